@@ -1,0 +1,34 @@
+//! Embeds every `.yaml` file under `rules/` into the binary, so it needs no files beside it.
+
+use std::path::{Path, PathBuf};
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|e| e.expect("a readable directory entry").path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            collect(&path, out);
+        } else if path.extension().is_some_and(|x| x == "yaml") {
+            out.push(path);
+        }
+    }
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    println!("cargo:rerun-if-changed={}", root.display());
+    let mut files = Vec::new();
+    collect(&root, &mut files);
+    let mut code = String::from("pub static FILES: &[(&str, &str)] = &[\n");
+    for path in files {
+        let relative = path.strip_prefix(&root).expect("under rules/").to_string_lossy().replace('\\', "/");
+        println!("cargo:rerun-if-changed={}", path.display());
+        code.push_str(&format!("    ({relative:?}, include_str!({:?})),\n", path.display().to_string()));
+    }
+    code.push_str("];\n");
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_rules.rs");
+    std::fs::write(out, code).expect("write embedded_rules.rs");
+}

@@ -1,0 +1,274 @@
+//! Case files, schema 1: one household's answers and its children, in YAML or JSON. They
+//! hold opaque references and child labels, never names. Everything a file can get wrong
+//! is refused with the file, the line and column where known, and what to do.
+
+use crate::error::{find_key_value, Diagnostic, Location};
+use crate::question::{About, Answers, AnswersFor, QuestionBank};
+use serde::de::{self, DeserializeSeed, Deserializer};
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// Larger than any real case file by far; refusing early keeps a wrong file from
+/// costing memory and time.
+pub const MAX_CASE_BYTES: usize = 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    pub area: Option<String>,
+    pub reference: Option<String>,
+    pub assessed_at: Option<jiff::Zoned>,
+    /// The tier the practitioner recorded, for audits.
+    pub recorded_level: Option<u8>,
+    /// Household and adult answers.
+    pub answers: Answers,
+    pub children: Vec<Child>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Child {
+    /// A label ("A", "eldest"), never a name.
+    pub id: String,
+    /// Whole years 0-17; `None` for an unborn child.
+    pub age: Option<u8>,
+    pub answers: Answers,
+}
+
+impl Child {
+    pub fn unborn(&self) -> bool {
+        self.age.is_none()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Yaml,
+    Json,
+}
+
+impl Format {
+    /// By the file's extension, else by its first character.
+    pub fn detect(name: &str, text: &str) -> Format {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".json") {
+            Format::Json
+        } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+            Format::Yaml
+        } else if text.trim_start().starts_with('{') {
+            Format::Json
+        } else {
+            Format::Yaml
+        }
+    }
+}
+
+/// Bytes to text: a UTF-8 byte-order mark is dropped; anything not UTF-8 is refused with
+/// where the first bad byte is.
+pub fn decode_text(bytes: &[u8]) -> Result<String, (String, Option<Location>)> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(("the file is UTF-16, not UTF-8".into(), None));
+    }
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_string()),
+        Err(e) => {
+            let good = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+            let at = Location::of_offset(good, good.len());
+            Err((format!("the file is not valid UTF-8 (bad byte at line {}, column {})", at.line, at.column), Some(at)))
+        }
+    }
+}
+
+/// Read one case from `bytes`. `name` is how the file is named in messages.
+pub fn read(bytes: &[u8], name: &str, bank: &Arc<QuestionBank>) -> Result<Case, Diagnostic> {
+    if bytes.len() > MAX_CASE_BYTES {
+        return Err(Diagnostic::error(
+            name,
+            format!("the file is {} bytes; a case file is at most {MAX_CASE_BYTES} bytes", bytes.len()),
+        )
+        .help("check that this is a case file; for many cases use `threshold batch`"));
+    }
+    let text = decode_text(bytes)
+        .map_err(|(message, at)| Diagnostic::error(name, message).at(at).help("save the file as UTF-8"))?;
+    parse(&text, Format::detect(name, &text), name, bank)
+}
+
+/// Parse one case from text in the given format.
+pub fn parse(text: &str, format: Format, name: &str, bank: &Arc<QuestionBank>) -> Result<Case, Diagnostic> {
+    let help = "fix the case file; the README shows the format (schema 1)";
+    if text.trim().is_empty() {
+        return Err(Diagnostic::error(name, "the file is empty").help("a case file starts with `schema: 1`"));
+    }
+    let written = crate::question::with_bank(bank, || match format {
+        Format::Yaml => crate::yaml::from_str::<Written>(text).map_err(|e| {
+            let e = crate::rules::narrow(text, e);
+            (e.message, e.location)
+        }),
+        Format::Json => serde_json::from_str::<Written>(text).map_err(|e| {
+            let at = (e.line() > 0).then(|| Location { line: e.line(), column: e.column() });
+            (crate::yaml::strip_position(&e.to_string()), at)
+        }),
+    });
+    let written = written.map_err(|(message, at)| {
+        let (message, help) = explain(&message, help);
+        Diagnostic::error(name, message).at(at).help(help)
+    })?;
+    written.into_case(text, name, bank.len())
+}
+
+/// Make the parsers' words for common mistakes into the user's.
+fn explain(message: &str, help: &'static str) -> (String, &'static str) {
+    if message.contains("expected a case file") && message.starts_with("invalid type") {
+        return (
+            "the top level of a case file must be a mapping (schema, answers, children)".into(),
+            "start the file with `schema: 1`",
+        );
+    }
+    if message.contains("missing field `schema`") {
+        return ("the case has no `schema:`".into(), "add `schema: 1` at the top");
+    }
+    (message.to_string(), help)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename = "a case file")]
+struct Written {
+    schema: Schema,
+    #[serde(default)]
+    area: Option<String>,
+    #[serde(default)]
+    reference: Option<Label>,
+    #[serde(default)]
+    assessed_at: Option<Moment>,
+    #[serde(default)]
+    recorded_level: Option<Tier>,
+    #[serde(default, deserialize_with = "household_answers")]
+    answers: Option<Answers>,
+    #[serde(default)]
+    children: Option<Vec<WrittenChild>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WrittenChild {
+    id: Label,
+    #[serde(default)]
+    age: Option<Age>,
+    #[serde(default)]
+    unborn: bool,
+    #[serde(default, deserialize_with = "child_answers")]
+    answers: Option<Answers>,
+}
+
+fn household_answers<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Answers>, D::Error> {
+    AnswersFor(About::Household).deserialize(d).map(Some)
+}
+
+fn child_answers<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Answers>, D::Error> {
+    AnswersFor(About::Child).deserialize(d).map(Some)
+}
+
+impl Written {
+    fn into_case(self, text: &str, name: &str, questions: usize) -> Result<Case, Diagnostic> {
+        let mut children: Vec<Child> = Vec::new();
+        for (index, child) in self.children.unwrap_or_default().into_iter().enumerate() {
+            let id = child.id.0;
+            let at = find_key_value(text, "id", &id, 0).or_else(|| find_key_value(text, "\"id\"", &format!("\"{id}\""), 0));
+            let refuse = |message: String, help: &str| Err(Diagnostic::error(name, message).at(at).help(help));
+            if id.trim().is_empty() {
+                return refuse(format!("child {} has an empty `id`", index + 1), "give each child a label such as A, B or eldest (never a name)");
+            }
+            if children.iter().any(|c| c.id == id) {
+                let again = find_key_value(text, "id", &id, 1).or(at);
+                return Err(Diagnostic::error(name, format!("two children have the id `{id}`"))
+                    .at(again)
+                    .help("give each child its own label"));
+            }
+            let age = match (child.age, child.unborn) {
+                (Some(_), true) => return refuse(format!("child `{id}` has an age and `unborn: true`"), "an unborn child has no age: remove one of them"),
+                (None, false) => return refuse(format!("child `{id}` has no age"), "give `age:` in whole years 0-17, or `unborn: true`"),
+                (Some(Age(age)), false) => Some(age),
+                (None, true) => None,
+            };
+            let mut answers = child.answers.unwrap_or_default();
+            answers.0.resize(questions, Default::default());
+            children.push(Child { id, age, answers });
+        }
+        let mut answers = self.answers.unwrap_or_default();
+        answers.0.resize(questions, Default::default());
+        let Schema = self.schema;
+        Ok(Case {
+            area: self.area,
+            reference: self.reference.map(|l| l.0),
+            assessed_at: self.assessed_at.map(|m| m.0),
+            recorded_level: self.recorded_level.map(|t| t.0),
+            answers,
+            children,
+        })
+    }
+}
+
+/// `schema: 1`, the only schema there is.
+struct Schema;
+
+impl<'de> Deserialize<'de> for Schema {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match u64::deserialize(d) {
+            Ok(1) => Ok(Schema),
+            Ok(n) => Err(de::Error::custom(format!("unknown schema {n}: this threshold reads case files of schema 1"))),
+            Err(_) => Err(de::Error::custom("`schema` must be the number 1")),
+        }
+    }
+}
+
+/// A reference or child label: text, or a number written without quotes.
+struct Label(String);
+
+impl<'de> Deserialize<'de> for Label {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Written {
+            Text(String),
+            Number(u64),
+        }
+        match Written::deserialize(d) {
+            Ok(Written::Text(s)) => Ok(Label(s)),
+            Ok(Written::Number(n)) => Ok(Label(n.to_string())),
+            Err(_) => Err(de::Error::custom("a reference or child label must be text")),
+        }
+    }
+}
+
+struct Age(u8);
+
+impl<'de> Deserialize<'de> for Age {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match i64::deserialize(d) {
+            Ok(age @ 0..=17) => Ok(Age(age as u8)),
+            Ok(age) => Err(de::Error::custom(format!(
+                "age {age} is outside 0-17: record children under 18 only, in whole years (0 for a baby)"
+            ))),
+            Err(_) => Err(de::Error::custom("`age` must be whole years from 0 to 17")),
+        }
+    }
+}
+
+struct Tier(u8);
+
+impl<'de> Deserialize<'de> for Tier {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match i64::deserialize(d) {
+            Ok(tier @ 1..=4) => Ok(Tier(tier as u8)),
+            _ => Err(de::Error::custom("`recorded_level` must be a tier from 1 to 4")),
+        }
+    }
+}
+
+struct Moment(jiff::Zoned);
+
+impl<'de> Deserialize<'de> for Moment {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        crate::hours::parse_moment(&text).map(Moment).map_err(de::Error::custom)
+    }
+}

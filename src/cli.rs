@@ -1,0 +1,280 @@
+//! The command line: parse arguments once, run one command, print errors once. Exit codes
+//! (SPEC section 10): 0 done, 1 a `--fail-on` condition met, 2 bad usage or bad input.
+
+use crate::case::Case;
+use crate::engine;
+use crate::error::{Diagnostic, Diagnostics};
+use crate::render;
+use crate::rules::{self, Origin, RuleSet};
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+/// Where a run reads and writes, and what time it is: the program's only contact with
+/// the outside world, so tests can drive it in-process.
+pub struct Io<'a> {
+    pub stdin: &'a mut dyn Read,
+    pub stdout: &'a mut dyn Write,
+    pub stderr: &'a mut dyn Write,
+    /// Colour and emphasis allowed on stdout (a terminal, and NO_COLOR unset).
+    pub styled: bool,
+    /// The moment a result is for, unless `--at` or the case file says otherwise.
+    pub now: jiff::Zoned,
+}
+
+#[derive(Parser)]
+#[command(
+    name = "threshold",
+    version,
+    about = "Safeguarding threshold decision support for adult-services practitioners",
+    long_about = "Scores what you know about an adult, their household and each child against \
+        the published threshold guidance of Trafford, Redbridge, Torbay or Salford, and shows \
+        the recommended level, the next action and the numbers to ring now, with reasons and \
+        sources. It supports, and does not replace, professional judgement. If a child is in \
+        immediate danger, ring 999."
+)]
+struct Cli {
+    /// Use the rules in DIR instead of the bundled ones (results then say so)
+    #[arg(long, global = true, env = "THRESHOLD_RULES", value_name = "DIR")]
+    rules: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Assess one case file (YAML or JSON; `-` reads standard input)
+    Assess {
+        /// The case file, or `-` for standard input
+        case: String,
+        /// The area's rules to use (overrides the case's `area:`)
+        #[arg(long)]
+        area: Option<String>,
+        /// The moment to assess at: RFC 3339, or YYYY-MM-DDTHH:MM as London time
+        #[arg(long)]
+        at: Option<String>,
+        /// How to print the result
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// List the areas, their level names and rules versions
+    Areas,
+    /// Show an area's contacts (all areas if none given) and which are open now
+    Contacts {
+        area: Option<String>,
+        /// The moment to check opening hours at
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Check and inspect the rules
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Validate the rules (the bundled copy, or DIR) and report every problem
+    Check {
+        /// A rules folder (questions.yaml and areas/*.yaml)
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+    Markdown,
+}
+
+/// Run the program with `args` (the first is the program name). Returns the exit code.
+pub fn run<I, T>(args: I, io: &mut Io) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let text = if io.styled && !e.use_stderr() { e.render().ansi().to_string() } else { e.render().to_string() };
+            let target: &mut dyn Write = if e.use_stderr() { io.stderr } else { io.stdout };
+            let _ = write!(target, "{text}");
+            return code;
+        }
+    };
+    match execute(cli, io) {
+        Ok(()) => 0,
+        Err(error) => report(&error, io.stderr),
+    }
+}
+
+/// Print an error once, in the user's words, and choose the exit code.
+fn report(error: &anyhow::Error, stderr: &mut dyn Write) -> u8 {
+    if let Some(io) = error.downcast_ref::<std::io::Error>() {
+        if io.kind() == std::io::ErrorKind::BrokenPipe {
+            return 0;
+        }
+    }
+    let text = if let Some(d) = error.downcast_ref::<Diagnostic>() {
+        d.to_string()
+    } else if let Some(d) = error.downcast_ref::<Diagnostics>() {
+        d.to_string()
+    } else {
+        format!("error: {error:#}")
+    };
+    let _ = writeln!(stderr, "{text}");
+    2
+}
+
+fn execute(cli: Cli, io: &mut Io) -> anyhow::Result<()> {
+    let today = io.now.date();
+    match cli.command {
+        Command::Rules { command: RulesCommand::Check { dir } } => check_rules(dir.or(cli.rules), today, io),
+        command => {
+            let rules = load_rules(cli.rules, today)?;
+            match command {
+                Command::Assess { case, area, at, format } => assess(&rules, &case, area, at, format, io),
+                Command::Areas => {
+                    io.stdout.write_all(render_areas(&rules).as_bytes())?;
+                    Ok(())
+                }
+                Command::Contacts { area, at } => contacts(&rules, area, at, io),
+                Command::Rules { .. } => unreachable!("handled above"),
+            }
+        }
+    }
+}
+
+/// The bundled rules, or a local copy; refuses rules with errors.
+fn load_rules(dir: Option<PathBuf>, today: jiff::civil::Date) -> anyhow::Result<RuleSet> {
+    let (files, origin) = match dir {
+        Some(dir) => (rules::read_dir(&dir)?, Origin::Local(dir)),
+        None => (rules::bundled_files(), Origin::Bundled),
+    };
+    let (rules, _warnings) = rules::load(files, origin, today)?;
+    Ok(rules)
+}
+
+fn check_rules(dir: Option<PathBuf>, today: jiff::civil::Date, io: &mut Io) -> anyhow::Result<()> {
+    let (files, origin) = match dir {
+        Some(dir) => (rules::read_dir(&dir)?, Origin::Local(dir)),
+        None => (rules::bundled_files(), Origin::Bundled),
+    };
+    let (rules, warnings) = rules::load(files, origin, today)?;
+    if !warnings.0.is_empty() {
+        writeln!(io.stderr, "{warnings}")?;
+    }
+    writeln!(
+        io.stdout,
+        "rules OK: {} questions, {} areas ({}), {} warning(s), sha256 {}",
+        rules.questions.len(),
+        rules.areas.len(),
+        rules.areas.iter().map(|a| a.id.as_str()).collect::<Vec<_>>().join(", "),
+        warnings.0.len(),
+        rules.sha256
+    )?;
+    Ok(())
+}
+
+fn parse_at(at: Option<&str>) -> anyhow::Result<Option<jiff::Zoned>> {
+    at.map(|text| {
+        crate::hours::parse_moment(text).map_err(|e| anyhow::Error::new(Diagnostic::error("--at", e).help("for example --at 2026-11-24T10:00")))
+    })
+    .transpose()
+}
+
+fn read_case(path: &str, rules: &RuleSet, io: &mut Io) -> anyhow::Result<Case> {
+    let (bytes, name) = if path == "-" {
+        let mut bytes = Vec::new();
+        io.stdin
+            .take(crate::case::MAX_CASE_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+            .context("cannot read standard input")?;
+        (bytes, "<stdin>".to_string())
+    } else {
+        let bytes = std::fs::read(path).map_err(|e| {
+            Diagnostic::error(path, format!("cannot read the case file: {e}")).help("check the path; `-` reads standard input")
+        })?;
+        (bytes, path.to_string())
+    };
+    Ok(crate::case::read(&bytes, &name, &rules.questions)?)
+}
+
+fn assess(rules: &RuleSet, path: &str, area: Option<String>, at: Option<String>, format: Format, io: &mut Io) -> anyhow::Result<()> {
+    let at = parse_at(at.as_deref())?;
+    let case = read_case(path, rules, io)?;
+    let name = if path == "-" { "<stdin>" } else { path };
+    let area = match (area, &case.area) {
+        (Some(flag), _) => rules.area_or_error(&flag).map_err(|e| Diagnostic::error("--area", e).help("run `threshold areas`"))?,
+        (None, Some(written)) => rules.area_or_error(written).map_err(|e| {
+            Diagnostic::error(name, e).help("fix `area:` in the case file, or pass --area")
+        })?,
+        (None, None) => {
+            return Err(Diagnostic::error(name, "the case names no area")
+                .help("add `area: salford` (or trafford, redbridge, torbay) to the case, or pass --area")
+                .into())
+        }
+    };
+    let moment = at.or_else(|| case.assessed_at.clone()).unwrap_or_else(|| io.now.clone());
+    let outcome = engine::assess(area, &rules.questions, &case, &moment);
+    let text = match format {
+        Format::Table => render::table::render(rules, &outcome, io.styled),
+        Format::Json => render::json::to_string(rules, &outcome) + "\n",
+        Format::Markdown => render::markdown::render(rules, &outcome),
+    };
+    io.stdout.write_all(text.as_bytes())?;
+    Ok(())
+}
+
+fn render_areas(rules: &RuleSet) -> String {
+    let mut table = render::table::grid(&["Area", "Levels (tier 1-4)", "Rules", "Edition"]);
+    for area in &rules.areas {
+        let levels: Vec<String> = (1..=4).map(|t| render::level_label(area, t)).collect();
+        table.add_row(vec![
+            format!("{}\n{}", area.id, area.name),
+            levels.join("\n"),
+            format!("{}\nreviewed {}", area.version, area.reviewed),
+            area.edition.clone(),
+        ]);
+    }
+    format!(
+        "{table}\nRules: {}, sha256 {}\n",
+        match &rules.origin {
+            Origin::Bundled => "bundled".to_string(),
+            Origin::Local(dir) => format!("LOCAL copy from {}", dir.display()),
+        },
+        rules.sha256
+    )
+}
+
+fn contacts(rules: &RuleSet, area: Option<String>, at: Option<String>, io: &mut Io) -> anyhow::Result<()> {
+    let moment = parse_at(at.as_deref())?.unwrap_or_else(|| io.now.clone());
+    let areas = match area {
+        Some(id) => vec![rules.area_or_error(&id).map_err(|e| Diagnostic::error("AREA", e).help("run `threshold areas`"))?],
+        None => rules.areas.iter().collect(),
+    };
+    let clock = crate::hours::WallClock::of(&moment);
+    let mut out = format!("Contacts at {} (Europe/London)\n", render::moment_label(&moment));
+    for area in areas {
+        let mut table = render::table::grid(&["Who", "Phone / email", "Hours", "Checked"]);
+        for contact in &area.contacts {
+            let outcome = engine::ContactOutcome { contact, open_now: contact.hours.open_at(clock) };
+            let reach = [contact.phone.as_deref(), contact.email.as_deref()].into_iter().flatten().collect::<Vec<_>>().join("\n");
+            table.add_row(vec![
+                contact.name.clone(),
+                reach,
+                format!("{}\n{}", render::open_label(&outcome), contact.hours.text),
+                format!("{}\n{}", contact.checked, contact.confidence.label()),
+            ]);
+        }
+        out.push_str(&format!("\n{}\n{table}\n", area.name));
+    }
+    io.stdout.write_all(out.as_bytes())?;
+    Ok(())
+}

@@ -1,0 +1,187 @@
+//! Conditions on answers, a child's age and the tier reached: when a question is asked,
+//! when a weight, floor, route or action applies. Pure data, evaluated without I/O.
+
+use crate::question::{Answer, Answers, QId, QRef};
+use serde::de::{self, Deserializer, Visitor};
+use serde::Deserialize;
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Condition {
+    Answer(QId, Test),
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+    /// A born child aged at least this many whole years.
+    AgeAtLeast(u8),
+    /// A born child younger than this many whole years.
+    AgeUnder(u8),
+    /// An unborn child.
+    Unborn,
+    /// The tier reached (the child's for routes; the household's for actions).
+    TierAtLeast(u8),
+    /// The tier reached is one of these.
+    TierIn(Vec<u8>),
+    /// Some unknown answer, if it were the worrying one, would raise the tier.
+    UnknownCouldRaise,
+    /// The case records no children (actions only).
+    NoChildren,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Test {
+    Is(Answer),
+    IsUnknown,
+    AtLeast(u32),
+}
+
+/// What a condition is evaluated against.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    pub household: &'a Answers,
+    pub child: Option<ChildFacts<'a>>,
+    pub tier: Option<u8>,
+    pub unknown_could_raise: bool,
+    pub no_children: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct ChildFacts<'a> {
+    pub answers: &'a Answers,
+    /// Whole years; `None` for an unborn child.
+    pub age: Option<u8>,
+}
+
+impl Facts<'_> {
+    fn answer(&self, q: QId) -> Answer {
+        // Household and child answers fill disjoint slots of the bank.
+        match self.household.get(q) {
+            Answer::Unknown => self.child.map_or(Answer::Unknown, |c| c.answers.get(q)),
+            known => known,
+        }
+    }
+}
+
+impl Condition {
+    pub fn holds(&self, facts: &Facts) -> bool {
+        match self {
+            Condition::Answer(q, test) => match (test, facts.answer(*q)) {
+                (Test::IsUnknown, answer) => answer.is_unknown(),
+                (Test::Is(expected), answer) => answer == *expected,
+                (Test::AtLeast(n), Answer::Count(c)) => c >= *n,
+                (Test::AtLeast(_), _) => false,
+            },
+            Condition::All(parts) => parts.iter().all(|c| c.holds(facts)),
+            Condition::Any(parts) => parts.iter().any(|c| c.holds(facts)),
+            Condition::AgeAtLeast(n) => {
+                matches!(facts.child, Some(ChildFacts { age: Some(a), .. }) if a >= *n)
+            }
+            Condition::AgeUnder(n) => {
+                matches!(facts.child, Some(ChildFacts { age: Some(a), .. }) if a < *n)
+            }
+            Condition::Unborn => matches!(facts.child, Some(ChildFacts { age: None, .. })),
+            Condition::TierAtLeast(n) => facts.tier.is_some_and(|t| t >= *n),
+            Condition::TierIn(tiers) => facts.tier.is_some_and(|t| tiers.contains(&t)),
+            Condition::UnknownCouldRaise => facts.unknown_could_raise,
+            Condition::NoChildren => facts.no_children,
+        }
+    }
+
+    /// Every atom of the condition, depth first.
+    pub fn atoms(&self) -> Vec<&Condition> {
+        match self {
+            Condition::All(parts) | Condition::Any(parts) => {
+                parts.iter().flat_map(Condition::atoms).collect()
+            }
+            atom => vec![atom],
+        }
+    }
+}
+
+/// A condition as written in YAML: exactly one of these shapes.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Written {
+    answer: Option<QRef>,
+    is: Option<IsWord>,
+    at_least: Option<u32>,
+    all: Option<Vec<Condition>>,
+    any: Option<Vec<Condition>>,
+    age_at_least: Option<u8>,
+    age_under: Option<u8>,
+    unborn: Option<bool>,
+    tier_at_least: Option<u8>,
+    tier: Option<Vec<u8>>,
+    unknown_could_raise: Option<bool>,
+    no_children: Option<bool>,
+}
+
+const SHAPES: &str = "write one of: {answer: ID, is: yes|no|unknown}, {answer: ID, at_least: N}, \
+{all: [...]}, {any: [...]}, {age_at_least: N}, {age_under: N}, {unborn: true}, \
+{tier_at_least: N}, {tier: [N, ...]}, {unknown_could_raise: true}, {no_children: true}";
+
+impl<'de> Deserialize<'de> for Condition {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let w = Written::deserialize(deserializer)?;
+        let shapes_used = [
+            w.answer.is_some() || w.is.is_some() || w.at_least.is_some(),
+            w.all.is_some(),
+            w.any.is_some(),
+            w.age_at_least.is_some(),
+            w.age_under.is_some(),
+            w.unborn.is_some(),
+            w.tier_at_least.is_some(),
+            w.tier.is_some(),
+            w.unknown_could_raise.is_some(),
+            w.no_children.is_some(),
+        ];
+        let refuse = || de::Error::custom(format!("a condition must have exactly one shape: {SHAPES}"));
+        if shapes_used.iter().filter(|used| **used).count() != 1 {
+            return Err(refuse());
+        }
+        match w {
+            Written { answer: Some(QRef(q)), is: Some(IsWord(test)), at_least: None, .. } => {
+                Ok(Condition::Answer(q, test))
+            }
+            Written { answer: Some(QRef(q)), is: None, at_least: Some(n), .. } => {
+                Ok(Condition::Answer(q, Test::AtLeast(n)))
+            }
+            Written { all: Some(parts), .. } => Ok(Condition::All(parts)),
+            Written { any: Some(parts), .. } => Ok(Condition::Any(parts)),
+            Written { age_at_least: Some(n), .. } => Ok(Condition::AgeAtLeast(n)),
+            Written { age_under: Some(n), .. } => Ok(Condition::AgeUnder(n)),
+            Written { unborn: Some(true), .. } => Ok(Condition::Unborn),
+            Written { tier_at_least: Some(n), .. } => Ok(Condition::TierAtLeast(n)),
+            Written { tier: Some(tiers), .. } => Ok(Condition::TierIn(tiers)),
+            Written { unknown_could_raise: Some(true), .. } => Ok(Condition::UnknownCouldRaise),
+            Written { no_children: Some(true), .. } => Ok(Condition::NoChildren),
+            _ => Err(refuse()),
+        }
+    }
+}
+
+/// `is:` accepts yes, no, unknown (and true/false), in any case.
+struct IsWord(Test);
+
+impl<'de> Deserialize<'de> for IsWord {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Words;
+        impl Visitor<'_> for Words {
+            type Value = IsWord;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("yes, no or unknown")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<IsWord, E> {
+                Ok(IsWord(Test::Is(if v { Answer::Yes } else { Answer::No })))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<IsWord, E> {
+                match v.to_ascii_lowercase().as_str() {
+                    "yes" | "true" => Ok(IsWord(Test::Is(Answer::Yes))),
+                    "no" | "false" => Ok(IsWord(Test::Is(Answer::No))),
+                    "unknown" => Ok(IsWord(Test::IsUnknown)),
+                    _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+                }
+            }
+        }
+        deserializer.deserialize_any(Words)
+    }
+}

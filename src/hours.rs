@@ -1,0 +1,265 @@
+//! Opening hours as Europe/London wall-clock windows, and the clock they are read by.
+//! Time zone rules come from jiff's bundled database, so a result never depends on the
+//! machine's own time zone or zoneinfo files.
+
+use serde::de::{self, Deserializer};
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+const MINUTES_A_DAY: u16 = 24 * 60;
+const MINUTES_A_WEEK: usize = 7 * MINUTES_A_DAY as usize;
+const DAY_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// The zone every opening time is written in.
+pub fn london() -> &'static jiff::tz::TimeZone {
+    static LONDON: OnceLock<jiff::tz::TimeZone> = OnceLock::new();
+    LONDON.get_or_init(|| {
+        jiff::tz::TimeZoneDatabase::bundled()
+            .get("Europe/London")
+            .expect("the bundled time zone database holds Europe/London")
+    })
+}
+
+/// A moment as the London clock shows it: day of week (0 = Monday) and minute of day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WallClock {
+    pub weekday: u8,
+    pub minute: u16,
+}
+
+impl WallClock {
+    pub fn of(moment: &jiff::Zoned) -> WallClock {
+        let local = moment.with_time_zone(london().clone());
+        WallClock {
+            weekday: local.weekday().to_monday_zero_offset() as u8,
+            minute: local.hour() as u16 * 60 + local.minute() as u16,
+        }
+    }
+
+    fn minute_of_week(self) -> usize {
+        usize::from(self.weekday) * usize::from(MINUTES_A_DAY) + usize::from(self.minute)
+    }
+}
+
+/// When a contact answers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hours {
+    /// How the hours read to a person ("Mon-Fri 08:30-16:30").
+    pub text: String,
+    /// Open every minute of every day.
+    #[serde(default)]
+    pub always: bool,
+    /// Weekly windows; empty and not `always` means the hours are not known.
+    #[serde(default)]
+    pub open: Vec<Window>,
+    /// False when the times are the best reading of the sources but not confirmed.
+    pub confirmed: bool,
+}
+
+impl Hours {
+    /// Whether the contact is open at `now`; `None` when its hours are not known.
+    pub fn open_at(&self, now: WallClock) -> Option<bool> {
+        if self.always {
+            return Some(true);
+        }
+        if self.open.is_empty() {
+            return None;
+        }
+        let minute = now.minute_of_week();
+        Some(self.open.iter().any(|w| w.contains(minute)))
+    }
+
+    /// How many windows cover each minute of the week.
+    pub fn week_cover(&self, cover: &mut [u8; MINUTES_A_WEEK]) {
+        if self.always {
+            cover.iter_mut().for_each(|c| *c = c.saturating_add(1));
+        }
+        for window in &self.open {
+            for minute in window.minutes() {
+                cover[minute] = cover[minute].saturating_add(1);
+            }
+        }
+    }
+}
+
+/// The minute-of-week cover of several contacts' hours.
+pub fn week_cover<'a>(hours: impl IntoIterator<Item = &'a Hours>) -> Box<[u8; MINUTES_A_WEEK]> {
+    let mut cover = Box::new([0u8; MINUTES_A_WEEK]);
+    for h in hours {
+        h.week_cover(&mut cover);
+    }
+    cover
+}
+
+/// The first minute of the week (as "Mon 17:00") where `pred` holds for the cover count.
+pub fn first_minute_where(cover: &[u8; MINUTES_A_WEEK], pred: impl Fn(u8) -> bool) -> Option<String> {
+    cover.iter().position(|c| pred(*c)).map(|m| {
+        let day = DAY_NAMES[m / usize::from(MINUTES_A_DAY)];
+        let minute = m % usize::from(MINUTES_A_DAY);
+        format!("{day} {:02}:{:02}", minute / 60, minute % 60)
+    })
+}
+
+/// Open on `days` from `from` until `to`; a `to` before `from` runs past midnight into the
+/// next day, and a `to` equal to `from` means 24 hours.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Window {
+    days: [bool; 7],
+    from: u16,
+    to: u16,
+}
+
+impl Window {
+    fn length(&self) -> usize {
+        usize::from(if self.to > self.from {
+            self.to - self.from
+        } else {
+            MINUTES_A_DAY - self.from + self.to
+        })
+    }
+
+    fn starts(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..7usize)
+            .filter(|d| self.days[*d])
+            .map(|day| day * usize::from(MINUTES_A_DAY) + usize::from(self.from))
+    }
+
+    fn contains(&self, minute_of_week: usize) -> bool {
+        self.starts()
+            .any(|start| (minute_of_week + MINUTES_A_WEEK - start) % MINUTES_A_WEEK < self.length())
+    }
+
+    fn minutes(&self) -> impl Iterator<Item = usize> + '_ {
+        self.starts()
+            .flat_map(move |start| (start..start + self.length()).map(|m| m % MINUTES_A_WEEK))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WrittenWindow {
+    days: String,
+    from: String,
+    to: String,
+}
+
+impl<'de> Deserialize<'de> for Window {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let w = WrittenWindow::deserialize(deserializer)?;
+        let days = parse_days(&w.days).map_err(de::Error::custom)?;
+        let from = parse_time(&w.from).map_err(de::Error::custom)?;
+        let to = parse_time(&w.to).map_err(de::Error::custom)?;
+        let to = if to == MINUTES_A_DAY { 0 } else { to };
+        Ok(Window { days, from, to })
+    }
+}
+
+fn day_index(name: &str) -> Result<usize, String> {
+    DAY_NAMES
+        .iter()
+        .position(|d| d.eq_ignore_ascii_case(name.trim()))
+        .ok_or_else(|| format!("`{name}` is not a day: use Mon, Tue, Wed, Thu, Fri, Sat or Sun"))
+}
+
+/// "Mon-Fri", "Sat,Sun", "Mon-Sun", "Wed".
+fn parse_days(text: &str) -> Result<[bool; 7], String> {
+    let mut days = [false; 7];
+    for part in text.split(',') {
+        match part.split_once('-') {
+            Some((first, last)) => {
+                let (first, last) = (day_index(first)?, day_index(last)?);
+                if last < first {
+                    return Err(format!("day range `{part}` runs backwards: write Mon-Sun order"));
+                }
+                days[first..=last].iter_mut().for_each(|d| *d = true);
+            }
+            None => days[day_index(part)?] = true,
+        }
+    }
+    Ok(days)
+}
+
+/// "08:30" -> minutes since midnight; "24:00" is the end of the day.
+fn parse_time(text: &str) -> Result<u16, String> {
+    let bad = || format!("`{text}` is not a time: write HH:MM, 00:00 to 24:00");
+    let (h, m) = text.split_once(':').ok_or_else(bad)?;
+    let (h, m): (u16, u16) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if h > 24 || m > 59 || (h == 24 && m != 0) {
+        return Err(bad());
+    }
+    Ok(h * 60 + m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hours(yaml: &str) -> Hours {
+        crate::yaml::from_str(yaml).unwrap()
+    }
+
+    fn at(weekday: u8, h: u16, m: u16) -> WallClock {
+        WallClock { weekday, minute: h * 60 + m }
+    }
+
+    #[test]
+    fn office_hours_open_on_weekdays_only() {
+        let office = hours("text: x\nconfirmed: true\nopen: [{days: Mon-Fri, from: '08:30', to: '16:30'}]");
+        assert_eq!(office.open_at(at(0, 8, 29)), Some(false));
+        assert_eq!(office.open_at(at(0, 8, 30)), Some(true));
+        assert_eq!(office.open_at(at(4, 16, 29)), Some(true));
+        assert_eq!(office.open_at(at(4, 16, 30)), Some(false));
+        assert_eq!(office.open_at(at(5, 12, 0)), Some(false));
+    }
+
+    #[test]
+    fn overnight_windows_run_into_the_next_day_and_wrap_the_week() {
+        let nights = hours("text: x\nconfirmed: true\nopen: [{days: Sun, from: '17:00', to: '09:00'}]");
+        assert_eq!(nights.open_at(at(6, 23, 0)), Some(true));
+        assert_eq!(nights.open_at(at(0, 8, 59)), Some(true));
+        assert_eq!(nights.open_at(at(0, 9, 0)), Some(false));
+    }
+
+    #[test]
+    fn unknown_hours_are_not_guessed() {
+        assert_eq!(hours("text: office hours\nconfirmed: false").open_at(at(0, 10, 0)), None);
+    }
+
+    #[test]
+    fn day_and_out_of_hours_cover_the_week_exactly() {
+        let day = hours("text: x\nconfirmed: true\nopen: [{days: Mon-Fri, from: '09:00', to: '17:00'}]");
+        let night = hours(
+            "text: x\nconfirmed: true\nopen: [{days: Mon-Fri, from: '17:00', to: '09:00'}, \
+             {days: Sat-Sun, from: '09:00', to: '09:00'}]",
+        );
+        let cover = week_cover([&day, &night]);
+        assert_eq!(first_minute_where(&cover, |c| c != 1), None);
+        let cover = week_cover([&day]);
+        assert_eq!(first_minute_where(&cover, |c| c == 0).as_deref(), Some("Mon 00:00"));
+    }
+
+    #[test]
+    fn the_london_clock_follows_summer_time() {
+        let summer: jiff::Timestamp = "2026-07-01T08:00:00Z".parse().unwrap();
+        let clock = WallClock::of(&summer.to_zoned(jiff::tz::TimeZone::UTC));
+        assert_eq!(clock, at(2, 9, 0));
+    }
+}
+
+/// Read a moment given as RFC 3339 (`2026-11-24T10:00:00Z`, any offset) or as London wall
+/// time without an offset (`2026-11-24T10:00`).
+pub fn parse_moment(text: &str) -> Result<jiff::Zoned, String> {
+    let text = text.trim();
+    if let Ok(instant) = text.parse::<jiff::Timestamp>() {
+        return Ok(instant.to_zoned(london().clone()));
+    }
+    match text.parse::<jiff::civil::DateTime>() {
+        Ok(wall) if !text.contains(['+', 'Z', 'z']) && text.len() >= 16 => wall
+            .to_zoned(london().clone())
+            .map_err(|e| format!("`{text}` is not a time in Europe/London: {e}")),
+        _ => Err(format!(
+            "`{text}` is not a time: use RFC 3339 (2026-11-24T10:00:00Z) or London time as YYYY-MM-DDTHH:MM"
+        )),
+    }
+}

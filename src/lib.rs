@@ -1,0 +1,16 @@
+//! threshold: safeguarding threshold decision support for people who work with adults and
+//! meet children in their households. The library holds the rules model, the engine, the
+//! case formats and the renderers; `cli` is a thin layer over them.
+
+pub mod case;
+pub mod cli;
+pub mod condition;
+pub mod engine;
+pub mod error;
+pub mod hours;
+pub mod question;
+pub mod render;
+pub mod rules;
+pub mod yaml;
+
+pub use cli::{run, Io};

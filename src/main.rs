@@ -1,0 +1,14 @@
+use std::io::IsTerminal;
+
+fn main() -> std::process::ExitCode {
+    let stdout = std::io::stdout();
+    let styled = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let mut io = threshold::Io {
+        stdin: &mut std::io::stdin().lock(),
+        stdout: &mut stdout.lock(),
+        stderr: &mut std::io::stderr().lock(),
+        styled,
+        now: jiff::Zoned::now(),
+    };
+    std::process::ExitCode::from(threshold::run(std::env::args_os(), &mut io))
+}

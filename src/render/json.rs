@@ -1,0 +1,189 @@
+//! The JSON result, schema 1 (SPEC section 9). Field names and meanings are a contract:
+//! add fields, never rename or remove one.
+
+use crate::engine::Outcome;
+use crate::rules::RuleSet;
+use serde::Serialize;
+
+#[derive(Serialize)]
+pub struct Result<'a> {
+    schema: u8,
+    reference: Option<&'a str>,
+    area: AreaRef<'a>,
+    rules: RulesRef<'a>,
+    assessed_at: String,
+    emergency: bool,
+    overall: Level,
+    children: Vec<Child<'a>>,
+    routes: Vec<Route<'a>>,
+    actions: Vec<Action<'a>>,
+    contacts: Vec<Contact<'a>>,
+    recorded_level: Option<u8>,
+    agrees: Option<bool>,
+    judgement_note: &'static str,
+}
+
+#[derive(Serialize)]
+struct AreaRef<'a> {
+    id: &'a str,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct RulesRef<'a> {
+    version: &'a str,
+    sha256: &'a str,
+    origin: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
+    reviewed: String,
+    edition: &'a str,
+}
+
+#[derive(Serialize)]
+struct Level {
+    level: Option<u8>,
+    name: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Child<'a> {
+    id: &'a str,
+    age: Option<u8>,
+    unborn: bool,
+    level: u8,
+    name: String,
+    score: i32,
+    floor: Option<u8>,
+    could_reach: u8,
+    could_reach_name: String,
+    reasons: Vec<Reason<'a>>,
+    unknowns: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Reason<'a> {
+    rule: &'a str,
+    label: &'a str,
+    effect: String,
+    source: &'a str,
+}
+
+#[derive(Serialize)]
+struct Route<'a> {
+    id: &'a str,
+    text: &'a str,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    detail: &'a [String],
+    children: &'a [&'a str],
+    source: &'a str,
+}
+
+#[derive(Serialize)]
+struct Action<'a> {
+    text: &'a str,
+    source: &'a str,
+}
+
+#[derive(Serialize)]
+struct Contact<'a> {
+    id: &'a str,
+    name: &'a str,
+    phone: Option<&'a str>,
+    email: Option<&'a str>,
+    web: Option<&'a str>,
+    hours: &'a str,
+    hours_confirmed: bool,
+    open_now: Option<bool>,
+    emergency: bool,
+    checked: String,
+    confidence: &'static str,
+    source: &'a str,
+}
+
+/// The result object for `outcome`.
+pub fn result<'a>(rules: &'a RuleSet, outcome: &'a Outcome<'a>) -> Result<'a> {
+    let area = outcome.area;
+    let name = |tier: u8| area.level_name(tier);
+    Result {
+        schema: 1,
+        reference: outcome.case.reference.as_deref(),
+        area: AreaRef { id: &area.id, name: &area.name },
+        rules: RulesRef {
+            version: &area.version,
+            sha256: &rules.sha256,
+            origin: rules.origin.label(),
+            path: match &rules.origin {
+                crate::rules::Origin::Local(dir) => Some(dir.display().to_string()),
+                crate::rules::Origin::Bundled => None,
+            },
+            reviewed: area.reviewed.to_string(),
+            edition: &area.edition,
+        },
+        assessed_at: outcome.assessed_at.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        emergency: outcome.emergency,
+        overall: Level {
+            level: outcome.overall,
+            name: outcome.overall.map(name),
+        },
+        children: outcome
+            .children
+            .iter()
+            .map(|c| Child {
+                id: &c.child.id,
+                age: c.child.age,
+                unborn: c.child.unborn(),
+                level: c.level,
+                name: name(c.level),
+                score: c.score,
+                floor: c.floor,
+                could_reach: c.could_reach,
+                could_reach_name: name(c.could_reach),
+                reasons: c
+                    .reasons
+                    .iter()
+                    .map(|r| Reason { rule: r.rule, label: r.label, effect: r.effect.label(), source: r.source })
+                    .collect(),
+                unknowns: c.unknowns.iter().map(|q| rules.questions.name(*q)).collect(),
+            })
+            .collect(),
+        routes: outcome
+            .routes
+            .iter()
+            .map(|r| Route {
+                id: &r.route.id,
+                text: &r.route.text,
+                detail: &r.route.detail,
+                children: &r.children,
+                source: &r.route.source,
+            })
+            .collect(),
+        actions: outcome.actions.iter().map(|a| Action { text: &a.text, source: &a.source }).collect(),
+        contacts: outcome
+            .contacts
+            .iter()
+            .map(|c| Contact {
+                id: &c.contact.id,
+                name: &c.contact.name,
+                phone: c.contact.phone.as_deref(),
+                email: c.contact.email.as_deref(),
+                web: c.contact.web.as_deref(),
+                hours: &c.contact.hours.text,
+                hours_confirmed: c.contact.hours.confirmed,
+                open_now: c.open_now,
+                emergency: c.contact.emergency,
+                checked: c.contact.checked.to_string(),
+                confidence: c.contact.confidence.label(),
+                source: &c.contact.source,
+            })
+            .collect(),
+        recorded_level: outcome.case.recorded_level,
+        agrees: outcome.agrees(),
+        judgement_note: super::JUDGEMENT_NOTE,
+    }
+}
+
+/// The result as pretty JSON text.
+pub fn to_string(rules: &RuleSet, outcome: &Outcome) -> String {
+    serde_json::to_string_pretty(&result(rules, outcome)).expect("the result serialises")
+}

@@ -1,0 +1,96 @@
+//! The result as Markdown, ready to paste into case notes.
+
+use super::{level_label, moment_label, open_label, rules_label, unknown_labels, JUDGEMENT_NOTE};
+use crate::engine::Outcome;
+use crate::rules::RuleSet;
+use std::fmt::Write;
+
+/// Table cells cannot hold a bare `|` or a line break.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+pub fn render(rules: &RuleSet, outcome: &Outcome) -> String {
+    let area = outcome.area;
+    let case = outcome.case;
+    let mut out = String::new();
+    let _ = writeln!(out, "## Threshold check: {}\n", area.name);
+    if let Some(reference) = &case.reference {
+        let _ = writeln!(out, "- Reference: {reference}");
+    }
+    let _ = writeln!(out, "- Assessed: {}", moment_label(&outcome.assessed_at));
+    let _ = writeln!(out, "- Rules: {}", rules_label(rules, area));
+    match outcome.overall {
+        Some(tier) => {
+            let _ = writeln!(out, "- Household level: **{}**", level_label(area, tier));
+        }
+        None => {
+            let _ = writeln!(out, "- Household level: no children were recorded");
+        }
+    }
+    if outcome.emergency {
+        let _ = writeln!(out, "\n**EMERGENCY: a child may be in immediate danger. Ring 999 now.**");
+    }
+
+    if !outcome.children.is_empty() {
+        let _ = writeln!(out, "\n### Children\n\n| Child | Age | Level | Score | Could reach |\n|---|---|---|---|---|");
+        for c in &outcome.children {
+            let age = c.child.age.map_or("unborn".to_string(), |a| a.to_string());
+            let _ = writeln!(out, "| {} | {age} | {} | {} | {} |", cell(&c.child.id), level_label(area, c.level), c.score, level_label(area, c.could_reach));
+        }
+    }
+
+    let _ = writeln!(out, "\n### Contacts (in order)\n\n| # | Who | Phone | Email | When |\n|---|---|---|---|---|");
+    for (i, c) in outcome.contacts.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {}: {} |",
+            i + 1,
+            cell(&c.contact.name),
+            c.contact.phone.as_deref().unwrap_or(""),
+            c.contact.email.as_deref().unwrap_or(""),
+            open_label(c),
+            cell(&c.contact.hours.text)
+        );
+    }
+
+    let _ = writeln!(out, "\n### Next actions\n");
+    for (i, a) in outcome.actions.iter().enumerate() {
+        let _ = writeln!(out, "{}. {} _({})_", i + 1, a.text.trim(), a.source.trim());
+    }
+
+    let _ = writeln!(out, "\n### Routes\n");
+    for r in &outcome.routes {
+        let who = if r.children.is_empty() { String::new() } else { format!(" (child {})", r.children.join(", ")) };
+        let _ = writeln!(out, "- **{}**{who}: {} _({})_", r.route.id, r.route.text.trim(), r.route.source.trim());
+        for point in &r.route.detail {
+            let _ = writeln!(out, "  - {point}");
+        }
+    }
+
+    if outcome.children.iter().any(|c| !c.unknowns.is_empty()) {
+        let _ = writeln!(out, "\n### Still unknown\n");
+        for (i, c) in outcome.children.iter().enumerate().filter(|(_, c)| !c.unknowns.is_empty()) {
+            let _ = writeln!(out, "- {} (could reach {}): {}", c.child.id, level_label(area, c.could_reach), unknown_labels(rules, outcome, i).join(", "));
+        }
+    }
+
+    if !outcome.children.is_empty() {
+        let _ = writeln!(out, "\n### Why\n");
+        for c in &outcome.children {
+            if c.reasons.is_empty() {
+                let _ = writeln!(out, "- {}: no concern recorded", c.child.id);
+            }
+            for r in &c.reasons {
+                let _ = writeln!(out, "- {}: {} {} _({})_", c.child.id, r.effect.label(), r.label, r.source.trim());
+            }
+        }
+    }
+
+    if let (Some(recorded), Some(tier)) = (case.recorded_level, outcome.overall) {
+        let verdict = if recorded == tier { "the tool agrees".to_string() } else { format!("the tool says {}; both are kept", level_label(area, tier)) };
+        let _ = writeln!(out, "\nRecorded level: {} ({verdict}).", level_label(area, recorded));
+    }
+    let _ = writeln!(out, "\n_{JUDGEMENT_NOTE}_");
+    out
+}

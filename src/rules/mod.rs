@@ -1,0 +1,252 @@
+//! Loading the rules: the bundled copy compiled into the binary, or a local copy from a
+//! folder. Every rule set carries a SHA-256 fingerprint of its files, and where it came from.
+
+pub mod model;
+mod validate;
+
+use crate::error::{Diagnostic, Diagnostics, Location};
+use crate::question::QuestionBank;
+use model::{Area, QuestionsFile};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The bundled rules: every `.yaml` file under `rules/`, read at build time.
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+}
+
+pub const QUESTIONS_FILE: &str = "questions.yaml";
+pub const AREAS_DIR: &str = "areas";
+
+/// One rules file: its path relative to the rules folder, and its text.
+#[derive(Debug, Clone)]
+pub struct RuleFile {
+    pub path: String,
+    pub text: String,
+}
+
+/// Where a rule set came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Bundled,
+    Local(PathBuf),
+}
+
+impl Origin {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Origin::Bundled => "bundled",
+            Origin::Local(_) => "local",
+        }
+    }
+}
+
+/// A loaded and validated set of rules.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    pub questions: Arc<QuestionBank>,
+    pub areas: Vec<Area>,
+    pub origin: Origin,
+    /// SHA-256 over every file's path and text, in path order.
+    pub sha256: String,
+}
+
+impl RuleSet {
+    pub fn area(&self, id: &str) -> Option<&Area> {
+        self.areas.iter().find(|a| a.id == id)
+    }
+
+    /// The area `id`, or an error naming the areas there are (and the nearest to `id`).
+    pub fn area_or_error(&self, id: &str) -> Result<&Area, String> {
+        self.area(id).ok_or_else(|| {
+            let ids: Vec<&str> = self.areas.iter().map(|a| a.id.as_str()).collect();
+            let near = crate::error::nearest(id, ids.iter().copied())
+                .map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_default();
+            format!("unknown area `{id}`{near}; the areas are: {}", ids.join(", "))
+        })
+    }
+}
+
+/// The bundled rule files.
+pub fn bundled_files() -> Vec<RuleFile> {
+    embedded::FILES
+        .iter()
+        .map(|(path, text)| RuleFile {
+            path: (*path).to_string(),
+            text: (*text).to_string(),
+        })
+        .collect()
+}
+
+/// Read every `.yaml` file under `dir` (the questions file and `areas/*.yaml`).
+pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Diagnostic> {
+    let display = dir.display().to_string();
+    let mut files = Vec::new();
+    let questions = dir.join(QUESTIONS_FILE);
+    files.push(read_rule_file(&questions, QUESTIONS_FILE.to_string())?);
+    let areas_dir = dir.join(AREAS_DIR);
+    let entries = std::fs::read_dir(&areas_dir).map_err(|e| {
+        Diagnostic::error(areas_dir.display().to_string(), format!("cannot read the areas folder: {e}"))
+            .help(format!("a rules folder holds {QUESTIONS_FILE} and {AREAS_DIR}/<area>.yaml; is {display} one?"))
+    })?;
+    let mut area_paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    area_paths.sort();
+    for path in area_paths {
+        let name = format!("{AREAS_DIR}/{}", path.file_name().unwrap_or_default().to_string_lossy());
+        files.push(read_rule_file(&path, name)?);
+    }
+    Ok(files)
+}
+
+fn read_rule_file(path: &Path, relative: String) -> Result<RuleFile, Diagnostic> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::error(&file, format!("cannot read: {e}"))
+            .help("check the path given with --rules or THRESHOLD_RULES")
+    })?;
+    let text = crate::case::decode_text(&bytes).map_err(|(message, at)| {
+        Diagnostic::error(&file, message).at(at).help("save the file as UTF-8")
+    })?;
+    Ok(RuleFile { path: relative, text })
+}
+
+/// SHA-256 over the files' paths and texts, in path order, as lowercase hex.
+pub fn fingerprint(files: &[RuleFile]) -> String {
+    let mut sorted: Vec<&RuleFile> = files.iter().collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut hasher = Sha256::new();
+    for file in sorted {
+        hasher.update(file.path.as_bytes());
+        hasher.update([0]);
+        hasher.update(file.text.as_bytes());
+        hasher.update([0]);
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Parse and validate rule files. `today` is used only to warn about contacts not
+/// checked for over a year. Returns the rules and any warnings, or every error found.
+pub fn load(
+    files: Vec<RuleFile>,
+    origin: Origin,
+    today: jiff::civil::Date,
+) -> Result<(RuleSet, Diagnostics), Diagnostics> {
+    let name_of = |path: &str| match &origin {
+        Origin::Bundled => format!("rules/{path}"),
+        Origin::Local(dir) => dir.join(path).display().to_string(),
+    };
+    let parse_error = |path: &str, e: crate::yaml::ParseError| {
+        Diagnostic::error(name_of(path), e.message)
+            .at(e.location)
+            .help("fix the rules file; `threshold rules check` lists every problem")
+    };
+
+    let Some(questions_file) = files.iter().find(|f| f.path == QUESTIONS_FILE) else {
+        return Err(Diagnostics(vec![Diagnostic::error(
+            name_of(QUESTIONS_FILE),
+            "the question bank is missing",
+        )
+        .help(format!("a rules folder holds {QUESTIONS_FILE} and {AREAS_DIR}/<area>.yaml"))]));
+    };
+    let questions = read_questions(questions_file).map_err(|e| Diagnostics(vec![parse_error(QUESTIONS_FILE, e)]))?;
+    let bank = Arc::new(QuestionBank::new(questions.questions));
+
+    let mut errors = Vec::new();
+    let mut areas = Vec::new();
+    let mut area_files = Vec::new();
+    for file in files.iter().filter(|f| f.path.starts_with(AREAS_DIR)) {
+        match crate::question::with_bank(&bank, || crate::yaml::from_str::<Area>(&file.text)) {
+            Ok(area) => {
+                areas.push(area);
+                area_files.push(file);
+            }
+            Err(e) => errors.push(parse_error(&file.path, narrow(&file.text, e))),
+        }
+    }
+    if areas.is_empty() && errors.is_empty() {
+        errors.push(
+            Diagnostic::error(name_of(AREAS_DIR), "no area rules found")
+                .help(format!("add {AREAS_DIR}/<area>.yaml")),
+        );
+    }
+
+    let mut found = validate::questions(&bank, &questions_file.text, &name_of(QUESTIONS_FILE));
+    for (area, file) in areas.iter().zip(&area_files) {
+        found.extend(validate::area(area, &bank, &file.path, &file.text, &name_of(&file.path), today));
+    }
+    found.extend(errors);
+    let diagnostics = Diagnostics(found);
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    let sha256 = fingerprint(&files);
+    Ok((
+        RuleSet {
+            questions: bank,
+            areas,
+            origin,
+            sha256,
+        },
+        diagnostics,
+    ))
+}
+
+/// Question ids are read in two passes: first the ids alone, so that `ask_when` can refer
+/// to any question by id and a misspelt reference is still reported where it stands.
+fn read_questions(file: &RuleFile) -> Result<QuestionsFile, crate::yaml::ParseError> {
+    #[derive(Deserialize)]
+    struct IdsOnly {
+        questions: Vec<IdOnly>,
+    }
+    #[derive(Deserialize)]
+    struct IdOnly {
+        id: String,
+    }
+    let ids: IdsOnly = crate::yaml::from_str(&file.text)?;
+    let names = Arc::new(QuestionBank::names_only(
+        ids.questions.into_iter().map(|q| q.id).collect(),
+    ));
+    crate::question::with_bank(&names, || crate::yaml::from_str(&file.text))
+        .map_err(|e| narrow(&file.text, e))
+}
+
+/// serde_yaml places errors raised inside a mapping at the mapping's start. When the
+/// message quotes the offending word (`like_this`), point at that word instead.
+pub fn narrow(text: &str, mut error: crate::yaml::ParseError) -> crate::yaml::ParseError {
+    if let (Some(at), Some(word)) = (error.location, quoted_word(&error.message)) {
+        if let Some(found) = find_word(text, word, at.offset_in(text)) {
+            error.location = Some(found);
+        }
+    }
+    error
+}
+
+fn quoted_word(message: &str) -> Option<&str> {
+    let start = message.find('`')? + 1;
+    let end = start + message[start..].find('`')?;
+    Some(&message[start..end]).filter(|w| !w.is_empty())
+}
+
+/// The first whole-word occurrence of `word` at or after byte `from`.
+pub fn find_word(text: &str, word: &str, from: usize) -> Option<Location> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut start = from.min(text.len());
+    while let Some(found) = text[start..].find(word) {
+        let begin = start + found;
+        let end = begin + word.len();
+        let before_ok = text[..begin].chars().next_back().is_none_or(|c| !is_word(c));
+        let after_ok = text[end..].chars().next().is_none_or(|c| !is_word(c));
+        if before_ok && after_ok {
+            return Some(Location::of_offset(text, begin));
+        }
+        start = end;
+    }
+    None
+}

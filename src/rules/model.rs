@@ -1,0 +1,199 @@
+//! The rules as written in `rules/`: one question bank and one file per area. Every item
+//! that decides something carries `source:` (a seed file and section, or a public page
+//! with the date it was checked).
+
+use crate::condition::Condition;
+use crate::hours::Hours;
+use crate::question::Question;
+use serde::Deserialize;
+
+/// `rules/questions.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionsFile {
+    pub questions: Vec<Question>,
+}
+
+/// `rules/areas/<id>.yaml`: one local area's threshold guidance.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Area {
+    pub id: String,
+    pub name: String,
+    /// Version of these rules (not of the guidance).
+    pub version: String,
+    /// Which edition of the local guidance the rules follow.
+    pub edition: String,
+    /// When the rules were last reviewed against their sources.
+    pub reviewed: jiff::civil::Date,
+    pub sources: Vec<SourceDocument>,
+    /// The area's own ladder, lowest first. Each rung maps to a common tier 1-4; two rungs
+    /// may share a tier (for example a five-level ladder).
+    pub levels: Vec<Level>,
+    pub scoring: Scoring,
+    /// Routes in the order they are shown: most urgent first.
+    pub routes: Vec<Route>,
+    /// Next actions in the order a practitioner does them.
+    pub actions: Vec<Action>,
+    pub contacts: Vec<Contact>,
+    /// The contacts that together answer every hour of the week for children's social care.
+    pub cover: Cover,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDocument {
+    /// How rules cite it: a seed file name ("004_6a0c92154672053a.txt").
+    pub file: String,
+    pub title: String,
+    pub publisher: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Level {
+    pub tier: u8,
+    pub name: String,
+    pub descriptor: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scoring {
+    /// The score at which each tier above 1 is reached.
+    pub thresholds: Vec<Threshold>,
+    pub weights: Vec<Rule>,
+    /// Minimum tiers that no score or protective factor can go below.
+    pub floors: Vec<Floor>,
+    pub protective: Protective,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Threshold {
+    pub tier: u8,
+    pub at_least: i32,
+    pub source: String,
+}
+
+/// A scored rule: a weight (points > 0) or a protective factor (points < 0).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: String,
+    pub label: String,
+    pub when: Condition,
+    pub points: i32,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Floor {
+    pub id: String,
+    pub label: String,
+    pub when: Condition,
+    pub tier: u8,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Protective {
+    /// How many tiers protective factors may lower a score-based tier by.
+    pub max_lowering: u8,
+    /// A score-based tier at or above this is never lowered.
+    pub not_from_tier: u8,
+    pub source: String,
+    pub factors: Vec<Rule>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    pub id: String,
+    pub when: Condition,
+    pub text: String,
+    /// Points to read with the route (for example the golden rules of information sharing).
+    #[serde(default)]
+    pub detail: Vec<String>,
+    /// Contact ids, in the order to try them.
+    #[serde(default)]
+    pub contacts: Vec<String>,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Action {
+    pub when: Condition,
+    pub text: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    /// Confirmed by the seed and a current public page, or by several public pages.
+    Confirmed,
+    /// One public source.
+    OneSource,
+    /// Given by the seed document only; not confirmed on a current page.
+    SeedOnly,
+}
+
+impl Confidence {
+    pub fn label(self) -> &'static str {
+        match self {
+            Confidence::Confirmed => "confirmed",
+            Confidence::OneSource => "one source",
+            Confidence::SeedOnly => "from the seed document only",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub web: Option<String>,
+    pub hours: Hours,
+    /// The emergency number: always listed, and first when a child may be in danger.
+    #[serde(default)]
+    pub emergency: bool,
+    /// When the number was last checked against its source.
+    pub checked: jiff::civil::Date,
+    pub confidence: Confidence,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cover {
+    pub contacts: Vec<String>,
+    pub source: String,
+}
+
+impl Area {
+    /// The area's name(s) for a tier, lowest rung first ("Level 3 / Level 4").
+    pub fn level_name(&self, tier: u8) -> String {
+        let names: Vec<&str> = self
+            .levels
+            .iter()
+            .filter(|l| l.tier == tier)
+            .map(|l| l.name.as_str())
+            .collect();
+        names.join(" / ")
+    }
+
+    pub fn contact(&self, id: &str) -> Option<&Contact> {
+        self.contacts.iter().find(|c| c.id == id)
+    }
+}
