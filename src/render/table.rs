@@ -38,11 +38,12 @@ pub fn grid(header: &[&str]) -> Table {
     table
 }
 
-/// Wrap `text` to the width, every line starting with `indent` (the first with `first`).
+/// Wrap `text` to the width: the first line starts with `first` and a space (when
+/// `first` is not empty), the others with `indent`.
 pub fn wrap(first: &str, indent: &str, text: &str) -> String {
     let mut out = String::new();
     let mut line = first.to_string();
-    let mut empty = true;
+    let mut empty = first.is_empty();
     for word in text.split_whitespace() {
         if !empty && line.chars().count() + 1 + word.chars().count() > WIDTH {
             out.push_str(line.trim_end());
@@ -115,16 +116,16 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
 
     let _ = writeln!(out, "{}", s.heading.apply_to("Next actions"));
     for (i, action) in outcome.actions.iter().enumerate() {
-        out.push_str(&wrap(&format!("{:>2}. ", i + 1), "    ", &action.text));
+        out.push_str(&wrap(&format!("{:>2}.", i + 1), "    ", &action.text));
     }
     out.push('\n');
 
     let _ = writeln!(out, "{}", s.heading.apply_to("Routes"));
     for r in &outcome.routes {
         let who = if r.children.is_empty() { String::new() } else { format!(" (child {})", r.children.join(", ")) };
-        out.push_str(&wrap(&format!("- {}{who}: ", r.route.id), "  ", &r.route.text));
+        out.push_str(&wrap("-", "  ", &format!("{}{who}: {}", r.route.id, r.route.text)));
         for point in &r.route.detail {
-            out.push_str(&wrap("    * ", "      ", point));
+            out.push_str(&wrap("    *", "      ", point));
         }
     }
     out.push('\n');
@@ -135,7 +136,8 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
         for i in unknown {
             let c = &outcome.children[i];
             let reach = format!("could reach {}", level_label(area, c.could_reach));
-            out.push_str(&wrap(&format!("- {} ({reach}): ", c.child.id), "  ", &unknown_labels(rules, outcome, i).join(", ")));
+            let line = format!("{} ({reach}): {}", c.child.id, unknown_labels(rules, outcome, i).join(", "));
+            out.push_str(&wrap("-", "  ", &line));
         }
         out.push('\n');
     }
@@ -144,10 +146,11 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
         let _ = writeln!(out, "{}", s.heading.apply_to("Why"));
         for c in &outcome.children {
             if c.reasons.is_empty() {
-                out.push_str(&wrap(&format!("- {}: ", c.child.id), "  ", "no concern recorded"));
+                out.push_str(&wrap("-", "  ", &format!("{}: no concern recorded", c.child.id)));
             }
             for r in &c.reasons {
-                out.push_str(&wrap(&format!("- {}: {} {} ", c.child.id, r.effect.label(), r.label), "    ", &format!("[{}]", r.source)));
+                let line = format!("{}: {} {} [{}]", c.child.id, r.effect.label(), r.label, r.source);
+                out.push_str(&wrap("-", "    ", &line));
             }
         }
         out.push('\n');
