@@ -178,9 +178,10 @@ mod tests {
     }
 }
 
-/// Where `key: value` stands in `text` for the `nth` time (0-based), matched whole.
+/// Where `key: value` (or, for an empty value, `key:`) stands in `text` for the `nth`
+/// time (0-based), matched whole.
 pub fn find_key_value(text: &str, key: &str, value: &str, nth: usize) -> Option<Location> {
-    let needle = format!("{key}: {value}");
+    let needle = if value.is_empty() { format!("{key}:") } else { format!("{key}: {value}") };
     let mut from = 0;
     let mut seen = 0;
     while let Some(found) = text[from..].find(&needle) {

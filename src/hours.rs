@@ -92,13 +92,17 @@ pub fn week_cover<'a>(hours: impl IntoIterator<Item = &'a Hours>) -> Box<[u8; MI
     cover
 }
 
-/// The first minute of the week (as "Mon 17:00") where `pred` holds for the cover count.
-pub fn first_minute_where(cover: &[u8; MINUTES_A_WEEK], pred: impl Fn(u8) -> bool) -> Option<String> {
-    cover.iter().position(|c| pred(*c)).map(|m| {
-        let day = DAY_NAMES[m / usize::from(MINUTES_A_DAY)];
-        let minute = m % usize::from(MINUTES_A_DAY);
-        format!("{day} {:02}:{:02}", minute / 60, minute % 60)
-    })
+/// Where the first run of minutes for which `pred` holds on the cover count begins (as
+/// "Sat 09:00"), counting round the end of the week, so a gap over the weekend is reported
+/// where it starts.
+pub fn first_run_where(cover: &[u8; MINUTES_A_WEEK], pred: impl Fn(u8) -> bool) -> Option<String> {
+    let holds = |m: usize| pred(cover[m % MINUTES_A_WEEK]);
+    let start = (0..MINUTES_A_WEEK)
+        .find(|m| holds(*m) && !holds(m + MINUTES_A_WEEK - 1))
+        .or_else(|| holds(0).then_some(0))?;
+    let day = DAY_NAMES[start / usize::from(MINUTES_A_DAY)];
+    let minute = start % usize::from(MINUTES_A_DAY);
+    Some(format!("{day} {:02}:{:02}", minute / 60, minute % 60))
 }
 
 /// Open on `days` from `from` until `to`; a `to` before `from` runs past midnight into the
@@ -234,9 +238,12 @@ mod tests {
              {days: Sat-Sun, from: '09:00', to: '09:00'}]",
         );
         let cover = week_cover([&day, &night]);
-        assert_eq!(first_minute_where(&cover, |c| c != 1), None);
+        assert_eq!(first_run_where(&cover, |c| c != 1), None);
         let cover = week_cover([&day]);
-        assert_eq!(first_minute_where(&cover, |c| c == 0).as_deref(), Some("Mon 00:00"));
+        assert_eq!(first_run_where(&cover, |c| c == 0).as_deref(), Some("Mon 17:00"));
+        let always = hours("text: x\nconfirmed: true\nalways: true");
+        assert_eq!(first_run_where(&week_cover([&always]), |c| c == 0), None);
+        assert_eq!(first_run_where(&week_cover([&always, &day]), |c| c > 1).as_deref(), Some("Mon 09:00"));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use super::model::{Area, Rule};
 use crate::condition::{Condition, Test};
 use crate::error::{Diagnostic, Location};
-use crate::hours::{first_minute_where, week_cover};
+use crate::hours::{first_run_where, week_cover};
 use crate::question::{About, Answer, Kind, QId, QuestionBank, Worrying};
 use std::collections::HashSet;
 
@@ -19,6 +19,18 @@ impl Report<'_> {
     /// Where `key: value` stands in the file for the `nth` time.
     fn locate(&self, key: &str, value: &str, nth: usize) -> Option<Location> {
         crate::error::find_key_value(self.text, key, value, nth)
+    }
+
+    /// Where `key: value` first stands after the line `section:`.
+    fn locate_in(&self, section: &str, key: &str, value: &str) -> Option<Location> {
+        self.locate_after(crate::error::find_key_value(self.text, section, "", 0), key, value)
+    }
+
+    /// Where `key: value` first stands at or after `at`.
+    fn locate_after(&self, at: Option<Location>, key: &str, value: &str) -> Option<Location> {
+        let start = at?.offset_in(self.text);
+        crate::error::find_key_value(&self.text[start..], key, value, 0)
+            .map(|found| Location::of_offset(self.text, start + found.offset_in(&self.text[start..])))
     }
 
     fn error(&mut self, at: Option<Location>, message: String, help: &str) {
@@ -35,6 +47,14 @@ impl Report<'_> {
     /// it was checked ("checked 2026-11-22").
     fn source(&mut self, at: Option<Location>, what: &str, source: &str) {
         if !cites_something(source) {
+            // Point at the source text itself, which follows the item's own line.
+            let start: String = source.split_whitespace().take(4).collect::<Vec<_>>().join(" ");
+            let from = at.map_or(0, |a| a.offset_in(self.text));
+            let at = self.text[from..]
+                .find(&start)
+                .filter(|_| !start.is_empty())
+                .map(|i| Location::of_offset(self.text, from + i))
+                .or(at);
             let message = if source.trim().is_empty() {
                 format!("{what} has no source")
             } else {
@@ -183,6 +203,7 @@ pub fn questions(bank: &QuestionBank, text: &str, file: &str) -> Vec<Diagnostic>
         }
         if let Some(when) = &question.ask_when {
             let usage = Use::AskWhen { question: q, about: question.about };
+            let at = report.locate_after(at, "ask_when", "").or(at);
             check_condition(&mut report, at, &format!("question `{id}` ask_when"), when, bank, usage);
         }
         report.source(at, &format!("question `{id}`"), &question.source);
@@ -246,7 +267,7 @@ fn scoring(report: &mut Report, area: &Area, bank: &QuestionBank) {
     let mut previous = 0;
     for tier in 2..=4u8 {
         let matching: Vec<_> = scoring.thresholds.iter().filter(|t| t.tier == tier).collect();
-        let at = report.locate("tier", &tier.to_string(), 0);
+        let at = report.locate_in("thresholds", "tier", &tier.to_string());
         match matching.as_slice() {
             [threshold] => {
                 if threshold.at_least <= previous {
@@ -255,8 +276,13 @@ fn scoring(report: &mut Report, area: &Area, bank: &QuestionBank) {
                 previous = threshold.at_least;
                 report.source(at, &format!("threshold for tier {tier}"), &threshold.source);
                 let floored = scoring.floors.iter().any(|f| f.tier == tier);
-                if threshold.at_least > max_score && !floored {
-                    report.error(at, format!("tier {tier} ({}) cannot be reached: its threshold {} is above the highest possible score {max_score} and no floor gives it", area.level_name(tier), threshold.at_least), "lower the threshold, add weights or add a floor");
+                if threshold.at_least > max_score {
+                    let message = format!("tier {tier} ({}) cannot be reached by score: its threshold {} is above the highest possible score {max_score}", area.level_name(tier), threshold.at_least);
+                    if floored {
+                        report.warning(at, message, "only a floor reaches this tier: lower the threshold or add weights");
+                    } else {
+                        report.error(at, format!("{message}, and no floor gives it"), "lower the threshold, add weights or add a floor");
+                    }
                 }
             }
             _ => report.error(at, format!("tier {tier} needs exactly one threshold, found {}", matching.len()), "list one threshold each for tiers 2, 3 and 4"),
@@ -272,7 +298,8 @@ fn scoring(report: &mut Report, area: &Area, bank: &QuestionBank) {
         if !(1..=4).contains(&floor.tier) {
             report.error(at, format!("floor `{}` forces tier {}, but tiers are 1 to 4", floor.id, floor.tier), "a floor is a tier from 1 to 4");
         }
-        check_condition(report, at, &format!("floor `{}`", floor.id), &floor.when, bank, Use::Risk);
+        let when = report.locate_after(at, "when", "").or(at);
+        check_condition(report, when, &format!("floor `{}`", floor.id), &floor.when, bank, Use::Risk);
         report.source(at, &format!("floor `{}`", floor.id), &floor.source);
     }
     let protective = &scoring.protective;
@@ -296,7 +323,8 @@ fn scored_rule(report: &mut Report, rule: &Rule, bank: &QuestionBank, usage: Use
     if !ok {
         report.error(at, format!("`{}` has {} points: {need}", rule.id, rule.points), "move it to the right list or fix its points");
     }
-    check_condition(report, at, &format!("`{}`", rule.id), &rule.when, bank, usage);
+    let when = report.locate_after(at, "when", "").or(at);
+    check_condition(report, when, &format!("`{}`", rule.id), &rule.when, bank, usage);
     report.source(at, &format!("`{}`", rule.id), &rule.source);
 }
 
@@ -308,10 +336,13 @@ fn routes_and_actions(report: &mut Report, area: &Area, bank: &QuestionBank) {
             let again = report.locate("id", &route.id, 1);
             report.error(again, format!("route `{}` is listed twice", route.id), "merge the two into one route with an `any:` condition");
         }
-        check_condition(report, at, &format!("route `{}`", route.id), &route.when, bank, Use::Route);
+        let when = report.locate_after(at, "when", "").or(at);
+        check_condition(report, when, &format!("route `{}`", route.id), &route.when, bank, Use::Route);
         for contact in &route.contacts {
             if area.contact(contact).is_none() {
-                report.error(report.locate("contacts", "", 0).or(at), format!("route `{}` names contact `{contact}`, which is not in this area's contacts", route.id), "add the contact or fix the id");
+                let from = at.map_or(0, |a| a.offset_in(report.text));
+                let near = crate::rules::find_word(report.text, contact, from).or(at);
+                report.error(near, format!("route `{}` names contact `{contact}`, which is not in this area's contacts", route.id), "add the contact or fix the id");
             }
         }
         report.source(at, &format!("route `{}`", route.id), &route.source);
@@ -321,7 +352,8 @@ fn routes_and_actions(report: &mut Report, area: &Area, bank: &QuestionBank) {
         Some(route) => {
             let first_is_999 = route.contacts.first().and_then(|c| area.contact(c)).is_some_and(|c| c.emergency);
             if !first_is_999 {
-                report.error(report.locate("id", "emergency", 0), "the emergency route must list an emergency contact (999) first".into(), "put the contact with `emergency: true` first");
+                let at = report.locate("id", "emergency", 0);
+                report.error(report.locate_after(at, "contacts", "").or(at), "the emergency route must list an emergency contact (999) first".into(), "put the contact with `emergency: true` first");
             }
         }
     }
@@ -368,11 +400,11 @@ fn contacts(report: &mut Report, area: &Area, today: jiff::civil::Date) {
         }
     }
     let cover = week_cover(covering);
-    if let Some(gap) = first_minute_where(&cover, |c| c == 0) {
-        report.error(at, format!("the area claims 24/7 cover but no contact in `cover` is open at {gap} (Europe/London)"), "fix the opening hours so the cover has no gaps");
+    if let Some(gap) = first_run_where(&cover, |c| c == 0) {
+        report.error(at, format!("the area claims 24/7 cover but no contact in `cover` is open from {gap} (Europe/London)"), "fix the opening hours so the cover has no gaps");
     }
-    if let Some(overlap) = first_minute_where(&cover, |c| c > 1) {
-        report.error(at, format!("the opening hours in `cover` overlap at {overlap} (Europe/London)"), "fix the opening hours so exactly one service covers each minute");
+    if let Some(overlap) = first_run_where(&cover, |c| c > 1) {
+        report.error(at, format!("the opening hours in `cover` overlap from {overlap} (Europe/London)"), "fix the opening hours so exactly one service covers each minute");
     }
     report.source(at, "cover", &area.cover.source);
 }
