@@ -2,10 +2,10 @@
 //! hold opaque references and child labels, never names. Everything a file can get wrong
 //! is refused with the file, the line and column where known, and what to do.
 
-use crate::error::{find_key_value, Diagnostic, Location};
+use crate::error::{Diagnostic, Location, find_key_value};
 use crate::question::{About, Answers, AnswersFor, QuestionBank};
-use serde::de::{self, DeserializeSeed, Deserializer};
 use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer};
 use std::sync::Arc;
 
 /// Larger than any real case file by far; refusing early keeps a wrong file from
@@ -73,7 +73,13 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, (String, Option<Location>)> {
         Err(e) => {
             let good = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
             let at = Location::of_offset(good, good.len());
-            Err((format!("the file is not valid UTF-8 (bad byte at line {}, column {})", at.line, at.column), Some(at)))
+            Err((
+                format!(
+                    "the file is not valid UTF-8 (bad byte at line {}, column {})",
+                    at.line, at.column
+                ),
+                Some(at),
+            ))
         }
     }
 }
@@ -83,20 +89,32 @@ pub fn read(bytes: &[u8], name: &str, bank: &Arc<QuestionBank>) -> Result<Case, 
     if bytes.len() > MAX_CASE_BYTES {
         return Err(Diagnostic::error(
             name,
-            format!("the file is {} bytes; a case file is at most {MAX_CASE_BYTES} bytes", bytes.len()),
+            format!(
+                "the file is {} bytes; a case file is at most {MAX_CASE_BYTES} bytes",
+                bytes.len()
+            ),
         )
         .help("check that this is a case file; for many cases use `threshold batch`"));
     }
-    let text = decode_text(bytes)
-        .map_err(|(message, at)| Diagnostic::error(name, message).at(at).help("save the file as UTF-8"))?;
+    let text = decode_text(bytes).map_err(|(message, at)| {
+        Diagnostic::error(name, message)
+            .at(at)
+            .help("save the file as UTF-8")
+    })?;
     parse(&text, Format::detect(name, &text), name, bank)
 }
 
 /// Parse one case from text in the given format.
-pub fn parse(text: &str, format: Format, name: &str, bank: &Arc<QuestionBank>) -> Result<Case, Diagnostic> {
+pub fn parse(
+    text: &str,
+    format: Format,
+    name: &str,
+    bank: &Arc<QuestionBank>,
+) -> Result<Case, Diagnostic> {
     let help = "fix the case file; the README shows the format (schema 1)";
     if text.trim().is_empty() {
-        return Err(Diagnostic::error(name, "the file is empty").help("a case file starts with `schema: 1`"));
+        return Err(Diagnostic::error(name, "the file is empty")
+            .help("a case file starts with `schema: 1`"));
     }
     let written = crate::question::with_bank(bank, || match format {
         Format::Yaml => crate::yaml::from_str::<Written>(text).map_err(|e| {
@@ -104,7 +122,10 @@ pub fn parse(text: &str, format: Format, name: &str, bank: &Arc<QuestionBank>) -
             (e.message, e.location)
         }),
         Format::Json => serde_json::from_str::<Written>(text).map_err(|e| {
-            let at = (e.line() > 0).then(|| Location { line: e.line(), column: e.column() });
+            let at = (e.line() > 0).then(|| Location {
+                line: e.line(),
+                column: e.column(),
+            });
             (crate::yaml::strip_position(&e.to_string()), at)
         }),
     });
@@ -124,7 +145,10 @@ fn explain(message: &str, help: &'static str) -> (String, &'static str) {
         );
     }
     if message.contains("missing field `schema`") {
-        return ("the case has no `schema:`".into(), "add `schema: 1` at the top");
+        return (
+            "the case has no `schema:`".into(),
+            "add `schema: 1` at the top",
+        );
     }
     (message.to_string(), help)
 }
@@ -172,20 +196,38 @@ impl Written {
         let mut children: Vec<Child> = Vec::new();
         for (index, child) in self.children.unwrap_or_default().into_iter().enumerate() {
             let id = child.id.0;
-            let at = find_key_value(text, "id", &id, 0).or_else(|| find_key_value(text, "\"id\"", &format!("\"{id}\""), 0));
-            let refuse = |message: String, help: &str| Err(Diagnostic::error(name, message).at(at).help(help));
+            let at = find_key_value(text, "id", &id, 0)
+                .or_else(|| find_key_value(text, "\"id\"", &format!("\"{id}\""), 0));
+            let refuse = |message: String, help: &str| {
+                Err(Diagnostic::error(name, message).at(at).help(help))
+            };
             if id.trim().is_empty() {
-                return refuse(format!("child {} has an empty `id`", index + 1), "give each child a label such as A, B or eldest (never a name)");
+                return refuse(
+                    format!("child {} has an empty `id`", index + 1),
+                    "give each child a label such as A, B or eldest (never a name)",
+                );
             }
             if children.iter().any(|c| c.id == id) {
                 let again = find_key_value(text, "id", &id, 1).or(at);
-                return Err(Diagnostic::error(name, format!("two children have the id `{id}`"))
-                    .at(again)
-                    .help("give each child its own label"));
+                return Err(
+                    Diagnostic::error(name, format!("two children have the id `{id}`"))
+                        .at(again)
+                        .help("give each child its own label"),
+                );
             }
             let age = match (child.age, child.unborn) {
-                (Some(_), true) => return refuse(format!("child `{id}` has an age and `unborn: true`"), "an unborn child has no age: remove one of them"),
-                (None, false) => return refuse(format!("child `{id}` has no age"), "give `age:` in whole years 0-17, or `unborn: true`"),
+                (Some(_), true) => {
+                    return refuse(
+                        format!("child `{id}` has an age and `unborn: true`"),
+                        "an unborn child has no age: remove one of them",
+                    );
+                }
+                (None, false) => {
+                    return refuse(
+                        format!("child `{id}` has no age"),
+                        "give `age:` in whole years 0-17, or `unborn: true`",
+                    );
+                }
                 (Some(Age(age)), false) => Some(age),
                 (None, true) => None,
             };
@@ -214,7 +256,9 @@ impl<'de> Deserialize<'de> for Schema {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match u64::deserialize(d) {
             Ok(1) => Ok(Schema),
-            Ok(n) => Err(de::Error::custom(format!("unknown schema {n}: this threshold reads case files of schema 1"))),
+            Ok(n) => Err(de::Error::custom(format!(
+                "unknown schema {n}: this threshold reads case files of schema 1"
+            ))),
             Err(_) => Err(de::Error::custom("`schema` must be the number 1")),
         }
     }
@@ -259,7 +303,9 @@ impl<'de> Deserialize<'de> for Tier {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match i64::deserialize(d) {
             Ok(tier @ 1..=4) => Ok(Tier(tier as u8)),
-            _ => Err(de::Error::custom("`recorded_level` must be a tier from 1 to 4")),
+            _ => Err(de::Error::custom(
+                "`recorded_level` must be a tier from 1 to 4",
+            )),
         }
     }
 }
@@ -269,6 +315,8 @@ struct Moment(jiff::Zoned);
 impl<'de> Deserialize<'de> for Moment {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        crate::hours::parse_moment(&text).map(Moment).map_err(de::Error::custom)
+        crate::hours::parse_moment(&text)
+            .map(Moment)
+            .map_err(de::Error::custom)
     }
 }

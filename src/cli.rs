@@ -102,7 +102,11 @@ where
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
-            let text = if io.styled && !e.use_stderr() { e.render().ansi().to_string() } else { e.render().to_string() };
+            let text = if io.styled && !e.use_stderr() {
+                e.render().ansi().to_string()
+            } else {
+                e.render().to_string()
+            };
             let target: &mut dyn Write = if e.use_stderr() { io.stderr } else { io.stdout };
             let _ = write!(target, "{text}");
             return code;
@@ -116,10 +120,10 @@ where
 
 /// Print an error once, in the user's words, and choose the exit code.
 fn report(error: &anyhow::Error, stderr: &mut dyn Write) -> u8 {
-    if let Some(io) = error.downcast_ref::<std::io::Error>() {
-        if io.kind() == std::io::ErrorKind::BrokenPipe {
-            return 0;
-        }
+    if let Some(io) = error.downcast_ref::<std::io::Error>()
+        && io.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        return 0;
     }
     let text = if let Some(d) = error.downcast_ref::<Diagnostic>() {
         d.to_string()
@@ -135,11 +139,18 @@ fn report(error: &anyhow::Error, stderr: &mut dyn Write) -> u8 {
 fn execute(cli: Cli, io: &mut Io) -> anyhow::Result<()> {
     let today = io.now.date();
     match cli.command {
-        Command::Rules { command: RulesCommand::Check { dir } } => check_rules(dir.or(cli.rules), today, io),
+        Command::Rules {
+            command: RulesCommand::Check { dir },
+        } => check_rules(dir.or(cli.rules), today, io),
         command => {
             let rules = load_rules(cli.rules, today)?;
             match command {
-                Command::Assess { case, area, at, format } => assess(&rules, &case, area, at, format, io),
+                Command::Assess {
+                    case,
+                    area,
+                    at,
+                    format,
+                } => assess(&rules, &case, area, at, format, io),
                 Command::Areas => {
                     io.stdout.write_all(render_areas(&rules).as_bytes())?;
                     Ok(())
@@ -175,7 +186,12 @@ fn check_rules(dir: Option<PathBuf>, today: jiff::civil::Date, io: &mut Io) -> a
         "rules OK: {} questions, {} areas ({}), {} warning(s), sha256 {}",
         rules.questions.len(),
         rules.areas.len(),
-        rules.areas.iter().map(|a| a.id.as_str()).collect::<Vec<_>>().join(", "),
+        rules
+            .areas
+            .iter()
+            .map(|a| a.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
         warnings.0.len(),
         rules.sha256
     )?;
@@ -184,7 +200,11 @@ fn check_rules(dir: Option<PathBuf>, today: jiff::civil::Date, io: &mut Io) -> a
 
 fn parse_at(at: Option<&str>) -> anyhow::Result<Option<jiff::Zoned>> {
     at.map(|text| {
-        crate::hours::parse_moment(text).map_err(|e| anyhow::Error::new(Diagnostic::error("--at", e).help("for example --at 2026-11-24T10:00")))
+        crate::hours::parse_moment(text).map_err(|e| {
+            anyhow::Error::new(
+                Diagnostic::error("--at", e).help("for example --at 2026-11-24T10:00"),
+            )
+        })
     })
     .transpose()
 }
@@ -199,29 +219,41 @@ fn read_case(path: &str, rules: &RuleSet, io: &mut Io) -> anyhow::Result<Case> {
         (bytes, "<stdin>".to_string())
     } else {
         let bytes = std::fs::read(path).map_err(|e| {
-            Diagnostic::error(path, format!("cannot read the case file: {e}")).help("check the path; `-` reads standard input")
+            Diagnostic::error(path, format!("cannot read the case file: {e}"))
+                .help("check the path; `-` reads standard input")
         })?;
         (bytes, path.to_string())
     };
     Ok(crate::case::read(&bytes, &name, &rules.questions)?)
 }
 
-fn assess(rules: &RuleSet, path: &str, area: Option<String>, at: Option<String>, format: Format, io: &mut Io) -> anyhow::Result<()> {
+fn assess(
+    rules: &RuleSet,
+    path: &str,
+    area: Option<String>,
+    at: Option<String>,
+    format: Format,
+    io: &mut Io,
+) -> anyhow::Result<()> {
     let at = parse_at(at.as_deref())?;
     let case = read_case(path, rules, io)?;
     let name = if path == "-" { "<stdin>" } else { path };
     let area = match (area, &case.area) {
-        (Some(flag), _) => rules.area_or_error(&flag).map_err(|e| Diagnostic::error("--area", e).help("run `threshold areas`"))?,
+        (Some(flag), _) => rules
+            .area_or_error(&flag)
+            .map_err(|e| Diagnostic::error("--area", e).help("run `threshold areas`"))?,
         (None, Some(written)) => rules.area_or_error(written).map_err(|e| {
             Diagnostic::error(name, e).help("fix `area:` in the case file, or pass --area")
         })?,
-        (None, None) => {
-            return Err(Diagnostic::error(name, "the case names no area")
-                .help("add `area: salford` (or trafford, redbridge, torbay) to the case, or pass --area")
-                .into())
-        }
+        (None, None) => return Err(Diagnostic::error(name, "the case names no area")
+            .help(
+                "add `area: salford` (or trafford, redbridge, torbay) to the case, or pass --area",
+            )
+            .into()),
     };
-    let moment = at.or_else(|| case.assessed_at.clone()).unwrap_or_else(|| io.now.clone());
+    let moment = at
+        .or_else(|| case.assessed_at.clone())
+        .unwrap_or_else(|| io.now.clone());
     let outcome = engine::assess(area, &rules.questions, &case, &moment);
     let text = match format {
         Format::Table => render::table::render(rules, &outcome, io.styled),
@@ -253,19 +285,38 @@ fn render_areas(rules: &RuleSet) -> String {
     )
 }
 
-fn contacts(rules: &RuleSet, area: Option<String>, at: Option<String>, io: &mut Io) -> anyhow::Result<()> {
+fn contacts(
+    rules: &RuleSet,
+    area: Option<String>,
+    at: Option<String>,
+    io: &mut Io,
+) -> anyhow::Result<()> {
     let moment = parse_at(at.as_deref())?.unwrap_or_else(|| io.now.clone());
     let areas = match area {
-        Some(id) => vec![rules.area_or_error(&id).map_err(|e| Diagnostic::error("AREA", e).help("run `threshold areas`"))?],
+        Some(id) => vec![
+            rules
+                .area_or_error(&id)
+                .map_err(|e| Diagnostic::error("AREA", e).help("run `threshold areas`"))?,
+        ],
         None => rules.areas.iter().collect(),
     };
     let clock = crate::hours::WallClock::of(&moment);
-    let mut out = format!("Contacts at {} (Europe/London)\n", render::moment_label(&moment));
+    let mut out = format!(
+        "Contacts at {} (Europe/London)\n",
+        render::moment_label(&moment)
+    );
     for area in areas {
         let mut table = render::table::grid(&["Who", "Phone / email", "Hours", "Checked"]);
         for contact in &area.contacts {
-            let outcome = engine::ContactOutcome { contact, open_now: contact.hours.open_at(clock) };
-            let reach = [contact.phone.as_deref(), contact.email.as_deref()].into_iter().flatten().collect::<Vec<_>>().join("\n");
+            let outcome = engine::ContactOutcome {
+                contact,
+                open_now: contact.hours.open_at(clock),
+            };
+            let reach = [contact.phone.as_deref(), contact.email.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("\n");
             table.add_row(vec![
                 contact.name.clone(),
                 reach,

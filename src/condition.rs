@@ -2,8 +2,8 @@
 //! when a weight, floor, route or action applies. Pure data, evaluated without I/O.
 
 use crate::question::{Answer, Answers, QId, QRef};
-use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,26 +134,55 @@ impl<'de> Deserialize<'de> for Condition {
             w.unknown_could_raise.is_some(),
             w.no_children.is_some(),
         ];
-        let refuse = || de::Error::custom(format!("a condition must have exactly one shape: {SHAPES}"));
+        let refuse =
+            || de::Error::custom(format!("a condition must have exactly one shape: {SHAPES}"));
         if shapes_used.iter().filter(|used| **used).count() != 1 {
             return Err(refuse());
         }
         match w {
-            Written { answer: Some(QRef(q)), is: Some(IsWord(test)), at_least: None, .. } => {
-                Ok(Condition::Answer(q, test))
-            }
-            Written { answer: Some(QRef(q)), is: None, at_least: Some(n), .. } => {
-                Ok(Condition::Answer(q, Test::AtLeast(n)))
-            }
-            Written { all: Some(parts), .. } => Ok(Condition::All(parts)),
-            Written { any: Some(parts), .. } => Ok(Condition::Any(parts)),
-            Written { age_at_least: Some(n), .. } => Ok(Condition::AgeAtLeast(n)),
-            Written { age_under: Some(n), .. } => Ok(Condition::AgeUnder(n)),
-            Written { unborn: Some(true), .. } => Ok(Condition::Unborn),
-            Written { tier_at_least: Some(n), .. } => Ok(Condition::TierAtLeast(n)),
-            Written { tier: Some(tiers), .. } => Ok(Condition::TierIn(tiers)),
-            Written { unknown_could_raise: Some(true), .. } => Ok(Condition::UnknownCouldRaise),
-            Written { no_children: Some(true), .. } => Ok(Condition::NoChildren),
+            Written {
+                answer: Some(QRef(q)),
+                is: Some(IsWord(test)),
+                at_least: None,
+                ..
+            } => Ok(Condition::Answer(q, test)),
+            Written {
+                answer: Some(QRef(q)),
+                is: None,
+                at_least: Some(n),
+                ..
+            } => Ok(Condition::Answer(q, Test::AtLeast(n))),
+            Written {
+                all: Some(parts), ..
+            } => Ok(Condition::All(parts)),
+            Written {
+                any: Some(parts), ..
+            } => Ok(Condition::Any(parts)),
+            Written {
+                age_at_least: Some(n),
+                ..
+            } => Ok(Condition::AgeAtLeast(n)),
+            Written {
+                age_under: Some(n), ..
+            } => Ok(Condition::AgeUnder(n)),
+            Written {
+                unborn: Some(true), ..
+            } => Ok(Condition::Unborn),
+            Written {
+                tier_at_least: Some(n),
+                ..
+            } => Ok(Condition::TierAtLeast(n)),
+            Written {
+                tier: Some(tiers), ..
+            } => Ok(Condition::TierIn(tiers)),
+            Written {
+                unknown_could_raise: Some(true),
+                ..
+            } => Ok(Condition::UnknownCouldRaise),
+            Written {
+                no_children: Some(true),
+                ..
+            } => Ok(Condition::NoChildren),
             _ => Err(refuse()),
         }
     }

@@ -94,12 +94,26 @@ pub struct ContactOutcome<'a> {
 }
 
 /// Decide `case` under `area`'s rules at moment `at`.
-pub fn assess<'a>(area: &'a Area, bank: &QuestionBank, case: &'a Case, at: &jiff::Zoned) -> Outcome<'a> {
+pub fn assess<'a>(
+    area: &'a Area,
+    bank: &QuestionBank,
+    case: &'a Case,
+    at: &jiff::Zoned,
+) -> Outcome<'a> {
     let (worst_household, household_unknowns) = worst_household(bank, &case.answers);
     let children: Vec<ChildOutcome> = case
         .children
         .iter()
-        .map(|child| assess_child(area, bank, &case.answers, &worst_household, &household_unknowns, child))
+        .map(|child| {
+            assess_child(
+                area,
+                bank,
+                &case.answers,
+                &worst_household,
+                &household_unknowns,
+                child,
+            )
+        })
         .collect();
     let overall = children.iter().map(|c| c.level).max();
 
@@ -125,7 +139,11 @@ pub fn assess<'a>(area: &'a Area, bank: &QuestionBank, case: &'a Case, at: &jiff
             })
         })
         .collect();
-    let actions = area.actions.iter().filter(|a| a.when.holds(&household)).collect();
+    let actions = area
+        .actions
+        .iter()
+        .filter(|a| a.when.holds(&household))
+        .collect();
     let emergency = routes.iter().any(|r| r.route.id == "emergency");
     let contacts = contacts_now(area, &routes, WallClock::of(at));
     Outcome {
@@ -164,7 +182,10 @@ fn assess_child<'a>(
 ) -> ChildOutcome<'a> {
     let facts = Facts {
         household,
-        child: Some(ChildFacts { answers: &child.answers, age: child.age }),
+        child: Some(ChildFacts {
+            answers: &child.answers,
+            age: child.age,
+        }),
         tier: None,
         unknown_could_raise: false,
         no_children: false,
@@ -173,7 +194,10 @@ fn assess_child<'a>(
     let (worst_answers, child_unknowns) = worst_child(bank, worst_household, child);
     let worst_facts = Facts {
         household: worst_household,
-        child: Some(ChildFacts { answers: &worst_answers, age: child.age }),
+        child: Some(ChildFacts {
+            answers: &worst_answers,
+            age: child.age,
+        }),
         ..facts
     };
     let worst = score(area, &worst_facts, false);
@@ -204,14 +228,29 @@ fn score<'a>(area: &'a Area, facts: &Facts, explain: bool) -> Scored<'a> {
     for rule in scoring.weights.iter().filter(|r| r.when.holds(facts)) {
         risk += rule.points;
         if explain {
-            reasons.push(Reason { rule: &rule.id, label: &rule.label, effect: Effect::Points(rule.points), source: &rule.source });
+            reasons.push(Reason {
+                rule: &rule.id,
+                label: &rule.label,
+                effect: Effect::Points(rule.points),
+                source: &rule.source,
+            });
         }
     }
     let mut protection = 0;
-    for rule in scoring.protective.factors.iter().filter(|r| r.when.holds(facts)) {
+    for rule in scoring
+        .protective
+        .factors
+        .iter()
+        .filter(|r| r.when.holds(facts))
+    {
         protection += rule.points;
         if explain {
-            reasons.push(Reason { rule: &rule.id, label: &rule.label, effect: Effect::Points(rule.points), source: &rule.source });
+            reasons.push(Reason {
+                rule: &rule.id,
+                label: &rule.label,
+                effect: Effect::Points(rule.points),
+                source: &rule.source,
+            });
         }
     }
     let tier_for = |points: i32| {
@@ -244,7 +283,12 @@ fn score<'a>(area: &'a Area, facts: &Facts, explain: bool) -> Scored<'a> {
     for rule in scoring.floors.iter().filter(|f| f.when.holds(facts)) {
         floor = floor.max(Some(rule.tier));
         if explain {
-            reasons.push(Reason { rule: &rule.id, label: &rule.label, effect: Effect::Floor(rule.tier), source: &rule.source });
+            reasons.push(Reason {
+                rule: &rule.id,
+                label: &rule.label,
+                effect: Effect::Floor(rule.tier),
+                source: &rule.source,
+            });
         }
     }
     Scored {
@@ -268,11 +312,20 @@ fn worrying_answer(worrying: Worrying) -> Answer {
 fn worst_household(bank: &QuestionBank, answers: &Answers) -> (Answers, Vec<QId>) {
     let mut worst = answers.clone();
     let mut unknowns = Vec::new();
-    for (q, question) in bank.questions().filter(|(_, q)| q.about == About::Household) {
+    for (q, question) in bank
+        .questions()
+        .filter(|(_, q)| q.about == About::Household)
+    {
         if !worst.get(q).is_unknown() {
             continue;
         }
-        let facts = Facts { household: &worst, child: None, tier: None, unknown_could_raise: false, no_children: false };
+        let facts = Facts {
+            household: &worst,
+            child: None,
+            tier: None,
+            unknown_could_raise: false,
+            no_children: false,
+        };
         if question.ask_when.as_ref().is_none_or(|c| c.holds(&facts)) {
             worst.set(q, worrying_answer(question.worrying));
             unknowns.push(q);
@@ -282,7 +335,11 @@ fn worst_household(bank: &QuestionBank, answers: &Answers) -> (Answers, Vec<QId>
 }
 
 /// The child's answers made worst in the same way, given the worst household answers.
-fn worst_child(bank: &QuestionBank, worst_household: &Answers, child: &Child) -> (Answers, Vec<QId>) {
+fn worst_child(
+    bank: &QuestionBank,
+    worst_household: &Answers,
+    child: &Child,
+) -> (Answers, Vec<QId>) {
     let mut worst = child.answers.clone();
     let mut unknowns = Vec::new();
     for (q, question) in bank.questions().filter(|(_, q)| q.about == About::Child) {
@@ -291,7 +348,10 @@ fn worst_child(bank: &QuestionBank, worst_household: &Answers, child: &Child) ->
         }
         let facts = Facts {
             household: worst_household,
-            child: Some(ChildFacts { answers: &worst, age: child.age }),
+            child: Some(ChildFacts {
+                answers: &worst,
+                age: child.age,
+            }),
             tier: None,
             unknown_could_raise: false,
             no_children: false,
@@ -307,16 +367,27 @@ fn worst_child(bank: &QuestionBank, worst_household: &Answers, child: &Child) ->
 /// The contacts of the routes that fired, what is open now first. The emergency number
 /// is always listed: first when a route that fired puts it first (a child in danger, or
 /// danger not ruled out), otherwise last.
-fn contacts_now<'a>(area: &'a Area, routes: &[RouteOutcome<'a>], now: WallClock) -> Vec<ContactOutcome<'a>> {
-    let urgent = routes
-        .iter()
-        .any(|r| r.route.contacts.first().and_then(|id| area.contact(id)).is_some_and(|c| c.emergency));
+fn contacts_now<'a>(
+    area: &'a Area,
+    routes: &[RouteOutcome<'a>],
+    now: WallClock,
+) -> Vec<ContactOutcome<'a>> {
+    let urgent = routes.iter().any(|r| {
+        r.route
+            .contacts
+            .first()
+            .and_then(|id| area.contact(id))
+            .is_some_and(|c| c.emergency)
+    });
     let mut listed: Vec<ContactOutcome> = Vec::new();
     for id in routes.iter().flat_map(|r| &r.route.contacts) {
-        if let Some(contact) = area.contact(id).filter(|c| !c.emergency) {
-            if !listed.iter().any(|l| l.contact.id == contact.id) {
-                listed.push(ContactOutcome { contact, open_now: contact.hours.open_at(now) });
-            }
+        if let Some(contact) = area.contact(id).filter(|c| !c.emergency)
+            && !listed.iter().any(|l| l.contact.id == contact.id)
+        {
+            listed.push(ContactOutcome {
+                contact,
+                open_now: contact.hours.open_at(now),
+            });
         }
     }
     listed.sort_by_key(|c| match c.open_now {
@@ -328,7 +399,10 @@ fn contacts_now<'a>(area: &'a Area, routes: &[RouteOutcome<'a>], now: WallClock)
         .contacts
         .iter()
         .filter(|c| c.emergency)
-        .map(|contact| ContactOutcome { contact, open_now: contact.hours.open_at(now) });
+        .map(|contact| ContactOutcome {
+            contact,
+            open_now: contact.hours.open_at(now),
+        });
     if urgent {
         emergency.chain(listed).collect()
     } else {

@@ -158,30 +158,14 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn locations_round_trip_through_offsets() {
-        let text = "a: 1\nbé: 2\n";
-        let at = Location::of_offset(text, text.find('2').unwrap());
-        assert_eq!(at, Location { line: 2, column: 5 });
-        assert_eq!(at.offset_in(text), text.find('2').unwrap());
-    }
-
-    #[test]
-    fn nearest_suggests_close_words_only() {
-        let words = ["adult_mental_health", "domestic_abuse"];
-        assert_eq!(nearest("adult_mentl_health", words), Some("adult_mental_health"));
-        assert_eq!(nearest("weather", words), None);
-    }
-}
-
 /// Where `key: value` (or, for an empty value, `key:`) stands in `text` for the `nth`
 /// time (0-based), matched whole.
 pub fn find_key_value(text: &str, key: &str, value: &str, nth: usize) -> Option<Location> {
-    let needle = if value.is_empty() { format!("{key}:") } else { format!("{key}: {value}") };
+    let needle = if value.is_empty() {
+        format!("{key}:")
+    } else {
+        format!("{key}: {value}")
+    };
     let mut from = 0;
     let mut seen = 0;
     while let Some(found) = text[from..].find(&needle) {
@@ -205,4 +189,27 @@ pub fn find_key_value(text: &str, key: &str, value: &str, nth: usize) -> Option<
         from = end;
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_round_trip_through_offsets() {
+        let text = "a: 1\nbé: 2\n";
+        let at = Location::of_offset(text, text.find('2').unwrap());
+        assert_eq!(at, Location { line: 2, column: 5 });
+        assert_eq!(at.offset_in(text), text.find('2').unwrap());
+    }
+
+    #[test]
+    fn nearest_suggests_close_words_only() {
+        let words = ["adult_mental_health", "domestic_abuse"];
+        assert_eq!(
+            nearest("adult_mentl_health", words),
+            Some("adult_mental_health")
+        );
+        assert_eq!(nearest("weather", words), None);
+    }
 }

@@ -2,8 +2,8 @@
 //! Time zone rules come from jiff's bundled database, so a result never depends on the
 //! machine's own time zone or zoneinfo files.
 
-use serde::de::{self, Deserializer};
 use serde::Deserialize;
+use serde::de::{self, Deserializer};
 use std::sync::OnceLock;
 
 const MINUTES_A_DAY: u16 = 24 * 60;
@@ -174,7 +174,9 @@ fn parse_days(text: &str) -> Result<[bool; 7], String> {
             Some((first, last)) => {
                 let (first, last) = (day_index(first)?, day_index(last)?);
                 if last < first {
-                    return Err(format!("day range `{part}` runs backwards: write Mon-Sun order"));
+                    return Err(format!(
+                        "day range `{part}` runs backwards: write Mon-Sun order"
+                    ));
                 }
                 days[first..=last].iter_mut().for_each(|d| *d = true);
             }
@@ -195,65 +197,6 @@ fn parse_time(text: &str) -> Result<u16, String> {
     Ok(h * 60 + m)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn hours(yaml: &str) -> Hours {
-        crate::yaml::from_str(yaml).unwrap()
-    }
-
-    fn at(weekday: u8, h: u16, m: u16) -> WallClock {
-        WallClock { weekday, minute: h * 60 + m }
-    }
-
-    #[test]
-    fn office_hours_open_on_weekdays_only() {
-        let office = hours("text: x\nconfirmed: true\nopen: [{days: Mon-Fri, from: '08:30', to: '16:30'}]");
-        assert_eq!(office.open_at(at(0, 8, 29)), Some(false));
-        assert_eq!(office.open_at(at(0, 8, 30)), Some(true));
-        assert_eq!(office.open_at(at(4, 16, 29)), Some(true));
-        assert_eq!(office.open_at(at(4, 16, 30)), Some(false));
-        assert_eq!(office.open_at(at(5, 12, 0)), Some(false));
-    }
-
-    #[test]
-    fn overnight_windows_run_into_the_next_day_and_wrap_the_week() {
-        let nights = hours("text: x\nconfirmed: true\nopen: [{days: Sun, from: '17:00', to: '09:00'}]");
-        assert_eq!(nights.open_at(at(6, 23, 0)), Some(true));
-        assert_eq!(nights.open_at(at(0, 8, 59)), Some(true));
-        assert_eq!(nights.open_at(at(0, 9, 0)), Some(false));
-    }
-
-    #[test]
-    fn unknown_hours_are_not_guessed() {
-        assert_eq!(hours("text: office hours\nconfirmed: false").open_at(at(0, 10, 0)), None);
-    }
-
-    #[test]
-    fn day_and_out_of_hours_cover_the_week_exactly() {
-        let day = hours("text: x\nconfirmed: true\nopen: [{days: Mon-Fri, from: '09:00', to: '17:00'}]");
-        let night = hours(
-            "text: x\nconfirmed: true\nopen: [{days: Mon-Fri, from: '17:00', to: '09:00'}, \
-             {days: Sat-Sun, from: '09:00', to: '09:00'}]",
-        );
-        let cover = week_cover([&day, &night]);
-        assert_eq!(first_run_where(&cover, |c| c != 1), None);
-        let cover = week_cover([&day]);
-        assert_eq!(first_run_where(&cover, |c| c == 0).as_deref(), Some("Mon 17:00"));
-        let always = hours("text: x\nconfirmed: true\nalways: true");
-        assert_eq!(first_run_where(&week_cover([&always]), |c| c == 0), None);
-        assert_eq!(first_run_where(&week_cover([&always, &day]), |c| c > 1).as_deref(), Some("Mon 09:00"));
-    }
-
-    #[test]
-    fn the_london_clock_follows_summer_time() {
-        let summer: jiff::Timestamp = "2026-07-01T08:00:00Z".parse().unwrap();
-        let clock = WallClock::of(&summer.to_zoned(jiff::tz::TimeZone::UTC));
-        assert_eq!(clock, at(2, 9, 0));
-    }
-}
-
 /// Read a moment given as RFC 3339 (`2026-11-24T10:00:00Z`, any offset) or as London wall
 /// time without an offset (`2026-11-24T10:00`).
 pub fn parse_moment(text: &str) -> Result<jiff::Zoned, String> {
@@ -268,5 +211,79 @@ pub fn parse_moment(text: &str) -> Result<jiff::Zoned, String> {
         _ => Err(format!(
             "`{text}` is not a time: use RFC 3339 (2026-11-24T10:00:00Z) or London time as YYYY-MM-DDTHH:MM"
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hours(yaml: &str) -> Hours {
+        crate::yaml::from_str(yaml).unwrap()
+    }
+
+    fn at(weekday: u8, h: u16, m: u16) -> WallClock {
+        WallClock {
+            weekday,
+            minute: h * 60 + m,
+        }
+    }
+
+    #[test]
+    fn office_hours_open_on_weekdays_only() {
+        let office =
+            hours("text: x\nconfirmed: true\nopen: [{days: Mon-Fri, from: '08:30', to: '16:30'}]");
+        assert_eq!(office.open_at(at(0, 8, 29)), Some(false));
+        assert_eq!(office.open_at(at(0, 8, 30)), Some(true));
+        assert_eq!(office.open_at(at(4, 16, 29)), Some(true));
+        assert_eq!(office.open_at(at(4, 16, 30)), Some(false));
+        assert_eq!(office.open_at(at(5, 12, 0)), Some(false));
+    }
+
+    #[test]
+    fn overnight_windows_run_into_the_next_day_and_wrap_the_week() {
+        let nights =
+            hours("text: x\nconfirmed: true\nopen: [{days: Sun, from: '17:00', to: '09:00'}]");
+        assert_eq!(nights.open_at(at(6, 23, 0)), Some(true));
+        assert_eq!(nights.open_at(at(0, 8, 59)), Some(true));
+        assert_eq!(nights.open_at(at(0, 9, 0)), Some(false));
+    }
+
+    #[test]
+    fn unknown_hours_are_not_guessed() {
+        assert_eq!(
+            hours("text: office hours\nconfirmed: false").open_at(at(0, 10, 0)),
+            None
+        );
+    }
+
+    #[test]
+    fn day_and_out_of_hours_cover_the_week_exactly() {
+        let day =
+            hours("text: x\nconfirmed: true\nopen: [{days: Mon-Fri, from: '09:00', to: '17:00'}]");
+        let night = hours(
+            "text: x\nconfirmed: true\nopen: [{days: Mon-Fri, from: '17:00', to: '09:00'}, \
+             {days: Sat-Sun, from: '09:00', to: '09:00'}]",
+        );
+        let cover = week_cover([&day, &night]);
+        assert_eq!(first_run_where(&cover, |c| c != 1), None);
+        let cover = week_cover([&day]);
+        assert_eq!(
+            first_run_where(&cover, |c| c == 0).as_deref(),
+            Some("Mon 17:00")
+        );
+        let always = hours("text: x\nconfirmed: true\nalways: true");
+        assert_eq!(first_run_where(&week_cover([&always]), |c| c == 0), None);
+        assert_eq!(
+            first_run_where(&week_cover([&always, &day]), |c| c > 1).as_deref(),
+            Some("Mon 09:00")
+        );
+    }
+
+    #[test]
+    fn the_london_clock_follows_summer_time() {
+        let summer: jiff::Timestamp = "2026-07-01T08:00:00Z".parse().unwrap();
+        let clock = WallClock::of(&summer.to_zoned(jiff::tz::TimeZone::UTC));
+        assert_eq!(clock, at(2, 9, 0));
     }
 }

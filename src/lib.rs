@@ -13,4 +13,4 @@ pub mod render;
 pub mod rules;
 pub mod yaml;
 
-pub use cli::{run, Io};
+pub use cli::{Io, run};

@@ -3,8 +3,8 @@
 //! misspelt id is reported at its line and column, with the nearest real id.
 
 use crate::condition::Condition;
-use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;

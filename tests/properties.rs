@@ -15,21 +15,33 @@ fn rules() -> &'static RuleSet {
     static RULES: OnceLock<RuleSet> = OnceLock::new();
     RULES.get_or_init(|| {
         let today = jiff::civil::date(2026, 11, 23);
-        rules::load(rules::bundled_files(), Origin::Bundled, today).expect("bundled rules load").0
+        rules::load(rules::bundled_files(), Origin::Bundled, today)
+            .expect("bundled rules load")
+            .0
     })
 }
 
 fn answer_for(kind: Kind) -> BoxedStrategy<Answer> {
     match kind {
-        Kind::Yesno => prop_oneof![Just(Answer::Unknown), Just(Answer::No), Just(Answer::Yes)].boxed(),
-        Kind::Count => prop_oneof![Just(Answer::Unknown), (0u32..30).prop_map(Answer::Count)].boxed(),
+        Kind::Yesno => {
+            prop_oneof![Just(Answer::Unknown), Just(Answer::No), Just(Answer::Yes)].boxed()
+        }
+        Kind::Count => {
+            prop_oneof![Just(Answer::Unknown), (0u32..30).prop_map(Answer::Count)].boxed()
+        }
     }
 }
 
 fn answers_about(bank: &QuestionBank, about: About) -> impl Strategy<Value = Answers> {
     let slots: Vec<BoxedStrategy<Answer>> = bank
         .questions()
-        .map(|(_, q)| if q.about == about { answer_for(q.kind) } else { Just(Answer::Unknown).boxed() })
+        .map(|(_, q)| {
+            if q.about == about {
+                answer_for(q.kind)
+            } else {
+                Just(Answer::Unknown).boxed()
+            }
+        })
         .collect();
     slots.prop_map(Answers)
 }
@@ -37,18 +49,26 @@ fn answers_about(bank: &QuestionBank, about: About) -> impl Strategy<Value = Ans
 fn case() -> impl Strategy<Value = Case> {
     let bank = &rules().questions;
     let child = (prop::option::of(0u8..18), answers_about(bank, About::Child));
-    (answers_about(bank, About::Household), prop::collection::vec(child, 0..4)).prop_map(|(answers, children)| Case {
-        area: None,
-        reference: None,
-        assessed_at: None,
-        recorded_level: None,
-        answers,
-        children: children
-            .into_iter()
-            .enumerate()
-            .map(|(i, (age, answers))| Child { id: format!("C{i}"), age, answers })
-            .collect(),
-    })
+    (
+        answers_about(bank, About::Household),
+        prop::collection::vec(child, 0..4),
+    )
+        .prop_map(|(answers, children)| Case {
+            area: None,
+            reference: None,
+            assessed_at: None,
+            recorded_level: None,
+            answers,
+            children: children
+                .into_iter()
+                .enumerate()
+                .map(|(i, (age, answers))| Child {
+                    id: format!("C{i}"),
+                    age,
+                    answers,
+                })
+                .collect(),
+        })
 }
 
 fn area() -> impl Strategy<Value = usize> {
@@ -58,14 +78,27 @@ fn area() -> impl Strategy<Value = usize> {
 /// Any minute of a week in summer or winter, so opening hours and clock changes are hit.
 fn moment() -> impl Strategy<Value = jiff::Zoned> {
     (prop::bool::ANY, 0i64..7 * 24 * 60).prop_map(|(summer, minute)| {
-        let start: jiff::Timestamp = if summer { "2026-07-06T00:00:00Z" } else { "2026-11-23T00:00:00Z" }.parse().unwrap();
+        let start: jiff::Timestamp = if summer {
+            "2026-07-06T00:00:00Z"
+        } else {
+            "2026-11-23T00:00:00Z"
+        }
+        .parse()
+        .unwrap();
         (start + jiff::SignedDuration::from_mins(minute)).to_zoned(jiff::tz::TimeZone::UTC)
     })
 }
 
 /// What must not change when rules are re-ordered: per child, and the set of routes.
-fn summary(outcome: &Outcome) -> (Vec<(u8, i32, Option<u8>, u8)>, Vec<String>) {
-    let children = outcome.children.iter().map(|c| (c.level, c.score, c.floor, c.could_reach)).collect();
+/// Per child (level, score, floor, could_reach), and the route ids sorted.
+type Summary = (Vec<(u8, i32, Option<u8>, u8)>, Vec<String>);
+
+fn summary(outcome: &Outcome) -> Summary {
+    let children = outcome
+        .children
+        .iter()
+        .map(|c| (c.level, c.score, c.floor, c.could_reach))
+        .collect();
     let mut routes: Vec<String> = outcome.routes.iter().map(|r| r.route.id.clone()).collect();
     routes.sort();
     (children, routes)
@@ -254,18 +287,35 @@ fn household_level_is_the_highest_child_level_and_none_without_children() {
         answers: Answers::unknown(bank.len()),
         children: vec![],
     };
-    case.answers.set(bank.get("immediate_danger").unwrap(), Answer::No);
+    case.answers
+        .set(bank.get("immediate_danger").unwrap(), Answer::No);
     let outcome = engine::assess(area, bank, &case, &at);
     assert_eq!(outcome.overall, None);
-    assert!(outcome.actions.iter().any(|a| a.text.contains("No children were recorded")));
+    assert!(
+        outcome
+            .actions
+            .iter()
+            .any(|a| a.text.contains("No children were recorded"))
+    );
 
     let mut harmed = Answers::unknown(bank.len());
     harmed.set(bank.get("disclosed_harm").unwrap(), Answer::Yes);
     case.children = vec![
-        Child { id: "A".into(), age: Some(4), answers: Answers::unknown(bank.len()) },
-        Child { id: "B".into(), age: Some(9), answers: harmed },
+        Child {
+            id: "A".into(),
+            age: Some(4),
+            answers: Answers::unknown(bank.len()),
+        },
+        Child {
+            id: "B".into(),
+            age: Some(9),
+            answers: harmed,
+        },
     ];
     let outcome = engine::assess(area, bank, &case, &at);
     assert_eq!(outcome.children[1].level, 4);
-    assert_eq!(outcome.overall, Some(outcome.children.iter().map(|c| c.level).max().unwrap()));
+    assert_eq!(
+        outcome.overall,
+        Some(outcome.children.iter().map(|c| c.level).max().unwrap())
+    );
 }

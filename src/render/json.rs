@@ -108,7 +108,10 @@ pub fn result<'a>(rules: &'a RuleSet, outcome: &'a Outcome<'a>) -> Result<'a> {
     Result {
         schema: 1,
         reference: outcome.case.reference.as_deref(),
-        area: AreaRef { id: &area.id, name: &area.name },
+        area: AreaRef {
+            id: &area.id,
+            name: &area.name,
+        },
         rules: RulesRef {
             version: &area.version,
             sha256: &rules.sha256,
@@ -120,7 +123,10 @@ pub fn result<'a>(rules: &'a RuleSet, outcome: &'a Outcome<'a>) -> Result<'a> {
             reviewed: area.reviewed.to_string(),
             edition: &area.edition,
         },
-        assessed_at: outcome.assessed_at.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        assessed_at: outcome
+            .assessed_at
+            .strftime("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string(),
         emergency: outcome.emergency,
         overall: Level {
             level: outcome.overall,
@@ -142,9 +148,18 @@ pub fn result<'a>(rules: &'a RuleSet, outcome: &'a Outcome<'a>) -> Result<'a> {
                 reasons: c
                     .reasons
                     .iter()
-                    .map(|r| Reason { rule: r.rule, label: r.label, effect: r.effect.label(), source: r.source })
+                    .map(|r| Reason {
+                        rule: r.rule,
+                        label: r.label,
+                        effect: r.effect.label(),
+                        source: r.source,
+                    })
                     .collect(),
-                unknowns: c.unknowns.iter().map(|q| rules.questions.name(*q)).collect(),
+                unknowns: c
+                    .unknowns
+                    .iter()
+                    .map(|q| rules.questions.name(*q))
+                    .collect(),
             })
             .collect(),
         routes: outcome
@@ -158,7 +173,14 @@ pub fn result<'a>(rules: &'a RuleSet, outcome: &'a Outcome<'a>) -> Result<'a> {
                 source: &r.route.source,
             })
             .collect(),
-        actions: outcome.actions.iter().map(|a| Action { text: &a.text, source: &a.source }).collect(),
+        actions: outcome
+            .actions
+            .iter()
+            .map(|a| Action {
+                text: &a.text,
+                source: &a.source,
+            })
+            .collect(),
         contacts: outcome
             .contacts
             .iter()

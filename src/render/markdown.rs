@@ -1,6 +1,6 @@
 //! The result as Markdown, ready to paste into case notes.
 
-use super::{level_label, moment_label, open_label, rules_label, unknown_labels, JUDGEMENT_NOTE};
+use super::{JUDGEMENT_NOTE, level_label, moment_label, open_label, rules_label, unknown_labels};
 use crate::engine::Outcome;
 use crate::rules::RuleSet;
 use std::fmt::Write;
@@ -29,18 +29,34 @@ pub fn render(rules: &RuleSet, outcome: &Outcome) -> String {
         }
     }
     if outcome.emergency {
-        let _ = writeln!(out, "\n**EMERGENCY: a child may be in immediate danger. Ring 999 now.**");
+        let _ = writeln!(
+            out,
+            "\n**EMERGENCY: a child may be in immediate danger. Ring 999 now.**"
+        );
     }
 
     if !outcome.children.is_empty() {
-        let _ = writeln!(out, "\n### Children\n\n| Child | Age | Level | Score | Could reach |\n|---|---|---|---|---|");
+        let _ = writeln!(
+            out,
+            "\n### Children\n\n| Child | Age | Level | Score | Could reach |\n|---|---|---|---|---|"
+        );
         for c in &outcome.children {
             let age = c.child.age.map_or("unborn".to_string(), |a| a.to_string());
-            let _ = writeln!(out, "| {} | {age} | {} | {} | {} |", cell(&c.child.id), level_label(area, c.level), c.score, level_label(area, c.could_reach));
+            let _ = writeln!(
+                out,
+                "| {} | {age} | {} | {} | {} |",
+                cell(&c.child.id),
+                level_label(area, c.level),
+                c.score,
+                level_label(area, c.could_reach)
+            );
         }
     }
 
-    let _ = writeln!(out, "\n### Contacts (in order)\n\n| # | Who | Phone | Email | When |\n|---|---|---|---|---|");
+    let _ = writeln!(
+        out,
+        "\n### Contacts (in order)\n\n| # | Who | Phone | Email | When |\n|---|---|---|---|---|"
+    );
     for (i, c) in outcome.contacts.iter().enumerate() {
         let _ = writeln!(
             out,
@@ -61,8 +77,18 @@ pub fn render(rules: &RuleSet, outcome: &Outcome) -> String {
 
     let _ = writeln!(out, "\n### Routes\n");
     for r in &outcome.routes {
-        let who = if r.children.is_empty() { String::new() } else { format!(" (child {})", r.children.join(", ")) };
-        let _ = writeln!(out, "- **{}**{who}: {} _({})_", r.route.id, r.route.text.trim(), r.route.source.trim());
+        let who = if r.children.is_empty() {
+            String::new()
+        } else {
+            format!(" (child {})", r.children.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "- **{}**{who}: {} _({})_",
+            r.route.id,
+            r.route.text.trim(),
+            r.route.source.trim()
+        );
         for point in &r.route.detail {
             let _ = writeln!(out, "  - {point}");
         }
@@ -70,8 +96,19 @@ pub fn render(rules: &RuleSet, outcome: &Outcome) -> String {
 
     if outcome.children.iter().any(|c| !c.unknowns.is_empty()) {
         let _ = writeln!(out, "\n### Still unknown\n");
-        for (i, c) in outcome.children.iter().enumerate().filter(|(_, c)| !c.unknowns.is_empty()) {
-            let _ = writeln!(out, "- {} (could reach {}): {}", c.child.id, level_label(area, c.could_reach), unknown_labels(rules, outcome, i).join(", "));
+        for (i, c) in outcome
+            .children
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.unknowns.is_empty())
+        {
+            let _ = writeln!(
+                out,
+                "- {} (could reach {}): {}",
+                c.child.id,
+                level_label(area, c.could_reach),
+                unknown_labels(rules, outcome, i).join(", ")
+            );
         }
     }
 
@@ -82,14 +119,29 @@ pub fn render(rules: &RuleSet, outcome: &Outcome) -> String {
                 let _ = writeln!(out, "- {}: no concern recorded", c.child.id);
             }
             for r in &c.reasons {
-                let _ = writeln!(out, "- {}: {} {} _({})_", c.child.id, r.effect.label(), r.label, r.source.trim());
+                let _ = writeln!(
+                    out,
+                    "- {}: {} {} _({})_",
+                    c.child.id,
+                    r.effect.label(),
+                    r.label,
+                    r.source.trim()
+                );
             }
         }
     }
 
     if let (Some(recorded), Some(tier)) = (case.recorded_level, outcome.overall) {
-        let verdict = if recorded == tier { "the tool agrees".to_string() } else { format!("the tool says {}; both are kept", level_label(area, tier)) };
-        let _ = writeln!(out, "\nRecorded level: {} ({verdict}).", level_label(area, recorded));
+        let verdict = if recorded == tier {
+            "the tool agrees".to_string()
+        } else {
+            format!("the tool says {}; both are kept", level_label(area, tier))
+        };
+        let _ = writeln!(
+            out,
+            "\nRecorded level: {} ({verdict}).",
+            level_label(area, recorded)
+        );
     }
     let _ = writeln!(out, "\n_{JUDGEMENT_NOTE}_");
     out

@@ -6,8 +6,8 @@ pub mod markdown;
 pub mod table;
 
 use crate::engine::{ContactOutcome, Outcome};
-use crate::rules::model::Area;
 use crate::rules::RuleSet;
+use crate::rules::model::Area;
 
 /// Every result says this.
 pub const JUDGEMENT_NOTE: &str = "Supports, not replaces, professional judgement.";

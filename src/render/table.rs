@@ -1,10 +1,10 @@
 //! The result for a terminal: fits 80 columns, uses colour only when allowed (a terminal,
 //! NO_COLOR unset) and never lets colour alone carry meaning.
 
-use super::{level_label, moment_label, open_label, rules_label, unknown_labels, JUDGEMENT_NOTE};
+use super::{JUDGEMENT_NOTE, level_label, moment_label, open_label, rules_label, unknown_labels};
 use crate::engine::Outcome;
 use crate::rules::RuleSet;
-use comfy_table::{presets, ContentArrangement, Table};
+use comfy_table::{ContentArrangement, Table, presets};
 use console::Style;
 use std::fmt::Write;
 
@@ -67,34 +67,69 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
     let area = outcome.area;
     let mut out = String::new();
     let case = outcome.case;
-    let _ = writeln!(out, "{}", s.heading.apply_to(format!("threshold: {}", area.name)));
+    let _ = writeln!(
+        out,
+        "{}",
+        s.heading.apply_to(format!("threshold: {}", area.name))
+    );
     out.push_str(&wrap("", "  ", &rules_label(rules, area)));
-    let reference = case.reference.as_deref().map(|r| format!(", reference {r}")).unwrap_or_default();
-    let _ = writeln!(out, "Assessed {}{reference}", moment_label(&outcome.assessed_at));
+    let reference = case
+        .reference
+        .as_deref()
+        .map(|r| format!(", reference {r}"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "Assessed {}{reference}",
+        moment_label(&outcome.assessed_at)
+    );
     out.push('\n');
 
     if outcome.emergency {
-        let _ = writeln!(out, "{}", s.alarm.apply_to("EMERGENCY: a child may be in immediate danger. Ring 999 now."));
+        let _ = writeln!(
+            out,
+            "{}",
+            s.alarm
+                .apply_to("EMERGENCY: a child may be in immediate danger. Ring 999 now.")
+        );
         out.push('\n');
     }
 
     match outcome.overall {
         Some(tier) => {
-            let _ = writeln!(out, "{} {}", s.heading.apply_to("Household level:"), level_label(area, tier));
+            let _ = writeln!(
+                out,
+                "{} {}",
+                s.heading.apply_to("Household level:"),
+                level_label(area, tier)
+            );
             let mut table = grid(&["Child", "Age", "Level", "Score", "Could reach"]);
             for c in &outcome.children {
                 let age = c.child.age.map_or("unborn".to_string(), |a| a.to_string());
                 let reach = if c.could_reach > c.level {
-                    format!("{} if unknowns are worrying", level_label(area, c.could_reach))
+                    format!(
+                        "{} if unknowns are worrying",
+                        level_label(area, c.could_reach)
+                    )
                 } else {
                     "no higher".to_string()
                 };
-                table.add_row(vec![c.child.id.clone(), age, level_label(area, c.level), c.score.to_string(), reach]);
+                table.add_row(vec![
+                    c.child.id.clone(),
+                    age,
+                    level_label(area, c.level),
+                    c.score.to_string(),
+                    reach,
+                ]);
             }
             let _ = writeln!(out, "{table}");
         }
         None => {
-            let _ = writeln!(out, "{} no children were recorded", s.heading.apply_to("Household level:"));
+            let _ = writeln!(
+                out,
+                "{} no children were recorded",
+                s.heading.apply_to("Household level:")
+            );
         }
     }
     out.push('\n');
@@ -109,7 +144,12 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
             (None, None) => String::new(),
         };
         let when = format!("{}\n{}", open_label(c), c.contact.hours.text);
-        table.add_row(vec![(i + 1).to_string(), c.contact.name.clone(), number, when]);
+        table.add_row(vec![
+            (i + 1).to_string(),
+            c.contact.name.clone(),
+            number,
+            when,
+        ]);
     }
     let _ = writeln!(out, "{table}");
     out.push('\n');
@@ -122,21 +162,35 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
 
     let _ = writeln!(out, "{}", s.heading.apply_to("Routes"));
     for r in &outcome.routes {
-        let who = if r.children.is_empty() { String::new() } else { format!(" (child {})", r.children.join(", ")) };
-        out.push_str(&wrap("-", "  ", &format!("{}{who}: {}", r.route.id, r.route.text)));
+        let who = if r.children.is_empty() {
+            String::new()
+        } else {
+            format!(" (child {})", r.children.join(", "))
+        };
+        out.push_str(&wrap(
+            "-",
+            "  ",
+            &format!("{}{who}: {}", r.route.id, r.route.text),
+        ));
         for point in &r.route.detail {
             out.push_str(&wrap("    *", "      ", point));
         }
     }
     out.push('\n');
 
-    let unknown: Vec<usize> = (0..outcome.children.len()).filter(|i| !outcome.children[*i].unknowns.is_empty()).collect();
+    let unknown: Vec<usize> = (0..outcome.children.len())
+        .filter(|i| !outcome.children[*i].unknowns.is_empty())
+        .collect();
     if !unknown.is_empty() {
         let _ = writeln!(out, "{}", s.heading.apply_to("Still unknown"));
         for i in unknown {
             let c = &outcome.children[i];
             let reach = format!("could reach {}", level_label(area, c.could_reach));
-            let line = format!("{} ({reach}): {}", c.child.id, unknown_labels(rules, outcome, i).join(", "));
+            let line = format!(
+                "{} ({reach}): {}",
+                c.child.id,
+                unknown_labels(rules, outcome, i).join(", ")
+            );
             out.push_str(&wrap("-", "  ", &line));
         }
         out.push('\n');
@@ -146,10 +200,20 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
         let _ = writeln!(out, "{}", s.heading.apply_to("Why"));
         for c in &outcome.children {
             if c.reasons.is_empty() {
-                out.push_str(&wrap("-", "  ", &format!("{}: no concern recorded", c.child.id)));
+                out.push_str(&wrap(
+                    "-",
+                    "  ",
+                    &format!("{}: no concern recorded", c.child.id),
+                ));
             }
             for r in &c.reasons {
-                let line = format!("{}: {} {} [{}]", c.child.id, r.effect.label(), r.label, r.source);
+                let line = format!(
+                    "{}: {} {} [{}]",
+                    c.child.id,
+                    r.effect.label(),
+                    r.label,
+                    r.source
+                );
                 out.push_str(&wrap("-", "    ", &line));
             }
         }
@@ -157,8 +221,19 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
     }
 
     if let (Some(recorded), Some(tier)) = (case.recorded_level, outcome.overall) {
-        let verdict = if recorded == tier { "the tool agrees".to_string() } else { format!("the tool says {}; both are kept", level_label(area, tier)) };
-        out.push_str(&wrap("", "  ", &format!("Recorded level: {} ({verdict}).", level_label(area, recorded))));
+        let verdict = if recorded == tier {
+            "the tool agrees".to_string()
+        } else {
+            format!("the tool says {}; both are kept", level_label(area, tier))
+        };
+        out.push_str(&wrap(
+            "",
+            "  ",
+            &format!(
+                "Recorded level: {} ({verdict}).",
+                level_label(area, recorded)
+            ),
+        ));
     }
     let _ = writeln!(out, "{}", s.dim.apply_to(JUDGEMENT_NOTE));
     out

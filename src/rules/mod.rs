@@ -65,7 +65,10 @@ impl RuleSet {
             let near = crate::error::nearest(id, ids.iter().copied())
                 .map(|n| format!(" (did you mean `{n}`?)"))
                 .unwrap_or_default();
-            format!("unknown area `{id}`{near}; the areas are: {}", ids.join(", "))
+            format!(
+                "unknown area `{id}`{near}; the areas are: {}",
+                ids.join(", ")
+            )
         })
     }
 }
@@ -89,8 +92,13 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Diagnostic> {
     files.push(read_rule_file(&questions, QUESTIONS_FILE.to_string())?);
     let areas_dir = dir.join(AREAS_DIR);
     let entries = std::fs::read_dir(&areas_dir).map_err(|e| {
-        Diagnostic::error(areas_dir.display().to_string(), format!("cannot read the areas folder: {e}"))
-            .help(format!("a rules folder holds {QUESTIONS_FILE} and {AREAS_DIR}/<area>.yaml; is {display} one?"))
+        Diagnostic::error(
+            areas_dir.display().to_string(),
+            format!("cannot read the areas folder: {e}"),
+        )
+        .help(format!(
+            "a rules folder holds {QUESTIONS_FILE} and {AREAS_DIR}/<area>.yaml; is {display} one?"
+        ))
     })?;
     let mut area_paths: Vec<PathBuf> = entries
         .filter_map(Result::ok)
@@ -99,7 +107,10 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Diagnostic> {
         .collect();
     area_paths.sort();
     for path in area_paths {
-        let name = format!("{AREAS_DIR}/{}", path.file_name().unwrap_or_default().to_string_lossy());
+        let name = format!(
+            "{AREAS_DIR}/{}",
+            path.file_name().unwrap_or_default().to_string_lossy()
+        );
         files.push(read_rule_file(&path, name)?);
     }
     Ok(files)
@@ -112,9 +123,14 @@ fn read_rule_file(path: &Path, relative: String) -> Result<RuleFile, Diagnostic>
             .help("check the path given with --rules or THRESHOLD_RULES")
     })?;
     let text = crate::case::decode_text(&bytes).map_err(|(message, at)| {
-        Diagnostic::error(&file, message).at(at).help("save the file as UTF-8")
+        Diagnostic::error(&file, message)
+            .at(at)
+            .help("save the file as UTF-8")
     })?;
-    Ok(RuleFile { path: relative, text })
+    Ok(RuleFile {
+        path: relative,
+        text,
+    })
 }
 
 /// SHA-256 over the files' paths and texts, in path order, as lowercase hex.
@@ -128,7 +144,11 @@ pub fn fingerprint(files: &[RuleFile]) -> String {
         hasher.update(file.text.as_bytes());
         hasher.update([0]);
     }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Parse and validate rule files. `today` is used only to warn about contacts not
@@ -149,13 +169,14 @@ pub fn load(
     };
 
     let Some(questions_file) = files.iter().find(|f| f.path == QUESTIONS_FILE) else {
-        return Err(Diagnostics(vec![Diagnostic::error(
-            name_of(QUESTIONS_FILE),
-            "the question bank is missing",
-        )
-        .help(format!("a rules folder holds {QUESTIONS_FILE} and {AREAS_DIR}/<area>.yaml"))]));
+        return Err(Diagnostics(vec![
+            Diagnostic::error(name_of(QUESTIONS_FILE), "the question bank is missing").help(
+                format!("a rules folder holds {QUESTIONS_FILE} and {AREAS_DIR}/<area>.yaml"),
+            ),
+        ]));
     };
-    let questions = read_questions(questions_file).map_err(|e| Diagnostics(vec![parse_error(QUESTIONS_FILE, e)]))?;
+    let questions = read_questions(questions_file)
+        .map_err(|e| Diagnostics(vec![parse_error(QUESTIONS_FILE, e)]))?;
     let bank = Arc::new(QuestionBank::new(questions.questions));
 
     let mut errors = Vec::new();
@@ -179,7 +200,14 @@ pub fn load(
 
     let mut found = validate::questions(&bank, &questions_file.text, &name_of(QUESTIONS_FILE));
     for (area, file) in areas.iter().zip(&area_files) {
-        found.extend(validate::area(area, &bank, &file.path, &file.text, &name_of(&file.path), today));
+        found.extend(validate::area(
+            area,
+            &bank,
+            &file.path,
+            &file.text,
+            &name_of(&file.path),
+            today,
+        ));
     }
     found.extend(errors);
     let diagnostics = Diagnostics(found);
@@ -220,10 +248,10 @@ fn read_questions(file: &RuleFile) -> Result<QuestionsFile, crate::yaml::ParseEr
 /// serde_yaml places errors raised inside a mapping at the mapping's start. When the
 /// message quotes the offending word (`like_this`), point at that word instead.
 pub fn narrow(text: &str, mut error: crate::yaml::ParseError) -> crate::yaml::ParseError {
-    if let (Some(at), Some(word)) = (error.location, quoted_word(&error.message)) {
-        if let Some(found) = find_word(text, word, at.offset_in(text)) {
-            error.location = Some(found);
-        }
+    if let (Some(at), Some(word)) = (error.location, quoted_word(&error.message))
+        && let Some(found) = find_word(text, word, at.offset_in(text))
+    {
+        error.location = Some(found);
     }
     error
 }
@@ -241,7 +269,10 @@ pub fn find_word(text: &str, word: &str, from: usize) -> Option<Location> {
     while let Some(found) = text[start..].find(word) {
         let begin = start + found;
         let end = begin + word.len();
-        let before_ok = text[..begin].chars().next_back().is_none_or(|c| !is_word(c));
+        let before_ok = text[..begin]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !is_word(c));
         let after_ok = text[end..].chars().next().is_none_or(|c| !is_word(c));
         if before_ok && after_ok {
             return Some(Location::of_offset(text, begin));
