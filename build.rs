@@ -24,11 +24,19 @@ fn main() {
     collect(&root, &mut files);
     let mut code = String::from("pub static FILES: &[(&str, &str)] = &[\n");
     for path in files {
-        let relative = path.strip_prefix(&root).expect("under rules/").to_string_lossy().replace('\\', "/");
+        let relative = path
+            .strip_prefix(&root)
+            .expect("under rules/")
+            .to_string_lossy()
+            .replace('\\', "/");
         println!("cargo:rerun-if-changed={}", path.display());
-        code.push_str(&format!("    ({relative:?}, include_str!({:?})),\n", path.display().to_string()));
+        code.push_str(&format!(
+            "    ({relative:?}, include_str!({:?})),\n",
+            path.display().to_string()
+        ));
     }
     code.push_str("];\n");
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_rules.rs");
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
+        .join("embedded_rules.rs");
     std::fs::write(out, code).expect("write embedded_rules.rs");
 }

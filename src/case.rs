@@ -3,6 +3,25 @@
 //! is refused with the file, the line and column where known, and what to do.
 
 use crate::error::{Diagnostic, Location, find_key_value};
+
+/// Where `key: value` stands (YAML, or JSON's `"key": "value"`) for the `nth` time.
+pub fn find_field(text: &str, key: &str, value: &str, nth: usize) -> Option<Location> {
+    let quoted = format!("\"{value}\"");
+    let json_key = format!("\"{key}\"");
+    let forms = [
+        (key, value),
+        (key, quoted.as_str()),
+        (json_key.as_str(), quoted.as_str()),
+        (json_key.as_str(), value),
+    ];
+    let mut hits: Vec<Location> = forms
+        .iter()
+        .flat_map(|(k, v)| (0..=nth).filter_map(move |i| find_key_value(text, k, v, i)))
+        .collect();
+    hits.sort_by_key(|l| (l.line, l.column));
+    hits.dedup();
+    hits.get(nth).copied()
+}
 use crate::question::{About, Answers, AnswersFor, QuestionBank};
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer};
@@ -67,6 +86,13 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, (String, Option<Location>)> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(("the file is UTF-16, not UTF-8".into(), None));
     }
+    if let Some(nul) = bytes.iter().position(|b| *b == 0) {
+        let good = std::str::from_utf8(&bytes[..nul]).unwrap_or_default();
+        return Err((
+            "the file has NUL bytes: it is probably UTF-16, or not a text file".into(),
+            Some(Location::of_offset(good, good.len())),
+        ));
+    }
     let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(text.to_string()),
@@ -89,12 +115,9 @@ pub fn read(bytes: &[u8], name: &str, bank: &Arc<QuestionBank>) -> Result<Case, 
     if bytes.len() > MAX_CASE_BYTES {
         return Err(Diagnostic::error(
             name,
-            format!(
-                "the file is {} bytes; a case file is at most {MAX_CASE_BYTES} bytes",
-                bytes.len()
-            ),
+            format!("the file is too large: a case file is at most {MAX_CASE_BYTES} bytes (1 MiB)"),
         )
-        .help("check that this is a case file; for many cases use `threshold batch`"));
+        .help("check that this is a case file: one case is a few kilobytes"));
     }
     let text = decode_text(bytes).map_err(|(message, at)| {
         Diagnostic::error(name, message)
@@ -116,17 +139,28 @@ pub fn parse(
         return Err(Diagnostic::error(name, "the file is empty")
             .help("a case file starts with `schema: 1`"));
     }
+    if format == Format::Json && text.trim_start().starts_with('[') {
+        return Err(Diagnostic::error(
+            name,
+            "the top level of a case file must be a mapping (schema, answers, children), not a list",
+        )
+        .at(Some(Location { line: 1, column: 1 }))
+        .help("one case per file; for several cases use JSON Lines, one case a line"));
+    }
     let written = crate::question::with_bank(bank, || match format {
         Format::Yaml => crate::yaml::from_str::<Written>(text).map_err(|e| {
             let e = crate::rules::narrow(text, e);
             (e.message, e.location)
         }),
         Format::Json => serde_json::from_str::<Written>(text).map_err(|e| {
-            let at = (e.line() > 0).then(|| Location {
-                line: e.line(),
-                column: e.column(),
-            });
-            (crate::yaml::strip_position(&e.to_string()), at)
+            let message = crate::yaml::strip_position(&e.to_string());
+            let at = (e.line() > 0)
+                .then_some(Location {
+                    line: e.line(),
+                    column: e.column(),
+                })
+                .map(|at| crate::rules::narrow_back(text, at, &message));
+            (message, at)
         }),
     });
     let written = written.map_err(|(message, at)| {
@@ -154,7 +188,7 @@ fn explain(message: &str, help: &'static str) -> (String, &'static str) {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename = "a case file")]
+#[serde(deny_unknown_fields, expecting = "a case file")]
 struct Written {
     schema: Schema,
     #[serde(default)]
@@ -196,8 +230,7 @@ impl Written {
         let mut children: Vec<Child> = Vec::new();
         for (index, child) in self.children.unwrap_or_default().into_iter().enumerate() {
             let id = child.id.0;
-            let at = find_key_value(text, "id", &id, 0)
-                .or_else(|| find_key_value(text, "\"id\"", &format!("\"{id}\""), 0));
+            let at = find_field(text, "id", &id, 0);
             let refuse = |message: String, help: &str| {
                 Err(Diagnostic::error(name, message).at(at).help(help))
             };
@@ -208,7 +241,7 @@ impl Written {
                 );
             }
             if children.iter().any(|c| c.id == id) {
-                let again = find_key_value(text, "id", &id, 1).or(at);
+                let again = find_field(text, "id", &id, 1).or(at);
                 return Err(
                     Diagnostic::error(name, format!("two children have the id `{id}`"))
                         .at(again)
@@ -257,8 +290,10 @@ impl<'de> Deserialize<'de> for Schema {
         match u64::deserialize(d) {
             Ok(1) => Ok(Schema),
             Ok(n) => Err(de::Error::custom(format!(
-                "unknown schema {n}: this threshold reads case files of schema 1"
+                "unknown `schema` {n}: this threshold reads case files of schema 1"
             ))),
+            // A missing `schema` arrives here too; keep serde's words for it.
+            Err(e) if e.to_string().contains("missing field") => Err(e),
             Err(_) => Err(de::Error::custom("`schema` must be the number 1")),
         }
     }
@@ -290,7 +325,7 @@ impl<'de> Deserialize<'de> for Age {
         match i64::deserialize(d) {
             Ok(age @ 0..=17) => Ok(Age(age as u8)),
             Ok(age) => Err(de::Error::custom(format!(
-                "age {age} is outside 0-17: record children under 18 only, in whole years (0 for a baby)"
+                "`age` {age} is outside 0-17: record children under 18 only, in whole years (0 for a baby)"
             ))),
             Err(_) => Err(de::Error::custom("`age` must be whole years from 0 to 17")),
         }

@@ -209,7 +209,8 @@ fn parse_at(at: Option<&str>) -> anyhow::Result<Option<jiff::Zoned>> {
     .transpose()
 }
 
-fn read_case(path: &str, rules: &RuleSet, io: &mut Io) -> anyhow::Result<Case> {
+/// The case at `path` (`-` for standard input), and the bytes it was read from.
+fn read_case(path: &str, rules: &RuleSet, io: &mut Io) -> anyhow::Result<(Case, Vec<u8>)> {
     let (bytes, name) = if path == "-" {
         let mut bytes = Vec::new();
         io.stdin
@@ -224,7 +225,8 @@ fn read_case(path: &str, rules: &RuleSet, io: &mut Io) -> anyhow::Result<Case> {
         })?;
         (bytes, path.to_string())
     };
-    Ok(crate::case::read(&bytes, &name, &rules.questions)?)
+    let case = crate::case::read(&bytes, &name, &rules.questions)?;
+    Ok((case, bytes))
 }
 
 fn assess(
@@ -236,14 +238,17 @@ fn assess(
     io: &mut Io,
 ) -> anyhow::Result<()> {
     let at = parse_at(at.as_deref())?;
-    let case = read_case(path, rules, io)?;
+    let (case, bytes) = read_case(path, rules, io)?;
     let name = if path == "-" { "<stdin>" } else { path };
     let area = match (area, &case.area) {
         (Some(flag), _) => rules
             .area_or_error(&flag)
             .map_err(|e| Diagnostic::error("--area", e).help("run `threshold areas`"))?,
         (None, Some(written)) => rules.area_or_error(written).map_err(|e| {
-            Diagnostic::error(name, e).help("fix `area:` in the case file, or pass --area")
+            let text = String::from_utf8_lossy(&bytes);
+            Diagnostic::error(name, e)
+                .at(crate::case::find_field(&text, "area", written, 0))
+                .help("fix `area:` in the case file, or pass --area")
         })?,
         (None, None) => return Err(Diagnostic::error(name, "the case names no area")
             .help(

@@ -269,10 +269,10 @@ impl<'de> Visitor<'de> for AnswersVisitor {
             let question = self.bank.question(q);
             if question.about != self.about {
                 let (is, put) = match question.about {
-                    About::Child => ("about a child", "under the child's `answers:`"),
+                    About::Child => ("about a child", "under the child's `answers`"),
                     About::Household => (
                         "about the household or adult",
-                        "in the case's top-level `answers:`",
+                        "in the case's top-level `answers`",
                     ),
                 };
                 return Err(de::Error::custom(format!(
@@ -377,6 +377,14 @@ impl<'de> Visitor<'de> for AnswerOf<'_> {
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Answer, E> {
-        Err(self.refuse("empty"))
+        let number = if self.kind == Kind::Count {
+            " (or a number)"
+        } else {
+            ""
+        };
+        Err(E::custom(format!(
+            "`{}` has no answer: write yes, no or unknown{number}",
+            self.id
+        )))
     }
 }

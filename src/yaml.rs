@@ -27,11 +27,42 @@ fn convert(error: serde_yaml::Error) -> ParseError {
     }
 }
 
-/// Parsers end their messages with " at line N column M"; the position is reported
-/// separately, in the same form for every file, so drop it from the message.
+/// Parsers put " at line N column M" in their messages; the position is reported
+/// separately, in the same form for every file, so take it out of the message.
 pub fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(index) if message[index..].contains(" column ") => message[..index].to_string(),
-        _ => message.to_string(),
+    let mut rest = message;
+    let mut out = String::new();
+    while let Some(index) = rest.find(" at line ") {
+        let after = &rest[index + " at line ".len()..];
+        let digits = |s: &str| s.chars().take_while(char::is_ascii_digit).count();
+        let line_digits = digits(after);
+        let column = after[line_digits..].strip_prefix(" column ");
+        match column {
+            Some(column) if line_digits > 0 && digits(column) > 0 => {
+                out.push_str(&rest[..index]);
+                rest = &column[digits(column)..];
+            }
+            _ => {
+                out.push_str(&rest[..index + 1]);
+                rest = &rest[index + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_position;
+
+    #[test]
+    fn positions_are_taken_out_wherever_they_stand() {
+        assert_eq!(strip_position("bad at line 3 column 4"), "bad");
+        assert_eq!(
+            strip_position("found a tab at line 5 column 1, while scanning"),
+            "found a tab, while scanning"
+        );
+        assert_eq!(strip_position("look at line breaks"), "look at line breaks");
     }
 }

@@ -39,10 +39,21 @@ fn expectations() -> Vec<Expected> {
 fn assess(file: &str, at: &str) -> serde_json::Value {
     let output = Command::cargo_bin("threshold")
         .unwrap()
-        .args(["assess", &format!("examples/cases/{file}"), "--format", "json", "--at", at])
+        .args([
+            "assess",
+            &format!("examples/cases/{file}"),
+            "--format",
+            "json",
+            "--at",
+            at,
+        ])
         .output()
         .unwrap();
-    assert!(output.status.success(), "{file}: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{file}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
@@ -64,25 +75,51 @@ fn every_example_has_a_documented_expectation() {
 fn examples_land_where_their_expectation_says() {
     for expected in expectations() {
         let file = &expected.file;
-        for (at, call) in [(IN_HOURS, &expected.in_hours), (OUT_OF_HOURS, &expected.out_of_hours)] {
+        for (at, call) in [
+            (IN_HOURS, &expected.in_hours),
+            (OUT_OF_HOURS, &expected.out_of_hours),
+        ] {
             let result = assess(file, at);
             let context = format!("{file} ({}) at {at}", expected.situation);
-            assert_eq!(result["overall"]["level"].as_u64().map(|l| l as u8), expected.overall, "{context}");
+            assert_eq!(
+                result["overall"]["level"].as_u64().map(|l| l as u8),
+                expected.overall,
+                "{context}"
+            );
             assert_eq!(result["emergency"], expected.emergency, "{context}");
             let levels: BTreeMap<String, u8> = result["children"]
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|c| (c["id"].as_str().unwrap().to_string(), c["level"].as_u64().unwrap() as u8))
+                .map(|c| {
+                    (
+                        c["id"].as_str().unwrap().to_string(),
+                        c["level"].as_u64().unwrap() as u8,
+                    )
+                })
                 .collect();
             assert_eq!(levels, expected.levels, "{context}");
             for (child, reach) in &expected.could_reach {
-                let found = result["children"].as_array().unwrap().iter().find(|c| c["id"] == child.as_str()).unwrap();
+                let found = result["children"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|c| c["id"] == child.as_str())
+                    .unwrap();
                 assert_eq!(found["could_reach"], *reach, "{context}");
             }
-            let routes: Vec<&str> = result["routes"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+            let routes: Vec<&str> = result["routes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_str().unwrap())
+                .collect();
             assert_eq!(routes, expected.routes, "{context}");
-            assert_eq!(result["contacts"][0]["phone"], call.first_call.as_str(), "{context}");
+            assert_eq!(
+                result["contacts"][0]["phone"],
+                call.first_call.as_str(),
+                "{context}"
+            );
         }
     }
 }

@@ -246,14 +246,40 @@ fn read_questions(file: &RuleFile) -> Result<QuestionsFile, crate::yaml::ParseEr
 }
 
 /// serde_yaml places errors raised inside a mapping at the mapping's start. When the
-/// message quotes the offending word (`like_this`), point at that word instead.
+/// message quotes the offending word (`like_this`), point at that word instead: the
+/// second time it stands when the message is about a repeat.
 pub fn narrow(text: &str, mut error: crate::yaml::ParseError) -> crate::yaml::ParseError {
-    if let (Some(at), Some(word)) = (error.location, quoted_word(&error.message))
-        && let Some(found) = find_word(text, word, at.offset_in(text))
-    {
-        error.location = Some(found);
+    if let (Some(at), Some(word)) = (error.location, quoted_word(&error.message)) {
+        let from = at.offset_in(text);
+        let repeat = error.message.contains("twice") || error.message.starts_with("duplicate");
+        let first = find_word(text, word, from);
+        let found = if repeat {
+            first.and_then(|f| find_word(text, word, f.offset_in(text) + word.len()))
+        } else {
+            first
+        };
+        if let Some(found) = found {
+            error.location = Some(found);
+        }
     }
     error
+}
+
+/// serde_json places errors just after the value it was reading. When the message quotes
+/// the offending word, point at where that word last stands before the error.
+pub fn narrow_back(text: &str, at: Location, message: &str) -> Location {
+    let Some(word) = quoted_word(message) else {
+        return at;
+    };
+    let end = at.offset_in(text);
+    let mut found = None;
+    let mut from = 0;
+    while let Some(hit) = find_word(&text[..end], word, from) {
+        let offset = hit.offset_in(text);
+        found = Some(hit);
+        from = offset + word.len();
+    }
+    found.unwrap_or(at)
 }
 
 fn quoted_word(message: &str) -> Option<&str> {
