@@ -281,7 +281,7 @@ fn render_areas(rules: &RuleSet) -> String {
         ]);
     }
     format!(
-        "{table}\nRules: {}, sha256 {}\n",
+        "{table}\nRules: {}\nsha256 {}\n",
         match &rules.origin {
             Origin::Bundled => "bundled".to_string(),
             Origin::Local(dir) => format!("LOCAL copy from {}", dir.display()),

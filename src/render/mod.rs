@@ -12,9 +12,14 @@ use crate::rules::model::Area;
 /// Every result says this.
 pub const JUDGEMENT_NOTE: &str = "Supports, not replaces, professional judgement.";
 
-/// "3 Getting More Help".
+/// "3 Getting More Help"; just "Level 3" where the area's name already says the tier.
 pub fn level_label(area: &Area, tier: u8) -> String {
-    format!("{tier} {}", area.level_name(tier))
+    let name = area.level_name(tier);
+    if name.starts_with(&format!("Level {tier}")) {
+        name
+    } else {
+        format!("{tier} {name}")
+    }
 }
 
 /// "open now", "closed now" or "hours not known", with "(times not confirmed)" where so.

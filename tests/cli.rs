@@ -1,0 +1,343 @@
+//! What each command prints, as a person or a program reads it.
+
+use assert_cmd::Command;
+use predicates::str::contains;
+
+const IN_HOURS: &str = "2026-11-24T10:00";
+
+fn threshold() -> Command {
+    let mut cmd = Command::cargo_bin("threshold").unwrap();
+    cmd.env_remove("THRESHOLD_RULES").env_remove("NO_COLOR");
+    cmd
+}
+
+fn stdout(args: &[&str]) -> String {
+    let output = threshold().args(args).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// The rules' fingerprint changes with every edit of the rules: not part of a snapshot.
+fn redact_fingerprint(text: &str) -> String {
+    match text.find("sha256 ") {
+        Some(i) => format!(
+            "{}sha256 [FINGERPRINT]{}",
+            &text[..i],
+            &text[i + "sha256 ".len() + 12..]
+        ),
+        None => text.to_string(),
+    }
+}
+
+fn example(name: &str) -> String {
+    format!("examples/cases/{name}")
+}
+
+#[test]
+fn the_table_result_reads_as_a_practitioner_needs_it() {
+    let out = stdout(&[
+        "assess",
+        &example("salford-domestic-abuse-cumulative.yaml"),
+        "--at",
+        IN_HOURS,
+    ]);
+    insta::assert_snapshot!(
+        "assess_table_salford_domestic_abuse",
+        redact_fingerprint(&out)
+    );
+}
+
+#[test]
+fn an_emergency_says_so_first_and_puts_999_first() {
+    let out = stdout(&[
+        "assess",
+        &example("trafford-immediate-danger.yaml"),
+        "--at",
+        IN_HOURS,
+    ]);
+    let emergency = out
+        .find("EMERGENCY: a child may be in immediate danger. Ring 999 now.")
+        .expect("emergency line");
+    let ring_now = out.find("Ring now").unwrap();
+    assert!(emergency < ring_now);
+    let first_row = out[ring_now..]
+        .lines()
+        .find(|l| l.contains("│ 1 "))
+        .unwrap();
+    assert!(first_row.contains("999"), "{first_row}");
+}
+
+#[test]
+fn the_markdown_result_is_ready_for_case_notes() {
+    let out = stdout(&[
+        "assess",
+        &example("torbay-unknowns.yaml"),
+        "--at",
+        IN_HOURS,
+        "--format",
+        "markdown",
+    ]);
+    insta::assert_snapshot!("assess_markdown_torbay_unknowns", redact_fingerprint(&out));
+}
+
+#[test]
+fn every_result_says_it_supports_professional_judgement() {
+    for format in ["table", "json", "markdown"] {
+        let out = stdout(&[
+            "assess",
+            &example("redbridge-no-children.yaml"),
+            "--at",
+            IN_HOURS,
+            "--format",
+            format,
+        ]);
+        assert!(
+            out.contains("Supports, not replaces, professional judgement."),
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn no_line_is_wider_than_80_columns_and_no_colour_goes_down_a_pipe() {
+    for entry in std::fs::read_dir("examples/cases").unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().unwrap() == "expected.yaml" {
+            continue;
+        }
+        let out = stdout(&["assess", path.to_str().unwrap(), "--at", IN_HOURS]);
+        assert!(
+            !out.contains('\u{1b}'),
+            "{}: escape codes in a pipe",
+            path.display()
+        );
+        for line in out.lines() {
+            assert!(
+                line.chars().count() <= 80,
+                "{}: {} columns: {line}",
+                path.display(),
+                line.chars().count()
+            );
+        }
+    }
+    for args in [&["areas"][..], &["contacts", "--at", IN_HOURS][..]] {
+        for line in stdout(args).lines() {
+            assert!(line.chars().count() <= 80, "{args:?}: {line}");
+        }
+    }
+}
+
+#[test]
+fn the_json_result_has_the_contract_fields() {
+    let out = stdout(&[
+        "assess",
+        &example("torbay-disclosure.yaml"),
+        "--at",
+        IN_HOURS,
+        "--format",
+        "json",
+    ]);
+    let result: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let keys =
+        |v: &serde_json::Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
+    for key in [
+        "schema",
+        "reference",
+        "area",
+        "rules",
+        "assessed_at",
+        "emergency",
+        "overall",
+        "children",
+        "routes",
+        "actions",
+        "contacts",
+        "recorded_level",
+        "agrees",
+        "judgement_note",
+    ] {
+        assert!(keys(&result).contains(&key.to_string()), "missing {key}");
+    }
+    assert_eq!(result["schema"], 1);
+    assert_eq!(
+        result["area"],
+        serde_json::json!({"id": "torbay", "name": "Torbay"})
+    );
+    assert_eq!(result["assessed_at"], "2026-11-24T10:00:00+00:00");
+    assert_eq!(
+        result["overall"],
+        serde_json::json!({"level": 4, "name": "Level 4: Statutory Intervention"})
+    );
+    assert_eq!(result["rules"]["origin"], "bundled");
+    assert_eq!(result["rules"]["sha256"].as_str().unwrap().len(), 64);
+    let child = &result["children"][0];
+    for key in [
+        "id",
+        "age",
+        "unborn",
+        "level",
+        "name",
+        "score",
+        "floor",
+        "could_reach",
+        "reasons",
+        "unknowns",
+    ] {
+        assert!(keys(child).contains(&key.to_string()), "child lacks {key}");
+    }
+    assert_eq!(child["floor"], 4);
+    let reason = &child["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "disclosed_harm")
+        .unwrap();
+    assert_eq!(reason["effect"], "floor 4");
+    assert!(
+        reason["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("003_ab244fb51e8edd0b.txt")
+    );
+    for key in [
+        "id", "name", "phone", "email", "hours", "open_now", "source",
+    ] {
+        assert!(
+            keys(&result["contacts"][0]).contains(&key.to_string()),
+            "contact lacks {key}"
+        );
+    }
+    for key in ["id", "text", "source"] {
+        assert!(
+            keys(&result["routes"][0]).contains(&key.to_string()),
+            "route lacks {key}"
+        );
+    }
+}
+
+#[test]
+fn summer_time_is_london_time() {
+    let out = stdout(&[
+        "assess",
+        &example("salford-no-concerns.yaml"),
+        "--at",
+        "2026-07-01T09:00",
+        "--format",
+        "json",
+    ]);
+    let result: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(result["assessed_at"], "2026-07-01T09:00:00+01:00");
+}
+
+#[test]
+fn a_recorded_level_is_kept_beside_the_tools() {
+    let case = "schema: 1\narea: redbridge\nrecorded_level: 2\nanswers:\n  immediate_danger: no\nchildren:\n  - id: A\n    age: 9\n    answers:\n      disclosed_harm: yes\n";
+    let output = threshold()
+        .args(["assess", "-", "--at", IN_HOURS, "--format", "json"])
+        .write_stdin(case)
+        .output()
+        .unwrap();
+    let result: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(result["recorded_level"], 2);
+    assert_eq!(result["overall"]["level"], 4);
+    assert_eq!(result["agrees"], false);
+    let table = threshold()
+        .args(["assess", "-", "--at", IN_HOURS])
+        .write_stdin(case)
+        .output()
+        .unwrap();
+    let table = String::from_utf8(table.stdout).unwrap();
+    let words = table.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("Recorded level: Level 2: additional needs (the tool says Level 4: acute needs; both are kept)."),
+        "{table}"
+    );
+}
+
+#[test]
+fn area_on_the_command_line_overrides_the_case() {
+    let out = stdout(&[
+        "assess",
+        &example("salford-no-concerns.yaml"),
+        "--area",
+        "torbay",
+        "--at",
+        IN_HOURS,
+        "--format",
+        "json",
+    ]);
+    let result: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(result["area"]["id"], "torbay");
+}
+
+#[test]
+fn areas_lists_each_area_with_its_level_names() {
+    let out = stdout(&["areas"]);
+    assert!(out.contains("Rules: bundled\nsha256 "));
+    // The fingerprint changes with every edit of the rules; the rest is the contract.
+    insta::assert_snapshot!(
+        "areas",
+        out.lines()
+            .filter(|l| !l.starts_with("sha256 "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+#[test]
+fn contacts_say_what_is_open_at_the_time_given() {
+    let day = stdout(&["contacts", "redbridge", "--at", IN_HOURS]);
+    let night = stdout(&["contacts", "redbridge", "--at", "2026-11-28T22:00"]);
+    let row = |text: &str, name: &str| -> String {
+        let start = text.find(name).unwrap();
+        text[start..].lines().next().unwrap().to_string() + text[start..].lines().nth(1).unwrap()
+    };
+    assert!(row(&day, "Child Protection").contains("open now"));
+    assert!(row(&night, "Child Protection").contains("closed now"));
+    assert!(row(&day, "Emergency Duty").contains("closed now"));
+    assert!(row(&night, "Emergency Duty").contains("open now"));
+    assert!(day.contains("Contacts at 2026-11-24 10:00 GMT (Europe/London)"));
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    threshold()
+        .args(["assess"])
+        .assert()
+        .code(2)
+        .stderr(contains("Usage"));
+    threshold().args(["nonsense"]).assert().code(2);
+    threshold()
+        .args([
+            "assess",
+            &example("salford-no-concerns.yaml"),
+            "--at",
+            "yesterday",
+        ])
+        .assert()
+        .code(2)
+        .stderr(contains("--at: error: `yesterday` is not a time"));
+    threshold()
+        .args(["contacts", "wigan"])
+        .assert()
+        .code(2)
+        .stderr(contains("unknown area `wigan`"));
+}
+
+#[test]
+fn version_and_help_exit_0() {
+    threshold()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(contains(env!("CARGO_PKG_VERSION")));
+    threshold()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(contains("ring 999"));
+}
