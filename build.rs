@@ -1,10 +1,13 @@
-//! Embeds every `.yaml` file under `rules/` into the binary, so it needs no files beside it.
+//! Embeds every `.yaml` file under `rules/` and `examples/scenarios/` into the binary, so
+//! it needs no files beside it.
 
 use std::path::{Path, PathBuf};
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = entries
         .map(|e| e.expect("a readable directory entry").path())
         .collect();
     entries.sort();
@@ -17,8 +20,10 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+/// Write `$OUT_DIR/<name>` holding `FILES`: each file's path relative to `folder`, and
+/// its text.
+fn embed(folder: &str, name: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();
     collect(&root, &mut files);
@@ -26,7 +31,7 @@ fn main() {
     for path in files {
         let relative = path
             .strip_prefix(&root)
-            .expect("under rules/")
+            .expect("under the folder")
             .to_string_lossy()
             .replace('\\', "/");
         println!("cargo:rerun-if-changed={}", path.display());
@@ -36,7 +41,11 @@ fn main() {
         ));
     }
     code.push_str("];\n");
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
-        .join("embedded_rules.rs");
-    std::fs::write(out, code).expect("write embedded_rules.rs");
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join(name);
+    std::fs::write(out, code).unwrap_or_else(|e| panic!("write {name}: {e}"));
+}
+
+fn main() {
+    embed("rules", "embedded_rules.rs");
+    embed("examples/scenarios", "embedded_scenarios.rs");
 }

@@ -282,6 +282,18 @@ impl Written {
     }
 }
 
+/// A case inside another document (a trainer's scenario). Errors are raised through the
+/// surrounding parser, so they carry its line and column.
+impl<'de> Deserialize<'de> for Case {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let written = Written::deserialize(d)?;
+        let questions = crate::question::bank_len_in_scope::<D::Error>()?;
+        written
+            .into_case("", "", questions)
+            .map_err(|diagnostic| de::Error::custom(diagnostic.message))
+    }
+}
+
 /// `schema: 1`, the only schema there is.
 struct Schema;
 

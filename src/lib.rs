@@ -2,6 +2,7 @@
 //! meet children in their households. The library holds the rules model, the engine, the
 //! case formats and the renderers; `cli` is a thin layer over them.
 
+pub mod batch;
 pub mod case;
 pub mod cli;
 pub mod condition;
@@ -11,6 +12,7 @@ pub mod hours;
 pub mod question;
 pub mod render;
 pub mod rules;
+pub mod scenario;
 pub mod yaml;
 
 pub use cli::{Io, run};

@@ -2,6 +2,7 @@ use std::io::IsTerminal;
 
 fn main() -> std::process::ExitCode {
     let stdout = std::io::stdout();
+    let interactive = stdout.is_terminal() && std::io::stdin().is_terminal();
     let styled = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut io = threshold::Io {
         stdin: &mut std::io::stdin().lock(),
@@ -9,6 +10,7 @@ fn main() -> std::process::ExitCode {
         stderr: &mut std::io::stderr().lock(),
         styled,
         now: jiff::Zoned::now(),
+        interactive,
     };
     std::process::ExitCode::from(threshold::run(std::env::args_os(), &mut io))
 }

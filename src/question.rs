@@ -187,6 +187,11 @@ fn bank_in_scope<E: de::Error>() -> Result<Arc<QuestionBank>, E> {
         .ok_or_else(|| E::custom("internal: no question bank in scope while reading question ids"))
 }
 
+/// How many questions the bank in scope has (for reading a case inside another file).
+pub fn bank_len_in_scope<E: de::Error>() -> Result<usize, E> {
+    bank_in_scope::<E>().map(|bank| bank.len())
+}
+
 /// A reference to a question by id, resolved as it is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QRef(pub QId);

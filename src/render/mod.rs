@@ -4,6 +4,7 @@
 pub mod json;
 pub mod markdown;
 pub mod table;
+pub mod trainer;
 
 use crate::engine::{ContactOutcome, Outcome};
 use crate::rules::RuleSet;

@@ -1,6 +1,8 @@
 //! The command line: parse arguments once, run one command, print errors once. Exit codes
 //! (SPEC section 10): 0 done, 1 a `--fail-on` condition met, 2 bad usage or bad input.
 
+mod trainer;
+
 use crate::case::Case;
 use crate::engine;
 use crate::error::{Diagnostic, Diagnostics};
@@ -22,6 +24,8 @@ pub struct Io<'a> {
     pub styled: bool,
     /// The moment a result is for, unless `--at` or the case file says otherwise.
     pub now: jiff::Zoned,
+    /// Standard input and output are a terminal: a person is there to press Enter.
+    pub interactive: bool,
 }
 
 #[derive(Parser)]
@@ -69,6 +73,24 @@ enum Command {
         #[arg(long)]
         at: Option<String>,
     },
+    /// The same case under every area, side by side
+    Compare {
+        /// The case file, or `-` for standard input
+        case: String,
+        /// The moment to assess at: RFC 3339, or YYYY-MM-DDTHH:MM as London time
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Trainer scenarios: list them, walk one through, or quiz the room
+    Scenario {
+        #[command(subcommand)]
+        command: ScenarioCommand,
+        /// Read scenarios from DIR instead of the bundled ones
+        #[arg(long, global = true, value_name = "DIR")]
+        scenarios: Option<PathBuf>,
+    },
+    /// Assess many cases: files, folders (recursive) or `-` for JSON Lines on stdin
+    Batch(crate::batch::Args),
     /// Check and inspect the rules
     Rules {
         #[command(subcommand)]
@@ -82,6 +104,49 @@ enum RulesCommand {
     Check {
         /// A rules folder (questions.yaml and areas/*.yaml)
         dir: Option<PathBuf>,
+    },
+    /// Check every scenario's expected outcome against the rules (bundled, or DIR)
+    Test {
+        /// A rules folder (questions.yaml and areas/*.yaml)
+        dir: Option<PathBuf>,
+        /// Read scenarios from this folder instead of the bundled ones
+        #[arg(long, value_name = "DIR")]
+        scenarios: Option<PathBuf>,
+    },
+    /// An area's ladder, what moves a child up, the floors and the routes, as tables
+    Show {
+        /// The area (trafford, redbridge, torbay, salford)
+        area: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ScenarioCommand {
+    /// The scenarios there are
+    List,
+    /// Walk a scenario through: each answer and what it moved, near misses, the result
+    Run {
+        name: String,
+        /// Whose rules to use
+        #[arg(long)]
+        area: String,
+        /// The moment to check opening hours at
+        #[arg(long)]
+        at: Option<String>,
+        /// Do not wait for Enter between sections (for projection and scripts)
+        #[arg(long)]
+        no_pause: bool,
+    },
+    /// Quiz: for each scenario, choose the level and the first call, then see the answer
+    Quiz {
+        #[arg(required = true)]
+        names: Vec<String>,
+        /// Whose rules to use
+        #[arg(long)]
+        area: String,
+        /// The moment to check opening hours at
+        #[arg(long)]
+        at: Option<String>,
     },
 }
 
@@ -113,7 +178,7 @@ where
         }
     };
     match execute(cli, io) {
-        Ok(()) => 0,
+        Ok(code) => code,
         Err(error) => report(&error, io.stderr),
     }
 }
@@ -136,12 +201,21 @@ fn report(error: &anyhow::Error, stderr: &mut dyn Write) -> u8 {
     2
 }
 
-fn execute(cli: Cli, io: &mut Io) -> anyhow::Result<()> {
+/// Run the command; `Ok` carries the exit code (0, or 1 when a `--fail-on` condition
+/// was met).
+fn execute(cli: Cli, io: &mut Io) -> anyhow::Result<u8> {
     let today = io.now.date();
+    let done = |result: anyhow::Result<()>| result.map(|()| 0);
     match cli.command {
         Command::Rules {
             command: RulesCommand::Check { dir },
-        } => check_rules(dir.or(cli.rules), today, io),
+        } => done(check_rules(dir.or(cli.rules), today, io)),
+        Command::Rules {
+            command: RulesCommand::Test { dir, scenarios },
+        } => {
+            let rules = load_rules(dir.or(cli.rules), today)?;
+            trainer::rules_test(&rules, scenarios.as_deref(), io)
+        }
         command => {
             let rules = load_rules(cli.rules, today)?;
             match command {
@@ -150,12 +224,53 @@ fn execute(cli: Cli, io: &mut Io) -> anyhow::Result<()> {
                     area,
                     at,
                     format,
-                } => assess(&rules, &case, area, at, format, io),
+                } => done(assess(&rules, &case, area, at, format, io)),
                 Command::Areas => {
                     io.stdout.write_all(render_areas(&rules).as_bytes())?;
-                    Ok(())
+                    Ok(0)
                 }
-                Command::Contacts { area, at } => contacts(&rules, area, at, io),
+                Command::Contacts { area, at } => done(contacts(&rules, area, at, io)),
+                Command::Batch(args) => crate::batch::run(&rules, args, io),
+                Command::Compare { case, at } => {
+                    done(trainer::compare(&rules, &case, at.as_deref(), io))
+                }
+                Command::Scenario { command, scenarios } => {
+                    let dir = scenarios.as_deref();
+                    match command {
+                        ScenarioCommand::List => done(trainer::list(&rules, dir, io)),
+                        ScenarioCommand::Run {
+                            name,
+                            area,
+                            at,
+                            no_pause,
+                        } => {
+                            let options = trainer::Options {
+                                area: &area,
+                                at: at.as_deref(),
+                                pause: !no_pause,
+                            };
+                            done(trainer::run(&rules, dir, &name, &options, io))
+                        }
+                        ScenarioCommand::Quiz { names, area, at } => {
+                            let options = trainer::Options {
+                                area: &area,
+                                at: at.as_deref(),
+                                pause: false,
+                            };
+                            done(trainer::quiz(&rules, dir, &names, &options, io))
+                        }
+                    }
+                }
+                Command::Rules {
+                    command: RulesCommand::Show { area },
+                } => {
+                    let area = rules
+                        .area_or_error(&area)
+                        .map_err(|e| Diagnostic::error("AREA", e).help("run `threshold areas`"))?;
+                    io.stdout
+                        .write_all(render::trainer::show(&rules, area).as_bytes())?;
+                    Ok(0)
+                }
                 Command::Rules { .. } => unreachable!("handled above"),
             }
         }
@@ -198,7 +313,7 @@ fn check_rules(dir: Option<PathBuf>, today: jiff::civil::Date, io: &mut Io) -> a
     Ok(())
 }
 
-fn parse_at(at: Option<&str>) -> anyhow::Result<Option<jiff::Zoned>> {
+pub(crate) fn parse_at(at: Option<&str>) -> anyhow::Result<Option<jiff::Zoned>> {
     at.map(|text| {
         crate::hours::parse_moment(text).map_err(|e| {
             anyhow::Error::new(
@@ -210,7 +325,11 @@ fn parse_at(at: Option<&str>) -> anyhow::Result<Option<jiff::Zoned>> {
 }
 
 /// The case at `path` (`-` for standard input), and the bytes it was read from.
-fn read_case(path: &str, rules: &RuleSet, io: &mut Io) -> anyhow::Result<(Case, Vec<u8>)> {
+pub(crate) fn read_case(
+    path: &str,
+    rules: &RuleSet,
+    io: &mut Io,
+) -> anyhow::Result<(Case, Vec<u8>)> {
     let (bytes, name) = if path == "-" {
         let mut bytes = Vec::new();
         io.stdin

@@ -1,0 +1,338 @@
+//! Trainer scenarios: a story to read out, a case, what each area's rules should make of
+//! it, and teaching points with their sources. They double as the rules' regression suite
+//! (`threshold rules test`). The walkthrough helpers here explain a result answer by
+//! answer; they are pure, like the engine.
+
+use crate::case::Case;
+use crate::engine::{self, Outcome};
+use crate::error::{Diagnostic, Diagnostics};
+use crate::question::{About, Answer, QId, QuestionBank, Worrying};
+use crate::rules::model::Area;
+use crate::rules::{RuleFile, RuleSet};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_scenarios.rs"));
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// The file name without `.yaml`: how a trainer names the scenario.
+    #[serde(skip)]
+    pub name: String,
+    pub title: String,
+    pub situation: String,
+    pub story: String,
+    pub case: Case,
+    /// Per area id: the household tier and routes that must be among the result's.
+    pub expect: BTreeMap<String, Expectation>,
+    pub teaching: Vec<TeachingPoint>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expectation {
+    pub level: Option<u8>,
+    #[serde(default)]
+    pub routes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeachingPoint {
+    pub point: String,
+    pub source: String,
+}
+
+/// The scenarios compiled into the binary (from `examples/scenarios/`).
+pub fn bundled_files() -> Vec<RuleFile> {
+    embedded::FILES
+        .iter()
+        .map(|(path, text)| RuleFile {
+            path: format!("examples/scenarios/{path}"),
+            text: (*text).to_string(),
+        })
+        .collect()
+}
+
+/// Every `.yaml` file in `dir`.
+pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Diagnostic> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Diagnostic::error(
+            dir.display().to_string(),
+            format!("cannot read the scenarios folder: {e}"),
+        )
+        .help("give a folder of scenario files (*.yaml)")
+    })?;
+    let mut paths: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let file = path.display().to_string();
+            let bytes = std::fs::read(&path)
+                .map_err(|e| Diagnostic::error(&file, format!("cannot read: {e}")))?;
+            let text = crate::case::decode_text(&bytes).map_err(|(message, at)| {
+                Diagnostic::error(&file, message)
+                    .at(at)
+                    .help("save the file as UTF-8")
+            })?;
+            Ok(RuleFile { path: file, text })
+        })
+        .collect()
+}
+
+/// Parse scenario files; every file that cannot be read is reported.
+pub fn load(files: &[RuleFile], bank: &Arc<QuestionBank>) -> Result<Vec<Scenario>, Diagnostics> {
+    let mut scenarios = Vec::new();
+    let mut problems = Vec::new();
+    for file in files {
+        let parsed =
+            crate::question::with_bank(bank, || crate::yaml::from_str::<Scenario>(&file.text));
+        match parsed {
+            Ok(mut scenario) => {
+                scenario.name = Path::new(&file.path)
+                    .file_stem()
+                    .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+                scenarios.push(scenario);
+            }
+            Err(e) => {
+                let e = crate::rules::narrow(&file.text, e);
+                problems.push(
+                    Diagnostic::error(&file.path, e.message)
+                        .at(e.location)
+                        .help("fix the scenario; examples/scenarios/README.md shows the format"),
+                );
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(scenarios)
+    } else {
+        Err(Diagnostics(problems))
+    }
+}
+
+/// The scenario called `name`, or an error listing the names there are.
+pub fn find<'a>(scenarios: &'a [Scenario], name: &str) -> Result<&'a Scenario, String> {
+    scenarios.iter().find(|s| s.name == name).ok_or_else(|| {
+        let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+        let near = crate::error::nearest(name, names.iter().copied())
+            .map(|n| format!(" (did you mean `{n}`?)"))
+            .unwrap_or_default();
+        format!("no scenario `{name}`{near}; `threshold scenario list` shows them")
+    })
+}
+
+/// One way a scenario and the rules disagree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    pub scenario: String,
+    pub area: String,
+    pub problem: String,
+}
+
+/// Check every scenario's expectation against the rules, for every area the rules have.
+pub fn check(rules: &RuleSet, scenarios: &[Scenario], at: &jiff::Zoned) -> Vec<Mismatch> {
+    let mut found = Vec::new();
+    for scenario in scenarios {
+        let mismatch = |area: &str, problem: String| Mismatch {
+            scenario: scenario.name.clone(),
+            area: area.to_string(),
+            problem,
+        };
+        for id in scenario.expect.keys().filter(|id| rules.area(id).is_none()) {
+            found.push(mismatch(id, "the rules have no such area".into()));
+        }
+        for area in &rules.areas {
+            let Some(expected) = scenario.expect.get(&area.id) else {
+                found.push(mismatch(
+                    &area.id,
+                    "the scenario states no expectation for this area".into(),
+                ));
+                continue;
+            };
+            let outcome = engine::assess(area, &rules.questions, &scenario.case, at);
+            if outcome.overall != expected.level {
+                let show = |level: Option<u8>| {
+                    level.map_or("no level".to_string(), |t| {
+                        crate::render::level_label(area, t)
+                    })
+                };
+                found.push(mismatch(
+                    &area.id,
+                    format!(
+                        "expected {}, the rules give {}",
+                        show(expected.level),
+                        show(outcome.overall)
+                    ),
+                ));
+            }
+            for route in &expected.routes {
+                if !outcome.routes.iter().any(|r| &r.route.id == route) {
+                    found.push(mismatch(
+                        &area.id,
+                        format!("expected the route `{route}`, which did not fire"),
+                    ));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// What one answer did to the result.
+#[derive(Debug, Clone)]
+pub struct Move<'a> {
+    pub question: QId,
+    /// The child whose answer it is; `None` for a household answer.
+    pub child: Option<&'a str>,
+    pub answer: Answer,
+    /// What it moved: "+2 Parent or carer with mental ill health (A)", "floor 4 ...", "route lado".
+    pub effects: Vec<String>,
+}
+
+/// Every answer given in the case, in the order the interview asks them, with the rules
+/// it moved in `outcome`.
+pub fn moves<'a>(area: &Area, case: &'a Case, outcome: &Outcome) -> Vec<Move<'a>> {
+    let mut out = Vec::new();
+    let answered = |child: Option<&'a crate::case::Child>| {
+        let answers = child.map_or(&case.answers, |c| &c.answers);
+        answers.given().collect::<Vec<_>>()
+    };
+    let scoring = &area.scoring;
+    let rule_when = |rule: &str| {
+        scoring
+            .weights
+            .iter()
+            .chain(&scoring.protective.factors)
+            .find(|r| r.id == rule)
+            .map(|r| &r.when)
+            .or_else(|| {
+                scoring
+                    .floors
+                    .iter()
+                    .find(|f| f.id == rule)
+                    .map(|f| &f.when)
+            })
+    };
+    let mut add = |q: QId, answer: Answer, child: Option<&'a crate::case::Child>| {
+        let mut effects = Vec::new();
+        for c in &outcome.children {
+            if child.is_some_and(|mine| mine.id != c.child.id) {
+                continue;
+            }
+            for reason in &c.reasons {
+                if rule_when(reason.rule).is_some_and(|when| when.mentions(q)) {
+                    effects.push(format!(
+                        "{} {} ({})",
+                        reason.effect.label(),
+                        reason.label,
+                        c.child.id
+                    ));
+                }
+            }
+        }
+        for route in &outcome.routes {
+            let for_this_child =
+                child.is_none_or(|mine| route.children.contains(&mine.id.as_str()));
+            if route.route.when.mentions(q) && for_this_child {
+                effects.push(format!("route {}", route.route.id));
+            }
+        }
+        out.push(Move {
+            question: q,
+            child: child.map(|c| c.id.as_str()),
+            answer,
+            effects,
+        });
+    };
+    for (q, answer) in answered(None) {
+        add(q, answer, None);
+    }
+    for child in &case.children {
+        for (q, answer) in answered(Some(child)) {
+            add(q, answer, Some(child));
+        }
+    }
+    out
+}
+
+/// A near miss: one answer that, had it been the worrying one, would have raised the
+/// household's level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NearMiss {
+    pub question: QId,
+    pub child: Option<String>,
+    pub level: u8,
+}
+
+/// For every question answered with the reassuring answer or not known, the household
+/// level had it been the worrying one, where that is higher.
+pub fn near_misses(
+    area: &Area,
+    bank: &QuestionBank,
+    case: &Case,
+    at: &jiff::Zoned,
+    outcome: &Outcome,
+) -> Vec<NearMiss> {
+    let Some(level) = outcome.overall else {
+        return Vec::new();
+    };
+    let worrying = |q: QId| match bank.question(q).worrying {
+        Worrying::Yes => Answer::Yes,
+        Worrying::No => Answer::No,
+        Worrying::More => Answer::Count(u32::MAX),
+    };
+    let mut misses = Vec::new();
+    for (q, question) in bank.questions() {
+        let targets: Vec<Option<usize>> = match question.about {
+            About::Household => vec![None],
+            About::Child => (0..case.children.len()).map(Some).collect(),
+        };
+        for target in targets {
+            let answers = target.map_or(&case.answers, |i| &case.children[i].answers);
+            if answers.get(q) == worrying(q) {
+                continue;
+            }
+            let mut changed = case.clone();
+            match target {
+                None => changed.answers.set(q, worrying(q)),
+                Some(i) => changed.children[i].answers.set(q, worrying(q)),
+            }
+            let new = engine::assess(area, bank, &changed, at)
+                .overall
+                .unwrap_or(level);
+            if new > level {
+                misses.push(NearMiss {
+                    question: q,
+                    child: target.map(|i| case.children[i].id.clone()),
+                    level: new,
+                });
+            }
+        }
+    }
+    misses
+}
+
+/// Quiz points for one scenario: 2 for the right level, 1 for one level out; 1 for the
+/// right first call.
+pub fn quiz_points(expected_level: u8, guessed_level: u8, first_call_right: bool) -> u8 {
+    let level = match expected_level.abs_diff(guessed_level) {
+        0 => 2,
+        1 => 1,
+        _ => 0,
+    };
+    level + u8::from(first_call_right)
+}
+
+/// The most a scenario can score in the quiz.
+pub const QUIZ_MAX: u8 = 3;

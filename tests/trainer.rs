@@ -1,0 +1,264 @@
+//! The trainer's commands: scenarios listed, walked through and quizzed; one case compared
+//! across areas; an area's rules shown; and scenarios used as the rules' regression suite.
+
+use assert_cmd::Command;
+use predicates::str::contains;
+use std::path::Path;
+
+const AT: &str = "2026-11-24T10:00";
+const FIXTURES: &str = "tests/fixtures/scenarios";
+
+fn threshold() -> Command {
+    let mut cmd = Command::cargo_bin("threshold").unwrap();
+    cmd.env_remove("THRESHOLD_RULES").env("NO_COLOR", "1");
+    cmd
+}
+
+fn stdout(cmd: &mut Command) -> String {
+    let output = cmd.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn redact_fingerprint(text: &str) -> String {
+    match text.find("sha256 ") {
+        Some(i) => format!(
+            "{}sha256 [FINGERPRINT]{}",
+            &text[..i],
+            &text[i + "sha256 ".len() + 12..]
+        ),
+        None => text.to_string(),
+    }
+}
+
+#[test]
+fn scenarios_are_listed_by_name() {
+    let out = stdout(threshold().args(["scenario", "list", "--scenarios", FIXTURES]));
+    assert!(out.contains("young-carer"));
+    assert!(out.contains("A young carer falling behind"));
+}
+
+#[test]
+fn a_walkthrough_shows_each_answer_what_it_moved_and_the_result() {
+    let out = stdout(threshold().args([
+        "scenario",
+        "run",
+        "young-carer",
+        "--area",
+        "torbay",
+        "--scenarios",
+        FIXTURES,
+        "--no-pause",
+        "--at",
+        AT,
+    ]));
+    insta::assert_snapshot!("scenario_run_young_carer_torbay", redact_fingerprint(&out));
+}
+
+#[test]
+fn a_walkthrough_that_is_not_on_a_terminal_never_waits() {
+    // No --no-pause, and stdin closed: it must still print every section and finish.
+    let out = stdout(
+        threshold()
+            .args([
+                "scenario",
+                "run",
+                "young-carer",
+                "--area",
+                "salford",
+                "--scenarios",
+                FIXTURES,
+                "--at",
+                AT,
+            ])
+            .write_stdin(""),
+    );
+    assert!(out.contains("Teaching points"));
+    assert!(!out.contains("[Enter]"));
+}
+
+#[test]
+fn an_unknown_scenario_suggests_the_nearest() {
+    threshold()
+        .args([
+            "scenario",
+            "run",
+            "young-carr",
+            "--area",
+            "torbay",
+            "--scenarios",
+            FIXTURES,
+        ])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "no scenario `young-carr` (did you mean `young-carer`?)",
+        ));
+}
+
+#[test]
+fn the_quiz_scores_the_level_and_the_first_call() {
+    // Torbay at 10:00 on a Tuesday: level 3, ring the MASH first. The MASH is the second
+    // of Torbay's contacts in its file (999 is first).
+    let run = |input: &str| {
+        stdout(
+            threshold()
+                .args([
+                    "scenario",
+                    "quiz",
+                    "young-carer",
+                    "--area",
+                    "torbay",
+                    "--scenarios",
+                    FIXTURES,
+                    "--at",
+                    AT,
+                ])
+                .write_stdin(input),
+        )
+    };
+    let perfect = run("3\n2\n");
+    assert!(perfect.contains("The rules say: Level 3: Early Help, coordinated multi-agency; ring first: Multi-Agency Safeguarding Hub (MASH) on 01803 208100."), "{perfect}");
+    assert!(perfect.contains("You scored 3 of 3 (running total 3 of 3)."));
+    assert!(perfect.contains("Final score: 3 of 3."));
+    let near = run("2\n1\n");
+    assert!(near.contains("You scored 1 of 3"), "{near}");
+    let wrong_then_right = run("7\nthree\n4\n2\n");
+    assert!(wrong_then_right.contains("Please answer with one of the numbers shown."));
+    assert!(
+        wrong_then_right.contains("You scored 2 of 3"),
+        "{wrong_then_right}"
+    );
+    let two = stdout(
+        threshold()
+            .args([
+                "scenario",
+                "quiz",
+                "young-carer",
+                "young-carer",
+                "--area",
+                "torbay",
+                "--scenarios",
+                FIXTURES,
+                "--at",
+                AT,
+            ])
+            .write_stdin("3\n2\n1\n1\n"),
+    );
+    assert!(two.contains("running total 3 of 3"));
+    assert!(two.contains("Final score: 3 of 6."), "{two}");
+}
+
+#[test]
+fn the_quiz_stops_cleanly_when_answers_run_out() {
+    let out = stdout(
+        threshold()
+            .args([
+                "scenario",
+                "quiz",
+                "young-carer",
+                "--area",
+                "torbay",
+                "--scenarios",
+                FIXTURES,
+                "--at",
+                AT,
+            ])
+            .write_stdin(""),
+    );
+    assert!(out.contains("Final score: 0 of 0."));
+}
+
+#[test]
+fn compare_shows_every_area_side_by_side_and_marks_differences() {
+    let out = stdout(threshold().args([
+        "compare",
+        "examples/cases/trafford-young-carer.yaml",
+        "--at",
+        AT,
+    ]));
+    for area in ["Redbridge", "Salford", "Torbay", "Trafford"] {
+        assert!(out.lines().next().unwrap().contains("2026-11-24 10:00 GMT"));
+        assert!(out.contains(area), "{area}");
+    }
+    assert!(
+        out.contains("carers*"),
+        "a route only some areas have is marked:\n{out}"
+    );
+    for line in out.lines() {
+        assert!(line.chars().count() <= 80, "{line}");
+    }
+    insta::assert_snapshot!("compare_trafford_young_carer", out);
+}
+
+#[test]
+fn rules_show_is_a_table_a_trainer_can_project() {
+    let out = stdout(threshold().args(["rules", "show", "salford"]));
+    for heading in [
+        "The ladder",
+        "What moves a child up",
+        "Floors",
+        "Protective factors",
+        "Routes",
+    ] {
+        assert!(out.contains(heading), "{heading}");
+    }
+    for line in out.lines() {
+        assert!(line.chars().count() <= 80, "{line}");
+    }
+    insta::assert_snapshot!("rules_show_salford", out);
+}
+
+#[test]
+fn rules_test_passes_on_the_scenarios_and_names_the_one_a_changed_rule_breaks() {
+    threshold()
+        .args(["rules", "test", "--scenarios", FIXTURES])
+        .assert()
+        .success()
+        .stdout(contains(
+            "rules test: 1 scenarios x 4 areas = 4 checks, all as expected",
+        ));
+
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(Path::new("rules"), dir.path());
+    let torbay = dir.path().join("areas/torbay.yaml");
+    let text = std::fs::read_to_string(&torbay).unwrap();
+    std::fs::write(
+        &torbay,
+        text.replacen("      at_least: 5\n", "      at_least: 7\n", 1),
+    )
+    .unwrap();
+    threshold()
+        .args(["rules", "test"])
+        .arg(dir.path())
+        .args(["--scenarios", FIXTURES])
+        .assert()
+        .code(1)
+        .stdout(contains("FAIL young-carer (torbay): expected Level 3: Early Help, coordinated multi-agency, the rules give Level 2: Early Help"));
+}
+
+#[test]
+fn the_bundled_scenarios_all_pass_under_the_bundled_rules() {
+    threshold()
+        .args(["rules", "test"])
+        .assert()
+        .success()
+        .stdout(contains("all as expected"));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
