@@ -9,6 +9,7 @@ pub mod condition;
 pub mod engine;
 pub mod error;
 pub mod hours;
+pub mod interview;
 pub mod question;
 pub mod render;
 pub mod rules;

@@ -13,7 +13,42 @@ pub struct ParseError {
 
 /// Parse one YAML document into `T`.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, ParseError> {
+    refuse_deep_nesting(text)?;
     serde_yaml::from_str(text).map_err(convert)
+}
+
+/// Deeper than any case or rules file needs, shallow enough to refuse at once.
+const MAX_FLOW_DEPTH: usize = 100;
+
+/// serde_yaml takes time quadratic in the depth of nested `[`/`{` before its own limit
+/// refuses them (100,000 levels: over 30 seconds), so a linear scan refuses them first.
+fn refuse_deep_nesting(text: &str) -> Result<(), ParseError> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut previous = '\n';
+    let mut comment = false;
+    for (offset, c) in text.char_indices() {
+        match (quote, c) {
+            _ if comment => comment = c != '\n',
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '#') if previous.is_whitespace() => comment = true,
+            (None, '[' | '{') => {
+                depth += 1;
+                if depth > MAX_FLOW_DEPTH {
+                    return Err(ParseError {
+                        message: format!("nested more than {MAX_FLOW_DEPTH} levels deep"),
+                        location: Some(Location::of_offset(text, offset)),
+                    });
+                }
+            }
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        previous = c;
+    }
+    Ok(())
 }
 
 fn convert(error: serde_yaml::Error) -> ParseError {

@@ -243,11 +243,46 @@ fn rules_test_passes_on_the_scenarios_and_names_the_one_a_changed_rule_breaks() 
 
 #[test]
 fn the_bundled_scenarios_all_pass_under_the_bundled_rules() {
-    threshold()
-        .args(["rules", "test"])
-        .assert()
-        .success()
-        .stdout(contains("all as expected"));
+    let out = stdout(threshold().args(["rules", "test"]));
+    let count: usize = out
+        .split("rules test: ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(
+        count >= 16,
+        "at least 16 bundled scenarios, found {count}: {out}"
+    );
+    assert!(out.contains("all as expected"), "{out}");
+}
+
+#[test]
+fn the_bundled_scenarios_cover_every_situation_the_issue_names() {
+    let out = stdout(threshold().args(["scenario", "list"]));
+    for name in [
+        "mental-health-coping",
+        "mental-health-not-coping",
+        "relapse",
+        "substance-misuse",
+        "pregnancy",
+        "domestic-abuse",
+        "learning-disability-baby",
+        "young-carer",
+        "disabled-child",
+        "child-discloses-harm",
+        "immediate-danger",
+        "adult-risk",
+        "allegation-lado",
+        "private-fostering",
+        "exploited-teenager",
+        "known-to-social-worker",
+        "neglect",
+        "consent",
+        "no-additional-needs",
+    ] {
+        assert!(out.contains(name), "no scenario for {name}");
+    }
 }
 
 fn copy_dir(from: &Path, to: &Path) {

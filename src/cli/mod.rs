@@ -9,7 +9,7 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::render;
 use crate::rules::{self, Origin, RuleSet};
 use anyhow::Context;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -50,6 +50,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The interview for a home visit: the adult, the household and each child, then the result
+    Check(crate::interview::Args),
     /// Assess one case file (YAML or JSON; `-` reads standard input)
     Assess {
         /// The case file, or `-` for standard input
@@ -91,6 +93,10 @@ enum Command {
     },
     /// Assess many cases: files, folders (recursive) or `-` for JSON Lines on stdin
     Batch(crate::batch::Args),
+    /// Print shell completions (bash, zsh, fish, powershell, elvish)
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff), for `man -l -`
+    Man,
     /// Check and inspect the rules
     Rules {
         #[command(subcommand)]
@@ -163,7 +169,17 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let asks_version = args.iter().skip(1).any(|a| a == "--version" || a == "-V");
+    let mut command = Cli::command();
+    if asks_version {
+        // Only then: the editions come from parsing the bundled rules.
+        command = command.version(version_text(io.now.date()));
+    }
+    let parsed = command
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -207,6 +223,19 @@ fn execute(cli: Cli, io: &mut Io) -> anyhow::Result<u8> {
     let today = io.now.date();
     let done = |result: anyhow::Result<()>| result.map(|()| 0);
     match cli.command {
+        Command::Completions { shell } => {
+            // clap_complete panics if its writer fails (a closed pipe): write through ours.
+            let mut text = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "threshold", &mut text);
+            io.stdout.write_all(&text)?;
+            Ok(0)
+        }
+        Command::Man => {
+            let mut text = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut text)?;
+            io.stdout.write_all(&text)?;
+            Ok(0)
+        }
         Command::Rules {
             command: RulesCommand::Check { dir },
         } => done(check_rules(dir.or(cli.rules), today, io)),
@@ -231,6 +260,7 @@ fn execute(cli: Cli, io: &mut Io) -> anyhow::Result<u8> {
                 }
                 Command::Contacts { area, at } => done(contacts(&rules, area, at, io)),
                 Command::Batch(args) => crate::batch::run(&rules, args, io),
+                Command::Check(args) => crate::interview::run(&rules, args, io),
                 Command::Compare { case, at } => {
                     done(trainer::compare(&rules, &case, at.as_deref(), io))
                 }
@@ -271,10 +301,36 @@ fn execute(cli: Cli, io: &mut Io) -> anyhow::Result<u8> {
                         .write_all(render::trainer::show(&rules, area).as_bytes())?;
                     Ok(0)
                 }
-                Command::Rules { .. } => unreachable!("handled above"),
+                Command::Rules { .. } | Command::Completions { .. } | Command::Man => {
+                    unreachable!("handled above")
+                }
             }
         }
     }
+}
+
+/// `--version`: the program's version and the edition of each area's bundled rules.
+fn version_text(today: jiff::civil::Date) -> String {
+    let mut text = env!("CARGO_PKG_VERSION").to_string();
+    match rules::load(rules::bundled_files(), Origin::Bundled, today) {
+        Ok((rules, _)) => {
+            text.push_str(&format!("\nbundled rules sha256 {}", rules.sha256));
+            for area in &rules.areas {
+                text.push_str(&format!(
+                    "\n{}: rules {} reviewed {}; {}",
+                    area.name,
+                    area.version,
+                    area.reviewed,
+                    area.edition
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ));
+            }
+        }
+        Err(errors) => text.push_str(&format!("\nthe bundled rules do not load:\n{errors}")),
+    }
+    text
 }
 
 /// The bundled rules, or a local copy; refuses rules with errors.
