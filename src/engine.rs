@@ -100,7 +100,7 @@ pub fn assess<'a>(
     case: &'a Case,
     at: &jiff::Zoned,
 ) -> Outcome<'a> {
-    let (worst_household, household_unknowns) = worst_household(bank, &case.answers);
+    let (worst_household, household_unknowns) = worst_case(bank, &case.answers, None);
     let children: Vec<ChildOutcome> = case
         .children
         .iter()
@@ -191,7 +191,8 @@ fn assess_child<'a>(
         no_children: false,
     };
     let known = score(area, &facts, true);
-    let (worst_answers, child_unknowns) = worst_child(bank, worst_household, child);
+    let (worst_answers, child_unknowns) =
+        worst_case(bank, &child.answers, Some((worst_household, child)));
     let worst_facts = Facts {
         household: worst_household,
         child: Some(ChildFacts {
@@ -307,50 +308,32 @@ fn worrying_answer(worrying: Worrying) -> Answer {
     }
 }
 
-/// Household answers with every unknown that applies (by `ask_when`, itself read
-/// pessimistically) set to its worrying value; and which questions those were.
-fn worst_household(bank: &QuestionBank, answers: &Answers) -> (Answers, Vec<QId>) {
+/// `answers` with every unknown that applies (by `ask_when`, itself read pessimistically,
+/// and for an unborn child only the questions asked before birth) set to its worrying
+/// value; and which questions those were. For a child's answers, `child` gives the child
+/// and the worst household answers its questions may depend on.
+fn worst_case(
+    bank: &QuestionBank,
+    answers: &Answers,
+    child: Option<(&Answers, &Child)>,
+) -> (Answers, Vec<QId>) {
+    let about = if child.is_some() {
+        About::Child
+    } else {
+        About::Household
+    };
     let mut worst = answers.clone();
     let mut unknowns = Vec::new();
-    for (q, question) in bank
-        .questions()
-        .filter(|(_, q)| q.about == About::Household)
-    {
-        if !worst.get(q).is_unknown() {
+    for (q, question) in bank.questions().filter(|(_, q)| q.about == about) {
+        let not_before_birth = child.is_some_and(|(_, c)| c.unborn() && !question.unborn);
+        if !worst.get(q).is_unknown() || not_before_birth {
             continue;
         }
         let facts = Facts {
-            household: &worst,
-            child: None,
-            tier: None,
-            unknown_could_raise: false,
-            no_children: false,
-        };
-        if question.ask_when.as_ref().is_none_or(|c| c.holds(&facts)) {
-            worst.set(q, worrying_answer(question.worrying));
-            unknowns.push(q);
-        }
-    }
-    (worst, unknowns)
-}
-
-/// The child's answers made worst in the same way, given the worst household answers.
-fn worst_child(
-    bank: &QuestionBank,
-    worst_household: &Answers,
-    child: &Child,
-) -> (Answers, Vec<QId>) {
-    let mut worst = child.answers.clone();
-    let mut unknowns = Vec::new();
-    for (q, question) in bank.questions().filter(|(_, q)| q.about == About::Child) {
-        if !worst.get(q).is_unknown() || (child.unborn() && !question.unborn) {
-            continue;
-        }
-        let facts = Facts {
-            household: worst_household,
-            child: Some(ChildFacts {
+            household: child.map_or(&worst, |(household, _)| household),
+            child: child.map(|(_, c)| ChildFacts {
                 answers: &worst,
-                age: child.age,
+                age: c.age,
             }),
             tier: None,
             unknown_could_raise: false,

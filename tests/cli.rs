@@ -1,15 +1,12 @@
 //! What each command prints, as a person or a program reads it.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{redact_fingerprint, threshold};
+
 use predicates::str::contains;
 
 const IN_HOURS: &str = "2026-11-24T10:00";
-
-fn threshold() -> Command {
-    let mut cmd = Command::cargo_bin("threshold").unwrap();
-    cmd.env_remove("THRESHOLD_RULES").env_remove("NO_COLOR");
-    cmd
-}
 
 fn stdout(args: &[&str]) -> String {
     let output = threshold().args(args).output().unwrap();
@@ -19,18 +16,6 @@ fn stdout(args: &[&str]) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8(output.stdout).unwrap()
-}
-
-/// The rules' fingerprint changes with every edit of the rules: not part of a snapshot.
-fn redact_fingerprint(text: &str) -> String {
-    match text.find("sha256 ") {
-        Some(i) => format!(
-            "{}sha256 [FINGERPRINT]{}",
-            &text[..i],
-            &text[i + "sha256 ".len() + 12..]
-        ),
-        None => text.to_string(),
-    }
 }
 
 fn example(name: &str) -> String {

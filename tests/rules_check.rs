@@ -1,27 +1,11 @@
 //! `threshold rules check` passes on the bundled rules and refuses a broken copy with the
 //! file, line and column of the problem and what to do.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{copy_dir, threshold};
+
 use std::path::Path;
-
-fn threshold() -> Command {
-    let mut cmd = Command::cargo_bin("threshold").unwrap();
-    cmd.env_remove("THRESHOLD_RULES");
-    cmd
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 /// A copy of the bundled rules with `find` replaced by `replace` in `file`; returns the
 /// folder and the 1-based line where the replacement starts.

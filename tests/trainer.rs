@@ -1,39 +1,15 @@
 //! The trainer's commands: scenarios listed, walked through and quizzed; one case compared
 //! across areas; an area's rules shown; and scenarios used as the rules' regression suite.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{copy_dir, redact_fingerprint, stdout, threshold};
+
 use predicates::str::contains;
 use std::path::Path;
 
 const AT: &str = "2026-11-24T10:00";
 const FIXTURES: &str = "tests/fixtures/scenarios";
-
-fn threshold() -> Command {
-    let mut cmd = Command::cargo_bin("threshold").unwrap();
-    cmd.env_remove("THRESHOLD_RULES").env("NO_COLOR", "1");
-    cmd
-}
-
-fn stdout(cmd: &mut Command) -> String {
-    let output = cmd.output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
-
-fn redact_fingerprint(text: &str) -> String {
-    match text.find("sha256 ") {
-        Some(i) => format!(
-            "{}sha256 [FINGERPRINT]{}",
-            &text[..i],
-            &text[i + "sha256 ".len() + 12..]
-        ),
-        None => text.to_string(),
-    }
-}
 
 #[test]
 fn scenarios_are_listed_by_name() {
@@ -282,18 +258,5 @@ fn the_bundled_scenarios_cover_every_situation_the_issue_names() {
         "no-additional-needs",
     ] {
         assert!(out.contains(name), "no scenario for {name}");
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
     }
 }

@@ -240,14 +240,7 @@ pub fn show(rules: &RuleSet, area: &Area) -> String {
         .iter()
         .map(|t| format!("{} from {} points", level_label(area, t.tier), t.at_least))
         .collect();
-    let mut weights = grid(&["Points", "What moves a child up", "When"]);
-    for rule in &scoring.weights {
-        weights.add_row(vec![
-            format!("{:+}", rule.points),
-            rule.label.clone(),
-            rule.when.describe(bank),
-        ]);
-    }
+    let weights = scored_rules("What moves a child up", &scoring.weights, bank);
     out.push_str(&wrap(
         "",
         "",
@@ -269,14 +262,7 @@ pub fn show(rules: &RuleSet, area: &Area) -> String {
     let _ = writeln!(out, "Floors: whatever the score, never below\n{floors}\n");
 
     let protective = &scoring.protective;
-    let mut factors = grid(&["Points", "Protective factor", "When"]);
-    for rule in &protective.factors {
-        factors.add_row(vec![
-            format!("{:+}", rule.points),
-            rule.label.clone(),
-            rule.when.describe(bank),
-        ]);
-    }
+    let factors = scored_rules("Protective factor", &protective.factors, bank);
     out.push_str(&wrap(
         "",
         "",
@@ -298,4 +284,21 @@ pub fn show(rules: &RuleSet, area: &Area) -> String {
     }
     let _ = writeln!(out, "Routes\n{routes}");
     out
+}
+
+/// Points, label and condition of each rule, as a table.
+fn scored_rules(
+    heading: &str,
+    rules: &[crate::rules::model::Rule],
+    bank: &crate::question::QuestionBank,
+) -> comfy_table::Table {
+    let mut table = grid(&["Points", heading, "When"]);
+    for rule in rules {
+        table.add_row(vec![
+            format!("{:+}", rule.points),
+            rule.label.clone(),
+            rule.when.describe(bank),
+        ]);
+    }
+    table
 }

@@ -1,0 +1,49 @@
+//! Helpers the integration tests share. Each test crate uses only some of them.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::Path;
+
+/// The binary, with no local rules chosen by the environment.
+pub fn threshold() -> Command {
+    let mut cmd = Command::cargo_bin("threshold").unwrap();
+    cmd.env_remove("THRESHOLD_RULES");
+    cmd
+}
+
+/// Run `cmd`, which must succeed, and return what it printed.
+pub fn stdout(cmd: &mut Command) -> String {
+    let output = cmd.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// The rules' fingerprint changes with every edit of the rules: not part of a snapshot.
+pub fn redact_fingerprint(text: &str) -> String {
+    match text.find("sha256 ") {
+        Some(i) => format!(
+            "{}sha256 [FINGERPRINT]{}",
+            &text[..i],
+            &text[i + "sha256 ".len() + 12..]
+        ),
+        None => text.to_string(),
+    }
+}
+
+/// Copy a folder tree (a copy of the rules to break).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
