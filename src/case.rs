@@ -367,3 +367,82 @@ impl<'de> Deserialize<'de> for Moment {
             .map_err(de::Error::custom)
     }
 }
+
+/// The case as a schema-1 YAML file that `read` reads back to an equal case (what
+/// `threshold check` saves). Known answers are written; an unknown one only where
+/// `asked_unknown(child, q)` says it was asked and not known (`child` is `None` for the
+/// household), so the file shows what was asked; a missing answer reads as unknown too.
+/// Text is written as JSON strings, which YAML reads as double-quoted scalars.
+pub fn to_yaml(
+    case: &Case,
+    bank: &QuestionBank,
+    asked_unknown: impl Fn(Option<usize>, crate::question::QId) -> bool,
+) -> String {
+    let text = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
+    let mut out = String::from(
+        "# A threshold case file (schema 1). It holds no names: the reference is an opaque\n\
+         # code and each child has a label.\nschema: 1\n",
+    );
+    if let Some(area) = &case.area {
+        out.push_str(&format!("area: {}\n", text(area)));
+    }
+    if let Some(reference) = &case.reference {
+        out.push_str(&format!("reference: {}\n", text(reference)));
+    }
+    if let Some(moment) = &case.assessed_at {
+        out.push_str(&format!(
+            "assessed_at: {}\n",
+            moment.strftime("%Y-%m-%dT%H:%M:%S%:z")
+        ));
+    }
+    if let Some(level) = case.recorded_level {
+        out.push_str(&format!("recorded_level: {level}\n"));
+    }
+    out.push_str(&answers_yaml(
+        &case.answers,
+        bank,
+        About::Household,
+        "",
+        |q| asked_unknown(None, q),
+    ));
+    if case.children.is_empty() {
+        out.push_str("children: []\n");
+        return out;
+    }
+    out.push_str("children:\n");
+    for (index, child) in case.children.iter().enumerate() {
+        out.push_str(&format!("  - id: {}\n", text(&child.id)));
+        match child.age {
+            Some(age) => out.push_str(&format!("    age: {age}\n")),
+            None => out.push_str("    unborn: true\n"),
+        }
+        out.push_str(&answers_yaml(
+            &child.answers,
+            bank,
+            About::Child,
+            "    ",
+            |q| asked_unknown(Some(index), q),
+        ));
+    }
+    out
+}
+
+fn answers_yaml(
+    answers: &Answers,
+    bank: &QuestionBank,
+    about: About,
+    indent: &str,
+    asked_unknown: impl Fn(crate::question::QId) -> bool,
+) -> String {
+    let lines: Vec<String> = bank
+        .questions()
+        .filter(|(_, question)| question.about == about)
+        .map(|(q, _)| (q, answers.get(q)))
+        .filter(|(q, answer)| !answer.is_unknown() || asked_unknown(*q))
+        .map(|(q, answer)| format!("{indent}  {}: {}\n", bank.name(q), answer.label()))
+        .collect();
+    if lines.is_empty() {
+        return format!("{indent}answers: {{}}\n");
+    }
+    format!("{indent}answers:\n{}", lines.concat())
+}

@@ -3,6 +3,8 @@
 
 pub mod json;
 pub mod markdown;
+pub mod plain;
+pub mod record;
 pub mod table;
 pub mod trainer;
 

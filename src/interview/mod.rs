@@ -1,0 +1,132 @@
+//! `threshold check`: the interview a practitioner runs on a home visit (SPEC section 8).
+//! Immediate danger first, then the household, each child and the household's strengths,
+//! asking only what could still change the result; a review of every answer; the result;
+//! the practitioner's own judgement; and, only when asked, a case file and a decision
+//! record saved owner-only.
+//!
+//! `flow` decides what to ask (pure), `session` holds the conversation behind the `Asker`
+//! trait (`asker`), which `menus` puts on the terminal with dialoguer and `lines` line by
+//! line for screen readers; `screens` draws what is shown between questions, `save` writes
+//! files and `stop` handles Ctrl-C.
+
+mod asker;
+mod flow;
+mod lines;
+mod menus;
+mod save;
+mod screens;
+#[cfg(test)]
+mod scripted;
+mod session;
+mod stop;
+
+use crate::case::Case;
+use crate::cli::{Io, parse_at, read_case};
+use crate::error::Diagnostic;
+use crate::question::Answers;
+use crate::rules::RuleSet;
+use crate::rules::model::Area;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The area's rules to use (asked first if not given)
+    #[arg(long)]
+    pub area: Option<String>,
+    /// Start from the answers in a case file, to finish or correct it
+    #[arg(long, value_name = "CASE")]
+    pub answers: Option<String>,
+    /// The moment to assess at: RFC 3339, or YYYY-MM-DDTHH:MM as London time (default now)
+    #[arg(long)]
+    pub at: Option<String>,
+    /// For screen readers: typed answers, no colour, no box drawing, no redrawn menus
+    #[arg(long)]
+    pub plain: bool,
+}
+
+/// Run the interview. Exit code 0 when finished; 2 when it cannot run (no terminal, bad
+/// arguments) or was stopped with Ctrl-C (nothing saved after that).
+pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
+    let moment = parse_at(args.at.as_deref())?
+        .unwrap_or_else(|| io.now.clone())
+        .with_time_zone(crate::hours::london().clone());
+    if args.answers.as_deref() == Some("-") {
+        return Err(Diagnostic::error(
+            "--answers",
+            "the interview reads your answers from the keyboard, so it cannot read a case from standard input",
+        )
+        .help("save the case to a file and give its path: --answers case.yaml")
+        .into());
+    }
+    if let Some(area) = &args.area {
+        rules
+            .area_or_error(area)
+            .map_err(|e| Diagnostic::error("--area", e).help("run `threshold areas`"))?;
+    }
+    if !io.interactive {
+        writeln!(
+            io.stderr,
+            "threshold check: error: the interview needs a terminal to ask its questions, and \
+             standard input or output is not one\n  help: to assess answers without questions, \
+             write them in a case file and run `threshold assess CASE` (`-` reads standard \
+             input); the README shows the format"
+        )?;
+        return Ok(stop::EXIT);
+    }
+    let case = match &args.answers {
+        Some(path) => read_case(path, rules, io)?.0,
+        None => empty_case(rules),
+    };
+    let area = choose_area(rules, args.area.as_deref(), args.answers.as_deref(), &case)?;
+    stop::install()?;
+    let look = screens::Look {
+        plain: args.plain,
+        styled: io.styled,
+    };
+    let flow = flow::Flow::new(rules, area, case, moment);
+    let session = session::Session::new(flow, look, args.answers);
+    let ended = if args.plain {
+        session.run(&mut lines::LineAsker::new(io.stdin, io.stdout))
+    } else {
+        session.run(&mut menus::MenuAsker::new(io.styled))
+    };
+    match ended {
+        Ok(_) => Ok(0),
+        Err(error) if error.is::<asker::Interrupted>() => {
+            stop::report();
+            Ok(stop::EXIT)
+        }
+        Err(error) => {
+            let _ = console::Term::stdout().show_cursor();
+            Err(error)
+        }
+    }
+}
+
+fn empty_case(rules: &RuleSet) -> Case {
+    Case {
+        area: None,
+        reference: None,
+        assessed_at: None,
+        recorded_level: None,
+        answers: Answers::unknown(rules.questions.len()),
+        children: Vec::new(),
+    }
+}
+
+/// `--area`, else the case file's `area:`, else `None` (the interview asks).
+fn choose_area<'r>(
+    rules: &'r RuleSet,
+    flag: Option<&str>,
+    file: Option<&str>,
+    case: &Case,
+) -> anyhow::Result<Option<&'r Area>> {
+    let (id, origin) = match (flag, &case.area) {
+        (Some(id), _) => (id, "--area"),
+        (None, Some(id)) => (id.as_str(), file.unwrap_or("the case file")),
+        (None, None) => return Ok(None),
+    };
+    let area = rules
+        .area_or_error(id)
+        .map_err(|e| Diagnostic::error(origin, e).help("run `threshold areas`"))?;
+    Ok(Some(area))
+}

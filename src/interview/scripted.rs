@@ -1,0 +1,131 @@
+//! A scripted `Asker` for unit tests: replies in order, a transcript of everything shown
+//! and asked, and how many prompts were put.
+
+use super::asker::{Ask, Asker, help_text};
+use crate::question::Answer;
+use std::collections::VecDeque;
+
+#[derive(Debug, Clone)]
+pub enum Reply {
+    Yes,
+    No,
+    NotKnown,
+    Help,
+    Count(u32),
+    /// The menu item that contains this text.
+    Pick(&'static str),
+    Text(&'static str),
+    Confirm(bool),
+}
+
+#[derive(Default)]
+pub struct Scripted {
+    replies: VecDeque<Reply>,
+    pub transcript: String,
+    /// Every prompt put: questions, menus, text and confirmations.
+    pub prompts: usize,
+}
+
+impl Scripted {
+    pub fn new(replies: impl IntoIterator<Item = Reply>) -> Scripted {
+        Scripted {
+            replies: replies.into_iter().collect(),
+            ..Scripted::default()
+        }
+    }
+
+    fn next(&mut self, wanted: &str) -> anyhow::Result<Reply> {
+        self.prompts += 1;
+        self.replies.pop_front().ok_or_else(|| {
+            anyhow::anyhow!(
+                "the script ran out at {wanted}; transcript:\n{}",
+                self.transcript
+            )
+        })
+    }
+
+    fn wrong(&self, reply: &Reply, wanted: &str) -> anyhow::Error {
+        anyhow::anyhow!(
+            "the script gave {reply:?} where {wanted} was asked; transcript:\n{}",
+            self.transcript
+        )
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.replies.is_empty()
+    }
+}
+
+impl Asker for Scripted {
+    fn say(&mut self, text: &str) -> anyhow::Result<()> {
+        self.transcript.push_str(text);
+        Ok(())
+    }
+
+    fn yes_no(&mut self, ask: &Ask) -> anyhow::Result<Answer> {
+        self.transcript.push_str(&ask.heading());
+        loop {
+            match self.next("a yes/no question")? {
+                Reply::Yes => return Ok(Answer::Yes),
+                Reply::No => return Ok(Answer::No),
+                Reply::NotKnown => return Ok(Answer::Unknown),
+                Reply::Help => self.transcript.push_str(&help_text(ask.question)),
+                other => return Err(self.wrong(&other, "a yes/no question")),
+            }
+        }
+    }
+
+    fn count(&mut self, ask: &Ask) -> anyhow::Result<Answer> {
+        self.transcript.push_str(&ask.heading());
+        loop {
+            match self.next("a count")? {
+                Reply::Count(n) => return Ok(Answer::Count(n)),
+                Reply::NotKnown => return Ok(Answer::Unknown),
+                Reply::Help => self.transcript.push_str(&help_text(ask.question)),
+                other => return Err(self.wrong(&other, "a count")),
+            }
+        }
+    }
+
+    fn choose(&mut self, prompt: &str, items: &[String], _default: usize) -> anyhow::Result<usize> {
+        self.transcript.push_str(&format!("[{prompt}]\n"));
+        match self.next(prompt)? {
+            Reply::Pick(text) => items
+                .iter()
+                .position(|item| item.contains(text))
+                .ok_or_else(|| anyhow::anyhow!("no item {text:?} at {prompt}: {items:?}")),
+            other => Err(self.wrong(&other, prompt)),
+        }
+    }
+
+    fn text(
+        &mut self,
+        prompt: &str,
+        default: Option<&str>,
+        check: &dyn Fn(&str) -> Result<(), String>,
+    ) -> anyhow::Result<String> {
+        loop {
+            self.transcript.push_str(&format!("[{prompt}]\n"));
+            let typed = match self.next(prompt)? {
+                Reply::Text(text) => text,
+                other => return Err(self.wrong(&other, prompt)),
+            };
+            let typed = match (typed.is_empty(), default) {
+                (true, Some(default)) => default.to_string(),
+                _ => typed.to_string(),
+            };
+            match check(&typed) {
+                Ok(()) => return Ok(typed),
+                Err(why) => self.transcript.push_str(&format!("refused: {why}\n")),
+            }
+        }
+    }
+
+    fn confirm(&mut self, prompt: &str, _default: bool) -> anyhow::Result<bool> {
+        self.transcript.push_str(&format!("[{prompt}]\n"));
+        match self.next(prompt)? {
+            Reply::Confirm(yes) => Ok(yes),
+            other => Err(self.wrong(&other, prompt)),
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! The result as plain lines, for screen readers (`threshold check --plain`): the same
+//! content as the table, with no colour and no box drawing, every line within 80 columns,
+//! and the reasons on request.
+
+use super::table::wrap;
+use super::{JUDGEMENT_NOTE, level_label, moment_label, open_label, rules_label, unknown_labels};
+use crate::engine::Outcome;
+use crate::rules::RuleSet;
+
+/// The result; the reasons only when `reasons` is set (otherwise `reasons()` on request).
+pub fn render(rules: &RuleSet, outcome: &Outcome, reasons: bool) -> String {
+    let area = outcome.area;
+    let case = outcome.case;
+    let mut out = format!("threshold: {}\n", area.name);
+    out.push_str(&wrap("", "  ", &rules_label(rules, area)));
+    let reference = case
+        .reference
+        .as_deref()
+        .map(|r| format!(", reference {r}"))
+        .unwrap_or_default();
+    out.push_str(&format!(
+        "Assessed {}{reference}\n\n",
+        moment_label(&outcome.assessed_at)
+    ));
+    if outcome.emergency {
+        out.push_str("EMERGENCY: a child may be in immediate danger. Ring 999 now.\n\n");
+    }
+    out.push_str(&levels(outcome));
+    out.push_str(&contacts(outcome));
+    out.push_str("Next actions:\n");
+    for (i, action) in outcome.actions.iter().enumerate() {
+        out.push_str(&wrap(&format!("{:>2}.", i + 1), "    ", &action.text));
+    }
+    out.push('\n');
+    out.push_str(&routes(outcome));
+    out.push_str(&unknowns(rules, outcome));
+    if reasons {
+        out.push_str(&self::reasons(outcome));
+    }
+    out.push_str(&recorded(outcome));
+    out.push_str(JUDGEMENT_NOTE);
+    out.push('\n');
+    out
+}
+
+fn levels(outcome: &Outcome) -> String {
+    let area = outcome.area;
+    let Some(tier) = outcome.overall else {
+        return "Household level: no children were recorded.\n\n".into();
+    };
+    let mut out = format!("Household level: {}\n", level_label(area, tier));
+    for c in &outcome.children {
+        let age = c
+            .child
+            .age
+            .map_or("unborn".to_string(), |a| format!("age {a}"));
+        let reach = if c.could_reach > c.level {
+            format!(
+                "could reach {} if unknowns are worrying",
+                level_label(area, c.could_reach)
+            )
+        } else {
+            "could reach no higher".to_string()
+        };
+        let line = format!(
+            "Child {}, {age}: {}, score {}; {reach}.",
+            c.child.id,
+            level_label(area, c.level),
+            c.score
+        );
+        out.push_str(&wrap("-", "  ", &line));
+    }
+    out.push('\n');
+    out
+}
+
+fn contacts(outcome: &Outcome) -> String {
+    let mut out = String::from("Ring now, in this order:\n");
+    for (i, c) in outcome.contacts.iter().enumerate() {
+        let reach: Vec<&str> = [c.contact.phone.as_deref(), c.contact.email.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        let open = open_label(c);
+        let mut open = open.chars();
+        let open: String = open
+            .next()
+            .map(|first| first.to_uppercase().chain(open).collect())
+            .unwrap_or_default();
+        let line = format!(
+            "{}: {}. {open}. Hours: {}.",
+            c.contact.name,
+            reach.join(" or "),
+            c.contact.hours.text
+        );
+        out.push_str(&wrap(&format!("{:>2}.", i + 1), "    ", &line));
+    }
+    out.push('\n');
+    out
+}
+
+fn routes(outcome: &Outcome) -> String {
+    let mut out = String::from("Routes:\n");
+    for r in &outcome.routes {
+        let who = if r.children.is_empty() {
+            String::new()
+        } else {
+            format!(" (child {})", r.children.join(", "))
+        };
+        out.push_str(&wrap(
+            "-",
+            "  ",
+            &format!("{}{who}: {}", r.route.id, r.route.text),
+        ));
+        for point in &r.route.detail {
+            out.push_str(&wrap("    *", "      ", point));
+        }
+    }
+    out.push('\n');
+    out
+}
+
+fn unknowns(rules: &RuleSet, outcome: &Outcome) -> String {
+    let area = outcome.area;
+    let mut out = String::new();
+    for (i, c) in outcome.children.iter().enumerate() {
+        if c.unknowns.is_empty() {
+            continue;
+        }
+        let line = format!(
+            "{} (could reach {}): {}",
+            c.child.id,
+            level_label(area, c.could_reach),
+            unknown_labels(rules, outcome, i).join(", ")
+        );
+        out.push_str(&wrap("-", "  ", &line));
+    }
+    if out.is_empty() {
+        return out;
+    }
+    format!("Still unknown:\n{out}\n")
+}
+
+/// Why each child's level is what it is: every rule that moved it, with its source.
+pub fn reasons(outcome: &Outcome) -> String {
+    if outcome.children.is_empty() {
+        return "Why: no children were recorded, so no level was decided.\n\n".into();
+    }
+    let mut out = String::from("Why:\n");
+    for c in &outcome.children {
+        if c.reasons.is_empty() {
+            out.push_str(&wrap(
+                "-",
+                "  ",
+                &format!("{}: no concern recorded", c.child.id),
+            ));
+        }
+        for r in &c.reasons {
+            let line = format!(
+                "{}: {} {}. Source: {}",
+                c.child.id,
+                r.effect.label(),
+                r.label,
+                r.source.trim()
+            );
+            out.push_str(&wrap("-", "    ", &line));
+        }
+    }
+    out.push('\n');
+    out
+}
+
+fn recorded(outcome: &Outcome) -> String {
+    let (Some(recorded), Some(tier)) = (outcome.case.recorded_level, outcome.overall) else {
+        return String::new();
+    };
+    let area = outcome.area;
+    let verdict = if recorded == tier {
+        "the tool agrees".to_string()
+    } else {
+        format!("the tool says {}; both are kept", level_label(area, tier))
+    };
+    wrap(
+        "",
+        "  ",
+        &format!(
+            "Recorded level: {} ({verdict}).",
+            level_label(area, recorded)
+        ),
+    )
+}
