@@ -87,9 +87,95 @@ pub fn strip_position(message: &str) -> String {
     out
 }
 
+/// One document of a YAML stream, as raw bytes, cut at its `---` and `...` markers without
+/// being parsed (so each document can be parsed, and refused, on its own).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// The line of the stream the document starts on, 1-based.
+    pub first_line: usize,
+    pub bytes: Vec<u8>,
+    /// The document was longer than the reader's limit: `bytes` holds only its start.
+    pub truncated: bool,
+}
+
+impl Document {
+    /// Only blank lines, comments and markers: nothing a person wrote as a document.
+    pub fn is_blank(&self) -> bool {
+        self.bytes.split(|b| *b == b'\n').all(|line| {
+            let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+            let line = line.trim_ascii();
+            let line = marker_rest(line, b"---")
+                .or_else(|| marker_rest(line, b"..."))
+                .unwrap_or(line)
+                .trim_ascii();
+            line.is_empty() || line.starts_with(b"#")
+        })
+    }
+}
+
+/// What follows `marker` when `line` starts with it as a YAML document marker (followed by
+/// white space or the end of the line).
+fn marker_rest<'a>(line: &'a [u8], marker: &[u8]) -> Option<&'a [u8]> {
+    let rest = line.strip_prefix(marker)?;
+    (rest.is_empty() || rest[0].is_ascii_whitespace()).then_some(rest)
+}
+
+/// Cuts a YAML stream into documents line by line, so a long stream is never in memory at
+/// once. A line starting with `---` begins a document and one starting with `...` ends it:
+/// YAML forbids such a line inside a document's content, so cutting there never splits one.
+pub struct Splitter {
+    /// The most bytes kept of one document.
+    limit: usize,
+    /// Lines seen so far.
+    line: usize,
+    current: Option<Document>,
+}
+
+impl Splitter {
+    pub fn new(limit: usize) -> Splitter {
+        Splitter {
+            limit,
+            line: 0,
+            current: None,
+        }
+    }
+
+    /// The next line of the stream, with its line end; returns the document it completes.
+    pub fn push(&mut self, line: &[u8]) -> Option<Document> {
+        self.line += 1;
+        let starts = marker_rest(line, b"---").is_some();
+        let done = match &self.current {
+            Some(document) if starts && !document.bytes.is_empty() => self.current.take(),
+            _ => None,
+        };
+        let document = self.current.get_or_insert_with(|| Document {
+            first_line: self.line,
+            bytes: Vec::new(),
+            truncated: false,
+        });
+        let room = (self.limit + 1).saturating_sub(document.bytes.len());
+        document
+            .bytes
+            .extend_from_slice(&line[..line.len().min(room)]);
+        if document.bytes.len() > self.limit {
+            document.truncated = true;
+            document.bytes.truncate(self.limit);
+        }
+        if marker_rest(line, b"...").is_some() {
+            return done.or_else(|| self.current.take());
+        }
+        done
+    }
+
+    /// The end of the stream: the last document, if it has anything in it.
+    pub fn finish(&mut self) -> Option<Document> {
+        self.current.take().filter(|d| !d.bytes.is_empty())
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::strip_position;
+    use super::{Document, Splitter, strip_position};
 
     #[test]
     fn positions_are_taken_out_wherever_they_stand() {
@@ -99,5 +185,60 @@ mod tests {
             "found a tab, while scanning"
         );
         assert_eq!(strip_position("look at line breaks"), "look at line breaks");
+    }
+
+    fn documents(text: &str, limit: usize) -> Vec<Document> {
+        let mut splitter = Splitter::new(limit);
+        let mut out: Vec<Document> = text
+            .split_inclusive('\n')
+            .filter_map(|line| splitter.push(line.as_bytes()))
+            .collect();
+        out.extend(splitter.finish());
+        out
+    }
+
+    fn doc(first_line: usize, text: &str) -> Document {
+        Document {
+            first_line,
+            bytes: text.as_bytes().to_vec(),
+            truncated: false,
+        }
+    }
+
+    #[test]
+    fn a_stream_is_cut_at_its_markers_with_the_line_each_document_starts_on() {
+        let text =
+            "# export\n---\nschema: 1\n--- # two\nschema: 1\n...\n---\na: |\n  --- not a marker\n";
+        assert_eq!(
+            documents(text, 1000),
+            vec![
+                doc(1, "# export\n"),
+                doc(2, "---\nschema: 1\n"),
+                doc(4, "--- # two\nschema: 1\n...\n"),
+                doc(7, "---\na: |\n  --- not a marker\n"),
+            ]
+        );
+        assert!(documents(text, 1000)[0].is_blank());
+        assert!(!documents(text, 1000)[1].is_blank());
+    }
+
+    #[test]
+    fn a_file_without_markers_is_one_document_and_an_empty_one_none() {
+        assert_eq!(
+            documents("schema: 1\r\n", 100),
+            vec![doc(1, "schema: 1\r\n")]
+        );
+        assert_eq!(documents("", 100), vec![]);
+        assert!(documents("---\n# nothing\n...\n", 100)[0].is_blank());
+        assert_eq!(documents("----\n", 100), vec![doc(1, "----\n")]);
+    }
+
+    #[test]
+    fn a_document_over_the_limit_is_cut_short_and_says_so() {
+        let text = format!("a: {}\n---\nb: 1\n", "x".repeat(50));
+        let docs = documents(&text, 10);
+        assert!(docs[0].truncated);
+        assert_eq!(docs[0].bytes.len(), 10);
+        assert_eq!(docs[1], doc(2, "---\nb: 1\n"));
     }
 }

@@ -1,0 +1,407 @@
+//! `threshold batch` against SPEC section 11, measured (not asserted: machines differ).
+//! Run with `cargo bench --bench batch`; the figures go in the README.
+//!
+//! - JSON Lines to CSV, the whole program on 2 workers: at least 200,000 cases a second,
+//!   and within 2x of merely parsing the same lines into the case type with serde_json
+//!   (`threshold::case::parse`, one thread: the floor no evaluator can beat);
+//! - peak memory (the child's maximum resident set, from `/usr/bin/time`) for
+//!   BATCH_BENCH_CASES cases (default 200,000) and for 1,000,000 cases streamed through a
+//!   pipe: flat when the two are about the same;
+//! - a folder of BATCH_BENCH_FILES case files (default 100,000; YAML and JSON, 1 in 1,000
+//!   malformed).
+//!
+//! The cases are synthetic and deterministic: the same seed gives the same bytes.
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const HOUSEHOLD: [&str; 14] = [
+    "immediate_danger",
+    "adult_mental_health",
+    "adult_substance_misuse",
+    "relapse_or_crisis",
+    "domestic_abuse",
+    "children_witness_abuse",
+    "adult_learning_disability",
+    "adult_physical_illness",
+    "parenting_capacity_concern",
+    "adult_risk_to_children",
+    "allegation_against_professional",
+    "housing_or_financial_crisis",
+    "support_network",
+    "engaging_with_services",
+];
+const CHILD: [&str; 13] = [
+    "disclosed_harm",
+    "suspected_significant_harm",
+    "basic_needs_unmet",
+    "young_carer",
+    "young_carer_impact",
+    "school_concerns",
+    "health_development_concerns",
+    "disability_substantial_impact",
+    "exploitation",
+    "missing_episodes",
+    "self_harm",
+    "private_fostering",
+    "has_social_worker",
+];
+const AREAS: [&str; 4] = ["salford", "trafford", "redbridge", "torbay"];
+
+/// xorshift64*: small, fast, and the same everywhere.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn answer(&mut self) -> Option<&'static str> {
+        match self.below(4) {
+            0 => Some("yes"),
+            1 | 2 => Some("no"),
+            _ => None,
+        }
+    }
+}
+
+/// Answers by question id, as written.
+type Answers = Vec<(&'static str, String)>;
+
+/// A synthetic case: a realistic export (1-3 children, most questions answered, a
+/// recorded level on half the cases).
+struct Synthetic {
+    reference: String,
+    area: &'static str,
+    recorded: Option<u64>,
+    answers: Answers,
+    children: Vec<(char, u64, Answers)>,
+}
+
+fn answers(rng: &mut Rng, ids: &[&'static str]) -> Answers {
+    ids.iter()
+        .filter_map(|id| rng.answer().map(|a| (*id, a.to_string())))
+        .collect()
+}
+
+fn synthetic(rng: &mut Rng, index: usize) -> Synthetic {
+    let mut household = answers(rng, &HOUSEHOLD);
+    household.push(("domestic_abuse_incidents_12m", rng.below(5).to_string()));
+    let children = (0..1 + rng.below(3))
+        .map(|c| {
+            let age = rng.below(18);
+            (char::from(b'A' + c as u8), age, answers(rng, &CHILD))
+        })
+        .collect();
+    Synthetic {
+        reference: format!("CASE-{index:07}"),
+        area: AREAS[index % 4],
+        recorded: (rng.below(2) == 0).then(|| 1 + rng.below(4)),
+        answers: household,
+        children,
+    }
+}
+
+fn json_map(answers: &[(&str, String)]) -> String {
+    let pairs: Vec<String> = answers
+        .iter()
+        .map(|(id, a)| match a.parse::<u64>() {
+            Ok(n) => format!("\"{id}\":{n}"),
+            Err(_) => format!("\"{id}\":\"{a}\""),
+        })
+        .collect();
+    format!("{{{}}}", pairs.join(","))
+}
+
+/// Case `index` as one line of JSON.
+fn case_json(rng: &mut Rng, index: usize) -> String {
+    let case = synthetic(rng, index);
+    let children: Vec<String> = case
+        .children
+        .iter()
+        .map(|(id, age, answers)| {
+            format!(
+                "{{\"id\":\"{id}\",\"age\":{age},\"answers\":{}}}",
+                json_map(answers)
+            )
+        })
+        .collect();
+    let recorded = case
+        .recorded
+        .map(|r| format!(",\"recorded_level\":{r}"))
+        .unwrap_or_default();
+    format!(
+        "{{\"schema\":1,\"area\":\"{}\",\"reference\":\"{}\",\"assessed_at\":\"2026-11-24T10:00:00Z\"{recorded},\"answers\":{},\"children\":[{}]}}",
+        case.area,
+        case.reference,
+        json_map(&case.answers),
+        children.join(",")
+    )
+}
+
+/// Case `index` as a YAML case file, as a person or a case system would write it.
+fn case_yaml(rng: &mut Rng, index: usize) -> String {
+    let case = synthetic(rng, index);
+    let mut text = format!(
+        "schema: 1\narea: {}\nreference: {}\nassessed_at: 2026-11-24T10:00:00Z\n",
+        case.area, case.reference
+    );
+    if let Some(recorded) = case.recorded {
+        text += &format!("recorded_level: {recorded}\n");
+    }
+    text += "answers:\n";
+    for (id, answer) in &case.answers {
+        text += &format!("  {id}: {answer}\n");
+    }
+    text += "children:\n";
+    for (id, age, answers) in &case.children {
+        text += &format!("  - id: {id}\n    age: {age}\n    answers:\n");
+        for (q, answer) in answers {
+            text += &format!("      {q}: {answer}\n");
+        }
+    }
+    text
+}
+
+fn write_cases(out: &mut dyn Write, cases: usize) -> std::io::Result<()> {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for index in 0..cases {
+        writeln!(out, "{}", case_json(&mut rng, index))?;
+    }
+    out.flush()
+}
+
+/// One run of the program: wall time, and from `/usr/bin/time` the CPU seconds and the
+/// peak resident set in KiB (when it is there).
+struct Run {
+    wall: Duration,
+    cpu: Option<f64>,
+    peak_kib: Option<u64>,
+}
+
+fn time_tool() -> Option<&'static str> {
+    Path::new("/usr/bin/time")
+        .exists()
+        .then_some("/usr/bin/time")
+}
+
+/// Run `threshold ARGS` with `stdin`, its rows thrown away.
+fn run_batch(args: &[&str], stdin: Stdio, feed: Option<usize>) -> Run {
+    let binary = env!("CARGO_BIN_EXE_threshold");
+    let report = tempfile::NamedTempFile::new().expect("a temporary file");
+    let mut command = match time_tool() {
+        Some(time) => {
+            let mut c = Command::new(time);
+            c.args(["-f", "%U %S %M", "-o"])
+                .arg(report.path())
+                .arg(binary);
+            c
+        }
+        None => Command::new(binary),
+    };
+    command
+        .args(args)
+        .stdin(stdin)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let start = Instant::now();
+    let mut child = command.spawn().expect("run threshold");
+    if let Some(cases) = feed {
+        let mut pipe = BufWriter::with_capacity(1 << 20, child.stdin.take().expect("a pipe"));
+        write_cases(&mut pipe, cases).expect("feed the cases");
+    }
+    let output = child.wait_with_output().expect("threshold ran");
+    let wall = start.elapsed();
+    let summary = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.code().is_some_and(|c| c <= 2),
+        "threshold failed: {summary}"
+    );
+    // GNU time writes "Command exited with non-zero status N" first when it is not 0.
+    let figures = std::fs::read_to_string(report.path()).unwrap_or_default();
+    let mut fields = figures
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .split_whitespace();
+    let user: Option<f64> = fields.next().and_then(|f| f.parse().ok());
+    let system: Option<f64> = fields.next().and_then(|f| f.parse().ok());
+    Run {
+        wall,
+        cpu: user.zip(system).map(|(u, s)| u + s),
+        peak_kib: fields.next().and_then(|f| f.parse().ok()),
+    }
+}
+
+fn peak(run: &Run) -> String {
+    run.peak_kib.map_or("n/a (no /usr/bin/time)".into(), |k| {
+        format!("{:.1} MiB", k as f64 / 1024.0)
+    })
+}
+
+fn best(runs: Vec<Run>) -> Run {
+    runs.into_iter()
+        .min_by_key(|r| r.wall)
+        .expect("at least one run")
+}
+
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.replace('_', "").parse().ok())
+        .unwrap_or(default)
+}
+
+/// The floor: every line parsed into the case type on one thread, best of 3: with
+/// serde_json alone (`Case: Deserialize`, the question bank in scope), and as `assess`
+/// parses a case (`case::parse`, which also locates each child for its error messages).
+fn parse_only(path: &Path) -> (Duration, Duration) {
+    let (rules, _) = threshold::rules::load(
+        threshold::rules::bundled_files(),
+        threshold::rules::Origin::Bundled,
+        jiff::civil::date(2026, 11, 23),
+    )
+    .expect("bundled rules");
+    let bank = &rules.questions;
+    let text = std::fs::read_to_string(path).expect("the cases");
+    let best = |parse: &dyn Fn(&str)| {
+        (0..3)
+            .map(|_| {
+                let start = Instant::now();
+                text.lines().for_each(parse);
+                start.elapsed()
+            })
+            .min()
+            .expect("three runs")
+    };
+    let serde = best(&|line| {
+        let case = threshold::question::with_bank(bank, || {
+            serde_json::from_str::<threshold::case::Case>(line)
+        });
+        std::hint::black_box(case.expect("a valid case"));
+    });
+    let assess = best(&|line| {
+        let case = threshold::case::parse(line, threshold::case::Format::Json, "bench", bank);
+        std::hint::black_box(case.expect("a valid case"));
+    });
+    (serde, assess)
+}
+
+fn jsonl_to_csv(cases: usize, dir: &Path) {
+    let path = dir.join("cases.jsonl");
+    let mut file = BufWriter::new(std::fs::File::create(&path).expect("create the cases"));
+    write_cases(&mut file, cases).expect("write the cases");
+    let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+    println!(
+        "{cases} synthetic cases, {:.0} MiB of JSON Lines",
+        size as f64 / 1048576.0
+    );
+
+    let (serde, assess) = parse_only(&path);
+    let runs = (0..3)
+        .map(|_| {
+            let input = std::fs::File::open(&path).expect("open the cases");
+            run_batch(
+                &["batch", "-", "--format", "csv", "--jobs", "2"],
+                input.into(),
+                None,
+            )
+        })
+        .collect();
+    let batch = best(runs);
+    let seconds = batch.wall.as_secs_f64();
+    println!(
+        "batch - --format csv --jobs 2 (best of 3): {seconds:.2} s, {:.0} cases/s (target >= 200,000)",
+        cases as f64 / seconds
+    );
+    println!("  peak memory: {}", peak(&batch));
+    for (what, floor) in [
+        ("serde_json alone into the case type", serde),
+        ("case::parse (as assess reads a case)", assess),
+    ] {
+        let floor = floor.as_secs_f64();
+        println!(
+            "{what}, one thread (best of 3): {floor:.2} s, {:.0} cases/s",
+            cases as f64 / floor
+        );
+        println!(
+            "  batch wall time / this: {:.2} (target <= 2)",
+            seconds / floor
+        );
+        if let Some(cpu) = batch.cpu {
+            println!("  batch CPU time, all threads / this: {:.2}", cpu / floor);
+        }
+    }
+}
+
+fn million_through_a_pipe(cases: usize) {
+    let run = run_batch(
+        &["batch", "-", "--format", "csv", "--jobs", "2"],
+        Stdio::piped(),
+        Some(cases),
+    );
+    println!(
+        "{cases} cases generated into a pipe, batch to CSV: {:.2} s (generator included), peak memory {}",
+        run.wall.as_secs_f64(),
+        peak(&run)
+    );
+}
+
+/// A folder of `files` case files in 100 subfolders: YAML and JSON, 1 in 1,000 malformed.
+fn folder(files: usize, dir: &Path) {
+    let root = dir.join("folder");
+    let mut rng = Rng(7);
+    for index in 0..files {
+        let sub = root.join(format!("{:02}", index % 100));
+        if index < 100 {
+            std::fs::create_dir_all(&sub).expect("make the folder");
+        }
+        let (name, text) = match index % 1000 {
+            999 => (
+                format!("{index}.yaml"),
+                "schema: 1\nanswers: [\n".to_string(),
+            ),
+            i if i % 2 == 0 => (format!("{index}.json"), case_json(&mut rng, index)),
+            _ => (format!("{index}.yaml"), case_yaml(&mut rng, index)),
+        };
+        std::fs::write(sub.join(name), text).expect("write a case file");
+    }
+    let root = root.display().to_string();
+    let run = run_batch(
+        &["batch", &root, "--format", "csv", "--jobs", "2"],
+        Stdio::null(),
+        None,
+    );
+    println!(
+        "folder of {files} case files (half YAML, 1 in 1,000 malformed): {:.2} s, {:.0} files/s, peak memory {}",
+        run.wall.as_secs_f64(),
+        files as f64 / run.wall.as_secs_f64(),
+        peak(&run)
+    );
+}
+
+/// Each measurement's size comes from the environment; 0 leaves it out.
+fn main() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    match env_number("BATCH_BENCH_CASES", 200_000) {
+        0 => {}
+        cases => jsonl_to_csv(cases, dir.path()),
+    }
+    match env_number("BATCH_BENCH_MILLION", 1_000_000) {
+        0 => {}
+        cases => million_through_a_pipe(cases),
+    }
+    match env_number("BATCH_BENCH_FILES", 100_000) {
+        0 => {}
+        files => folder(files, dir.path()),
+    }
+}

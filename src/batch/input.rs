@@ -1,0 +1,646 @@
+//! What `batch` reads: files, folders (searched recursively) and `-` (JSON Lines on
+//! standard input), turned into items a worker can assess on its own. Everything here
+//! streams: a file is read a line or a document at a time, never whole (except a JSON case
+//! file, which holds one case and is capped like `assess` caps it).
+
+use super::csv::CsvCases;
+use crate::case::{MAX_CASE_BYTES, decode_text};
+use crate::error::{Diagnostic, Location};
+use crate::question::QuestionBank;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// About this much input goes to a worker at a time: large enough that handing it over
+/// costs nothing next to assessing it, small enough that the cases in flight stay few.
+const CHUNK_BYTES: usize = 128 * 1024;
+/// At most this many files (or documents, or CSV cases) go to a worker at a time.
+const CHUNK_ITEMS: usize = 64;
+
+/// One unit of work: one or more cases, with where each came from.
+pub enum Item {
+    /// Whole lines of a JSON Lines file, the first being line `first_line`.
+    Lines {
+        name: Arc<str>,
+        first_line: usize,
+        bytes: Vec<u8>,
+    },
+    /// A JSON case file, read whole (at most `MAX_CASE_BYTES` and a byte).
+    File { name: Arc<str>, bytes: Vec<u8> },
+    /// A document of a YAML file; `number` is `None` when it is the file's only one.
+    Document {
+        name: Arc<str>,
+        number: Option<usize>,
+        first_line: usize,
+        bytes: Vec<u8>,
+    },
+    /// One case of a CSV export: its rows.
+    Csv(super::csv::Group),
+    /// An input that could not be read as a case at all.
+    Failed { source: String, error: Diagnostic },
+}
+
+impl Item {
+    fn size(&self) -> usize {
+        match self {
+            Item::Lines { bytes, .. } | Item::File { bytes, .. } | Item::Document { bytes, .. } => {
+                bytes.len()
+            }
+            Item::Csv(group) => group.size(),
+            Item::Failed { .. } => 0,
+        }
+    }
+
+    fn failed(source: impl Into<String>, error: Diagnostic) -> Item {
+        Item::Failed {
+            source: source.into(),
+            error,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    JsonLines,
+    Json,
+    Yaml,
+    Csv,
+}
+
+fn kind_by_extension(path: &Path) -> Option<Kind> {
+    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+    match extension.as_str() {
+        "jsonl" => Some(Kind::JsonLines),
+        "json" => Some(Kind::Json),
+        "yaml" | "yml" => Some(Kind::Yaml),
+        "csv" => Some(Kind::Csv),
+        _ => None,
+    }
+}
+
+/// A file whose name does not say: JSON Lines when its first two lines are both JSON
+/// objects, JSON when it starts with `{`, CSV when its first line is a header starting
+/// `reference,`, YAML otherwise.
+fn kind_by_content(head: &[u8]) -> Kind {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let mut lines = head
+        .split(|b| *b == b'\n')
+        .map(<[u8]>::trim_ascii)
+        .filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or_default();
+    let second = lines.next().unwrap_or_default();
+    if first.starts_with(b"{") && second.starts_with(b"{") {
+        Kind::JsonLines
+    } else if first.starts_with(b"{") {
+        Kind::Json
+    } else if first.starts_with(b"reference") && first.contains(&b',') {
+        Kind::Csv
+    } else {
+        Kind::Yaml
+    }
+}
+
+/// The file being read, as a source of items.
+enum Open<'a> {
+    Lines(JsonLines<'a>),
+    Yaml(YamlStream<'a>),
+    Csv(CsvCases<'a>),
+}
+
+impl Open<'_> {
+    fn next_item(&mut self) -> Option<Item> {
+        match self {
+            Open::Lines(reader) => reader.next_item(),
+            Open::Yaml(reader) => reader.next_item(),
+            Open::Csv(reader) => reader.next_item(),
+        }
+    }
+}
+
+/// A folder being searched, in name order (so a run over a folder is repeatable).
+struct Walk {
+    root: PathBuf,
+    entries: walkdir::IntoIter,
+    found_any: bool,
+}
+
+/// Every input named on the command line, in order, as a stream of items.
+pub struct Inputs<'a> {
+    paths: std::vec::IntoIter<PathBuf>,
+    walk: Option<Walk>,
+    open: Option<Open<'a>>,
+    stdin: Option<&'a mut dyn Read>,
+    bank: Arc<QuestionBank>,
+    /// Things worth saying at the end that are not errors (a folder with no case files).
+    pub notes: Vec<String>,
+    /// Files and streams opened.
+    pub files: u64,
+}
+
+impl<'a> Inputs<'a> {
+    pub fn new(paths: Vec<PathBuf>, stdin: &'a mut dyn Read, bank: Arc<QuestionBank>) -> Self {
+        Inputs {
+            paths: paths.into_iter(),
+            walk: None,
+            open: None,
+            stdin: Some(stdin),
+            bank,
+            notes: Vec::new(),
+            files: 0,
+        }
+    }
+
+    /// The next items to hand to a worker; `None` when every input has been read.
+    pub fn next_chunk(&mut self) -> Option<Vec<Item>> {
+        let mut items = Vec::new();
+        let mut bytes = 0;
+        while items.len() < CHUNK_ITEMS && bytes < CHUNK_BYTES {
+            let Some(item) = self.next_item() else { break };
+            bytes += item.size();
+            items.push(item);
+        }
+        (!items.is_empty()).then_some(items)
+    }
+
+    fn next_item(&mut self) -> Option<Item> {
+        loop {
+            if let Some(item) = self.open.as_mut().and_then(Open::next_item) {
+                return Some(item);
+            }
+            self.open = None;
+            if let Some(item) = self.next_file()? {
+                return Some(item);
+            }
+        }
+    }
+
+    /// Open the next file (the next in the folder being walked, else the next path).
+    /// Returns an item when the file is read in one go or cannot be read; `None` when
+    /// every input is done.
+    fn next_file(&mut self) -> Option<Option<Item>> {
+        if let Some(found) = self.next_in_folder() {
+            return Some(found);
+        }
+        let path = self.paths.next()?;
+        if path.as_os_str() == "-" {
+            return Some(self.open_stdin());
+        }
+        match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_dir() => {
+                let walk = walkdir::WalkDir::new(&path)
+                    .follow_links(true)
+                    .sort_by_file_name()
+                    .into_iter();
+                self.walk = Some(Walk {
+                    root: path,
+                    entries: walk,
+                    found_any: false,
+                });
+                Some(None)
+            }
+            Ok(_) => Some(self.open_file(&path, None)),
+            Err(e) => {
+                self.files += 1;
+                Some(Some(cannot_read(&path, &e)))
+            }
+        }
+    }
+
+    /// The next case file in the folder being walked: `None` when there is no folder
+    /// or it is done.
+    fn next_in_folder(&mut self) -> Option<Option<Item>> {
+        let walk = self.walk.as_mut()?;
+        let entry = loop {
+            match walk.entries.next() {
+                None => {
+                    if !walk.found_any {
+                        self.notes.push(format!(
+                            "{} holds no case files (.yaml, .yml, .json, .jsonl, .csv)",
+                            walk.root.display()
+                        ));
+                    }
+                    self.walk = None;
+                    return None;
+                }
+                Some(Err(e)) => {
+                    let path = e.path().unwrap_or(&walk.root).to_path_buf();
+                    let error = Diagnostic::error(path.display().to_string(), e.to_string())
+                        .help("check the folder's permissions, and for links that loop");
+                    return Some(Some(Item::failed(path.display().to_string(), error)));
+                }
+                Some(Ok(entry)) if is_case_file(&entry) => break entry,
+                Some(Ok(entry)) if is_hidden(&entry) && entry.file_type().is_dir() => {
+                    walk.entries.skip_current_dir();
+                }
+                Some(Ok(_)) => {}
+            }
+        };
+        walk.found_any = true;
+        let kind = kind_by_extension(entry.path());
+        Some(self.open_file(entry.path(), kind))
+    }
+
+    fn open_stdin(&mut self) -> Option<Item> {
+        let Some(stdin) = self.stdin.take() else {
+            let error = Diagnostic::error("-", "standard input is named twice")
+                .help("give `-` once: it is read to its end the first time");
+            return Some(Item::failed("-", error));
+        };
+        self.files += 1;
+        let reader: Box<dyn BufRead + 'a> = Box::new(BufReader::with_capacity(1 << 16, stdin));
+        self.start(Kind::JsonLines, Arc::from("-"), reader)
+    }
+
+    fn open_file(&mut self, path: &Path, kind: Option<Kind>) -> Option<Item> {
+        self.files += 1;
+        let file = match std::fs::File::open(path) {
+            Ok(file) => file,
+            Err(e) => return Some(cannot_read(path, &e)),
+        };
+        let mut reader: Box<dyn BufRead + 'a> = Box::new(BufReader::with_capacity(1 << 16, file));
+        let kind = match kind.or_else(|| kind_by_extension(path)) {
+            Some(kind) => kind,
+            None => match reader.fill_buf() {
+                Ok(head) => kind_by_content(head),
+                Err(e) => return Some(cannot_read(path, &e)),
+            },
+        };
+        self.start(kind, Arc::from(path.display().to_string()), reader)
+    }
+
+    /// Begin reading a file of `kind`; an item straight away when the file is read whole
+    /// or refused whole.
+    fn start(
+        &mut self,
+        kind: Kind,
+        name: Arc<str>,
+        mut reader: Box<dyn BufRead + 'a>,
+    ) -> Option<Item> {
+        if kind != Kind::Json
+            && let Err(error) = check_encoding(&name, &mut reader)
+        {
+            return Some(Item::failed(name.to_string(), error));
+        }
+        self.open = Some(match kind {
+            Kind::Json => return Some(read_whole(&name, reader)),
+            Kind::JsonLines => Open::Lines(JsonLines::new(name, reader)),
+            Kind::Yaml => Open::Yaml(YamlStream::new(name, reader)),
+            Kind::Csv => Open::Csv(CsvCases::new(name, reader, Arc::clone(&self.bank))),
+        });
+        None
+    }
+}
+
+fn is_hidden(entry: &walkdir::DirEntry) -> bool {
+    entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.')
+}
+
+/// Files in folders are read when their extension says what they hold (.yaml, .yml,
+/// .json, .jsonl, .csv); hidden files (a name starting with `.`, such as an editor's or
+/// our own temporary output) never.
+fn is_case_file(entry: &walkdir::DirEntry) -> bool {
+    entry.file_type().is_file() && !is_hidden(entry) && kind_by_extension(entry.path()).is_some()
+}
+
+fn cannot_read(path: &Path, e: &std::io::Error) -> Item {
+    let name = path.display().to_string();
+    let error = Diagnostic::error(&name, format!("cannot read: {e}"))
+        .help("check the path and its permissions");
+    Item::failed(name, error)
+}
+
+/// A JSON case file, read like `assess` reads it (with its size limit).
+fn read_whole(name: &Arc<str>, reader: impl Read) -> Item {
+    let mut bytes = Vec::new();
+    match reader
+        .take(MAX_CASE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+    {
+        Ok(_) => Item::File {
+            name: Arc::clone(name),
+            bytes,
+        },
+        Err(e) => cannot_read(Path::new(&**name), &e),
+    }
+}
+
+/// Refuse a whole file that is UTF-16 or has a NUL byte in its first line, in the words
+/// `assess` uses; drop a UTF-8 byte-order mark. (Each line or document is checked for
+/// UTF-8 as it is read; this catches the files that would fail on every line.)
+fn check_encoding(name: &str, reader: &mut dyn BufRead) -> Result<(), Diagnostic> {
+    let head = reader
+        .fill_buf()
+        .map_err(|e| Diagnostic::error(name, format!("cannot read: {e}")))?;
+    let first_line = &head[..memchr::memchr(b'\n', head).map_or(head.len(), |end| end + 1)];
+    let suspect = match memchr::memchr(0, first_line) {
+        Some(nul) => &head[..=nul],
+        None => &head[..head.len().min(2)],
+    };
+    if let Err((message, at)) = decode_text(suspect)
+        && (suspect.ends_with(&[0]) || message.contains("UTF-16"))
+    {
+        return Err(Diagnostic::error(name, message)
+            .at(at)
+            .help("save the file as UTF-8"));
+    }
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        reader.consume(3);
+    }
+    Ok(())
+}
+
+/// `bytes` as text; if it is not UTF-8, the error `assess` gives, located in the whole file
+/// (the part starts at line `first_line`).
+pub fn text_of<'b>(bytes: &'b [u8], name: &str, first_line: usize) -> Result<&'b str, Diagnostic> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let good = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+        let mut at = Location::of_offset(good, good.len());
+        at.line += first_line - 1;
+        Diagnostic::error(
+            name,
+            format!(
+                "the file is not valid UTF-8 (bad byte at line {}, column {})",
+                at.line, at.column
+            ),
+        )
+        .at(Some(at))
+        .help("save the file as UTF-8")
+    })
+}
+
+/// Read one line (with its `\n`) from `reader` onto the end of `out`, letting `out` grow
+/// to at most `room` bytes, so that one enormous line cannot take the memory. Returns the
+/// bytes consumed, which is more than were kept when the line was cut short.
+pub fn read_line(
+    reader: &mut dyn BufRead,
+    out: &mut Vec<u8>,
+    room: usize,
+) -> std::io::Result<usize> {
+    let mut consumed = 0;
+    loop {
+        let buffer = match reader.fill_buf() {
+            Ok(buffer) => buffer,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buffer.is_empty() {
+            return Ok(consumed);
+        }
+        let (take, done) = match memchr::memchr(b'\n', buffer) {
+            Some(end) => (end + 1, true),
+            None => (buffer.len(), false),
+        };
+        let keep = take.min(room.saturating_sub(out.len()));
+        out.extend_from_slice(&buffer[..keep]);
+        reader.consume(take);
+        consumed += take;
+        if done {
+            return Ok(consumed);
+        }
+    }
+}
+
+/// A line over the size limit, refused on its own so the lines around it are still read.
+pub fn too_large(name: &str, line: usize, what: &str) -> Diagnostic {
+    Diagnostic::error(
+        name,
+        format!("{what} is too large: a case is at most {MAX_CASE_BYTES} bytes (1 MiB)"),
+    )
+    .at(Some(Location { line, column: 1 }))
+    .help("check that this is a case: one case is a few kilobytes")
+}
+
+/// A JSON Lines file, read in blocks of whole lines.
+struct JsonLines<'a> {
+    name: Arc<str>,
+    reader: Box<dyn BufRead + 'a>,
+    /// Lines read so far.
+    line: usize,
+    /// An item to give after the current block (a line that was too long).
+    queued: Option<Item>,
+    done: bool,
+}
+
+impl<'a> JsonLines<'a> {
+    fn new(name: Arc<str>, reader: Box<dyn BufRead + 'a>) -> Self {
+        JsonLines {
+            name,
+            reader,
+            line: 0,
+            queued: None,
+            done: false,
+        }
+    }
+
+    fn next_item(&mut self) -> Option<Item> {
+        if let Some(item) = self.queued.take() {
+            return Some(item);
+        }
+        if self.done {
+            return None;
+        }
+        let first_line = self.line + 1;
+        let mut bytes = Vec::with_capacity(CHUNK_BYTES + 4096);
+        while bytes.len() < CHUNK_BYTES {
+            let start = bytes.len();
+            let consumed =
+                match read_line(&mut *self.reader, &mut bytes, start + MAX_CASE_BYTES + 1) {
+                    Ok(0) => {
+                        self.done = true;
+                        break;
+                    }
+                    Ok(consumed) => consumed,
+                    Err(e) => {
+                        self.done = true;
+                        let error = Diagnostic::error(&*self.name, format!("cannot read: {e}"));
+                        self.queued = Some(Item::failed(
+                            format!("{}:{}", self.name, self.line + 1),
+                            error,
+                        ));
+                        break;
+                    }
+                };
+            self.line += 1;
+            if consumed > MAX_CASE_BYTES {
+                bytes.truncate(start);
+                let error = too_large(&self.name, self.line, &format!("line {}", self.line));
+                self.queued = Some(Item::failed(format!("{}:{}", self.name, self.line), error));
+                break;
+            }
+        }
+        if bytes.is_empty() {
+            return self.queued.take();
+        }
+        Some(Item::Lines {
+            name: Arc::clone(&self.name),
+            first_line,
+            bytes,
+        })
+    }
+}
+
+/// A YAML file: a stream of one or more documents, each a case. The first document is
+/// held back until the second is found, to know whether to number them.
+struct YamlStream<'a> {
+    name: Arc<str>,
+    reader: Box<dyn BufRead + 'a>,
+    splitter: crate::yaml::Splitter,
+    /// Documents found that are not blank.
+    found: usize,
+    held: Option<crate::yaml::Document>,
+    /// An item to give next (the second document, or a read error).
+    ready: Option<Item>,
+    /// The first blank document, parsed when there is nothing else (so an empty file gets
+    /// the message `assess` gives).
+    blank: Option<crate::yaml::Document>,
+    done: bool,
+}
+
+impl<'a> YamlStream<'a> {
+    fn new(name: Arc<str>, reader: Box<dyn BufRead + 'a>) -> Self {
+        YamlStream {
+            name,
+            reader,
+            splitter: crate::yaml::Splitter::new(MAX_CASE_BYTES),
+            found: 0,
+            held: None,
+            ready: None,
+            blank: None,
+            done: false,
+        }
+    }
+
+    fn next_item(&mut self) -> Option<Item> {
+        if let Some(item) = self.ready.take() {
+            return Some(item);
+        }
+        while !self.done {
+            match self.next_document() {
+                Ok(Some(document)) if document.is_blank() => {
+                    self.blank.get_or_insert(document);
+                }
+                Ok(Some(document)) => {
+                    self.found += 1;
+                    match self.found {
+                        1 => self.held = Some(document),
+                        2 => {
+                            let first = self.held.take()?;
+                            self.ready = Some(self.item(document, Some(2)));
+                            return Some(self.item(first, Some(1)));
+                        }
+                        n => return Some(self.item(document, Some(n))),
+                    }
+                }
+                Ok(None) => self.done = true,
+                Err(error) => {
+                    self.done = true;
+                    self.ready = Some(Item::failed(self.name.to_string(), error));
+                }
+            }
+        }
+        self.at_end().or_else(|| self.ready.take())
+    }
+
+    /// At the end of the file: the document held back (the file's only one), or, for a
+    /// file with none, its blank start read as a case so it gets the message `assess` gives.
+    fn at_end(&mut self) -> Option<Item> {
+        if let Some(document) = self.held.take() {
+            return Some(self.item(document, None));
+        }
+        if self.found > 0 || self.ready.is_some() {
+            return None;
+        }
+        self.found = 1;
+        let document = self.blank.take().unwrap_or(crate::yaml::Document {
+            first_line: 1,
+            bytes: Vec::new(),
+            truncated: false,
+        });
+        Some(self.item(document, None))
+    }
+
+    /// The next document, with lines read until one completes.
+    fn next_document(&mut self) -> Result<Option<crate::yaml::Document>, Diagnostic> {
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            let read = read_line(&mut *self.reader, &mut line, MAX_CASE_BYTES + 1)
+                .map_err(|e| Diagnostic::error(&*self.name, format!("cannot read: {e}")))?;
+            if read == 0 {
+                return Ok(self.splitter.finish());
+            }
+            if let Some(document) = self.splitter.push(&line) {
+                return Ok(Some(document));
+            }
+        }
+    }
+
+    fn item(&self, document: crate::yaml::Document, number: Option<usize>) -> Item {
+        let source = match number {
+            Some(n) => format!("{}#{n}", self.name),
+            None => self.name.to_string(),
+        };
+        if document.truncated {
+            let what = match number {
+                Some(n) => format!("document {n}"),
+                None => "the file".to_string(),
+            };
+            return Item::failed(source, too_large(&self.name, document.first_line, &what));
+        }
+        Item::Document {
+            name: Arc::clone(&self.name),
+            number,
+            first_line: document.first_line,
+            bytes: document.bytes,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_without_a_known_extension_are_read_by_what_they_hold() {
+        assert_eq!(
+            kind_by_content(b"{\"schema\": 1}\n{\"schema\": 1}\n"),
+            Kind::JsonLines
+        );
+        assert_eq!(kind_by_content(b"\n{\n  \"schema\": 1\n}\n"), Kind::Json);
+        assert_eq!(
+            kind_by_content(b"\xEF\xBB\xBFreference,area,child_id\n"),
+            Kind::Csv
+        );
+        assert_eq!(kind_by_content(b"schema: 1\n"), Kind::Yaml);
+        assert_eq!(kind_by_content(b""), Kind::Yaml);
+    }
+
+    #[test]
+    fn a_long_line_is_consumed_but_only_its_start_kept() {
+        let mut reader: &[u8] = b"abcdefgh\nnext\n";
+        let mut out = Vec::new();
+        assert_eq!(read_line(&mut reader, &mut out, 3).unwrap(), 9);
+        assert_eq!(out, b"abc");
+        out.clear();
+        assert_eq!(read_line(&mut reader, &mut out, 100).unwrap(), 5);
+        assert_eq!(out, b"next\n");
+        assert_eq!(read_line(&mut reader, &mut out, 100).unwrap(), 0);
+    }
+
+    #[test]
+    fn bad_utf8_is_located_in_the_whole_file() {
+        let error = text_of(b"ok\n\xFF", "f.yaml", 10).unwrap_err();
+        assert_eq!(
+            error.location,
+            Some(Location {
+                line: 11,
+                column: 1
+            })
+        );
+        assert!(
+            error.message.contains("line 11, column 1"),
+            "{}",
+            error.message
+        );
+    }
+}

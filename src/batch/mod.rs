@@ -1,0 +1,273 @@
+//! `threshold batch` (SPEC sections 7, 8, 10, 11): many cases at once, from files, folders
+//! and standard input, to one row per case, in input order, with a summary on standard
+//! error and an exit code a script can act on.
+//!
+//! The calling thread reads the input and writes the output (standard input and output
+//! are not ours to send to another thread); workers parse, assess and render chunks of
+//! cases. Chunks carry a sequence number and are written in that order; at most
+//! `WINDOW_PER_JOB` chunks a worker are in flight, read but not written, so memory stays
+//! the same whatever the number of cases.
+
+mod csv;
+mod input;
+mod output;
+mod work;
+
+pub use output::Format;
+
+use crate::cli::Io;
+use crate::error::Diagnostic;
+use crate::rules::RuleSet;
+use output::Tally;
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use work::{Chunk, Done, Settings};
+
+/// Chunks in flight per worker: enough that a worker never waits for the reader or the
+/// writer, few enough that memory stays small (a chunk is about 128 KiB of input).
+const WINDOW_PER_JOB: u64 = 4;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Files, folders (searched recursively) or `-` for JSON Lines on standard input
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The area's rules to use (overrides each case's `area:`)
+    #[arg(long)]
+    pub area: Option<String>,
+    /// The moment to assess at (overrides each case's `assessed_at`): RFC 3339, or
+    /// YYYY-MM-DDTHH:MM as London time
+    #[arg(long)]
+    pub at: Option<String>,
+    /// How to write the rows
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+    /// Write the rows to FILE (it appears only when complete) instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Worker threads [default: the number of cores]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: Option<u16>,
+    /// Exit 1 if any case is at tier N (1-4) or above
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=4))]
+    pub fail_on_level: Option<u8>,
+    /// Exit 1 if the tool's level differs from any case's recorded_level
+    #[arg(long)]
+    pub fail_on_disagree: bool,
+}
+
+/// Whether standard output and standard error are terminals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Terminal {
+    pub stdout: bool,
+    pub stderr: bool,
+}
+
+impl Terminal {
+    pub fn detect() -> Terminal {
+        Terminal {
+            stdout: std::io::stdout().is_terminal(),
+            stderr: std::io::stderr().is_terminal(),
+        }
+    }
+}
+
+/// A progress bar only where a person watches and it cannot garble anything: standard
+/// error is a terminal, and the rows are not being printed on that same screen. Never in
+/// a pipe or a CI log.
+pub fn progress_wanted(terminal: Terminal, to_file: bool) -> bool {
+    terminal.stderr && (to_file || !terminal.stdout)
+}
+
+/// Run `threshold batch`. `Ok` carries the exit code: 2 when any case could not be read
+/// (after every other case was written), else 1 when a `--fail-on` condition was met,
+/// else 0. `Err` is bad usage, or output that could not be written.
+pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
+    let to_file = args.output.is_some();
+    let settings = settings(rules, &args, io.styled && !to_file, &io.now)?;
+    let jobs = args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, usize::from),
+        usize::from,
+    );
+    let mut inputs = input::Inputs::new(args.paths, &mut *io.stdin, Arc::clone(&rules.questions));
+    let mut target = output::Target::open(args.output.as_deref(), &mut *io.stdout)?;
+    let progress = Progress::new(progress_wanted(Terminal::detect(), to_file));
+    target
+        .writer()
+        .write_all(output::header(settings.format).as_bytes())?;
+    let tally = pipeline(&settings, &mut inputs, jobs, target.writer(), &progress)?;
+    target.finish()?;
+    drop(progress);
+    let (code, reasons) = output::verdict(&tally, args.fail_on_level, args.fail_on_disagree);
+    let summary = output::summary(&tally, inputs.files, &inputs.notes, &reasons);
+    io.stderr.write_all(summary.as_bytes())?;
+    Ok(code)
+}
+
+/// The run's settings from the flags; bad flags are refused before anything is read.
+fn settings<'r>(
+    rules: &'r RuleSet,
+    args: &Args,
+    styled: bool,
+    now: &jiff::Zoned,
+) -> Result<Settings<'r>, Diagnostic> {
+    let area = args
+        .area
+        .as_deref()
+        .map(|id| {
+            rules
+                .area_or_error(id)
+                .map_err(|e| Diagnostic::error("--area", e).help("run `threshold areas`"))
+        })
+        .transpose()?;
+    let at = args
+        .at
+        .as_deref()
+        .map(|text| {
+            crate::hours::parse_moment(text)
+                .map_err(|e| Diagnostic::error("--at", e).help("for example --at 2026-11-24T10:00"))
+        })
+        .transpose()?;
+    Ok(Settings {
+        rules,
+        area,
+        at,
+        now: now.clone(),
+        format: args.format,
+        styled,
+    })
+}
+
+/// Read, assess on `jobs` workers, and write in input order.
+fn pipeline(
+    settings: &Settings,
+    inputs: &mut input::Inputs,
+    jobs: usize,
+    out: &mut dyn Write,
+    progress: &Progress,
+) -> anyhow::Result<Tally> {
+    let jobs = jobs.max(1);
+    let (work_tx, work_rx) = mpsc::channel::<Chunk>();
+    let work_rx = Mutex::new(work_rx);
+    let (done_tx, done_rx) = mpsc::channel::<Done>();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            let done_tx = done_tx.clone();
+            let work_rx = &work_rx;
+            scope.spawn(move || work::worker(settings, work_rx, done_tx));
+        }
+        drop(done_tx);
+        let window = WINDOW_PER_JOB * jobs as u64;
+        coordinate(inputs, work_tx, done_rx, out, progress, window)
+    })
+}
+
+/// Keep up to `window` chunks in flight; write finished chunks as soon as every chunk
+/// before them is written. Returning (on an error too) drops the channels, which stops
+/// the workers.
+fn coordinate(
+    inputs: &mut input::Inputs,
+    work: Sender<Chunk>,
+    done: Receiver<Done>,
+    out: &mut dyn Write,
+    progress: &Progress,
+    window: u64,
+) -> anyhow::Result<Tally> {
+    let mut sent = 0;
+    let mut written = 0;
+    let mut more = true;
+    let mut waiting = BTreeMap::new();
+    let mut tally = Tally::default();
+    loop {
+        while more && sent - written < window {
+            match inputs.next_chunk() {
+                Some(items) => {
+                    work.send(Chunk { seq: sent, items })
+                        .map_err(|_| anyhow::anyhow!("internal error: the workers stopped"))?;
+                    sent += 1;
+                }
+                None => more = false,
+            }
+        }
+        if written == sent {
+            return Ok(tally);
+        }
+        let finished = done
+            .recv()
+            .map_err(|_| anyhow::anyhow!("internal error: the workers stopped"))?;
+        waiting.insert(finished.seq, finished.result);
+        while let Some(result) = waiting.remove(&written) {
+            let (rows, counts) = result.map_err(|()| {
+                anyhow::anyhow!("internal error while assessing; please report it")
+            })?;
+            out.write_all(&rows)?;
+            tally.add(&counts);
+            progress.advance(counts.cases);
+            written += 1;
+        }
+    }
+}
+
+/// A spinner with the count and rate of cases, on standard error, when wanted. It is
+/// drawn from the calling thread only, as rows are written: the program holds standard
+/// error's lock for its whole run, so a drawing thread of its own would wait for ever.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    fn new(show: bool) -> Progress {
+        Progress(show.then(|| {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                None,
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            let style = indicatif::ProgressStyle::with_template(
+                "{spinner} {human_pos} cases  {rate}  {elapsed}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner())
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+                    let _ = write!(out, "{:.0}/s", state.per_sec());
+                },
+            );
+            bar.set_style(style);
+            bar.tick();
+            bar
+        }))
+    }
+
+    fn advance(&self, cases: u64) {
+        if let Some(bar) = &self.0 {
+            bar.inc(cases);
+        }
+    }
+}
+
+/// The bar is cleared however the run ends (a reader that stopped early included), so no
+/// stale line is left on the terminal.
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_progress_bar_shows_only_on_a_terminal_not_showing_the_rows() {
+        let term = |stdout, stderr| Terminal { stdout, stderr };
+        assert!(progress_wanted(term(false, true), false));
+        assert!(progress_wanted(term(true, true), true));
+        assert!(!progress_wanted(term(true, true), false));
+        assert!(!progress_wanted(term(false, false), false));
+        assert!(!progress_wanted(term(false, false), true));
+        assert!(!progress_wanted(term(true, false), true));
+    }
+}

@@ -1,0 +1,488 @@
+//! What `batch` writes: one row per case in CSV, JSON Lines or a table; the counts behind
+//! the summary on standard error and the exit code; and the output file, written under a
+//! temporary name and renamed when complete, so it is never left half written.
+
+use crate::engine::Outcome;
+use crate::error::Diagnostic;
+use crate::render;
+use crate::rules::RuleSet;
+use serde::Serialize;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One row per case, stable columns (see the README)
+    Csv,
+    /// One JSON object per line: the `assess --format json` result plus `source`
+    Jsonl,
+    /// One line per case, for reading on a screen
+    Table,
+}
+
+/// The CSV columns. A contract like the JSON result: add columns at the end, never
+/// rename, remove or reorder one.
+pub const CSV_HEADER: &str = "reference,source,area,tier,level_name,emergency,routes,could_reach,recorded_level,agrees,error\n";
+
+/// What goes before the first row.
+pub fn header(format: Format) -> &'static str {
+    match format {
+        Format::Csv => CSV_HEADER,
+        Format::Jsonl | Format::Table => "",
+    }
+}
+
+/// The row of a case that was assessed.
+pub fn assessed(
+    format: Format,
+    rules: &RuleSet,
+    source: &str,
+    outcome: &Outcome,
+    styled: bool,
+    out: &mut Vec<u8>,
+) {
+    match format {
+        Format::Csv => csv_assessed(source, outcome, out),
+        Format::Jsonl => {
+            let line = JsonAssessed {
+                source,
+                result: render::json::result(rules, outcome),
+            };
+            serde_json::to_writer(&mut *out, &line).expect("the result serialises");
+            out.push(b'\n');
+        }
+        Format::Table => table_assessed(source, outcome, styled, out),
+    }
+}
+
+/// The row of a case that could not be read (or has no area): where it is, and why.
+pub fn failed(
+    format: Format,
+    source: &str,
+    reference: Option<&str>,
+    error: &Diagnostic,
+    styled: bool,
+    out: &mut Vec<u8>,
+) {
+    let error = one_line(error);
+    match format {
+        Format::Csv => {
+            let mut cells = [""; 11];
+            cells[0] = reference.unwrap_or_default();
+            cells[1] = source;
+            cells[10] = &error;
+            csv_row(&cells, out);
+        }
+        Format::Jsonl => {
+            let line = JsonFailed {
+                schema: 1,
+                source,
+                reference,
+                error: &error,
+            };
+            serde_json::to_writer(&mut *out, &line).expect("the row serialises");
+            out.push(b'\n');
+        }
+        Format::Table => {
+            let label = emphasis("NOT READ", styled);
+            let _ = writeln!(out, "{source}  {label}  {error}");
+        }
+    }
+}
+
+/// A diagnostic on one line, so that a row is one line whatever went wrong.
+fn one_line(error: &Diagnostic) -> String {
+    error
+        .to_string()
+        .replace("\n  help: ", "; help: ")
+        .replace('\n', " ")
+}
+
+#[derive(Serialize)]
+struct JsonAssessed<'a> {
+    source: &'a str,
+    #[serde(flatten)]
+    result: render::json::Result<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonFailed<'a> {
+    schema: u8,
+    source: &'a str,
+    reference: Option<&'a str>,
+    error: &'a str,
+}
+
+/// The highest tier any child could reach; `None` with no children.
+fn could_reach(outcome: &Outcome) -> Option<u8> {
+    outcome.children.iter().map(|c| c.could_reach).max()
+}
+
+fn csv_assessed(source: &str, outcome: &Outcome, out: &mut Vec<u8>) {
+    let mut line = CsvLine::new(out);
+    line.cell(outcome.case.reference.as_deref().unwrap_or_default());
+    line.cell(source);
+    line.cell(&outcome.area.id);
+    line.number(outcome.overall);
+    line.cell(
+        &outcome
+            .overall
+            .map(|t| outcome.area.level_name(t))
+            .unwrap_or_default(),
+    );
+    line.cell(if outcome.emergency { "true" } else { "false" });
+    line.list(outcome.routes.iter().map(|r| r.route.id.as_str()));
+    line.number(could_reach(outcome));
+    line.number(outcome.case.recorded_level);
+    line.cell(match outcome.agrees() {
+        Some(true) => "true",
+        Some(false) => "false",
+        None => "",
+    });
+    line.cell("");
+    line.out.push(b'\n');
+}
+
+fn csv_row(cells: &[&str], out: &mut Vec<u8>) {
+    let mut line = CsvLine::new(out);
+    for cell in cells {
+        line.cell(cell);
+    }
+    line.out.push(b'\n');
+}
+
+/// A CSV line written cell by cell straight into the output (a batch writes millions).
+struct CsvLine<'o> {
+    out: &'o mut Vec<u8>,
+    first: bool,
+}
+
+impl<'o> CsvLine<'o> {
+    fn new(out: &'o mut Vec<u8>) -> Self {
+        CsvLine { out, first: true }
+    }
+
+    fn separate(&mut self) {
+        if !std::mem::take(&mut self.first) {
+            self.out.push(b',');
+        }
+    }
+
+    fn cell(&mut self, text: &str) {
+        self.separate();
+        csv_cell(text, self.out);
+    }
+
+    fn number(&mut self, n: Option<u8>) {
+        self.separate();
+        if let Some(n) = n {
+            let _ = write!(self.out, "{n}");
+        }
+    }
+
+    /// Words (ids, which need no quotes) separated by spaces.
+    fn list<'a>(&mut self, words: impl Iterator<Item = &'a str>) {
+        self.separate();
+        for (index, word) in words.enumerate() {
+            if index > 0 {
+                self.out.push(b' ');
+            }
+            csv_cell(word, self.out);
+        }
+    }
+}
+
+/// A cell, in quotes (with quotes doubled) only when it needs them.
+fn csv_cell(cell: &str, out: &mut Vec<u8>) {
+    if cell.contains([',', '"', '\n', '\r']) {
+        out.push(b'"');
+        out.extend_from_slice(cell.replace('"', "\"\"").as_bytes());
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(cell.as_bytes());
+    }
+}
+
+fn emphasis(text: &str, styled: bool) -> String {
+    if styled {
+        console::style(text)
+            .bold()
+            .red()
+            .force_styling(true)
+            .to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+fn table_assessed(source: &str, outcome: &Outcome, styled: bool, out: &mut Vec<u8>) {
+    let area = outcome.area;
+    let mut parts = vec![
+        source.to_string(),
+        outcome.case.reference.clone().unwrap_or_else(|| "-".into()),
+        area.name.clone(),
+        match outcome.overall {
+            Some(tier) => render::level_label(area, tier),
+            None => "no children recorded".into(),
+        },
+    ];
+    if let (Some(reach), Some(tier)) = (could_reach(outcome), outcome.overall)
+        && reach > tier
+    {
+        parts.push(format!("could reach {reach}"));
+    }
+    if outcome.emergency {
+        parts.push(emphasis("EMERGENCY: ring 999 first", styled));
+    }
+    if let Some(recorded) = outcome.case.recorded_level {
+        let verdict = match outcome.overall.map(|tier| tier.cmp(&recorded)) {
+            Some(std::cmp::Ordering::Equal) => "agrees",
+            Some(std::cmp::Ordering::Greater) => "the tool is higher",
+            Some(std::cmp::Ordering::Less) => "the tool is lower",
+            None => "no children to compare",
+        };
+        parts.push(format!("recorded {recorded}: {verdict}"));
+    }
+    let _ = writeln!(out, "{}", parts.join("  "));
+}
+
+/// The counts behind the summary and the exit code.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Tally {
+    pub cases: u64,
+    /// Cases by household tier 1-4.
+    pub tiers: [u64; 4],
+    pub no_children: u64,
+    pub emergencies: u64,
+    /// Cases with a recorded level and children: the tool agrees, is higher, is lower.
+    pub agree: u64,
+    pub tool_higher: u64,
+    pub tool_lower: u64,
+    /// Cases that could not be read or assessed.
+    pub errors: u64,
+}
+
+impl Tally {
+    pub fn assessed(&mut self, outcome: &Outcome) {
+        self.cases += 1;
+        match outcome.overall {
+            Some(tier) => self.tiers[usize::from(tier.clamp(1, 4)) - 1] += 1,
+            None => self.no_children += 1,
+        }
+        self.emergencies += u64::from(outcome.emergency);
+        if let (Some(recorded), Some(tier)) = (outcome.case.recorded_level, outcome.overall) {
+            match tier.cmp(&recorded) {
+                std::cmp::Ordering::Equal => self.agree += 1,
+                std::cmp::Ordering::Greater => self.tool_higher += 1,
+                std::cmp::Ordering::Less => self.tool_lower += 1,
+            }
+        }
+    }
+
+    pub fn failed(&mut self) {
+        self.cases += 1;
+        self.errors += 1;
+    }
+
+    pub fn add(&mut self, other: &Tally) {
+        self.cases += other.cases;
+        for (mine, theirs) in self.tiers.iter_mut().zip(other.tiers) {
+            *mine += theirs;
+        }
+        self.no_children += other.no_children;
+        self.emergencies += other.emergencies;
+        self.agree += other.agree;
+        self.tool_higher += other.tool_higher;
+        self.tool_lower += other.tool_lower;
+        self.errors += other.errors;
+    }
+
+    fn at_or_above(&self, tier: u8) -> u64 {
+        self.tiers[usize::from(tier.clamp(1, 4)) - 1..].iter().sum()
+    }
+}
+
+/// The exit code (SPEC section 10) and why, in words. Unreadable input (2) comes before a
+/// `--fail-on` condition (1): a script must learn that the audit is incomplete before it
+/// trusts what the audit found.
+pub fn verdict(
+    tally: &Tally,
+    fail_on_level: Option<u8>,
+    fail_on_disagree: bool,
+) -> (u8, Vec<String>) {
+    let mut reasons = Vec::new();
+    let mut code = 0;
+    if tally.errors > 0 {
+        code = 2;
+        reasons.push(format!("exit 2: {} could not be read", cases(tally.errors)));
+    }
+    if let Some(tier) = fail_on_level
+        && tally.at_or_above(tier) > 0
+    {
+        code = code.max(1);
+        reasons.push(format!(
+            "--fail-on-level {tier}: {} at tier {tier} or above",
+            cases(tally.at_or_above(tier))
+        ));
+    }
+    let disagree = tally.tool_higher + tally.tool_lower;
+    if fail_on_disagree && disagree > 0 {
+        code = code.max(1);
+        reasons.push(format!(
+            "--fail-on-disagree: {} where the tool and the recorded level differ",
+            cases(disagree)
+        ));
+    }
+    (code, reasons)
+}
+
+fn cases(n: u64) -> String {
+    if n == 1 {
+        "1 case".into()
+    } else {
+        format!("{n} cases")
+    }
+}
+
+/// The summary for standard error: short, the same words every time.
+pub fn summary(tally: &Tally, inputs: u64, notes: &[String], reasons: &[String]) -> String {
+    let assessed = tally.cases - tally.errors;
+    let inputs = if inputs == 1 {
+        "1 input".to_string()
+    } else {
+        format!("{inputs} inputs")
+    };
+    let mut text = format!(
+        "batch: {} from {inputs}: {assessed} assessed, {} not read\n",
+        cases(tally.cases),
+        tally.errors
+    );
+    let [t1, t2, t3, t4] = tally.tiers;
+    text += &format!(
+        "  tier 1: {t1}  tier 2: {t2}  tier 3: {t3}  tier 4: {t4}  no children recorded: {}\n",
+        tally.no_children
+    );
+    text += &format!("  emergency (999 first): {}\n", tally.emergencies);
+    text += &format!(
+        "  recorded level: {} agree, the tool is higher in {} and lower in {}\n",
+        tally.agree, tally.tool_higher, tally.tool_lower
+    );
+    for line in notes.iter().chain(reasons) {
+        text += &format!("  {line}\n");
+    }
+    text
+}
+
+/// Where the rows go: standard output, or a file that appears only when complete.
+pub enum Target<'a> {
+    Stdout(&'a mut dyn Write),
+    /// A device or a pipe (`/dev/null`, a named pipe): written as it is, since it cannot
+    /// be replaced by a rename (and must not be).
+    Special(BufWriter<std::fs::File>),
+    File {
+        path: PathBuf,
+        temp: BufWriter<tempfile::NamedTempFile>,
+    },
+}
+
+impl<'a> Target<'a> {
+    /// The temporary file is made beside `path` (so the rename is atomic) with a hidden
+    /// name, and only you may read it, as suits case data.
+    pub fn open(
+        output: Option<&Path>,
+        stdout: &'a mut dyn Write,
+    ) -> Result<Target<'a>, Diagnostic> {
+        let Some(path) = output else {
+            return Ok(Target::Stdout(stdout));
+        };
+        if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(|e| cannot_write(path, &e))?;
+            return Ok(Target::Special(BufWriter::with_capacity(1 << 16, file)));
+        }
+        let folder = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        let temp = tempfile::Builder::new()
+            .prefix(".threshold-batch-")
+            .tempfile_in(folder)
+            .map_err(|e| cannot_write(path, &e))?;
+        Ok(Target::File {
+            path: path.to_path_buf(),
+            temp: BufWriter::with_capacity(1 << 16, temp),
+        })
+    }
+
+    pub fn writer(&mut self) -> &mut dyn Write {
+        match self {
+            Target::Stdout(out) => *out,
+            Target::Special(file) => file,
+            Target::File { temp, .. } => temp,
+        }
+    }
+
+    /// Make the output complete: flush it, and put the file in place.
+    pub fn finish(self) -> anyhow::Result<()> {
+        match self {
+            Target::Stdout(out) => Ok(out.flush()?),
+            Target::Special(mut file) => Ok(file.flush()?),
+            Target::File { path, temp } => {
+                let temp = temp
+                    .into_inner()
+                    .map_err(|e| cannot_write(&path, e.error()))?;
+                temp.as_file()
+                    .sync_all()
+                    .map_err(|e| cannot_write(&path, &e))?;
+                temp.persist(&path)
+                    .map_err(|e| cannot_write(&path, &e.error))?;
+                Ok(())
+            }
+        }
+    }
+}
+
+fn cannot_write(path: &Path, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(
+        path.display().to_string(),
+        format!("cannot write the output: {e}"),
+    )
+    .help("check that the folder exists and that you may write to it")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_quoted_only_when_they_must_be() {
+        let mut out = Vec::new();
+        csv_row(&["plain", "a,b", "say \"hi\"", ""], &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "plain,\"a,b\",\"say \"\"hi\"\"\",\n"
+        );
+    }
+
+    #[test]
+    fn unreadable_input_outranks_a_fail_on_condition() {
+        let mut tally = Tally {
+            cases: 3,
+            tiers: [0, 0, 1, 1],
+            tool_higher: 1,
+            errors: 1,
+            ..Tally::default()
+        };
+        assert_eq!(verdict(&tally, Some(4), true).0, 2);
+        tally.errors = 0;
+        let (code, reasons) = verdict(&tally, Some(3), false);
+        assert_eq!(code, 1);
+        assert_eq!(
+            reasons,
+            vec!["--fail-on-level 3: 2 cases at tier 3 or above"]
+        );
+        assert_eq!(verdict(&tally, None, false), (0, vec![]));
+    }
+}

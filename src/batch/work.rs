@@ -1,0 +1,314 @@
+//! A worker's job: items in, rendered rows and counts out. Each case is read with the
+//! case-file reader `assess` uses (so it is refused in the same words), its area and moment
+//! are chosen as `assess` chooses them, and the engine decides.
+
+use super::input::{Item, text_of};
+use super::output::{self, Format, Tally};
+use crate::case::{self, Case};
+use crate::engine;
+use crate::error::{Diagnostic, Location};
+use crate::rules::RuleSet;
+use crate::rules::model::Area;
+use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, Sender};
+
+/// What every case of a run shares.
+pub struct Settings<'r> {
+    pub rules: &'r RuleSet,
+    /// `--area`: overrides the case's own, as in `assess`.
+    pub area: Option<&'r Area>,
+    /// `--at`: overrides the case's `assessed_at`, as in `assess`.
+    pub at: Option<jiff::Zoned>,
+    /// The moment for cases that give none.
+    pub now: jiff::Zoned,
+    pub format: Format,
+    pub styled: bool,
+}
+
+/// A chunk of work, numbered so its rows can be put back in input order.
+pub struct Chunk {
+    pub seq: u64,
+    pub items: Vec<Item>,
+}
+
+/// A finished chunk: its rows and counts, or `Err` if the worker failed on it (a bug).
+pub struct Done {
+    pub seq: u64,
+    pub result: Result<(Vec<u8>, Tally), ()>,
+}
+
+/// Take chunks until there are no more; send each one's rows back.
+pub fn worker(settings: &Settings, work: &Mutex<Receiver<Chunk>>, done: Sender<Done>) {
+    loop {
+        let next = match work.lock() {
+            Ok(work) => work.recv(),
+            Err(_) => return,
+        };
+        let Ok(Chunk { seq, items }) = next else {
+            return;
+        };
+        // A bug must not leave the writer waiting for this chunk for ever.
+        let result =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process(settings, items)))
+                .map_err(|_| ());
+        if done.send(Done { seq, result }).is_err() {
+            return;
+        }
+    }
+}
+
+fn process(settings: &Settings, items: Vec<Item>) -> (Vec<u8>, Tally) {
+    let mut rows = Rows {
+        settings,
+        out: Vec::with_capacity(64 * 1024),
+        tally: Tally::default(),
+    };
+    for item in items {
+        rows.item(item);
+    }
+    (rows.out, rows.tally)
+}
+
+/// Where a case is written, to point at its area when that is missing or unknown.
+enum Written<'t> {
+    /// A whole file, as `assess` reads one.
+    File(&'t [u8]),
+    /// Part of a file (a line, a document) that starts at `first_line`; `only` when it is
+    /// the file's only case (a YAML file of one document).
+    Part {
+        text: &'t str,
+        first_line: usize,
+        only: bool,
+    },
+    /// A CSV case: the `area` cell of its first row.
+    At(Option<Location>),
+}
+
+impl Written<'_> {
+    fn area_at(&self, area: &str) -> Option<Location> {
+        let (text, first_line) = match self {
+            Written::File(bytes) => (String::from_utf8_lossy(bytes), 1),
+            Written::Part {
+                text, first_line, ..
+            } => (std::borrow::Cow::Borrowed(*text), *first_line),
+            Written::At(at) => return *at,
+        };
+        case::find_field(&text, "area", area, 0).map(|mut at| {
+            at.line += first_line - 1;
+            at
+        })
+    }
+
+    /// Where the case starts, when it is part of a file: the place to point at when the
+    /// case has no area at all.
+    fn start(&self) -> Option<Location> {
+        match self {
+            Written::File(_) | Written::Part { only: true, .. } => None,
+            Written::Part { first_line, .. } => Some(Location {
+                line: *first_line,
+                column: 1,
+            }),
+            Written::At(at) => at.map(|at| Location {
+                line: at.line,
+                column: 1,
+            }),
+        }
+    }
+}
+
+struct Rows<'s, 'r> {
+    settings: &'s Settings<'r>,
+    out: Vec<u8>,
+    tally: Tally,
+}
+
+impl Rows<'_, '_> {
+    fn item(&mut self, item: Item) {
+        let bank = &self.settings.rules.questions;
+        match item {
+            Item::Lines {
+                name,
+                first_line,
+                bytes,
+            } => self.lines(&name, first_line, &bytes),
+            Item::File { name, bytes } => {
+                let read = case::read(&bytes, &name, bank);
+                self.case(&name, &name, read, Written::File(&bytes), None);
+            }
+            Item::Document {
+                name,
+                number,
+                first_line,
+                bytes,
+            } => {
+                let source = match number {
+                    Some(n) => format!("{name}#{n}"),
+                    None => name.to_string(),
+                };
+                match text_of(&bytes, &name, first_line) {
+                    Ok(text) => {
+                        let read = parse_part(text, case::Format::Yaml, &name, first_line, bank);
+                        let written = Written::Part {
+                            text,
+                            first_line,
+                            only: number.is_none(),
+                        };
+                        self.case(&source, &name, read, written, None);
+                    }
+                    Err(error) => self.failed(&source, None, &error),
+                }
+            }
+            Item::Csv(group) => {
+                let read = group.case(bank);
+                let written = Written::At(group.area_at());
+                self.case(
+                    &group.source(),
+                    group.name(),
+                    read,
+                    written,
+                    group.reference(),
+                );
+            }
+            Item::Failed { source, error } => self.failed(&source, None, &error),
+        }
+    }
+
+    /// Each non-blank line of a block of JSON Lines is a case.
+    fn lines(&mut self, name: &str, first_line: usize, bytes: &[u8]) {
+        let bank = &self.settings.rules.questions;
+        let mut start = 0;
+        let ends = memchr::memchr_iter(b'\n', bytes)
+            .chain((bytes.last() != Some(&b'\n')).then_some(bytes.len()));
+        for (index, end) in ends.enumerate() {
+            let line = &bytes[start..end];
+            start = end + 1;
+            if line.trim_ascii().is_empty() {
+                continue;
+            }
+            let number = first_line + index;
+            let source = format!("{name}:{number}");
+            match text_of(line, name, number) {
+                Ok(text) => {
+                    // Every error names its line, even one the parser gives no place.
+                    let read = parse_part(text, case::Format::Json, name, number, bank).map_err(
+                        |mut error| {
+                            error.location.get_or_insert(Location {
+                                line: number,
+                                column: 1,
+                            });
+                            error
+                        },
+                    );
+                    let written = Written::Part {
+                        text,
+                        first_line: number,
+                        only: false,
+                    };
+                    self.case(&source, name, read, written, None);
+                }
+                Err(error) => self.failed(&source, None, &error),
+            }
+        }
+    }
+
+    /// Assess a case that was read, or give the row of one that was not.
+    fn case(
+        &mut self,
+        source: &str,
+        name: &str,
+        read: Result<Case, Diagnostic>,
+        written: Written,
+        reference: Option<&str>,
+    ) {
+        let case = match read {
+            Ok(case) => case,
+            Err(error) => return self.failed(source, reference, &error),
+        };
+        let area = match area_of(self.settings, &case, name, &written) {
+            Ok(area) => area,
+            Err(error) => return self.failed(source, case.reference.as_deref(), &error),
+        };
+        let settings = self.settings;
+        let moment = settings
+            .at
+            .as_ref()
+            .or(case.assessed_at.as_ref())
+            .unwrap_or(&settings.now);
+        let outcome = engine::assess(area, &settings.rules.questions, &case, moment);
+        self.tally.assessed(&outcome);
+        output::assessed(
+            settings.format,
+            settings.rules,
+            source,
+            &outcome,
+            settings.styled,
+            &mut self.out,
+        );
+    }
+
+    fn failed(&mut self, source: &str, reference: Option<&str>, error: &Diagnostic) {
+        self.tally.failed();
+        output::failed(
+            self.settings.format,
+            source,
+            reference,
+            error,
+            self.settings.styled,
+            &mut self.out,
+        );
+    }
+}
+
+/// The area's rules to use: `--area`, else the case's own (as `assess` chooses), with the
+/// words `assess` uses when there is none or it is unknown.
+fn area_of<'r>(
+    settings: &Settings<'r>,
+    case: &Case,
+    name: &str,
+    written: &Written,
+) -> Result<&'r Area, Diagnostic> {
+    if let Some(area) = settings.area {
+        return Ok(area);
+    }
+    let Some(id) = &case.area else {
+        return Err(Diagnostic::error(name, "the case names no area")
+            .at(written.start())
+            .help(
+                "add `area: salford` (or trafford, redbridge, torbay) to the case, or pass --area",
+            ));
+    };
+    settings.rules.area_or_error(id).map_err(|e| {
+        Diagnostic::error(name, e)
+            .at(written.area_at(id))
+            .help("fix `area:` in the case file, or pass --area")
+    })
+}
+
+/// Parse a case that is part of a larger file (a line, a document) starting at
+/// `first_line`, with every location counted in the whole file.
+///
+/// A good case is read straight into `Case` (the same deserializer and checks as
+/// `case::parse`, which also works out where each child is written in case it must point
+/// at one: a fifth of the time of a batch). Only a case that fails is read again by
+/// `case::parse`, for the located error `assess` would give.
+fn parse_part(
+    text: &str,
+    format: case::Format,
+    name: &str,
+    first_line: usize,
+    bank: &std::sync::Arc<crate::question::QuestionBank>,
+) -> Result<Case, Diagnostic> {
+    let good = crate::question::with_bank(bank, || match format {
+        case::Format::Json => serde_json::from_str::<Case>(text).ok(),
+        case::Format::Yaml => crate::yaml::from_str::<Case>(text).ok(),
+    });
+    if let Some(case) = good {
+        return Ok(case);
+    }
+    case::parse(text, format, name, bank).map_err(|mut error| {
+        if let Some(at) = &mut error.location {
+            at.line += first_line - 1;
+        }
+        error
+    })
+}

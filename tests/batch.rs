@@ -1,0 +1,667 @@
+//! `threshold batch` through the binary, as a script uses it: one row per input case in
+//! input order (cases that could not be read included), CSV exports grouped by reference,
+//! standard input, an output file that is never half written, the audit counts and exit
+//! codes, order under parallel workers, and no progress bar where no person watches.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+const AT: &str = "2026-11-24T10:00";
+const FIXTURES: &str = "tests/fixtures/batch";
+
+/// The binary, with no local rules chosen by the environment.
+fn threshold() -> Command {
+    let mut cmd = Command::cargo_bin("threshold").expect("the threshold binary is built");
+    cmd.env_remove("THRESHOLD_RULES").env_remove("NO_COLOR");
+    cmd
+}
+
+fn binary() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("threshold")
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn batch(args: &[&str]) -> Run {
+    batch_with_stdin(args, "")
+}
+
+fn batch_with_stdin(args: &[&str], stdin: &str) -> Run {
+    let output = threshold()
+        .arg("batch")
+        .args(args)
+        .args(["--at", AT])
+        .write_stdin(stdin)
+        .output()
+        .expect("threshold runs");
+    Run {
+        code: output.status.code().expect("an exit code, not a signal"),
+        stdout: String::from_utf8(output.stdout).expect("UTF-8 rows"),
+        stderr: String::from_utf8(output.stderr).expect("UTF-8 summary"),
+    }
+}
+
+/// The rows of a `--format jsonl` run.
+fn json_rows(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each row is a JSON object"))
+        .collect()
+}
+
+fn field<'v>(row: &'v Value, name: &str) -> &'v str {
+    row[name].as_str().unwrap_or_default()
+}
+
+fn sources(rows: &[Value]) -> Vec<&str> {
+    rows.iter().map(|r| field(r, "source")).collect()
+}
+
+/// The error text of each row that has one, by source.
+fn errors(rows: &[Value]) -> Vec<(&str, &str)> {
+    rows.iter()
+        .filter(|r| r.get("error").is_some())
+        .map(|r| (field(r, "source"), field(r, "error")))
+        .collect()
+}
+
+fn fixture(name: &str) -> String {
+    format!("{FIXTURES}/{name}")
+}
+
+#[test]
+fn a_mixed_folder_gives_one_row_per_case_in_order_and_exit_2_for_what_could_not_be_read() {
+    let run = batch(&[&fixture("mixed"), "--format", "jsonl"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let rows = json_rows(&run.stdout);
+    let m = "tests/fixtures/batch/mixed";
+    assert_eq!(
+        sources(&rows),
+        vec![
+            format!("{m}/a-good.yaml"),
+            format!("{m}/b-good.json"),
+            format!("{m}/c-malformed.yaml"),
+            format!("{m}/d-empty.yaml"),
+            format!("{m}/nested/deeper/stream.yaml#1"),
+            format!("{m}/nested/deeper/stream.yaml#2"),
+            format!("{m}/nested/deeper/stream.yaml#3"),
+            format!("{m}/nested/export.csv:2"),
+            format!("{m}/nested/export.csv:4"),
+            format!("{m}/nested/export.jsonl:1"),
+            format!("{m}/nested/export.jsonl:3"),
+            format!("{m}/nested/export.jsonl:4"),
+        ],
+        "hidden files and other extensions are not read; folders are read in name order"
+    );
+    assert_eq!(
+        errors(&rows),
+        vec![
+            (
+                &*format!("{m}/c-malformed.yaml"),
+                &*format!(
+                    "{m}/c-malformed.yaml:5:3: error: answers: unknown question id `adult_mentl_health` \
+                     (did you mean `adult_mental_health`?); help: fix the case file; the README shows the format (schema 1)"
+                )
+            ),
+            (
+                &*format!("{m}/d-empty.yaml"),
+                &*format!(
+                    "{m}/d-empty.yaml: error: the file is empty; help: a case file starts with `schema: 1`"
+                )
+            ),
+            (
+                &*format!("{m}/nested/deeper/stream.yaml#2"),
+                &*format!(
+                    "{m}/nested/deeper/stream.yaml:11:1: error: unknown area `torquay` (did you mean `torbay`?); \
+                     the areas are: redbridge, salford, torbay, trafford; help: fix `area:` in the case file, or pass --area"
+                )
+            ),
+            (
+                &*format!("{m}/nested/export.jsonl:3"),
+                &*format!(
+                    "{m}/nested/export.jsonl:3:74: error: `age` 19 is outside 0-17: record children under 18 only, \
+                     in whole years (0 for a baby); help: fix the case file; the README shows the format (schema 1)"
+                )
+            ),
+        ]
+    );
+    let references: Vec<&str> = rows.iter().map(|r| field(r, "reference")).collect();
+    assert_eq!(
+        references,
+        [
+            "MIX-01", "MIX-02", "", "", "MIX-04", "MIX-05", "MIX-06", "MIX-10", "MIX-11", "MIX-07",
+            "", "MIX-09"
+        ]
+    );
+    insta::assert_snapshot!("mixed_folder_summary", run.stderr);
+}
+
+#[test]
+fn the_csv_rows_of_a_mixed_folder_read_as_an_analyst_needs_them() {
+    let run = batch(&[&fixture("mixed")]);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!("mixed_folder_csv", run.stdout);
+}
+
+#[test]
+fn a_table_is_one_line_per_case() {
+    let run = batch(&[&fixture("audit.jsonl"), "--format", "table"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("audit_table", run.stdout);
+}
+
+#[test]
+fn every_refusal_reads_exactly_as_assess_gives_it() {
+    let mut compared = 0;
+    for entry in std::fs::read_dir("tests/fixtures/bad").expect("the refusal fixtures") {
+        let path = entry.expect("a fixture").path();
+        let path = path.to_str().expect("a UTF-8 path");
+        let assess = threshold()
+            .args(["assess", path])
+            .output()
+            .expect("assess runs");
+        assert_eq!(assess.status.code(), Some(2), "{path} is refused by assess");
+        let expected = String::from_utf8_lossy(&assess.stderr)
+            .trim_end()
+            .replace("\n  help: ", "; help: ");
+        let run = batch(&[path, "--format", "jsonl"]);
+        assert_eq!(run.code, 2, "{path}");
+        let rows = json_rows(&run.stdout);
+        assert_eq!(rows.len(), 1, "{path}: one row");
+        assert_eq!(field(&rows[0], "error"), expected, "{path}");
+        compared += 1;
+    }
+    assert!(compared >= 40, "only {compared} refusals compared");
+}
+
+#[test]
+fn a_jsonl_row_is_the_assess_json_result_plus_its_source() {
+    let case = fixture("mixed/a-good.yaml");
+    let assess = threshold()
+        .args(["assess", &case, "--format", "json", "--at", AT])
+        .output()
+        .expect("assess runs");
+    let expected: Value = serde_json::from_slice(&assess.stdout).expect("a JSON result");
+    let run = batch(&[&case, "--format", "jsonl"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut rows = json_rows(&run.stdout);
+    assert_eq!(rows.len(), 1);
+    let source = rows[0].as_object_mut().expect("an object").remove("source");
+    assert_eq!(source, Some(Value::from(case)));
+    assert_eq!(rows[0], expected);
+}
+
+#[test]
+fn csv_rows_sharing_a_reference_are_one_case_and_a_bad_case_spoils_only_itself() {
+    let run = batch(&[&fixture("csv/households.csv"), "--format", "jsonl"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let rows = json_rows(&run.stdout);
+    let f = "tests/fixtures/batch/csv/households.csv";
+    let lines: Vec<String> = [2, 4, 5, 7, 8, 10, 11, 12, 13, 14, 15]
+        .iter()
+        .map(|line| format!("{f}:{line}"))
+        .collect();
+    assert_eq!(sources(&rows), lines, "one row per case, at its first line");
+
+    let children = |row: &Value| -> Vec<String> {
+        row["children"]
+            .as_array()
+            .expect("children")
+            .iter()
+            .map(|c| format!("{}:{}:{}", field(c, "id"), c["age"], c["unborn"]))
+            .collect()
+    };
+    assert_eq!(
+        children(&rows[0]),
+        ["A:7:false", "B:13:false"],
+        "H-01's two rows are one case"
+    );
+    assert_eq!(rows[0]["recorded_level"], 3);
+    assert_eq!(
+        children(&rows[1]),
+        Vec::<String>::new(),
+        "H-02: a household with no children"
+    );
+    assert_eq!(rows[1]["overall"]["level"], Value::Null);
+    assert_eq!(children(&rows[3]), ["U:null:true"], "H-04: an unborn child");
+    assert_eq!(field(&rows[10], "reference"), "H-10");
+    assert_eq!(rows[10]["agrees"], true);
+
+    let e = |line: usize, col: usize, text: &str| format!("{f}:{line}:{col}: error: {text}");
+    assert_eq!(
+        errors(&rows),
+        vec![
+            (
+                &*lines[2],
+                &*e(
+                    6,
+                    27,
+                    "the rows of case `H-03` disagree: `adult_mental_health` is `yes` on line 5 but `no` on line 6; help: a case's household columns (area, assessed_at, recorded_level and the household questions) must be the same on each of its rows"
+                )
+            ),
+            (
+                &*lines[4],
+                &*e(
+                    9,
+                    16,
+                    "two children have the id `A`; help: give each child its own label"
+                )
+            ),
+            (
+                &*lines[5],
+                &*e(
+                    10,
+                    19,
+                    "`child_unborn` is `maybe`: write yes, or no (or leave it empty); help: an unborn child has `child_unborn` yes and an empty `child_age`"
+                )
+            ),
+            (
+                &*lines[6],
+                &*e(
+                    11,
+                    30,
+                    "`domestic_abuse_incidents_12m` is a count and cannot be negative (-2): use 0 or more, or unknown; help: fix the cell; the README shows the CSV columns and answers"
+                )
+            ),
+            (
+                &*lines[7],
+                &*e(
+                    12,
+                    30,
+                    "line 12 has a child's answers but no `child_id`; help: give the child's label in `child_id`, or leave the child's columns empty on a row for the household alone"
+                )
+            ),
+            (
+                &*lines[8],
+                &*e(
+                    13,
+                    1,
+                    "line 13 has 9 cells, but the header has 14 columns; help: check for a missing or extra comma, or a comma in a cell that is not in quotes"
+                )
+            ),
+            (
+                &*lines[9],
+                &*e(
+                    14,
+                    1,
+                    "the rows of case `H-01` are not together: it is met again at line 14; help: sort the export by reference: a case's rows must be next to each other"
+                )
+            ),
+        ]
+    );
+    let bad: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.get("error").is_some())
+        .map(|r| field(r, "reference"))
+        .collect();
+    assert_eq!(
+        bad,
+        ["H-03", "H-05", "H-06", "H-07", "H-08", "H-09", "H-01"],
+        "error rows keep their reference"
+    );
+}
+
+#[test]
+fn an_unknown_csv_column_refuses_the_file_and_suggests_the_nearest_id() {
+    let run = batch(&[&fixture("csv/unknown_column.csv"), "--format", "jsonl"]);
+    assert_eq!(run.code, 2);
+    let rows = json_rows(&run.stdout);
+    assert_eq!(
+        errors(&rows),
+        vec![(
+            "tests/fixtures/batch/csv/unknown_column.csv",
+            "tests/fixtures/batch/csv/unknown_column.csv:1:35: error: unknown column `adult_mentl_health` (did you mean `adult_mental_health`?); help: the columns are reference, area, assessed_at, recorded_level, child_id, child_age, child_unborn, then question ids (the README lists them)"
+        )]
+    );
+}
+
+#[test]
+fn standard_input_is_json_lines_with_each_line_located() {
+    let input = "{\"schema\":1,\"area\":\"salford\",\"reference\":\"S-1\",\"children\":[]}\n\
+                 \n\
+                 not json\r\n\
+                 {\"schema\":1,\"reference\":\"S-4\",\"children\":[]}\n\
+                 {\"schema\":1,\"area\":\"torbay\",\"reference\":\"S-5\",\"children\":[{\"id\":\"A\",\"age\":3}]}";
+    let run = batch_with_stdin(&["-", "--format", "jsonl"], input);
+    assert_eq!(run.code, 2);
+    let rows = json_rows(&run.stdout);
+    assert_eq!(
+        sources(&rows),
+        ["-:1", "-:3", "-:4", "-:5"],
+        "the blank line is no case"
+    );
+    assert_eq!(
+        errors(&rows),
+        vec![
+            (
+                "-:3",
+                "-:3:2: error: expected ident; help: fix the case file; the README shows the format (schema 1)"
+            ),
+            (
+                "-:4",
+                "-:4:1: error: the case names no area; help: add `area: salford` (or trafford, redbridge, torbay) to the case, or pass --area"
+            ),
+        ]
+    );
+    assert_eq!(
+        field(&rows[2], "reference"),
+        "S-4",
+        "a case with no area keeps its reference"
+    );
+    assert_eq!(
+        rows[3]["overall"]["level"], 1,
+        "the last line needs no line end"
+    );
+
+    let run = batch_with_stdin(
+        &["-", "--area", "redbridge"],
+        "{\"schema\":1,\"area\":\"salford\",\"children\":[]}\n",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .lines()
+            .nth(1)
+            .is_some_and(|row| row.starts_with(",-:1,redbridge,")),
+        "--area overrides: {}",
+        run.stdout
+    );
+}
+
+#[test]
+fn at_overrides_the_case_moment_as_in_assess() {
+    let line = "{\"schema\":1,\"area\":\"salford\",\"assessed_at\":\"2026-11-24T23:30:00Z\",\"children\":[]}\n";
+    let moment = |args: &[&str]| {
+        let output = threshold()
+            .arg("batch")
+            .args(args)
+            .write_stdin(line)
+            .output()
+            .expect("runs");
+        let rows = json_rows(&String::from_utf8_lossy(&output.stdout));
+        field(&rows[0], "assessed_at").to_string()
+    };
+    assert_eq!(
+        moment(&["-", "--format", "jsonl"]),
+        "2026-11-24T23:30:00+00:00"
+    );
+    assert_eq!(
+        moment(&["-", "--format", "jsonl", "--at", "2026-11-25T09:00"]),
+        "2026-11-25T09:00:00+00:00"
+    );
+}
+
+#[test]
+fn a_file_named_outside_the_known_extensions_is_read_by_its_content() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let path = dir.path().join("export.txt");
+    let line = "{\"schema\":1,\"area\":\"salford\",\"children\":[]}\n";
+    std::fs::write(&path, line.repeat(2)).expect("write");
+    let run = batch(&[path.to_str().expect("UTF-8"), "--format", "jsonl"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let name = path.display().to_string();
+    assert_eq!(
+        sources(&json_rows(&run.stdout)),
+        [format!("{name}:1"), format!("{name}:2")]
+    );
+}
+
+#[test]
+fn the_summary_counts_the_audit_and_fail_on_conditions_exit_1() {
+    let audit = fixture("audit.jsonl");
+    let run = batch(&[&audit]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("audit_summary", run.stderr);
+
+    let run = batch(&[&audit, "--fail-on-disagree", "--fail-on-level", "4"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.ends_with(
+        "  --fail-on-level 4: 1 case at tier 4 or above\n  --fail-on-disagree: 2 cases where the tool and the recorded level differ\n"
+    ), "{}", run.stderr);
+    assert_eq!(batch(&[&audit, "--fail-on-level", "3"]).code, 1);
+    assert_eq!(batch(&[&audit, "--fail-on-level", "2"]).code, 1);
+    assert_eq!(batch(&[&audit, "--fail-on-level", "1"]).code, 1);
+    assert_eq!(
+        batch(&[&fixture("csv/households.csv"), "--fail-on-level", "4"]).code,
+        2,
+        "unreadable input comes first"
+    );
+    let run = batch(&[&audit, "--fail-on-level", "5"]);
+    assert_eq!(run.code, 2, "a level outside 1-4 is bad usage");
+    assert_eq!(run.stdout, "", "bad usage reads nothing");
+}
+
+/// Cases of different sizes (so workers finish out of order), some unreadable.
+fn many_cases(n: usize) -> String {
+    (0..n)
+        .map(|i| match i % 97 {
+            13 => format!("{{\"schema\":1,\"reference\":\"R-{i}\",\"area\":\"nowhere\"}}\n"),
+            50 => "{broken\n".to_string(),
+            _ => {
+                let children: Vec<String> = (0..i % 9)
+                    .map(|c| format!("{{\"id\":\"C{c}\",\"age\":{},\"answers\":{{\"young_carer\":\"yes\"}}}}", c + 1))
+                    .collect();
+                format!(
+                    "{{\"schema\":1,\"area\":\"{}\",\"reference\":\"R-{i}\",\"answers\":{{\"domestic_abuse\":\"{}\"}},\"children\":[{}]}}\n",
+                    ["salford", "trafford", "torbay", "redbridge"][i % 4],
+                    if i % 3 == 0 { "yes" } else { "no" },
+                    children.join(",")
+                )
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn rows_keep_input_order_whatever_the_number_of_workers() {
+    let n = 6000;
+    let input = many_cases(n);
+    let one = batch_with_stdin(&["-", "--jobs", "1"], &input);
+    let four = batch_with_stdin(&["-", "--jobs", "4"], &input);
+    assert_eq!(one.code, 2);
+    assert_eq!(four.code, 2);
+    assert_eq!(one.stdout, four.stdout, "the same rows, in the same order");
+    assert_eq!(one.stderr, four.stderr, "the same summary");
+    let lines: Vec<&str> = four.stdout.lines().skip(1).collect();
+    assert_eq!(lines.len(), n, "one row per line of input");
+    for (index, line) in lines.iter().enumerate() {
+        assert!(
+            line.contains(&format!(",-:{},", index + 1)),
+            "row {index} is line {}: {line}",
+            index + 1
+        );
+    }
+}
+
+#[test]
+fn the_output_file_appears_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let out = dir.path().join("results.csv");
+    let out_arg = out.to_str().expect("UTF-8");
+    let mixed = fixture("mixed");
+
+    let run = batch(&[&mixed, "--output", out_arg]);
+    assert_eq!(run.code, 2, "unreadable input still exits 2 ...");
+    assert_eq!(run.stdout, "");
+    let written = std::fs::read_to_string(&out).expect("... after writing every row");
+    assert_eq!(written, batch(&[&mixed]).stdout);
+
+    std::fs::write(&out, "the previous results\n").expect("write");
+    let run = batch(&[&mixed, "--output", out_arg, "--area", "nowhere"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        std::fs::read_to_string(&out).expect("kept"),
+        "the previous results\n"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).expect("list").count(),
+        1,
+        "no temporary file left"
+    );
+
+    let run = batch(&[
+        &mixed,
+        "--output",
+        dir.path()
+            .join("no/such/folder/r.csv")
+            .to_str()
+            .expect("UTF-8"),
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("cannot write the output"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_output_that_is_a_device_is_written_not_replaced() {
+    let run = batch(&[&fixture("audit.jsonl"), "--output", "/dev/null"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let null = std::fs::metadata("/dev/null").expect("/dev/null");
+    assert!(!null.is_file(), "/dev/null is still a device");
+}
+
+#[test]
+fn an_interrupted_run_leaves_the_previous_output_untouched() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let out = dir.path().join("results.csv");
+    std::fs::write(&out, "the previous results\n").expect("write");
+    let mut child = std::process::Command::new(binary())
+        .args(["batch", "-", "--output"])
+        .arg(&out)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("threshold starts");
+    let mut stdin = child.stdin.take().expect("a pipe");
+    stdin
+        .write_all(many_cases(20_000).as_bytes())
+        .expect("feed the cases");
+    stdin.flush().expect("flush");
+    // The input stays open, so the run cannot end. Wait until rows are being written to
+    // the temporary file (they are once more than the workers' window has been read),
+    // then stop the run hard.
+    let temporary = || {
+        std::fs::read_dir(dir.path())
+            .expect("list")
+            .filter_map(Result::ok)
+            .find(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(".threshold-batch-")
+            })
+            .and_then(|e| e.metadata().ok())
+            .is_some_and(|m| m.len() > 0)
+    };
+    let start = Instant::now();
+    while !temporary() && start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(temporary(), "rows were being written");
+    child.kill().expect("stop the run");
+    child.wait().expect("it stopped");
+    drop(stdin);
+    assert_eq!(
+        std::fs::read_to_string(&out).expect("kept"),
+        "the previous results\n"
+    );
+    let again = batch(&[dir.path().to_str().expect("UTF-8")]);
+    assert!(
+        again.stderr.contains("1 case from 1 input"),
+        "the hidden temporary file is not read as input: {}",
+        again.stderr
+    );
+}
+
+#[test]
+fn a_reader_that_stops_early_ends_the_run_quietly_with_0() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let input = dir.path().join("many.jsonl");
+    std::fs::write(&input, many_cases(20_000)).expect("write");
+    let mut child = std::process::Command::new(binary())
+        .args(["batch", "--jobs", "2"])
+        .arg(&input)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("threshold starts");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("a pipe"))
+        .read_line(&mut first)
+        .expect("a first line");
+    assert!(first.starts_with("reference,source,"), "{first}");
+    let output = child.wait_with_output().expect("it ends");
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "", "quietly");
+}
+
+#[test]
+fn no_progress_bar_is_drawn_when_not_on_a_terminal() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let out = dir.path().join("rows.csv");
+    let run = batch(&[
+        &fixture("audit.jsonl"),
+        "--output",
+        out.to_str().expect("UTF-8"),
+    ]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stderr.starts_with("batch: 5 cases"),
+        "only the summary: {:?}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains(['\r', '\u{1b}']),
+        "no drawing: {:?}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("cases/s") && !run.stderr.contains("/s "),
+        "{:?}",
+        run.stderr
+    );
+}
+
+/// The other side: on a terminal (a pseudo-terminal from `script`), the bar is drawn
+/// and then cleared before the summary.
+#[test]
+fn a_progress_bar_is_drawn_on_a_terminal() {
+    if !Path::new("/usr/bin/script").exists() {
+        eprintln!("skipped: /usr/bin/script (util-linux) is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a folder");
+    let log = dir.path().join("terminal.log");
+    let command = format!(
+        "{} batch {} --at {AT} --output {}",
+        binary().display(),
+        fixture("audit.jsonl"),
+        dir.path().join("rows.csv").display()
+    );
+    let status = std::process::Command::new("/usr/bin/script")
+        .args(["-qfec", &command])
+        .arg(&log)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .status()
+        .expect("script runs");
+    assert!(status.success());
+    let screen = std::fs::read_to_string(&log).expect("the terminal's bytes");
+    assert!(screen.contains("5 cases"), "{screen:?}");
+    assert!(
+        screen.contains("\u{1b}[2K"),
+        "the bar is cleared: {screen:?}"
+    );
+    assert!(screen.contains("batch: 5 cases from 1 input"), "{screen:?}");
+}
