@@ -230,9 +230,11 @@ impl Written {
         let mut children: Vec<Child> = Vec::new();
         for (index, child) in self.children.unwrap_or_default().into_iter().enumerate() {
             let id = child.id.0;
-            let at = find_field(text, "id", &id, 0);
+            // Where the child stands is looked up only for a refusal: it costs a search
+            // of the text, and most cases are fine.
+            let at = || find_field(text, "id", &id, 0);
             let refuse = |message: String, help: &str| {
-                Err(Diagnostic::error(name, message).at(at).help(help))
+                Err(Diagnostic::error(name, message).at(at()).help(help))
             };
             if id.trim().is_empty() {
                 return refuse(
@@ -241,7 +243,7 @@ impl Written {
                 );
             }
             if children.iter().any(|c| c.id == id) {
-                let again = find_field(text, "id", &id, 1).or(at);
+                let again = find_field(text, "id", &id, 1).or_else(at);
                 return Err(
                     Diagnostic::error(name, format!("two children have the id `{id}`"))
                         .at(again)

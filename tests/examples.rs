@@ -1,5 +1,5 @@
 //! Every case in `examples/cases/` gives, through the real binary, the tier, routes and
-//! first number to ring that `examples/cases/expected.yaml` documents, in office hours and
+//! first number to ring that `examples/expected-cases.yaml` documents, in office hours and
 //! out of hours.
 
 use assert_cmd::Command;
@@ -32,7 +32,7 @@ struct Call {
 }
 
 fn expectations() -> Vec<Expected> {
-    let text = std::fs::read_to_string("examples/cases/expected.yaml").unwrap();
+    let text = std::fs::read_to_string("examples/expected-cases.yaml").unwrap();
     serde_yaml::from_str(&text).unwrap()
 }
 
@@ -63,7 +63,6 @@ fn every_example_has_a_documented_expectation() {
     let mut present: Vec<String> = std::fs::read_dir("examples/cases")
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name != "expected.yaml")
         .collect();
     present.sort();
     let mut sorted = documented.clone();
@@ -121,5 +120,45 @@ fn examples_land_where_their_expectation_says() {
                 "{context}"
             );
         }
+    }
+}
+
+#[test]
+fn a_batch_over_the_examples_gives_each_its_documented_level() {
+    let output = Command::cargo_bin("threshold")
+        .unwrap()
+        .args([
+            "batch",
+            "examples/cases",
+            "--format",
+            "jsonl",
+            "--at",
+            IN_HOURS,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rows: Vec<serde_json::Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let expected = expectations();
+    assert_eq!(rows.len(), expected.len(), "one row per example case");
+    for e in expected {
+        let row = rows
+            .iter()
+            .find(|r| r["source"].as_str().unwrap().ends_with(&e.file))
+            .unwrap_or_else(|| panic!("no row for {}", e.file));
+        assert_eq!(
+            row["overall"]["level"].as_u64().map(|l| l as u8),
+            e.overall,
+            "{}",
+            e.file
+        );
     }
 }

@@ -158,3 +158,36 @@ fn a_huge_file_is_refused_before_it_is_parsed() {
             .contains("at most 1048576 bytes")
     );
 }
+
+/// A CSV export with a few bytes changed, read by `threshold batch`: it ends with exit
+/// code 0, 1 or 2, never a panic.
+#[test]
+fn a_mutated_csv_export_never_panics() {
+    use proptest::test_runner::{Config, TestRunner};
+    let csv = "reference,area,assessed_at,recorded_level,child_id,child_age,child_unborn,immediate_danger,adult_mental_health,domestic_abuse_incidents_12m,young_carer\n\
+               R1,salford,,2,A,7,no,no,yes,3,yes\nR1,salford,,2,B,,yes,no,yes,3,\nR2,torbay,2026-11-24T10:00,,,,,no,no,0,\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("export.csv");
+    let mut runner = TestRunner::new(Config {
+        cases: 48,
+        ..Config::default()
+    });
+    runner
+        .run(
+            &mutated(Box::leak(csv.to_string().into_boxed_str())),
+            |bytes| {
+                std::fs::write(&path, &bytes).unwrap();
+                let output = assert_cmd::Command::cargo_bin("threshold")
+                    .unwrap()
+                    .args(["batch", "--format", "csv"])
+                    .arg(&path)
+                    .output()
+                    .unwrap();
+                let stderr = String::from_utf8_lossy(&output.stderr);
+                prop_assert!(matches!(output.status.code(), Some(0..=2)), "{stderr}");
+                prop_assert!(!stderr.contains("panicked"), "{stderr}");
+                Ok(())
+            },
+        )
+        .unwrap();
+}

@@ -577,7 +577,6 @@ pub(crate) mod tests {
         let mut found: Vec<(String, Case)> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().path())
-            .filter(|p| p.file_name().is_some_and(|n| n != "expected.yaml"))
             .map(|path| {
                 let name = path.file_stem().unwrap().to_string_lossy().into_owned();
                 let bytes = std::fs::read(&path).unwrap();
