@@ -52,6 +52,20 @@ pub struct Child {
     pub answers: Answers,
 }
 
+impl Case {
+    /// A case with no answers and no children, for a bank of `questions`.
+    pub fn empty(questions: usize) -> Case {
+        Case {
+            area: None,
+            reference: None,
+            assessed_at: None,
+            recorded_level: None,
+            answers: Answers::unknown(questions),
+            children: Vec::new(),
+        }
+    }
+}
+
 impl Child {
     pub fn unborn(&self) -> bool {
         self.age.is_none()

@@ -475,14 +475,7 @@ pub(crate) mod tests {
     }
 
     pub fn blank(rules: &RuleSet) -> Case {
-        Case {
-            area: None,
-            reference: None,
-            assessed_at: None,
-            recorded_level: None,
-            answers: Answers::unknown(rules.questions.len()),
-            children: Vec::new(),
-        }
+        Case::empty(rules.questions.len())
     }
 
     /// How many prompts an interview put when every answer came from `oracle`.

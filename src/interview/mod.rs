@@ -23,7 +23,6 @@ mod stop;
 use crate::case::Case;
 use crate::cli::{Io, parse_at, read_case};
 use crate::error::Diagnostic;
-use crate::question::Answers;
 use crate::rules::RuleSet;
 use crate::rules::model::Area;
 
@@ -74,7 +73,7 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
     }
     let case = match &args.answers {
         Some(path) => read_case(path, rules, io)?.0,
-        None => empty_case(rules),
+        None => Case::empty(rules.questions.len()),
     };
     let area = choose_area(rules, args.area.as_deref(), args.answers.as_deref(), &case)?;
     stop::install()?;
@@ -99,17 +98,6 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
             let _ = console::Term::stdout().show_cursor();
             Err(error)
         }
-    }
-}
-
-fn empty_case(rules: &RuleSet) -> Case {
-    Case {
-        area: None,
-        reference: None,
-        assessed_at: None,
-        recorded_level: None,
-        answers: Answers::unknown(rules.questions.len()),
-        children: Vec::new(),
     }
 }
 

@@ -100,24 +100,7 @@ fn contacts(outcome: &Outcome) -> String {
 }
 
 fn routes(outcome: &Outcome) -> String {
-    let mut out = String::from("Routes:\n");
-    for r in &outcome.routes {
-        let who = if r.children.is_empty() {
-            String::new()
-        } else {
-            format!(" (child {})", r.children.join(", "))
-        };
-        out.push_str(&wrap(
-            "-",
-            "  ",
-            &format!("{}{who}: {}", r.route.id, r.route.text),
-        ));
-        for point in &r.route.detail {
-            out.push_str(&wrap("    *", "      ", point));
-        }
-    }
-    out.push('\n');
-    out
+    format!("Routes:\n{}\n", super::table::route_lines(outcome))
 }
 
 fn unknowns(rules: &RuleSet, outcome: &Outcome) -> String {

@@ -161,21 +161,7 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
     out.push('\n');
 
     let _ = writeln!(out, "{}", s.heading.apply_to("Routes"));
-    for r in &outcome.routes {
-        let who = if r.children.is_empty() {
-            String::new()
-        } else {
-            format!(" (child {})", r.children.join(", "))
-        };
-        out.push_str(&wrap(
-            "-",
-            "  ",
-            &format!("{}{who}: {}", r.route.id, r.route.text),
-        ));
-        for point in &r.route.detail {
-            out.push_str(&wrap("    *", "      ", point));
-        }
-    }
+    out.push_str(&route_lines(outcome));
     out.push('\n');
 
     let unknown: Vec<usize> = (0..outcome.children.len())
@@ -236,5 +222,26 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
         ));
     }
     let _ = writeln!(out, "{}", s.dim.apply_to(JUDGEMENT_NOTE));
+    out
+}
+
+/// Each route that applies, with the children it applies to and its points, wrapped.
+pub fn route_lines(outcome: &Outcome) -> String {
+    let mut out = String::new();
+    for r in &outcome.routes {
+        let who = if r.children.is_empty() {
+            String::new()
+        } else {
+            format!(" (child {})", r.children.join(", "))
+        };
+        out.push_str(&wrap(
+            "-",
+            "  ",
+            &format!("{}{who}: {}", r.route.id, r.route.text),
+        ));
+        for point in &r.route.detail {
+            out.push_str(&wrap("    *", "      ", point));
+        }
+    }
     out
 }
