@@ -198,3 +198,43 @@ fn version_names_each_areas_rules_edition() {
     }
     assert!(text.contains("A Shared Responsibility"));
 }
+
+/// Regression: clap_complete panicked when its output could not be written (a closed
+/// pipe). Every command that prints must fail with a message, or exit 0 for a closed
+/// pipe, never panic. /dev/full refuses every write, deterministically.
+#[test]
+fn a_failing_output_is_reported_never_a_panic() {
+    let full = Path::new("/dev/full");
+    if !full.exists() {
+        return;
+    }
+    for args in [
+        &["completions", "zsh"][..],
+        &["man"][..],
+        &["areas"][..],
+        &["rules", "show", "torbay"][..],
+        &["assess", "examples/cases/torbay-neglect.yaml"][..],
+        &[
+            "scenario",
+            "run",
+            "neglect",
+            "--area",
+            "salford",
+            "--no-pause",
+        ][..],
+    ] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_threshold"))
+            .args(args)
+            .env_remove("THRESHOLD_RULES")
+            .stdout(std::fs::File::create(full).unwrap())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("No space left on device"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
