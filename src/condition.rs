@@ -51,7 +51,27 @@ pub struct ChildFacts<'a> {
     pub age: Option<u8>,
 }
 
-impl Facts<'_> {
+impl<'a> Facts<'a> {
+    /// Household answers alone, with nothing decided yet (no tier).
+    pub fn household(household: &'a Answers) -> Facts<'a> {
+        Facts {
+            household,
+            child: None,
+            tier: None,
+            unknown_could_raise: false,
+            no_children: false,
+        }
+    }
+
+    /// A child's answers and age beside the household's, with nothing decided yet: what
+    /// scoring rules and `ask_when` are evaluated against.
+    pub fn child(household: &'a Answers, answers: &'a Answers, age: Option<u8>) -> Facts<'a> {
+        Facts {
+            child: Some(ChildFacts { answers, age }),
+            ..Facts::household(household)
+        }
+    }
+
     fn answer(&self, q: QId) -> Answer {
         // Household and child answers fill disjoint slots of the bank.
         match self.household.get(q) {

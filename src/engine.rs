@@ -7,7 +7,7 @@
 //! rules: scores are sums and tiers are maxima.
 
 use crate::case::{Case, Child};
-use crate::condition::{ChildFacts, Facts};
+use crate::condition::Facts;
 use crate::hours::WallClock;
 use crate::question::{About, Answer, Answers, QId, QuestionBank, Worrying};
 use crate::rules::model::{Action, Area, Contact, Route};
@@ -161,14 +161,9 @@ pub fn assess<'a>(
 
 fn child_facts<'a>(household: &'a Answers, outcome: &'a ChildOutcome) -> Facts<'a> {
     Facts {
-        household,
-        child: Some(ChildFacts {
-            answers: &outcome.child.answers,
-            age: outcome.child.age,
-        }),
         tier: Some(outcome.level),
         unknown_could_raise: outcome.could_reach > outcome.level,
-        no_children: false,
+        ..Facts::child(household, &outcome.child.answers, outcome.child.age)
     }
 }
 
@@ -180,27 +175,11 @@ fn assess_child<'a>(
     household_unknowns: &[QId],
     child: &'a Child,
 ) -> ChildOutcome<'a> {
-    let facts = Facts {
-        household,
-        child: Some(ChildFacts {
-            answers: &child.answers,
-            age: child.age,
-        }),
-        tier: None,
-        unknown_could_raise: false,
-        no_children: false,
-    };
+    let facts = Facts::child(household, &child.answers, child.age);
     let known = score(area, &facts, true);
     let (worst_answers, child_unknowns) =
         worst_case(bank, &child.answers, Some((worst_household, child)));
-    let worst_facts = Facts {
-        household: worst_household,
-        child: Some(ChildFacts {
-            answers: &worst_answers,
-            age: child.age,
-        }),
-        ..facts
-    };
+    let worst_facts = Facts::child(worst_household, &worst_answers, child.age);
     let worst = score(area, &worst_facts, false);
     let mut unknowns = household_unknowns.to_vec();
     unknowns.extend(child_unknowns);
@@ -329,15 +308,9 @@ fn worst_case(
         if !worst.get(q).is_unknown() || not_before_birth {
             continue;
         }
-        let facts = Facts {
-            household: child.map_or(&worst, |(household, _)| household),
-            child: child.map(|(_, c)| ChildFacts {
-                answers: &worst,
-                age: c.age,
-            }),
-            tier: None,
-            unknown_could_raise: false,
-            no_children: false,
+        let facts = match child {
+            None => Facts::household(&worst),
+            Some((household, c)) => Facts::child(household, &worst, c.age),
         };
         if question.ask_when.as_ref().is_none_or(|c| c.holds(&facts)) {
             worst.set(q, worrying_answer(question.worrying));

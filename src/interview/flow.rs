@@ -16,7 +16,7 @@
 //! matter, whatever the questions still to come turn out to be.
 
 use crate::case::{Case, Child};
-use crate::condition::{ChildFacts, Facts};
+use crate::condition::Facts;
 use crate::engine;
 use crate::question::{About, Answer, Answers, QId, Worrying};
 use crate::rules::RuleSet;
@@ -242,28 +242,15 @@ impl<'r> Flow<'r> {
     pub fn applies(&self, subject: Subject, q: QId) -> bool {
         let question = self.rules.questions.question(q);
         let facts = match subject {
-            Subject::Household if question.about == About::Household => Facts {
-                household: &self.case.answers,
-                child: None,
-                tier: None,
-                unknown_could_raise: false,
-                no_children: false,
-            },
+            Subject::Household if question.about == About::Household => {
+                Facts::household(&self.case.answers)
+            }
             Subject::Child(i) if question.about == About::Child => {
                 let child = &self.case.children[i];
                 if child.unborn() && !question.unborn {
                     return false;
                 }
-                Facts {
-                    household: &self.case.answers,
-                    child: Some(ChildFacts {
-                        answers: &child.answers,
-                        age: child.age,
-                    }),
-                    tier: None,
-                    unknown_could_raise: false,
-                    no_children: false,
-                }
+                Facts::child(&self.case.answers, &child.answers, child.age)
             }
             _ => return false,
         };

@@ -63,13 +63,7 @@ pub fn heading(look: Look, text: &str) -> String {
 pub fn danger(flow: &Flow, area: &Area, look: Look) -> Option<String> {
     let bank = &flow.rules().questions;
     let first = bank.get(FIRST)?;
-    let facts = Facts {
-        household: &flow.case.answers,
-        child: None,
-        tier: None,
-        unknown_could_raise: false,
-        no_children: false,
-    };
+    let facts = Facts::household(&flow.case.answers);
     let routes: Vec<_> = area
         .routes
         .iter()

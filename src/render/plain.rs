@@ -130,25 +130,9 @@ pub fn reasons(outcome: &Outcome) -> String {
         return "Why: no children were recorded, so no level was decided.\n\n".into();
     }
     let mut out = String::from("Why:\n");
-    for c in &outcome.children {
-        if c.reasons.is_empty() {
-            out.push_str(&wrap(
-                "-",
-                "  ",
-                &format!("{}: no concern recorded", c.child.id),
-            ));
-        }
-        for r in &c.reasons {
-            let line = format!(
-                "{}: {} {}. Source: {}",
-                c.child.id,
-                r.effect.label(),
-                r.label,
-                r.source.trim()
-            );
-            out.push_str(&wrap("-", "    ", &line));
-        }
-    }
+    out.push_str(&super::table::reason_lines(outcome, |source| {
+        format!(". Source: {source}")
+    }));
     out.push('\n');
     out
 }

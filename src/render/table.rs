@@ -184,25 +184,7 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
 
     if !outcome.children.is_empty() {
         let _ = writeln!(out, "{}", s.heading.apply_to("Why"));
-        for c in &outcome.children {
-            if c.reasons.is_empty() {
-                out.push_str(&wrap(
-                    "-",
-                    "  ",
-                    &format!("{}: no concern recorded", c.child.id),
-                ));
-            }
-            for r in &c.reasons {
-                let line = format!(
-                    "{}: {} {} [{}]",
-                    c.child.id,
-                    r.effect.label(),
-                    r.label,
-                    r.source
-                );
-                out.push_str(&wrap("-", "    ", &line));
-            }
-        }
+        out.push_str(&reason_lines(outcome, |source| format!(" [{source}]")));
         out.push('\n');
     }
 
@@ -241,6 +223,32 @@ pub fn route_lines(outcome: &Outcome) -> String {
         ));
         for point in &r.route.detail {
             out.push_str(&wrap("    *", "      ", point));
+        }
+    }
+    out
+}
+
+/// Each child's reasons (or that no concern was recorded); `source` writes what follows
+/// each reason's label, its source.
+pub fn reason_lines(outcome: &Outcome, source: impl Fn(&str) -> String) -> String {
+    let mut out = String::new();
+    for c in &outcome.children {
+        if c.reasons.is_empty() {
+            out.push_str(&wrap(
+                "-",
+                "  ",
+                &format!("{}: no concern recorded", c.child.id),
+            ));
+        }
+        for r in &c.reasons {
+            let line = format!(
+                "{}: {} {}{}",
+                c.child.id,
+                r.effect.label(),
+                r.label,
+                source(r.source.trim())
+            );
+            out.push_str(&wrap("-", "    ", &line));
         }
     }
     out
