@@ -80,7 +80,10 @@ proptest! {
         let mut files = rules::bundled_files();
         let path = if which == 0 { "areas/torbay.yaml" } else { "questions.yaml" };
         let text = String::from_utf8_lossy(&bytes).into_owned();
-        let text = if which == 0 { text } else { files.iter().find(|f| f.path == path).unwrap().text.replacen("worrying: yes", &text[..text.len().min(40)], 1) };
+        // For the questions file: splice the first 40 characters (not bytes: the mutated
+        // text may hold multi-byte characters) in place of one worrying answer.
+        let splice: String = text.chars().take(40).collect();
+        let text = if which == 0 { text } else { files.iter().find(|f| f.path == path).unwrap().text.replacen("worrying: yes", &splice, 1) };
         files.retain(|f| f.path != path);
         files.push(RuleFile { path: path.to_string(), text });
         if let Err(errors) = rules::load(files, Origin::Bundled, jiff::civil::date(2026, 11, 23)) {
