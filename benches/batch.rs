@@ -268,7 +268,7 @@ fn parse_only(path: &Path) -> (Duration, Duration) {
     let (rules, _) = threshold::rules::load(
         threshold::rules::bundled_files(),
         threshold::rules::Origin::Bundled,
-        jiff::civil::date(2026, 11, 23),
+        jiff::civil::date(2026, 12, 2),
     )
     .expect("bundled rules");
     let bank = &rules.questions;

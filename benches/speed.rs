@@ -14,7 +14,7 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 }
 
 fn main() {
-    let today = jiff::civil::date(2026, 11, 23);
+    let today = jiff::civil::date(2026, 12, 2);
     let case_path = "examples/cases/salford-domestic-abuse-cumulative.yaml";
 
     // The whole program, as a practitioner starts it: process start, embedded rules parsed

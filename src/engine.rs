@@ -8,17 +8,26 @@
 
 use crate::case::{Case, Child};
 use crate::condition::Facts;
-use crate::hours::WallClock;
+use crate::hours::Clock;
 use crate::question::{About, Answer, Answers, QId, QuestionBank, Worrying};
-use crate::rules::model::{Action, Area, Contact, Route};
+use crate::rules::model::{Action, Area, Basis, Contact, Route};
 
 #[derive(Debug, Clone)]
 pub struct Outcome<'a> {
     pub area: &'a Area,
     pub case: &'a Case,
+    /// When the case was assessed: the case's own time, else the moment of reading.
     pub assessed_at: jiff::Zoned,
+    /// The moment the contacts are for (the moment of reading), London time, and its clock.
+    pub contacts_moment: jiff::Zoned,
+    pub contacts_at: Clock,
     /// A child is in immediate danger: ring 999 first.
     pub emergency: bool,
+    /// What cannot wait: an emergency, a child at the top tier, or immediate danger not
+    /// ruled out. Only then is a number marked "ring now".
+    pub urgent: bool,
+    /// Immediate danger has not been ruled out (not answered).
+    pub danger_not_ruled_out: bool,
     /// The highest child tier; `None` when no children were recorded.
     pub overall: Option<u8>,
     pub children: Vec<ChildOutcome<'a>>,
@@ -33,6 +42,12 @@ impl Outcome<'_> {
     /// recorded or there are no children.
     pub fn agrees(&self) -> Option<bool> {
         Some(self.case.recorded_level? == self.overall?)
+    }
+
+    /// The result rests on answers not yet known that could raise it (or on immediate
+    /// danger not being ruled out): it must lead with what to find out, not reassurance.
+    pub fn provisional(&self) -> bool {
+        self.danger_not_ruled_out || self.children.iter().any(|c| c.could_reach > c.level)
     }
 }
 
@@ -57,6 +72,9 @@ pub struct Reason<'a> {
     pub label: &'a str,
     pub effect: Effect,
     pub source: &'a str,
+    /// Whether the number is the source's or this project's calibration.
+    pub basis: Basis,
+    pub rationale: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +109,66 @@ pub struct ContactOutcome<'a> {
     pub contact: &'a Contact,
     /// `None` when the contact's hours are not known.
     pub open_now: Option<bool>,
+    pub call: Call,
+    /// When a closed service next opens (London wall time).
+    pub opens: Option<jiff::civil::DateTime>,
+}
+
+impl<'a> ContactOutcome<'a> {
+    /// `contact` of `area` as it stands at `clock`, listed as `call`.
+    pub fn at(area: &Area, contact: &'a Contact, clock: Clock, call: Call) -> ContactOutcome<'a> {
+        let open_now = contact.hours.open_at(clock.wall);
+        ContactOutcome {
+            contact,
+            open_now,
+            call,
+            opens: match open_now {
+                Some(false) => area.bank_holidays.next_opening(&contact.hours, clock),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// Why a number is listed where it is, and what to do with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    /// 999, first: a child is in danger or danger is not ruled out.
+    Emergency,
+    /// The front door that is open now, for what cannot wait.
+    RingNow,
+    /// The daytime front door, open now, for what can wait until it is answered.
+    OpenNow,
+    /// The daytime front door is closed: what can wait goes to it when it opens.
+    NextWorkingDay,
+    /// The duty team, open now, for a case that can wait: only if it cannot.
+    IfItCannotWait,
+    /// The front door that is closed now, with when it opens.
+    Later,
+    /// A route's own specialist.
+    Specialist,
+    /// 999, last: always listed.
+    EmergencyLast,
+}
+
+impl Call {
+    pub fn id(self) -> &'static str {
+        match self {
+            Call::Emergency => "emergency",
+            Call::RingNow => "ring_now",
+            Call::OpenNow => "open_now",
+            Call::NextWorkingDay => "next_working_day",
+            Call::IfItCannotWait => "if_it_cannot_wait",
+            Call::Later => "later",
+            Call::Specialist => "specialist",
+            Call::EmergencyLast => "emergency_last",
+        }
+    }
+
+    /// Whether the number is to be rung now.
+    pub fn ring_now(self) -> bool {
+        matches!(self, Call::Emergency | Call::RingNow)
+    }
 }
 
 /// Decide `case` under `area`'s rules at moment `at`.
@@ -145,12 +223,31 @@ pub fn assess<'a>(
         .filter(|a| a.when.holds(&household))
         .collect();
     let emergency = routes.iter().any(|r| r.route.id == "emergency");
-    let contacts = contacts_now(area, &routes, WallClock::of(at));
+    let danger_not_ruled_out = case
+        .answers
+        .get(
+            bank.get("immediate_danger")
+                .expect("the bank asks about immediate danger"),
+        )
+        .is_unknown();
+    let urgent = emergency || danger_not_ruled_out || overall == Some(4);
+    let clock = area.bank_holidays.clock(at);
+    let contacts = contacts_now(
+        area,
+        &routes,
+        clock,
+        emergency || danger_not_ruled_out,
+        urgent,
+    );
     Outcome {
         area,
         case,
-        assessed_at: at.clone(),
+        assessed_at: case.assessed_at.clone().unwrap_or_else(|| at.clone()),
+        contacts_moment: at.with_time_zone(crate::hours::london().clone()),
+        contacts_at: clock,
         emergency,
+        urgent,
+        danger_not_ruled_out,
         overall,
         children,
         routes,
@@ -204,35 +301,6 @@ struct Scored<'a> {
 fn score<'a>(area: &'a Area, facts: &Facts, explain: bool) -> Scored<'a> {
     let scoring = &area.scoring;
     let mut reasons = Vec::new();
-    let mut risk = 0;
-    for rule in scoring.weights.iter().filter(|r| r.when.holds(facts)) {
-        risk += rule.points;
-        if explain {
-            reasons.push(Reason {
-                rule: &rule.id,
-                label: &rule.label,
-                effect: Effect::Points(rule.points),
-                source: &rule.source,
-            });
-        }
-    }
-    let mut protection = 0;
-    for rule in scoring
-        .protective
-        .factors
-        .iter()
-        .filter(|r| r.when.holds(facts))
-    {
-        protection += rule.points;
-        if explain {
-            reasons.push(Reason {
-                rule: &rule.id,
-                label: &rule.label,
-                effect: Effect::Points(rule.points),
-                source: &rule.source,
-            });
-        }
-    }
     let tier_for = |points: i32| {
         scoring
             .thresholds
@@ -242,40 +310,107 @@ fn score<'a>(area: &'a Area, facts: &Facts, explain: bool) -> Scored<'a> {
             .max()
             .unwrap_or(1)
     };
+    // Validation bounds every weight, so these sums cannot overflow; saturating keeps a
+    // local rule set that slipped past it from wrapping round.
+    let mut risk: i32 = 0;
+    // The highest tier one of the child's own answers reaches alone: strengths never take
+    // a child below it (they shape the plan, not the child's need).
+    let mut own_need = 1;
+    for rule in scoring.weights.iter().filter(|r| r.when.holds(facts)) {
+        risk = risk.saturating_add(rule.points);
+        // A rule that holds only with the child's own answers (or age) is the child's need.
+        if facts.child.is_some() && !rule.when.holds(&Facts::household(facts.household)) {
+            own_need = own_need.max(tier_for(rule.points));
+        }
+        if explain {
+            reasons.push(reason(
+                &rule.id,
+                &rule.label,
+                Effect::Points(rule.points),
+                &rule.source,
+                rule.basis,
+                &rule.rationale,
+            ));
+        }
+    }
+    let mut protection: i32 = 0;
+    for rule in scoring
+        .protective
+        .factors
+        .iter()
+        .filter(|r| r.when.holds(facts))
+    {
+        protection = protection.saturating_add(rule.points);
+        if explain {
+            reasons.push(reason(
+                &rule.id,
+                &rule.label,
+                Effect::Points(rule.points),
+                &rule.source,
+                rule.basis,
+                &rule.rationale,
+            ));
+        }
+    }
     let unprotected = tier_for(risk);
-    let protected = tier_for(risk + protection);
+    let protected = tier_for(risk.saturating_add(protection));
     let protective = &scoring.protective;
     let lowest_allowed = if unprotected >= protective.not_from_tier {
         unprotected
     } else {
-        unprotected.saturating_sub(protective.max_lowering).max(1)
+        unprotected
+            .saturating_sub(protective.max_lowering)
+            .max(own_need)
+            .max(1)
     };
     let score_tier = protected.max(lowest_allowed);
     if explain && score_tier > protected {
-        reasons.push(Reason {
-            rule: "protective_limit",
-            label: "Protective factors may lower the level only so far",
-            effect: Effect::Held(score_tier),
-            source: &protective.source,
-        });
+        reasons.push(reason(
+            "protective_limit",
+            "Strengths shape the plan; they do not lower the level below the child's own need",
+            Effect::Held(score_tier),
+            &protective.source,
+            Basis::Source,
+            &None,
+        ));
     }
     let mut floor = None;
     for rule in scoring.floors.iter().filter(|f| f.when.holds(facts)) {
         floor = floor.max(Some(rule.tier));
         if explain {
-            reasons.push(Reason {
-                rule: &rule.id,
-                label: &rule.label,
-                effect: Effect::Floor(rule.tier),
-                source: &rule.source,
-            });
+            reasons.push(reason(
+                &rule.id,
+                &rule.label,
+                Effect::Floor(rule.tier),
+                &rule.source,
+                rule.basis,
+                &rule.rationale,
+            ));
         }
     }
     Scored {
         tier: score_tier.max(floor.unwrap_or(1)),
-        score: risk + protection,
+        score: risk.saturating_add(protection),
         floor,
         reasons,
+    }
+}
+
+fn reason<'a>(
+    rule: &'a str,
+    label: &'a str,
+    effect: Effect,
+    source: &'a str,
+    basis: Basis,
+    rationale: &'a Option<String>,
+) -> Reason<'a> {
+    Reason {
+        rule,
+        label,
+        effect,
+        source,
+        basis,
+        rationale: rationale.as_deref(),
     }
 }
 
@@ -320,48 +455,61 @@ fn worst_case(
     (worst, unknowns)
 }
 
-/// The contacts of the routes that fired, what is open now first. The emergency number
-/// is always listed: first when a route that fired puts it first (a child in danger, or
-/// danger not ruled out), otherwise last.
-fn contacts_now<'a>(
+/// What to ring, derived for every result: 999 first when a child is in danger or danger is
+/// not ruled out; then the front door — for what cannot wait, whichever service is open now;
+/// for what can wait, the daytime door (with when it opens) and the duty team "if it cannot
+/// wait"; then the routes' own specialists, open ones first and unknown hours never above a
+/// service known to be open; 999 last when it was not first.
+pub fn contacts_now<'a>(
     area: &'a Area,
     routes: &[RouteOutcome<'a>],
-    now: WallClock,
+    clock: Clock,
+    danger: bool,
+    urgent: bool,
 ) -> Vec<ContactOutcome<'a>> {
-    let urgent = routes.iter().any(|r| {
-        r.route
-            .contacts
-            .first()
-            .and_then(|id| area.contact(id))
-            .is_some_and(|c| c.emergency)
-    });
+    let outcome = |contact: &'a Contact, call: Call| ContactOutcome::at(area, contact, clock, call);
+    let emergency: Vec<&Contact> = area.contacts.iter().filter(|c| c.emergency).collect();
     let mut listed: Vec<ContactOutcome> = Vec::new();
+    if danger {
+        listed.extend(emergency.iter().map(|c| outcome(c, Call::Emergency)));
+    }
+    let [daytime, duty] = area.front_doors();
+    let daytime_open = daytime.hours.open_at(clock.wall) == Some(true);
+    if urgent {
+        let (first, second) = if daytime_open {
+            (daytime, duty)
+        } else {
+            (duty, daytime)
+        };
+        listed.push(outcome(first, Call::RingNow));
+        listed.push(outcome(second, Call::Later));
+    } else if daytime_open {
+        listed.push(outcome(daytime, Call::OpenNow));
+        listed.push(outcome(duty, Call::Later));
+    } else {
+        listed.push(outcome(daytime, Call::NextWorkingDay));
+        listed.push(outcome(duty, Call::IfItCannotWait));
+    }
+    let mut specialists: Vec<ContactOutcome> = Vec::new();
     for id in routes.iter().flat_map(|r| &r.route.contacts) {
-        if let Some(contact) = area.contact(id).filter(|c| !c.emergency)
-            && !listed.iter().any(|l| l.contact.id == contact.id)
+        if let Some(contact) = area.contact(id)
+            && !contact.emergency
+            && !listed
+                .iter()
+                .chain(&specialists)
+                .any(|l| l.contact.id == contact.id)
         {
-            listed.push(ContactOutcome {
-                contact,
-                open_now: contact.hours.open_at(now),
-            });
+            specialists.push(outcome(contact, Call::Specialist));
         }
     }
-    listed.sort_by_key(|c| match c.open_now {
+    specialists.sort_by_key(|c| match c.open_now {
         Some(true) => 0,
         None => 1,
         Some(false) => 2,
     });
-    let emergency = area
-        .contacts
-        .iter()
-        .filter(|c| c.emergency)
-        .map(|contact| ContactOutcome {
-            contact,
-            open_now: contact.hours.open_at(now),
-        });
-    if urgent {
-        emergency.chain(listed).collect()
-    } else {
-        listed.into_iter().chain(emergency).collect()
+    listed.extend(specialists);
+    if !danger {
+        listed.extend(emergency.iter().map(|c| outcome(c, Call::EmergencyLast)));
     }
+    listed
 }

@@ -20,18 +20,31 @@ pub fn london() -> &'static jiff::tz::TimeZone {
     })
 }
 
-/// A moment as the London clock shows it: day of week (0 = Monday) and minute of day.
+/// A moment as the London clock shows it: day of week (0 = Monday) and minute of day. On
+/// a bank holiday `weekday` is Sunday's: bank holidays count as out of hours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WallClock {
     pub weekday: u8,
     pub minute: u16,
 }
 
+const SUNDAY: u8 = 6;
+
 impl WallClock {
+    /// The London clock at `moment`, with no bank holidays (the calendar's `clock` counts
+    /// them).
     pub fn of(moment: &jiff::Zoned) -> WallClock {
         let local = moment.with_time_zone(london().clone());
+        WallClock::of_civil(local.datetime(), false)
+    }
+
+    fn of_civil(local: jiff::civil::DateTime, bank_holiday: bool) -> WallClock {
         WallClock {
-            weekday: local.weekday().to_monday_zero_offset() as u8,
+            weekday: if bank_holiday {
+                SUNDAY
+            } else {
+                local.weekday().to_monday_zero_offset() as u8
+            },
             minute: local.hour() as u16 * 60 + local.minute() as u16,
         }
     }
@@ -80,6 +93,75 @@ impl Hours {
                 cover[minute] = cover[minute].saturating_add(1);
             }
         }
+    }
+}
+
+/// England and Wales bank holidays as published (`rules/bank-holidays.yaml`): on those
+/// days every service keeps its Sunday hours.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BankHolidays {
+    /// The last day the published list covers; after it a bank holiday cannot be known.
+    pub published_to: Option<jiff::civil::Date>,
+    pub dates: Vec<jiff::civil::Date>,
+    pub source: String,
+}
+
+/// The London clock at a moment, as opening hours read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clock {
+    pub wall: WallClock,
+    pub date: jiff::civil::Date,
+    /// Whether `date` is a bank holiday; `None` beyond the published list.
+    pub bank_holiday: Option<bool>,
+}
+
+impl BankHolidays {
+    fn is_holiday(&self, date: jiff::civil::Date) -> Option<bool> {
+        if self.published_to.is_none_or(|last| date > last) {
+            return None;
+        }
+        Some(self.dates.binary_search(&date).is_ok())
+    }
+
+    /// The clock at `moment`: on a bank holiday, Sunday's hours.
+    pub fn clock(&self, moment: &jiff::Zoned) -> Clock {
+        let local = moment.with_time_zone(london().clone()).datetime();
+        let bank_holiday = self.is_holiday(local.date());
+        Clock {
+            wall: WallClock::of_civil(local, bank_holiday == Some(true)),
+            date: local.date(),
+            bank_holiday,
+        }
+    }
+
+    /// When `hours` next open after `from` (London wall time, as "Mon 08:30" within the
+    /// week or "Tue 29 Dec 08:30" further off), looking up to two weeks ahead; `None` when
+    /// the hours are not known or they open at no time in that span.
+    pub fn next_opening(&self, hours: &Hours, from: Clock) -> Option<jiff::civil::DateTime> {
+        if hours.always || hours.open.is_empty() {
+            return None;
+        }
+        let now = usize::from(from.wall.minute);
+        (0..15i64)
+            .filter_map(|offset| from.date.checked_add(jiff::Span::new().days(offset)).ok())
+            .flat_map(|date| {
+                let weekday = if self.is_holiday(date) == Some(true) {
+                    SUNDAY
+                } else {
+                    date.weekday().to_monday_zero_offset() as u8
+                };
+                let mut starts: Vec<u16> = hours
+                    .open
+                    .iter()
+                    .filter(|w| w.days[usize::from(weekday)])
+                    .map(|w| w.from)
+                    .collect();
+                starts.sort_unstable();
+                starts.into_iter().map(move |start| (date, start))
+            })
+            .find(|(date, start)| *date > from.date || usize::from(*start) > now)
+            .map(|(date, start)| date.at((start / 60) as i8, (start % 60) as i8, 0, 0))
     }
 }
 
@@ -197,19 +279,67 @@ fn parse_time(text: &str) -> Result<u16, String> {
     Ok(h * 60 + m)
 }
 
-/// Read a moment given as RFC 3339 (`2026-11-24T10:00:00Z`, any offset) or as London wall
-/// time without an offset (`2026-11-24T10:00`).
+/// Read a moment given as RFC 3339 (`2026-11-24T10:00:00Z`, any offset) or as
+/// London wall time without an offset (`2026-11-24T10:00`). A London time that the clocks
+/// skip (the spring gap) or show twice (the autumn fold) is refused: the message says which
+/// offsets to write, so a moment is never guessed. A bracketed zone is read only beside an
+/// offset, and must then be Europe/London.
 pub fn parse_moment(text: &str) -> Result<jiff::Zoned, String> {
     let text = text.trim();
-    if let Ok(instant) = text.parse::<jiff::Timestamp>() {
+    let (moment, zone) = match text.split_once('[') {
+        Some((moment, zone)) => (moment, Some(zone.trim_end_matches(']'))),
+        None => (text, None),
+    };
+    let has_offset = moment.len() > 16 && moment[16..].contains(['+', '-', 'Z', 'z']);
+    if let Some(zone) = zone {
+        if !has_offset {
+            return Err(format!(
+                "`{text}` names a zone but no offset: write the offset (2026-11-24T10:00:00+00:00) or London time without a zone (2026-11-24T10:00)"
+            ));
+        }
+        if !zone.eq_ignore_ascii_case("Europe/London") {
+            return Err(format!(
+                "`{text}`: times are read in Europe/London; write an offset instead of [{zone}]"
+            ));
+        }
+    }
+    if let Ok(instant) = moment.parse::<jiff::Timestamp>() {
         return Ok(instant.to_zoned(london().clone()));
     }
-    match text.parse::<jiff::civil::DateTime>() {
-        Ok(wall) if !text.contains(['+', 'Z', 'z']) && text.len() >= 16 => wall
+    let bad = || {
+        format!(
+            "`{text}` is not a time: use RFC 3339 (2026-11-24T10:00:00Z), London time as YYYY-MM-DDTHH:MM, or `now`"
+        )
+    };
+    match moment.parse::<jiff::civil::DateTime>() {
+        Ok(wall) if !has_offset && moment.len() >= 16 => london_wall_time(wall, text),
+        _ => Err(bad()),
+    }
+}
+
+/// `--at`: `now` (the moment of reading, said out loud) or a moment as `parse_moment` reads it.
+pub fn parse_at_flag(text: &str, now: &jiff::Zoned) -> Result<jiff::Zoned, String> {
+    if text.trim().eq_ignore_ascii_case("now") {
+        return Ok(now.with_time_zone(london().clone()));
+    }
+    parse_moment(text)
+}
+
+fn london_wall_time(wall: jiff::civil::DateTime, text: &str) -> Result<jiff::Zoned, String> {
+    use jiff::tz::AmbiguousOffset;
+    match london().to_ambiguous_zoned(wall).offset() {
+        AmbiguousOffset::Unambiguous { .. } => wall
             .to_zoned(london().clone())
             .map_err(|e| format!("`{text}` is not a time in Europe/London: {e}")),
-        _ => Err(format!(
-            "`{text}` is not a time: use RFC 3339 (2026-11-24T10:00:00Z) or London time as YYYY-MM-DDTHH:MM"
+        AmbiguousOffset::Gap { before, after } => Err(format!(
+            "`{text}` does not exist in London: the clocks go forward then; write an offset (for example {}{before} or {}{after})",
+            wall.strftime("%Y-%m-%dT%H:%M"),
+            wall.strftime("%Y-%m-%dT%H:%M"),
+        )),
+        AmbiguousOffset::Fold { before, after } => Err(format!(
+            "`{text}` happens twice in London: the clocks go back then; write which with an offset ({}{before} for the first, {}{after} for the second)",
+            wall.strftime("%Y-%m-%dT%H:%M"),
+            wall.strftime("%Y-%m-%dT%H:%M"),
         )),
     }
 }

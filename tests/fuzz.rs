@@ -11,7 +11,7 @@ use threshold::rules::{self, Origin, RuleFile};
 fn bank() -> &'static Arc<QuestionBank> {
     static BANK: OnceLock<Arc<QuestionBank>> = OnceLock::new();
     BANK.get_or_init(|| {
-        let today = jiff::civil::date(2026, 11, 23);
+        let today = jiff::civil::date(2026, 12, 2);
         rules::load(rules::bundled_files(), Origin::Bundled, today)
             .unwrap()
             .0
@@ -86,7 +86,7 @@ proptest! {
         let text = if which == 0 { text } else { files.iter().find(|f| f.path == path).unwrap().text.replacen("worrying: yes", &splice, 1) };
         files.retain(|f| f.path != path);
         files.push(RuleFile { path: path.to_string(), text });
-        if let Err(errors) = rules::load(files, Origin::Bundled, jiff::civil::date(2026, 11, 23)) {
+        if let Err(errors) = rules::load(files, Origin::Bundled, jiff::civil::date(2026, 12, 2)) {
             for diagnostic in &errors.0 {
                 prop_assert!(diagnostic.to_string().starts_with("rules/"), "{diagnostic}");
             }

@@ -14,7 +14,7 @@ use threshold::rules::{self, Origin, RuleSet};
 fn rules() -> &'static RuleSet {
     static RULES: OnceLock<RuleSet> = OnceLock::new();
     RULES.get_or_init(|| {
-        let today = jiff::civil::date(2026, 11, 23);
+        let today = jiff::civil::date(2026, 12, 2);
         rules::load(rules::bundled_files(), Origin::Bundled, today)
             .expect("bundled rules load")
             .0

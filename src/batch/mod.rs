@@ -127,7 +127,7 @@ fn settings<'r>(
         .at
         .as_deref()
         .map(|text| {
-            crate::hours::parse_moment(text)
+            crate::hours::parse_at_flag(text, now)
                 .map_err(|e| Diagnostic::error("--at", e).help("for example --at 2026-11-24T10:00"))
         })
         .transpose()?;

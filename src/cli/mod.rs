@@ -369,9 +369,10 @@ fn check_rules(dir: Option<PathBuf>, today: jiff::civil::Date, io: &mut Io) -> a
     Ok(())
 }
 
-pub(crate) fn parse_at(at: Option<&str>) -> anyhow::Result<Option<jiff::Zoned>> {
+/// `--at`: a moment, or `now` (the same as leaving it out, but said).
+pub(crate) fn parse_at(at: Option<&str>, now: &jiff::Zoned) -> anyhow::Result<Option<jiff::Zoned>> {
     at.map(|text| {
-        crate::hours::parse_moment(text).map_err(|e| {
+        crate::hours::parse_at_flag(text, now).map_err(|e| {
             anyhow::Error::new(
                 Diagnostic::error("--at", e).help("for example --at 2026-11-24T10:00"),
             )
@@ -412,7 +413,7 @@ fn assess(
     format: Format,
     io: &mut Io,
 ) -> anyhow::Result<()> {
-    let at = parse_at(at.as_deref())?;
+    let at = parse_at(at.as_deref(), &io.now)?;
     let (case, bytes) = read_case(path, rules, io)?;
     let name = if path == "-" { "<stdin>" } else { path };
     let area = match (area, &case.area) {
@@ -471,7 +472,7 @@ fn contacts(
     at: Option<String>,
     io: &mut Io,
 ) -> anyhow::Result<()> {
-    let moment = parse_at(at.as_deref())?.unwrap_or_else(|| io.now.clone());
+    let moment = parse_at(at.as_deref(), &io.now)?.unwrap_or_else(|| io.now.clone());
     let areas = match area {
         Some(id) => vec![
             rules
@@ -480,7 +481,6 @@ fn contacts(
         ],
         None => rules.areas.iter().collect(),
     };
-    let clock = crate::hours::WallClock::of(&moment);
     let mut out = format!(
         "Contacts at {} (Europe/London)\n",
         render::moment_label(&moment)
@@ -488,10 +488,9 @@ fn contacts(
     for area in areas {
         let mut table = render::table::grid(&["Who", "Phone / email", "Hours", "Checked"]);
         for contact in &area.contacts {
-            let outcome = engine::ContactOutcome {
-                contact,
-                open_now: contact.hours.open_at(clock),
-            };
+            let clock = area.bank_holidays.clock(&moment);
+            let outcome =
+                engine::ContactOutcome::at(area, contact, clock, engine::Call::Specialist);
             let reach = [contact.phone.as_deref(), contact.email.as_deref()]
                 .into_iter()
                 .flatten()

@@ -49,7 +49,7 @@ pub fn run(
     let found = scenario::find(&all, name)
         .map_err(|e| Diagnostic::error(name, e).help("threshold scenario list"))?;
     let area = area(rules, options.area)?;
-    let moment = parse_at(options.at)?.unwrap_or_else(|| io.now.clone());
+    let moment = parse_at(options.at, &io.now)?.unwrap_or_else(|| io.now.clone());
     let outcome = engine::assess(area, &rules.questions, &found.case, &moment);
     let moves = scenario::moves(area, &found.case, &outcome);
     let misses = scenario::near_misses(area, &rules.questions, &found.case, &moment, &outcome);
@@ -116,7 +116,7 @@ pub fn quiz(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let area = area(rules, options.area)?;
-    let moment = parse_at(options.at)?.unwrap_or_else(|| io.now.clone());
+    let moment = parse_at(options.at, &io.now)?.unwrap_or_else(|| io.now.clone());
     let mut input = BufReader::new(&mut *io.stdin);
     let out = &mut *io.stdout;
     let (mut scored, mut possible) = (0u32, 0u32);
@@ -211,7 +211,7 @@ pub fn quiz(
 }
 
 pub fn compare(rules: &RuleSet, path: &str, at: Option<&str>, io: &mut Io) -> anyhow::Result<()> {
-    let at = parse_at(at)?;
+    let at = parse_at(at, &io.now)?;
     let (case, _) = read_case(path, rules, io)?;
     let moment = at
         .or_else(|| case.assessed_at.clone())

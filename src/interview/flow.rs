@@ -450,7 +450,7 @@ pub(crate) mod tests {
     pub fn rules() -> &'static RuleSet {
         static RULES: OnceLock<RuleSet> = OnceLock::new();
         RULES.get_or_init(|| {
-            let today = jiff::civil::date(2026, 11, 23);
+            let today = jiff::civil::date(2026, 12, 2);
             crate::rules::load(crate::rules::bundled_files(), Origin::Bundled, today)
                 .map(|(rules, _)| rules)
                 .unwrap_or_else(|e| panic!("bundled rules: {e}"))

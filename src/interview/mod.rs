@@ -45,7 +45,7 @@ pub struct Args {
 /// Run the interview. Exit code 0 when finished; 2 when it cannot run (no terminal, bad
 /// arguments) or was stopped with Ctrl-C (nothing saved after that).
 pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
-    let moment = parse_at(args.at.as_deref())?
+    let moment = parse_at(args.at.as_deref(), &io.now)?
         .unwrap_or_else(|| io.now.clone())
         .with_time_zone(crate::hours::london().clone());
     if args.answers.as_deref() == Some("-") {

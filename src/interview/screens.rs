@@ -3,8 +3,6 @@
 
 use super::flow::{FIRST, Flow, Subject};
 use crate::condition::Facts;
-use crate::engine::ContactOutcome;
-use crate::hours::WallClock;
 use crate::question::Answer;
 use crate::render::table::{Styles, grid, wrap};
 use crate::render::{JUDGEMENT_NOTE, open_label};
@@ -79,28 +77,25 @@ pub fn danger(flow: &Flow, area: &Area, look: Look) -> Option<String> {
         let alarm = "EMERGENCY: a child may be in immediate danger. Ring 999 now.";
         out.push_str(&format!("{}\n", s.alarm.apply_to(alarm)));
     }
-    let clock = WallClock::of(flow.moment());
-    for route in routes {
+    for route in &routes {
         out.push_str(&wrap("", "", route.text.trim()));
-        let mut contacts: Vec<_> = route
-            .contacts
-            .iter()
-            .filter_map(|id| area.contact(id))
-            .collect();
-        contacts.sort_by_key(|c| !c.emergency);
-        for (i, contact) in contacts.into_iter().enumerate() {
-            let open = ContactOutcome {
-                contact,
-                open_now: contact.hours.open_at(clock),
-            };
-            let reach = contact
-                .phone
-                .as_deref()
-                .or(contact.email.as_deref())
-                .unwrap_or("");
-            let line = format!("{}: {reach}, {}", contact.name, open_label(&open));
-            out.push_str(&wrap(&format!("{:>3}.", i + 1), "     ", &line));
-        }
+    }
+    // Danger yes or not ruled out: 999 first, then the front door open now.
+    let clock = area.bank_holidays.clock(flow.moment());
+    let contacts = crate::engine::contacts_now(area, &[], clock, true, true);
+    for (i, open) in contacts
+        .iter()
+        .filter(|c| c.call.ring_now() || c.call == crate::engine::Call::Later)
+        .enumerate()
+    {
+        let contact = open.contact;
+        let reach = contact
+            .phone
+            .as_deref()
+            .or(contact.email.as_deref())
+            .unwrap_or("");
+        let line = format!("{}: {reach}, {}", contact.name, open_label(open));
+        out.push_str(&wrap(&format!("{:>3}.", i + 1), "     ", &line));
     }
     if yes {
         out.push_str(&wrap(

@@ -756,7 +756,7 @@ mod tests {
             t,
             "EMERGENCY: a child may be in immediate danger. Ring 999 now.",
         );
-        let police = at(t, "Police (emergency): 999, open now");
+        let police = at(t, "Police (emergency): 999, RING NOW");
         let second = at(t, "  2. ");
         assert!(first < alarm && alarm < police && police < second, "{t}");
         assert!(t.contains("Done. Nothing was saved."));
@@ -786,22 +786,24 @@ mod tests {
         let mut replies = no_concerns();
         replies.extend([
             Pick("Change an answer"),
-            Pick("Household · adult mental ill health: no"),
+            Pick("Household · domestic abuse: no"),
             Yes,
-            // Now open: relapse, then the strengths that could lower early help.
-            No,
-            No,
-            No,
+            // Now open: whether the children are exposed to it. Strengths are not asked:
+            // they shape the plan but cannot lower a level, so no answer to them changes
+            // the result.
+            Count(1),
+            Count(0),
+            Yes,
             Pick("See the result"),
             Pick("Finish"),
             Confirm(true),
         ]);
         let (_, asker) = run(session(None), replies);
         let t = &asker.transcript;
-        let relapse = at(t, "Is the adult in relapse or crisis now");
-        let strengths = at(t, "What is working well");
-        let result = at(t, "Household level: 2 Getting Help");
-        assert!(relapse < strengths && strengths < result, "{t}");
+        let relapse = at(t, "Do the children see or hear the abuse");
+        let result = at(t, "Household level: 3 Getting More Help");
+        assert!(relapse < result, "{t}");
+        assert!(!t.contains("What is working well"), "{t}");
     }
 
     #[test]
@@ -841,7 +843,7 @@ mod tests {
             "- The tool's level for the household: **1 Getting Advice**",
             "- The practitioner's judgement: **2 Getting Help**, different from the tool's; both are kept.",
             "- The practitioner's reason: Father's drinking is hidden from services",
-            "### Contacts (in order)",
+            "### Contacts",
             "### Why",
             "| Is any child in the household in immediate danger right now? | no |",
             "### Child A, age 7",

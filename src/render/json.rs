@@ -12,7 +12,15 @@ pub struct Result<'a> {
     area: AreaRef<'a>,
     rules: RulesRef<'a>,
     assessed_at: String,
+    /// The moment the contacts are for (the moment of reading), London time.
+    contacts_at: String,
     emergency: bool,
+    /// The case cannot wait (emergency, top tier, or immediate danger not ruled out).
+    urgent: bool,
+    /// The result rests on unknown answers that could raise it.
+    provisional: bool,
+    /// Whether the contacts' day is a bank holiday; null beyond the published list.
+    bank_holiday: Option<bool>,
     overall: Level,
     children: Vec<Child<'a>>,
     routes: Vec<Route<'a>>,
@@ -67,6 +75,10 @@ struct Reason<'a> {
     label: &'a str,
     effect: String,
     source: &'a str,
+    /// `source` (the document says it) or `calibration` (this project's number; see
+    /// `rationale`).
+    basis: &'static str,
+    rationale: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -95,6 +107,12 @@ struct Contact<'a> {
     hours: &'a str,
     hours_confirmed: bool,
     open_now: Option<bool>,
+    /// Why it is listed where it is (`ring_now`, `next_working_day`, `if_it_cannot_wait`, …).
+    call: &'static str,
+    /// Whether to ring it now: only when the case cannot wait.
+    ring_now: bool,
+    /// When a closed service next opens (London time).
+    opens: Option<String>,
     emergency: bool,
     checked: String,
     confidence: &'static str,
@@ -125,9 +143,17 @@ pub fn result<'a>(rules: &'a RuleSet, outcome: &'a Outcome<'a>) -> Result<'a> {
         },
         assessed_at: outcome
             .assessed_at
+            .with_time_zone(crate::hours::london().clone())
+            .strftime("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string(),
+        contacts_at: outcome
+            .contacts_moment
             .strftime("%Y-%m-%dT%H:%M:%S%:z")
             .to_string(),
         emergency: outcome.emergency,
+        urgent: outcome.urgent,
+        provisional: outcome.provisional(),
+        bank_holiday: outcome.contacts_at.bank_holiday,
         overall: Level {
             level: outcome.overall,
             name: outcome.overall.map(name),
@@ -153,6 +179,8 @@ pub fn result<'a>(rules: &'a RuleSet, outcome: &'a Outcome<'a>) -> Result<'a> {
                         label: r.label,
                         effect: r.effect.label(),
                         source: r.source,
+                        basis: r.basis.label(),
+                        rationale: r.rationale,
                     })
                     .collect(),
                 unknowns: c
@@ -193,6 +221,9 @@ pub fn result<'a>(rules: &'a RuleSet, outcome: &'a Outcome<'a>) -> Result<'a> {
                 hours: &c.contact.hours.text,
                 hours_confirmed: c.contact.hours.confirmed,
                 open_now: c.open_now,
+                call: c.call.id(),
+                ring_now: c.call.ring_now(),
+                opens: c.opens.map(|at| at.strftime("%Y-%m-%dT%H:%M").to_string()),
                 emergency: c.contact.emergency,
                 checked: c.contact.checked.to_string(),
                 confidence: c.contact.confidence.label(),

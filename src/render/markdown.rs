@@ -1,6 +1,9 @@
 //! The result as Markdown, ready to paste into case notes.
 
-use super::{JUDGEMENT_NOTE, level_label, moment_label, open_label, rules_label, unknown_labels};
+use super::{
+    JUDGEMENT_NOTE, bank_holiday_note, contacts_heading, level_label, moment_label, open_label,
+    provisional_lines, rules_label, unknown_labels,
+};
 use crate::engine::Outcome;
 use crate::rules::RuleSet;
 use std::fmt::Write;
@@ -20,6 +23,20 @@ pub fn render(rules: &RuleSet, outcome: &Outcome) -> String {
     }
     let _ = writeln!(out, "- Assessed: {}", moment_label(&outcome.assessed_at));
     let _ = writeln!(out, "- Rules: {}", rules_label(rules, area));
+    if outcome.emergency {
+        let _ = writeln!(
+            out,
+            "\n**EMERGENCY: a child may be in immediate danger. Ring 999 now.**\n"
+        );
+    }
+    let provisional = provisional_lines(rules, outcome);
+    if !provisional.is_empty() {
+        let _ = writeln!(out, "\n**NOT YET KNOWN**\n");
+        for line in &provisional {
+            let _ = writeln!(out, "- {line}");
+        }
+        out.push('\n');
+    }
     match outcome.overall {
         Some(tier) => {
             let _ = writeln!(out, "- Household level: **{}**", level_label(area, tier));
@@ -28,13 +45,6 @@ pub fn render(rules: &RuleSet, outcome: &Outcome) -> String {
             let _ = writeln!(out, "- Household level: no children were recorded");
         }
     }
-    if outcome.emergency {
-        let _ = writeln!(
-            out,
-            "\n**EMERGENCY: a child may be in immediate danger. Ring 999 now.**"
-        );
-    }
-
     if !outcome.children.is_empty() {
         let _ = writeln!(
             out,
@@ -53,9 +63,13 @@ pub fn render(rules: &RuleSet, outcome: &Outcome) -> String {
         }
     }
 
+    let _ = writeln!(out, "\n### Contacts\n\n{}\n", contacts_heading(outcome));
+    if let Some(note) = bank_holiday_note(outcome) {
+        let _ = writeln!(out, "{note}\n");
+    }
     let _ = writeln!(
         out,
-        "\n### Contacts (in order)\n\n| # | Who | Phone | Email | When |\n|---|---|---|---|---|"
+        "| # | Who | Phone | Email | When |\n|---|---|---|---|---|"
     );
     for (i, c) in outcome.contacts.iter().enumerate() {
         let _ = writeln!(

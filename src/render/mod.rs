@@ -8,7 +8,7 @@ pub mod record;
 pub mod table;
 pub mod trainer;
 
-use crate::engine::{ContactOutcome, Outcome};
+use crate::engine::{Call, ContactOutcome, Outcome};
 use crate::rules::RuleSet;
 use crate::rules::model::Area;
 
@@ -25,18 +25,102 @@ pub fn level_label(area: &Area, tier: u8) -> String {
     }
 }
 
-/// "open now", "closed now" or "hours not known", with "(times not confirmed)" where so.
+/// What to do with a number now: "RING NOW", "next working day: opens Mon 28 Dec 08:30",
+/// "if it cannot wait (open now)", "closed now, opens …", "hours not known", with "(times
+/// not confirmed)" where so.
 pub fn open_label(contact: &ContactOutcome) -> String {
-    let state = match contact.open_now {
-        Some(true) => "open now",
-        Some(false) => "closed now",
-        None => "hours not known",
+    let opens = contact
+        .opens
+        .map(|at| format!("opens {}", opening_label(at)))
+        .unwrap_or_else(|| "closed now".into());
+    let state = match (contact.call, contact.open_now) {
+        (Call::Emergency, _) => "RING NOW".to_string(),
+        (Call::EmergencyLast, _) => "in an emergency".to_string(),
+        (Call::RingNow, _) => "RING NOW (open now)".to_string(),
+        (Call::NextWorkingDay, _) => format!("next working day: {opens}"),
+        (Call::IfItCannotWait, _) => "if it cannot wait (open now)".to_string(),
+        (_, Some(true)) => "open now".to_string(),
+        (_, Some(false)) if contact.opens.is_some() => format!("closed now, {opens}"),
+        (_, Some(false)) => "closed now".to_string(),
+        (_, None) => "hours not known".to_string(),
     };
     if contact.open_now.is_some() && !contact.contact.hours.confirmed {
         format!("{state} (times not confirmed)")
     } else {
-        state.to_string()
+        state
     }
+}
+
+/// "Mon 28 Dec 08:30".
+pub fn opening_label(at: jiff::civil::DateTime) -> String {
+    at.strftime("%a %-d %b %H:%M").to_string()
+}
+
+/// What the contacts list must say about bank holidays at its moment, if anything.
+pub fn bank_holiday_note(outcome: &Outcome) -> Option<String> {
+    let clock = outcome.contacts_at;
+    match clock.bank_holiday {
+        Some(true) => Some(format!(
+            "{} is a bank holiday: the daytime services are closed and the duty team answers.",
+            clock.date
+        )),
+        Some(false) => None,
+        None => Some(format!(
+            "Bank holidays after {} are not published yet: if {} is one, the daytime service is closed; both numbers are listed.",
+            outcome
+                .area
+                .bank_holidays
+                .published_to
+                .map_or_else(|| "today".to_string(), |d| d.to_string()),
+            clock.date
+        )),
+    }
+}
+
+/// The heading over the contacts: what the order follows, and the moment it is for.
+pub fn contacts_heading(outcome: &Outcome) -> String {
+    let when = outcome
+        .contacts_at
+        .date
+        .at(0, 0, 0, 0)
+        .strftime("%a %-d %b")
+        .to_string();
+    let minute = outcome.contacts_at.wall.minute;
+    let moment = format!("{when} {:02}:{:02}", minute / 60, minute % 60);
+    if outcome.urgent {
+        format!("Ring now, in this order (this cannot wait; numbers as at {moment} London time)")
+    } else {
+        format!(
+            "Who to call, in this order (this can wait for the daytime service; numbers as at {moment} London time)"
+        )
+    }
+}
+
+/// The lines a result leads with when it rests on what is not known: immediate danger
+/// first, then what to find out and how high it could go. Empty when nothing unknown
+/// could raise the result.
+pub fn provisional_lines(rules: &RuleSet, outcome: &Outcome) -> Vec<String> {
+    let mut lines = Vec::new();
+    if !outcome.provisional() {
+        return lines;
+    }
+    if outcome.danger_not_ruled_out {
+        lines.push(
+            "Immediate danger has NOT been ruled out: find out now whether any child is in danger. If one is, ring 999.".to_string(),
+        );
+    }
+    for (i, c) in outcome.children.iter().enumerate() {
+        if c.could_reach > c.level {
+            lines.push(format!(
+                "{}: not yet known, could reach {}. Find out: {}.",
+                c.child.id,
+                level_label(outcome.area, c.could_reach),
+                unknown_labels(rules, outcome, i).join(", ")
+            ));
+        }
+    }
+    lines.push("This result is provisional: it rests on answers not yet known.".to_string());
+    lines
 }
 
 /// "2026-11-24 10:00 GMT".

@@ -3,7 +3,10 @@
 //! and the reasons on request.
 
 use super::table::wrap;
-use super::{JUDGEMENT_NOTE, level_label, moment_label, open_label, rules_label, unknown_labels};
+use super::{
+    JUDGEMENT_NOTE, bank_holiday_note, contacts_heading, level_label, moment_label, open_label,
+    provisional_lines, rules_label, unknown_labels,
+};
 use crate::engine::Outcome;
 use crate::rules::RuleSet;
 
@@ -24,6 +27,14 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, reasons: bool) -> String {
     ));
     if outcome.emergency {
         out.push_str("EMERGENCY: a child may be in immediate danger. Ring 999 now.\n\n");
+    }
+    let provisional = provisional_lines(rules, outcome);
+    if !provisional.is_empty() {
+        out.push_str("NOT YET KNOWN:\n");
+        for line in &provisional {
+            out.push_str(&wrap("-", "  ", line));
+        }
+        out.push('\n');
     }
     out.push_str(&levels(outcome));
     out.push_str(&contacts(outcome));
@@ -75,7 +86,10 @@ fn levels(outcome: &Outcome) -> String {
 }
 
 fn contacts(outcome: &Outcome) -> String {
-    let mut out = String::from("Ring now, in this order:\n");
+    let mut out = wrap("", "", &format!("{}:", contacts_heading(outcome)));
+    if let Some(note) = bank_holiday_note(outcome) {
+        out.push_str(&wrap("", "", &note));
+    }
     for (i, c) in outcome.contacts.iter().enumerate() {
         let reach: Vec<&str> = [c.contact.phone.as_deref(), c.contact.email.as_deref()]
             .into_iter()

@@ -1,7 +1,10 @@
 //! The result for a terminal: fits 80 columns, uses colour only when allowed (a terminal,
 //! NO_COLOR unset) and never lets colour alone carry meaning.
 
-use super::{JUDGEMENT_NOTE, level_label, moment_label, open_label, rules_label, unknown_labels};
+use super::{
+    JUDGEMENT_NOTE, bank_holiday_note, contacts_heading, level_label, moment_label, open_label,
+    provisional_lines, rules_label, unknown_labels,
+};
 use crate::engine::Outcome;
 use crate::rules::RuleSet;
 use comfy_table::{ContentArrangement, Table, presets};
@@ -94,6 +97,14 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
         );
         out.push('\n');
     }
+    let provisional = provisional_lines(rules, outcome);
+    if !provisional.is_empty() {
+        let _ = writeln!(out, "{}", s.alarm.apply_to("NOT YET KNOWN"));
+        for line in &provisional {
+            out.push_str(&wrap("-", "  ", line));
+        }
+        out.push('\n');
+    }
 
     match outcome.overall {
         Some(tier) => {
@@ -134,7 +145,14 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
     }
     out.push('\n');
 
-    let _ = writeln!(out, "{}", s.heading.apply_to("Ring now"));
+    out.push_str(&wrap(
+        "",
+        "",
+        &s.heading.apply_to(contacts_heading(outcome)).to_string(),
+    ));
+    if let Some(note) = bank_holiday_note(outcome) {
+        out.push_str(&wrap("", "", &note));
+    }
     let mut table = grid(&["#", "Who", "Number", "When"]);
     for (i, c) in outcome.contacts.iter().enumerate() {
         let number = match (&c.contact.phone, &c.contact.email) {
@@ -241,8 +259,12 @@ pub fn reason_lines(outcome: &Outcome, source: impl Fn(&str) -> String) -> Strin
             ));
         }
         for r in &c.reasons {
+            let basis = match r.basis {
+                crate::rules::model::Basis::Calibration => " (points: this tool's calibration)",
+                crate::rules::model::Basis::Source => "",
+            };
             let line = format!(
-                "{}: {} {}{}",
+                "{}: {} {}{basis}{}",
                 c.child.id,
                 r.effect.label(),
                 r.label,

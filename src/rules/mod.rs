@@ -18,7 +18,13 @@ mod embedded {
 }
 
 pub const QUESTIONS_FILE: &str = "questions.yaml";
+pub const BANK_HOLIDAYS_FILE: &str = "bank-holidays.yaml";
 pub const AREAS_DIR: &str = "areas";
+/// The areas the product serves (SPEC section 1): a rules folder without one of them is
+/// refused, so a missing file is never a silently missing area.
+pub const AREA_IDS: [&str; 4] = ["trafford", "redbridge", "torbay", "salford"];
+/// No rules file needs more: the largest bundled one is under 40 KiB.
+pub const MAX_RULES_FILE_BYTES: u64 = 512 * 1024;
 
 /// One rules file: its path relative to the rules folder, and its text.
 #[derive(Debug, Clone)]
@@ -88,8 +94,14 @@ pub fn bundled_files() -> Vec<RuleFile> {
 pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Diagnostic> {
     let display = dir.display().to_string();
     let mut files = Vec::new();
-    let questions = dir.join(QUESTIONS_FILE);
-    files.push(read_rule_file(&questions, QUESTIONS_FILE.to_string())?);
+    files.push(read_rule_file(
+        &dir.join(QUESTIONS_FILE),
+        QUESTIONS_FILE.to_string(),
+    )?);
+    files.push(read_rule_file(
+        &dir.join(BANK_HOLIDAYS_FILE),
+        BANK_HOLIDAYS_FILE.to_string(),
+    )?);
     let areas_dir = dir.join(AREAS_DIR);
     let entries = std::fs::read_dir(&areas_dir).map_err(|e| {
         Diagnostic::error(
@@ -118,10 +130,31 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Diagnostic> {
 
 fn read_rule_file(path: &Path, relative: String) -> Result<RuleFile, Diagnostic> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| {
         Diagnostic::error(&file, format!("cannot read: {e}"))
             .help("check the path given with --rules or THRESHOLD_RULES")
-    })?;
+    };
+    let opened = std::fs::File::open(path).map_err(cannot)?;
+    if !opened.metadata().map_err(cannot)?.is_file() {
+        return Err(Diagnostic::error(&file, "is not a regular file")
+            .help("a rules folder holds ordinary YAML files"));
+    }
+    let mut bytes = Vec::new();
+    opened
+        .take(MAX_RULES_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_RULES_FILE_BYTES {
+        return Err(Diagnostic::error(
+            &file,
+            format!(
+                "is over {} KiB, more than any rules file needs",
+                MAX_RULES_FILE_BYTES / 1024
+            ),
+        )
+        .help("a rules file this large is not a copy of the rules; check the folder"));
+    }
     let text = crate::case::decode_text(&bytes).map_err(|(message, at)| {
         Diagnostic::error(&file, message)
             .at(at)
@@ -177,28 +210,62 @@ pub fn load(
     };
     let questions = read_questions(questions_file)
         .map_err(|e| Diagnostics(vec![parse_error(QUESTIONS_FILE, e)]))?;
+    let question_sources = questions.sources;
     let bank = Arc::new(QuestionBank::new(questions.questions));
 
     let mut errors = Vec::new();
+    let holidays = match files.iter().find(|f| f.path == BANK_HOLIDAYS_FILE) {
+        None => {
+            errors.push(
+                Diagnostic::error(name_of(BANK_HOLIDAYS_FILE), "the bank holidays are missing")
+                    .help("a rules folder holds questions.yaml, bank-holidays.yaml and areas/<area>.yaml"),
+            );
+            Arc::default()
+        }
+        Some(file) => match crate::yaml::from_str::<crate::hours::BankHolidays>(&file.text) {
+            Ok(mut holidays) => {
+                holidays.dates.sort_unstable();
+                Arc::new(holidays)
+            }
+            Err(e) => {
+                errors.push(parse_error(&file.path, narrow(&file.text, e)));
+                Arc::default()
+            }
+        },
+    };
     let mut areas = Vec::new();
     let mut area_files = Vec::new();
     for file in files.iter().filter(|f| f.path.starts_with(AREAS_DIR)) {
         match crate::question::with_bank(&bank, || crate::yaml::from_str::<Area>(&file.text)) {
-            Ok(area) => {
+            Ok(mut area) => {
+                area.bank_holidays = Arc::clone(&holidays);
                 areas.push(area);
                 area_files.push(file);
             }
             Err(e) => errors.push(parse_error(&file.path, narrow(&file.text, e))),
         }
     }
-    if areas.is_empty() && errors.is_empty() {
-        errors.push(
-            Diagnostic::error(name_of(AREAS_DIR), "no area rules found")
-                .help(format!("add {AREAS_DIR}/<area>.yaml")),
-        );
+    for id in AREA_IDS {
+        let path = format!("{AREAS_DIR}/{id}.yaml");
+        if !files.iter().any(|f| f.path == path) {
+            errors.push(
+                Diagnostic::error(name_of(&path), format!("the rules for {id} are missing")).help(
+                    format!(
+                        "a rules folder holds one file per area: {}",
+                        AREA_IDS.map(|a| format!("{AREAS_DIR}/{a}.yaml")).join(", ")
+                    ),
+                ),
+            );
+        }
     }
 
-    let mut found = validate::questions(&bank, &questions_file.text, &name_of(QUESTIONS_FILE));
+    let mut found = validate::questions(
+        &bank,
+        &question_sources,
+        &questions_file.text,
+        &name_of(QUESTIONS_FILE),
+        today,
+    );
     for (area, file) in areas.iter().zip(&area_files) {
         found.extend(validate::area(
             area,
@@ -215,6 +282,7 @@ pub fn load(
         return Err(diagnostics);
     }
     let sha256 = fingerprint(&files);
+    areas.iter_mut().for_each(fill_in_contacts);
     Ok((
         RuleSet {
             questions: bank,
@@ -224,6 +292,36 @@ pub fn load(
         },
         diagnostics,
     ))
+}
+
+/// Put each contact's number where a text names it (`{contact:ID}`); validation has made
+/// sure every reference names a contact of the area.
+fn fill_in_contacts(area: &mut Area) {
+    let numbers: Vec<(String, String)> = area
+        .contacts
+        .iter()
+        .map(|c| {
+            let reach = c.phone.as_ref().or(c.email.as_ref()).or(c.web.as_ref());
+            (
+                format!("{{contact:{}}}", c.id),
+                reach.cloned().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let fill = |text: &mut String| {
+        if text.contains("{contact:") {
+            for (reference, number) in &numbers {
+                *text = text.replace(reference, number);
+            }
+        }
+    };
+    for route in &mut area.routes {
+        fill(&mut route.text);
+        route.detail.iter_mut().for_each(fill);
+    }
+    for action in &mut area.actions {
+        fill(&mut action.text);
+    }
 }
 
 /// Question ids are read in two passes: first the ids alone, so that `ask_when` can refer

@@ -11,6 +11,8 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QuestionsFile {
+    /// The documents the questions cite, by key.
+    pub sources: Vec<SourceDocument>,
     pub questions: Vec<Question>,
 }
 
@@ -36,17 +38,54 @@ pub struct Area {
     /// Next actions in the order a practitioner does them.
     pub actions: Vec<Action>,
     pub contacts: Vec<Contact>,
-    /// The contacts that together answer every hour of the week for children's social care.
-    pub cover: Cover,
+    /// Children's social care's front door: the daytime service and the duty team whose
+    /// hours together answer every minute of the week.
+    pub front_door: FrontDoor,
+    /// England and Wales bank holidays (from `rules/bank-holidays.yaml`), shared by every
+    /// area: on them the front door keeps its Sunday hours.
+    #[serde(skip)]
+    pub bank_holidays: std::sync::Arc<crate::hours::BankHolidays>,
 }
 
+/// A document the rules cite. Every `source:` begins with a declared key.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceDocument {
-    /// How rules cite it: a seed file name ("004_6a0c92154672053a.txt").
-    pub file: String,
+    /// How rules cite it: a seed file name ("004_6a0c92154672053a.txt") or a short name of
+    /// a public page ("Torbay threshold tool").
+    pub key: String,
     pub title: String,
     pub publisher: String,
+    /// Where a public page is (a seed document has none).
+    #[serde(default)]
+    pub url: Option<String>,
+    /// When a public page was last read; a seed document has none.
+    #[serde(default)]
+    pub checked: Option<jiff::civil::Date>,
+    /// Another area's document, or a national one, cited for a general principle only:
+    /// every citation of it must say "general principle".
+    #[serde(default)]
+    pub general_principle: bool,
+}
+
+/// What a number rests on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// The source's own words say it.
+    #[default]
+    Source,
+    /// This project's calibration of guidance written in words; `rationale` says why.
+    Calibration,
+}
+
+impl Basis {
+    pub fn label(self) -> &'static str {
+        match self {
+            Basis::Source => "source",
+            Basis::Calibration => "calibration",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -75,6 +114,10 @@ pub struct Threshold {
     pub tier: u8,
     pub at_least: i32,
     pub source: String,
+    #[serde(default)]
+    pub basis: Basis,
+    #[serde(default)]
+    pub rationale: Option<String>,
 }
 
 /// A scored rule: a weight (points > 0) or a protective factor (points < 0).
@@ -86,6 +129,10 @@ pub struct Rule {
     pub when: Condition,
     pub points: i32,
     pub source: String,
+    #[serde(default)]
+    pub basis: Basis,
+    #[serde(default)]
+    pub rationale: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -96,12 +143,17 @@ pub struct Floor {
     pub when: Condition,
     pub tier: u8,
     pub source: String,
+    #[serde(default)]
+    pub basis: Basis,
+    #[serde(default)]
+    pub rationale: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Protective {
-    /// How many tiers protective factors may lower a score-based tier by.
+    /// How many tiers protective factors may lower a score-based tier by. Whatever it says,
+    /// they never lower a child below the tier one of the child's own answers reaches alone.
     pub max_lowering: u8,
     /// A score-based tier at or above this is never lowered.
     pub not_from_tier: u8,
@@ -118,7 +170,8 @@ pub struct Route {
     /// Points to read with the route (for example the golden rules of information sharing).
     #[serde(default)]
     pub detail: Vec<String>,
-    /// Contact ids, in the order to try them.
+    /// The route's own specialists' contact ids, in the order to try them. The front door
+    /// and 999 are never listed here: every result derives them.
     #[serde(default)]
     pub contacts: Vec<String>,
     pub source: String,
@@ -176,8 +229,11 @@ pub struct Contact {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Cover {
-    pub contacts: Vec<String>,
+pub struct FrontDoor {
+    /// The daytime service (referrals and advice in working hours).
+    pub daytime: String,
+    /// The duty team that answers whenever the daytime service is closed.
+    pub out_of_hours: String,
     pub source: String,
 }
 
@@ -195,5 +251,17 @@ impl Area {
 
     pub fn contact(&self, id: &str) -> Option<&Contact> {
         self.contacts.iter().find(|c| c.id == id)
+    }
+
+    /// The front door's two services, daytime first (validation makes sure both exist).
+    pub fn front_doors(&self) -> [&Contact; 2] {
+        let find = |id: &str| {
+            self.contact(id)
+                .expect("validated: the front door names this area's contacts")
+        };
+        [
+            find(&self.front_door.daytime),
+            find(&self.front_door.out_of_hours),
+        ]
     }
 }

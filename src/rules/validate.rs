@@ -2,16 +2,23 @@
 //! field or question id) are caught while reading, with the parser's position; the checks
 //! here need the whole file, and point at the id or key they are about.
 
-use super::model::{Area, Rule};
+use super::model::{Area, Basis, Rule, SourceDocument};
 use crate::condition::{Condition, Test};
 use crate::error::{Diagnostic, Location};
 use crate::hours::{first_run_where, week_cover};
 use crate::question::{About, Answer, Kind, QId, QuestionBank, Worrying};
 use std::collections::HashSet;
 
+/// The most points one rule may give or take, and the highest threshold: with at most a
+/// few hundred rules, no sum comes near overflow.
+const MAX_POINTS: i32 = 100;
+const MAX_THRESHOLD: i32 = 1000;
+
 struct Report<'a> {
     file: &'a str,
     text: &'a str,
+    /// The documents a `source:` may cite, by key.
+    sources: &'a [SourceDocument],
     found: Vec<Diagnostic>,
 }
 
@@ -48,10 +55,10 @@ impl Report<'_> {
             .push(Diagnostic::warning(self.file, message).at(at).help(help));
     }
 
-    /// Every source names a seed file (`NNN_<hex>.txt`) or a public page with the date
-    /// it was checked ("checked 2026-11-22").
+    /// Every source begins with the key of a declared document, names no undeclared seed
+    /// file, and says "general principle" where it cites a document declared as one.
     fn source(&mut self, at: Option<Location>, what: &str, source: &str) {
-        if !cites_something(source) {
+        if let Some(problem) = citation_problem(self.sources, source) {
             // Point at the source text itself, which follows the item's own line.
             let start: String = source
                 .split_whitespace()
@@ -64,39 +71,129 @@ impl Report<'_> {
                 .filter(|_| !start.is_empty())
                 .map(|i| Location::of_offset(self.text, from + i))
                 .or(at);
-            let message = if source.trim().is_empty() {
-                format!("{what} has no source")
-            } else {
-                format!(
-                    "{what} has a source that names no seed file and no checked date: `{source}`"
-                )
-            };
             self.error(
                 at,
-                message,
-                "cite a seed file and section (004_6a0c92154672053a.txt, Getting Help) or a public page with `checked YYYY-MM-DD`",
+                format!("{what} {problem}"),
+                "begin the source with a key declared under `sources:` (a seed file such as 004_6a0c92154672053a.txt, or a public page's key), then the section; see rules/README.md",
+            );
+        }
+    }
+
+    /// A number's basis: weights and thresholds are always this project's calibration (no
+    /// seed gives points) and say why; anything marked calibration gives its rationale.
+    fn basis(
+        &mut self,
+        at: Option<Location>,
+        what: &str,
+        basis: Basis,
+        rationale: &Option<String>,
+        must_calibrate: bool,
+    ) {
+        if must_calibrate && basis != Basis::Calibration {
+            self.error(
+                at,
+                format!("{what} is a number no source gives: it must say `basis: calibration`"),
+                "add `basis: calibration` and a `rationale:` saying why this number",
+            );
+        }
+        if basis == Basis::Calibration && rationale.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            self.error(
+                at,
+                format!("{what} is calibration but gives no rationale"),
+                "add `rationale:` saying why this number, in words a partnership can check",
             );
         }
     }
 }
 
-fn cites_something(source: &str) -> bool {
-    let seed = source
-        .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
-        .any(|word| {
-            let word =
-                word.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '.');
-            word.len() == 24
-                && word.ends_with(".txt")
-                && word.as_bytes()[3] == b'_'
-                && word[..3].bytes().all(|b| b.is_ascii_digit())
-                && word[4..20].bytes().all(|b| b.is_ascii_hexdigit())
-        });
-    let checked = source.match_indices("checked ").any(|(i, m)| {
-        let date = source[i + m.len()..].get(..10).unwrap_or("");
-        date.parse::<jiff::civil::Date>().is_ok()
+/// The documents a rules file may cite: each key once; a public page with where it is and
+/// when it was read (not in the future).
+fn check_sources(report: &mut Report, today: jiff::civil::Date) {
+    let mut keys = HashSet::new();
+    for doc in report.sources {
+        let at = report.locate("key", &doc.key, 0);
+        if !keys.insert(doc.key.as_str()) {
+            report.error(
+                report.locate("key", &doc.key, 1),
+                format!("source `{}` is declared twice", doc.key),
+                "declare each document once",
+            );
+        }
+        if !is_seed_file(&doc.key) && doc.checked.is_none() {
+            report.error(
+                at,
+                format!(
+                    "source `{}` is a public page but gives no `checked:` date",
+                    doc.key
+                ),
+                "add the date the page was read (and its `url:` where it is known)",
+            );
+        }
+        if let Some(checked) = doc.checked
+            && checked > today
+        {
+            report.error(
+                at,
+                format!(
+                    "source `{}` was checked on {checked}, which is in the future",
+                    doc.key
+                ),
+                "write the date the page was actually read",
+            );
+        }
+    }
+}
+
+fn citation_problem(sources: &[SourceDocument], source: &str) -> Option<String> {
+    let source = source.trim();
+    if source.is_empty() {
+        return Some("has no source".into());
+    }
+    let begins = sources.iter().any(|doc| {
+        source
+            .strip_prefix(doc.key.as_str())
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', ',', ';', '(', ':']))
     });
-    seed || checked
+    if !begins {
+        let shown: String = source.chars().take(60).collect();
+        return Some(format!(
+            "has a source that begins with no declared document: `{shown}`"
+        ));
+    }
+    for word in
+        source.split(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == '(' || c == ')')
+    {
+        let word = word.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '.');
+        let word = word.trim_end_matches('.');
+        let word = if word.ends_with(".txt") {
+            word
+        } else {
+            continue;
+        };
+        if !sources.iter().any(|d| d.key == word) {
+            return Some(format!(
+                "cites `{word}`, which is not declared under `sources:`"
+            ));
+        }
+    }
+    sources
+        .iter()
+        .filter(|d| d.general_principle && source.contains(d.key.as_str()))
+        .find(|_| !source.contains("general principle"))
+        .map(|d| {
+            format!(
+                "cites `{}`, another area's or a national document, without saying it is for a general principle",
+                d.key
+            )
+        })
+}
+
+fn is_seed_file(word: &str) -> bool {
+    word.len() == 24
+        && word.ends_with(".txt")
+        && word.as_bytes()[3] == b'_'
+        && word[..3].bytes().all(|b| b.is_ascii_digit())
+        && word[4..20].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// How a condition may use answers where it stands.
@@ -210,12 +307,20 @@ fn answer_problem(bank: &QuestionBank, q: QId, test: Test, usage: Use) -> Option
     }
 }
 
-pub fn questions(bank: &QuestionBank, text: &str, file: &str) -> Vec<Diagnostic> {
+pub fn questions(
+    bank: &QuestionBank,
+    sources: &[SourceDocument],
+    text: &str,
+    file: &str,
+    today: jiff::civil::Date,
+) -> Vec<Diagnostic> {
     let mut report = Report {
         file,
         text,
+        sources,
         found: Vec::new(),
     };
+    check_sources(&mut report, today);
     let mut seen = HashSet::new();
     for (q, question) in bank.questions() {
         let id = question.id.as_str();
@@ -290,8 +395,10 @@ pub fn area(
     let mut report = Report {
         file,
         text,
+        sources: &area.sources,
         found: Vec::new(),
     };
+    check_sources(&mut report, today);
     let expected = format!("{}/{}.yaml", super::AREAS_DIR, area.id);
     if path != expected {
         let at = report.locate("id", &area.id, 0);
@@ -312,7 +419,196 @@ pub fn area(
     scoring(&mut report, area, bank);
     routes_and_actions(&mut report, area, bank);
     contacts(&mut report, area, today);
+    safety_invariants(&mut report, area, bank);
     report.found
+}
+
+/// The promises every area keeps whatever its rules say, checked by running them: a
+/// child in immediate danger gets the emergency route (999 first) and the top tier, and
+/// never when danger is ruled out; disclosed harm and suspected significant harm each
+/// reach the top tier alone.
+fn safety_invariants(report: &mut Report, area: &Area, bank: &QuestionBank) {
+    use crate::condition::Facts;
+    use crate::question::Answers;
+    let Some(danger) = bank.get("immediate_danger") else {
+        return;
+    };
+    let household_with = |answer: Answer| {
+        let mut answers = Answers::unknown(bank.len());
+        answers.set(danger, answer);
+        answers
+    };
+    let nobody = Answers::unknown(bank.len());
+    let emergency_at = report.locate("id", "emergency", 0);
+    if let Some(route) = area.routes.iter().find(|r| r.id == "emergency") {
+        let yes = household_with(Answer::Yes);
+        let no = household_with(Answer::No);
+        if !route.when.holds(&Facts::household(&yes)) {
+            report.error(
+                emergency_at,
+                "the emergency route does not fire when a child is in immediate danger".into(),
+                "give it `when: {answer: immediate_danger, is: yes}`",
+            );
+        }
+        if route.when.holds(&Facts::household(&no)) {
+            report.error(
+                emergency_at,
+                "the emergency route fires when immediate danger is ruled out".into(),
+                "give it `when: {answer: immediate_danger, is: yes}`",
+            );
+        }
+    }
+    let floor_reaches_top = |household: &Answers, child: &Answers| {
+        let facts = Facts::child(household, child, Some(8));
+        area.scoring
+            .floors
+            .iter()
+            .any(|f| f.tier == 4 && f.when.holds(&facts))
+    };
+    if !floor_reaches_top(&household_with(Answer::Yes), &nobody) {
+        report.error(
+            report.locate("floors", "", 0),
+            "no floor puts a child in immediate danger at tier 4".into(),
+            "add a floor: `when: {answer: immediate_danger, is: yes}`, `tier: 4`",
+        );
+    }
+    for id in ["disclosed_harm", "suspected_significant_harm"] {
+        let Some(q) = bank.get(id) else { continue };
+        let mut child = Answers::unknown(bank.len());
+        child.set(q, Answer::Yes);
+        if !floor_reaches_top(&nobody, &child) {
+            report.error(
+                report.locate("floors", "", 0),
+                format!("no floor puts a child at tier 4 when `{id}` is yes"),
+                &format!("add a floor: `when: {{answer: {id}, is: yes}}`, `tier: 4`"),
+            );
+        }
+    }
+    for contact in area.contacts.iter().filter(|c| c.emergency) {
+        if contact.phone.as_deref() != Some("999") {
+            report.error(
+                report.locate("id", &contact.id, 0),
+                format!(
+                    "the emergency contact `{}` has the number {}, not 999",
+                    contact.id,
+                    contact.phone.as_deref().unwrap_or("(none)")
+                ),
+                "the emergency number is 999",
+            );
+        }
+    }
+}
+
+/// A text that names contacts by reference, `{contact:ID}`, never by number: every
+/// reference names a contact of this area, and no contact's number is written out.
+fn texts_name_contacts(
+    report: &mut Report,
+    area: &Area,
+    at: Option<Location>,
+    what: &str,
+    text: &str,
+) {
+    let mut rest = text;
+    while let Some(start) = rest.find("{contact:") {
+        let after = &rest[start + "{contact:".len()..];
+        let Some(end) = after.find('}') else {
+            report.error(
+                at,
+                format!("{what}: `{{contact:` is not closed"),
+                "write {contact:ID}",
+            );
+            break;
+        };
+        let id = &after[..end];
+        if area.contact(id).is_none() {
+            report.error(
+                at,
+                format!("{what} names `{{contact:{id}}}`, which is not in this area's contacts"),
+                "fix the id",
+            );
+        }
+        rest = &after[end..];
+    }
+    let mut prose = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{contact:") {
+        prose.push_str(&rest[..start]);
+        rest = rest[start..]
+            .find('}')
+            .map_or("", |end| &rest[start + end + 1..]);
+    }
+    prose.push_str(rest);
+    let prose = prose.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some(number) = phone_like(&prose)
+        && !area
+            .contacts
+            .iter()
+            .any(|c| c.phone.as_deref() == Some(number))
+    {
+        report.error(
+            at,
+            format!("{what} writes the number {number} out"),
+            "make it a contact and write {contact:ID}, or list it with the contact it belongs to",
+        );
+    }
+    for contact in &area.contacts {
+        let Some(phone) = &contact.phone else {
+            continue;
+        };
+        if contains_number(&prose, phone) {
+            report.error(
+                at,
+                format!(
+                    "{what} writes the number {phone} out: a changed number would leave it behind"
+                ),
+                &format!(
+                    "write {{contact:{}}} instead; the number is filled in from the contact",
+                    contact.id
+                ),
+            );
+        }
+    }
+}
+
+/// The first phone-number-like run in `text`: digits in groups separated by single spaces,
+/// six digits or more in all.
+fn phone_like(text: &str) -> Option<&str> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) {
+            let (start, mut end, mut digits) = (i, i, 0);
+            let mut j = i;
+            while j < bytes.len() {
+                if bytes[j].is_ascii_digit() {
+                    digits += 1;
+                    end = j + 1;
+                } else if !(bytes[j] == b' '
+                    && j + 1 < bytes.len()
+                    && bytes[j + 1].is_ascii_digit())
+                {
+                    break;
+                }
+                j += 1;
+            }
+            if digits >= 6 {
+                return Some(&text[start..end]);
+            }
+            i = j.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// Whether `number` stands in `text` as a number of its own (not inside a longer one).
+fn contains_number(text: &str, number: &str) -> bool {
+    text.match_indices(number).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + number.len()..].chars().next();
+        before.is_none_or(|c| !c.is_ascii_digit()) && after.is_none_or(|c| !c.is_ascii_digit())
+    })
 }
 
 fn levels(report: &mut Report, area: &Area) {
@@ -362,7 +658,11 @@ fn scoring(report: &mut Report, area: &Area, bank: &QuestionBank) {
             );
         }
     };
-    let max_score: i32 = scoring.weights.iter().map(|w| w.points.max(0)).sum();
+    let max_score: i32 = scoring
+        .weights
+        .iter()
+        .map(|w| w.points.clamp(0, MAX_POINTS))
+        .sum();
     let mut previous = 0;
     for tier in 2..=4u8 {
         let matching: Vec<_> = scoring
@@ -384,7 +684,16 @@ fn scoring(report: &mut Report, area: &Area, bank: &QuestionBank) {
                     );
                 }
                 previous = threshold.at_least;
-                report.source(at, &format!("threshold for tier {tier}"), &threshold.source);
+                if !(1..=MAX_THRESHOLD).contains(&threshold.at_least) {
+                    report.error(
+                        at,
+                        format!("the threshold for tier {tier} is {}: thresholds are 1 to {MAX_THRESHOLD}", threshold.at_least),
+                        "keep thresholds small: they are counts of points",
+                    );
+                }
+                let what = format!("threshold for tier {tier}");
+                report.basis(at, &what, threshold.basis, &threshold.rationale, true);
+                report.source(at, &what, &threshold.source);
                 let floored = scoring.floors.iter().any(|f| f.tier == tier);
                 if threshold.at_least > max_score {
                     let message = format!(
@@ -443,7 +752,9 @@ fn scoring(report: &mut Report, area: &Area, bank: &QuestionBank) {
             bank,
             Use::Risk,
         );
-        report.source(at, &format!("floor `{}`", floor.id), &floor.source);
+        let what = format!("floor `{}`", floor.id);
+        report.basis(at, &what, floor.basis, &floor.rationale, false);
+        report.source(at, &what, &floor.source);
     }
     let protective = &scoring.protective;
     let at = report.locate("max_lowering", &protective.max_lowering.to_string(), 0);
@@ -474,6 +785,23 @@ fn scored_rule(report: &mut Report, rule: &Rule, bank: &QuestionBank, usage: Use
             "move it to the right list or fix its points",
         );
     }
+    if rule.points.unsigned_abs() > MAX_POINTS as u32 {
+        report.error(
+            at,
+            format!(
+                "`{}` has {} points: a rule's points are at most {MAX_POINTS} either way",
+                rule.id, rule.points
+            ),
+            "keep points small; no sum of them can then overflow",
+        );
+    }
+    report.basis(
+        at,
+        &format!("`{}`", rule.id),
+        rule.basis,
+        &rule.rationale,
+        true,
+    );
     let when = report.locate_after(at, "when", "").or(at);
     check_condition(
         report,
@@ -507,40 +835,38 @@ fn routes_and_actions(report: &mut Report, area: &Area, bank: &QuestionBank) {
             bank,
             Use::Route,
         );
+        let doors = [&area.front_door.daytime, &area.front_door.out_of_hours];
         for contact in &route.contacts {
-            if area.contact(contact).is_none() {
-                let from = at.map_or(0, |a| a.offset_in(report.text));
-                let near = crate::rules::find_word(report.text, contact, from).or(at);
-                report.error(near, format!("route `{}` names contact `{contact}`, which is not in this area's contacts", route.id), "add the contact or fix the id");
+            let from = at.map_or(0, |a| a.offset_in(report.text));
+            let near = crate::rules::find_word(report.text, contact, from).or(at);
+            match area.contact(contact) {
+                None => report.error(near, format!("route `{}` names contact `{contact}`, which is not in this area's contacts", route.id), "add the contact or fix the id"),
+                Some(c) if c.emergency || doors.contains(&contact) => report.error(
+                    near,
+                    format!("route `{}` lists `{contact}`, which every result lists already", route.id),
+                    "999 and the front door are derived for every result; list only the route's own specialists",
+                ),
+                Some(_) => {}
             }
         }
-        report.source(at, &format!("route `{}`", route.id), &route.source);
+        let what = format!("route `{}`", route.id);
+        texts_name_contacts(report, area, at, &what, &route.text);
+        for line in &route.detail {
+            texts_name_contacts(report, area, at, &what, line);
+        }
+        report.source(at, &what, &route.source);
     }
-    match area.routes.iter().find(|r| r.id == "emergency") {
-        None => report.error(
+    if !area.routes.iter().any(|r| r.id == "emergency") {
+        report.error(
             None,
             "there is no `emergency` route".into(),
-            "every area needs an emergency route whose first contact is 999",
-        ),
-        Some(route) => {
-            let first_is_999 = route
-                .contacts
-                .first()
-                .and_then(|c| area.contact(c))
-                .is_some_and(|c| c.emergency);
-            if !first_is_999 {
-                let at = report.locate("id", "emergency", 0);
-                report.error(
-                    report.locate_after(at, "contacts", "").or(at),
-                    "the emergency route must list an emergency contact (999) first".into(),
-                    "put the contact with `emergency: true` first",
-                );
-            }
-        }
+            "every area needs an emergency route for a child in immediate danger",
+        );
     }
     for action in &area.actions {
         let at = report.locate("text", &action.text, 0);
         check_condition(report, at, "action", &action.when, bank, Use::Action);
+        texts_name_contacts(report, area, at, "action", &action.text);
         report.source(at, "action", &action.source);
     }
 }
@@ -592,6 +918,16 @@ fn contacts(report: &mut Report, area: &Area, today: jiff::civil::Date) {
                 "check the number against its source and update `checked:`",
             );
         }
+        if contact.checked > today {
+            report.error(
+                at,
+                format!(
+                    "contact `{}` was checked on {}, which is in the future",
+                    contact.id, contact.checked
+                ),
+                "write the date the number was actually checked",
+            );
+        }
         report.source(at, &format!("contact `{}`", contact.id), &contact.source);
     }
     if !area.contacts.iter().any(|c| c.emergency) {
@@ -601,51 +937,94 @@ fn contacts(report: &mut Report, area: &Area, today: jiff::civil::Date) {
             "add police 999 as the emergency contact",
         );
     }
-    let at = report.locate("cover", "", 0);
+    front_door(report, area);
+}
+
+/// The front door: a daytime service and a duty team, both this area's contacts, with
+/// known hours that together answer every minute of the week exactly once.
+fn front_door(report: &mut Report, area: &Area) {
+    let at = report.locate("front_door", "", 0);
+    let door = &area.front_door;
     let mut covering = Vec::new();
-    for id in &area.cover.contacts {
+    for (role, id) in [
+        ("daytime", &door.daytime),
+        ("out_of_hours", &door.out_of_hours),
+    ] {
+        let at = report.locate_in("front_door", role, id).or(at);
         match area.contact(id) {
+            Some(contact) if contact.emergency => report.error(
+                at,
+                format!("front_door: `{role}` names the emergency number `{id}`"),
+                "999 is always listed by the tool; name children's social care's own services",
+            ),
             Some(contact) if contact.hours.always || !contact.hours.open.is_empty() => {
                 covering.push(&contact.hours)
             }
             Some(_) => report.error(
                 at,
-                format!("cover: contact `{id}` has no opening hours to count"),
+                format!("front_door: `{id}` has no opening hours to count"),
                 "give it `open:` windows",
             ),
             None => report.error(
                 at,
-                format!("cover names contact `{id}`, which is not in this area's contacts"),
+                format!("front_door names contact `{id}`, which is not in this area's contacts"),
                 "fix the id",
             ),
         }
     }
-    let cover = week_cover(covering);
-    if let Some(gap) = first_run_where(&cover, |c| c == 0) {
-        report.error(at, format!("the area claims 24/7 cover but no contact in `cover` is open from {gap} (Europe/London)"), "fix the opening hours so the cover has no gaps");
+    if covering.len() == 2 {
+        let cover = week_cover(covering);
+        if let Some(gap) = first_run_where(&cover, |c| c == 0) {
+            report.error(at, format!("the front door leaves a gap: neither service is open from {gap} (Europe/London)"), "fix the opening hours so the daytime service and the duty team cover the whole week");
+        }
+        if let Some(overlap) = first_run_where(&cover, |c| c > 1) {
+            report.error(
+                at,
+                format!("the front door's opening hours overlap from {overlap} (Europe/London)"),
+                "fix the opening hours so exactly one service covers each minute",
+            );
+        }
     }
-    if let Some(overlap) = first_run_where(&cover, |c| c > 1) {
-        report.error(
-            at,
-            format!("the opening hours in `cover` overlap from {overlap} (Europe/London)"),
-            "fix the opening hours so exactly one service covers each minute",
-        );
-    }
-    report.source(at, "cover", &area.cover.source);
+    report.source(at, "front_door", &door.source);
 }
 
 #[cfg(test)]
 mod tests {
-    use super::cites_something;
+    use super::citation_problem;
+    use crate::rules::model::SourceDocument;
+
+    fn doc(key: &str, general_principle: bool) -> SourceDocument {
+        SourceDocument {
+            key: key.into(),
+            title: "t".into(),
+            publisher: "p".into(),
+            url: None,
+            checked: None,
+            general_principle,
+        }
+    }
 
     #[test]
-    fn a_source_names_a_seed_file_or_a_checked_date() {
-        assert!(cites_something("004_6a0c92154672053a.txt, Getting Help"));
-        assert!(cites_something(
-            "salford.gov.uk/thresholds.htm (checked 2026-11-22)"
+    fn a_source_begins_with_a_declared_document() {
+        let sources = [
+            doc("004_6a0c92154672053a.txt", false),
+            doc("salford.gov.uk/thresholds.htm", false),
+            doc("003_ab244fb51e8edd0b.txt", true),
+        ];
+        let ok = |s: &str| citation_problem(&sources, s).is_none();
+        assert!(ok("004_6a0c92154672053a.txt, Getting Help"));
+        assert!(ok("salford.gov.uk/thresholds.htm (checked 2026-11-22)"));
+        assert!(ok(
+            "004_6a0c92154672053a.txt; 003_ab244fb51e8edd0b.txt, 1.8 (general principle)"
         ));
-        assert!(!cites_something("the internet"));
-        assert!(!cites_something("checked recently"));
-        assert!(!cites_something(""));
+        assert!(!ok("the internet"));
+        assert!(!ok(""));
+        assert!(!ok("004_6a0c92154672053a.txtx"));
+        assert!(!ok(
+            "004_6a0c92154672053a.txt and 999_0123456789abcdef.txt, 1.1"
+        ));
+        assert!(!ok(
+            "004_6a0c92154672053a.txt; 003_ab244fb51e8edd0b.txt, 1.8"
+        ));
     }
 }
