@@ -4,6 +4,7 @@
 //! hold, and 999 comes first whenever immediate danger is not ruled out.
 
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 use std::sync::OnceLock;
 use threshold::case::{Case, Child};
 use threshold::engine::{self, Outcome};
@@ -227,6 +228,55 @@ proptest! {
         }
     }
 
+    /// Strengths shape the plan; they never lower a child below the tier one of the child's
+    /// own answers reaches alone, and in the bundled rules they change no level and remove
+    /// no route (a referral least of all). Checked also against a copy of each area that
+    /// lets strengths lower three levels, as a local rule set might.
+    #[test]
+    fn strengths_never_take_a_child_below_their_own_need(
+        case in case(),
+        index in area(),
+        at in moment(),
+    ) {
+        let bank = &rules().questions;
+        let bundled = &rules().areas[index];
+        let mut lenient = bundled.clone();
+        lenient.scoring.protective.max_lowering = 3;
+        let mut protected = case.clone();
+        for (q, question) in bank.questions() {
+            if question.worrying == Worrying::No && question.about == About::Household {
+                protected.answers.set(q, Answer::Yes);
+            }
+        }
+        let before = engine::assess(bundled, bank, &case, &at);
+        let after = engine::assess(bundled, bank, &protected, &at);
+        let routes = |o: &Outcome| {
+            let mut ids: Vec<String> = o.routes.iter().map(|r| r.route.id.clone()).collect();
+            ids.sort();
+            ids
+        };
+        for (b, a) in before.children.iter().zip(&after.children) {
+            prop_assert_eq!(a.level, b.level, "strengths changed a level in {}", &bundled.id);
+        }
+        if before.routes.iter().any(|r| r.route.id == "referral") {
+            prop_assert!(after.routes.iter().any(|r| r.route.id == "referral"), "strengths removed a referral");
+        }
+        prop_assert!(routes(&after).iter().all(|r| routes(&before).contains(r) || r == "family_network"),
+            "strengths added a route other than one for the family network: {:?} -> {:?}", routes(&before), routes(&after));
+
+        let lenient_after = engine::assess(&lenient, bank, &protected, &at);
+        for (i, child) in protected.children.iter().enumerate() {
+            for (q, answer) in child.answers.given() {
+                let mut alone = Case { children: vec![Child { answers: Answers::unknown(bank.len()), ..child.clone() }], ..protected.clone() };
+                alone.answers = Answers::unknown(bank.len());
+                alone.children[0].answers.set(q, answer);
+                let own = engine::assess(&lenient, bank, &alone, &at).children[0].level;
+                prop_assert!(lenient_after.children[i].level >= own,
+                    "{}: child {} at {} though `{}` alone reaches {}", &lenient.id, &child.id, lenient_after.children[i].level, bank.name(q), own);
+            }
+        }
+    }
+
     #[test]
     fn immediate_danger_not_ruled_out_puts_999_first(
         case in case(),
@@ -256,7 +306,7 @@ proptest! {
     }
 
     #[test]
-    fn open_contacts_come_before_closed_ones(
+    fn the_front_door_comes_first_and_specialists_open_first(
         case in case(),
         index in area(),
         at in moment(),
@@ -264,14 +314,244 @@ proptest! {
         let bank = &rules().questions;
         let area = &rules().areas[index];
         let outcome = engine::assess(area, bank, &case, &at);
-        let ranks: Vec<u8> = outcome
-            .contacts
-            .iter()
-            .filter(|c| !c.contact.emergency)
-            .map(|c| match c.open_now { Some(true) => 0, None => 1, Some(false) => 2 })
-            .collect();
-        prop_assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "contacts out of order: {:?}", ranks);
+        check_contacts(&outcome)?;
     }
+}
+
+/// The contacts contract (SPEC section 12): 999 first exactly when a child is in danger
+/// or danger is not ruled out, otherwise last; then the front door — for what cannot wait
+/// the service open now, for what can wait the daytime service — with the other front door
+/// always listed straight after it; then the routes' own specialists, open before unknown
+/// hours before closed.
+fn check_contacts(outcome: &Outcome) -> Result<(), TestCaseError> {
+    let area = outcome.area;
+    let contacts = &outcome.contacts;
+    let danger = outcome.emergency || outcome.danger_not_ruled_out;
+    let front = if danger { 1 } else { 0 };
+    prop_assert_eq!(contacts[0].contact.emergency, danger);
+    prop_assert!(contacts.last().unwrap().contact.emergency || danger);
+    let doors = [&area.front_door.daytime, &area.front_door.out_of_hours];
+    let first = contacts[front].contact;
+    let second = contacts[front + 1].contact;
+    prop_assert!(
+        doors.contains(&&first.id) && doors.contains(&&second.id) && first.id != second.id
+    );
+    if outcome.urgent {
+        prop_assert_eq!(
+            contacts[front].open_now,
+            Some(true),
+            "{} is closed at {} but was listed to ring now",
+            &first.id,
+            outcome.contacts_moment
+        );
+        prop_assert!(contacts[front].call.ring_now());
+    } else {
+        prop_assert_eq!(&first.id, &area.front_door.daytime);
+        prop_assert!(!contacts[front].call.ring_now());
+    }
+    let ranks: Vec<u8> = contacts[front + 2..]
+        .iter()
+        .filter(|c| !c.contact.emergency)
+        .map(|c| match c.open_now {
+            Some(true) => 0,
+            None => 1,
+            Some(false) => 2,
+        })
+        .collect();
+    prop_assert!(
+        ranks.windows(2).all(|w| w[0] <= w[1]),
+        "specialists out of order: {:?}",
+        ranks
+    );
+    Ok(())
+}
+
+/// Every hour of a winter week and a summer week, Christmas Day and the Boxing Day
+/// substitute, both clock changes, and a day past the published bank holidays: for every
+/// area and every example case (and a case for every tier), the contacts contract holds,
+/// and on a bank holiday the daytime service is never shown open.
+#[test]
+fn the_right_number_at_every_hour_of_the_year() {
+    let bank = &rules().questions;
+    let mut moments: Vec<jiff::Zoned> = Vec::new();
+    let london = threshold::hours::london();
+    for start in [
+        "2026-11-23T00:00:00Z",
+        "2026-07-06T00:00:00Z",
+        "2026-12-24T00:00:00Z",
+        "2026-03-28T00:00:00Z",
+        "2026-10-24T00:00:00Z",
+        "2028-01-03T00:00:00Z",
+    ] {
+        let start: jiff::Timestamp = start.parse().unwrap();
+        for half_hour in 0..(7 * 48) {
+            moments.push(
+                (start + jiff::SignedDuration::from_mins(30 * half_hour)).to_zoned(london.clone()),
+            );
+        }
+    }
+    let cases = tier_cases(bank);
+    for area in &rules().areas {
+        for case in &cases {
+            for at in &moments {
+                let outcome = engine::assess(area, bank, case, at);
+                check_contacts(&outcome).unwrap_or_else(|e| panic!("{} at {at}: {e}", area.id));
+                if outcome.contacts_at.bank_holiday == Some(true) {
+                    let daytime = outcome
+                        .contacts
+                        .iter()
+                        .find(|c| c.contact.id == area.front_door.daytime)
+                        .unwrap();
+                    assert_eq!(
+                        daytime.open_now,
+                        Some(false),
+                        "{} open on a bank holiday at {at}",
+                        area.id
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Christmas Day at 10:00 is out of hours everywhere: the duty team rings now for what
+/// cannot wait, and the daytime service is shown closed with when it opens. Past the last
+/// published bank holiday the calendar says it cannot know.
+#[test]
+fn bank_holidays_are_out_of_hours_and_unknown_past_the_published_list() {
+    let bank = &rules().questions;
+    let london = threshold::hours::london();
+    let christmas: jiff::Zoned = jiff::civil::datetime(2026, 12, 25, 10, 0, 0, 0)
+        .to_zoned(london.clone())
+        .unwrap();
+    let later: jiff::Zoned = jiff::civil::datetime(2028, 1, 4, 10, 0, 0, 0)
+        .to_zoned(london.clone())
+        .unwrap();
+    let cases = tier_cases(bank);
+    for area in &rules().areas {
+        let harmed = engine::assess(area, bank, &cases[5], &christmas);
+        assert_eq!(harmed.contacts_at.bank_holiday, Some(true));
+        assert!(harmed.urgent);
+        assert_eq!(
+            harmed.contacts[0].contact.id, area.front_door.out_of_hours,
+            "{}",
+            area.id
+        );
+        let daytime = &harmed.contacts[1];
+        assert_eq!(daytime.contact.id, area.front_door.daytime);
+        assert_eq!(daytime.open_now, Some(false), "{}", area.id);
+        let opens = daytime.opens.expect("the daytime service opens again");
+        assert_eq!(
+            opens.date(),
+            jiff::civil::date(2026, 12, 29),
+            "{}: Mon 28 Dec is the Boxing Day substitute",
+            area.id
+        );
+        let beyond = engine::assess(area, bank, &cases[5], &later);
+        assert_eq!(beyond.contacts_at.bank_holiday, None);
+    }
+}
+
+/// The review's case: emerging needs of the child's own beside two strengths, under a rule
+/// set that would let strengths lower three levels, still keeps the child at the level
+/// their own need reaches.
+#[test]
+fn a_childs_own_need_holds_against_strengths_even_under_lenient_rules() {
+    let bank = &rules().questions;
+    let q = |id: &str| bank.get(id).unwrap();
+    for bundled in &rules().areas {
+        let mut lenient = bundled.clone();
+        lenient.scoring.protective.max_lowering = 3;
+        let mut answers = Answers::unknown(bank.len());
+        answers.set(q("immediate_danger"), Answer::No);
+        answers.set(q("support_network"), Answer::Yes);
+        answers.set(q("engaging_with_services"), Answer::Yes);
+        let mut child = Answers::unknown(bank.len());
+        child.set(q("basic_needs_unmet"), Answer::Yes);
+        let case = Case {
+            area: None,
+            reference: None,
+            assessed_at: None,
+            recorded_level: None,
+            answers: answers.clone(),
+            children: vec![Child {
+                id: "A".into(),
+                age: Some(6),
+                answers: child.clone(),
+            }],
+        };
+        let at = threshold::hours::parse_moment("2026-11-24T10:00").unwrap();
+        let with_strengths = engine::assess(&lenient, bank, &case, &at).children[0].level;
+        let mut alone = case.clone();
+        alone.answers = Answers::unknown(bank.len());
+        let own = engine::assess(&lenient, bank, &alone, &at).children[0].level;
+        assert!(
+            own >= 2,
+            "{}: neglect alone reaches early help at least",
+            bundled.id
+        );
+        assert!(
+            with_strengths >= own,
+            "{}: strengths took neglect from {own} to {with_strengths}",
+            bundled.id
+        );
+    }
+}
+
+/// A case at each tier, one with danger not ruled out, one with a child in danger, one
+/// with no children: enough to reach every route that changes the contacts.
+fn tier_cases(bank: &QuestionBank) -> Vec<Case> {
+    let q = |id: &str| bank.get(id).unwrap();
+    let base = |danger: Answer| {
+        let mut answers = Answers::unknown(bank.len());
+        answers.set(q("immediate_danger"), danger);
+        answers
+    };
+    let child = |sets: &[(&str, Answer)]| {
+        let mut answers = Answers::unknown(bank.len());
+        for (id, a) in sets {
+            answers.set(q(id), *a);
+        }
+        Child {
+            id: "A".into(),
+            age: Some(9),
+            answers,
+        }
+    };
+    let case = |answers: Answers, children: Vec<Child>| Case {
+        area: None,
+        reference: None,
+        assessed_at: None,
+        recorded_level: None,
+        answers,
+        children,
+    };
+    let mut every_no = base(Answer::No);
+    for (id, question) in bank.questions() {
+        if question.about == About::Household
+            && question.kind == Kind::Yesno
+            && id != q("immediate_danger")
+        {
+            every_no.set(id, Answer::No);
+        }
+    }
+    vec![
+        case(base(Answer::Unknown), vec![child(&[])]),
+        case(base(Answer::Yes), vec![child(&[])]),
+        case(every_no.clone(), vec![]),
+        case(
+            every_no.clone(),
+            vec![child(&[
+                ("young_carer", Answer::Yes),
+                ("private_fostering", Answer::Yes),
+            ])],
+        ),
+        case(
+            every_no.clone(),
+            vec![child(&[("disability_substantial_impact", Answer::Yes)])],
+        ),
+        case(every_no, vec![child(&[("disclosed_harm", Answer::Yes)])]),
+    ]
 }
 
 #[test]

@@ -101,103 +101,198 @@ fn the_environment_variable_selects_local_rules_too() {
     );
 }
 
-/// Each broken copy: which file, what to break, and a fragment of the message.
-const BREAKAGES: &[(&str, &str, &str, &str)] = &[
+/// Each broken copy: which file, what to break, a fragment of the message, and where the
+/// error must point: `None` at the break itself, or the first line holding this text.
+type Breakage = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+);
+
+const BREAKAGES: &[Breakage] = &[
     (
         "areas/salford.yaml",
         "when: {answer: adult_mental_health, is: yes}",
         "when: {answer: adult_mentl_health, is: yes}",
         "unknown question id `adult_mentl_health` (did you mean `adult_mental_health`?)",
+        None,
     ),
     (
         "areas/salford.yaml",
         "    - id: adult_substance_misuse\n",
         "    - id: adult_mental_health\n",
         "rule id `adult_mental_health` is used twice",
+        None,
     ),
     (
         "areas/trafford.yaml",
         "      tier: 4\n      source: 002_ffdf3abb778c93c0.txt, Assessment of Need (\"has",
         "      tier: 5\n      source: 002_ffdf3abb778c93c0.txt, Assessment of Need (\"has",
         "forces tier 5, but tiers are 1 to 4",
+        None,
     ),
     (
         "areas/redbridge.yaml",
         "    phone: \"020 8708 5350\"\n",
         "",
         "contact `redbridge_lado` has no phone and no email",
+        None,
     ),
     (
         "areas/torbay.yaml",
         "        - {days: Sat-Sun, from: \"09:00\", to: \"09:00\"}\n",
         "",
-        "no contact in `cover` is open from Sat 09:00",
+        "the front door leaves a gap: neither service is open from Sat 09:00",
+        Some("front_door:"),
     ),
     (
         "areas/salford.yaml",
         "        - {days: Mon-Fri, from: \"16:30\", to: \"08:30\"}",
         "        - {days: Mon-Fri, from: \"16:00\", to: \"08:30\"}",
         "overlap from Mon 16:00",
+        Some("front_door:"),
     ),
     (
         "areas/torbay.yaml",
         "    source: 003_ab244fb51e8edd0b.txt, 11.4\n",
         "    source: the protocol\n",
-        "names no seed file and no checked date",
+        "has a source that begins with no declared document: `the protocol`",
+        None,
+    ),
+    // A citation of a document that does not exist.
+    (
+        "areas/torbay.yaml",
+        "    source: 003_ab244fb51e8edd0b.txt, 11.4\n",
+        "    source: 003_ab244fb51e8edd0b.txt, 11.4 and 999_0123456789abcdef.txt, 2.1\n",
+        "cites `999_0123456789abcdef.txt`, which is not declared under `sources:`",
+        None,
+    ),
+    // A page read in the future.
+    (
+        "areas/redbridge.yaml",
+        "    checked: 2026-11-22\n",
+        "    checked: 2099-01-01\n",
+        "which is in the future",
+        None,
     ),
     (
         "areas/redbridge.yaml",
         "      at_least: 2\n",
         "      at_least: 1000\n",
         "tier 2 (Level 2: additional needs) cannot be reached by score",
+        None,
+    ),
+    // Weights that would overflow a sum.
+    (
+        "areas/salford.yaml",
+        "      points: 3\n",
+        "      points: 2147483647\n",
+        "a rule's points are at most 100 either way",
+        None,
+    ),
+    // A number that is not in any source, not marked as calibration.
+    (
+        "areas/salford.yaml",
+        "      basis: calibration\n",
+        "",
+        "it must say `basis: calibration`",
+        None,
     ),
     (
         "areas/salford.yaml",
         "      when: {answer: support_network, is: yes}",
         "      when: {answer: support_network, is: no}",
         "may only test the reassuring answer of `support_network`",
+        None,
     ),
     (
         "areas/salford.yaml",
         "      when: {answer: basic_needs_unmet, is: yes}",
         "      when: {answer: basic_needs_unmet, is: no}",
         "may only test the worrying answer of `basic_needs_unmet`",
+        None,
     ),
     (
         "areas/torbay.yaml",
         "    contacts: [torbay_lado]",
         "    contacts: [torbay_ladoo]",
         "names contact `torbay_ladoo`",
+        None,
+    ),
+    (
+        "areas/torbay.yaml",
+        "    contacts: [torbay_lado]",
+        "    contacts: [torbay_lado, torbay_mash]",
+        "lists `torbay_mash`, which every result lists already",
+        None,
+    ),
+    // The emergency route fires on a "no", so a child in danger gets no 999.
+    (
+        "areas/trafford.yaml",
+        "  - id: emergency\n    when: {answer: immediate_danger, is: yes}",
+        "  - id: emergency\n    when: {answer: immediate_danger, is: no}",
+        "the emergency route does not fire when a child is in immediate danger",
+        None,
+    ),
+    // The immediate-danger floor is lowered.
+    (
+        "areas/torbay.yaml",
+        "      when: {answer: immediate_danger, is: yes}\n      tier: 4\n",
+        "      when: {answer: immediate_danger, is: yes}\n      tier: 3\n",
+        "no floor puts a child in immediate danger at tier 4",
+        Some("  floors:"),
+    ),
+    // An emergency number that is not 999.
+    (
+        "areas/salford.yaml",
+        "    phone: \"999\"\n",
+        "    phone: \"998\"\n",
+        "has the number 998, not 999",
+        Some("  - id: police_999"),
+    ),
+    // A number written out in prose, so a changed contact would leave it behind.
+    (
+        "areas/trafford.yaml",
+        "ring the Police on {contact:police_999} now",
+        "ring the Police on 999 now, then 0161 912 5125",
+        "writes the number 0161 912 5125 out",
+        Some("  - id: emergency"),
     ),
     (
         "areas/trafford.yaml",
-        "    contacts: [police_999, trafford_cfr, trafford_edt]",
-        "    contacts: [trafford_cfr, police_999]",
-        "must list an emergency contact (999) first",
+        "ring the Police on {contact:police_999} now",
+        "ring the Police on {contact:police_99} now",
+        "names `{contact:police_99}`, which is not in this area's contacts",
+        Some("  - id: emergency"),
     ),
     (
         "questions.yaml",
         "    ask_when: {answer: young_carer, is: yes}",
         "    ask_when: {answer: has_social_worker, is: yes}",
         "is not asked before this question",
+        None,
     ),
     (
         "questions.yaml",
         "  - id: self_harm\n    short: self-harm or suicidal thoughts\n",
         "  - id: self_harm\n    short: self-harm or suicidal thoughts\n    colour: red\n",
         "unknown field `colour`",
+        None,
     ),
     (
         "areas/salford.yaml",
         "    checked: 2026-11-22\n    confidence: seed_only\n    source: 004_6a0c92154672053a.txt, Getting More Help",
         "    checked: 2026-11-22\n    confidence: sure\n    source: 004_6a0c92154672053a.txt, Getting More Help",
         "unknown variant `sure`",
+        None,
     ),
 ];
 
 #[test]
 fn a_broken_copy_is_refused_with_a_located_error() {
-    for (file, find, replace, message) in BREAKAGES {
+    for (file, find, replace, message, anchor) in BREAKAGES {
         let (dir, line) = broken(file, find, replace);
         let output = threshold()
             .args(["rules", "check"])
@@ -229,11 +324,9 @@ fn a_broken_copy_is_refused_with_a_located_error() {
             })
             .collect();
         let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
-        let about_cover = message.contains("cover") || message.contains("overlap");
-        let expected = if about_cover {
-            text.lines().position(|l| l == "cover:").unwrap() + 1
-        } else {
-            line
+        let expected = match anchor {
+            Some(anchor) => text.lines().position(|l| l.starts_with(anchor)).unwrap() + 1,
+            None => line,
         };
         assert!(
             position[0].abs_diff(expected) <= 3,
@@ -242,6 +335,40 @@ fn a_broken_copy_is_refused_with_a_located_error() {
         );
         assert!(stderr.contains("help: "), "{stderr}");
     }
+}
+
+/// A folder without one of the four areas, or with a rules file far larger than any rules
+/// need, is refused naming the file.
+#[test]
+fn a_missing_area_or_an_oversized_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(Path::new("rules"), dir.path());
+    std::fs::remove_file(dir.path().join("areas/torbay.yaml")).unwrap();
+    threshold()
+        .args(["rules", "check"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(format!(
+            "{}: error: the rules for torbay are missing",
+            dir.path().join("areas/torbay.yaml").display()
+        )));
+
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(Path::new("rules"), dir.path());
+    let path = dir.path().join("areas/salford.yaml");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str(&"# padding\n".repeat(100_000));
+    std::fs::write(&path, text).unwrap();
+    threshold()
+        .args(["rules", "check"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(format!(
+            "{}: error: is over 512 KiB",
+            path.display()
+        )));
 }
 
 #[test]

@@ -220,7 +220,7 @@ impl Rows<'_, '_> {
         written: Written,
         reference: Option<&str>,
     ) {
-        let case = match read {
+        let mut case = match read {
             Ok(case) => case,
             Err(error) => return self.failed(source, reference, &error),
         };
@@ -229,11 +229,12 @@ impl Rows<'_, '_> {
             Err(error) => return self.failed(source, case.reference.as_deref(), &error),
         };
         let settings = self.settings;
-        let moment = settings
-            .at
-            .as_ref()
-            .or(case.assessed_at.as_ref())
-            .unwrap_or(&settings.now);
+        // --at stands for the assessment time too; the contacts are for the moment of
+        // reading (--at, else now).
+        if let Some(at) = &settings.at {
+            case.assessed_at = Some(at.clone());
+        }
+        let moment = settings.at.as_ref().unwrap_or(&settings.now);
         let outcome = engine::assess(area, &settings.rules.questions, &case, moment);
         self.tally.assessed(&outcome);
         output::assessed(

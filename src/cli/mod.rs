@@ -414,7 +414,7 @@ fn assess(
     io: &mut Io,
 ) -> anyhow::Result<()> {
     let at = parse_at(at.as_deref(), &io.now)?;
-    let (case, bytes) = read_case(path, rules, io)?;
+    let (mut case, bytes) = read_case(path, rules, io)?;
     let name = if path == "-" { "<stdin>" } else { path };
     let area = match (area, &case.area) {
         (Some(flag), _) => rules
@@ -432,9 +432,12 @@ fn assess(
             )
             .into()),
     };
-    let moment = at
-        .or_else(|| case.assessed_at.clone())
-        .unwrap_or_else(|| io.now.clone());
+    // The result keeps the case's own assessment time (or --at); the numbers are for the
+    // moment of reading (--at, else now), so a case reopened later shows today's hours.
+    if let Some(at) = &at {
+        case.assessed_at = Some(at.clone());
+    }
+    let moment = at.unwrap_or_else(|| io.now.clone());
     let outcome = engine::assess(area, &rules.questions, &case, &moment);
     let text = match format {
         Format::Table => render::table::render(rules, &outcome, io.styled),

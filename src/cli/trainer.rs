@@ -212,10 +212,11 @@ pub fn quiz(
 
 pub fn compare(rules: &RuleSet, path: &str, at: Option<&str>, io: &mut Io) -> anyhow::Result<()> {
     let at = parse_at(at, &io.now)?;
-    let (case, _) = read_case(path, rules, io)?;
-    let moment = at
-        .or_else(|| case.assessed_at.clone())
-        .unwrap_or_else(|| io.now.clone());
+    let (mut case, _) = read_case(path, rules, io)?;
+    if let Some(at) = &at {
+        case.assessed_at = Some(at.clone());
+    }
+    let moment = at.unwrap_or_else(|| io.now.clone());
     let outcomes: Vec<_> = rules
         .areas
         .iter()

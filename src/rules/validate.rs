@@ -133,7 +133,7 @@ fn check_sources(report: &mut Report, today: jiff::civil::Date) {
             && checked > today
         {
             report.error(
-                at,
+                report.locate_after(at, "checked", "").or(at),
                 format!(
                     "source `{}` was checked on {checked}, which is in the future",
                     doc.key
