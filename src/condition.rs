@@ -23,6 +23,8 @@ pub enum Condition {
     TierIn(Vec<u8>),
     /// Some unknown answer, if it were the worrying one, would raise the tier.
     UnknownCouldRaise,
+    /// No unknown answer could raise the tier: the result is settled, not provisional.
+    Settled,
     /// The case records no children (actions only).
     NoChildren,
 }
@@ -102,6 +104,7 @@ impl Condition {
             Condition::TierAtLeast(n) => facts.tier.is_some_and(|t| t >= *n),
             Condition::TierIn(tiers) => facts.tier.is_some_and(|t| tiers.contains(&t)),
             Condition::UnknownCouldRaise => facts.unknown_could_raise,
+            Condition::Settled => !facts.unknown_could_raise,
             Condition::NoChildren => facts.no_children,
         }
     }
@@ -146,6 +149,7 @@ impl Condition {
                 format!("level {}", tiers.join(" or "))
             }
             Condition::UnknownCouldRaise => "unknown answers could raise the level".into(),
+            Condition::Settled => "no unknown answer could raise the level".into(),
             Condition::NoChildren => "no children recorded".into(),
         }
     }
@@ -181,7 +185,7 @@ struct Written {
 
 const SHAPES: &str = "write one of: {answer: ID, is: yes|no|unknown}, {answer: ID, at_least: N}, \
 {all: [...]}, {any: [...]}, {age_at_least: N}, {age_under: N}, {unborn: true}, \
-{tier_at_least: N}, {tier: [N, ...]}, {unknown_could_raise: true}, {no_children: true}";
+{tier_at_least: N}, {tier: [N, ...]}, {unknown_could_raise: true|false}, {no_children: true}";
 
 impl<'de> Deserialize<'de> for Condition {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -243,6 +247,10 @@ impl<'de> Deserialize<'de> for Condition {
                 unknown_could_raise: Some(true),
                 ..
             } => Ok(Condition::UnknownCouldRaise),
+            Written {
+                unknown_could_raise: Some(false),
+                ..
+            } => Ok(Condition::Settled),
             Written {
                 no_children: Some(true),
                 ..

@@ -323,3 +323,118 @@ fn version_and_help_exit_0() {
         .success()
         .stdout(contains("ring 999"));
 }
+
+/// With every answer unknown (immediate danger included), every area and every format
+/// leads with immediate danger not ruled out and what to find out; 999 is first; nothing
+/// says "no additional needs".
+#[test]
+fn an_all_unknown_case_leads_with_what_is_not_known() {
+    let case = "tests/fixtures/cases/all-unknown.yaml";
+    for area in ["trafford", "redbridge", "torbay", "salford"] {
+        let table = stdout(&["assess", case, "--area", area, "--at", IN_HOURS]);
+        let lead = table.find("NOT YET KNOWN").expect("a provisional block");
+        let level = table.find("Household level:").unwrap();
+        assert!(
+            lead < level,
+            "{area}: the level comes before the unknowns:\n{table}"
+        );
+        assert!(
+            table[lead..level].contains("Immediate danger has NOT been ruled out"),
+            "{area}:\n{table}"
+        );
+        assert!(!table.contains("No additional needs"), "{area}:\n{table}");
+        assert!(
+            !table.contains("universal services meet"),
+            "{area}:\n{table}"
+        );
+
+        let markdown = stdout(&[
+            "assess", case, "--area", area, "--at", IN_HOURS, "--format", "markdown",
+        ]);
+        let lead = markdown.find("**NOT YET KNOWN**").unwrap();
+        assert!(
+            lead < markdown.find("Household level").unwrap(),
+            "{area}:\n{markdown}"
+        );
+        assert!(
+            !markdown.contains("No additional needs"),
+            "{area}:\n{markdown}"
+        );
+
+        let json = stdout(&[
+            "assess", case, "--area", area, "--at", IN_HOURS, "--format", "json",
+        ]);
+        let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(json["provisional"], true, "{area}");
+        assert_eq!(json["urgent"], true, "{area}");
+        assert_eq!(json["contacts"][0]["phone"], "999", "{area}");
+        assert_eq!(json["contacts"][0]["ring_now"], true, "{area}");
+        assert!(
+            json["children"][0]["could_reach"].as_u64() == Some(4),
+            "{area}"
+        );
+    }
+}
+
+/// A London time the clocks skip, or show twice, is refused saying which offsets to
+/// write; `now` is accepted; JSON times carry the London offset whatever the input's.
+#[test]
+fn london_times_are_never_guessed_and_json_times_are_london_time() {
+    let case = example("salford-no-concerns.yaml");
+    threshold()
+        .args(["assess", &case, "--at", "2026-03-29T01:30"])
+        .assert()
+        .code(2)
+        .stderr(contains("does not exist in London: the clocks go forward"));
+    threshold()
+        .args(["assess", &case, "--at", "2026-10-25T01:30"])
+        .assert()
+        .code(2)
+        .stderr(contains("happens twice in London: the clocks go back"));
+    threshold()
+        .args(["assess", &case, "--at", "2026-11-24T10:00[Europe/Paris]"])
+        .assert()
+        .code(2)
+        .stderr(contains("names a zone but no offset"));
+    let json = stdout(&[
+        "assess",
+        &case,
+        "--at",
+        "2026-07-01T08:00:00Z",
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["assessed_at"], "2026-07-01T09:00:00+01:00");
+    assert_eq!(json["contacts_at"], "2026-07-01T09:00:00+01:00");
+    let json = stdout(&[
+        "assess",
+        &case,
+        "--at",
+        "2026-10-25T01:30+01:00",
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["assessed_at"], "2026-10-25T01:30:00+01:00");
+    stdout(&["assess", &case, "--at", "now"]);
+}
+
+/// A saved case reopened later shows the hours at the moment of reading, and keeps its
+/// own assessment time.
+#[test]
+fn a_reopened_case_shows_the_hours_now_and_keeps_its_own_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("saved.yaml");
+    std::fs::write(
+        &path,
+        "schema: 1\narea: salford\nassessed_at: 2026-11-28T22:00:00Z\nanswers: {immediate_danger: no}\nchildren: [{id: A, age: 4}]\n",
+    )
+    .unwrap();
+    let json = stdout(&["assess", &path.display().to_string(), "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["assessed_at"], "2026-11-28T22:00:00+00:00");
+    // The clock of the machine running the test: any day after the visit.
+    let read_at = json["contacts_at"].as_str().unwrap();
+    assert!(read_at > "2026-11-29", "contacts at {read_at}");
+}

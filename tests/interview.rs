@@ -144,6 +144,7 @@ fn assess(path: &Path) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_threshold"))
         .arg("assess")
         .arg(path)
+        .args(["--at", AT])
         .env("NO_COLOR", "1")
         .env_remove("THRESHOLD_RULES")
         .output()
@@ -206,7 +207,7 @@ fn an_emergency_shows_999_right_after_the_first_question() {
     tty.expect("  1. Is any child in the household in immediate danger right now?");
     tty.menu("yes");
     tty.expect("EMERGENCY: a child may be in immediate danger. Ring 999 now.");
-    tty.expect("Police (emergency): 999, open now");
+    tty.expect("Police (emergency): 999, RING NOW");
     tty.expect("0161 603 4500");
     tty.expect("Make the call first.");
     let asked = 1 + tty.no_until(2, "Number of children", false);
@@ -294,12 +295,10 @@ fn an_answer_changed_at_review_changes_the_result() {
         .expect("a numbered entry");
     tty.typed("Number (1-", &entry.to_string());
     tty.typed(TYPED, "y");
-    // Relapse, then the strengths that could now lower the level, are asked in turn.
-    tty.no_until(asked + 1, "Your answers", true);
-    assert!(
-        tty.screen()
-            .contains("Is the adult in relapse or crisis now")
-    );
+    // Nothing more is asked: relapse cannot raise this child above early help, and the
+    // strengths cannot lower the level.
+    assert_eq!(tty.no_until(asked + 1, "Your answers", true), 0);
+    assert!(!tty.screen().contains("What is working well"));
     tty.expect("adult drug or alcohol misuse: yes");
     tty.typed("Number (1-4)", "1");
     tty.expect("Household level: Level 2");

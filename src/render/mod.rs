@@ -111,11 +111,20 @@ pub fn provisional_lines(rules: &RuleSet, outcome: &Outcome) -> Vec<String> {
     }
     for (i, c) in outcome.children.iter().enumerate() {
         if c.could_reach > c.level {
+            const SHOWN: usize = 4;
+            let labels = unknown_labels(rules, outcome, i);
+            let mut find = labels[..labels.len().min(SHOWN)].join(", ");
+            if labels.len() > SHOWN {
+                find.push_str(&format!(
+                    " and {} more (all under \"Still unknown\")",
+                    labels.len() - SHOWN
+                ));
+            }
             lines.push(format!(
-                "{}: not yet known, could reach {}. Find out: {}.",
+                "{}: at {} now, could reach {}. Find out: {find}.",
                 c.child.id,
+                level_label(outcome.area, c.level),
                 level_label(outcome.area, c.could_reach),
-                unknown_labels(rules, outcome, i).join(", ")
             ));
         }
     }

@@ -266,11 +266,15 @@ pub fn show(rules: &RuleSet, area: &Area) -> String {
     out.push_str(&wrap(
         "",
         "",
-        &format!(
-            "Protective factors: lower a level by at most {}, never from {}, never below a floor",
-            protective.max_lowering,
-            level_label(area, protective.not_from_tier)
-        ),
+        &if protective.max_lowering == 0 {
+            "Protective factors (strengths): shape the plan and are shown in the score; they never lower a level".to_string()
+        } else {
+            format!(
+                "Protective factors: lower a level by at most {}, never from {}, never below a floor or the child's own need",
+                protective.max_lowering,
+                level_label(area, protective.not_from_tier)
+            )
+        },
     ));
     let _ = writeln!(out, "{factors}\n");
 

@@ -234,7 +234,10 @@ fn check_condition(
                 },
             ) => Some("a household question cannot depend on a child's age".into()),
             (
-                Condition::TierAtLeast(_) | Condition::TierIn(_) | Condition::UnknownCouldRaise,
+                Condition::TierAtLeast(_)
+                | Condition::TierIn(_)
+                | Condition::UnknownCouldRaise
+                | Condition::Settled,
                 Use::Risk | Use::Protective | Use::AskWhen { .. },
             ) => Some("scoring and questions cannot depend on the tier they decide".into()),
             (
