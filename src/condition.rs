@@ -1,7 +1,7 @@
 //! Conditions on answers, a child's age and the tier reached: when a question is asked,
 //! when a weight, floor, route or action applies. Pure data, evaluated without I/O.
 
-use crate::question::{Answer, Answers, QId, QRef};
+use crate::question::{Answer, Answers, QId, QRef, QSet};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 use std::fmt;
@@ -106,6 +106,24 @@ impl Condition {
             Condition::UnknownCouldRaise => facts.unknown_could_raise,
             Condition::Settled => !facts.unknown_could_raise,
             Condition::NoChildren => facts.no_children,
+        }
+    }
+
+    /// The answers that make the condition hold on `facts`: every answer an atom tests that
+    /// holds, within the parts that hold (all parts of an `all`, the holding branches of an
+    /// `any`). Empty when it does not hold, or holds on age or tier alone. This is the
+    /// engine's trace: every explanation of what an answer moved is built on it.
+    pub fn fired_by(&self, facts: &Facts) -> QSet {
+        if !self.holds(facts) {
+            return QSet::default();
+        }
+        match self {
+            Condition::Answer(q, _) => QSet::of(*q),
+            Condition::All(parts) | Condition::Any(parts) => parts
+                .iter()
+                .map(|p| p.fired_by(facts))
+                .fold(QSet::default(), QSet::union),
+            _ => QSet::default(),
         }
     }
 

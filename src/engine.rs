@@ -9,7 +9,7 @@
 use crate::case::{Case, Child};
 use crate::condition::Facts;
 use crate::hours::Clock;
-use crate::question::{About, Answer, Answers, QId, QuestionBank, Worrying};
+use crate::question::{About, Answer, Answers, QId, QSet, QuestionBank, Worrying};
 use crate::rules::model::{Action, Area, Basis, Contact, Route};
 
 #[derive(Debug, Clone)]
@@ -75,6 +75,8 @@ pub struct Reason<'a> {
     /// Whether the number is the source's or this project's calibration.
     pub basis: Basis,
     pub rationale: Option<&'a str>,
+    /// The answers that made the rule hold (the trace).
+    pub because: QSet,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +104,8 @@ pub struct RouteOutcome<'a> {
     pub route: &'a Route,
     /// The children it applies to; empty when it comes from household answers alone.
     pub children: Vec<&'a str>,
+    /// The answers that made it fire, for the household and each child it applies to.
+    pub because: QSet,
 }
 
 #[derive(Debug, Clone)]
@@ -206,14 +210,20 @@ pub fn assess<'a>(
         .routes
         .iter()
         .filter_map(|route| {
+            let mut because = route.when.fired_by(&household);
             let for_children: Vec<&str> = children
                 .iter()
-                .filter(|c| route.when.holds(&child_facts(&case.answers, c)))
+                .filter(|c| {
+                    let facts = child_facts(&case.answers, c);
+                    because = because.union(route.when.fired_by(&facts));
+                    route.when.holds(&facts)
+                })
                 .map(|c| c.child.id.as_str())
                 .collect();
             (route.when.holds(&household) || !for_children.is_empty()).then_some(RouteOutcome {
                 route,
                 children: for_children,
+                because,
             })
         })
         .collect();
@@ -324,12 +334,10 @@ fn score<'a>(area: &'a Area, facts: &Facts, explain: bool) -> Scored<'a> {
         }
         if explain {
             reasons.push(reason(
-                &rule.id,
-                &rule.label,
+                (&rule.id, &rule.label, &rule.source),
+                (rule.basis, &rule.rationale),
                 Effect::Points(rule.points),
-                &rule.source,
-                rule.basis,
-                &rule.rationale,
+                rule.when.fired_by(facts),
             ));
         }
     }
@@ -343,12 +351,10 @@ fn score<'a>(area: &'a Area, facts: &Facts, explain: bool) -> Scored<'a> {
         protection = protection.saturating_add(rule.points);
         if explain {
             reasons.push(reason(
-                &rule.id,
-                &rule.label,
+                (&rule.id, &rule.label, &rule.source),
+                (rule.basis, &rule.rationale),
                 Effect::Points(rule.points),
-                &rule.source,
-                rule.basis,
-                &rule.rationale,
+                rule.when.fired_by(facts),
             ));
         }
     }
@@ -366,12 +372,14 @@ fn score<'a>(area: &'a Area, facts: &Facts, explain: bool) -> Scored<'a> {
     let score_tier = protected.max(lowest_allowed);
     if explain && score_tier > protected {
         reasons.push(reason(
-            "protective_limit",
-            "Strengths shape the plan; they do not lower the level below the child's own need",
+            (
+                "protective_limit",
+                "Strengths shape the plan; they do not lower the level below the child's own need",
+                &protective.source,
+            ),
+            (Basis::Source, &None),
             Effect::Held(score_tier),
-            &protective.source,
-            Basis::Source,
-            &None,
+            QSet::default(),
         ));
     }
     let mut floor = None;
@@ -379,12 +387,10 @@ fn score<'a>(area: &'a Area, facts: &Facts, explain: bool) -> Scored<'a> {
         floor = floor.max(Some(rule.tier));
         if explain {
             reasons.push(reason(
-                &rule.id,
-                &rule.label,
+                (&rule.id, &rule.label, &rule.source),
+                (rule.basis, &rule.rationale),
                 Effect::Floor(rule.tier),
-                &rule.source,
-                rule.basis,
-                &rule.rationale,
+                rule.when.fired_by(facts),
             ));
         }
     }
@@ -396,13 +402,12 @@ fn score<'a>(area: &'a Area, facts: &Facts, explain: bool) -> Scored<'a> {
     }
 }
 
+/// A reason: the rule (id, label, source), its basis, its effect and what fired it.
 fn reason<'a>(
-    rule: &'a str,
-    label: &'a str,
+    (rule, label, source): (&'a str, &'a str, &'a str),
+    (basis, rationale): (Basis, &'a Option<String>),
     effect: Effect,
-    source: &'a str,
-    basis: Basis,
-    rationale: &'a Option<String>,
+    because: QSet,
 ) -> Reason<'a> {
     Reason {
         rule,
@@ -411,6 +416,7 @@ fn reason<'a>(
         source,
         basis,
         rationale: rationale.as_deref(),
+        because,
     }
 }
 

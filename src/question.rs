@@ -20,6 +20,38 @@ impl QId {
     }
 }
 
+/// A set of questions, as a bit set: which answers made a rule hold. The bank holds at
+/// most `QSet::CAPACITY` questions (validation refuses more), so it never allocates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QSet(u128);
+
+impl QSet {
+    pub const CAPACITY: usize = 128;
+
+    pub fn of(q: QId) -> QSet {
+        QSet(1u128 << q.index())
+    }
+
+    pub fn union(self, other: QSet) -> QSet {
+        QSet(self.0 | other.0)
+    }
+
+    pub fn contains(self, q: QId) -> bool {
+        q.index() < Self::CAPACITY && self.0 & (1u128 << q.index()) != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The questions, in bank order.
+    pub fn iter(self) -> impl Iterator<Item = QId> {
+        (0..Self::CAPACITY as u16)
+            .map(QId)
+            .filter(move |q| self.contains(*q))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum About {

@@ -202,27 +202,11 @@ pub struct Move<'a> {
 
 /// Every answer given in the case, in the order the interview asks them, with the rules
 /// it moved in `outcome`.
-pub fn moves<'a>(area: &Area, case: &'a Case, outcome: &Outcome) -> Vec<Move<'a>> {
+pub fn moves<'a>(case: &'a Case, outcome: &Outcome) -> Vec<Move<'a>> {
     let mut out = Vec::new();
     let answered = |child: Option<&'a crate::case::Child>| {
         let answers = child.map_or(&case.answers, |c| &c.answers);
         answers.given().collect::<Vec<_>>()
-    };
-    let scoring = &area.scoring;
-    let rule_when = |rule: &str| {
-        scoring
-            .weights
-            .iter()
-            .chain(&scoring.protective.factors)
-            .find(|r| r.id == rule)
-            .map(|r| &r.when)
-            .or_else(|| {
-                scoring
-                    .floors
-                    .iter()
-                    .find(|f| f.id == rule)
-                    .map(|f| &f.when)
-            })
     };
     let mut add = |q: QId, answer: Answer, child: Option<&'a crate::case::Child>| {
         let mut effects = Vec::new();
@@ -231,7 +215,7 @@ pub fn moves<'a>(area: &Area, case: &'a Case, outcome: &Outcome) -> Vec<Move<'a>
                 continue;
             }
             for reason in &c.reasons {
-                if rule_when(reason.rule).is_some_and(|when| when.mentions(q)) {
+                if reason.because.contains(q) {
                     effects.push(format!(
                         "{} {} ({})",
                         reason.effect.label(),
@@ -244,7 +228,7 @@ pub fn moves<'a>(area: &Area, case: &'a Case, outcome: &Outcome) -> Vec<Move<'a>
         for route in &outcome.routes {
             let for_this_child =
                 child.is_none_or(|mine| route.children.contains(&mine.id.as_str()));
-            if route.route.when.mentions(q) && for_this_child {
+            if route.because.contains(q) && for_this_child {
                 effects.push(format!("route {}", route.route.id));
             }
         }

@@ -260,3 +260,55 @@ fn the_bundled_scenarios_cover_every_situation_the_issue_names() {
         assert!(out.contains(name), "no scenario for {name}");
     }
 }
+
+/// Every "moves" line names only rules the answer really made hold: for each scenario in
+/// each area, a route listed against an answer has an atom testing that answer which the
+/// answer satisfies (so a DASH count of 9 never "moves" MARAC, whose Dash threshold is 14).
+#[test]
+fn every_move_is_an_answer_that_made_its_rule_hold() {
+    use threshold::condition::{Condition, Test};
+    use threshold::question::Answer;
+    let today = jiff::civil::date(2026, 12, 2);
+    let (rules, _) = threshold::rules::load(
+        threshold::rules::bundled_files(),
+        threshold::rules::Origin::Bundled,
+        today,
+    )
+    .unwrap();
+    let scenarios =
+        threshold::scenario::load(&threshold::scenario::bundled_files(), &rules.questions).unwrap();
+    let at = threshold::hours::parse_moment(AT).unwrap();
+    let satisfied = |test: &Test, answer: Answer| match (test, answer) {
+        (Test::Is(expected), a) => a == *expected,
+        (Test::IsUnknown, a) => a.is_unknown(),
+        (Test::AtLeast(n), Answer::Count(c)) => c >= *n,
+        (Test::AtLeast(_), _) => false,
+    };
+    let mut checked = 0;
+    for scenario in &scenarios {
+        for area in &rules.areas {
+            let outcome = threshold::engine::assess(area, &rules.questions, &scenario.case, &at);
+            for m in threshold::scenario::moves(&scenario.case, &outcome) {
+                for effect in &m.effects {
+                    let Some(id) = effect.strip_prefix("route ") else {
+                        continue;
+                    };
+                    let route = area.routes.iter().find(|r| r.id == id).unwrap();
+                    let holds = route.when.atoms().iter().any(|atom| {
+                        matches!(atom, Condition::Answer(q, test) if *q == m.question && satisfied(test, m.answer))
+                    });
+                    assert!(
+                        holds,
+                        "{} in {}: `{}` = {:?} listed as moving route {id}, which it does not satisfy",
+                        scenario.name,
+                        area.id,
+                        rules.questions.name(m.question),
+                        m.answer
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 20, "only {checked} route moves checked");
+}

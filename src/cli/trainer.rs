@@ -51,7 +51,7 @@ pub fn run(
     let area = area(rules, options.area)?;
     let moment = parse_at(options.at, &io.now)?.unwrap_or_else(|| io.now.clone());
     let outcome = engine::assess(area, &rules.questions, &found.case, &moment);
-    let moves = scenario::moves(area, &found.case, &outcome);
+    let moves = scenario::moves(&found.case, &outcome);
     let misses = scenario::near_misses(area, &rules.questions, &found.case, &moment, &outcome);
     let sections = [
         render::trainer::story(found, area),
@@ -132,7 +132,7 @@ pub fn quiz(
             chosen.len(),
             render::trainer::story(found, area)
         )?;
-        let moves = scenario::moves(area, &found.case, &outcome);
+        let moves = scenario::moves(&found.case, &outcome);
         let known: Vec<String> = moves
             .iter()
             .map(|m| {

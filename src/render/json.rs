@@ -79,6 +79,8 @@ struct Reason<'a> {
     /// `rationale`).
     basis: &'static str,
     rationale: Option<&'a str>,
+    /// The answers that made the rule hold (question ids).
+    because: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -181,6 +183,7 @@ pub fn result<'a>(rules: &'a RuleSet, outcome: &'a Outcome<'a>) -> Result<'a> {
                         source: r.source,
                         basis: r.basis.label(),
                         rationale: r.rationale,
+                        because: r.because.iter().map(|q| rules.questions.name(q)).collect(),
                     })
                     .collect(),
                 unknowns: c

@@ -324,6 +324,17 @@ pub fn questions(
         found: Vec::new(),
     };
     check_sources(&mut report, today);
+    if bank.len() > crate::question::QSet::CAPACITY {
+        report.error(
+            None,
+            format!(
+                "the bank has {} questions; the engine's trace holds at most {}",
+                bank.len(),
+                crate::question::QSet::CAPACITY
+            ),
+            "merge questions, or widen QSet in src/question.rs",
+        );
+    }
     let mut seen = HashSet::new();
     for (q, question) in bank.questions() {
         let id = question.id.as_str();
