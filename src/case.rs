@@ -181,7 +181,58 @@ pub fn parse(
         let (message, help) = explain(&message, help);
         Diagnostic::error(name, message).at(at).help(help)
     })?;
-    written.into_case(text, name, bank.len())
+    let case = written.into_case(text, name, bank.len())?;
+    applies(&case, bank, text, name)?;
+    Ok(case)
+}
+
+/// Every answer given must be to a question that can apply: its `ask_when` (opening
+/// answers, the child's age) could hold, and an unborn child is asked only what is asked
+/// before birth. An explicit answer is never ignored: one that cannot apply is refused,
+/// naming the answer and what rules it out, so it is never scored silently.
+pub fn applies(case: &Case, bank: &QuestionBank, text: &str, name: &str) -> Result<(), Diagnostic> {
+    use crate::condition::Facts;
+    let refuse = |q: crate::question::QId, child: Option<&Child>, why: String| {
+        let id = bank.name(q);
+        let from = child.and_then(|c| find_field(text, "id", &c.id, 0));
+        let at = from
+            .map(|f| f.offset_in(text))
+            .and_then(|start| {
+                find_key_value(&text[start..], id, "", 0)
+                    .or_else(|| find_key_value(&text[start..], &format!("\"{id}\""), "", 0))
+                    .map(|l| Location::of_offset(text, start + l.offset_in(&text[start..])))
+            })
+            .or_else(|| find_field(text, id, "", 0));
+        let whose = child.map_or(String::new(), |c| format!("child `{}`: ", c.id));
+        Err(Diagnostic::error(name, format!("{whose}`{id}` is answered, but {why}"))
+            .at(at)
+            .help("remove the answer, or correct the answer that rules it out; an answer that cannot apply is never scored silently"))
+    };
+    let household = Facts::household(&case.answers);
+    for (q, _) in case.answers.given() {
+        let question = bank.question(q);
+        if let Some(when) = &question.ask_when
+            && !when.could_hold(&household)
+        {
+            return refuse(q, None, format!("it applies only when {}", when.describe(bank)));
+        }
+    }
+    for child in &case.children {
+        let facts = Facts::child(&case.answers, &child.answers, child.age);
+        for (q, _) in child.answers.given() {
+            let question = bank.question(q);
+            if child.unborn() && !question.unborn {
+                return refuse(q, Some(child), "it is not asked before birth (the child is `unborn: true`)".into());
+            }
+            if let Some(when) = &question.ask_when
+                && !when.could_hold(&facts)
+            {
+                let age = child.age.map_or("unborn".to_string(), |a| format!("aged {a}"));
+                return refuse(q, Some(child), format!("it applies only when {} (the child is {age})", when.describe(bank)));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Make the parsers' words for common mistakes into the user's.

@@ -109,6 +109,23 @@ impl Condition {
         }
     }
 
+    /// Whether the condition could still hold once the unknown answers are known: an
+    /// answer test on an unknown answer might; age, birth and answered questions are read
+    /// as they are. (The tier is not known while answers are read, so it might.)
+    pub fn could_hold(&self, facts: &Facts) -> bool {
+        match self {
+            Condition::Answer(q, _) if facts.answer(*q).is_unknown() => true,
+            Condition::All(parts) => parts.iter().all(|c| c.could_hold(facts)),
+            Condition::Any(parts) => parts.iter().any(|c| c.could_hold(facts)),
+            Condition::TierAtLeast(_)
+            | Condition::TierIn(_)
+            | Condition::UnknownCouldRaise
+            | Condition::Settled
+            | Condition::NoChildren => true,
+            atom => atom.holds(facts),
+        }
+    }
+
     /// The answers that make the condition hold on `facts`: every answer an atom tests that
     /// holds, within the parts that hold (all parts of an `all`, the holding branches of an
     /// `any`). Empty when it does not hold, or holds on age or tier alone. This is the
