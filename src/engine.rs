@@ -288,8 +288,10 @@ fn assess_child<'a>(
         worst_case(bank, &child.answers, Some((worst_household, child)));
     let worst_facts = Facts::child(worst_household, &worst_answers, child.age);
     let worst = score(area, &worst_facts, false);
-    let mut unknowns = household_unknowns.to_vec();
+    // Only what these rules use: an unknown no rule of the area tests cannot change it.
+    let mut unknowns: Vec<QId> = household_unknowns.to_vec();
     unknowns.extend(child_unknowns);
+    unknowns.retain(|q| area.uses.contains(*q));
     ChildOutcome {
         child,
         level: known.tier,

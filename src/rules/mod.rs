@@ -239,6 +239,7 @@ pub fn load(
         match crate::question::with_bank(&bank, || crate::yaml::from_str::<Area>(&file.text)) {
             Ok(mut area) => {
                 area.bank_holidays = Arc::clone(&holidays);
+                area.find_uses(&bank);
                 areas.push(area);
                 area_files.push(file);
             }

@@ -45,6 +45,11 @@ pub struct Area {
     /// area: on them the front door keeps its Sunday hours.
     #[serde(skip)]
     pub bank_holidays: std::sync::Arc<crate::hours::BankHolidays>,
+    /// The questions these rules use: every answer a rule, route or action tests, and the
+    /// questions that open them. An unknown answer to any other question cannot change a
+    /// result here, so it is not listed as unknown. Filled in when the rules are loaded.
+    #[serde(skip)]
+    pub uses: crate::question::QSet,
 }
 
 /// A document the rules cite. Every `source:` begins with a declared key.
@@ -251,6 +256,45 @@ impl Area {
 
     pub fn contact(&self, id: &str) -> Option<&Contact> {
         self.contacts.iter().find(|c| c.id == id)
+    }
+
+    /// Work out `uses` from the rules and the bank's `ask_when` openers.
+    pub fn find_uses(&mut self, bank: &crate::question::QuestionBank) {
+        use crate::question::QSet;
+        let scoring = &self.scoring;
+        let conditions = scoring
+            .weights
+            .iter()
+            .chain(&scoring.protective.factors)
+            .map(|r| &r.when)
+            .chain(scoring.floors.iter().map(|f| &f.when))
+            .chain(self.routes.iter().map(|r| &r.when))
+            .chain(self.actions.iter().map(|a| &a.when));
+        let mut uses = QSet::default();
+        for condition in conditions {
+            for atom in condition.atoms() {
+                if let Condition::Answer(q, _) = atom {
+                    uses = uses.union(QSet::of(*q));
+                }
+            }
+        }
+        loop {
+            let mut grown = uses;
+            for q in uses.iter() {
+                if let Some(when) = &bank.question(q).ask_when {
+                    for atom in when.atoms() {
+                        if let Condition::Answer(opener, _) = atom {
+                            grown = grown.union(QSet::of(*opener));
+                        }
+                    }
+                }
+            }
+            if grown == uses {
+                break;
+            }
+            uses = grown;
+        }
+        self.uses = uses;
     }
 
     /// The front door's two services, daytime first (validation makes sure both exist).

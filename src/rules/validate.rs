@@ -28,6 +28,18 @@ impl Report<'_> {
         crate::error::find_key_value(self.text, key, value, nth)
     }
 
+    /// The first line that is exactly `line` (indentation included).
+    fn locate_line(&self, line: &str) -> Option<Location> {
+        let mut offset = 0;
+        for l in self.text.split_inclusive('\n') {
+            if l.trim_end() == line {
+                return Some(Location::of_offset(self.text, offset));
+            }
+            offset += l.len();
+        }
+        None
+    }
+
     /// Where `key: value` first stands after the line `section:`.
     fn locate_in(&self, section: &str, key: &str, value: &str) -> Option<Location> {
         self.locate_after(
@@ -481,7 +493,7 @@ fn safety_invariants(report: &mut Report, area: &Area, bank: &QuestionBank) {
     };
     if !floor_reaches_top(&household_with(Answer::Yes), &nobody) {
         report.error(
-            report.locate("floors", "", 0),
+            report.locate_line("  floors:"),
             "no floor puts a child in immediate danger at tier 4".into(),
             "add a floor: `when: {answer: immediate_danger, is: yes}`, `tier: 4`",
         );
@@ -492,7 +504,7 @@ fn safety_invariants(report: &mut Report, area: &Area, bank: &QuestionBank) {
         child.set(q, Answer::Yes);
         if !floor_reaches_top(&nobody, &child) {
             report.error(
-                report.locate("floors", "", 0),
+                report.locate_line("  floors:"),
                 format!("no floor puts a child at tier 4 when `{id}` is yes"),
                 &format!("add a floor: `when: {{answer: {id}, is: yes}}`, `tier: 4`"),
             );
