@@ -38,6 +38,8 @@ pub struct Case {
     pub assessed_at: Option<jiff::Zoned>,
     /// The tier the practitioner recorded, for audits.
     pub recorded_level: Option<u8>,
+    /// Why the practitioner recorded that level (SPEC section 12): kept beside the tool's.
+    pub recorded_reason: Option<String>,
     /// Household and adult answers.
     pub answers: Answers,
     pub children: Vec<Child>,
@@ -60,6 +62,7 @@ impl Case {
             reference: None,
             assessed_at: None,
             recorded_level: None,
+            recorded_reason: None,
             answers: Answers::unknown(questions),
             children: Vec::new(),
         }
@@ -214,7 +217,11 @@ pub fn applies(case: &Case, bank: &QuestionBank, text: &str, name: &str) -> Resu
         if let Some(when) = &question.ask_when
             && !when.could_hold(&household)
         {
-            return refuse(q, None, format!("it applies only when {}", when.describe(bank)));
+            return refuse(
+                q,
+                None,
+                format!("it applies only when {}", when.describe(bank)),
+            );
         }
     }
     for child in &case.children {
@@ -222,13 +229,26 @@ pub fn applies(case: &Case, bank: &QuestionBank, text: &str, name: &str) -> Resu
         for (q, _) in child.answers.given() {
             let question = bank.question(q);
             if child.unborn() && !question.unborn {
-                return refuse(q, Some(child), "it is not asked before birth (the child is `unborn: true`)".into());
+                return refuse(
+                    q,
+                    Some(child),
+                    "it is not asked before birth (the child is `unborn: true`)".into(),
+                );
             }
             if let Some(when) = &question.ask_when
                 && !when.could_hold(&facts)
             {
-                let age = child.age.map_or("unborn".to_string(), |a| format!("aged {a}"));
-                return refuse(q, Some(child), format!("it applies only when {} (the child is {age})", when.describe(bank)));
+                let age = child
+                    .age
+                    .map_or("unborn".to_string(), |a| format!("aged {a}"));
+                return refuse(
+                    q,
+                    Some(child),
+                    format!(
+                        "it applies only when {} (the child is {age})",
+                        when.describe(bank)
+                    ),
+                );
             }
         }
     }
@@ -264,6 +284,8 @@ struct Written {
     assessed_at: Option<Moment>,
     #[serde(default)]
     recorded_level: Option<Tier>,
+    #[serde(default)]
+    recorded_reason: Option<Reason>,
     #[serde(default, deserialize_with = "household_answers")]
     answers: Option<Answers>,
     #[serde(default)]
@@ -343,6 +365,7 @@ impl Written {
             reference: self.reference.map(|l| l.0),
             assessed_at: self.assessed_at.map(|m| m.0),
             recorded_level: self.recorded_level.map(|t| t.0),
+            recorded_reason: self.recorded_reason.map(|r| r.0),
             answers,
             children,
         })
@@ -395,6 +418,34 @@ impl<'de> Deserialize<'de> for Label {
             Err(_) => Err(de::Error::custom("a reference or child label must be text")),
         }
     }
+}
+
+/// The practitioner's reason: text of at most `MAX_REASON` characters, line breaks allowed
+/// but no other control characters (nothing that could redraw a screen).
+struct Reason(String);
+
+pub const MAX_REASON: usize = 2000;
+
+impl<'de> Deserialize<'de> for Reason {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)
+            .map_err(|_| de::Error::custom("`recorded_reason` must be text"))?;
+        check_reason(&text).map_err(de::Error::custom)?;
+        Ok(Reason(text))
+    }
+}
+
+/// Whether `text` may be kept as a practitioner's reason.
+pub fn check_reason(text: &str) -> Result<(), String> {
+    if text.chars().count() > MAX_REASON {
+        return Err(format!(
+            "`recorded_reason` is over {MAX_REASON} characters: keep the reason short and put detail in the case record"
+        ));
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n') {
+        return Err("`recorded_reason` holds a control character: write plain text".into());
+    }
+    Ok(())
 }
 
 struct Age(u8);
@@ -464,6 +515,9 @@ pub fn to_yaml(
     }
     if let Some(level) = case.recorded_level {
         out.push_str(&format!("recorded_level: {level}\n"));
+    }
+    if let Some(reason) = &case.recorded_reason {
+        out.push_str(&format!("recorded_reason: {}\n", text(reason)));
     }
     out.push_str(&answers_yaml(
         &case.answers,

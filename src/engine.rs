@@ -37,11 +37,39 @@ pub struct Outcome<'a> {
     pub contacts: Vec<ContactOutcome<'a>>,
 }
 
-impl Outcome<'_> {
+impl<'a> Outcome<'a> {
     /// Whether the practitioner's recorded tier matches the tool's; `None` if none was
     /// recorded or there are no children.
     pub fn agrees(&self) -> Option<bool> {
         Some(self.case.recorded_level? == self.overall?)
+    }
+
+    /// Where the practitioner recorded a higher level than the tool's: that level's actions
+    /// and contacts, so a record follows the level the worker chose, not only the tool's.
+    pub fn judged_higher(&self) -> Option<Judged<'a>> {
+        let recorded = self.case.recorded_level?;
+        if recorded <= self.overall? {
+            return None;
+        }
+        let household = Facts {
+            tier: Some(recorded),
+            unknown_could_raise: self.children.iter().any(|c| c.could_reach > c.level),
+            ..Facts::household(&self.case.answers)
+        };
+        let actions = self
+            .area
+            .actions
+            .iter()
+            .filter(|a| a.when.holds(&household))
+            .collect();
+        let danger = self.emergency || self.danger_not_ruled_out;
+        let urgent = danger || recorded == 4;
+        let contacts = contacts_now(self.area, &self.routes, self.contacts_at, danger, urgent);
+        Some(Judged {
+            tier: recorded,
+            actions,
+            contacts,
+        })
     }
 
     /// The result rests on answers not yet known that could raise it (or on immediate
@@ -49,6 +77,14 @@ impl Outcome<'_> {
     pub fn provisional(&self) -> bool {
         self.danger_not_ruled_out || self.children.iter().any(|c| c.could_reach > c.level)
     }
+}
+
+/// What the practitioner's higher level calls for.
+#[derive(Debug, Clone)]
+pub struct Judged<'a> {
+    pub tier: u8,
+    pub actions: Vec<&'a Action>,
+    pub contacts: Vec<ContactOutcome<'a>>,
 }
 
 #[derive(Debug, Clone)]

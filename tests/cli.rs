@@ -438,3 +438,93 @@ fn a_reopened_case_shows_the_hours_now_and_keeps_its_own_time() {
     let read_at = json["contacts_at"].as_str().unwrap();
     assert!(read_at > "2026-11-29", "contacts at {read_at}");
 }
+
+/// The practitioner's reason is part of the case file (schema 1, SPEC 12): it shows beside
+/// the recorded level in every format, JSON carries it, and a reason that could redraw a
+/// screen is refused at its line.
+#[test]
+fn a_recorded_reason_is_kept_beside_the_recorded_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("judged.yaml");
+    std::fs::write(
+        &path,
+        "schema: 1\narea: salford\nrecorded_level: 3\nrecorded_reason: \"Father's drinking is hidden from services\"\nanswers: {immediate_danger: no}\nchildren: [{id: A, age: 4}]\n",
+    )
+    .unwrap();
+    let path = path.display().to_string();
+    let table = stdout(&["assess", &path, "--at", IN_HOURS]);
+    assert!(
+        table.contains("Reason: Father's drinking is hidden from services"),
+        "{table}"
+    );
+    let json = stdout(&["assess", &path, "--at", IN_HOURS, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["recorded_level"], 3);
+    assert_eq!(
+        json["recorded_reason"],
+        "Father's drinking is hidden from services"
+    );
+
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "schema: 1\narea: salford\nrecorded_level: 3\nrecorded_reason: \"fine\\u001b[2J\"\nchildren: []\n",
+    )
+    .unwrap();
+    threshold()
+        .args(["assess", &bad.display().to_string()])
+        .assert()
+        .code(2)
+        .stderr(contains("`recorded_reason` holds a control character"));
+}
+
+/// An answer whose opening question rules it out, or outside its age gate, is refused
+/// naming both (SPEC 12), in a case file and in a batch row.
+#[test]
+fn an_answer_that_cannot_apply_is_refused_naming_what_rules_it_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ruled-out.yaml");
+    std::fs::write(
+        &path,
+        "schema: 1\narea: salford\nanswers:\n  immediate_danger: no\n  domestic_abuse: no\n  children_witness_abuse: yes\nchildren: [{id: A, age: 4}]\n",
+    )
+    .unwrap();
+    let shown = path.display().to_string();
+    threshold()
+        .args(["assess", &shown])
+        .assert()
+        .code(2)
+        .stderr(contains(format!(
+            "{shown}:6:3: error: `children_witness_abuse` is answered, but it applies only when domestic abuse is yes"
+        )));
+    let young = dir.path().join("young-carer-impact.yaml");
+    std::fs::write(
+        &young,
+        "schema: 1\narea: salford\nanswers: {immediate_danger: no}\nchildren:\n  - id: A\n    age: 9\n    answers:\n      young_carer: no\n      young_carer_impact: yes\n",
+    )
+    .unwrap();
+    threshold()
+        .args(["assess", &young.display().to_string()])
+        .assert()
+        .code(2)
+        .stderr(contains("child `A`: `young_carer_impact` is answered, but it applies only when young carer is yes"));
+    let out = threshold()
+        .args([
+            "batch",
+            &shown,
+            &young.display().to_string(),
+            "--format",
+            "jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let rows = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(rows.lines().count(), 2, "one row per case:\n{rows}");
+    assert_eq!(
+        rows.matches("is answered, but it applies only when")
+            .count(),
+        2,
+        "{rows}"
+    );
+}

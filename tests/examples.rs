@@ -94,7 +94,12 @@ fn examples_land_where_their_expectation_says() {
                 format!("{:?}", result["overall"]["level"].as_u64().map(|l| l as u8)),
                 format!("{:?}", expected.overall),
             );
-            check(&context, "emergency", result["emergency"].to_string(), expected.emergency.to_string());
+            check(
+                &context,
+                "emergency",
+                result["emergency"].to_string(),
+                expected.emergency.to_string(),
+            );
             let levels: BTreeMap<String, u8> = result["children"]
                 .as_array()
                 .unwrap()
@@ -106,7 +111,12 @@ fn examples_land_where_their_expectation_says() {
                     )
                 })
                 .collect();
-            check(&context, "the children's levels", format!("{levels:?}"), format!("{:?}", expected.levels));
+            check(
+                &context,
+                "the children's levels",
+                format!("{levels:?}"),
+                format!("{:?}", expected.levels),
+            );
             for (child, reach) in &expected.could_reach {
                 let found = result["children"]
                     .as_array()
@@ -114,7 +124,12 @@ fn examples_land_where_their_expectation_says() {
                     .iter()
                     .find(|c| c["id"] == child.as_str())
                     .unwrap();
-                check(&context, &format!("{child}'s could_reach"), found["could_reach"].to_string(), reach.to_string());
+                check(
+                    &context,
+                    &format!("{child}'s could_reach"),
+                    found["could_reach"].to_string(),
+                    reach.to_string(),
+                );
             }
             let routes: Vec<&str> = result["routes"]
                 .as_array()
@@ -122,7 +137,12 @@ fn examples_land_where_their_expectation_says() {
                 .iter()
                 .map(|r| r["id"].as_str().unwrap())
                 .collect();
-            check(&context, "the routes", format!("{routes:?}"), format!("{:?}", expected.routes));
+            check(
+                &context,
+                "the routes",
+                format!("{routes:?}"),
+                format!("{:?}", expected.routes),
+            );
             check(
                 &context,
                 "the first call",
@@ -131,7 +151,12 @@ fn examples_land_where_their_expectation_says() {
             );
         }
     }
-    assert!(wrong.is_empty(), "{} mismatches:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} mismatches:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
 }
 
 #[test]

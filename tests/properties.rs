@@ -59,6 +59,7 @@ fn case() -> impl Strategy<Value = Case> {
             reference: None,
             assessed_at: None,
             recorded_level: None,
+            recorded_reason: None,
             answers,
             children: children
                 .into_iter()
@@ -473,6 +474,7 @@ fn a_childs_own_need_holds_against_strengths_even_under_lenient_rules() {
             reference: None,
             assessed_at: None,
             recorded_level: None,
+            recorded_reason: None,
             answers: answers.clone(),
             children: vec![Child {
                 id: "A".into(),
@@ -523,6 +525,7 @@ fn tier_cases(bank: &QuestionBank) -> Vec<Case> {
         reference: None,
         assessed_at: None,
         recorded_level: None,
+        recorded_reason: None,
         answers,
         children,
     };
@@ -564,6 +567,7 @@ fn household_level_is_the_highest_child_level_and_none_without_children() {
         reference: None,
         assessed_at: None,
         recorded_level: None,
+        recorded_reason: None,
         answers: Answers::unknown(bank.len()),
         children: vec![],
     };

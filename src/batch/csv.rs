@@ -193,7 +193,11 @@ impl Group {
                 Some(case) => self.merge(case, next, row)?,
             }
         }
-        case.ok_or_else(|| Diagnostic::error(&*self.name, "a case with no rows"))
+        let case = case.ok_or_else(|| Diagnostic::error(&*self.name, "a case with no rows"))?;
+        // An answer that cannot apply is refused here too, at the case's first row.
+        crate::case::applies(&case, bank, "", &self.name)
+            .map_err(|e| e.at(self.rows.first().map(Row::at)))?;
+        Ok(case)
     }
 
     fn error(&self, at: Location, message: String, help: &str) -> Diagnostic {

@@ -303,7 +303,11 @@ fn parse_part(
         case::Format::Json => serde_json::from_str::<Case>(text).ok(),
         case::Format::Yaml => crate::yaml::from_str::<Case>(text).ok(),
     });
-    if let Some(case) = good {
+    // The fast path skips only the locating: a case whose answers cannot all apply is read
+    // again below, for the located refusal.
+    if let Some(case) = good
+        && case::applies(&case, bank, "", name).is_ok()
+    {
         return Ok(case);
     }
     case::parse(text, format, name, bank).map_err(|mut error| {

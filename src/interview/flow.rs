@@ -387,6 +387,7 @@ impl<'r> Flow<'r> {
                 reference: None,
                 assessed_at: None,
                 recorded_level: None,
+                recorded_reason: None,
                 answers: self.case.answers.clone(),
                 children: vec![child.clone()],
             };

@@ -58,8 +58,6 @@ pub struct Session<'r> {
     /// Questions put so far, to number them.
     asked: usize,
     section: Option<Section>,
-    /// Why the practitioner recorded a level different from the tool's.
-    reason: Option<String>,
     reference_asked: bool,
     saved: Vec<PathBuf>,
 }
@@ -73,7 +71,6 @@ impl<'r> Session<'r> {
             from,
             asked: 0,
             section: None,
-            reason: None,
             reference_asked,
             saved: Vec::new(),
         }
@@ -455,7 +452,7 @@ impl<'r> Session<'r> {
             (asker.choose("Your level", &items, usize::from(start.max(1) - 1))? + 1).min(4) as u8;
         if tier == tool {
             self.flow.case.recorded_level = Some(tier);
-            self.reason = None;
+            self.flow.case.recorded_reason = None;
             let line = format!(
                 "Recorded: you agree with the tool's level, {}.",
                 render::level_label(area, tier)
@@ -468,15 +465,19 @@ impl<'r> Session<'r> {
             "Why do you judge it differently? Say what you know that the questions did not \
              capture. It goes in the decision record. Use no names.",
         ))?;
-        let reason = asker.text("Reason", self.reason.as_deref(), &|text| {
-            if text.is_empty() {
-                Err("a reason is needed when your level differs from the tool's".into())
-            } else {
-                Ok(())
-            }
-        })?;
+        let reason = asker.text(
+            "Reason",
+            self.flow.case.recorded_reason.as_deref(),
+            &|text| {
+                if text.is_empty() {
+                    Err("a reason is needed when your level differs from the tool's".into())
+                } else {
+                    crate::case::check_reason(text)
+                }
+            },
+        )?;
         self.flow.case.recorded_level = Some(tier);
-        self.reason = Some(reason);
+        self.flow.case.recorded_reason = Some(reason);
         let line = format!(
             "Recorded: {} (the tool says {}; both are kept).",
             render::level_label(area, tier),
@@ -532,7 +533,6 @@ impl<'r> Session<'r> {
             return Ok(());
         };
         let notes = render::record::Notes {
-            reason: self.reason.as_deref(),
             answers: screens::sections(&self.flow, true)
                 .into_iter()
                 .map(|s| render::record::Answers {
@@ -680,17 +680,16 @@ mod tests {
         Session::new(flow, look, None)
     }
 
-    fn no(times: usize) -> Vec<Reply> {
-        vec![No; times]
-    }
-
     /// Salford, nothing worrying, one child of 7: the replies up to the review.
     fn no_concerns() -> Vec<Reply> {
-        let mut replies = vec![Pick("Salford")];
-        replies.extend(no(10));
-        replies.extend([Text("1"), Text(""), Text("7")]);
-        replies.extend(no(11));
-        replies
+        vec![
+            Pick("Salford"),
+            NoToAll,
+            Text("1"),
+            Text(""),
+            Text("7"),
+            NoToAll,
+        ]
     }
 
     fn run(session: Session<'static>, replies: Vec<Reply>) -> (Vec<PathBuf>, Scripted) {
@@ -764,8 +763,7 @@ mod tests {
 
     #[test]
     fn help_shows_the_help_and_the_source_then_asks_again() {
-        let mut replies = vec![Pick("Salford"), Help, No];
-        replies.extend(no(9));
+        let mut replies = vec![Pick("Salford"), Help, No, NoToAll];
         replies.extend([
             Text("0"),
             Pick("See the result"),
@@ -889,12 +887,10 @@ mod tests {
                 .to_string()
                 .into_boxed_str(),
         );
-        let mut replies = vec![Pick("Salford"), No, No, No, Yes, Count(4), NotKnown, Yes];
-        replies.extend(no(6));
-        replies.extend([Text("1"), Text(""), Text("7")]);
-        // At level 3 already, self-harm (a floor of 3) and the strengths (they cannot
-        // take 7 points below 5) could not change the result: not asked.
-        replies.extend(no(10));
+        let mut replies = vec![Pick("Salford"), No, No, No, Yes, Count(4), NotKnown];
+        // Repeat referral to MARAC, exposure, then the rest of the household.
+        replies.extend([No, Yes, NoToAll]);
+        replies.extend([Text("1"), Text(""), Text("7"), NoToAll]);
         replies.extend([
             Pick("See the result"),
             Pick("Save the answers as a case file"),

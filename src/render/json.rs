@@ -27,6 +27,8 @@ pub struct Result<'a> {
     actions: Vec<Action<'a>>,
     contacts: Vec<Contact<'a>>,
     recorded_level: Option<u8>,
+    /// The practitioner's reason for their level, kept beside the tool's.
+    recorded_reason: Option<&'a str>,
     agrees: Option<bool>,
     judgement_note: &'static str,
 }
@@ -234,6 +236,7 @@ pub fn result<'a>(rules: &'a RuleSet, outcome: &'a Outcome<'a>) -> Result<'a> {
             })
             .collect(),
         recorded_level: outcome.case.recorded_level,
+        recorded_reason: outcome.case.recorded_reason.as_deref(),
         agrees: outcome.agrees(),
         judgement_note: super::JUDGEMENT_NOTE,
     }

@@ -2,7 +2,7 @@
 
 use super::{
     JUDGEMENT_NOTE, bank_holiday_note, contacts_heading, level_label, moment_label, open_label,
-    provisional_lines, rules_label, unknown_labels,
+    provisional_lines, recorded_line, rules_label, unknown_labels,
 };
 use crate::engine::Outcome;
 use crate::rules::RuleSet;
@@ -145,17 +145,8 @@ pub fn render(rules: &RuleSet, outcome: &Outcome) -> String {
         }
     }
 
-    if let (Some(recorded), Some(tier)) = (case.recorded_level, outcome.overall) {
-        let verdict = if recorded == tier {
-            "the tool agrees".to_string()
-        } else {
-            format!("the tool says {}; both are kept", level_label(area, tier))
-        };
-        let _ = writeln!(
-            out,
-            "\nRecorded level: {} ({verdict}).",
-            level_label(area, recorded)
-        );
+    if let Some(line) = recorded_line(outcome) {
+        let _ = writeln!(out, "\n{}", line.replace('|', "\\|"));
     }
     let _ = writeln!(out, "\n_{JUDGEMENT_NOTE}_");
     out

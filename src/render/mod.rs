@@ -77,6 +77,33 @@ pub fn bank_holiday_note(outcome: &Outcome) -> Option<String> {
     }
 }
 
+/// "Recorded level: 2 Getting Help (the tool says 1 Getting Advice; both are kept).
+/// Reason: …" — the practitioner's judgement beside the tool's, in every format.
+pub fn recorded_line(outcome: &Outcome) -> Option<String> {
+    let (recorded, tier) = (outcome.case.recorded_level?, outcome.overall?);
+    let area = outcome.area;
+    let verdict = if recorded == tier {
+        "the tool agrees".to_string()
+    } else {
+        format!("the tool says {}; both are kept", level_label(area, tier))
+    };
+    let reason = outcome
+        .case
+        .recorded_reason
+        .as_deref()
+        .map(|r| {
+            format!(
+                " Reason: {}",
+                r.split_whitespace().collect::<Vec<_>>().join(" ")
+            )
+        })
+        .unwrap_or_default();
+    Some(format!(
+        "Recorded level: {} ({verdict}).{reason}",
+        level_label(area, recorded)
+    ))
+}
+
 /// The heading over the contacts: what the order follows, and the moment it is for.
 pub fn contacts_heading(outcome: &Outcome) -> String {
     let when = outcome

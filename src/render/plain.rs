@@ -5,7 +5,7 @@
 use super::table::wrap;
 use super::{
     JUDGEMENT_NOTE, bank_holiday_note, contacts_heading, level_label, moment_label, open_label,
-    provisional_lines, rules_label, unknown_labels,
+    provisional_lines, recorded_line, rules_label, unknown_labels,
 };
 use crate::engine::Outcome;
 use crate::rules::RuleSet;
@@ -152,21 +152,5 @@ pub fn reasons(outcome: &Outcome) -> String {
 }
 
 fn recorded(outcome: &Outcome) -> String {
-    let (Some(recorded), Some(tier)) = (outcome.case.recorded_level, outcome.overall) else {
-        return String::new();
-    };
-    let area = outcome.area;
-    let verdict = if recorded == tier {
-        "the tool agrees".to_string()
-    } else {
-        format!("the tool says {}; both are kept", level_label(area, tier))
-    };
-    wrap(
-        "",
-        "  ",
-        &format!(
-            "Recorded level: {} ({verdict}).",
-            level_label(area, recorded)
-        ),
-    )
+    recorded_line(outcome).map_or(String::new(), |line| wrap("", "  ", &line))
 }

@@ -14,9 +14,7 @@ pub struct Answers {
 }
 
 /// What the record holds beyond the result.
-pub struct Notes<'a> {
-    /// Why the practitioner recorded a level different from the tool's.
-    pub reason: Option<&'a str>,
+pub struct Notes {
     pub answers: Vec<Answers>,
     /// Questions that applied but were not asked, because no answer could change the result.
     pub not_asked: Vec<String>,
@@ -28,9 +26,10 @@ fn cell(text: &str) -> String {
 }
 
 pub fn render(rules: &RuleSet, outcome: &Outcome, notes: &Notes) -> String {
+    let reason = outcome.case.recorded_reason.as_deref();
     let mut out = String::from("# Safeguarding threshold decision record\n\n");
     out.push_str(&provenance(rules, outcome));
-    out.push_str(&judgement(outcome, notes.reason));
+    out.push_str(&judgement(outcome, reason));
     // The result exactly as `threshold assess --format markdown` gives it for the same case.
     out.push_str(&super::markdown::render(rules, outcome).replacen(
         "## Threshold check:",
@@ -112,7 +111,28 @@ fn judgement(outcome: &Outcome, reason: Option<&str>) -> String {
             let _ = writeln!(
                 out,
                 "- The practitioner's reason: {}",
-                reason.unwrap_or("not given").trim()
+                reason.map_or("not given".to_string(), |r| cell(r.trim()))
+            );
+        }
+    }
+    if let Some(judged) = outcome.judged_higher() {
+        let _ = writeln!(
+            out,
+            "\n### What {} calls for (the practitioner's level)\n",
+            level_label(area, judged.tier)
+        );
+        for (i, action) in judged.actions.iter().enumerate() {
+            let _ = writeln!(out, "{}. {}", i + 1, action.text.trim());
+        }
+        let _ = writeln!(out, "\n| # | Who | Phone | When |\n|---|---|---|---|");
+        for (i, c) in judged.contacts.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                i + 1,
+                cell(&c.contact.name),
+                c.contact.phone.as_deref().unwrap_or(""),
+                super::open_label(c)
             );
         }
     }

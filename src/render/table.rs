@@ -3,7 +3,7 @@
 
 use super::{
     JUDGEMENT_NOTE, bank_holiday_note, contacts_heading, level_label, moment_label, open_label,
-    provisional_lines, rules_label, unknown_labels,
+    provisional_lines, recorded_line, rules_label, unknown_labels,
 };
 use crate::engine::Outcome;
 use crate::rules::RuleSet;
@@ -206,20 +206,8 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
         out.push('\n');
     }
 
-    if let (Some(recorded), Some(tier)) = (case.recorded_level, outcome.overall) {
-        let verdict = if recorded == tier {
-            "the tool agrees".to_string()
-        } else {
-            format!("the tool says {}; both are kept", level_label(area, tier))
-        };
-        out.push_str(&wrap(
-            "",
-            "  ",
-            &format!(
-                "Recorded level: {} ({verdict}).",
-                level_label(area, recorded)
-            ),
-        ));
+    if let Some(line) = recorded_line(outcome) {
+        out.push_str(&wrap("", "  ", &line));
     }
     let _ = writeln!(out, "{}", s.dim.apply_to(JUDGEMENT_NOTE));
     out
