@@ -26,7 +26,7 @@ use crate::rules::model::Area;
 pub const FIRST: &str = "immediate_danger";
 
 /// Who a question is about: the household, or the child at this index.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Subject {
     Household,
     Child(usize),
@@ -280,14 +280,29 @@ impl<'r> Flow<'r> {
             .collect()
     }
 
-    /// Answers given that no longer apply after a change (a younger age, a "no" that used
-    /// to open a question). They are kept, never dropped silently: a worrying answer
-    /// stays a worry until the practitioner changes it.
-    pub fn stale(&self) -> Vec<(Subject, QId)> {
-        self.questions()
-            .into_iter()
-            .filter(|(s, q)| !self.answer_of(*s, *q).is_unknown() && !self.applies(*s, *q))
-            .collect()
+    /// Answers given that no longer apply after a change (a younger age, a "no" where a
+    /// "yes" opened the question) are cleared, and which they were is returned for the
+    /// screen to say so: an answer that cannot apply is never scored silently, and a case
+    /// file holding one would be refused. Clearing one may close others it opened.
+    pub fn clear_stale(&mut self) -> Vec<(Subject, QId)> {
+        let mut cleared = Vec::new();
+        loop {
+            let stale: Vec<(Subject, QId)> = self
+                .questions()
+                .into_iter()
+                .filter(|(s, q)| !self.answer_of(*s, *q).is_unknown() && !self.applies(*s, *q))
+                .collect();
+            if stale.is_empty() {
+                return cleared;
+            }
+            for (subject, q) in stale {
+                match subject {
+                    Subject::Household => self.case.answers.set(q, Answer::Unknown),
+                    Subject::Child(i) => self.case.children[i].answers.set(q, Answer::Unknown),
+                }
+                cleared.push((subject, q));
+            }
+        }
     }
 
     /// Household questions in asking order: immediate danger and the other worries in the
@@ -299,8 +314,31 @@ impl<'r> Flow<'r> {
             .filter(|(_, question)| question.about == About::Household)
             .map(|(q, _)| q)
             .partition(|q| self.is_deferred(*q));
-        worries.sort_by_key(|q| bank.name(*q) != FIRST);
+        worries.sort_by_key(|q| (bank.name(*q) != FIRST, self.is_light(*q)));
         (worries, strengths)
+    }
+
+    /// A worry worth one point at most in this area, that no floor, route or action tests
+    /// and that opens no other question: asked after the others, so that when everything
+    /// else is "no" the skipping rule can drop the last of them (one point alone reaches
+    /// no level above the first).
+    fn is_light(&self, q: QId) -> bool {
+        let Some(area) = self.area else {
+            return false;
+        };
+        let bank = &self.rules.questions;
+        let scoring = &area.scoring;
+        scoring
+            .weights
+            .iter()
+            .filter(|w| w.when.mentions(q))
+            .all(|w| w.points <= 1)
+            && !scoring.floors.iter().any(|f| f.when.mentions(q))
+            && !area.routes.iter().any(|r| r.when.mentions(q))
+            && !area.actions.iter().any(|a| a.when.mentions(q))
+            && !bank
+                .questions()
+                .any(|(_, other)| other.ask_when.as_ref().is_some_and(|c| c.mentions(q)))
     }
 
     /// A protective question that no other question's `ask_when` depends on waits until the
@@ -314,12 +352,17 @@ impl<'r> Flow<'r> {
                 .any(|(_, other)| other.ask_when.as_ref().is_some_and(|c| c.mentions(q)))
     }
 
+    /// Child questions in the bank's order, the light worries last.
     fn child_order(&self) -> impl Iterator<Item = QId> + '_ {
-        self.rules
+        let mut order: Vec<QId> = self
+            .rules
             .questions
             .questions()
             .filter(|(_, q)| q.about == About::Child)
             .map(|(q, _)| q)
+            .collect();
+        order.sort_by_key(|q| self.is_light(*q));
+        order.into_iter()
     }
 
     fn wants(&self, area: &Area, subject: Subject, q: QId) -> bool {
@@ -337,6 +380,10 @@ impl<'r> Flow<'r> {
     }
 
     fn matters_for(&self, area: &Area, children: &[Child], q: QId) -> bool {
+        // A question no rule of this area uses (nor opens one that is used) changes nothing.
+        if !area.uses.contains(q) {
+            return false;
+        }
         let bank = &self.rules.questions;
         let tested = area.routes.iter().any(|r| r.when.mentions(q))
             || area.actions.iter().any(|a| a.when.mentions(q));
@@ -713,17 +760,40 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn an_answer_a_change_leaves_behind_is_kept_and_flagged() {
+    fn answers_a_change_rules_out_are_cleared_and_named() {
         let rules = rules();
         let area = rules.area("torbay").unwrap();
         let mut flow = Flow::new(rules, Some(area), blank(rules), moment());
         let q = |id| rules.questions.get(id).unwrap();
         flow.answer(Subject::Household, q("domestic_abuse"), Answer::Yes);
         flow.answer(Subject::Household, q("children_witness_abuse"), Answer::Yes);
+        flow.answer(
+            Subject::Household,
+            q("domestic_abuse_incidents_12m"),
+            Answer::Count(4),
+        );
+        assert!(flow.clear_stale().is_empty());
         flow.answer(Subject::Household, q("domestic_abuse"), Answer::No);
-        let witness = (Subject::Household, q("children_witness_abuse"));
-        assert_eq!(flow.stale(), vec![witness]);
-        assert_eq!(flow.answer_of(witness.0, witness.1), Answer::Yes);
+        let mut cleared = flow.clear_stale();
+        cleared.sort();
+        let mut expected = vec![
+            (Subject::Household, q("children_witness_abuse")),
+            (Subject::Household, q("domestic_abuse_incidents_12m")),
+        ];
+        expected.sort();
+        assert_eq!(cleared, expected);
+        for (s, id) in expected {
+            assert_eq!(flow.answer_of(s, id), Answer::Unknown);
+        }
+        // The result no longer counts the abuse: no domestic-abuse reason remains.
+        let outcome = flow.outcome().unwrap();
+        assert!(
+            outcome.children.is_empty()
+                || outcome.children[0]
+                    .reasons
+                    .iter()
+                    .all(|r| !r.rule.contains("abuse"))
+        );
     }
 
     #[test]

@@ -80,6 +80,7 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
     let look = screens::Look {
         plain: args.plain,
         styled: io.styled,
+        columns: usize::from(console::Term::stdout().size().1),
     };
     let flow = flow::Flow::new(rules, area, case, moment);
     let session = session::Session::new(flow, look, args.answers);

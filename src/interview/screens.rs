@@ -13,6 +13,8 @@ use crate::rules::model::Area;
 pub struct Look {
     pub plain: bool,
     pub styled: bool,
+    /// The terminal's width in columns (the one-screen summary wraps to it, 60 to 80).
+    pub columns: usize,
 }
 
 impl Look {
@@ -137,7 +139,6 @@ pub fn child_title(flow: &Flow, index: usize) -> String {
 /// prompt (for the record); otherwise its short name (for the screen).
 pub fn sections(flow: &Flow, full: bool) -> Vec<Section> {
     let bank = &flow.rules().questions;
-    let stale = flow.stale();
     let mut sections = vec![Section {
         title: "Household and adult".into(),
         rows: Vec::new(),
@@ -158,10 +159,7 @@ pub fn sections(flow: &Flow, full: bool) -> Vec<Section> {
         } else {
             question.short.clone()
         };
-        let mut word = answer_word(answer, asked);
-        if stale.contains(&(subject, q)) {
-            word.push_str(" (no longer asked: check it)");
-        }
+        let word = answer_word(answer, asked);
         let index = match subject {
             Subject::Household => 0,
             Subject::Child(i) => i + 1,
@@ -187,15 +185,6 @@ pub fn review(flow: &Flow, look: Look) -> String {
     if !note.is_empty() {
         out.push('\n');
         out.push_str(&note);
-    }
-    let stale = flow.stale();
-    if !stale.is_empty() {
-        out.push_str(&wrap(
-            "",
-            "",
-            "Some answers no longer apply after a change, and are kept: change them to \
-             \"not known\" if they are wrong (marked \"check it\").",
-        ));
     }
     out
 }

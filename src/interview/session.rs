@@ -342,6 +342,30 @@ impl<'r> Session<'r> {
             }
             Some(Change::Nothing) | None => {}
         }
+        let cleared = self.flow.clear_stale();
+        if !cleared.is_empty() {
+            let bank = &self.flow.rules().questions;
+            let names: Vec<String> = cleared
+                .iter()
+                .map(|(subject, q)| {
+                    let name = bank.question(*q).short.clone();
+                    match subject {
+                        Subject::Household => name,
+                        Subject::Child(i) => {
+                            format!("{} ({})", name, self.flow.case.children[*i].id)
+                        }
+                    }
+                })
+                .collect();
+            asker.say(&wrap(
+                "",
+                "  ",
+                &format!(
+                    "Cleared, because they no longer apply after that change: {}.",
+                    names.join(", ")
+                ),
+            ))?;
+        }
         Ok(())
     }
 
@@ -420,7 +444,13 @@ impl<'r> Session<'r> {
         } else {
             render::table::render(rules, &outcome, self.look.styled)
         };
-        asker.say(&format!("\n{text}"))
+        asker.say(&format!("\n{text}"))?;
+        // The result ends with one screen: what matters on the doorstep stays visible above
+        // the menu, however long the full result was.
+        asker.say(&format!(
+            "\n{}",
+            render::summary::render(&outcome, self.look.columns)
+        ))
     }
 
     fn judge(&mut self, asker: &mut dyn Asker) -> anyhow::Result<()> {
@@ -676,6 +706,7 @@ mod tests {
         let look = Look {
             plain: true,
             styled: false,
+            columns: 80,
         };
         Session::new(flow, look, None)
     }
@@ -929,6 +960,7 @@ mod tests {
         let look = Look {
             plain: true,
             styled: false,
+            columns: 80,
         };
         let session = Session::new(flow, look, Some(path.to_string()));
         // Every answer is in the file: straight to the review.

@@ -5,6 +5,7 @@ pub mod json;
 pub mod markdown;
 pub mod plain;
 pub mod record;
+pub mod summary;
 pub mod table;
 pub mod trainer;
 
