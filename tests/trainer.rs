@@ -312,3 +312,167 @@ fn every_move_is_an_answer_that_made_its_rule_hold() {
     }
     assert!(checked > 20, "only {checked} route moves checked");
 }
+
+const SATURDAY_NIGHT: &str = "2026-11-28T23:00";
+
+/// The quiz's answer key follows the urgency rule for every bundled scenario in every
+/// area, on a weekday morning and on a Saturday night: what cannot wait rings now (999
+/// first when danger is yes or not ruled out); what can wait goes to the daytime front
+/// door, never to the duty team or 999; "no call needed" only at tier 1 with nothing
+/// unknown that could raise it and no route set off by an answer.
+#[test]
+fn the_quiz_answer_key_follows_the_urgency_rule_in_every_area() {
+    use threshold::engine::Call;
+    use threshold::scenario::{FirstCall, right_first_call};
+    let today = jiff::civil::date(2026, 12, 2);
+    let (rules, _) = threshold::rules::load(
+        threshold::rules::bundled_files(),
+        threshold::rules::Origin::Bundled,
+        today,
+    )
+    .unwrap();
+    let scenarios =
+        threshold::scenario::load(&threshold::scenario::bundled_files(), &rules.questions).unwrap();
+    let danger = rules.questions.get("immediate_danger").unwrap();
+    let (mut universal, mut rung, mut next_day) = (0, 0, 0);
+    for moment in [AT, SATURDAY_NIGHT] {
+        let at = threshold::hours::parse_moment(moment).unwrap();
+        for scenario in &scenarios {
+            for area in &rules.areas {
+                let outcome =
+                    threshold::engine::assess(area, &rules.questions, &scenario.case, &at);
+                let [daytime, duty] = area.front_doors();
+                let here = format!("{} in {} at {moment}", scenario.name, area.id);
+                let Some(key) = right_first_call(&outcome) else {
+                    assert!(outcome.overall.is_none(), "{here}: no key");
+                    continue;
+                };
+                let danger_answer = scenario.case.answers.get(danger);
+                let danger_open =
+                    danger_answer.is_unknown() || danger_answer == threshold::question::Answer::Yes;
+                match key {
+                    FirstCall::Universal => {
+                        assert_eq!(outcome.overall, Some(1), "{here}");
+                        assert!(!outcome.provisional() && !danger_open, "{here}");
+                        assert!(
+                            outcome.routes.iter().all(|r| r.because.is_empty()),
+                            "{here}: a route set off by an answer needs a call"
+                        );
+                        universal += 1;
+                    }
+                    FirstCall::Ring(c) if danger_open => {
+                        assert!(
+                            c.contact.emergency,
+                            "{here}: 999 first, not {}",
+                            c.contact.id
+                        );
+                        rung += 1;
+                    }
+                    FirstCall::Ring(c) if outcome.overall == Some(4) => {
+                        assert_eq!(c.call, Call::RingNow, "{here}");
+                        assert_eq!(c.open_now, Some(true), "{here}: {}", c.contact.id);
+                        rung += 1;
+                    }
+                    FirstCall::Ring(c) => {
+                        assert!(!outcome.urgent, "{here}");
+                        assert_eq!(c.contact.id, daytime.id, "{here}: the daytime door");
+                        assert_ne!(c.contact.id, duty.id, "{here}");
+                        if moment == SATURDAY_NIGHT {
+                            assert_eq!(c.call, Call::NextWorkingDay, "{here}");
+                            next_day += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        universal >= 8,
+        "no-additional-needs in every area, twice: {universal}"
+    );
+    assert!(rung >= 8, "immediate danger in every area, twice: {rung}");
+    assert!(next_day >= 4, "{next_day}");
+}
+
+/// The quiz, through the binary, on a Saturday night: the young carer's right first call
+/// is Torbay's MASH on Monday, not the out-of-hours team; a family with no additional needs
+/// needs no call, and ringing 999 for it scores nothing for the call.
+#[test]
+fn the_quiz_on_a_saturday_night_scores_by_urgency() {
+    let quiz = |scenarios: &str, name: &str, input: &str| {
+        stdout(
+            threshold()
+                .args([
+                    "scenario",
+                    "quiz",
+                    name,
+                    "--area",
+                    "torbay",
+                    "--at",
+                    SATURDAY_NIGHT,
+                ])
+                .args(if scenarios.is_empty() {
+                    vec![]
+                } else {
+                    vec!["--scenarios", scenarios]
+                })
+                .write_stdin(input),
+        )
+    };
+    let choice = |out: &str, text: &str| -> String {
+        let line = out
+            .lines()
+            .find(|l| l.contains(text) && l.trim_start().starts_with(char::is_numeric))
+            .unwrap_or_else(|| panic!("no choice {text}:\n{out}"));
+        line.trim_start().split('.').next().unwrap().to_string()
+    };
+    let probe = quiz(FIXTURES, "young-carer", "3\n1\n");
+    let mash = choice(&probe, "Multi-Agency Safeguarding Hub");
+    let duty = choice(&probe, "out of hours");
+    let none = choice(&probe, "No call needed");
+    assert!(probe.contains("ring first: Multi-Agency Safeguarding Hub (MASH) on 01803 208100 (next working day: opens Mon 30 Nov"), "{probe}");
+    let right = quiz(FIXTURES, "young-carer", &format!("3\n{mash}\n"));
+    assert!(right.contains("You scored 3 of 3"), "{right}");
+    let edt = quiz(FIXTURES, "young-carer", &format!("3\n{duty}\n"));
+    assert!(edt.contains("You scored 2 of 3"), "{edt}");
+    let universal = quiz(FIXTURES, "young-carer", &format!("3\n{none}\n"));
+    assert!(universal.contains("You scored 2 of 3"), "{universal}");
+
+    let calm = quiz("", "no-additional-needs", "1\n1\n");
+    let none = choice(&calm, "No call needed");
+    let nine = choice(&calm, "Police (emergency)");
+    assert!(
+        calm.contains("no call needed: universal services."),
+        "{calm}"
+    );
+    let rang_999 = quiz("", "no-additional-needs", &format!("1\n{nine}\n"));
+    assert!(rang_999.contains("You scored 2 of 3"), "{rang_999}");
+    let right = quiz("", "no-additional-needs", &format!("1\n{none}\n"));
+    assert!(right.contains("You scored 3 of 3"), "{right}");
+}
+
+#[test]
+fn the_quiz_keeps_the_story_in_view_for_the_second_question() {
+    let out = stdout(
+        threshold()
+            .args([
+                "scenario",
+                "quiz",
+                "young-carer",
+                "--area",
+                "torbay",
+                "--scenarios",
+                FIXTURES,
+                "--at",
+                AT,
+            ])
+            .write_stdin("3\n2\n"),
+    );
+    let level_question = out.find("Your level for the household").unwrap();
+    let call_question = out.find("Who do you ring first?").unwrap();
+    let story_again = out[level_question..].find("mother with multiple sclerosis");
+    assert!(
+        story_again.is_some_and(|i| level_question + i < call_question),
+        "{out}"
+    );
+}

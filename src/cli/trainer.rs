@@ -58,7 +58,7 @@ pub fn run(
         render::trainer::moves(rules, &moves),
         render::trainer::near_misses(rules, area, &misses),
         render::table::render(rules, &outcome, io.styled),
-        render::trainer::teaching(found),
+        render::trainer::teaching(found, area),
     ];
     let pause = options.pause && io.interactive;
     let mut input = BufReader::new(&mut *io.stdin);
@@ -157,16 +157,14 @@ pub fn quiz(
         else {
             break;
         };
-        writeln!(out, "\nWho do you ring first?")?;
-        for (i, contact) in area.contacts.iter().enumerate() {
-            let number = contact
-                .phone
-                .as_deref()
-                .or(contact.email.as_deref())
-                .unwrap_or("");
-            writeln!(out, "  {}. {} ({number})", i + 1, contact.name)?;
+        // The story stays in view: it is shown again above the second question.
+        writeln!(out, "\n{}", render::trainer::story(found, area))?;
+        writeln!(out, "Who do you ring first?")?;
+        let choices = render::trainer::call_choices(area);
+        for (i, choice) in choices.iter().enumerate() {
+            writeln!(out, "  {}. {choice}", i + 1)?;
         }
-        let count = area.contacts.len();
+        let count = choices.len();
         let pick_contact = |s: &str| s.parse::<usize>().ok().filter(|n| (1..=count).contains(n));
         let Some(call) = ask(
             &mut input,
@@ -177,29 +175,32 @@ pub fn quiz(
         else {
             break;
         };
-        let right_call = outcome.contacts.first().map(|c| c.contact.id.as_str());
-        let call_right = right_call == Some(area.contacts[call - 1].id.as_str());
+        let right = scenario::right_first_call(&outcome);
+        // The last choice is "no call needed"; the others are the area's contacts in order.
+        let chosen = area.contacts.get(call - 1).map(|c| c.id.as_str());
+        let call_right = right.is_some_and(|r| r.contact_id() == chosen);
         let points = scenario::quiz_points(level, guess as u8, call_right);
         scored += u32::from(points);
         possible += u32::from(scenario::QUIZ_MAX);
-        let first = outcome.contacts.first().map_or(String::new(), |c| {
-            format!(
-                "{} on {}",
-                c.contact.name,
-                c.contact.phone.as_deref().unwrap_or("")
-            )
-        });
         writeln!(
             out,
-            "\nThe rules say: {}; ring first: {first}.",
-            render::level_label(area, level)
+            "\nThe rules say: {}; {}.",
+            render::level_label(area, level),
+            render::trainer::first_call_label(right.as_ref())
         )?;
+        if let Some(right) = &right {
+            writeln!(
+                out,
+                "Why: {}.",
+                scenario::first_call_reason(&outcome, right)
+            )?;
+        }
         writeln!(
             out,
             "You scored {points} of {} (running total {scored} of {possible}).\n",
             scenario::QUIZ_MAX
         )?;
-        out.write_all(render::trainer::teaching(found).as_bytes())?;
+        out.write_all(render::trainer::teaching(found, area).as_bytes())?;
         writeln!(out)?;
     }
     writeln!(

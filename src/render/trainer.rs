@@ -3,10 +3,10 @@
 
 use super::table::{grid, wrap};
 use super::{level_label, open_label};
-use crate::engine::Outcome;
+use crate::engine::{Call, Outcome};
 use crate::rules::RuleSet;
 use crate::rules::model::Area;
-use crate::scenario::{Move, NearMiss, Scenario};
+use crate::scenario::{FirstCall, Move, NearMiss, Scenario};
 use std::fmt::Write;
 
 /// The scenarios there are.
@@ -120,10 +120,10 @@ pub fn near_misses(rules: &RuleSet, area: &Area, misses: &[NearMiss]) -> String 
     out
 }
 
-/// The teaching points and their sources.
-pub fn teaching(scenario: &Scenario) -> String {
+/// The teaching points for a room using `area`'s rules, and their sources.
+pub fn teaching(scenario: &Scenario, area: &Area) -> String {
     let mut out = String::from("Teaching points\n\n");
-    for point in &scenario.teaching {
+    for point in scenario.teaching_for(&area.id) {
         out.push_str(&wrap(
             "-",
             "  ",
@@ -131,6 +131,51 @@ pub fn teaching(scenario: &Scenario) -> String {
         ));
     }
     out
+}
+
+/// The quiz's choices for "who do you ring first?": every contact of the area, in its
+/// file's order, then no call at all.
+pub fn call_choices(area: &Area) -> Vec<String> {
+    let mut choices: Vec<String> = area
+        .contacts
+        .iter()
+        .map(|contact| {
+            let number = contact
+                .phone
+                .as_deref()
+                .or(contact.email.as_deref())
+                .unwrap_or("");
+            format!("{} ({number})", contact.name)
+        })
+        .collect();
+    choices.push(NO_CALL.to_string());
+    choices
+}
+
+/// The quiz's last choice.
+pub const NO_CALL: &str = "No call needed: universal services";
+
+/// "ring first: MASH on 01803 208100 (next working day: opens Mon 30 Nov 08:30)", or "no
+/// call needed: universal services".
+pub fn first_call_label(call: Option<&FirstCall>) -> String {
+    match call {
+        Some(FirstCall::Ring(c)) => {
+            let number = c
+                .contact
+                .phone
+                .as_deref()
+                .or(c.contact.email.as_deref())
+                .unwrap_or("");
+            let when = if c.call == Call::OpenNow || c.call == Call::RingNow {
+                String::new()
+            } else {
+                format!(" ({})", open_label(c))
+            };
+            format!("ring first: {} on {number}{when}", c.contact.name)
+        }
+        Some(FirstCall::Universal) => "no call needed: universal services".to_string(),
+        None => "no first call (no children recorded)".to_string(),
+    }
 }
 
 /// One case under every area: level, how high it could reach, the first action, the
