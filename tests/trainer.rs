@@ -476,3 +476,80 @@ fn the_quiz_keeps_the_story_in_view_for_the_second_question() {
         "{out}"
     );
 }
+
+#[test]
+fn a_teaching_point_for_one_area_is_shown_only_to_that_area() {
+    let run = |area: &str| {
+        stdout(threshold().args([
+            "scenario",
+            "run",
+            "young-carer",
+            "--area",
+            area,
+            "--scenarios",
+            FIXTURES,
+            "--no-pause",
+            "--at",
+            AT,
+        ]))
+    };
+    let point = "Torbay asks for an assessment by the Young Carers Service.";
+    assert!(run("torbay").contains(point));
+    let salford = run("salford");
+    assert!(salford.contains("Young carers are vulnerable"), "{salford}");
+    assert!(!salford.contains(point), "{salford}");
+}
+
+/// No bundled teaching point shown to every area tells the room what to do "in" one area.
+#[test]
+fn bundled_teaching_points_for_every_area_name_no_one_area() {
+    let today = jiff::civil::date(2026, 12, 2);
+    let (rules, _) = threshold::rules::load(
+        threshold::rules::bundled_files(),
+        threshold::rules::Origin::Bundled,
+        today,
+    )
+    .unwrap();
+    let scenarios =
+        threshold::scenario::load(&threshold::scenario::bundled_files(), &rules.questions).unwrap();
+    let mut scoped = 0;
+    for scenario in &scenarios {
+        for point in &scenario.teaching {
+            if !point.areas.is_empty() {
+                scoped += 1;
+                continue;
+            }
+            let text = point.point.to_lowercase();
+            for area in &rules.areas {
+                let name = area.id.to_lowercase();
+                assert!(
+                    !text.contains(&format!("in {name}")),
+                    "{}: a point for every area says what to do in {}: {}",
+                    scenario.name,
+                    area.name,
+                    point.point
+                );
+            }
+        }
+    }
+    assert!(scoped >= 10, "{scoped}");
+}
+
+#[test]
+fn rules_test_names_a_teaching_point_for_an_area_the_rules_do_not_have() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(Path::new(FIXTURES).join("young-carer.yaml")).unwrap();
+    std::fs::write(
+        dir.path().join("young-carer.yaml"),
+        text.replace("areas: [torbay]", "areas: [torbey]"),
+    )
+    .unwrap();
+    threshold()
+        .args(["rules", "test", "--scenarios"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "FAIL young-carer (torbey): teaching point 2 is for `torbey`, an area the rules do not have",
+        ));
+}
