@@ -430,7 +430,7 @@ fn the_quiz_on_a_saturday_night_scores_by_urgency() {
     let mash = choice(&probe, "Multi-Agency Safeguarding Hub");
     let duty = choice(&probe, "out of hours");
     let none = choice(&probe, "No call needed");
-    assert!(probe.contains("ring first: Multi-Agency Safeguarding Hub (MASH) on 01803 208100 (next working day: opens Mon 30 Nov"), "{probe}");
+    assert!(probe.contains("ring first: Multi-Agency Safeguarding Hub (MASH) on 01803 208100, next working day: opens Mon 30 Nov"), "{probe}");
     let right = quiz(FIXTURES, "young-carer", &format!("3\n{mash}\n"));
     assert!(right.contains("You scored 3 of 3"), "{right}");
     let edt = quiz(FIXTURES, "young-carer", &format!("3\n{duty}\n"));
@@ -552,4 +552,357 @@ fn rules_test_names_a_teaching_point_for_an_area_the_rules_do_not_have() {
         .stdout(contains(
             "FAIL young-carer (torbey): teaching point 2 is for `torbey`, an area the rules do not have",
         ));
+}
+
+// --- handouts -------------------------------------------------------------------------
+
+fn handout(args: &[&str]) -> String {
+    stdout(threshold().args(args).write_stdin(""))
+}
+
+const CSP: &str = r#"<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">"#;
+
+/// Self-contained: nothing a browser would fetch or run.
+fn assert_self_contained(html: &str) {
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    assert!(html.contains(CSP), "{html}");
+    let lower = html.to_lowercase();
+    for banned in [
+        "<script", "<img", "<link", "<iframe", "<object", "src=\"", "href=\"", "http://",
+        "https://", "@import", "url(",
+    ] {
+        assert!(!lower.contains(banned), "{banned} in the handout");
+    }
+    assert!(html.trim_end().ends_with("</html>"));
+}
+
+#[test]
+fn a_markdown_handout_has_a_worksheet_and_an_answer_sheet() {
+    let out = handout(&[
+        "scenario",
+        "run",
+        "young-carer",
+        "--area",
+        "torbay",
+        "--scenarios",
+        FIXTURES,
+        "--at",
+        SATURDAY_NIGHT,
+        "--format",
+        "markdown",
+    ]);
+    let sheet = out.find("# Answer sheet: Torbay").expect("an answer sheet");
+    let (worksheet, answers) = out.split_at(sheet);
+    assert!(worksheet.contains("mother with multiple sclerosis"));
+    assert!(
+        worksheet.contains("| Child A | young carer | yes |"),
+        "{worksheet}"
+    );
+    assert!(worksheet.contains("**Your level for the household (1-4):** ____"));
+    assert!(worksheet.contains("No call needed: universal services"));
+    assert!(
+        !worksheet.contains("The rules give"),
+        "the worksheet gives nothing away"
+    );
+    assert!(answers.contains("### The right first call"));
+    assert!(answers.contains("next working day"), "{answers}");
+    assert!(answers.contains("Torbay asks for an assessment by the Young Carers Service."));
+    insta::assert_snapshot!("handout_markdown_young_carer_torbay_saturday", out);
+}
+
+#[test]
+fn an_html_handout_is_self_contained_and_escapes_every_text() {
+    let out = handout(&[
+        "scenario",
+        "run",
+        "young-carer",
+        "--area",
+        "torbay",
+        "--scenarios",
+        FIXTURES,
+        "--at",
+        SATURDAY_NIGHT,
+        "--format",
+        "html",
+    ]);
+    assert_self_contained(&out);
+    assert!(
+        out.contains(r#"<section class="sheet">"#),
+        "the answer sheet starts a page"
+    );
+    insta::assert_snapshot!("handout_html_young_carer_torbay_saturday", out);
+
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(Path::new(FIXTURES).join("young-carer.yaml")).unwrap();
+    let hostile = text
+        .replace(
+            "A social worker in adult services",
+            "<script>alert(1)</script> A \"social\" worker & <img src=x onerror=y>",
+        )
+        .replace(
+            "title: A young carer falling behind",
+            "title: \"Carers </title><style>body{display:none}</style>\"",
+        );
+    std::fs::write(dir.path().join("young-carer.yaml"), hostile).unwrap();
+    let dir_arg = dir.path().to_str().unwrap();
+    let html = handout(&[
+        "scenario",
+        "run",
+        "young-carer",
+        "--area",
+        "salford",
+        "--scenarios",
+        dir_arg,
+        "--at",
+        AT,
+        "--format",
+        "html",
+    ]);
+    assert_self_contained(&html);
+    assert!(html.contains(
+        "&lt;script&gt;alert(1)&lt;/script&gt; A &quot;social&quot; worker &amp; &lt;img src=x"
+    ));
+    assert!(html.contains("Carers &lt;/title&gt;&lt;style&gt;"));
+    assert_eq!(html.matches("<style>").count(), 1);
+    let md = handout(&[
+        "scenario",
+        "run",
+        "young-carer",
+        "--area",
+        "salford",
+        "--scenarios",
+        dir_arg,
+        "--at",
+        AT,
+        "--format",
+        "markdown",
+    ]);
+    assert!(md.contains(r"\<script\>alert(1)\</script\>"), "{md}");
+}
+
+#[test]
+fn a_quiz_handout_covers_every_bundled_scenario_in_every_area() {
+    let list = stdout(threshold().args(["scenario", "list"]));
+    let names: Vec<String> = list
+        .lines()
+        .filter_map(|l| l.strip_prefix("│ ").or_else(|| l.strip_prefix("| ")))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|n| n.contains('-'))
+        .map(str::to_string)
+        .collect();
+    assert!(names.len() >= 16, "{names:?}\n{list}");
+    for area in ["trafford", "redbridge", "torbay", "salford"] {
+        let mut args = vec!["scenario", "quiz"];
+        args.extend(names.iter().map(String::as_str));
+        args.extend(["--area", area, "--at", AT, "--format", "html"]);
+        let html = handout(&args);
+        assert_self_contained(&html);
+        for number in 1..=names.len() {
+            assert_eq!(
+                html.matches(&format!("<h2>Scenario {number}: ")).count(),
+                2,
+                "scenario {number} on the worksheet and the answer sheet in {area}"
+            );
+        }
+        assert!(!html.contains("Final score"), "a handout asks nothing");
+    }
+}
+
+#[test]
+fn a_compare_handout_asks_for_each_area_and_answers_for_each() {
+    let md = handout(&[
+        "compare",
+        "examples/cases/trafford-young-carer.yaml",
+        "--at",
+        AT,
+        "--format",
+        "markdown",
+    ]);
+    assert!(
+        md.contains("| Area | Your level (1-4) | Your first call |"),
+        "{md}"
+    );
+    assert!(md.contains("| Torbay |   |   |"), "{md}");
+    let answers = &md[md.find("# Answer sheet").expect("answer sheet")..];
+    for area in ["Trafford", "Redbridge", "Torbay", "Salford"] {
+        assert!(answers.contains(&format!("## {area}")), "{area}");
+    }
+    let html = handout(&[
+        "compare",
+        "examples/cases/trafford-young-carer.yaml",
+        "--at",
+        AT,
+        "--format",
+        "html",
+    ]);
+    assert_self_contained(&html);
+    assert_eq!(html.matches("<h3>The right first call</h3>").count(), 4);
+}
+
+/// The HTML handout as a browser shows it: headless Chromium, when it is installed.
+#[test]
+fn an_html_handout_reads_in_a_browser() {
+    let chromium = Path::new("/usr/bin/chromium");
+    if !chromium.exists() {
+        eprintln!("skipped: /usr/bin/chromium is not installed");
+        return;
+    }
+    let html = handout(&[
+        "scenario",
+        "run",
+        "young-carer",
+        "--area",
+        "torbay",
+        "--scenarios",
+        FIXTURES,
+        "--at",
+        AT,
+        "--format",
+        "html",
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("handout.html");
+    std::fs::write(&page, &html).unwrap();
+    let output = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("run chromium");
+    let dom = String::from_utf8_lossy(&output.stdout);
+    for text in [
+        "Worksheet: Torbay",
+        "mother with multiple sclerosis",
+        "Answer sheet: Torbay",
+        "The right first call",
+        "Multi-Agency Safeguarding Hub (MASH)",
+        "Torbay asks for an assessment by the Young Carers Service.",
+    ] {
+        assert!(
+            dom.contains(text),
+            "{text} not in the page Chromium read:\n{dom}"
+        );
+    }
+}
+
+// --- the default area -----------------------------------------------------------------
+
+#[test]
+fn threshold_area_gives_the_default_area_and_the_flag_wins() {
+    let run = |env: &str, flag: Option<&str>| {
+        let mut cmd = threshold();
+        cmd.env("THRESHOLD_AREA", env).args([
+            "scenario",
+            "run",
+            "young-carer",
+            "--scenarios",
+            FIXTURES,
+            "--no-pause",
+            "--at",
+            AT,
+        ]);
+        if let Some(area) = flag {
+            cmd.args(["--area", area]);
+        }
+        stdout(&mut cmd)
+    };
+    assert!(run("torbay", None).starts_with("A young carer falling behind (Torbay)"));
+    assert!(run("torbay", Some("salford")).starts_with("A young carer falling behind (Salford)"));
+}
+
+#[test]
+fn an_unknown_threshold_area_is_named_and_exits_2() {
+    threshold()
+        .env("THRESHOLD_AREA", "torbey")
+        .args(["scenario", "quiz", "young-carer", "--scenarios", FIXTURES])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "THRESHOLD_AREA: error: unknown area `torbey` (did you mean `torbay`?)",
+        ))
+        .stderr(contains("(from the environment variable THRESHOLD_AREA)"))
+        .stderr(contains("help: set THRESHOLD_AREA to an area id"));
+    threshold()
+        .env("THRESHOLD_AREA", "torbay")
+        .args([
+            "scenario",
+            "run",
+            "young-carer",
+            "--scenarios",
+            FIXTURES,
+            "--area",
+            "nowhere",
+        ])
+        .assert()
+        .code(2)
+        .stderr(contains("--area: error: unknown area `nowhere`"));
+    threshold()
+        .args(["scenario", "run", "young-carer", "--scenarios", FIXTURES])
+        .assert()
+        .code(2)
+        .stderr(contains("--area: error: no area given"))
+        .stderr(contains("set THRESHOLD_AREA"));
+}
+
+// --- steps on a terminal --------------------------------------------------------------
+
+/// `scenario run` on an 80x24 pseudo-terminal: one screen at a time; Enter goes on, `b`
+/// goes back, `r` shows the same step again, `q` stops.
+#[test]
+fn a_walkthrough_on_a_terminal_goes_step_by_step_with_back_and_repeat() {
+    use expectrl::{Eof, Expect, Session};
+    let command = format!(
+        "stty cols 80 rows 24; exec '{}' scenario run young-carer --area torbay --scenarios '{}' --at {AT}",
+        env!("CARGO_BIN_EXE_threshold"),
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(FIXTURES)
+            .display()
+    );
+    let mut shell = std::process::Command::new("sh");
+    shell
+        .args(["-c", &command])
+        .env("TERM", "xterm-256color")
+        .env("NO_COLOR", "1")
+        .env_remove("THRESHOLD_RULES")
+        .env_remove("THRESHOLD_AREA");
+    let mut tty = Session::spawn(shell).expect("spawn under a pty");
+    tty.set_expect_timeout(Some(std::time::Duration::from_secs(10)));
+    let mut seen = String::new();
+    let mut expect = |tty: &mut expectrl::session::OsSession, text: &str| match tty.expect(text) {
+        Ok(found) => seen.push_str(&String::from_utf8_lossy(found.as_bytes())),
+        Err(e) => panic!("waited for {text:?}: {e}\nshown so far:\n{seen}"),
+    };
+    expect(&mut tty, "mother with multiple sclerosis");
+    expect(&mut tty, "[1 of ");
+    tty.send("\r").unwrap();
+    expect(&mut tty, "What we know, and what each answer moved");
+    expect(&mut tty, "[2 of ");
+    tty.send("b\r").unwrap();
+    expect(&mut tty, "mother with multiple sclerosis");
+    expect(&mut tty, "[1 of ");
+    tty.send("r\r").unwrap();
+    expect(&mut tty, "mother with multiple sclerosis");
+    expect(&mut tty, "[1 of ");
+    tty.send("\r").unwrap();
+    expect(&mut tty, "[2 of ");
+    tty.send("q\r").unwrap();
+    tty.expect(Eof).expect("the walkthrough ends on q");
+    let screens = seen.split("\x1b[2J").skip(1).count();
+    assert_eq!(screens, 5, "five screens shown (1, 2, 1, 1, 2):\n{seen}");
+    for screen in seen.split("\x1b[2J").skip(1) {
+        assert!(
+            screen.lines().count() <= 24,
+            "a screen is at most 24 lines:\n{screen}"
+        );
+    }
 }
