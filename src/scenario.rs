@@ -4,7 +4,7 @@
 //! answer; they are pure, like the engine.
 
 use crate::case::Case;
-use crate::engine::{self, Outcome};
+use crate::engine::{self, Call, ContactOutcome, Outcome};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::question::{About, Answer, QId, QuestionBank, Worrying};
 use crate::rules::model::Area;
@@ -46,6 +46,26 @@ pub struct Expectation {
 pub struct TeachingPoint {
     pub point: String,
     pub source: String,
+    /// The areas the point is about (it names their services or rules); empty: every area.
+    #[serde(default)]
+    pub areas: Vec<String>,
+}
+
+impl TeachingPoint {
+    /// Whether the point is shown to a room using `area`'s rules.
+    pub fn applies_to(&self, area: &str) -> bool {
+        self.areas.is_empty() || self.areas.iter().any(|a| a == area)
+    }
+}
+
+impl Scenario {
+    /// The teaching points for a room using `area`'s rules, in the file's order.
+    pub fn teaching_for(&self, area: &str) -> Vec<&TeachingPoint> {
+        self.teaching
+            .iter()
+            .filter(|t| t.applies_to(area))
+            .collect()
+    }
 }
 
 /// The scenarios compiled into the binary (from `examples/scenarios/`).
@@ -151,6 +171,17 @@ pub fn check(rules: &RuleSet, scenarios: &[Scenario], at: &jiff::Zoned) -> Vec<M
         };
         for id in scenario.expect.keys().filter(|id| rules.area(id).is_none()) {
             found.push(mismatch(id, "the rules have no such area".into()));
+        }
+        for (number, point) in scenario.teaching.iter().enumerate() {
+            for id in point.areas.iter().filter(|id| rules.area(id).is_none()) {
+                found.push(mismatch(
+                    id,
+                    format!(
+                        "teaching point {} is for `{id}`, an area the rules do not have",
+                        number + 1
+                    ),
+                ));
+            }
         }
         for area in &rules.areas {
             let Some(expected) = scenario.expect.get(&area.id) else {
@@ -305,6 +336,83 @@ pub fn near_misses(
         }
     }
     misses
+}
+
+/// The answer to the quiz's "who do you ring first?".
+#[derive(Debug, Clone, Copy)]
+pub enum FirstCall<'o, 'a> {
+    /// This number, listed in the result.
+    Ring(&'o ContactOutcome<'a>),
+    /// Nothing needs a call: universal services meet the child's needs.
+    Universal,
+}
+
+impl FirstCall<'_, '_> {
+    /// The contact's id; `None` for universal services.
+    pub fn contact_id(&self) -> Option<&str> {
+        match self {
+            FirstCall::Ring(c) => Some(&c.contact.id),
+            FirstCall::Universal => None,
+        }
+    }
+}
+
+/// The right first call, from the outcome and the urgency rule: for what cannot wait, the
+/// first number to ring now (999 when danger is yes or not ruled out); for what can wait,
+/// the daytime front door (now, or the next working day); and no call at all when the
+/// household is at tier 1, nothing unknown could raise it and no route was set off by an
+/// answer (a LADO allegation, private fostering, domestic abuse: each needs someone told).
+/// `None` only for a case with no children.
+pub fn right_first_call<'o, 'a>(outcome: &'o Outcome<'a>) -> Option<FirstCall<'o, 'a>> {
+    outcome.overall?;
+    if outcome.urgent {
+        return outcome
+            .contacts
+            .iter()
+            .find(|c| c.call.ring_now())
+            .map(FirstCall::Ring);
+    }
+    if universal_only(outcome) {
+        return Some(FirstCall::Universal);
+    }
+    outcome
+        .contacts
+        .iter()
+        .find(|c| matches!(c.call, Call::OpenNow | Call::NextWorkingDay))
+        .map(FirstCall::Ring)
+}
+
+/// Tier 1, nothing unknown could raise it, and every route that fired did so by the level
+/// alone (none by an answer).
+pub fn universal_only(outcome: &Outcome) -> bool {
+    outcome.overall == Some(1)
+        && !outcome.provisional()
+        && !outcome.urgent
+        && outcome.routes.iter().all(|r| r.because.is_empty())
+}
+
+/// Why the right first call is right, in one sentence.
+pub fn first_call_reason(outcome: &Outcome, call: &FirstCall) -> String {
+    match call {
+        FirstCall::Universal => "nothing here needs a call: the household is at the lowest \
+            level, nothing unknown could raise it and no answer set off a route, so \
+            universal services meet the child's needs"
+            .to_string(),
+        FirstCall::Ring(c) if c.call == Call::Emergency => {
+            if outcome.emergency {
+                "a child may be in immediate danger: 999 first".to_string()
+            } else {
+                "immediate danger has not been ruled out: 999 first if it cannot be".to_string()
+            }
+        }
+        FirstCall::Ring(_) if outcome.urgent => {
+            "this cannot wait: ring the front door that is open now".to_string()
+        }
+        FirstCall::Ring(c) if c.call == Call::NextWorkingDay => "this can wait: the daytime \
+            front door, on the next working day (the duty team only if it cannot wait)"
+            .to_string(),
+        FirstCall::Ring(_) => "this can wait: the daytime front door, open now".to_string(),
+    }
 }
 
 /// Quiz points for one scenario: 2 for the right level, 1 for one level out; 1 for the

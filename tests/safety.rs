@@ -105,7 +105,7 @@ fn the_binary_opens_no_socket() {
     }
     let binary = env!("CARGO_BIN_EXE_threshold");
     let dir = tempfile::tempdir().unwrap();
-    let runs: [&[&str]; 5] = [
+    let runs: [&[&str]; 6] = [
         &[
             "assess",
             "examples/cases/torbay-disclosure.yaml",
@@ -113,6 +113,15 @@ fn the_binary_opens_no_socket() {
             "json",
         ],
         &["compare", "examples/cases/salford-no-concerns.yaml"],
+        &[
+            "scenario",
+            "run",
+            "young-carer",
+            "--area",
+            "torbay",
+            "--format",
+            "html",
+        ],
         &["contacts"],
         &["rules", "check"],
         &["rules", "test"],

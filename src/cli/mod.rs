@@ -82,6 +82,9 @@ enum Command {
         /// The moment to assess at: RFC 3339, or YYYY-MM-DDTHH:MM as London time
         #[arg(long)]
         at: Option<String>,
+        /// text: the table; markdown or html: a worksheet and an answer sheet to hand out
+        #[arg(long, value_enum, default_value_t = HandoutFormat::Text)]
+        format: HandoutFormat,
     },
     /// Trainer scenarios: list them, walk one through, or quiz the room
     Scenario {
@@ -133,27 +136,64 @@ enum ScenarioCommand {
     /// Walk a scenario through: each answer and what it moved, near misses, the result
     Run {
         name: String,
-        /// Whose rules to use
-        #[arg(long)]
-        area: String,
+        /// Whose rules to use (default: $THRESHOLD_AREA)
+        #[arg(long, env = "THRESHOLD_AREA")]
+        area: Option<String>,
         /// The moment to check opening hours at
         #[arg(long)]
         at: Option<String>,
-        /// Do not wait for Enter between sections (for projection and scripts)
+        /// Do not wait between steps (for projection and scripts); on a terminal each
+        /// step waits: Enter next, b back, r repeat
         #[arg(long)]
         no_pause: bool,
+        /// text: the walkthrough; markdown or html: a worksheet and an answer sheet
+        #[arg(long, value_enum, default_value_t = HandoutFormat::Text)]
+        format: HandoutFormat,
     },
     /// Quiz: for each scenario, choose the level and the first call, then see the answer
     Quiz {
         #[arg(required = true)]
         names: Vec<String>,
-        /// Whose rules to use
-        #[arg(long)]
-        area: String,
+        /// Whose rules to use (default: $THRESHOLD_AREA)
+        #[arg(long, env = "THRESHOLD_AREA")]
+        area: Option<String>,
         /// The moment to check opening hours at
         #[arg(long)]
         at: Option<String>,
+        /// text: the quiz; markdown or html: print the scenarios' worksheet and answer
+        /// sheet instead of asking
+        #[arg(long, value_enum, default_value_t = HandoutFormat::Text)]
+        format: HandoutFormat,
     },
+}
+
+/// How the trainer's commands print: for the terminal, or as a handout.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum HandoutFormat {
+    Text,
+    Markdown,
+    Html,
+}
+
+impl HandoutFormat {
+    fn handout(self) -> Option<render::trainer::Handout> {
+        match self {
+            HandoutFormat::Text => None,
+            HandoutFormat::Markdown => Some(render::trainer::Handout::Markdown),
+            HandoutFormat::Html => Some(render::trainer::Handout::Html),
+        }
+    }
+}
+
+/// Where the area of `scenario run|quiz` came from, for its error message.
+fn area_origin(matches: &clap::ArgMatches) -> &'static str {
+    let from_env = matches
+        .subcommand_matches("scenario")
+        .and_then(clap::ArgMatches::subcommand)
+        .filter(|(name, _)| matches!(*name, "run" | "quiz"))
+        .and_then(|(_, sub)| sub.value_source("area"))
+        == Some(clap::parser::ValueSource::EnvVariable);
+    if from_env { "THRESHOLD_AREA" } else { "--area" }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -178,9 +218,9 @@ where
     }
     let parsed = command
         .try_get_matches_from(args)
-        .and_then(|m| Cli::from_arg_matches(&m));
-    let cli = match parsed {
-        Ok(cli) => cli,
+        .and_then(|m| Ok((Cli::from_arg_matches(&m)?, area_origin(&m))));
+    let (cli, area_origin) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
             let text = if io.styled && !e.use_stderr() {
@@ -193,7 +233,7 @@ where
             return code;
         }
     };
-    match execute(cli, io) {
+    match execute(cli, area_origin, io) {
         Ok(code) => code,
         Err(error) => report(&error, io.stderr),
     }
@@ -219,7 +259,7 @@ fn report(error: &anyhow::Error, stderr: &mut dyn Write) -> u8 {
 
 /// Run the command; `Ok` carries the exit code (0, or 1 when a `--fail-on` condition
 /// was met).
-fn execute(cli: Cli, io: &mut Io) -> anyhow::Result<u8> {
+fn execute(cli: Cli, area_origin: &'static str, io: &mut Io) -> anyhow::Result<u8> {
     let today = io.now.date();
     let done = |result: anyhow::Result<()>| result.map(|()| 0);
     match cli.command {
@@ -261,9 +301,13 @@ fn execute(cli: Cli, io: &mut Io) -> anyhow::Result<u8> {
                 Command::Contacts { area, at } => done(contacts(&rules, area, at, io)),
                 Command::Batch(args) => crate::batch::run(&rules, args, io),
                 Command::Check(args) => crate::interview::run(&rules, args, io),
-                Command::Compare { case, at } => {
-                    done(trainer::compare(&rules, &case, at.as_deref(), io))
-                }
+                Command::Compare { case, at, format } => done(trainer::compare(
+                    &rules,
+                    &case,
+                    at.as_deref(),
+                    format.handout(),
+                    io,
+                )),
                 Command::Scenario { command, scenarios } => {
                     let dir = scenarios.as_deref();
                     match command {
@@ -273,19 +317,29 @@ fn execute(cli: Cli, io: &mut Io) -> anyhow::Result<u8> {
                             area,
                             at,
                             no_pause,
+                            format,
                         } => {
                             let options = trainer::Options {
-                                area: &area,
+                                area: area.as_deref(),
+                                area_origin,
                                 at: at.as_deref(),
                                 pause: !no_pause,
+                                handout: format.handout(),
                             };
                             done(trainer::run(&rules, dir, &name, &options, io))
                         }
-                        ScenarioCommand::Quiz { names, area, at } => {
+                        ScenarioCommand::Quiz {
+                            names,
+                            area,
+                            at,
+                            format,
+                        } => {
                             let options = trainer::Options {
-                                area: &area,
+                                area: area.as_deref(),
+                                area_origin,
                                 at: at.as_deref(),
                                 pause: false,
+                                handout: format.handout(),
                             };
                             done(trainer::quiz(&rules, dir, &names, &options, io))
                         }

@@ -12,10 +12,15 @@ use std::path::Path;
 
 /// What `run` and `quiz` share.
 pub struct Options<'a> {
-    pub area: &'a str,
+    /// `--area`, or `THRESHOLD_AREA`.
+    pub area: Option<&'a str>,
+    /// Which of the two gave the area: "--area" or "THRESHOLD_AREA".
+    pub area_origin: &'static str,
     pub at: Option<&'a str>,
-    /// Wait for Enter between sections (only when a person is at a terminal).
+    /// Wait between steps (only when a person is at a terminal).
     pub pause: bool,
+    /// Print a worksheet and an answer sheet instead.
+    pub handout: Option<render::trainer::Handout>,
 }
 
 fn scenarios(rules: &RuleSet, dir: Option<&Path>) -> anyhow::Result<Vec<Scenario>> {
@@ -26,10 +31,29 @@ fn scenarios(rules: &RuleSet, dir: Option<&Path>) -> anyhow::Result<Vec<Scenario
     Ok(scenario::load(&files, &rules.questions)?)
 }
 
-fn area<'r>(rules: &'r RuleSet, id: &str) -> anyhow::Result<&'r Area> {
-    Ok(rules
-        .area_or_error(id)
-        .map_err(|e| Diagnostic::error("--area", e).help("run `threshold areas`"))?)
+/// The area of `scenario run|quiz`: `--area`, else `THRESHOLD_AREA`; an unknown one is
+/// reported against whichever gave it.
+fn area<'r>(rules: &'r RuleSet, options: &Options) -> anyhow::Result<&'r Area> {
+    let ids: Vec<&str> = rules.areas.iter().map(|a| a.id.as_str()).collect();
+    let Some(id) = options.area else {
+        return Err(Diagnostic::error("--area", "no area given")
+            .help(format!(
+                "pass --area AREA, or set THRESHOLD_AREA, to one of: {}",
+                ids.join(", ")
+            ))
+            .into());
+    };
+    Ok(rules.area_or_error(id).map_err(|e| {
+        if options.area_origin == "THRESHOLD_AREA" {
+            Diagnostic::error(
+                "THRESHOLD_AREA",
+                format!("{e} (from the environment variable THRESHOLD_AREA)"),
+            )
+            .help("set THRESHOLD_AREA to an area id from `threshold areas`, or unset it and pass --area")
+        } else {
+            Diagnostic::error("--area", e).help("run `threshold areas`")
+        }
+    })?)
 }
 
 pub fn list(rules: &RuleSet, dir: Option<&Path>, io: &mut Io) -> anyhow::Result<()> {
@@ -48,9 +72,18 @@ pub fn run(
     let all = scenarios(rules, dir)?;
     let found = scenario::find(&all, name)
         .map_err(|e| Diagnostic::error(name, e).help("threshold scenario list"))?;
-    let area = area(rules, options.area)?;
+    let area = area(rules, options)?;
     let moment = parse_at(options.at, &io.now)?.unwrap_or_else(|| io.now.clone());
     let outcome = engine::assess(area, &rules.questions, &found.case, &moment);
+    if let Some(format) = options.handout {
+        let worked = [render::trainer::Worked {
+            scenario: found,
+            outcome: &outcome,
+        }];
+        let text = render::trainer::scenario_handout(rules, area, &worked, &moment, format);
+        io.stdout.write_all(text.as_bytes())?;
+        return Ok(());
+    }
     let moves = scenario::moves(&found.case, &outcome);
     let misses = scenario::near_misses(area, &rules.questions, &found.case, &moment, &outcome);
     let sections = [
@@ -58,22 +91,61 @@ pub fn run(
         render::trainer::moves(rules, &moves),
         render::trainer::near_misses(rules, area, &misses),
         render::table::render(rules, &outcome, io.styled),
-        render::trainer::teaching(found),
+        render::trainer::teaching(found, area),
     ];
-    let pause = options.pause && io.interactive;
-    let mut input = BufReader::new(&mut *io.stdin);
-    for (index, section) in sections.iter().enumerate() {
-        if index > 0 {
-            writeln!(io.stdout)?;
-        }
-        io.stdout.write_all(section.as_bytes())?;
-        if pause && index + 1 < sections.len() {
-            write!(io.stdout, "\n[Enter] to go on ")?;
-            io.stdout.flush()?;
-            let mut line = String::new();
-            if input.read_line(&mut line)? == 0 {
-                break;
+    if !(options.pause && io.interactive) {
+        for (index, section) in sections.iter().enumerate() {
+            if index > 0 {
+                writeln!(io.stdout)?;
             }
+            io.stdout.write_all(section.as_bytes())?;
+        }
+        return Ok(());
+    }
+    let rows = console::Term::stdout()
+        .size_checked()
+        .map_or(24, |(rows, _)| usize::from(rows));
+    steps(&sections, rows, io)
+}
+
+/// The sections cut into screens of at most `rows - 2` lines (the prompt needs two), each
+/// shown on a clear screen; Enter goes on, `b` back, `r` shows the step again, `q` stops.
+fn steps(sections: &[String], rows: usize, io: &mut Io) -> anyhow::Result<()> {
+    let page = rows.saturating_sub(2).max(6);
+    let screens: Vec<String> = sections
+        .iter()
+        .flat_map(|section| {
+            let lines: Vec<&str> = section.trim_end().lines().collect();
+            lines
+                .chunks(page)
+                .map(|chunk| chunk.join("\n"))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut input = BufReader::new(&mut *io.stdin);
+    let mut step = 0;
+    while step < screens.len() {
+        write!(io.stdout, "\x1b[H\x1b[2J{}\n\n", screens[step])?;
+        let last = step + 1 == screens.len();
+        write!(
+            io.stdout,
+            "[{} of {}] Enter {}, b back, r repeat, q quit: ",
+            step + 1,
+            screens.len(),
+            if last { "to finish" } else { "next" }
+        )?;
+        io.stdout.flush()?;
+        let mut line = String::new();
+        if input.read_line(&mut line)? == 0 {
+            writeln!(io.stdout)?;
+            break;
+        }
+        match line.trim().to_ascii_lowercase().as_str() {
+            "" => step += 1,
+            "b" => step = step.saturating_sub(1),
+            "q" => break,
+            // `r`, and anything else: the same step again.
+            _ => {}
         }
     }
     Ok(())
@@ -115,8 +187,22 @@ pub fn quiz(
                 .map_err(|e| Diagnostic::error(name, e).help("threshold scenario list"))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let area = area(rules, options.area)?;
+    let area = area(rules, options)?;
     let moment = parse_at(options.at, &io.now)?.unwrap_or_else(|| io.now.clone());
+    if let Some(format) = options.handout {
+        let outcomes: Vec<_> = chosen
+            .iter()
+            .map(|s| engine::assess(area, &rules.questions, &s.case, &moment))
+            .collect();
+        let worked: Vec<_> = chosen
+            .iter()
+            .zip(&outcomes)
+            .map(|(scenario, outcome)| render::trainer::Worked { scenario, outcome })
+            .collect();
+        let text = render::trainer::scenario_handout(rules, area, &worked, &moment, format);
+        io.stdout.write_all(text.as_bytes())?;
+        return Ok(());
+    }
     let mut input = BufReader::new(&mut *io.stdin);
     let out = &mut *io.stdout;
     let (mut scored, mut possible) = (0u32, 0u32);
@@ -157,16 +243,14 @@ pub fn quiz(
         else {
             break;
         };
-        writeln!(out, "\nWho do you ring first?")?;
-        for (i, contact) in area.contacts.iter().enumerate() {
-            let number = contact
-                .phone
-                .as_deref()
-                .or(contact.email.as_deref())
-                .unwrap_or("");
-            writeln!(out, "  {}. {} ({number})", i + 1, contact.name)?;
+        // The story stays in view: it is shown again above the second question.
+        writeln!(out, "\n{}", render::trainer::story(found, area))?;
+        writeln!(out, "Who do you ring first?")?;
+        let choices = render::trainer::call_choices(area);
+        for (i, choice) in choices.iter().enumerate() {
+            writeln!(out, "  {}. {choice}", i + 1)?;
         }
-        let count = area.contacts.len();
+        let count = choices.len();
         let pick_contact = |s: &str| s.parse::<usize>().ok().filter(|n| (1..=count).contains(n));
         let Some(call) = ask(
             &mut input,
@@ -177,29 +261,32 @@ pub fn quiz(
         else {
             break;
         };
-        let right_call = outcome.contacts.first().map(|c| c.contact.id.as_str());
-        let call_right = right_call == Some(area.contacts[call - 1].id.as_str());
+        let right = scenario::right_first_call(&outcome);
+        // The last choice is "no call needed"; the others are the area's contacts in order.
+        let chosen = area.contacts.get(call - 1).map(|c| c.id.as_str());
+        let call_right = right.is_some_and(|r| r.contact_id() == chosen);
         let points = scenario::quiz_points(level, guess as u8, call_right);
         scored += u32::from(points);
         possible += u32::from(scenario::QUIZ_MAX);
-        let first = outcome.contacts.first().map_or(String::new(), |c| {
-            format!(
-                "{} on {}",
-                c.contact.name,
-                c.contact.phone.as_deref().unwrap_or("")
-            )
-        });
         writeln!(
             out,
-            "\nThe rules say: {}; ring first: {first}.",
-            render::level_label(area, level)
+            "\nThe rules say: {}; {}.",
+            render::level_label(area, level),
+            render::trainer::first_call_label(right.as_ref())
         )?;
+        if let Some(right) = &right {
+            writeln!(
+                out,
+                "Why: {}.",
+                scenario::first_call_reason(&outcome, right)
+            )?;
+        }
         writeln!(
             out,
             "You scored {points} of {} (running total {scored} of {possible}).\n",
             scenario::QUIZ_MAX
         )?;
-        out.write_all(render::trainer::teaching(found).as_bytes())?;
+        out.write_all(render::trainer::teaching(found, area).as_bytes())?;
         writeln!(out)?;
     }
     writeln!(
@@ -210,7 +297,13 @@ pub fn quiz(
     Ok(())
 }
 
-pub fn compare(rules: &RuleSet, path: &str, at: Option<&str>, io: &mut Io) -> anyhow::Result<()> {
+pub fn compare(
+    rules: &RuleSet,
+    path: &str,
+    at: Option<&str>,
+    handout: Option<render::trainer::Handout>,
+    io: &mut Io,
+) -> anyhow::Result<()> {
     let at = parse_at(at, &io.now)?;
     let (mut case, _) = read_case(path, rules, io)?;
     if let Some(at) = &at {
@@ -222,6 +315,12 @@ pub fn compare(rules: &RuleSet, path: &str, at: Option<&str>, io: &mut Io) -> an
         .iter()
         .map(|area| engine::assess(area, &rules.questions, &case, &moment))
         .collect();
+    if let Some(format) = handout {
+        let name = if path == "-" { "<stdin>" } else { path };
+        let text = render::trainer::compare_handout(rules, name, &outcomes, &moment, format);
+        io.stdout.write_all(text.as_bytes())?;
+        return Ok(());
+    }
     let header = format!(
         "The same case under each area's rules, at {}\n",
         render::moment_label(&moment)

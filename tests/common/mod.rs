@@ -8,6 +8,7 @@ use std::path::Path;
 pub fn threshold() -> Command {
     let mut cmd = Command::cargo_bin("threshold").unwrap();
     cmd.env_remove("THRESHOLD_RULES");
+    cmd.env_remove("THRESHOLD_AREA");
     cmd
 }
 
