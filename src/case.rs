@@ -211,8 +211,19 @@ pub fn applies(case: &Case, bank: &QuestionBank, text: &str, name: &str) -> Resu
             .at(at)
             .help("remove the answer, or correct the answer that rules it out; an answer that cannot apply is never scored silently"))
     };
+    // The reassuring answer to a question that cannot apply agrees with what rules it out
+    // ("no incidents" where there is no abuse; exports fill every column): it is kept and,
+    // like the question, counts for nothing. Any other answer is a contradiction.
+    let reassuring = |q: crate::question::QId| match bank.question(q).worrying {
+        crate::question::Worrying::Yes => crate::question::Answer::No,
+        crate::question::Worrying::No => crate::question::Answer::Yes,
+        crate::question::Worrying::More => crate::question::Answer::Count(0),
+    };
     let household = Facts::household(&case.answers);
-    for (q, _) in case.answers.given() {
+    for (q, answer) in case.answers.given() {
+        if answer == reassuring(q) {
+            continue;
+        }
         let question = bank.question(q);
         if let Some(when) = &question.ask_when
             && !when.could_hold(&household)
@@ -226,7 +237,10 @@ pub fn applies(case: &Case, bank: &QuestionBank, text: &str, name: &str) -> Resu
     }
     for child in &case.children {
         let facts = Facts::child(&case.answers, &child.answers, child.age);
-        for (q, _) in child.answers.given() {
+        for (q, answer) in child.answers.given() {
+            if answer == reassuring(q) {
+                continue;
+            }
             let question = bank.question(q);
             if child.unborn() && !question.unborn {
                 return refuse(

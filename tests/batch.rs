@@ -424,7 +424,7 @@ fn the_summary_counts_the_audit_and_fail_on_conditions_exit_1() {
     let run = batch(&[&audit, "--fail-on-disagree", "--fail-on-level", "4"]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.ends_with(
-        "  --fail-on-level 4: 1 case at tier 4 or above\n  --fail-on-disagree: 2 cases where the tool and the recorded level differ\n"
+        "  --fail-on-level 4: 1 case at tier 4 or above\n  --fail-on-disagree: 3 cases where the tool and the recorded level differ\n"
     ), "{}", run.stderr);
     assert_eq!(batch(&[&audit, "--fail-on-level", "3"]).code, 1);
     assert_eq!(batch(&[&audit, "--fail-on-level", "2"]).code, 1);

@@ -395,7 +395,7 @@ fn a_stale_contact_is_a_warning_not_an_error() {
 fn a_threshold_only_a_floor_can_reach_is_a_warning() {
     let (dir, _) = broken(
         "areas/redbridge.yaml",
-        "      at_least: 10\n",
+        "      at_least: 13\n",
         "      at_least: 1000\n",
     );
     threshold()
