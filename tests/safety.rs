@@ -105,7 +105,7 @@ fn the_binary_opens_no_socket() {
     }
     let binary = env!("CARGO_BIN_EXE_threshold");
     let dir = tempfile::tempdir().unwrap();
-    let runs: [&[&str]; 5] = [
+    let runs: [&[&str]; 7] = [
         &[
             "assess",
             "examples/cases/torbay-disclosure.yaml",
@@ -114,6 +114,8 @@ fn the_binary_opens_no_socket() {
         ],
         &["compare", "examples/cases/salford-no-concerns.yaml"],
         &["contacts"],
+        &["rules", "book", "salford", "--format", "html"],
+        &["rules", "diff", "rules", "rules"],
         &["rules", "check"],
         &["rules", "test"],
     ];
