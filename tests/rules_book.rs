@@ -1,6 +1,6 @@
 //! `threshold rules book`: the books in docs/rules are what the command renders from the
 //! bundled rules; the HTML is one self-contained page with every text escaped; the book
-//! names every rule, route and contact of its area.
+//! names every rule, route and contact of its area, and every question.
 
 mod common;
 
@@ -141,6 +141,13 @@ fn the_book_names_everything_the_rules_do() {
                 book.contains(&format!("`{}`", scenario.name)),
                 "{}",
                 scenario.name
+            );
+        }
+        for (_, question) in rules.questions.questions() {
+            assert!(
+                book.contains(&format!("`{}`", question.id)),
+                "{}",
+                question.id
             );
         }
         assert!(book.contains("Tuesday 24 November 2026, 10:00 London time"));

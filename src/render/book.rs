@@ -439,7 +439,53 @@ fn blocks(rules: &RuleSet, area: &Area, scenarios: &[Scenario]) -> Vec<Block> {
     )));
 
     out.extend(grid(rules, area, scenarios));
+    out.extend(questions(bank));
     out
+}
+
+/// The questions the conditions above name, with the words a practitioner is asked.
+fn questions(bank: &crate::question::QuestionBank) -> Vec<Block> {
+    use crate::question::{About, Kind, Worrying};
+    vec![
+        Block::Heading(2, "The questions".into()),
+        Block::Para(text(
+            "The conditions above name questions by the short words in the first column. \
+             The question bank is shared by every area; case files use the ids.",
+        )),
+        Block::Table {
+            head: vec![
+                "Question".into(),
+                "What is asked".into(),
+                "About".into(),
+                "Worrying answer".into(),
+                "Source".into(),
+            ],
+            rows: bank
+                .questions()
+                .map(|(_, q)| {
+                    let about = match q.about {
+                        About::Household => "the household",
+                        About::Child => "each child",
+                    };
+                    let worrying = match (q.kind, q.worrying) {
+                        (Kind::Count, _) | (_, Worrying::More) => "a higher count",
+                        (_, Worrying::Yes) => "yes",
+                        (_, Worrying::No) => "no (a strength)",
+                    };
+                    vec![
+                        vec![
+                            Span::Text(format!("{} ", q.short)),
+                            Span::Code(q.id.clone()),
+                        ],
+                        text(flat(&q.prompt)),
+                        text(about),
+                        text(worrying),
+                        text(flat(&q.source)),
+                    ]
+                })
+                .collect(),
+        },
+    ]
 }
 
 /// Every scenario in every area: the household's level and the routes, at the book's moment.
@@ -593,6 +639,7 @@ fn html_line(line: &Line) -> String {
 /// One page, no script and nothing fetched: the style is inline and the policy forbids
 /// anything else, so the file reads the same offline, in any browser, and on paper.
 pub const HTML_STYLE: &str = "
+body, li { overflow-wrap: break-word; }
 body { font-family: Georgia, 'Times New Roman', serif; line-height: 1.45; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #111; background: #fff; }
 h1, h2, h3 { font-family: Arial, Helvetica, sans-serif; line-height: 1.2; }
 h2 { border-bottom: 2px solid #333; padding-bottom: 0.2rem; margin-top: 2.5rem; }
