@@ -59,7 +59,9 @@ fn moves_in<'a>(out: &'a str, area: &str) -> Vec<&'a str> {
 /// The bundled subjects with a young carer are the `young-carer` scenario and the
 /// `trafford-young-carer` example case, both at tier 3 in Salford before; so exactly
 /// those two move in Salford, 3 -> 4, and nothing moves in any other area (their files
-/// did not change).
+/// did not change). Tier 4 cannot wait, so out of hours their first call becomes the duty
+/// team, which is open, instead of The Bridge "next working day"; at 10:00 on a Tuesday it
+/// is The Bridge either way.
 #[test]
 fn raising_a_weight_lists_the_scenarios_and_cases_it_moves_and_nothing_else() {
     let (_dir, old, new) = two_copies();
@@ -74,8 +76,12 @@ fn raising_a_weight_lists_the_scenarios_and_cases_it_moves_and_nothing_else() {
     assert_eq!(
         moves_in(&out, "salford"),
         vec![
-            "scenario young-carer: level 3 Getting More Help -> 4 Getting Risk Support",
-            "case trafford-young-carer: level 3 Getting More Help -> 4 Getting Risk Support",
+            "scenario young-carer: level 3 Getting More Help -> 4 Getting Risk Support; \
+             first call out of hours bridge (The Bridge Partnership (referrals, immediate protection)) \
+             -> salford_edt (Emergency Duty Team (out of hours))",
+            "case trafford-young-carer: level 3 Getting More Help -> 4 Getting Risk Support; \
+             first call out of hours bridge (The Bridge Partnership (referrals, immediate protection)) \
+             -> salford_edt (Emergency Duty Team (out of hours))",
         ],
         "{out}"
     );

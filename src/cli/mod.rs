@@ -148,8 +148,8 @@ enum RulesCommand {
     #[command(
         long_about = "Compares two rules folders. For every area, every bundled scenario and every \
             bundled example case (examples/cases) is assessed under OLD and under NEW at Tuesday 24 \
-            November 2026, 10:00 London time; each one whose level, routes or first contact moves \
-            is listed, old -> new. Then the rule-level differences: thresholds, weights, floors, \
+            November 2026, 10:00 London time (the first call also out of hours, Saturday 28 November \
+            2026, 02:00); each one whose level, routes or first call moves is listed, old -> new. Then the rule-level differences: thresholds, weights, floors, \
             protective factors, routes, levels and contacts added, removed or changed, by id.\n\n\
             Exit status, as diff(1): 0 when no outcome moves (rule texts may still differ), 1 when \
             any outcome moves, 2 when either folder cannot be read or its rules are refused."

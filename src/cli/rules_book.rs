@@ -86,14 +86,24 @@ pub fn diff(
         Some(dir) => read_cases(dir)?,
         None => diff::bundled_cases(),
     });
-    let report = diff::compare(&before, &after, &subjects, &book::moment());
+    let report = diff::compare(
+        &before,
+        &after,
+        &subjects,
+        &book::moment(),
+        &book::out_of_hours(),
+    );
     let label =
         |dir: &Path, rules: &RuleSet| format!("{} (sha256 {})", dir.display(), &rules.sha256[..12]);
     let text = diff::render(
         &report,
         &label(old, &before),
         &label(new, &after),
-        book::MOMENT_WORDS,
+        &format!(
+            "{} (first calls also out of hours, {})",
+            book::MOMENT_WORDS,
+            book::OUT_OF_HOURS_WORDS
+        ),
     );
     io.stdout.write_all(text.as_bytes())?;
     Ok(u8::from(!report.moves.is_empty()))

@@ -18,6 +18,15 @@ pub const MOMENT: &str = "2026-11-24T10:00";
 /// How the book names that moment.
 pub const MOMENT_WORDS: &str = "Tuesday 24 November 2026, 10:00 London time";
 
+/// Out of hours, for `rules diff`'s second look at the first call: a Saturday night.
+pub const OUT_OF_HOURS: &str = "2026-11-28T02:00";
+pub const OUT_OF_HOURS_WORDS: &str = "Saturday 28 November 2026, 02:00";
+
+/// The out-of-hours moment as a London time.
+pub fn out_of_hours() -> jiff::Zoned {
+    crate::hours::parse_moment(OUT_OF_HOURS).expect("a valid London time")
+}
+
 /// The fixed moment as a London time.
 pub fn moment() -> jiff::Zoned {
     crate::hours::parse_moment(MOMENT).expect("the book's moment is a valid London time")

@@ -44,8 +44,11 @@ pub struct Snapshot {
     pub level: String,
     pub tier: Option<u8>,
     pub routes: Vec<String>,
-    /// The first number to ring: the contact's id and name.
+    /// The first number to ring at the given moment: the contact's id and name.
     pub first: Option<(String, String)>,
+    /// The first number to ring out of hours (at the `out_of_hours` moment given to
+    /// `compare`), so a change to the duty team shows too.
+    pub first_out_of_hours: Option<(String, String)>,
 }
 
 /// One subject whose outcome moved in one area.
@@ -89,14 +92,22 @@ impl Move {
                     }
                     parts.push(format!("routes {}", words.join(" ")));
                 }
+                let name = |f: &Option<(String, String)>| {
+                    f.as_ref()
+                        .map_or("none".to_string(), |(id, name)| format!("{id} ({name})"))
+                };
                 if old.first != new.first {
-                    let name = |f: &Option<(String, String)>| {
-                        f.as_ref().map_or("none".to_string(), |(id, _)| id.clone())
-                    };
                     parts.push(format!(
                         "first call {} -> {}",
                         name(&old.first),
                         name(&new.first)
+                    ));
+                }
+                if old.first_out_of_hours != new.first_out_of_hours {
+                    parts.push(format!(
+                        "first call out of hours {} -> {}",
+                        name(&old.first_out_of_hours),
+                        name(&new.first_out_of_hours)
                     ));
                 }
                 parts.join("; ")
@@ -124,8 +135,12 @@ pub struct Report {
     pub changes: Vec<(String, String)>,
 }
 
-fn snapshot(area: &Area, outcome: &engine::Outcome) -> Snapshot {
+fn snapshot(area: &Area, outcome: &engine::Outcome, out_of_hours: &engine::Outcome) -> Snapshot {
     Snapshot {
+        first_out_of_hours: out_of_hours
+            .contacts
+            .first()
+            .map(|c| (c.contact.id.clone(), c.contact.name.clone())),
         level: outcome.overall.map_or("no children".to_string(), |t| {
             crate::render::level_label(area, t)
         }),
@@ -162,8 +177,15 @@ fn read_all(
         .collect()
 }
 
-/// Compare `old` and `new`: every subject in every area both have, at `at`.
-pub fn compare(old: &RuleSet, new: &RuleSet, subjects: &[Subject], at: &jiff::Zoned) -> Report {
+/// Compare `old` and `new`: every subject in every area both have, at `at` (and the first
+/// call also at `out_of_hours`).
+pub fn compare(
+    old: &RuleSet,
+    new: &RuleSet,
+    subjects: &[Subject],
+    at: &jiff::Zoned,
+    out_of_hours: &jiff::Zoned,
+) -> Report {
     let old_cases = read_all(subjects, &old.questions);
     let new_cases = read_all(subjects, &new.questions);
     let mut report = Report {
@@ -177,13 +199,18 @@ pub fn compare(old: &RuleSet, new: &RuleSet, subjects: &[Subject], at: &jiff::Zo
             continue;
         };
         for (i, subject) in subjects.iter().enumerate() {
-            let assess = |area: &Area,
-                          rules: &RuleSet,
-                          case: &Result<crate::case::Case, String>| {
-                case.as_ref()
-                    .map(|case| snapshot(area, &engine::assess(area, &rules.questions, case, at)))
-                    .map_err(Clone::clone)
-            };
+            let assess =
+                |area: &Area, rules: &RuleSet, case: &Result<crate::case::Case, String>| {
+                    case.as_ref()
+                        .map(|case| {
+                            snapshot(
+                                area,
+                                &engine::assess(area, &rules.questions, case, at),
+                                &engine::assess(area, &rules.questions, case, out_of_hours),
+                            )
+                        })
+                        .map_err(Clone::clone)
+                };
             let before = assess(old_area, old, &old_cases[i]);
             let after = assess(new_area, new, &new_cases[i]);
             if before != after {
@@ -642,4 +669,61 @@ pub fn bundled_cases() -> Vec<Subject> {
             text: (*text).to_string(),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snap(tier: u8, routes: &[&str], first: &str, night: &str) -> Snapshot {
+        let contact = |id: &str| Some((id.to_string(), format!("{id} name")));
+        Snapshot {
+            level: format!("Level {tier}"),
+            tier: Some(tier),
+            routes: routes.iter().map(|r| r.to_string()).collect(),
+            first: contact(first),
+            first_out_of_hours: contact(night),
+        }
+    }
+
+    fn moved(old: Result<Snapshot, String>, new: Result<Snapshot, String>) -> String {
+        Move {
+            area: "salford".into(),
+            kind: Kind::Scenario,
+            name: "x".into(),
+            old,
+            new,
+        }
+        .describe()
+    }
+
+    #[test]
+    fn a_move_says_what_moved_and_nothing_else() {
+        let old = snap(
+            2,
+            &["early_help", "information_sharing"],
+            "bridge",
+            "bridge",
+        );
+        let new = snap(
+            3,
+            &["referral", "information_sharing"],
+            "bridge",
+            "salford_edt",
+        );
+        assert_eq!(
+            moved(Ok(old.clone()), Ok(new)),
+            "level Level 2 -> Level 3; routes +referral -early_help; \
+             first call out of hours bridge (bridge name) -> salford_edt (salford_edt name)"
+        );
+        let reordered = snap(2, &["information_sharing", "early_help"], "edt", "bridge");
+        assert_eq!(
+            moved(Ok(old.clone()), Ok(reordered)),
+            "routes reordered; first call bridge (bridge name) -> edt (edt name)"
+        );
+        assert_eq!(
+            moved(Ok(old), Err("unknown question `x`".into())),
+            "Level 2 -> cannot be read (unknown question `x`)"
+        );
+    }
 }
