@@ -570,8 +570,11 @@ fn md_line(line: &Line) -> String {
     line.iter()
         .map(|span| match span {
             Span::Text(s) => md_escape(s),
+            // Emphasis may not begin or end with a space: keep the spaces outside it.
             Span::Strong(s) => {
-                format!("**{}**", md_escape(s.trim())) + if s.ends_with(' ') { " " } else { "" }
+                let before = &s[..s.len() - s.trim_start().len()];
+                let after = &s[s.trim_end().len()..];
+                format!("{before}**{}**{after}", md_escape(s.trim()))
             }
             Span::Code(s) => {
                 let fence = if s.contains('`') { "`` " } else { "`" };
@@ -722,6 +725,16 @@ mod tests {
             "\\_x\\_ \\*y\\* \\[z\\] \\<b\\> a\\|b"
         );
         assert_eq!(md_escape("# not a heading"), "\\# not a heading");
+    }
+
+    #[test]
+    fn markdown_emphasis_keeps_its_spaces_outside() {
+        let line = vec![
+            Span::Text("a".into()),
+            Span::Strong(" b_c ".into()),
+            Span::Code("x|y".into()),
+        ];
+        assert_eq!(md_line(&line), "a **b_c** `x\\|y`");
     }
 
     #[test]
