@@ -501,13 +501,17 @@ fn questions(bank: &crate::question::QuestionBank) -> Vec<Block> {
 fn grid(rules: &RuleSet, area: &Area, scenarios: &[Scenario]) -> Vec<Block> {
     let at = moment();
     let mut out = vec![Block::Heading(2, "Scenario outcomes in every area".into())];
-    out.push(Block::Para(text(format!(
-        "Each bundled trainer scenario assessed under each area's rules at {MOMENT_WORDS} \
-         (contacts depend on the time; levels and routes do not). This area is {}. A cell \
-         marked \"not as expected\" differs from what the scenario says the rules should \
-         give; `threshold rules test` lists those.",
-        area.name
-    ))));
+    out.push(Block::Para(vec![
+        Span::Text(format!(
+            "Each bundled trainer scenario assessed under each area's rules at {MOMENT_WORDS} \
+             (contacts depend on the time; levels and routes do not). This area is {}. A \
+             cell marked \"not as expected\" differs from what the scenario says the rules \
+             should give; ",
+            area.name
+        )),
+        Span::Code("threshold rules test".into()),
+        Span::Text(" lists those.".into()),
+    ]));
     let mismatches = scenario::check(rules, scenarios, &at);
     let mut head = vec!["Scenario".to_string()];
     head.extend(rules.areas.iter().map(|a| a.name.clone()));
