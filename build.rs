@@ -1,5 +1,5 @@
-//! Embeds every `.yaml` file under `rules/` and `examples/scenarios/` into the binary, so
-//! it needs no files beside it.
+//! Embeds every `.yaml` file under `rules/`, `examples/scenarios/` and `examples/cases/` into
+//! the binary, so it needs no files beside it.
 
 use std::path::{Path, PathBuf};
 
@@ -48,4 +48,5 @@ fn embed(folder: &str, name: &str) {
 fn main() {
     embed("rules", "embedded_rules.rs");
     embed("examples/scenarios", "embedded_scenarios.rs");
+    embed("examples/cases", "embedded_cases.rs");
 }

@@ -105,7 +105,7 @@ fn the_binary_opens_no_socket() {
     }
     let binary = env!("CARGO_BIN_EXE_threshold");
     let dir = tempfile::tempdir().unwrap();
-    let runs: [&[&str]; 6] = [
+    let runs: [&[&str]; 8] = [
         &[
             "assess",
             "examples/cases/torbay-disclosure.yaml",
@@ -123,6 +123,8 @@ fn the_binary_opens_no_socket() {
             "html",
         ],
         &["contacts"],
+        &["rules", "book", "salford", "--format", "html"],
+        &["rules", "diff", "rules", "rules"],
         &["rules", "check"],
         &["rules", "test"],
     ];

@@ -1,6 +1,7 @@
 //! The command line: parse arguments once, run one command, print errors once. Exit codes
 //! (SPEC section 10): 0 done, 1 a `--fail-on` condition met, 2 bad usage or bad input.
 
+mod rules_book;
 mod trainer;
 
 use crate::case::Case;
@@ -127,6 +128,53 @@ enum RulesCommand {
         /// The area (trafford, redbridge, torbay, salford)
         area: String,
     },
+    /// The rules book: everything an area's rules do, written out for the partnership to sign off
+    #[command(
+        long_about = "The rules book: the area's ladder, every rule with its condition in words, \
+            its effect and its basis (the source passage, or calibration with its rationale), the \
+            routes, contacts and front door, and every bundled scenario's outcome in every area \
+            (worked out at Tuesday 24 November 2026, 10:00 London time). Markdown by default; \
+            --format html writes one self-contained page (no script, nothing fetched) that \
+            prints well. The bundled books are kept in docs/rules/; see rules/README.md."
+    )]
+    Book {
+        /// The area (trafford, redbridge, torbay, salford)
+        area: String,
+        /// Markdown, or one self-contained HTML page
+        #[arg(long, value_enum, default_value_t = BookFormat::Markdown)]
+        format: BookFormat,
+        /// Read scenarios from this folder instead of the bundled ones
+        #[arg(long, value_name = "DIR")]
+        scenarios: Option<PathBuf>,
+    },
+    /// What a change to the rules changes: every scenario and example case whose outcome moves
+    #[command(
+        long_about = "Compares two rules folders. For every area, every bundled scenario and every \
+            bundled example case (examples/cases) is assessed under OLD and under NEW at Tuesday 24 \
+            November 2026, 10:00 London time (the first call also out of hours, Saturday 28 November \
+            2026, 02:00); each one whose level, routes or first call moves is listed, old -> new. Then the rule-level differences: thresholds, weights, floors, \
+            protective factors, routes, levels and contacts added, removed or changed, by id.\n\n\
+            Exit status, as diff(1): 0 when no outcome moves (rule texts may still differ), 1 when \
+            any outcome moves, 2 when either folder cannot be read or its rules are refused."
+    )]
+    Diff {
+        /// The rules folder before the change (for example a copy of the bundled rules/)
+        old: PathBuf,
+        /// The rules folder after the change
+        new: PathBuf,
+        /// Read scenarios from this folder instead of the bundled ones
+        #[arg(long, value_name = "DIR")]
+        scenarios: Option<PathBuf>,
+        /// Read example cases from this folder instead of the bundled examples/cases
+        #[arg(long, value_name = "DIR")]
+        cases: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BookFormat {
+    Markdown,
+    Html,
 }
 
 #[derive(Subcommand)]
@@ -280,6 +328,15 @@ fn execute(cli: Cli, area_origin: &'static str, io: &mut Io) -> anyhow::Result<u
             command: RulesCommand::Check { dir },
         } => done(check_rules(dir.or(cli.rules), today, io)),
         Command::Rules {
+            command:
+                RulesCommand::Diff {
+                    old,
+                    new,
+                    scenarios,
+                    cases,
+                },
+        } => rules_book::diff(&old, &new, scenarios.as_deref(), cases.as_deref(), io),
+        Command::Rules {
             command: RulesCommand::Test { dir, scenarios },
         } => {
             let rules = load_rules(dir.or(cli.rules), today)?;
@@ -354,6 +411,26 @@ fn execute(cli: Cli, area_origin: &'static str, io: &mut Io) -> anyhow::Result<u
                     io.stdout
                         .write_all(render::trainer::show(&rules, area).as_bytes())?;
                     Ok(0)
+                }
+                Command::Rules {
+                    command:
+                        RulesCommand::Book {
+                            area,
+                            format,
+                            scenarios,
+                        },
+                } => {
+                    let format = match format {
+                        BookFormat::Markdown => render::book::Format::Markdown,
+                        BookFormat::Html => render::book::Format::Html,
+                    };
+                    done(rules_book::book(
+                        &rules,
+                        &area,
+                        format,
+                        scenarios.as_deref(),
+                        io,
+                    ))
                 }
                 Command::Rules { .. } | Command::Completions { .. } | Command::Man => {
                     unreachable!("handled above")

@@ -10,7 +10,8 @@
 //! files and `stop` handles Ctrl-C.
 
 mod asker;
-mod flow;
+/// Public so that property tests can drive the skipping rule over generated rule sets.
+pub mod flow;
 mod lines;
 mod menus;
 mod save;

@@ -1,6 +1,7 @@
 //! Turning an outcome into what a person or a program reads: a terminal table, JSON
 //! (SPEC section 9) or Markdown for case notes. No decisions are made here.
 
+pub mod book;
 pub mod json;
 pub mod markdown;
 pub mod plain;
