@@ -70,7 +70,7 @@ fn every_text_is_escaped_in_both_formats() {
     let text = std::fs::read_to_string(&path).unwrap();
     let hostile = "Child's basic needs <script>alert('x')</script> & *unmet* | [link](x)";
     let text = text.replacen(
-        "label: Child's basic needs unmet (neglect)",
+        "label: Parent or carer with mental ill health",
         &format!("label: \"{hostile}\""),
         1,
     );

@@ -389,7 +389,13 @@ impl<'r> Flow<'r> {
             || area.actions.iter().any(|a| a.when.mentions(q));
         tested
             || bank.questions().any(|(later, question)| {
+                // An opened question already answered needs no opener asked for it.
+                let still_open = match question.about {
+                    About::Household => self.case.answers.get(later).is_unknown(),
+                    About::Child => children.iter().any(|c| c.answers.get(later).is_unknown()),
+                };
                 later > q
+                    && still_open
                     && question.ask_when.as_ref().is_some_and(|c| c.mentions(q))
                     && self.matters_for(area, children, later)
             })
