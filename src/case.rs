@@ -208,7 +208,7 @@ struct Written {
     #[serde(default)]
     area: Option<String>,
     #[serde(default)]
-    reference: Option<Label>,
+    reference: Option<Label<false>>,
     #[serde(default)]
     assessed_at: Option<Moment>,
     #[serde(default)]
@@ -222,7 +222,7 @@ struct Written {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct WrittenChild {
-    id: Label,
+    id: Label<true>,
     #[serde(default)]
     age: Option<Age>,
     #[serde(default)]
@@ -327,10 +327,12 @@ impl<'de> Deserialize<'de> for Schema {
     }
 }
 
-/// A reference or child label: text, or a number written without quotes.
-struct Label(String);
+/// A reference (`CHILD` false) or a child's id (`CHILD` true): text, or a number written
+/// without quotes. Both are identifiers: printable ASCII with no space at either end
+/// (`text::identifier_problem`), refused here so the parser locates the refusal.
+struct Label<const CHILD: bool>(String);
 
-impl<'de> Deserialize<'de> for Label {
+impl<'de, const CHILD: bool> Deserialize<'de> for Label<CHILD> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
         #[serde(untagged)]
@@ -338,10 +340,23 @@ impl<'de> Deserialize<'de> for Label {
             Text(String),
             Number(u64),
         }
-        match Written::deserialize(d) {
-            Ok(Written::Text(s)) => Ok(Label(s)),
-            Ok(Written::Number(n)) => Ok(Label(n.to_string())),
-            Err(_) => Err(de::Error::custom("a reference or child label must be text")),
+        let what = if CHILD {
+            "a child's `id`"
+        } else {
+            "`reference`"
+        };
+        let text = match Written::deserialize(d) {
+            Ok(Written::Text(s)) => s,
+            Ok(Written::Number(n)) => n.to_string(),
+            Err(_) => return Err(de::Error::custom(format!("{what} must be text"))),
+        };
+        match crate::text::identifier_problem(&text) {
+            None => Ok(Label(text)),
+            Some(problem) => Err(de::Error::custom(format!(
+                "{what} `{}` has {problem}: {}",
+                crate::text::echo(&text),
+                crate::text::IDENTIFIER_RULE
+            ))),
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod question;
 pub mod render;
 pub mod rules;
 pub mod scenario;
+pub mod text;
 pub mod yaml;
 
 pub use cli::{Io, run};

@@ -102,7 +102,7 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
     target.finish()?;
     drop(progress);
     let (code, reasons) = output::verdict(&tally, args.fail_on_level, args.fail_on_disagree);
-    let summary = output::summary(&tally, inputs.files, &inputs.notes, &reasons);
+    let summary = output::summary(rules, &tally, inputs.files, &inputs.notes, &reasons);
     io.stderr.write_all(summary.as_bytes())?;
     Ok(code)
 }

@@ -250,6 +250,7 @@ impl Rows<'_, '_> {
         self.tally.failed();
         output::failed(
             self.settings.format,
+            self.settings.rules,
             source,
             reference,
             error,

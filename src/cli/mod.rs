@@ -482,8 +482,9 @@ fn contacts(
     };
     let clock = crate::hours::WallClock::of(&moment);
     let mut out = format!(
-        "Contacts at {} (Europe/London)\n",
-        render::moment_label(&moment)
+        "Contacts at {} (Europe/London)\n{}",
+        render::moment_label(&moment),
+        render::local_rules_line(rules)
     );
     for area in areas {
         let mut table = render::table::grid(&["Who", "Phone / email", "Hours", "Checked"]);

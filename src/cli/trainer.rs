@@ -222,8 +222,9 @@ pub fn compare(rules: &RuleSet, path: &str, at: Option<&str>, io: &mut Io) -> an
         .map(|area| engine::assess(area, &rules.questions, &case, &moment))
         .collect();
     let header = format!(
-        "The same case under each area's rules, at {}\n",
-        render::moment_label(&moment)
+        "The same case under each area's rules, at {}\n{}",
+        render::moment_label(&moment),
+        render::local_rules_line(rules)
     );
     io.stdout.write_all(header.as_bytes())?;
     io.stdout

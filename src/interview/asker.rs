@@ -34,7 +34,7 @@ impl Ask<'_> {
     pub fn heading(&self) -> String {
         let about = self
             .child
-            .map(|label| format!("Child {label}: "))
+            .map(|label| format!("Child {}: ", crate::render::shown(label)))
             .unwrap_or_default();
         let number = self
             .number

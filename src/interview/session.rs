@@ -303,8 +303,9 @@ impl<'r> Session<'r> {
                 child_shown = Some(i);
                 let child = &self.flow.case.children[i];
                 let age = child.age.map_or("unborn".to_string(), |a| a.to_string());
-                entries.push((format!("Child {} · label", child.id), Change::Label(i)));
-                entries.push((format!("Child {} · age: {age}", child.id), Change::Age(i)));
+                let id = crate::render::shown(&child.id);
+                entries.push((format!("Child {id} · label"), Change::Label(i)));
+                entries.push((format!("Child {id} · age: {age}"), Change::Age(i)));
             }
             let shown =
                 self.flow.applies(subject, q) || !self.flow.answer_of(subject, q).is_unknown();
@@ -641,8 +642,11 @@ fn parse_age(text: &str) -> Result<Option<u8>, String> {
 fn check_label(text: &str, taken: impl Fn(&str) -> bool) -> Result<(), String> {
     if text.chars().count() > 20 {
         Err("keep a label short: 20 characters at most".into())
-    } else if text.chars().any(char::is_control) {
-        Err("a label is one line of text".into())
+    } else if let Some(problem) = crate::text::identifier_problem(text) {
+        Err(format!(
+            "this label has {problem}: {}",
+            crate::text::IDENTIFIER_RULE
+        ))
     } else if taken(text) {
         Err(format!(
             "another child is labelled {text}: choose another label"
@@ -655,8 +659,11 @@ fn check_label(text: &str, taken: impl Fn(&str) -> bool) -> Result<(), String> {
 fn check_reference(text: &str) -> Result<(), String> {
     if text.chars().count() > 40 {
         Err("a reference is a short code: 40 characters at most".into())
-    } else if text.chars().any(char::is_control) {
-        Err("a reference is one line of text".into())
+    } else if let Some(problem) = crate::text::identifier_problem(text) {
+        Err(format!(
+            "this reference has {problem}: {}",
+            crate::text::IDENTIFIER_RULE
+        ))
     } else {
         Ok(())
     }

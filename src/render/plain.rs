@@ -3,7 +3,9 @@
 //! and the reasons on request.
 
 use super::table::wrap;
-use super::{JUDGEMENT_NOTE, level_label, moment_label, open_label, rules_label, unknown_labels};
+use super::{
+    JUDGEMENT_NOTE, level_label, moment_label, open_label, rules_label, shown, unknown_labels,
+};
 use crate::engine::Outcome;
 use crate::rules::RuleSet;
 
@@ -16,7 +18,7 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, reasons: bool) -> String {
     let reference = case
         .reference
         .as_deref()
-        .map(|r| format!(", reference {r}"))
+        .map(|r| format!(", reference {}", shown(r)))
         .unwrap_or_default();
     out.push_str(&format!(
         "Assessed {}{reference}\n\n",
@@ -64,7 +66,7 @@ fn levels(outcome: &Outcome) -> String {
         };
         let line = format!(
             "Child {}, {age}: {}, score {}; {reach}.",
-            c.child.id,
+            shown(&c.child.id),
             level_label(area, c.level),
             c.score
         );
@@ -112,7 +114,7 @@ fn unknowns(rules: &RuleSet, outcome: &Outcome) -> String {
         }
         let line = format!(
             "{} (could reach {}): {}",
-            c.child.id,
+            shown(&c.child.id),
             level_label(area, c.could_reach),
             unknown_labels(rules, outcome, i).join(", ")
         );

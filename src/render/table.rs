@@ -1,7 +1,10 @@
 //! The result for a terminal: fits 80 columns, uses colour only when allowed (a terminal,
 //! NO_COLOR unset) and never lets colour alone carry meaning.
 
-use super::{JUDGEMENT_NOTE, level_label, moment_label, open_label, rules_label, unknown_labels};
+use super::{
+    JUDGEMENT_NOTE, level_label, moment_label, open_label, rules_label, shown, shown_list,
+    unknown_labels,
+};
 use crate::engine::Outcome;
 use crate::rules::RuleSet;
 use comfy_table::{ContentArrangement, Table, presets};
@@ -76,7 +79,7 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
     let reference = case
         .reference
         .as_deref()
-        .map(|r| format!(", reference {r}"))
+        .map(|r| format!(", reference {}", shown(r)))
         .unwrap_or_default();
     let _ = writeln!(
         out,
@@ -115,7 +118,7 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
                     "no higher".to_string()
                 };
                 table.add_row(vec![
-                    c.child.id.clone(),
+                    shown(&c.child.id).into_owned(),
                     age,
                     level_label(area, c.level),
                     c.score.to_string(),
@@ -174,7 +177,7 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
             let reach = format!("could reach {}", level_label(area, c.could_reach));
             let line = format!(
                 "{} ({reach}): {}",
-                c.child.id,
+                shown(&c.child.id),
                 unknown_labels(rules, outcome, i).join(", ")
             );
             out.push_str(&wrap("-", "  ", &line));
@@ -214,7 +217,7 @@ pub fn route_lines(outcome: &Outcome) -> String {
         let who = if r.children.is_empty() {
             String::new()
         } else {
-            format!(" (child {})", r.children.join(", "))
+            format!(" (child {})", shown_list(&r.children))
         };
         out.push_str(&wrap(
             "-",
@@ -237,13 +240,13 @@ pub fn reason_lines(outcome: &Outcome, source: impl Fn(&str) -> String) -> Strin
             out.push_str(&wrap(
                 "-",
                 "  ",
-                &format!("{}: no concern recorded", c.child.id),
+                &format!("{}: no concern recorded", shown(&c.child.id)),
             ));
         }
         for r in &c.reasons {
             let line = format!(
                 "{}: {} {}{}",
-                c.child.id,
+                shown(&c.child.id),
                 r.effect.label(),
                 r.label,
                 source(r.source.trim())

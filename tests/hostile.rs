@@ -1,0 +1,278 @@
+//! Hostile input and output: nothing in a file can forge what a person or a spreadsheet
+//! sees. Escape sequences and look-alike identifiers are refused at the case-file
+//! boundary and escaped wherever they reach a person anyway; CSV cells a spreadsheet would
+//! run are neutralised; a stray quote in an export loses no rows; `--output` never
+//! replaces an input; size limits hold for devices and pipes; local rules are announced
+//! in every output.
+
+mod common;
+
+use common::threshold;
+use std::path::Path;
+use std::sync::Arc;
+
+const AT: &str = "2026-11-24T10:00";
+const HOSTILE: &str = "tests/fixtures/hostile";
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Run {
+    run_with_stdin(args, "")
+}
+
+fn run_with_stdin(args: &[&str], stdin: &str) -> Run {
+    let output = threshold().args(args).write_stdin(stdin).output().unwrap();
+    Run {
+        code: output.status.code().expect("an exit code, not a signal"),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Nothing a terminal would act on: no ESC, no C1 control, no BEL, no other control
+/// character but the line end.
+fn assert_inert(text: &str, what: &str) {
+    let bad: Vec<char> = text
+        .chars()
+        .filter(|c| c.is_control() && *c != '\n')
+        .collect();
+    assert!(bad.is_empty(), "{what} holds {bad:?}:\n{text}");
+}
+
+#[test]
+fn control_characters_in_references_and_ids_are_refused_where_they_are() {
+    for (file, at) in [
+        ("escape_in_reference.yaml", ":3:1: "),
+        ("newline_in_reference.json", ":1:35: "),
+        ("zero_width_child_id.yaml", ":7:5: "),
+        ("cyrillic_child_id.yaml", ":7:5: "),
+        ("trailing_space_reference.yaml", ":3:1: "),
+    ] {
+        let path = format!("{HOSTILE}/{file}");
+        for command in ["assess", "compare"] {
+            let out = run(&[command, &path, "--at", AT]);
+            assert_eq!(out.code, 2, "{command} {file}: {}", out.stderr);
+            assert!(out.stdout.is_empty(), "{command} {file}: {}", out.stdout);
+            assert!(
+                out.stderr.starts_with(&format!("{path}{at}error: ")),
+                "{command} {file}: {}",
+                out.stderr
+            );
+            assert!(
+                out.stderr.contains("printable ASCII")
+                    && out.stderr.contains("no space at either end"),
+                "{}",
+                out.stderr
+            );
+            assert_inert(&out.stderr, file);
+        }
+    }
+}
+
+#[test]
+fn look_alike_child_ids_are_refused_not_taken_as_different_children() {
+    insta::assert_snapshot!(
+        "zero_width_child_id",
+        run(&["assess", &format!("{HOSTILE}/zero_width_child_id.yaml")]).stderr
+    );
+    insta::assert_snapshot!(
+        "cyrillic_child_id",
+        run(&["assess", &format!("{HOSTILE}/cyrillic_child_id.yaml")]).stderr
+    );
+}
+
+#[test]
+fn the_interview_refuses_a_hostile_answers_file() {
+    let out = run(&[
+        "check",
+        "--plain",
+        "--answers",
+        &format!("{HOSTILE}/escape_in_reference.yaml"),
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("printable ASCII"), "{}", out.stderr);
+    assert_inert(&out.stderr, "check --answers");
+}
+
+#[test]
+fn a_huge_unknown_key_is_echoed_cut_short() {
+    let key = "k".repeat(100_000);
+    let case = format!("{{\"schema\": 1, \"area\": \"salford\", \"{key}\": 1}}");
+    let out = run_with_stdin(&["assess", "-"], &case);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.len() < 2_000, "{} bytes", out.stderr.len());
+    assert!(
+        out.stderr.contains(&format!("`{}…`", "k".repeat(60))),
+        "{}",
+        out.stderr
+    );
+    let answer = format!("{{\"schema\": 1, \"answers\": {{\"{key}\": \"yes\"}}}}");
+    let out = run_with_stdin(&["assess", "-"], &answer);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.len() < 2_000, "{} bytes", out.stderr.len());
+}
+
+fn rules() -> &'static threshold::rules::RuleSet {
+    static RULES: std::sync::OnceLock<threshold::rules::RuleSet> = std::sync::OnceLock::new();
+    RULES.get_or_init(|| {
+        let today = jiff::civil::date(2026, 11, 23);
+        threshold::rules::load(
+            threshold::rules::bundled_files(),
+            threshold::rules::Origin::Bundled,
+            today,
+        )
+        .unwrap()
+        .0
+    })
+}
+
+/// Text that case files refuse but a renderer may still be handed (a case built in
+/// code): every human format shows it escaped, so it cannot clear the screen, set the
+/// clipboard (OSC 52), hide a link (OSC 8) or start a forged line of case notes.
+#[test]
+fn hostile_text_that_reaches_a_renderer_is_shown_escaped() {
+    let rules = rules();
+    let bank: &Arc<_> = &rules.questions;
+    let text = std::fs::read_to_string("examples/cases/torbay-disclosure.yaml").unwrap();
+    let mut case =
+        threshold::case::parse(&text, threshold::case::Format::Yaml, "case", bank).unwrap();
+    case.reference =
+        Some("R\u{1b}[2J\u{1b}[HHousehold level: 1 (no concerns)\n- Household level: 1".into());
+    case.children[0].id = "A\u{1b}]52;c;aGk=\u{7}\u{1b}]8;;http://x\u{1b}\\\u{9b}2J".into();
+    let area = rules.area("torbay").unwrap();
+    let moment = threshold::hours::parse_moment(AT).unwrap();
+    let outcome = threshold::engine::assess(area, bank, &case, &moment);
+    let notes = threshold::render::record::Notes {
+        reason: None,
+        answers: Vec::new(),
+        not_asked: Vec::new(),
+    };
+    for (what, shown) in [
+        (
+            "table",
+            threshold::render::table::render(rules, &outcome, true),
+        ),
+        (
+            "plain",
+            threshold::render::plain::render(rules, &outcome, true),
+        ),
+        (
+            "markdown",
+            threshold::render::markdown::render(rules, &outcome),
+        ),
+        (
+            "record",
+            threshold::render::record::render(rules, &outcome, &notes),
+        ),
+    ] {
+        let unstyled: String = console::strip_ansi_codes(&shown).into_owned();
+        assert_inert(&unstyled, what);
+        assert!(
+            !shown.lines().any(|l| l.starts_with("- Household level: 1")),
+            "{what}: a forged line\n{shown}"
+        );
+        assert!(shown.contains("\\u{1b}"), "{what}:\n{shown}");
+    }
+}
+
+#[test]
+fn a_file_name_with_escape_sequences_is_shown_escaped_in_the_batch_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = dir.path().join("x\u{1b}[2J\u{1b}]52;c;aGk=\u{7}.yaml");
+    std::fs::copy("examples/cases/salford-no-concerns.yaml", &name).unwrap();
+    let bad = dir.path().join("y\u{1b}[2J.yaml");
+    std::fs::write(&bad, "schema: 2\n").unwrap();
+    let folder = dir.path().to_str().unwrap();
+    let out = run(&["batch", folder, "--format", "table", "--at", AT]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_inert(&out.stdout, "batch table");
+    assert_inert(&out.stderr, "batch summary");
+    assert!(out.stdout.contains("x\\u{1b}[2J"), "{}", out.stdout);
+    assert_eq!(out.stdout.lines().count(), 2, "{}", out.stdout);
+}
+
+#[test]
+fn csv_cells_a_spreadsheet_would_run_are_neutralised() {
+    let lines = [
+        r#"{"schema": 1, "area": "salford", "reference": "=HYPERLINK(\"http://x\",\"A\")", "children": [{"id": "A", "age": 4}]}"#,
+        r#"{"schema": 1, "area": "salford", "reference": "+1", "children": [{"id": "A", "age": 4}]}"#,
+        r#"{"schema": 1, "area": "salford", "reference": "-2+3", "children": [{"id": "A", "age": 4}]}"#,
+        r#"{"schema": 1, "area": "salford", "reference": "@SUM(A1)", "children": [{"id": "A", "age": 4}]}"#,
+        r#"{"schema": 1, "area": "nowhere", "reference": "=1+1", "children": [{"id": "A", "age": 4}]}"#,
+    ];
+    let out = run_with_stdin(&["batch", "-", "--at", AT], &(lines.join("\n") + "\n"));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let rows: Vec<&str> = out.stdout.lines().skip(1).collect();
+    assert_eq!(rows.len(), 5, "{}", out.stdout);
+    let cells: Vec<&str> = [
+        "\"'=HYPERLINK(\"\"http://x\"\",\"\"A\"\")\",",
+        "\"'+1\",",
+        "\"'-2+3\",",
+        "\"'@SUM(A1)\",",
+        "\"'=1+1\",",
+    ]
+    .to_vec();
+    for (row, cell) in rows.iter().zip(cells) {
+        assert!(row.starts_with(cell), "{row} should start {cell}");
+    }
+    for row in &rows {
+        for field in row.split(',') {
+            assert!(
+                !field.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{row}"
+            );
+        }
+    }
+}
+
+/// A copy of the bundled rules, as a partnership would keep one.
+fn local_rules() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(Path::new("rules"), dir.path());
+    dir
+}
+
+#[test]
+fn local_rules_are_announced_in_every_output() {
+    let rules = local_rules();
+    let dir = rules.path().to_str().unwrap();
+    let case = "examples/cases/salford-no-concerns.yaml";
+    let local = |args: &[&str]| {
+        let mut all = vec!["--rules", dir];
+        all.extend_from_slice(args);
+        run(&all)
+    };
+    let contacts = local(&["contacts", "salford", "--at", AT]);
+    assert!(
+        contacts.stdout.contains("LOCAL rules from"),
+        "{}",
+        contacts.stdout
+    );
+    let compare = local(&["compare", case, "--at", AT]);
+    assert!(
+        compare.stdout.contains("LOCAL rules from"),
+        "{}",
+        compare.stdout
+    );
+    let csv = local(&["batch", case, "--at", AT]);
+    let mut lines = csv.stdout.lines();
+    assert!(lines.next().unwrap().ends_with(",error,rules_origin"));
+    assert!(lines.next().unwrap().ends_with(",local"), "{}", csv.stdout);
+    assert!(csv.stderr.contains("LOCAL rules from"), "{}", csv.stderr);
+    let jsonl = local(&["batch", case, "--format", "jsonl", "--at", AT]);
+    let row: serde_json::Value = serde_json::from_str(jsonl.stdout.trim()).unwrap();
+    assert_eq!(row["rules_origin"], "local");
+    let table = local(&["batch", case, "--format", "table", "--at", AT]);
+    assert!(table.stdout.contains("LOCAL rules"), "{}", table.stdout);
+    let failed = local(&["batch", &format!("{HOSTILE}/escape_in_reference.yaml")]);
+    assert!(failed.stdout.lines().nth(1).unwrap().ends_with(",local"));
+    // And the bundled rules say they are bundled, not local.
+    let bundled = run(&["batch", case, "--at", AT]);
+    assert!(bundled.stdout.lines().nth(1).unwrap().ends_with(",bundled"));
+    assert!(!bundled.stderr.contains("LOCAL"));
+    assert!(!run(&["contacts", "--at", AT]).stdout.contains("LOCAL"));
+}
