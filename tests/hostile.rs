@@ -276,3 +276,68 @@ fn local_rules_are_announced_in_every_output() {
     assert!(!bundled.stderr.contains("LOCAL"));
     assert!(!run(&["contacts", "--at", AT]).stdout.contains("LOCAL"));
 }
+
+/// The rows of a `batch` run's CSV output, header left out.
+fn csv_rows(stdout: &str) -> Vec<&str> {
+    stdout.lines().skip(1).collect()
+}
+
+#[test]
+fn a_stray_quote_in_a_csv_export_loses_no_case() {
+    let out = run(&["batch", &format!("{HOSTILE}/stray_quote.csv"), "--at", AT]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let rows = csv_rows(&out.stdout);
+    let references: Vec<&str> = rows.iter().map(|r| r.split(',').next().unwrap()).collect();
+    assert_eq!(
+        references,
+        ["Q-01", "Q-02", "Q-03", "Q-04", "Q-05"],
+        "one row per case:\n{}",
+        out.stdout
+    );
+    assert!(
+        rows[1].contains(
+            "stray_quote.csv:3:16: error: a quoted cell starting at line 3, column 16 is not \
+             closed by the end of the file"
+        ),
+        "{}",
+        rows[1]
+    );
+    // The two cases in immediate danger behind the stray quote are assessed: 999 first.
+    assert!(rows[2].contains(",true,emergency"), "{}", rows[2]);
+    assert!(rows[3].contains(",true,emergency"), "{}", rows[3]);
+}
+
+#[test]
+fn a_long_export_with_a_stray_quote_keeps_one_row_per_case() {
+    let cases = 20_000;
+    let mut export = String::from("reference,area,child_id,child_age,immediate_danger\n");
+    for i in 0..cases {
+        let danger = if i % 1000 == 7 { "yes" } else { "no" };
+        let id = if i == 3 { "\"A" } else { "A" };
+        export.push_str(&format!("C-{i},salford,{id},4,{danger}\n"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("export.csv");
+    std::fs::write(&path, &export).unwrap();
+    let out = run(&["batch", path.to_str().unwrap(), "--at", AT]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let rows = csv_rows(&out.stdout);
+    assert_eq!(rows.len(), cases, "one row per input case");
+    for (i, row) in rows.iter().enumerate() {
+        assert!(row.starts_with(&format!("C-{i},")), "row {i}: {row}");
+    }
+    assert_eq!(rows.iter().filter(|r| r.contains(",error:")).count(), 0);
+    assert_eq!(
+        rows.iter().filter(|r| r.contains(": error: ")).count(),
+        1,
+        "only the case with the stray quote is refused"
+    );
+    assert!(
+        out.stderr.contains(&format!(
+            "batch: {cases} cases from 1 input: {} assessed, 1 not read",
+            cases - 1
+        )),
+        "{}",
+        out.stderr
+    );
+}
