@@ -341,3 +341,108 @@ fn a_long_export_with_a_stray_quote_keeps_one_row_per_case() {
         out.stderr
     );
 }
+
+#[test]
+fn an_output_that_is_an_input_is_refused_and_the_input_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.csv");
+    std::fs::copy(format!("{HOSTILE}/stray_quote.csv"), &export).unwrap();
+    let before = std::fs::read(&export).unwrap();
+    let link = dir.path().join("link.csv");
+    std::fs::hard_link(&export, &link).unwrap();
+    let spelt = dir.path().join(".").join("export.csv");
+    let input = export.to_str().unwrap();
+    for output in [&export, &spelt, &link] {
+        let out = run(&["batch", input, "--output", output.to_str().unwrap()]);
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(
+            out.stderr.starts_with("--output: error: the output ")
+                && out.stderr.contains("the results would replace it"),
+            "{}",
+            out.stderr
+        );
+        assert_eq!(
+            std::fs::read(&export).unwrap(),
+            before,
+            "the export is kept"
+        );
+    }
+    // A case file inside a folder being read is an input too.
+    let folder = dir.path().to_str().unwrap();
+    let out = run(&["batch", folder, "--output", input]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("inside the input folder"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(std::fs::read(&export).unwrap(), before);
+    // A new file beside the input is fine.
+    let results = dir.path().join("results.txt");
+    let out = run(&["batch", input, "--output", results.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "the stray quote: {}", out.stderr);
+    assert!(
+        std::fs::read_to_string(&results)
+            .unwrap()
+            .starts_with("reference,")
+    );
+}
+
+#[test]
+fn ctrl_c_during_a_batch_removes_the_temporary_output() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("results.csv");
+    std::fs::write(&out, "the previous results\n").unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_threshold"))
+        .args(["batch", "-", "--output"])
+        .arg(&out)
+        .env_remove("THRESHOLD_RULES")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let line = "{\"schema\":1,\"area\":\"salford\",\"children\":[{\"id\":\"A\",\"age\":4}]}\n";
+    stdin.write_all(line.repeat(20_000).as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    let temporary = || {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .find(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(".threshold-batch-")
+            })
+            .and_then(|e| e.metadata().ok())
+            .is_some_and(|m| m.len() > 0)
+    };
+    // Wait (at most a minute) until rows are being written to the temporary file.
+    for _ in 0..3000 {
+        if temporary() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(temporary(), "rows were being written");
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let code = child.wait().unwrap().code();
+    drop(stdin);
+    assert_eq!(code, Some(2), "stopped, not done");
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["results.csv"], "no temporary file left");
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "the previous results\n"
+    );
+}

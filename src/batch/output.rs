@@ -9,6 +9,7 @@ use crate::rules::RuleSet;
 use serde::Serialize;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -433,9 +434,85 @@ pub enum Target<'a> {
     },
 }
 
+/// Temporary output files not yet put in place: removed if the run is interrupted
+/// (Ctrl-C), as they are on an error (a `NamedTempFile` removes itself when dropped).
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn pending() -> MutexGuard<'static, Vec<PathBuf>> {
+    PENDING.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// On Ctrl-C: remove the temporary files, then stop with exit code 2 (not done). Nothing
+/// is written: the main thread may hold standard error's lock.
+fn remove_temporaries_on_interrupt() {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        // Another handler already installed (only in a program that runs twice) keeps
+        // its own behaviour; the files are still removed on every other way out.
+        let _ = ctrlc::set_handler(|| {
+            for path in pending().drain(..) {
+                let _ = std::fs::remove_file(path);
+            }
+            std::process::exit(2);
+        });
+    });
+}
+
+/// The same file, by identity (device and inode: a hard link or another spelling of the
+/// path is the same file), else by canonical path.
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(a), Ok(b)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return a.dev() == b.dev() && a.ino() == b.ino();
+        }
+    }
+    matches!(
+        (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+        (Ok(a), Ok(b)) if a == b
+    )
+}
+
+/// Refuse an `--output` that is one of the inputs, or a case file inside an input
+/// folder: the results would replace the export they were read from.
+pub fn refuse_output_over_input(output: &Path, inputs: &[PathBuf]) -> Result<(), Diagnostic> {
+    let Ok(meta) = std::fs::metadata(output) else {
+        return Ok(());
+    };
+    if !meta.is_file() {
+        return Ok(());
+    }
+    let canonical = std::fs::canonicalize(output).ok();
+    for input in inputs {
+        let inside = std::fs::metadata(input).is_ok_and(|m| m.is_dir())
+            && canonical.as_ref().is_some_and(|out| {
+                std::fs::canonicalize(input).is_ok_and(|folder| out.starts_with(folder))
+            })
+            && super::input::is_case_path(output);
+        if same_file(output, input) || inside {
+            let what = if inside {
+                format!("a case file inside the input folder {}", input.display())
+            } else {
+                format!("the input {}", input.display())
+            };
+            return Err(Diagnostic::error(
+                "--output",
+                format!(
+                    "the output {} is {what}: the results would replace it",
+                    output.display()
+                ),
+            )
+            .help("write the results to another file, outside the folders being read"));
+        }
+    }
+    Ok(())
+}
+
 impl<'a> Target<'a> {
     /// The temporary file is made beside `path` (so the rename is atomic) with a hidden
-    /// name, and only you may read it, as suits case data.
+    /// name, and only you may read it, as suits case data. It is removed if the run
+    /// fails or is interrupted.
     pub fn open(
         output: Option<&Path>,
         stdout: &'a mut dyn Write,
@@ -454,10 +531,14 @@ impl<'a> Target<'a> {
             Some(parent) if !parent.as_os_str().is_empty() => parent,
             _ => Path::new("."),
         };
+        remove_temporaries_on_interrupt();
+        let mut pending = pending();
         let temp = tempfile::Builder::new()
             .prefix(".threshold-batch-")
             .tempfile_in(folder)
             .map_err(|e| cannot_write(path, &e))?;
+        pending.push(temp.path().to_path_buf());
+        drop(pending);
         Ok(Target::File {
             path: path.to_path_buf(),
             temp: BufWriter::with_capacity(1 << 16, temp),
@@ -484,6 +565,11 @@ impl<'a> Target<'a> {
                 temp.as_file()
                     .sync_all()
                     .map_err(|e| cannot_write(&path, &e))?;
+                // Held while the file is put in place, so an interrupt removes the
+                // temporary file either before or not at all.
+                let mut pending = pending();
+                let name = temp.path().to_path_buf();
+                pending.retain(|p| *p != name);
                 temp.persist(&path)
                     .map_err(|e| cannot_write(&path, &e.error))?;
                 Ok(())
