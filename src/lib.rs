@@ -8,6 +8,7 @@ pub mod cli;
 pub mod condition;
 pub mod engine;
 pub mod error;
+pub mod files;
 pub mod hours;
 pub mod interview;
 pub mod question;

@@ -446,3 +446,109 @@ fn ctrl_c_during_a_batch_removes_the_temporary_output() {
         "the previous results\n"
     );
 }
+
+/// Run `threshold ARGS` and wait for it at most a minute: a run that hangs is killed and
+/// fails the test (no timing is asserted, only that it ends).
+fn run_ending(args: &[&str]) -> Run {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_threshold"))
+        .args(args)
+        .env_remove("THRESHOLD_RULES")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    for _ in 0..600 {
+        if child.try_wait().unwrap().is_some() {
+            let output = child.wait_with_output().unwrap();
+            return Run {
+                code: output.status.code().unwrap_or(-1),
+                stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            };
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    panic!("threshold {args:?} did not end");
+}
+
+fn fifo(dir: &Path, name: &str) -> String {
+    let path = dir.join(name);
+    let made = std::process::Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn devices_and_named_pipes_are_refused_never_read_without_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipe = fifo(dir.path(), "case.yaml");
+    for path in ["/dev/zero", pipe.as_str()] {
+        for command in [&["assess", path][..], &["compare", path], &["batch", path]] {
+            let out = run_ending(command);
+            assert_eq!(out.code, 2, "{command:?}: {}", out.stderr);
+            // `batch` gives the refusal as the input's row.
+            let said = format!("{}{}", out.stdout, out.stderr);
+            assert!(
+                said.contains(&format!("{path}: error: cannot read"))
+                    && said.contains("not a file"),
+                "{command:?}: {said}"
+            );
+        }
+    }
+    let out = run_ending(&["check", "--answers", "/dev/zero"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("character device"), "{}", out.stderr);
+    // Local rules whose questions file is a device or a pipe.
+    for target in ["/dev/zero", pipe.as_str()] {
+        let rules = local_rules();
+        let questions = rules.path().join("questions.yaml");
+        std::fs::remove_file(&questions).unwrap();
+        std::os::unix::fs::symlink(target, &questions).unwrap();
+        let dir = rules.path().to_str().unwrap();
+        let out = run_ending(&["--rules", dir, "areas"]);
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(out.stderr.contains("not a file"), "{}", out.stderr);
+    }
+}
+
+#[test]
+fn a_huge_file_is_refused_after_reading_only_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    // Sparse: 4 GiB on paper, nothing on disk; read whole it would take 4 GiB of memory.
+    let huge = dir.path().join("huge.yaml");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(4 << 30)
+        .unwrap();
+    let path = huge.to_str().unwrap();
+    for command in [&["assess", path][..], &["compare", path]] {
+        let out = run_ending(command);
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(
+            out.stderr
+                .contains("too large: a case file is at most 1048576 bytes"),
+            "{}",
+            out.stderr
+        );
+    }
+    let rules = local_rules();
+    let questions = rules.path().join("questions.yaml");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&questions)
+        .unwrap()
+        .set_len(4 << 30)
+        .unwrap();
+    let out = run_ending(&["--rules", rules.path().to_str().unwrap(), "rules", "check"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("too large: a rules file is at most"),
+        "{}",
+        out.stderr
+    );
+}

@@ -198,6 +198,14 @@ impl<'a> Inputs<'a> {
                 });
                 Some(None)
             }
+            Ok(_) if crate::files::not_a_file(&path).is_some() => {
+                self.files += 1;
+                let name = path.display().to_string();
+                let what = crate::files::not_a_file(&path).unwrap_or("not a regular file");
+                let error = Diagnostic::error(&name, format!("cannot read: it is {what}"))
+                    .help(crate::files::NOT_A_FILE_HELP);
+                Some(Some(Item::failed(name, error)))
+            }
             Ok(_) => Some(self.open_file(&path, None)),
             Err(e) => {
                 self.files += 1;

@@ -394,10 +394,20 @@ pub(crate) fn read_case(
             .context("cannot read standard input")?;
         (bytes, "<stdin>".to_string())
     } else {
-        let bytes = std::fs::read(path).map_err(|e| {
-            Diagnostic::error(path, format!("cannot read the case file: {e}"))
-                .help("check the path; `-` reads standard input")
-        })?;
+        let bytes =
+            crate::files::read_limited(std::path::Path::new(path), crate::case::MAX_CASE_BYTES)
+                .map_err(|e| {
+                    let help = if crate::files::not_a_file(std::path::Path::new(path)).is_some() {
+                        crate::files::NOT_A_FILE_HELP
+                    } else {
+                        "check the path; `-` reads standard input"
+                    };
+                    Diagnostic::error(
+                        path,
+                        e.replacen("cannot read", "cannot read the case file", 1),
+                    )
+                    .help(help)
+                })?;
         (bytes, path.to_string())
     };
     let case = crate::case::read(&bytes, &name, &rules.questions)?;

@@ -116,12 +116,21 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Diagnostic> {
     Ok(files)
 }
 
+/// Far larger than any rules file (the largest bundled one is a few tens of kilobytes).
+pub const MAX_RULES_FILE_BYTES: usize = 1024 * 1024;
+
 fn read_rule_file(path: &Path, relative: String) -> Result<RuleFile, Diagnostic> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::error(&file, format!("cannot read: {e}"))
-            .help("check the path given with --rules or THRESHOLD_RULES")
+    let bytes = crate::files::read_limited(path, MAX_RULES_FILE_BYTES).map_err(|e| {
+        Diagnostic::error(&file, e).help("check the path given with --rules or THRESHOLD_RULES")
     })?;
+    if bytes.len() > MAX_RULES_FILE_BYTES {
+        return Err(Diagnostic::error(
+            &file,
+            format!("the file is too large: a rules file is at most {MAX_RULES_FILE_BYTES} bytes (1 MiB)"),
+        )
+        .help("check the path given with --rules or THRESHOLD_RULES"));
+    }
     let text = crate::case::decode_text(&bytes).map_err(|(message, at)| {
         Diagnostic::error(&file, message)
             .at(at)
