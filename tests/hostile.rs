@@ -290,21 +290,27 @@ fn a_stray_quote_in_a_csv_export_loses_no_case() {
     let references: Vec<&str> = rows.iter().map(|r| r.split(',').next().unwrap()).collect();
     assert_eq!(
         references,
-        ["Q-01", "Q-02", "Q-03", "Q-04", "Q-05"],
+        ["Q-01", "Q-02", "Q-03", "Q-04", "Q-05", "Q-06"],
         "one row per case:\n{}",
         out.stdout
     );
     assert!(
         rows[1].contains(
             "stray_quote.csv:3:16: error: a quoted cell starting at line 3, column 16 is not \
-             closed by the end of the file"
+             closed on its line"
         ),
         "{}",
         rows[1]
     );
-    // The two cases in immediate danger behind the stray quote are assessed: 999 first.
+    // The two cases in immediate danger between the stray quotes are assessed: 999 first.
     assert!(rows[2].contains(",true,emergency"), "{}", rows[2]);
     assert!(rows[3].contains(",true,emergency"), "{}", rows[3]);
+    assert!(rows[4].contains("stray_quote.csv:7:18: error: a quoted cell"));
+    assert!(
+        rows[5].ends_with(",,bundled"),
+        "Q-06 is assessed: {}",
+        rows[5]
+    );
 }
 
 #[test]

@@ -424,7 +424,7 @@ enum State {
     Closed,
 }
 
-/// The most lines one record may span (quoted cells may hold line breaks).
+/// The most lines one record may span (quoted cells may hold line breaks), in general.
 pub const MAX_RECORD_LINES: usize = 32;
 /// The most characters one quoted cell may hold.
 pub const MAX_QUOTED_CHARS: usize = 64 * 1024;
@@ -433,12 +433,16 @@ pub const MAX_QUOTED_CHARS: usize = 64 * 1024;
 /// quote, LF or CRLF line ends, quoted cells may span lines) with where each cell starts.
 ///
 /// A stray quote must not swallow the rest of the export: a quoted cell is bounded
-/// (`MAX_RECORD_LINES`, `MAX_QUOTED_CHARS`, the end of the file). Past a bound the record
-/// is refused at its opening quote, and the lines it took after its first are read again
-/// as records of their own, so every later case still gets its row.
+/// (`max_lines`, `MAX_QUOTED_CHARS`, the end of the file). Past a bound the record is
+/// refused at its opening quote, and the lines it took after its first are read again as
+/// records of their own, so every later case still gets its row. An export's reader
+/// allows one line (no column of an export can hold a line break, so a quote left open
+/// at a line end is always a mistake, and nothing after it is lost).
 struct Records<'a> {
     name: Arc<str>,
     reader: Box<dyn BufRead + 'a>,
+    /// The most lines one record may span.
+    max_lines: usize,
     /// Lines read so far.
     line: usize,
     /// Lines to read again before the reader (after a runaway quoted cell), with the
@@ -454,6 +458,7 @@ impl<'a> Records<'a> {
         Records {
             name,
             reader,
+            max_lines: MAX_RECORD_LINES,
             line: 0,
             replay: std::collections::VecDeque::new(),
         }
@@ -535,9 +540,12 @@ impl<'a> Records<'a> {
                     let why = format!("within {MAX_QUOTED_CHARS} characters");
                     return self.runaway(row, cell, held, &why);
                 }
-                if held.len() >= MAX_RECORD_LINES {
+                if held.len() >= self.max_lines {
                     self.line += 1;
-                    let why = format!("within {MAX_RECORD_LINES} lines");
+                    let why = match self.max_lines {
+                        1 => "on its line (no cell of an export holds a line break)".to_string(),
+                        n => format!("within {n} lines"),
+                    };
                     return self.runaway(row, cell, held, &why);
                 }
             }
@@ -684,7 +692,10 @@ pub struct CsvCases<'a> {
 impl<'a> CsvCases<'a> {
     pub fn new(name: Arc<str>, reader: Box<dyn BufRead + 'a>, bank: Arc<QuestionBank>) -> Self {
         CsvCases {
-            records: Records::new(name, reader),
+            records: Records {
+                max_lines: 1,
+                ..Records::new(name, reader)
+            },
             bank,
             header: None,
             pending: None,
