@@ -76,9 +76,13 @@ impl<'t> Scan<'t> {
         self.i >= self.b.len()
     }
 
-    /// A space, tab, line end, or the end of the text, `k` bytes on.
+    /// A space, tab, line end, or the end of the text, `k` bytes on (a NUL byte inside
+    /// the text is none of them).
     fn blankz(&self, k: usize) -> bool {
-        matches!(self.at(k), b' ' | b'\t' | b'\r' | b'\n' | 0)
+        matches!(
+            self.b.get(self.i + k),
+            None | Some(b' ' | b'\t' | b'\r' | b'\n')
+        )
     }
 
     fn blank_or_break(&self) -> bool {
@@ -161,6 +165,7 @@ impl<'t> Scan<'t> {
                 continue;
             }
             let flow = self.depth > 0;
+            let start = self.i;
             match c {
                 b'[' | b'{' => {
                     self.may_be_key();
@@ -230,6 +235,10 @@ impl<'t> Scan<'t> {
                     self.may_be_key();
                     self.plain();
                 }
+            }
+            // Every token moves on by at least a character, whatever the text holds.
+            if self.i == start {
+                self.advance();
             }
         }
     }
@@ -539,6 +548,15 @@ mod tests {
         ] {
             assert!(refused(&deep(prefix, over)), "not refused after {prefix:?}");
             assert!(!refused(&deep(prefix, MAX_FLOW_DEPTH - 2)), "{prefix:?}");
+        }
+    }
+
+    #[test]
+    fn the_scan_ends_whatever_the_bytes() {
+        for text in [
+            "\0", "a\0b", "[\0", "a: \0\n", "'\0", "&\0", "!\0", "|\0", "- \0:",
+        ] {
+            let _ = refuse_deep_nesting(text);
         }
     }
 
