@@ -184,6 +184,42 @@ pub fn parse(
     written.into_case(text, name, bank.len())
 }
 
+/// The reference of a case that was refused for something else, so its row can still
+/// say which case it is: read from the text as JSON or YAML ignoring everything else, or
+/// failing that from a `reference:` line. Only a reference that is a valid identifier is
+/// given (a hostile one is not repeated).
+pub fn reference_in(text: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Only {
+        #[serde(default)]
+        reference: Option<serde_json::Value>,
+    }
+    let written = serde_json::from_str::<Only>(text)
+        .ok()
+        .or_else(|| crate::yaml::from_str::<Only>(text).ok())
+        .and_then(|only| only.reference)
+        .and_then(|value| match value {
+            serde_json::Value::String(s) => Some(s),
+            serde_json::Value::Number(n) if n.is_u64() => Some(n.to_string()),
+            _ => None,
+        })
+        .or_else(|| {
+            text.lines().find_map(|line| {
+                let value = line.strip_prefix("reference:")?.trim();
+                let value = match value.split_once(" #") {
+                    Some((value, _comment)) => value.trim_end(),
+                    None => value,
+                };
+                let unquoted = value
+                    .strip_prefix('"')
+                    .and_then(|v| v.strip_suffix('"'))
+                    .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')));
+                Some(unquoted.unwrap_or(value).to_string())
+            })
+        })?;
+    (!written.is_empty() && crate::text::identifier_problem(&written).is_none()).then_some(written)
+}
+
 /// Make the parsers' words for common mistakes into the user's.
 fn explain(message: &str, help: &'static str) -> (String, &'static str) {
     if message.contains("expected a case file") && message.starts_with("invalid type") {
