@@ -152,8 +152,7 @@ impl<'r> Session<'r> {
         let current = self
             .flow
             .area()
-            .and_then(|now| areas.iter().position(|a| a.id == now.id))
-            .unwrap_or(0);
+            .and_then(|now| areas.iter().position(|a| a.id == now.id));
         asker.say("\nWhose guidance applies? Choose the area where the child lives.\n")?;
         let chosen = asker.choose("Area", &names, current)?;
         if let Some(area) = areas.get(chosen) {
@@ -274,7 +273,7 @@ impl<'r> Session<'r> {
             items.push("Remove a child".to_string());
         }
         asker.say("\n")?;
-        match asker.choose("Next", &items, 0)? {
+        match asker.choose("Next", &items, Some(0))? {
             0 => Ok(After::Result),
             1 => {
                 self.change(asker)?;
@@ -323,7 +322,7 @@ impl<'r> Session<'r> {
     fn change(&mut self, asker: &mut dyn Asker) -> anyhow::Result<()> {
         let entries = self.changes();
         let items: Vec<String> = entries.iter().map(|(text, _)| text.clone()).collect();
-        let chosen = asker.choose("Change which answer?", &items, 0)?;
+        let chosen = asker.choose("Change which answer?", &items, Some(0))?;
         match entries.get(chosen).map(|(_, change)| *change) {
             Some(Change::Area) => self.ask_area(asker)?,
             Some(Change::Question(subject, q)) => self.ask_question(subject, q, false, asker)?,
@@ -354,7 +353,7 @@ impl<'r> Session<'r> {
             .map(|i| screens::child_title(&self.flow, i))
             .collect();
         items.push("Back: remove no one".to_string());
-        let chosen = asker.choose("Remove which child?", &items, items.len() - 1)?;
+        let chosen = asker.choose("Remove which child?", &items, Some(items.len() - 1))?;
         if chosen >= self.flow.case.children.len() {
             return Ok(());
         }
@@ -371,7 +370,11 @@ impl<'r> Session<'r> {
             let menu = self.result_menu();
             let items: Vec<String> = menu.iter().map(|(text, _)| text.to_string()).collect();
             asker.say("\n")?;
-            match menu[asker.choose("What next?", &items, 0)?.min(menu.len() - 1)].1 {
+            match menu[asker
+                .choose("What next?", &items, Some(0))?
+                .min(menu.len() - 1)]
+            .1
+            {
                 Then::Why => {
                     if let Some(outcome) = self.flow.outcome() {
                         asker.say(&format!("\n{}", render::plain::reasons(&outcome)))?;
@@ -452,8 +455,8 @@ impl<'r> Session<'r> {
             "The level you judge right for the household. The tool's level is kept beside \
              yours.",
         ))?;
-        let tier =
-            (asker.choose("Your level", &items, usize::from(start.max(1) - 1))? + 1).min(4) as u8;
+        let tier = (asker.choose("Your level", &items, Some(usize::from(start.max(1) - 1)))? + 1)
+            .min(4) as u8;
         if tier == tool {
             self.flow.case.recorded_level = Some(tier);
             self.reason = None;
