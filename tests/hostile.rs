@@ -558,3 +558,50 @@ fn a_huge_file_is_refused_after_reading_only_the_limit() {
         out.stderr
     );
 }
+
+#[test]
+fn a_refused_json_line_or_yaml_document_keeps_its_reference() {
+    let lines = [
+        r#"{"schema":1,"area":"salford","reference":"J-1","children":[{"id":"A","age":19}]}"#,
+        r#"{"schema":1,"reference":"J-2","area":"salford","answers":{"adult_mentl_health":"yes"}}"#,
+        r#"{"schema":1,"reference":7,"unknown_field":true}"#,
+        r#"{"schema":1,"reference":"J-4\u001b[2J","children":[]}"#,
+    ];
+    let out = run_with_stdin(
+        &["batch", "-", "--format", "jsonl", "--at", AT],
+        &(lines.join("\n") + "\n"),
+    );
+    assert_eq!(out.code, 2);
+    let rows: Vec<serde_json::Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let references: Vec<&serde_json::Value> = rows.iter().map(|r| &r["reference"]).collect();
+    assert_eq!(
+        references,
+        ["J-1", "J-2", "7", ""]
+            .iter()
+            .map(|r| if r.is_empty() {
+                serde_json::Value::Null
+            } else {
+                serde_json::Value::from(*r)
+            })
+            .collect::<Vec<_>>()
+            .iter()
+            .collect::<Vec<_>>(),
+        "a hostile reference is not repeated"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let stream = dir.path().join("stream.yaml");
+    std::fs::write(
+        &stream,
+        "schema: 1\nreference: Y-1\narea: salford\nchildren:\n  - id: A\n    age: 30\n---\n\
+         schema: 1\nreference: 'Y-2' # quoted\narea: [unclosed\n",
+    )
+    .unwrap();
+    let out = run(&["batch", stream.to_str().unwrap(), "--at", AT]);
+    let rows = csv_rows(&out.stdout);
+    assert!(rows[0].starts_with("Y-1,"), "{}", rows[0]);
+    assert!(rows[1].starts_with("Y-2,"), "{}", rows[1]);
+}
