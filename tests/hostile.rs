@@ -605,3 +605,31 @@ fn a_refused_json_line_or_yaml_document_keeps_its_reference() {
     assert!(rows[0].starts_with("Y-1,"), "{}", rows[0]);
     assert!(rows[1].starts_with("Y-2,"), "{}", rows[1]);
 }
+
+#[test]
+fn a_local_rules_folder_named_with_escape_sequences_is_shown_escaped() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("rules\u{1b}[2J\u{1b}]8;;x\u{7}");
+    common::copy_dir(Path::new("rules"), &dir);
+    let dir = dir.to_str().unwrap();
+    let case = "examples/cases/salford-no-concerns.yaml";
+    for args in [
+        &["assess", case, "--at", AT][..],
+        &["assess", case, "--format", "markdown", "--at", AT],
+        &["compare", case, "--at", AT],
+        &["contacts", "salford", "--at", AT],
+        &["areas"],
+        &["batch", case, "--format", "table", "--at", AT],
+    ] {
+        let mut all = vec!["--rules", dir];
+        all.extend_from_slice(args);
+        let out = run(&all);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        assert_inert(&out.stdout, &format!("{args:?}"));
+        assert_inert(&out.stderr, &format!("{args:?}"));
+        assert!(
+            format!("{}{}", out.stdout, out.stderr).contains("LOCAL"),
+            "{args:?}"
+        );
+    }
+}

@@ -417,7 +417,7 @@ pub fn summary(
         );
     }
     for line in notes.iter().chain(reasons) {
-        text += &format!("  {line}\n");
+        text += &format!("  {}\n", render::shown(line));
     }
     text
 }

@@ -469,7 +469,12 @@ fn render_areas(rules: &RuleSet) -> String {
         "{table}\nRules: {}\nsha256 {}\n",
         match &rules.origin {
             Origin::Bundled => "bundled".to_string(),
-            Origin::Local(dir) => format!("LOCAL copy from {}", dir.display()),
+            Origin::Local(dir) => {
+                format!(
+                    "LOCAL copy from {}",
+                    render::shown(&dir.display().to_string())
+                )
+            }
         },
         rules.sha256
     )

@@ -66,7 +66,9 @@ pub fn moment_label(moment: &jiff::Zoned) -> String {
 pub fn rules_label(rules: &RuleSet, area: &Area) -> String {
     let origin = match &rules.origin {
         crate::rules::Origin::Bundled => "bundled rules".to_string(),
-        crate::rules::Origin::Local(dir) => format!("LOCAL rules from {}", dir.display()),
+        crate::rules::Origin::Local(dir) => {
+            format!("LOCAL rules from {}", shown(&dir.display().to_string()))
+        }
     };
     format!(
         "{} rules {} (reviewed {}), {origin}, sha256 {}",
