@@ -269,6 +269,42 @@ pub fn applies(case: &Case, bank: &QuestionBank, text: &str, name: &str) -> Resu
     Ok(())
 }
 
+/// The reference of a case that was refused for something else, so its row can still
+/// say which case it is: read from the text as JSON or YAML ignoring everything else, or
+/// failing that from a `reference:` line. Only a reference that is a valid identifier is
+/// given (a hostile one is not repeated).
+pub fn reference_in(text: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Only {
+        #[serde(default)]
+        reference: Option<serde_json::Value>,
+    }
+    let written = serde_json::from_str::<Only>(text)
+        .ok()
+        .or_else(|| crate::yaml::from_str::<Only>(text).ok())
+        .and_then(|only| only.reference)
+        .and_then(|value| match value {
+            serde_json::Value::String(s) => Some(s),
+            serde_json::Value::Number(n) if n.is_u64() => Some(n.to_string()),
+            _ => None,
+        })
+        .or_else(|| {
+            text.lines().find_map(|line| {
+                let value = line.strip_prefix("reference:")?.trim();
+                let value = match value.split_once(" #") {
+                    Some((value, _comment)) => value.trim_end(),
+                    None => value,
+                };
+                let unquoted = value
+                    .strip_prefix('"')
+                    .and_then(|v| v.strip_suffix('"'))
+                    .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')));
+                Some(unquoted.unwrap_or(value).to_string())
+            })
+        })?;
+    (!written.is_empty() && crate::text::identifier_problem(&written).is_none()).then_some(written)
+}
+
 /// Make the parsers' words for common mistakes into the user's.
 fn explain(message: &str, help: &'static str) -> (String, &'static str) {
     if message.contains("expected a case file") && message.starts_with("invalid type") {
@@ -293,7 +329,7 @@ struct Written {
     #[serde(default)]
     area: Option<String>,
     #[serde(default)]
-    reference: Option<Label>,
+    reference: Option<Label<false>>,
     #[serde(default)]
     assessed_at: Option<Moment>,
     #[serde(default)]
@@ -309,7 +345,7 @@ struct Written {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct WrittenChild {
-    id: Label,
+    id: Label<true>,
     #[serde(default)]
     age: Option<Age>,
     #[serde(default)]
@@ -415,10 +451,12 @@ impl<'de> Deserialize<'de> for Schema {
     }
 }
 
-/// A reference or child label: text, or a number written without quotes.
-struct Label(String);
+/// A reference (`CHILD` false) or a child's id (`CHILD` true): text, or a number written
+/// without quotes. Both are identifiers: printable ASCII with no space at either end
+/// (`text::identifier_problem`), refused here so the parser locates the refusal.
+struct Label<const CHILD: bool>(String);
 
-impl<'de> Deserialize<'de> for Label {
+impl<'de, const CHILD: bool> Deserialize<'de> for Label<CHILD> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
         #[serde(untagged)]
@@ -426,10 +464,23 @@ impl<'de> Deserialize<'de> for Label {
             Text(String),
             Number(u64),
         }
-        match Written::deserialize(d) {
-            Ok(Written::Text(s)) => Ok(Label(s)),
-            Ok(Written::Number(n)) => Ok(Label(n.to_string())),
-            Err(_) => Err(de::Error::custom("a reference or child label must be text")),
+        let what = if CHILD {
+            "a child's `id`"
+        } else {
+            "`reference`"
+        };
+        let text = match Written::deserialize(d) {
+            Ok(Written::Text(s)) => s,
+            Ok(Written::Number(n)) => n.to_string(),
+            Err(_) => return Err(de::Error::custom(format!("{what} must be text"))),
+        };
+        match crate::text::identifier_problem(&text) {
+            None => Ok(Label(text)),
+            Some(problem) => Err(de::Error::custom(format!(
+                "{what} `{}` has {problem}: {}",
+                crate::text::echo(&text),
+                crate::text::IDENTIFIER_RULE
+            ))),
         }
     }
 }

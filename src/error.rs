@@ -45,7 +45,8 @@ pub enum Severity {
     Warning,
 }
 
-/// One problem in one file.
+/// One problem in one file. The file name, the message and the help are cleaned as a
+/// diagnostic is made (`text::clean_message`): input they echo is escaped and cut short.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
@@ -59,9 +60,9 @@ impl Diagnostic {
     pub fn error(file: impl Into<String>, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Error,
-            file: file.into(),
+            file: crate::text::clean_message(&file.into()),
             location: None,
-            message: message.into(),
+            message: crate::text::clean_message(&message.into()),
             help: None,
         }
     }
@@ -79,7 +80,7 @@ impl Diagnostic {
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
-        self.help = Some(help.into());
+        self.help = Some(crate::text::clean_message(&help.into()));
         self
     }
 }

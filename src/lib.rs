@@ -8,12 +8,14 @@ pub mod cli;
 pub mod condition;
 pub mod engine;
 pub mod error;
+pub mod files;
 pub mod hours;
 pub mod interview;
 pub mod question;
 pub mod render;
 pub mod rules;
 pub mod scenario;
+pub mod text;
 pub mod yaml;
 
 pub use cli::{Io, run};

@@ -98,8 +98,15 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Diagnostic> {
         .into_iter()
         .map(|path| {
             let file = path.display().to_string();
-            let bytes = std::fs::read(&path)
-                .map_err(|e| Diagnostic::error(&file, format!("cannot read: {e}")))?;
+            let limit = crate::rules::MAX_RULES_FILE_BYTES;
+            let bytes = crate::files::read_limited(&path, limit)
+                .map_err(|e| Diagnostic::error(&file, e))?;
+            if bytes.len() > limit {
+                return Err(Diagnostic::error(
+                    &file,
+                    format!("the file is too large: a scenario file is at most {limit} bytes"),
+                ));
+            }
             let text = crate::case::decode_text(&bytes).map_err(|(message, at)| {
                 Diagnostic::error(&file, message)
                     .at(at)

@@ -22,33 +22,375 @@ const MAX_FLOW_DEPTH: usize = 100;
 
 /// serde_yaml takes time quadratic in the depth of nested `[`/`{` before its own limit
 /// refuses them (100,000 levels: over 30 seconds), so a linear scan refuses them first.
-fn refuse_deep_nesting(text: &str) -> Result<(), ParseError> {
-    let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut previous = '\n';
-    let mut comment = false;
-    for (offset, c) in text.char_indices() {
-        match (quote, c) {
-            _ if comment => comment = c != '\n',
-            (Some(q), _) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '#') if previous.is_whitespace() => comment = true,
-            (None, '[' | '{') => {
-                depth += 1;
-                if depth > MAX_FLOW_DEPTH {
-                    return Err(ParseError {
-                        message: format!("nested more than {MAX_FLOW_DEPTH} levels deep"),
-                        location: Some(Location::of_offset(text, offset)),
-                    });
+///
+/// The scan must see every bracket the parser will take as a flow collection, so it
+/// follows the tokenizer of libyaml (which serde_yaml uses): a quote opens a scalar only
+/// where a token starts, never inside a plain scalar (`O'Neil`); `''` is a quote inside
+/// single quotes and a backslash escapes inside double quotes; `#` starts a comment where
+/// a token could start or after a space; block scalars (`|`, `>`) and plain scalars end
+/// where their indentation does; tags and anchors are read whole.
+pub fn refuse_deep_nesting(text: &str) -> Result<(), ParseError> {
+    let mut scan = Scan::new(text.as_bytes());
+    match scan.run() {
+        Ok(()) => Ok(()),
+        Err(offset) => Err(ParseError {
+            message: format!("nested more than {MAX_FLOW_DEPTH} levels deep"),
+            location: Some(Location::of_offset(text, offset)),
+        }),
+    }
+}
+
+/// The tokenizer's view of a YAML text, just enough to count flow nesting.
+struct Scan<'t> {
+    b: &'t [u8],
+    i: usize,
+    /// The column (in characters, from 0) of `i`.
+    column: usize,
+    /// Flow collections open.
+    depth: usize,
+    /// The block indentation (libyaml's `indent`), -1 at the top, and the outer ones.
+    indent: isize,
+    indents: Vec<isize>,
+    /// Where the scalar that could be a mapping key starts on this line, if one does.
+    key: Option<usize>,
+}
+
+impl<'t> Scan<'t> {
+    fn new(b: &'t [u8]) -> Scan<'t> {
+        Scan {
+            b,
+            i: 0,
+            column: 0,
+            depth: 0,
+            indent: -1,
+            indents: Vec::new(),
+            key: None,
+        }
+    }
+
+    fn at(&self, k: usize) -> u8 {
+        self.b.get(self.i + k).copied().unwrap_or(0)
+    }
+
+    fn done(&self) -> bool {
+        self.i >= self.b.len()
+    }
+
+    /// A space, tab, line end, or the end of the text, `k` bytes on (a NUL byte inside
+    /// the text is none of them).
+    fn blankz(&self, k: usize) -> bool {
+        matches!(
+            self.b.get(self.i + k),
+            None | Some(b' ' | b'\t' | b'\r' | b'\n')
+        )
+    }
+
+    fn blank_or_break(&self) -> bool {
+        !self.done() && matches!(self.at(0), b' ' | b'\t' | b'\r' | b'\n')
+    }
+
+    fn advance(&mut self) {
+        let Some(&c) = self.b.get(self.i) else { return };
+        self.i += 1;
+        if c == b'\n' {
+            self.column = 0;
+            self.key = None;
+        } else if c & 0xC0 != 0x80 {
+            self.column += 1;
+        }
+    }
+
+    fn advance_by(&mut self, n: usize) {
+        for _ in 0..n {
+            self.advance();
+        }
+    }
+
+    /// To the line end, leaving it unread.
+    fn skip_line(&mut self) {
+        while !self.done() && self.at(0) != b'\n' {
+            self.advance();
+        }
+    }
+
+    fn document_marker(&self) -> bool {
+        self.column == 0
+            && (self.b[self.i..].starts_with(b"---") || self.b[self.i..].starts_with(b"..."))
+            && self.blankz(3)
+    }
+
+    fn roll(&mut self, column: usize) {
+        let column = column as isize;
+        if self.indent < column {
+            self.indents.push(self.indent);
+            self.indent = column;
+        }
+    }
+
+    /// A scalar (or anchor, tag, collection) starts here: it may be a key.
+    fn may_be_key(&mut self) {
+        self.key.get_or_insert(self.column);
+    }
+
+    fn run(&mut self) -> Result<(), usize> {
+        if self.b.starts_with(b"\xEF\xBB\xBF") {
+            self.i = 3;
+        }
+        loop {
+            // To the next token: white space, line ends and comments.
+            while !self.done() {
+                match self.at(0) {
+                    b' ' | b'\t' | b'\r' | b'\n' => self.advance(),
+                    b'#' => self.skip_line(),
+                    _ => break,
                 }
             }
-            (None, ']' | '}') => depth = depth.saturating_sub(1),
-            _ => {}
+            if self.done() {
+                return Ok(());
+            }
+            if self.depth == 0 {
+                while self.indent > self.column as isize {
+                    self.indent = self.indents.pop().unwrap_or(-1);
+                }
+            }
+            let c = self.at(0);
+            if self.column == 0 && c == b'%' {
+                self.skip_line();
+                continue;
+            }
+            if self.document_marker() {
+                self.indent = -1;
+                self.indents.clear();
+                self.advance_by(3);
+                continue;
+            }
+            let flow = self.depth > 0;
+            let start = self.i;
+            match c {
+                b'[' | b'{' => {
+                    self.may_be_key();
+                    self.depth += 1;
+                    if self.depth > MAX_FLOW_DEPTH {
+                        return Err(self.i);
+                    }
+                    self.advance();
+                }
+                b']' | b'}' => {
+                    self.depth = self.depth.saturating_sub(1);
+                    self.advance();
+                }
+                b',' => {
+                    self.key = None;
+                    self.advance();
+                }
+                b'-' if self.blankz(1) => {
+                    if !flow {
+                        self.roll(self.column);
+                    }
+                    self.key = None;
+                    self.advance();
+                }
+                b'?' | b':' if flow || self.blankz(1) => {
+                    if !flow {
+                        let column = if c == b'?' {
+                            Some(self.column)
+                        } else {
+                            self.key
+                        };
+                        if let Some(column) = column {
+                            self.roll(column);
+                        }
+                    }
+                    self.key = None;
+                    self.advance();
+                }
+                b'*' | b'&' => {
+                    self.may_be_key();
+                    self.advance();
+                    while self.at(0).is_ascii_alphanumeric() || matches!(self.at(0), b'-' | b'_') {
+                        self.advance();
+                    }
+                    // The parser refuses anything else straight after an anchor; the scan
+                    // opens no quote there and counts every bracket to the next space.
+                    if !self.blankz(0) && !b"?:,]}%@`".contains(&self.at(0)) {
+                        self.bracket_run()?;
+                    }
+                }
+                b'!' => {
+                    self.may_be_key();
+                    self.tag();
+                }
+                b'|' | b'>' if !flow => self.block_scalar(),
+                b'\'' => {
+                    self.may_be_key();
+                    self.single_quoted();
+                }
+                b'"' => {
+                    self.may_be_key();
+                    self.double_quoted();
+                }
+                // Characters that start no token here (the parser refuses them).
+                b'|' | b'>' | b'%' | b'@' | b'`' => self.advance(),
+                _ => {
+                    self.may_be_key();
+                    self.plain();
+                }
+            }
+            // Every token moves on by at least a character, whatever the text holds.
+            if self.i == start {
+                self.advance();
+            }
         }
-        previous = c;
     }
-    Ok(())
+
+    /// To the next blank, counting every opening bracket and no closing one: where the
+    /// scan cannot tell what the parser would make of the text, it over-counts.
+    fn bracket_run(&mut self) -> Result<(), usize> {
+        while !self.blankz(0) {
+            if matches!(self.at(0), b'[' | b'{') {
+                self.depth += 1;
+                if self.depth > MAX_FLOW_DEPTH {
+                    return Err(self.i);
+                }
+            }
+            self.advance();
+        }
+        Ok(())
+    }
+
+    fn tag(&mut self) {
+        self.advance();
+        if self.at(0) == b'<' {
+            while !self.done() && !matches!(self.at(0), b'>' | b'\n') {
+                self.advance();
+            }
+            self.advance();
+            return;
+        }
+        while !self.done()
+            && (self.at(0).is_ascii_alphanumeric()
+                || self.at(0) >= 0x80
+                || b"-_;/?:@&=+$.%!~*'()".contains(&self.at(0)))
+        {
+            self.advance();
+        }
+    }
+
+    fn single_quoted(&mut self) {
+        self.advance();
+        while !self.done() {
+            if self.at(0) == b'\'' {
+                if self.at(1) == b'\'' {
+                    self.advance_by(2);
+                    continue;
+                }
+                self.advance();
+                return;
+            }
+            self.advance();
+        }
+    }
+
+    fn double_quoted(&mut self) {
+        self.advance();
+        while !self.done() {
+            match self.at(0) {
+                b'\\' => self.advance_by(2),
+                b'"' => {
+                    self.advance();
+                    return;
+                }
+                _ => self.advance(),
+            }
+        }
+    }
+
+    /// A plain scalar, which ends at `: `, at ` #`, at a flow indicator inside a flow
+    /// collection, or at a line indented no more than its block.
+    fn plain(&mut self) {
+        let least = self.indent + 1;
+        let flow = self.depth > 0;
+        loop {
+            if self.document_marker() || self.at(0) == b'#' {
+                return;
+            }
+            while !self.blankz(0) {
+                let c = self.at(0);
+                if flow && c == b':' && b",?[]{}".contains(&self.at(1)) {
+                    return;
+                }
+                if (c == b':' && self.blankz(1)) || (flow && b",[]{}".contains(&c)) {
+                    return;
+                }
+                self.advance();
+            }
+            if !self.blank_or_break() {
+                return;
+            }
+            while self.blank_or_break() {
+                self.advance();
+            }
+            if !flow && (self.column as isize) < least {
+                return;
+            }
+        }
+    }
+
+    /// A literal or folded block scalar: its header, then every line indented at least
+    /// as far as its first (and further than the block it is in), and blank lines.
+    fn block_scalar(&mut self) {
+        self.advance();
+        let mut increment = 0;
+        while let c @ (b'1'..=b'9' | b'+' | b'-') = self.at(0) {
+            if c.is_ascii_digit() {
+                increment = (c - b'0') as isize;
+            }
+            self.advance();
+        }
+        self.skip_line();
+        self.advance();
+        let base = self.indent;
+        let mut indent = if increment > 0 {
+            if base >= 0 {
+                base + increment
+            } else {
+                increment
+            }
+        } else {
+            0
+        };
+        if indent == 0 {
+            // The first line with text sets it (blank lines before it may set it higher).
+            let mut j = self.i;
+            let mut widest = 0;
+            loop {
+                let spaces = self.b[j..].iter().take_while(|b| **b == b' ').count();
+                let next = self.b.get(j + spaces).copied().unwrap_or(0);
+                if next == b'\n' || next == b'\r' && self.b.get(j + spaces + 1) == Some(&b'\n') {
+                    widest = widest.max(spaces);
+                    j += spaces + if next == b'\r' { 2 } else { 1 };
+                    continue;
+                }
+                indent = spaces.max(widest) as isize;
+                break;
+            }
+            indent = indent.max(base + 1).max(1);
+        }
+        loop {
+            let spaces = self.b[self.i..].iter().take_while(|b| **b == b' ').count();
+            let next = self.b.get(self.i + spaces).copied().unwrap_or(0);
+            let blank = matches!(next, b'\n' | b'\r' | 0);
+            if self.i + spaces >= self.b.len() {
+                self.advance_by(spaces);
+                return;
+            }
+            if !blank && (spaces as isize) < indent {
+                return;
+            }
+            self.skip_line();
+            self.advance();
+        }
+    }
 }
 
 fn convert(error: serde_yaml::Error) -> ParseError {
@@ -175,7 +517,67 @@ impl Splitter {
 
 #[cfg(test)]
 mod tests {
-    use super::{Document, Splitter, strip_position};
+    use super::{Document, MAX_FLOW_DEPTH, Splitter, refuse_deep_nesting, strip_position};
+
+    fn deep(prefix: &str, depth: usize) -> String {
+        format!("{prefix}{}", "[".repeat(depth))
+    }
+
+    fn refused(text: &str) -> bool {
+        refuse_deep_nesting(text).is_err()
+    }
+
+    #[test]
+    fn an_apostrophe_inside_a_plain_scalar_opens_no_quote() {
+        let over = MAX_FLOW_DEPTH + 1;
+        for prefix in [
+            "reference: O'Neil-7\n",
+            "reference: O\"Neil\n",
+            "a: b#'c\n",
+            "a: it's\n  still 'plain\nb: ",
+            "- k: v\n  \"x #\": ",
+            "[a\n'x, ",
+            "{\"a\":\"]]]]]]]]]]\", \"b\": ",
+            "a: |\n  it's [[ ]]]]\n  'x\nb: ",
+            "a: >-\n\n   'x\n   ]]]]\n\nb: ",
+            "!tag'x ",
+            "a: &anchor'x ",
+            "# a comment with ' and \"\n",
+            "a: 'it''s'\nb: ",
+            "a: \"say \\\"hi\\\" ]]]\"\nb: ",
+        ] {
+            assert!(refused(&deep(prefix, over)), "not refused after {prefix:?}");
+            assert!(!refused(&deep(prefix, MAX_FLOW_DEPTH - 2)), "{prefix:?}");
+        }
+    }
+
+    #[test]
+    fn the_scan_ends_whatever_the_bytes() {
+        for text in [
+            "\0", "a\0b", "[\0", "a: \0\n", "'\0", "&\0", "!\0", "|\0", "- \0:",
+        ] {
+            let _ = refuse_deep_nesting(text);
+        }
+    }
+
+    #[test]
+    fn brackets_inside_quotes_comments_and_block_scalars_are_text() {
+        let many = "[".repeat(MAX_FLOW_DEPTH + 5);
+        for text in [
+            format!("a: \"{many}\"\n"),
+            format!("a: '{many}'\n"),
+            format!("a: 'it''s {many}'\n"),
+            format!("a: \"\\\" {many}\"\n"),
+            format!("a: 1 # {many}\n"),
+            format!("# {many}\n"),
+            format!("a: |\n  {many}\n  more\n"),
+            format!("a: b{many}\n"),
+            format!("- k: \"x\"\n  l: |\n    {many}\n"),
+        ] {
+            assert!(!refused(&text), "refused: {text:?}");
+        }
+        assert!(refused(&format!("a: [{many}")));
+    }
 
     #[test]
     fn positions_are_taken_out_wherever_they_stand() {

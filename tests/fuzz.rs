@@ -194,3 +194,192 @@ fn a_mutated_csv_export_never_panics() {
         )
         .unwrap();
 }
+
+/// Regression: the nesting guard took an apostrophe inside a plain scalar (`O'Neil`) for
+/// the start of a quote, and so never saw the brackets after it (120,000 of them: 40 s).
+#[test]
+fn an_apostrophe_in_a_plain_scalar_does_not_hide_deep_nesting() {
+    for prefix in [
+        "schema: 1\nreference: O'Neil-7\n",
+        "schema: 1\nreference: O\"Neil-7\nanswers: ",
+        "schema: 1\nreference: a 'b # c\nanswers: ",
+    ] {
+        let text = format!("{prefix}{}", "[".repeat(120_000));
+        let error = threshold::case::read(text.as_bytes(), "deep.yaml", bank())
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            error.starts_with("deep.yaml:") && error.contains("nested more than 100 levels deep"),
+            "{error}"
+        );
+    }
+}
+
+/// Pieces of YAML that move the tokenizer between plain, quoted, comment and flow states.
+const PIECES: &[&str] = &[
+    "reference: ",
+    "O'Neil",
+    "'",
+    "''",
+    "\"",
+    "\\\"",
+    "\\",
+    "#",
+    " #",
+    " ",
+    "\n",
+    "  ",
+    "- ",
+    ": ",
+    ":",
+    "[",
+    "]",
+    "{",
+    "}",
+    ", ",
+    ",",
+    "|\n",
+    ">-\n",
+    "&a",
+    "*a",
+    "!t",
+    "a",
+    "x y",
+    "---\n",
+    "? ",
+    "\t",
+    "é",
+];
+
+fn yaml_soup() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(PIECES), 0..24).prop_map(|p| p.concat())
+}
+
+/// Text for inside a quoted scalar: brackets, quotes, escapes, comment marks, line ends.
+fn quoted_content() -> impl Strategy<Value = String> {
+    const PIECES: &[&str] = &[
+        "[", "]", "{", "}", "'", "\"", "\\", "#", " #", " ", "a", "\n", ":", ", ",
+    ];
+    prop::collection::vec(prop::sample::select(PIECES), 0..200).prop_map(|p| p.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The pre-scan against the parser itself: whatever comes before 140 nested brackets,
+    /// if the scan lets the text through, the parser never nests past its own limit
+    /// (which it would, slowly, if the scan had missed brackets it takes as nesting).
+    #[test]
+    fn the_nesting_scan_never_misses_what_the_parser_nests(
+        before in yaml_soup(),
+        separator in prop::sample::select(&["", "\n", "\nk: ", ": ", " ", ", ", "\n- "][..]),
+        after in yaml_soup(),
+    ) {
+        let text = format!("{before}{separator}{}{}{after}", "[".repeat(140), "]".repeat(140));
+        if threshold::yaml::refuse_deep_nesting(&text).is_ok() {
+            let parsed = serde_yaml::from_str::<serde_yaml::Value>(&text);
+            if let Err(e) = parsed {
+                prop_assert!(
+                    !e.to_string().contains("recursion limit exceeded"),
+                    "the scan let through nesting the parser met: {text:?}"
+                );
+            }
+        }
+    }
+
+    /// And the other way: brackets inside quoted scalars, however escaped, are text, so a
+    /// file that is fine is never refused for them.
+    #[test]
+    fn brackets_in_quoted_scalars_are_never_counted(
+        content in quoted_content(),
+        single in any::<bool>(),
+        plain_before in prop::sample::select(&["", "O'Neil", "a\"b", "x # y"][..]),
+    ) {
+        let quoted = if single {
+            format!("'{}'", content.replace('\'', "''"))
+        } else {
+            serde_json::to_string(&content).unwrap()
+        };
+        let text = format!("before: {plain_before}\nvalue: {quoted}\nafter: [[1]]\n");
+        prop_assert!(threshold::yaml::refuse_deep_nesting(&text).is_ok(), "{text:?}");
+        let value: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+        let folded = value["value"].as_str().unwrap().to_string();
+        // YAML folds a line break inside a flow scalar into a space; nothing else changes.
+        if !content.contains('\n') {
+            prop_assert_eq!(folded, content);
+        }
+    }
+}
+
+/// Cells for a CSV export's child column: ids, stray quotes, quoted cells with commas,
+/// doubled quotes and line breaks.
+const CELLS: &[&str] = &[
+    "A",
+    "B",
+    "\"A\"",
+    "\"A,B\"",
+    "\"A",
+    "A\"",
+    "\"\"",
+    "\"a\"\"b\"",
+    "\"two\nlines\"",
+    "\"open\nB",
+    "\"",
+    "x\"y",
+    "\"A\" ",
+    "\"A\"x",
+];
+
+/// An export of one-child cases, each on its line with its own reference, whatever is in
+/// the child's cell: `batch` gives exactly one row per case, in order (a stray quote never
+/// swallows the cases after it).
+#[test]
+fn a_csv_export_with_quotes_and_line_breaks_keeps_one_row_per_case() {
+    use proptest::test_runner::{Config, TestRunner};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("export.csv");
+    let mut runner = TestRunner::new(Config {
+        cases: 64,
+        ..Config::default()
+    });
+    let cells = prop::collection::vec(prop::sample::select(CELLS), 1..40);
+    runner
+        .run(&cells, |cells| {
+            let mut export = String::from("reference,area,child_id,child_age,immediate_danger\n");
+            for (i, cell) in cells.iter().enumerate() {
+                export.push_str(&format!("R{i},salford,{cell},4,no\n"));
+            }
+            std::fs::write(&path, &export).unwrap();
+            let mut stdout = Vec::new();
+            let mut stderr = Vec::new();
+            let mut io = threshold::Io {
+                stdin: &mut std::io::empty(),
+                stdout: &mut stdout,
+                stderr: &mut stderr,
+                styled: false,
+                now: threshold::hours::parse_moment("2026-11-24T10:00").unwrap(),
+                interactive: false,
+            };
+            let args = ["threshold", "batch", "--jobs", "1", path.to_str().unwrap()];
+            let code = threshold::run(args, &mut io);
+            let stdout = String::from_utf8(stdout).unwrap();
+            prop_assert!(code <= 2, "{}", String::from_utf8_lossy(&stderr));
+            // Every case has its row, in order. A line break written inside a cell makes
+            // the rest of that line a line of its own, which gets a row too: refused.
+            let mut cases = Vec::new();
+            for row in stdout.lines().skip(1) {
+                let reference = row.split(',').next().unwrap();
+                let case = reference
+                    .strip_prefix('R')
+                    .and_then(|n| n.parse::<usize>().ok());
+                match case {
+                    Some(n) => cases.push(n),
+                    None => prop_assert!(row.contains(": error: "), "{}", row),
+                }
+            }
+            let expected: Vec<usize> = (0..cells.len()).collect();
+            prop_assert_eq!(cases, expected, "{}", export);
+            Ok(())
+        })
+        .unwrap();
+}

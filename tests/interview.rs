@@ -159,7 +159,8 @@ fn a_no_concern_visit_takes_under_25_questions_and_its_case_file_reloads_the_sam
     let mut tty = Tty::start(dir.path(), &[]);
     tty.expect("If a child is in immediate danger, ring 999.");
     tty.expect("Whose guidance applies?");
-    tty.pick("Salford", 1); // the list starts on Redbridge
+    // No area is chosen until an arrow key moves to one: the first is Redbridge.
+    tty.pick("Salford", 2);
     let household = tty.no_until(1, "Number of children", false);
     tty.send(&format!("1{ENTER}"));
     tty.typed("Label", "");
@@ -227,6 +228,25 @@ fn an_emergency_shows_999_right_after_the_first_question() {
     tty.typed("Nothing has been saved. Finish anyway?", "y");
     tty.expect("Done. Nothing was saved.");
     assert_eq!(tty.exit_code(), 0);
+}
+
+#[test]
+fn pressing_enter_at_the_area_menu_chooses_no_area() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut tty = Tty::start(dir.path(), &["--plain"]);
+    tty.expect("Whose guidance applies?");
+    tty.expect("Number (1-4): ");
+    tty.send(ENTER);
+    tty.expect("type a number from 1 to 4");
+    tty.typed("Number (1-4)", "2");
+    tty.expect(TYPED);
+    let screen = tty.screen();
+    assert!(
+        !screen.contains("Number (1-4) ["),
+        "no default offered:\n{screen}"
+    );
+    tty.send("\x03");
+    assert_eq!(tty.exit_code(), 2);
 }
 
 #[test]

@@ -428,19 +428,91 @@ enum State {
     Closed,
 }
 
+/// The most lines one record may span (quoted cells may hold line breaks), in general.
+pub const MAX_RECORD_LINES: usize = 32;
+/// The most characters one quoted cell may hold.
+pub const MAX_QUOTED_CHARS: usize = 64 * 1024;
+
 /// Reads records (RFC 4180: commas, cells optionally in double quotes with `""` for a
 /// quote, LF or CRLF line ends, quoted cells may span lines) with where each cell starts.
+///
+/// A stray quote must not swallow the rest of the export: a quoted cell is bounded
+/// (`max_lines`, `MAX_QUOTED_CHARS`, the end of the file). Past a bound the record is
+/// refused at its opening quote, and the lines it took after its first are read again as
+/// records of their own, so every later case still gets its row. An export's reader
+/// allows one line (no column of an export can hold a line break, so a quote left open
+/// at a line end is always a mistake, and nothing after it is lost).
 struct Records<'a> {
     name: Arc<str>,
     reader: Box<dyn BufRead + 'a>,
+    /// The most lines one record may span.
+    max_lines: usize,
     /// Lines read so far.
     line: usize,
+    /// Lines to read again before the reader (after a runaway quoted cell), with the
+    /// bytes each consumed.
+    replay: std::collections::VecDeque<(Vec<u8>, usize)>,
 }
 
 /// A record that could not be read whole: the cells read so far and why.
 type Bad = (Row, Diagnostic);
 
-impl Records<'_> {
+impl<'a> Records<'a> {
+    fn new(name: Arc<str>, reader: Box<dyn BufRead + 'a>) -> Self {
+        Records {
+            name,
+            reader,
+            max_lines: MAX_RECORD_LINES,
+            line: 0,
+            replay: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// The next physical line into `bytes` (kept to the case limit and a byte): from the
+    /// lines to read again, else the reader. Returns the bytes it consumed.
+    fn next_line(&mut self, bytes: &mut Vec<u8>) -> std::io::Result<usize> {
+        if let Some((line, consumed)) = self.replay.pop_front() {
+            *bytes = line;
+            return Ok(consumed);
+        }
+        read_line(&mut *self.reader, bytes, MAX_CASE_BYTES + 1)
+    }
+
+    /// Refuse the record whose quoted cell `cell` never closed, and give back the lines
+    /// it took after its first (`held`) to be read again.
+    fn runaway(
+        &mut self,
+        mut row: Row,
+        cell: Cell,
+        held: Vec<(Vec<u8>, usize)>,
+        why: &str,
+    ) -> Option<Result<Row, Bad>> {
+        let error = Diagnostic::error(
+            &*self.name,
+            format!(
+                "a quoted cell starting at line {}, column {} is not closed {why}",
+                cell.line, cell.column
+            ),
+        )
+        .at(Some(Location {
+            line: cell.line,
+            column: cell.column,
+        }))
+        .help(
+            "end the cell with `\"` (write a quote inside a cell as `\"\"`); the lines \
+             after this one are read as rows of their own",
+        );
+        self.line -= held.len();
+        for line in held.into_iter().rev() {
+            self.replay.push_front(line);
+        }
+        row.cells.push(Cell {
+            text: String::new(),
+            ..cell
+        });
+        Some(Err((row, error)))
+    }
+
     /// The next record that is not a blank line; `None` at the end of the file.
     fn next_row(&mut self) -> Option<Result<Row, Bad>> {
         let mut row = Row {
@@ -455,19 +527,33 @@ impl Records<'_> {
         let mut state = State::Start;
         let mut problem = None;
         let mut bytes = Vec::new();
+        // The lines of this record after its first, kept while it spans lines, to be
+        // read again if a quoted cell turns out never to close.
+        let mut held: Vec<(Vec<u8>, usize)> = Vec::new();
+        let mut spanning = false;
         loop {
             bytes.clear();
-            match read_line(&mut *self.reader, &mut bytes, MAX_CASE_BYTES + 1) {
-                Ok(0) if state == State::Quoted => {
-                    let error = Diagnostic::error(&*self.name, "a quoted cell is not closed")
-                        .at(Some(Location {
-                            line: cell.line,
-                            column: cell.column,
-                        }))
-                        .help("end the cell with `\"` (write a quote inside a cell as `\"\"`)");
-                    row.cells.push(cell);
-                    return Some(Err((row, error)));
+            let read = self.next_line(&mut bytes);
+            if spanning && let Ok(consumed) = &read {
+                if *consumed == 0 {
+                    return self.runaway(row, cell, held, "by the end of the file");
                 }
+                held.push((bytes.clone(), *consumed));
+                if *consumed > MAX_CASE_BYTES {
+                    self.line += 1;
+                    let why = format!("within {MAX_QUOTED_CHARS} characters");
+                    return self.runaway(row, cell, held, &why);
+                }
+                if held.len() >= self.max_lines {
+                    self.line += 1;
+                    let why = match self.max_lines {
+                        1 => "on its line (no cell of an export holds a line break)".to_string(),
+                        n => format!("within {n} lines"),
+                    };
+                    return self.runaway(row, cell, held, &why);
+                }
+            }
+            match read {
                 Ok(0) => return None,
                 Ok(read) if read > MAX_CASE_BYTES => {
                     self.line += 1;
@@ -500,9 +586,14 @@ impl Records<'_> {
                 problem.get_or_insert(error);
                 break;
             }
+            if state == State::Quoted && cell.text.chars().count() > MAX_QUOTED_CHARS {
+                let why = format!("within {MAX_QUOTED_CHARS} characters");
+                return self.runaway(row, cell, held, &why);
+            }
             if state != State::Quoted {
                 break;
             }
+            spanning = true;
             cell.text.push('\n');
         }
         finish_cell(&mut row, cell);
@@ -606,9 +697,8 @@ impl<'a> CsvCases<'a> {
     pub fn new(name: Arc<str>, reader: Box<dyn BufRead + 'a>, bank: Arc<QuestionBank>) -> Self {
         CsvCases {
             records: Records {
-                name,
-                reader,
-                line: 0,
+                max_lines: 1,
+                ..Records::new(name, reader)
             },
             bank,
             header: None,
@@ -761,11 +851,7 @@ mod tests {
     use super::*;
 
     fn rows(text: &'static str) -> Vec<Result<Row, String>> {
-        let mut records = Records {
-            name: Arc::from("t.csv"),
-            reader: Box::new(text.as_bytes()),
-            line: 0,
-        };
+        let mut records = Records::new(Arc::from("t.csv"), Box::new(text.as_bytes()));
         std::iter::from_fn(|| records.next_row())
             .map(|r| r.map_err(|(_, e)| e.to_string()))
             .collect()
@@ -814,8 +900,33 @@ mod tests {
             read[0]
                 .as_ref()
                 .unwrap_err()
-                .starts_with("t.csv:1:3: error: a quoted cell is not closed")
+                .starts_with("t.csv:1:3: error: a quoted cell starting at line 1, column 3 is not closed by the end of the file")
         );
+    }
+
+    #[test]
+    fn an_unclosed_quote_gives_back_the_lines_it_took() {
+        let read = rows("a,\"open\nb,1\nc,2\n");
+        assert_eq!(read.len(), 3);
+        assert!(read[0].as_ref().unwrap_err().contains("line 1, column 3"));
+        assert_eq!(cells(&read[1]), vec![("b", 2, 1), ("1", 2, 3)]);
+        assert_eq!(cells(&read[2]), vec![("c", 3, 1), ("2", 3, 3)]);
+        let many: String = std::iter::once("r0,\"stray\n".to_string())
+            .chain((1..100).map(|i| format!("r{i},x\n")))
+            .collect();
+        let read = rows(Box::leak(many.into_boxed_str()));
+        assert_eq!(read.len(), 100, "one record per line after the stray quote");
+        assert!(
+            read[0]
+                .as_ref()
+                .unwrap_err()
+                .contains(&format!("within {MAX_RECORD_LINES} lines"))
+        );
+        assert_eq!(cells(&read[99]), vec![("r99", 100, 1), ("x", 100, 5)]);
+        // A quoted cell that closes within the bound is one cell, line breaks and all.
+        let read = rows("a,\"two\nlines\"\nb\n");
+        assert_eq!(cells(&read[0]), vec![("a", 1, 1), ("two\nlines", 1, 3)]);
+        assert_eq!(cells(&read[1]), vec![("b", 3, 1)]);
     }
 
     #[test]

@@ -198,6 +198,14 @@ impl<'a> Inputs<'a> {
                 });
                 Some(None)
             }
+            Ok(_) if crate::files::not_a_file(&path).is_some() => {
+                self.files += 1;
+                let name = path.display().to_string();
+                let what = crate::files::not_a_file(&path).unwrap_or("not a regular file");
+                let error = Diagnostic::error(&name, format!("cannot read: it is {what}"))
+                    .help(crate::files::NOT_A_FILE_HELP);
+                Some(Some(Item::failed(name, error)))
+            }
             Ok(_) => Some(self.open_file(&path, None)),
             Err(e) => {
                 self.files += 1;
@@ -298,6 +306,14 @@ fn is_hidden(entry: &walkdir::DirEntry) -> bool {
 /// Files in folders are read when their extension says what they hold (.yaml, .yml,
 /// .json, .jsonl, .csv); hidden files (a name starting with `.`, such as an editor's or
 /// our own temporary output) never.
+/// Whether a file at `path` in an input folder would be read as a case file.
+pub fn is_case_path(path: &Path) -> bool {
+    kind_by_extension(path).is_some()
+        && !path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+}
+
 fn is_case_file(entry: &walkdir::DirEntry) -> bool {
     entry.file_type().is_file() && !is_hidden(entry) && kind_by_extension(entry.path()).is_some()
 }

@@ -92,6 +92,9 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
         || std::thread::available_parallelism().map_or(1, usize::from),
         usize::from,
     );
+    if let Some(output) = &args.output {
+        output::refuse_output_over_input(output, &args.paths)?;
+    }
     let mut inputs = input::Inputs::new(args.paths, &mut *io.stdin, Arc::clone(&rules.questions));
     let mut target = output::Target::open(args.output.as_deref(), &mut *io.stdout)?;
     let progress = Progress::new(progress_wanted(Terminal::detect(), to_file));
@@ -102,7 +105,7 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
     target.finish()?;
     drop(progress);
     let (code, reasons) = output::verdict(&tally, args.fail_on_level, args.fail_on_disagree);
-    let summary = output::summary(&tally, inputs.files, &inputs.notes, &reasons);
+    let summary = output::summary(rules, &tally, inputs.files, &inputs.notes, &reasons);
     io.stderr.write_all(summary.as_bytes())?;
     Ok(code)
 }

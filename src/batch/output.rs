@@ -9,6 +9,7 @@ use crate::rules::RuleSet;
 use serde::Serialize;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -21,8 +22,9 @@ pub enum Format {
 }
 
 /// The CSV columns. A contract like the JSON result: add columns at the end, never
-/// rename, remove or reorder one.
-pub const CSV_HEADER: &str = "reference,source,area,tier,level_name,emergency,routes,could_reach,recorded_level,agrees,error\n";
+/// rename, remove or reorder one. `rules_origin` is `bundled`, or `local` for rules
+/// from `--rules DIR` (the summary names the folder).
+pub const CSV_HEADER: &str = "reference,source,area,tier,level_name,emergency,routes,could_reach,recorded_level,agrees,error,rules_origin\n";
 
 /// What goes before the first row.
 pub fn header(format: Format) -> &'static str {
@@ -42,22 +44,24 @@ pub fn assessed(
     out: &mut Vec<u8>,
 ) {
     match format {
-        Format::Csv => csv_assessed(source, outcome, out),
+        Format::Csv => csv_assessed(rules, source, outcome, out),
         Format::Jsonl => {
             let line = JsonAssessed {
                 source,
+                rules_origin: rules.origin.label(),
                 result: render::json::result(rules, outcome),
             };
             serde_json::to_writer(&mut *out, &line).expect("the result serialises");
             out.push(b'\n');
         }
-        Format::Table => table_assessed(source, outcome, styled, out),
+        Format::Table => table_assessed(rules, source, outcome, styled, out),
     }
 }
 
 /// The row of a case that could not be read (or has no area): where it is, and why.
 pub fn failed(
     format: Format,
+    rules: &RuleSet,
     source: &str,
     reference: Option<&str>,
     error: &Diagnostic,
@@ -67,10 +71,11 @@ pub fn failed(
     let error = one_line(error);
     match format {
         Format::Csv => {
-            let mut cells = [""; 11];
+            let mut cells = [""; 12];
             cells[0] = reference.unwrap_or_default();
             cells[1] = source;
             cells[10] = &error;
+            cells[11] = rules.origin.label();
             csv_row(&cells, out);
         }
         Format::Jsonl => {
@@ -79,13 +84,16 @@ pub fn failed(
                 source,
                 reference,
                 error: &error,
+                rules_origin: rules.origin.label(),
             };
             serde_json::to_writer(&mut *out, &line).expect("the row serialises");
             out.push(b'\n');
         }
         Format::Table => {
             let label = emphasis("NOT READ", styled);
-            let _ = writeln!(out, "{source}  {label}  {error}");
+            let source = render::shown(source);
+            let local = local_mark(rules);
+            let _ = writeln!(out, "{source}  {label}{local}  {error}");
         }
     }
 }
@@ -98,9 +106,18 @@ fn one_line(error: &Diagnostic) -> String {
         .replace('\n', " ")
 }
 
+/// On a table row, what says the row's rules were a local copy.
+fn local_mark(rules: &RuleSet) -> &'static str {
+    match rules.origin {
+        crate::rules::Origin::Local(_) => "  LOCAL rules",
+        crate::rules::Origin::Bundled => "",
+    }
+}
+
 #[derive(Serialize)]
 struct JsonAssessed<'a> {
     source: &'a str,
+    rules_origin: &'static str,
     #[serde(flatten)]
     result: render::json::Result<'a>,
 }
@@ -111,6 +128,7 @@ struct JsonFailed<'a> {
     source: &'a str,
     reference: Option<&'a str>,
     error: &'a str,
+    rules_origin: &'static str,
 }
 
 /// The highest tier any child could reach; `None` with no children.
@@ -118,7 +136,7 @@ fn could_reach(outcome: &Outcome) -> Option<u8> {
     outcome.children.iter().map(|c| c.could_reach).max()
 }
 
-fn csv_assessed(source: &str, outcome: &Outcome, out: &mut Vec<u8>) {
+fn csv_assessed(rules: &RuleSet, source: &str, outcome: &Outcome, out: &mut Vec<u8>) {
     let mut line = CsvLine::new(out);
     line.cell(outcome.case.reference.as_deref().unwrap_or_default());
     line.cell(source);
@@ -140,6 +158,7 @@ fn csv_assessed(source: &str, outcome: &Outcome, out: &mut Vec<u8>) {
         None => "",
     });
     line.cell("");
+    line.cell(rules.origin.label());
     line.out.push(b'\n');
 }
 
@@ -180,21 +199,28 @@ impl<'o> CsvLine<'o> {
         }
     }
 
-    /// Words (ids, which need no quotes) separated by spaces.
+    /// Words (ids) separated by spaces, as one cell.
     fn list<'a>(&mut self, words: impl Iterator<Item = &'a str>) {
-        self.separate();
-        for (index, word) in words.enumerate() {
-            if index > 0 {
-                self.out.push(b' ');
-            }
-            csv_cell(word, self.out);
-        }
+        let words: Vec<&str> = words.collect();
+        self.cell(&words.join(" "));
     }
 }
 
-/// A cell, in quotes (with quotes doubled) only when it needs them.
+/// Whether a spreadsheet would take a cell starting with `first` as a formula (OWASP's
+/// list: `=`, `+`, `-`, `@`, tab and carriage return).
+fn formula_start(first: Option<char>) -> bool {
+    matches!(first, Some('=' | '+' | '-' | '@' | '\t' | '\r'))
+}
+
+/// A cell, in quotes (with quotes doubled) only when it needs them. A cell a spreadsheet
+/// would run as a formula is neutralised as OWASP advises: a `'` before it, and quotes
+/// around it, so `=HYPERLINK(...)` shows as the text it is.
 fn csv_cell(cell: &str, out: &mut Vec<u8>) {
-    if cell.contains([',', '"', '\n', '\r']) {
+    if formula_start(cell.chars().next()) {
+        out.extend_from_slice(b"\"'");
+        out.extend_from_slice(cell.replace('"', "\"\"").as_bytes());
+        out.push(b'"');
+    } else if cell.contains([',', '"', '\n', '\r']) {
         out.push(b'"');
         out.extend_from_slice(cell.replace('"', "\"\"").as_bytes());
         out.push(b'"');
@@ -215,11 +241,21 @@ fn emphasis(text: &str, styled: bool) -> String {
     }
 }
 
-fn table_assessed(source: &str, outcome: &Outcome, styled: bool, out: &mut Vec<u8>) {
+fn table_assessed(
+    rules: &RuleSet,
+    source: &str,
+    outcome: &Outcome,
+    styled: bool,
+    out: &mut Vec<u8>,
+) {
     let area = outcome.area;
     let mut parts = vec![
-        source.to_string(),
-        outcome.case.reference.clone().unwrap_or_else(|| "-".into()),
+        render::shown(source).into_owned(),
+        outcome
+            .case
+            .reference
+            .as_deref()
+            .map_or_else(|| "-".into(), |r| render::shown(r).into_owned()),
         area.name.clone(),
         match outcome.overall {
             Some(tier) => render::level_label(area, tier),
@@ -243,7 +279,7 @@ fn table_assessed(source: &str, outcome: &Outcome, styled: bool, out: &mut Vec<u
         };
         parts.push(format!("recorded {recorded}: {verdict}"));
     }
-    let _ = writeln!(out, "{}", parts.join("  "));
+    let _ = writeln!(out, "{}{}", parts.join("  "), local_mark(rules));
 }
 
 /// The counts behind the summary and the exit code.
@@ -345,7 +381,13 @@ fn cases(n: u64) -> String {
 }
 
 /// The summary for standard error: short, the same words every time.
-pub fn summary(tally: &Tally, inputs: u64, notes: &[String], reasons: &[String]) -> String {
+pub fn summary(
+    rules: &RuleSet,
+    tally: &Tally,
+    inputs: u64,
+    notes: &[String],
+    reasons: &[String],
+) -> String {
     let assessed = tally.cases - tally.errors;
     let inputs = if inputs == 1 {
         "1 input".to_string()
@@ -367,8 +409,15 @@ pub fn summary(tally: &Tally, inputs: u64, notes: &[String], reasons: &[String])
         "  recorded level: {} agree, the tool is higher in {} and lower in {}\n",
         tally.agree, tally.tool_higher, tally.tool_lower
     );
+    if let crate::rules::Origin::Local(dir) = &rules.origin {
+        text += &format!(
+            "  LOCAL rules from {}, sha256 {}\n",
+            render::shown(&dir.display().to_string()),
+            &rules.sha256[..12]
+        );
+    }
     for line in notes.iter().chain(reasons) {
-        text += &format!("  {line}\n");
+        text += &format!("  {}\n", render::shown(line));
     }
     text
 }
@@ -385,9 +434,85 @@ pub enum Target<'a> {
     },
 }
 
+/// Temporary output files not yet put in place: removed if the run is interrupted
+/// (Ctrl-C), as they are on an error (a `NamedTempFile` removes itself when dropped).
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn pending() -> MutexGuard<'static, Vec<PathBuf>> {
+    PENDING.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// On Ctrl-C: remove the temporary files, then stop with exit code 2 (not done). Nothing
+/// is written: the main thread may hold standard error's lock.
+fn remove_temporaries_on_interrupt() {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        // Another handler already installed (only in a program that runs twice) keeps
+        // its own behaviour; the files are still removed on every other way out.
+        let _ = ctrlc::set_handler(|| {
+            for path in pending().drain(..) {
+                let _ = std::fs::remove_file(path);
+            }
+            std::process::exit(2);
+        });
+    });
+}
+
+/// The same file, by identity (device and inode: a hard link or another spelling of the
+/// path is the same file), else by canonical path.
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(a), Ok(b)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return a.dev() == b.dev() && a.ino() == b.ino();
+        }
+    }
+    matches!(
+        (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+        (Ok(a), Ok(b)) if a == b
+    )
+}
+
+/// Refuse an `--output` that is one of the inputs, or a case file inside an input
+/// folder: the results would replace the export they were read from.
+pub fn refuse_output_over_input(output: &Path, inputs: &[PathBuf]) -> Result<(), Diagnostic> {
+    let Ok(meta) = std::fs::metadata(output) else {
+        return Ok(());
+    };
+    if !meta.is_file() {
+        return Ok(());
+    }
+    let canonical = std::fs::canonicalize(output).ok();
+    for input in inputs {
+        let inside = std::fs::metadata(input).is_ok_and(|m| m.is_dir())
+            && canonical.as_ref().is_some_and(|out| {
+                std::fs::canonicalize(input).is_ok_and(|folder| out.starts_with(folder))
+            })
+            && super::input::is_case_path(output);
+        if same_file(output, input) || inside {
+            let what = if inside {
+                format!("a case file inside the input folder {}", input.display())
+            } else {
+                format!("the input {}", input.display())
+            };
+            return Err(Diagnostic::error(
+                "--output",
+                format!(
+                    "the output {} is {what}: the results would replace it",
+                    output.display()
+                ),
+            )
+            .help("write the results to another file, outside the folders being read"));
+        }
+    }
+    Ok(())
+}
+
 impl<'a> Target<'a> {
     /// The temporary file is made beside `path` (so the rename is atomic) with a hidden
-    /// name, and only you may read it, as suits case data.
+    /// name, and only you may read it, as suits case data. It is removed if the run
+    /// fails or is interrupted.
     pub fn open(
         output: Option<&Path>,
         stdout: &'a mut dyn Write,
@@ -406,10 +531,14 @@ impl<'a> Target<'a> {
             Some(parent) if !parent.as_os_str().is_empty() => parent,
             _ => Path::new("."),
         };
+        remove_temporaries_on_interrupt();
+        let mut pending = pending();
         let temp = tempfile::Builder::new()
             .prefix(".threshold-batch-")
             .tempfile_in(folder)
             .map_err(|e| cannot_write(path, &e))?;
+        pending.push(temp.path().to_path_buf());
+        drop(pending);
         Ok(Target::File {
             path: path.to_path_buf(),
             temp: BufWriter::with_capacity(1 << 16, temp),
@@ -436,6 +565,11 @@ impl<'a> Target<'a> {
                 temp.as_file()
                     .sync_all()
                     .map_err(|e| cannot_write(&path, &e))?;
+                // Held while the file is put in place, so an interrupt removes the
+                // temporary file either before or not at all.
+                let mut pending = pending();
+                let name = temp.path().to_path_buf();
+                pending.retain(|p| *p != name);
                 temp.persist(&path)
                     .map_err(|e| cannot_write(&path, &e.error))?;
                 Ok(())
@@ -463,6 +597,21 @@ mod tests {
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "plain,\"a,b\",\"say \"\"hi\"\"\",\n"
+        );
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_neutralised() {
+        let mut out = Vec::new();
+        csv_row(
+            &[
+                "=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "=\"a\"", "a=b",
+            ],
+            &mut out,
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\"'=1+1\",\"'+1\",\"'-1\",\"'@SUM(A1)\",\"'\tx\",\"'\rx\",\"'=\"\"a\"\"\",a=b\n"
         );
     }
 

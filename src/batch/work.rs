@@ -85,6 +85,15 @@ enum Written<'t> {
 }
 
 impl Written<'_> {
+    /// The reference written in a case that was refused, if one can be read.
+    fn reference(&self) -> Option<String> {
+        match self {
+            Written::File(bytes) => case::reference_in(std::str::from_utf8(bytes).ok()?),
+            Written::Part { text, .. } => case::reference_in(text),
+            Written::At(_) => None,
+        }
+    }
+
     fn area_at(&self, area: &str) -> Option<Location> {
         let (text, first_line) = match self {
             Written::File(bytes) => (String::from_utf8_lossy(bytes), 1),
@@ -222,7 +231,13 @@ impl Rows<'_, '_> {
     ) {
         let mut case = match read {
             Ok(case) => case,
-            Err(error) => return self.failed(source, reference, &error),
+            Err(error) => {
+                let recovered = match reference {
+                    Some(_) => None,
+                    None => written.reference(),
+                };
+                return self.failed(source, reference.or(recovered.as_deref()), &error);
+            }
         };
         let area = match area_of(self.settings, &case, name, &written) {
             Ok(area) => area,
@@ -251,6 +266,7 @@ impl Rows<'_, '_> {
         self.tally.failed();
         output::failed(
             self.settings.format,
+            self.settings.rules,
             source,
             reference,
             error,

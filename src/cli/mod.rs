@@ -526,10 +526,20 @@ pub(crate) fn read_case(
             .context("cannot read standard input")?;
         (bytes, "<stdin>".to_string())
     } else {
-        let bytes = std::fs::read(path).map_err(|e| {
-            Diagnostic::error(path, format!("cannot read the case file: {e}"))
-                .help("check the path; `-` reads standard input")
-        })?;
+        let bytes =
+            crate::files::read_limited(std::path::Path::new(path), crate::case::MAX_CASE_BYTES)
+                .map_err(|e| {
+                    let help = if crate::files::not_a_file(std::path::Path::new(path)).is_some() {
+                        crate::files::NOT_A_FILE_HELP
+                    } else {
+                        "check the path; `-` reads standard input"
+                    };
+                    Diagnostic::error(
+                        path,
+                        e.replacen("cannot read", "cannot read the case file", 1),
+                    )
+                    .help(help)
+                })?;
         (bytes, path.to_string())
     };
     let case = crate::case::read(&bytes, &name, &rules.questions)?;
@@ -594,7 +604,12 @@ fn render_areas(rules: &RuleSet) -> String {
         "{table}\nRules: {}\nsha256 {}\n",
         match &rules.origin {
             Origin::Bundled => "bundled".to_string(),
-            Origin::Local(dir) => format!("LOCAL copy from {}", dir.display()),
+            Origin::Local(dir) => {
+                format!(
+                    "LOCAL copy from {}",
+                    render::shown(&dir.display().to_string())
+                )
+            }
         },
         rules.sha256
     )
@@ -616,8 +631,9 @@ fn contacts(
         None => rules.areas.iter().collect(),
     };
     let mut out = format!(
-        "Contacts at {} (Europe/London)\n",
-        render::moment_label(&moment)
+        "Contacts at {} (Europe/London)\n{}",
+        render::moment_label(&moment),
+        render::local_rules_line(rules)
     );
     for area in areas {
         let mut table = render::table::grid(&["Who", "Phone / email", "Hours", "Checked"]);

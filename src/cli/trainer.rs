@@ -322,8 +322,9 @@ pub fn compare(
         return Ok(());
     }
     let header = format!(
-        "The same case under each area's rules, at {}\n",
-        render::moment_label(&moment)
+        "The same case under each area's rules, at {}\n{}",
+        render::moment_label(&moment),
+        render::local_rules_line(rules)
     );
     io.stdout.write_all(header.as_bytes())?;
     io.stdout

@@ -34,7 +34,7 @@ impl Ask<'_> {
     pub fn heading(&self) -> String {
         let about = self
             .child
-            .map(|label| format!("Child {label}: "))
+            .map(|label| format!("Child {}: ", crate::render::shown(label)))
             .unwrap_or_default();
         let number = self
             .number
@@ -62,8 +62,14 @@ pub trait Asker {
     fn yes_no(&mut self, ask: &Ask) -> anyhow::Result<Answer>;
     /// A whole number or not known; help on request, then the question again.
     fn count(&mut self, ask: &Ask) -> anyhow::Result<Answer>;
-    /// One of `items`.
-    fn choose(&mut self, prompt: &str, items: &[String], default: usize) -> anyhow::Result<usize>;
+    /// One of `items`, starting on `default`; with none, Enter alone chooses nothing (the
+    /// area menu: pressing Enter without reading must not pick whose guidance applies).
+    fn choose(
+        &mut self,
+        prompt: &str,
+        items: &[String],
+        default: Option<usize>,
+    ) -> anyhow::Result<usize>;
     /// A line of text that `check` accepts (it returns why not otherwise).
     fn text(
         &mut self,

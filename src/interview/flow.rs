@@ -808,7 +808,7 @@ pub(crate) mod tests {
         let mut case = blank(rules);
         let q = |id| rules.questions.get(id).unwrap();
         case.area = Some("redbridge".into());
-        case.reference = Some("O'Neil \"7\" #1: é".into());
+        case.reference = Some("O'Neil \"7\" #1: [x] \\ {y}".into());
         case.assessed_at = Some(moment());
         case.recorded_level = Some(3);
         case.answers.set(q("domestic_abuse"), Answer::Yes);

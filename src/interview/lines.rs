@@ -82,16 +82,21 @@ impl Asker for LineAsker<'_> {
         self.until(ask, prompt, COUNT_HINT, parse_count)
     }
 
-    fn choose(&mut self, prompt: &str, items: &[String], default: usize) -> anyhow::Result<usize> {
+    fn choose(
+        &mut self,
+        prompt: &str,
+        items: &[String],
+        default: Option<usize>,
+    ) -> anyhow::Result<usize> {
         let mut list = format!("{prompt}\n");
         for (i, item) in items.iter().enumerate() {
             list.push_str(&wrap(&format!("{:>3}.", i + 1), "     ", item));
         }
         self.say(&list)?;
         let count = items.len();
-        let first = (default + 1).to_string();
+        let first = default.map(|d| (d + 1).to_string());
         loop {
-            let typed = self.line(&format!("Number (1-{count})"), Some(&first))?;
+            let typed = self.line(&format!("Number (1-{count})"), first.as_deref())?;
             match typed.parse::<usize>() {
                 Ok(n) if (1..=count).contains(&n) => return Ok(n - 1),
                 _ => self.say(&format!("  type a number from 1 to {count}\n"))?,

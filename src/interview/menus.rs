@@ -120,14 +120,22 @@ impl Asker for MenuAsker {
         }
     }
 
-    fn choose(&mut self, prompt: &str, items: &[String], default: usize) -> anyhow::Result<usize> {
-        Select::with_theme(&self.theme)
+    fn choose(
+        &mut self,
+        prompt: &str,
+        items: &[String],
+        default: Option<usize>,
+    ) -> anyhow::Result<usize> {
+        let mut select = Select::with_theme(&self.theme)
             .with_prompt(prompt)
             .items(items)
-            .default(default)
-            .max_length(12)
-            .interact_on(&self.term)
-            .map_err(stopped)
+            .max_length(12);
+        // Without a default, dialoguer starts on no item and ignores Enter until an arrow
+        // key picks one.
+        if let Some(default) = default {
+            select = select.default(default);
+        }
+        select.interact_on(&self.term).map_err(stopped)
     }
 
     fn text(

@@ -62,6 +62,11 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
             .area_or_error(area)
             .map_err(|e| Diagnostic::error("--area", e).help("run `threshold areas`"))?;
     }
+    // The answers file is read (and refused) before anything else, terminal or not.
+    let case = match &args.answers {
+        Some(path) => read_case(path, rules, io)?.0,
+        None => Case::empty(rules.questions.len()),
+    };
     if !io.interactive {
         writeln!(
             io.stderr,
@@ -72,10 +77,6 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
         )?;
         return Ok(stop::EXIT);
     }
-    let case = match &args.answers {
-        Some(path) => read_case(path, rules, io)?.0,
-        None => Case::empty(rules.questions.len()),
-    };
     let area = choose_area(rules, args.area.as_deref(), args.answers.as_deref(), &case)?;
     stop::install()?;
     let look = screens::Look {

@@ -130,8 +130,8 @@ pub struct Section {
 pub fn child_title(flow: &Flow, index: usize) -> String {
     let child = &flow.case.children[index];
     match child.age {
-        Some(age) => format!("Child {}, age {age}", child.id),
-        None => format!("Child {}, unborn", child.id),
+        Some(age) => format!("Child {}, age {age}", crate::render::shown(&child.id)),
+        None => format!("Child {}, unborn", crate::render::shown(&child.id)),
     }
 }
 

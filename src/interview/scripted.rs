@@ -98,7 +98,12 @@ impl Asker for Scripted {
         }
     }
 
-    fn choose(&mut self, prompt: &str, items: &[String], _default: usize) -> anyhow::Result<usize> {
+    fn choose(
+        &mut self,
+        prompt: &str,
+        items: &[String],
+        _default: Option<usize>,
+    ) -> anyhow::Result<usize> {
         self.transcript.push_str(&format!("[{prompt}]\n"));
         match self.next(prompt)? {
             Reply::Pick(text) => items

@@ -149,8 +149,7 @@ impl<'r> Session<'r> {
         let current = self
             .flow
             .area()
-            .and_then(|now| areas.iter().position(|a| a.id == now.id))
-            .unwrap_or(0);
+            .and_then(|now| areas.iter().position(|a| a.id == now.id));
         asker.say("\nWhose guidance applies? Choose the area where the child lives.\n")?;
         let chosen = asker.choose("Area", &names, current)?;
         if let Some(area) = areas.get(chosen) {
@@ -271,7 +270,7 @@ impl<'r> Session<'r> {
             items.push("Remove a child".to_string());
         }
         asker.say("\n")?;
-        match asker.choose("Next", &items, 0)? {
+        match asker.choose("Next", &items, Some(0))? {
             0 => Ok(After::Result),
             1 => {
                 self.change(asker)?;
@@ -300,8 +299,9 @@ impl<'r> Session<'r> {
                 child_shown = Some(i);
                 let child = &self.flow.case.children[i];
                 let age = child.age.map_or("unborn".to_string(), |a| a.to_string());
-                entries.push((format!("Child {} · label", child.id), Change::Label(i)));
-                entries.push((format!("Child {} · age: {age}", child.id), Change::Age(i)));
+                let id = crate::render::shown(&child.id);
+                entries.push((format!("Child {id} · label"), Change::Label(i)));
+                entries.push((format!("Child {id} · age: {age}"), Change::Age(i)));
             }
             let shown =
                 self.flow.applies(subject, q) || !self.flow.answer_of(subject, q).is_unknown();
@@ -319,7 +319,7 @@ impl<'r> Session<'r> {
     fn change(&mut self, asker: &mut dyn Asker) -> anyhow::Result<()> {
         let entries = self.changes();
         let items: Vec<String> = entries.iter().map(|(text, _)| text.clone()).collect();
-        let chosen = asker.choose("Change which answer?", &items, 0)?;
+        let chosen = asker.choose("Change which answer?", &items, Some(0))?;
         match entries.get(chosen).map(|(_, change)| *change) {
             Some(Change::Area) => self.ask_area(asker)?,
             Some(Change::Question(subject, q)) => self.ask_question(subject, q, false, asker)?,
@@ -374,7 +374,7 @@ impl<'r> Session<'r> {
             .map(|i| screens::child_title(&self.flow, i))
             .collect();
         items.push("Back: remove no one".to_string());
-        let chosen = asker.choose("Remove which child?", &items, items.len() - 1)?;
+        let chosen = asker.choose("Remove which child?", &items, Some(items.len() - 1))?;
         if chosen >= self.flow.case.children.len() {
             return Ok(());
         }
@@ -391,7 +391,11 @@ impl<'r> Session<'r> {
             let menu = self.result_menu();
             let items: Vec<String> = menu.iter().map(|(text, _)| text.to_string()).collect();
             asker.say("\n")?;
-            match menu[asker.choose("What next?", &items, 0)?.min(menu.len() - 1)].1 {
+            match menu[asker
+                .choose("What next?", &items, Some(0))?
+                .min(menu.len() - 1)]
+            .1
+            {
                 Then::Why => {
                     if let Some(outcome) = self.flow.outcome() {
                         asker.say(&format!("\n{}", render::plain::reasons(&outcome)))?;
@@ -478,8 +482,8 @@ impl<'r> Session<'r> {
             "The level you judge right for the household. The tool's level is kept beside \
              yours.",
         ))?;
-        let tier =
-            (asker.choose("Your level", &items, usize::from(start.max(1) - 1))? + 1).min(4) as u8;
+        let tier = (asker.choose("Your level", &items, Some(usize::from(start.max(1) - 1)))? + 1)
+            .min(4) as u8;
         if tier == tool {
             self.flow.case.recorded_level = Some(tier);
             self.flow.case.recorded_reason = None;
@@ -671,8 +675,11 @@ fn parse_age(text: &str) -> Result<Option<u8>, String> {
 fn check_label(text: &str, taken: impl Fn(&str) -> bool) -> Result<(), String> {
     if text.chars().count() > 20 {
         Err("keep a label short: 20 characters at most".into())
-    } else if text.chars().any(char::is_control) {
-        Err("a label is one line of text".into())
+    } else if let Some(problem) = crate::text::identifier_problem(text) {
+        Err(format!(
+            "this label has {problem}: {}",
+            crate::text::IDENTIFIER_RULE
+        ))
     } else if taken(text) {
         Err(format!(
             "another child is labelled {text}: choose another label"
@@ -685,8 +692,11 @@ fn check_label(text: &str, taken: impl Fn(&str) -> bool) -> Result<(), String> {
 fn check_reference(text: &str) -> Result<(), String> {
     if text.chars().count() > 40 {
         Err("a reference is a short code: 40 characters at most".into())
-    } else if text.chars().any(char::is_control) {
-        Err("a reference is one line of text".into())
+    } else if let Some(problem) = crate::text::identifier_problem(text) {
+        Err(format!(
+            "this reference has {problem}: {}",
+            crate::text::IDENTIFIER_RULE
+        ))
     } else {
         Ok(())
     }

@@ -13,13 +13,31 @@ fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
+/// Text from a case file in Markdown: escaped for the terminal (`super::shown`: a line
+/// break becomes `\n`, so it cannot start a forged line), and Markdown's own marks
+/// backslash-escaped, so a reference cannot become a link or emphasis (in a table, put
+/// it through `cell` too).
+pub fn inline(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in super::shown(text).chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '!'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub fn render(rules: &RuleSet, outcome: &Outcome) -> String {
     let area = outcome.area;
     let case = outcome.case;
     let mut out = String::new();
     let _ = writeln!(out, "## Threshold check: {}\n", area.name);
     if let Some(reference) = &case.reference {
-        let _ = writeln!(out, "- Reference: {reference}");
+        let _ = writeln!(out, "- Reference: {}", inline(reference));
     }
     let _ = writeln!(out, "- Assessed: {}", moment_label(&outcome.assessed_at));
     let _ = writeln!(out, "- Rules: {}", rules_label(rules, area));
@@ -55,7 +73,7 @@ pub fn render(rules: &RuleSet, outcome: &Outcome) -> String {
             let _ = writeln!(
                 out,
                 "| {} | {age} | {} | {} | {} |",
-                cell(&c.child.id),
+                cell(&inline(&c.child.id)),
                 level_label(area, c.level),
                 c.score,
                 level_label(area, c.could_reach)
@@ -94,7 +112,8 @@ pub fn render(rules: &RuleSet, outcome: &Outcome) -> String {
         let who = if r.children.is_empty() {
             String::new()
         } else {
-            format!(" (child {})", r.children.join(", "))
+            let ids: Vec<String> = r.children.iter().map(|id| inline(id)).collect();
+            format!(" (child {})", ids.join(", "))
         };
         let _ = writeln!(
             out,
@@ -119,7 +138,7 @@ pub fn render(rules: &RuleSet, outcome: &Outcome) -> String {
             let _ = writeln!(
                 out,
                 "- {} (could reach {}): {}",
-                c.child.id,
+                cell(&inline(&c.child.id)),
                 level_label(area, c.could_reach),
                 unknown_labels(rules, outcome, i).join(", ")
             );
@@ -130,13 +149,13 @@ pub fn render(rules: &RuleSet, outcome: &Outcome) -> String {
         let _ = writeln!(out, "\n### Why\n");
         for c in &outcome.children {
             if c.reasons.is_empty() {
-                let _ = writeln!(out, "- {}: no concern recorded", c.child.id);
+                let _ = writeln!(out, "- {}: no concern recorded", inline(&c.child.id));
             }
             for r in &c.reasons {
                 let _ = writeln!(
                     out,
                     "- {}: {} {} _({})_",
-                    c.child.id,
+                    cell(&inline(&c.child.id)),
                     r.effect.label(),
                     r.label,
                     r.source.trim()

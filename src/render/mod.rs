@@ -14,6 +14,21 @@ use crate::engine::{Call, ContactOutcome, Outcome};
 use crate::rules::RuleSet;
 use crate::rules::model::Area;
 
+/// Text from a case file (a reference, a child's id, a file name) as a person is shown it:
+/// anything that could act on a terminal or a document is escaped (`text::printable`).
+/// Case files refuse such text; this is for whatever reaches a renderer anyway.
+pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::text::printable(text)
+}
+
+/// Child ids as a list ("A, B"), each shown safely.
+pub fn shown_list(ids: &[&str]) -> String {
+    ids.iter()
+        .map(|id| shown(id))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Every result says this.
 pub const JUDGEMENT_NOTE: &str = "Supports, not replaces, professional judgement.";
 
@@ -173,7 +188,9 @@ pub fn moment_label(moment: &jiff::Zoned) -> String {
 pub fn rules_label(rules: &RuleSet, area: &Area) -> String {
     let origin = match &rules.origin {
         crate::rules::Origin::Bundled => "bundled rules".to_string(),
-        crate::rules::Origin::Local(dir) => format!("LOCAL rules from {}", dir.display()),
+        crate::rules::Origin::Local(dir) => {
+            format!("LOCAL rules from {}", shown(&dir.display().to_string()))
+        }
     };
     format!(
         "{} rules {} (reviewed {}), {origin}, sha256 {}",
@@ -182,6 +199,19 @@ pub fn rules_label(rules: &RuleSet, area: &Area) -> String {
         area.reviewed,
         &rules.sha256[..12]
     )
+}
+
+/// The line that announces local rules, for outputs with no per-area rules header
+/// (`contacts`, `compare`): nothing for the bundled rules.
+pub fn local_rules_line(rules: &RuleSet) -> String {
+    match &rules.origin {
+        crate::rules::Origin::Bundled => String::new(),
+        crate::rules::Origin::Local(dir) => format!(
+            "Using LOCAL rules from {}, sha256 {}\n",
+            shown(&dir.display().to_string()),
+            &rules.sha256[..12]
+        ),
+    }
 }
 
 /// The question ids as short phrases, for people.

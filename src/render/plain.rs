@@ -5,7 +5,7 @@
 use super::table::wrap;
 use super::{
     JUDGEMENT_NOTE, bank_holiday_note, contacts_heading, level_label, moment_label, open_label,
-    provisional_lines, recorded_line, rules_label, unknown_labels,
+    provisional_lines, recorded_line, rules_label, shown, unknown_labels,
 };
 use crate::engine::Outcome;
 use crate::rules::RuleSet;
@@ -19,7 +19,7 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, reasons: bool) -> String {
     let reference = case
         .reference
         .as_deref()
-        .map(|r| format!(", reference {r}"))
+        .map(|r| format!(", reference {}", shown(r)))
         .unwrap_or_default();
     out.push_str(&format!(
         "Assessed {}{reference}\n\n",
@@ -75,7 +75,7 @@ fn levels(outcome: &Outcome) -> String {
         };
         let line = format!(
             "Child {}, {age}: {}, score {}; {reach}.",
-            c.child.id,
+            shown(&c.child.id),
             level_label(area, c.level),
             c.score
         );
@@ -126,7 +126,7 @@ fn unknowns(rules: &RuleSet, outcome: &Outcome) -> String {
         }
         let line = format!(
             "{} (could reach {}): {}",
-            c.child.id,
+            shown(&c.child.id),
             level_label(area, c.could_reach),
             unknown_labels(rules, outcome, i).join(", ")
         );

@@ -20,9 +20,9 @@ pub struct Notes {
     pub not_asked: Vec<String>,
 }
 
-/// Table cells cannot hold a bare `|` or a line break.
+/// Table cells cannot hold a bare `|` or a line break (nor anything else unsafe).
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    super::shown(&text.replace('|', "\\|").replace('\n', " ")).into_owned()
 }
 
 pub fn render(rules: &RuleSet, outcome: &Outcome, notes: &Notes) -> String {
@@ -55,7 +55,11 @@ fn provenance(rules: &RuleSet, outcome: &Outcome) -> String {
         Origin::Bundled => "bundled with the program".to_string(),
         Origin::Local(dir) => format!("LOCAL copy from {}", dir.display()),
     };
-    let reference = outcome.case.reference.as_deref().unwrap_or("none given");
+    let reference = outcome
+        .case
+        .reference
+        .as_deref()
+        .map_or("none given".to_string(), super::markdown::inline);
     let mut out = String::from("| | |\n|---|---|\n");
     let rows = [
         (
@@ -72,7 +76,7 @@ fn provenance(rules: &RuleSet, outcome: &Outcome) -> String {
             ),
         ),
         ("Rules fingerprint (SHA-256)", format!("`{}`", rules.sha256)),
-        ("Case reference", reference.to_string()),
+        ("Case reference", reference),
         (
             "Program",
             format!("threshold {}", env!("CARGO_PKG_VERSION")),

@@ -3,7 +3,7 @@
 
 use super::{
     JUDGEMENT_NOTE, bank_holiday_note, contacts_heading, level_label, moment_label, open_label,
-    provisional_lines, recorded_line, rules_label, unknown_labels,
+    provisional_lines, recorded_line, rules_label, shown, shown_list, unknown_labels,
 };
 use crate::engine::Outcome;
 use crate::rules::RuleSet;
@@ -79,7 +79,7 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
     let reference = case
         .reference
         .as_deref()
-        .map(|r| format!(", reference {r}"))
+        .map(|r| format!(", reference {}", shown(r)))
         .unwrap_or_default();
     let _ = writeln!(
         out,
@@ -126,7 +126,7 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
                     "no higher".to_string()
                 };
                 table.add_row(vec![
-                    c.child.id.clone(),
+                    shown(&c.child.id).into_owned(),
                     age,
                     level_label(area, c.level),
                     c.score.to_string(),
@@ -192,7 +192,7 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
             let reach = format!("could reach {}", level_label(area, c.could_reach));
             let line = format!(
                 "{} ({reach}): {}",
-                c.child.id,
+                shown(&c.child.id),
                 unknown_labels(rules, outcome, i).join(", ")
             );
             out.push_str(&wrap("-", "  ", &line));
@@ -220,7 +220,7 @@ pub fn route_lines(outcome: &Outcome) -> String {
         let who = if r.children.is_empty() {
             String::new()
         } else {
-            format!(" (child {})", r.children.join(", "))
+            format!(" (child {})", shown_list(&r.children))
         };
         out.push_str(&wrap(
             "-",
@@ -243,7 +243,7 @@ pub fn reason_lines(outcome: &Outcome, source: impl Fn(&str) -> String) -> Strin
             out.push_str(&wrap(
                 "-",
                 "  ",
-                &format!("{}: no concern recorded", c.child.id),
+                &format!("{}: no concern recorded", shown(&c.child.id)),
             ));
         }
         for r in &c.reasons {
@@ -253,7 +253,7 @@ pub fn reason_lines(outcome: &Outcome, source: impl Fn(&str) -> String) -> Strin
             };
             let line = format!(
                 "{}: {} {}{basis}{}",
-                c.child.id,
+                shown(&c.child.id),
                 r.effect.label(),
                 r.label,
                 source(r.source.trim())

@@ -25,7 +25,7 @@ pub const AREAS_DIR: &str = "areas";
 /// refused, so a missing file is never a silently missing area.
 pub const AREA_IDS: [&str; 4] = ["trafford", "redbridge", "torbay", "salford"];
 /// No rules file needs more: the largest bundled one is under 40 KiB.
-pub const MAX_RULES_FILE_BYTES: u64 = 512 * 1024;
+pub const MAX_RULES_FILE_BYTES: usize = 512 * 1024;
 
 /// One rules file: its path relative to the rules folder, and its text.
 #[derive(Debug, Clone)]
@@ -131,22 +131,10 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Diagnostic> {
 
 fn read_rule_file(path: &Path, relative: String) -> Result<RuleFile, Diagnostic> {
     let file = path.display().to_string();
-    use std::io::Read;
-    let cannot = |e: std::io::Error| {
-        Diagnostic::error(&file, format!("cannot read: {e}"))
-            .help("check the path given with --rules or THRESHOLD_RULES")
-    };
-    let opened = std::fs::File::open(path).map_err(cannot)?;
-    if !opened.metadata().map_err(cannot)?.is_file() {
-        return Err(Diagnostic::error(&file, "is not a regular file")
-            .help("a rules folder holds ordinary YAML files"));
-    }
-    let mut bytes = Vec::new();
-    opened
-        .take(MAX_RULES_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(cannot)?;
-    if bytes.len() as u64 > MAX_RULES_FILE_BYTES {
+    let bytes = crate::files::read_limited(path, MAX_RULES_FILE_BYTES).map_err(|e| {
+        Diagnostic::error(&file, e).help("check the path given with --rules or THRESHOLD_RULES")
+    })?;
+    if bytes.len() > MAX_RULES_FILE_BYTES {
         return Err(Diagnostic::error(
             &file,
             format!(
