@@ -147,7 +147,6 @@ fn hostile_text_that_reaches_a_renderer_is_shown_escaped() {
     let moment = threshold::hours::parse_moment(AT).unwrap();
     let outcome = threshold::engine::assess(area, bank, &case, &moment);
     let notes = threshold::render::record::Notes {
-        reason: None,
         answers: Vec::new(),
         not_asked: Vec::new(),
     };
@@ -553,7 +552,8 @@ fn a_huge_file_is_refused_after_reading_only_the_limit() {
     let out = run_ending(&["--rules", rules.path().to_str().unwrap(), "rules", "check"]);
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
-        out.stderr.contains("too large: a rules file is at most"),
+        out.stderr
+            .contains("error: is over 512 KiB, more than any rules file needs"),
         "{}",
         out.stderr
     );

@@ -315,9 +315,14 @@ fn an_answer_changed_at_review_changes_the_result() {
         .expect("a numbered entry");
     tty.typed("Number (1-", &entry.to_string());
     tty.typed(TYPED, "y");
-    // Nothing more is asked: relapse cannot raise this child above early help, and the
-    // strengths cannot lower the level.
-    assert_eq!(tty.no_until(asked + 1, "Your answers", true), 0);
+    // The change opens relapse, which is asked next (and answered yes); the strengths are
+    // not asked, as they cannot lower the level.
+    tty.expect(&format!(
+        "{:>3}. Is the adult in relapse or crisis now",
+        asked + 1
+    ));
+    tty.typed(TYPED, "y");
+    assert_eq!(tty.no_until(asked + 2, "Your answers", true), 0);
     assert!(!tty.screen().contains("What is working well"));
     tty.expect("adult drug or alcohol misuse: yes");
     tty.typed("Number (1-4)", "1");

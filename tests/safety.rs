@@ -200,7 +200,7 @@ fn version_names_each_areas_rules_edition() {
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.starts_with(&format!("threshold {}", env!("CARGO_PKG_VERSION"))));
     for area in [
-        "Trafford: rules 2026.11",
+        "Trafford: rules 2026.12",
         "Redbridge: rules",
         "Torbay: rules",
         "Salford: rules",

@@ -249,12 +249,15 @@ pub fn load(
         }
     }
 
+    // The bank is reviewed with the areas: its sources may not be read after the latest
+    // area review (or today, if later).
+    let latest_review = areas.iter().map(|a| a.reviewed).max().unwrap_or(today);
     let mut found = validate::questions(
         &bank,
         &question_sources,
         &questions_file.text,
         &name_of(QUESTIONS_FILE),
-        today,
+        today.max(latest_review),
     );
     for (area, file) in areas.iter().zip(&area_files) {
         found.extend(validate::area(

@@ -120,7 +120,10 @@ impl Report<'_> {
 
 /// The documents a rules file may cite: each key once; a public page with where it is and
 /// when it was read (not in the future).
-fn check_sources(report: &mut Report, today: jiff::civil::Date) {
+/// `not_after`: no source can have been read after this day — today, or the rules' own
+/// review date when the machine's clock is behind it (a wrong clock never stops the
+/// bundled rules loading).
+fn check_sources(report: &mut Report, not_after: jiff::civil::Date) {
     let mut keys = HashSet::new();
     for doc in report.sources {
         let at = report.locate("key", &doc.key, 0);
@@ -142,7 +145,7 @@ fn check_sources(report: &mut Report, today: jiff::civil::Date) {
             );
         }
         if let Some(checked) = doc.checked
-            && checked > today
+            && checked > not_after
         {
             report.error(
                 report.locate_after(at, "checked", "").or(at),
@@ -327,7 +330,7 @@ pub fn questions(
     sources: &[SourceDocument],
     text: &str,
     file: &str,
-    today: jiff::civil::Date,
+    not_after: jiff::civil::Date,
 ) -> Vec<Diagnostic> {
     let mut report = Report {
         file,
@@ -335,7 +338,7 @@ pub fn questions(
         sources,
         found: Vec::new(),
     };
-    check_sources(&mut report, today);
+    check_sources(&mut report, not_after);
     if bank.len() > crate::question::QSet::CAPACITY {
         report.error(
             None,
@@ -424,7 +427,18 @@ pub fn area(
         sources: &area.sources,
         found: Vec::new(),
     };
-    check_sources(&mut report, today);
+    let not_after = today.max(area.reviewed);
+    check_sources(&mut report, not_after);
+    if area.reviewed > today {
+        report.warning(
+            report.locate("reviewed", &area.reviewed.to_string(), 0),
+            format!(
+                "the rules say they were reviewed on {}, after today ({today})",
+                area.reviewed
+            ),
+            "check this computer's date, or correct `reviewed:`",
+        );
+    }
     let expected = format!("{}/{}.yaml", super::AREAS_DIR, area.id);
     if path != expected {
         let at = report.locate("id", &area.id, 0);
@@ -444,7 +458,7 @@ pub fn area(
     levels(&mut report, area);
     scoring(&mut report, area, bank);
     routes_and_actions(&mut report, area, bank);
-    contacts(&mut report, area, today);
+    contacts(&mut report, area, today, not_after);
     safety_invariants(&mut report, area, bank);
     report.found
 }
@@ -897,7 +911,12 @@ fn routes_and_actions(report: &mut Report, area: &Area, bank: &QuestionBank) {
     }
 }
 
-fn contacts(report: &mut Report, area: &Area, today: jiff::civil::Date) {
+fn contacts(
+    report: &mut Report,
+    area: &Area,
+    today: jiff::civil::Date,
+    not_after: jiff::civil::Date,
+) {
     use jiff::ToSpan;
     let mut ids = HashSet::new();
     for contact in &area.contacts {
@@ -944,7 +963,7 @@ fn contacts(report: &mut Report, area: &Area, today: jiff::civil::Date) {
                 "check the number against its source and update `checked:`",
             );
         }
-        if contact.checked > today {
+        if contact.checked > not_after {
             report.error(
                 at,
                 format!(
