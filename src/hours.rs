@@ -143,25 +143,25 @@ impl BankHolidays {
             return None;
         }
         let now = usize::from(from.wall.minute);
-        (0..15i64)
-            .filter_map(|offset| from.date.checked_add(jiff::Span::new().days(offset)).ok())
-            .flat_map(|date| {
-                let weekday = if self.is_holiday(date) == Some(true) {
-                    SUNDAY
-                } else {
-                    date.weekday().to_monday_zero_offset() as u8
-                };
-                let mut starts: Vec<u16> = hours
-                    .open
-                    .iter()
-                    .filter(|w| w.days[usize::from(weekday)])
-                    .map(|w| w.from)
-                    .collect();
-                starts.sort_unstable();
-                starts.into_iter().map(move |start| (date, start))
-            })
-            .find(|(date, start)| *date > from.date || usize::from(*start) > now)
-            .map(|(date, start)| date.at((start / 60) as i8, (start % 60) as i8, 0, 0))
+        // Day by day (no span arithmetic: this runs for every closed service of every case).
+        let days = std::iter::successors(Some(from.date), |d| d.tomorrow().ok()).take(15);
+        days.flat_map(|date| {
+            let weekday = if self.is_holiday(date) == Some(true) {
+                SUNDAY
+            } else {
+                date.weekday().to_monday_zero_offset() as u8
+            };
+            let mut starts: Vec<u16> = hours
+                .open
+                .iter()
+                .filter(|w| w.days[usize::from(weekday)])
+                .map(|w| w.from)
+                .collect();
+            starts.sort_unstable();
+            starts.into_iter().map(move |start| (date, start))
+        })
+        .find(|(date, start)| *date > from.date || usize::from(*start) > now)
+        .map(|(date, start)| date.at((start / 60) as i8, (start % 60) as i8, 0, 0))
     }
 }
 
