@@ -3,9 +3,12 @@
 
 pub mod json;
 pub mod markdown;
+#[cfg(feature = "cli")]
 pub mod plain;
 pub mod record;
+#[cfg(feature = "cli")]
 pub mod table;
+#[cfg(feature = "cli")]
 pub mod trainer;
 
 use crate::engine::{ContactOutcome, Outcome};
