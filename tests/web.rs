@@ -11,7 +11,8 @@
 //!   example itself (the questions it skipped could not change them).
 //! - Three visits as a practitioner makes them: one with the keyboard only (real key
 //!   events: Tab, arrows, Space, Enter, typing), one in immediate danger, and one with a
-//!   change at review and a judgement that differs from the tool's, with its reason.
+//!   change at review and a judgement that differs from the tool's, with its reason (its
+//!   saved case file then opened again in a new visit).
 //! - No request leaves the page: the browser's only route out is a proxy on loopback that
 //!   counts every connection made to it; the page then tries fetch, XHR, WebSocket, an
 //!   image, a script, a style sheet, a frame and a beacon, each refused by its
@@ -834,6 +835,45 @@ fn three_visits_keyboard_only_in_danger_and_with_a_different_judgement() {
     assert_ne!(
         before["result"], after["result"],
         "the change at review changed nothing"
+    );
+
+    // The case file it saved, opened again in a new visit: the same answers, the same
+    // result, and only what is still not known is asked.
+    browser.reload();
+    browser.eval(DRIVER);
+    let input = browser.send(
+        "Runtime.evaluate",
+        json!({"expression": "document.getElementById('open-case')"}),
+    );
+    browser.send(
+        "DOM.setFileInputFiles",
+        json!({"files": [dir.path().join("judgement.yaml")], "objectId": input["result"]["objectId"]}),
+    );
+    browser.eval(
+        r##"new Promise((done) => {
+        const wait = () => document.getElementById("screen-title").textContent === "Area" ? setTimeout(wait, 20) : done(true);
+        wait();
+        })"##,
+    );
+    // As `check --answers` does, a question answered "not known" may be asked again; one
+    // answered yes or no never is.
+    let asked = browser.eval(&format!("window.__walk({more})"));
+    for answered in [
+        "immediate_danger",
+        "adult_mental_health",
+        "adult_substance_misuse",
+        "1:young_carer",
+    ] {
+        assert!(
+            !asked.as_array().unwrap().contains(&json!(answered)),
+            "{answered} asked again: {asked}"
+        );
+    }
+    let reopened = browser.eval("window.__result()");
+    assert_eq!(
+        decision(&reopened["result"]),
+        decision(&expected),
+        "the reopened case gives another result"
     );
     assert_eq!(proxy.connections().0, 0, "{:?}", proxy.connections().1);
 }
