@@ -57,23 +57,33 @@ pub fn handle(request: &str) -> String {
 
 fn dispatch(request: &Value) -> Result<Value, String> {
     let op = request.get("op").and_then(Value::as_str).unwrap_or("");
-    let moment = match request
+    let at = request
         .get("visit")
         .and_then(|v| v.get("at"))
-        .or_else(|| request.get("at"))
-    {
-        Some(Value::String(at)) => threshold::hours::parse_moment(at)?,
-        _ => threshold::hours::parse_moment("2026-01-01T00:00:00Z")?,
+        .or_else(|| request.get("at"));
+    let moment = match at {
+        Some(Value::String(at)) => Some(threshold::hours::parse_moment(at)?),
+        None | Some(Value::Null) => None,
+        Some(_) => return Err("`at` must be a time, such as 2026-11-24T10:00:00Z".into()),
     };
-    let rules = rules(moment.date())?;
+    // The date only decides which contacts `rules check` would warn about, never a result.
+    let today = moment
+        .as_ref()
+        .map_or(jiff::civil::date(2026, 12, 1), |m| m.date());
+    let rules = rules(today)?;
+    let moment = || {
+        moment
+            .clone()
+            .ok_or("the visit has no `at`: the time it is for")
+    };
     match op {
         "start" => Ok(start(rules)),
         "next" => {
-            let (flow, _) = visit(rules, request, moment)?;
+            let (flow, _) = visit(rules, request, moment()?)?;
             Ok(next(&flow))
         }
         "record" => {
-            let (flow, reason) = visit(rules, request, moment)?;
+            let (flow, reason) = visit(rules, request, moment()?)?;
             Ok(record(&flow, reason.as_deref()))
         }
         "read_case" => read_case(rules, request),
@@ -559,9 +569,10 @@ mod tests {
             "not json",
             r#"{"op": "fly"}"#,
             r#"{"op": "next"}"#,
-            r#"{"op": "next", "visit": {"case": {"area": "atlantis"}}}"#,
-            r#"{"op": "next", "visit": {"case": {"answers": {"immediate_dangr": "yes"}}}}"#,
-            r#"{"op": "next", "visit": {"case": {"children": [{"id": "A", "age": 40}]}}}"#,
+            r#"{"op": "next", "visit": {"case": {}}}"#,
+            r#"{"op": "next", "visit": {"at": "2026-11-24T10:00:00Z", "case": {"area": "atlantis"}}}"#,
+            r#"{"op": "next", "visit": {"at": "2026-11-24T10:00:00Z", "case": {"answers": {"immediate_dangr": "yes"}}}}"#,
+            r#"{"op": "next", "visit": {"at": "2026-11-24T10:00:00Z", "case": {"children": [{"id": "A", "age": 40}]}}}"#,
             r#"{"op": "next", "visit": {"at": "yesterday", "case": {}}}"#,
             r#"{"op": "read_case", "name": "x.yaml", "text": "schema: 7"}"#,
         ] {
@@ -572,7 +583,7 @@ mod tests {
             assert!(!error.is_empty());
         }
         let reply: Value = serde_json::from_str(&handle(
-            r#"{"op": "next", "visit": {"case": {"answers": {"immediate_dangr": "yes"}}}}"#,
+            r#"{"op": "next", "visit": {"at": "2026-11-24T10:00:00Z", "case": {"answers": {"immediate_dangr": "yes"}}}}"#,
         ))
         .unwrap();
         assert!(
