@@ -196,7 +196,9 @@
       const cur = typeof step.current === "number" ? String(step.current) : "";
       inputs = [
         el("label", { for: "count" }, ["Number (whole number, 0 or more)"]),
-        el("input", { type: "number", id: "count", name: "count", min: "0", step: "1", inputmode: "numeric", value: cur, "aria-describedby": "answer-error" }),
+        el("input", { type: "number", id: "count", name: "count", min: "0", step: "1", inputmode: "numeric", value: cur, "aria-describedby": "answer-error",
+          // A number typed is the answer: "Not known" no longer holds.
+          oninput: (e) => { const nk = e.target.form.querySelector("input[name=answer][value=unknown]"); if (nk) nk.checked = false; } }),
         choice("answer", "unknown", "Not known", step.current === "unknown"),
       ];
     }
