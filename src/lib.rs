@@ -1,9 +1,12 @@
 //! threshold: safeguarding threshold decision support for people who work with adults and
 //! meet children in their households. The library holds the rules model, the engine, the
-//! case formats and the renderers; `cli` is a thin layer over them.
+//! case formats and the renderers; `cli` is a thin layer over them. Without the `cli` feature
+//! the library is only the pure part, which also builds for WebAssembly (`web/`).
 
+#[cfg(feature = "cli")]
 pub mod batch;
 pub mod case;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod condition;
 pub mod engine;
@@ -18,4 +21,5 @@ pub mod scenario;
 pub mod text;
 pub mod yaml;
 
+#[cfg(feature = "cli")]
 pub use cli::{Io, run};

@@ -6,7 +6,7 @@
 use assert_cmd::Command;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -530,6 +530,8 @@ fn the_output_file_appears_whole_or_not_at_all() {
     );
 }
 
+/// Unix only: Windows' null device is `NUL`, not a path in the file system.
+#[cfg(unix)]
 #[test]
 fn an_output_that_is_a_device_is_written_not_replaced() {
     let run = batch(&[&fixture("audit.jsonl"), "--output", "/dev/null"]);
@@ -642,9 +644,11 @@ fn no_progress_bar_is_drawn_when_not_on_a_terminal() {
 
 /// The other side: on a terminal (a pseudo-terminal from `script`), the bar is drawn
 /// and then cleared before the summary.
+/// Unix only: it needs util-linux's `script` for a terminal.
+#[cfg(unix)]
 #[test]
 fn a_progress_bar_is_drawn_on_a_terminal() {
-    if !Path::new("/usr/bin/script").exists() {
+    if !std::path::Path::new("/usr/bin/script").exists() {
         eprintln!("skipped: /usr/bin/script (util-linux) is not installed");
         return;
     }

@@ -1,5 +1,10 @@
 //! `threshold check` driven as a practitioner drives it: the real binary under a
 //! pseudo-terminal of 80 columns, keys sent, screens read. Every wait has a time limit.
+//!
+//! Unix only: Windows has no pseudo-terminal of this kind (the Windows build's CLI tests run
+//! under wine in `.ci/run`; the interview's logic is tested on every platform in
+//! src/interview/session.rs with a scripted asker).
+#![cfg(unix)]
 
 use expectrl::process::unix::WaitStatus;
 use expectrl::{Any, Eof, Expect, Session};

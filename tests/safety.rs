@@ -92,6 +92,8 @@ fn no_network_crate_is_in_the_dependency_tree() {
     }
 }
 
+/// Unix only: strace is Linux's. (The Windows build is the same code; it is not traced.)
+#[cfg(unix)]
 #[test]
 fn the_binary_opens_no_socket() {
     let strace = Path::new("/usr/bin/strace");

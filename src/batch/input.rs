@@ -206,10 +206,10 @@ impl<'a> Inputs<'a> {
                     .help(crate::files::NOT_A_FILE_HELP);
                 Some(Some(Item::failed(name, error)))
             }
-            Ok(_) => Some(self.open_file(&path, None)),
+            Ok(_) => Some(self.open_file(&path, None, false)),
             Err(e) => {
                 self.files += 1;
-                Some(Some(cannot_read(&path, &e)))
+                Some(Some(cannot_read(&path.display().to_string(), &e)))
             }
         }
     }
@@ -245,7 +245,7 @@ impl<'a> Inputs<'a> {
         };
         walk.found_any = true;
         let kind = kind_by_extension(entry.path());
-        Some(self.open_file(entry.path(), kind))
+        Some(self.open_file(entry.path(), kind, true))
     }
 
     fn open_stdin(&mut self) -> Option<Item> {
@@ -259,21 +259,27 @@ impl<'a> Inputs<'a> {
         self.start(Kind::JsonLines, Arc::from("-"), reader)
     }
 
-    fn open_file(&mut self, path: &Path, kind: Option<Kind>) -> Option<Item> {
+    /// Open a file named on the command line, or found `in_folder`.
+    fn open_file(&mut self, path: &Path, kind: Option<Kind>, in_folder: bool) -> Option<Item> {
         self.files += 1;
+        let name = if in_folder {
+            source_name(path)
+        } else {
+            path.display().to_string()
+        };
         let file = match std::fs::File::open(path) {
             Ok(file) => file,
-            Err(e) => return Some(cannot_read(path, &e)),
+            Err(e) => return Some(cannot_read(&name, &e)),
         };
         let mut reader: Box<dyn BufRead + 'a> = Box::new(BufReader::with_capacity(1 << 16, file));
         let kind = match kind.or_else(|| kind_by_extension(path)) {
             Some(kind) => kind,
             None => match reader.fill_buf() {
                 Ok(head) => kind_by_content(head),
-                Err(e) => return Some(cannot_read(path, &e)),
+                Err(e) => return Some(cannot_read(&name, &e)),
             },
         };
-        self.start(kind, Arc::from(path.display().to_string()), reader)
+        self.start(kind, Arc::from(name), reader)
     }
 
     /// Begin reading a file of `kind`; an item straight away when the file is read whole
@@ -318,9 +324,24 @@ fn is_case_file(entry: &walkdir::DirEntry) -> bool {
     entry.file_type().is_file() && !is_hidden(entry) && kind_by_extension(entry.path()).is_some()
 }
 
-fn cannot_read(path: &Path, e: &std::io::Error) -> Item {
-    let name = path.display().to_string();
-    let error = Diagnostic::error(&name, format!("cannot read: {e}"))
+/// The name in results and errors of a file found in a folder: the folder as given and the
+/// file's place in it. On Windows the two may use different separators (`cases/2026` given,
+/// `sub\case.yaml` found); a `/` typed by the user wins, so a name has one kind (Windows
+/// reads both). A file named on the command line keeps the name as typed.
+fn source_name(path: &Path) -> String {
+    one_separator(&path.display().to_string(), cfg!(windows))
+}
+
+fn one_separator(name: &str, windows: bool) -> String {
+    if windows && name.contains('/') {
+        name.replace('\\', "/")
+    } else {
+        name.to_string()
+    }
+}
+
+fn cannot_read(name: &str, e: &std::io::Error) -> Item {
+    let error = Diagnostic::error(name, format!("cannot read: {e}"))
         .help("check the path and its permissions");
     Item::failed(name, error)
 }
@@ -336,7 +357,7 @@ fn read_whole(name: &Arc<str>, reader: impl Read) -> Item {
             name: Arc::clone(name),
             bytes,
         },
-        Err(e) => cannot_read(Path::new(&**name), &e),
+        Err(e) => cannot_read(name, &e),
     }
 }
 
@@ -615,6 +636,23 @@ impl<'a> YamlStream<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_source_on_windows_has_one_kind_of_separator() {
+        assert_eq!(
+            one_separator("tests/fixtures/batch\\sub\\a.yaml", true),
+            "tests/fixtures/batch/sub/a.yaml"
+        );
+        assert_eq!(
+            one_separator("C:\\cases\\sub\\a.yaml", true),
+            "C:\\cases\\sub\\a.yaml"
+        );
+        // Elsewhere a backslash is part of a file's name, never a separator.
+        assert_eq!(
+            one_separator("cases/odd\\name.yaml", false),
+            "cases/odd\\name.yaml"
+        );
+    }
 
     #[test]
     fn files_without_a_known_extension_are_read_by_what_they_hold() {

@@ -525,6 +525,13 @@ pub(crate) fn read_case(
             .read_to_end(&mut bytes)
             .context("cannot read standard input")?;
         (bytes, "<stdin>".to_string())
+    } else if std::path::Path::new(path).is_dir() {
+        // Said in these words on every platform (Windows would say only "Access denied").
+        return Err(Diagnostic::error(path, "this is a folder, not a case file")
+            .help(
+                "give a case file's path; `threshold batch FOLDER` assesses every case in a folder",
+            )
+            .into());
     } else {
         let bytes =
             crate::files::read_limited(std::path::Path::new(path), crate::case::MAX_CASE_BYTES)

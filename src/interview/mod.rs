@@ -9,24 +9,42 @@
 //! line for screen readers; `screens` draws what is shown between questions, `save` writes
 //! files and `stop` handles Ctrl-C.
 
+//!
+//! Without the `cli` feature only `flow` and `answers` are built: they are pure, and
+//! `threshold-web` (web/) runs the same flow in a browser.
+
+pub mod answers;
+#[cfg(feature = "cli")]
 mod asker;
 /// Public so that property tests can drive the skipping rule over generated rule sets.
 pub mod flow;
+#[cfg(feature = "cli")]
 mod lines;
+#[cfg(feature = "cli")]
 mod menus;
+#[cfg(feature = "cli")]
 mod save;
+#[cfg(feature = "cli")]
 mod screens;
-#[cfg(test)]
+#[cfg(all(test, feature = "cli"))]
 mod scripted;
+#[cfg(feature = "cli")]
 mod session;
+#[cfg(feature = "cli")]
 mod stop;
 
+#[cfg(feature = "cli")]
 use crate::case::Case;
+#[cfg(feature = "cli")]
 use crate::cli::{Io, parse_at, read_case};
+#[cfg(feature = "cli")]
 use crate::error::Diagnostic;
+#[cfg(feature = "cli")]
 use crate::rules::RuleSet;
+#[cfg(feature = "cli")]
 use crate::rules::model::Area;
 
+#[cfg(feature = "cli")]
 #[derive(clap::Args)]
 pub struct Args {
     /// The area's rules to use (asked first if not given)
@@ -45,6 +63,7 @@ pub struct Args {
 
 /// Run the interview. Exit code 0 when finished; 2 when it cannot run (no terminal, bad
 /// arguments) or was stopped with Ctrl-C (nothing saved after that).
+#[cfg(feature = "cli")]
 pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
     let moment = parse_at(args.at.as_deref(), &io.now)?
         .unwrap_or_else(|| io.now.clone())
@@ -104,6 +123,7 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
     }
 }
 
+#[cfg(feature = "cli")]
 /// `--area`, else the case file's `area:`, else `None` (the interview asks).
 fn choose_area<'r>(
     rules: &'r RuleSet,

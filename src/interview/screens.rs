@@ -8,6 +8,8 @@ use crate::render::table::{Styles, grid, wrap};
 use crate::render::{JUDGEMENT_NOTE, open_label};
 use crate::rules::model::Area;
 
+pub use super::answers::{Section, answer_word, child_title, not_asked_names, sections};
+
 /// How the interview draws: colour and box drawing, or neither (`--plain`).
 #[derive(Debug, Clone, Copy)]
 pub struct Look {
@@ -111,64 +113,6 @@ pub fn danger(flow: &Flow, area: &Area, look: Look) -> Option<String> {
     Some(out)
 }
 
-/// An answer as the review and the record show it.
-pub fn answer_word(answer: Answer, asked: bool) -> String {
-    match answer {
-        Answer::Unknown if asked => "not known".into(),
-        Answer::Unknown => "not asked".into(),
-        other => other.label(),
-    }
-}
-
-/// One section of answers: its title and (question, answer) rows.
-pub struct Section {
-    pub title: String,
-    pub rows: Vec<(String, String)>,
-}
-
-/// "Child A, age 7" or "Child B, unborn".
-pub fn child_title(flow: &Flow, index: usize) -> String {
-    let child = &flow.case.children[index];
-    match child.age {
-        Some(age) => format!("Child {}, age {age}", crate::render::shown(&child.id)),
-        None => format!("Child {}, unborn", crate::render::shown(&child.id)),
-    }
-}
-
-/// Every answer given or asked, by household and child. `full` gives the question's
-/// prompt (for the record); otherwise its short name (for the screen).
-pub fn sections(flow: &Flow, full: bool) -> Vec<Section> {
-    let bank = &flow.rules().questions;
-    let mut sections = vec![Section {
-        title: "Household and adult".into(),
-        rows: Vec::new(),
-    }];
-    sections.extend((0..flow.case.children.len()).map(|i| Section {
-        title: child_title(flow, i),
-        rows: Vec::new(),
-    }));
-    for (subject, q) in flow.questions() {
-        let answer = flow.answer_of(subject, q);
-        let asked = flow.asked(subject, q);
-        if answer.is_unknown() && !asked {
-            continue;
-        }
-        let question = bank.question(q);
-        let name = if full {
-            question.prompt.trim().to_string()
-        } else {
-            question.short.clone()
-        };
-        let word = answer_word(answer, asked);
-        let index = match subject {
-            Subject::Household => 0,
-            Subject::Child(i) => i + 1,
-        };
-        sections[index].rows.push((name, word));
-    }
-    sections
-}
-
 /// The review: every answer, what was not asked, and answers a change left behind.
 pub fn review(flow: &Flow, look: Look) -> String {
     let mut out = heading(look, "Your answers");
@@ -208,21 +152,6 @@ fn section_text(section: &Section, look: Look) -> String {
         table.add_row(vec!["no answers yet".to_string(), String::new()]);
     }
     format!("{table}\n")
-}
-
-/// The questions that applied but were not asked, by short name (and child).
-pub fn not_asked_names(flow: &Flow) -> Vec<String> {
-    let bank = &flow.rules().questions;
-    flow.not_asked()
-        .into_iter()
-        .map(|(subject, q)| {
-            let short = &bank.question(q).short;
-            match subject {
-                Subject::Household => short.clone(),
-                Subject::Child(i) => format!("{short} ({})", flow.case.children[i].id),
-            }
-        })
-        .collect()
 }
 
 /// "Not asked, because no answer could change the result: ..." (empty if none).

@@ -622,11 +622,24 @@ impl<'r> Session<'r> {
         replace: bool,
     ) -> anyhow::Result<()> {
         match stop::saving(path, || save::write_private(path, text, replace)) {
-            Ok(()) => {
+            Ok(save::Private::Yes) => {
                 self.saved.push(path.to_path_buf());
                 asker.say(&format!(
                     "Saved {} (only you can read it).\n",
                     path.display()
+                ))
+            }
+            Ok(save::Private::No(why)) => {
+                self.saved.push(path.to_path_buf());
+                asker.say(&wrap(
+                    "",
+                    "",
+                    &format!(
+                        "Saved {}, but it could not be made readable by you only ({why}): \
+                         others who use this computer may be able to read it. Move it to a \
+                         folder only you can open, or delete it once it is in the case notes.",
+                        path.display()
+                    ),
                 ))
             }
             Err(error) => asker.say(&format!(

@@ -4,10 +4,13 @@
 pub mod book;
 pub mod json;
 pub mod markdown;
+#[cfg(feature = "cli")]
 pub mod plain;
 pub mod record;
 pub mod summary;
+#[cfg(feature = "cli")]
 pub mod table;
+#[cfg(feature = "cli")]
 pub mod trainer;
 
 use crate::engine::{Call, ContactOutcome, Outcome};
