@@ -528,3 +528,76 @@ fn an_answer_that_cannot_apply_is_refused_naming_what_rules_it_out() {
         "{rows}"
     );
 }
+
+/// The interview ends every result with one screen (issue 16): for every example, in every
+/// area, at 80 and 60 columns, it fits (at most 15 lines, none wider than the terminal),
+/// names each child's level, and lists what to ring first.
+#[test]
+fn the_closing_screen_fits_80x24_and_60_columns_for_every_example() {
+    let today = jiff::civil::date(2026, 12, 2);
+    let (rules, _) = threshold::rules::load(
+        threshold::rules::bundled_files(),
+        threshold::rules::Origin::Bundled,
+        today,
+    )
+    .unwrap();
+    let at = threshold::hours::parse_moment("2026-11-28T23:00").unwrap();
+    for entry in std::fs::read_dir("examples/cases").unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        let case =
+            threshold::case::read(&bytes, &path.display().to_string(), &rules.questions).unwrap();
+        for area in &rules.areas {
+            let outcome = threshold::engine::assess(area, &rules.questions, &case, &at);
+            for columns in [80, 60] {
+                let screen = threshold::render::summary::render(&outcome, columns);
+                let lines: Vec<&str> = screen.lines().collect();
+                let context = format!(
+                    "{} in {} at {columns} columns:\n{screen}",
+                    path.display(),
+                    area.id
+                );
+                assert!(
+                    lines.len() <= threshold::render::summary::MAX_LINES,
+                    "{context}"
+                );
+                assert!(
+                    lines.iter().all(|l| l.chars().count() <= columns),
+                    "{context}"
+                );
+                assert!(
+                    screen.contains("Ring now:") || screen.contains("Who to call:"),
+                    "{context}"
+                );
+                for c in &outcome.children {
+                    assert!(screen.contains(&format!("{} (", c.child.id)), "{context}");
+                }
+                if outcome.emergency {
+                    assert!(lines[1].contains("999"), "{context}");
+                }
+            }
+        }
+    }
+    // A large household: children that do not fit are counted, never silently dropped,
+    // and the first number to ring stays on the screen.
+    let many: String = (0..9)
+        .map(|i| format!("  - {{id: C{i}, age: {}}}\n", i + 1))
+        .collect();
+    let text = format!("schema: 1\nanswers: {{immediate_danger: yes}}\nchildren:\n{many}");
+    let case = threshold::case::parse(
+        &text,
+        threshold::case::Format::Yaml,
+        "many",
+        &rules.questions,
+    )
+    .unwrap();
+    let area = rules.area("salford").unwrap();
+    let outcome = threshold::engine::assess(area, &rules.questions, &case, &at);
+    let screen = threshold::render::summary::render(&outcome, 60);
+    assert!(
+        screen.lines().count() <= threshold::render::summary::MAX_LINES,
+        "{screen}"
+    );
+    assert!(screen.contains("more (in the result above)"), "{screen}");
+    assert!(screen.contains("999"), "{screen}");
+}

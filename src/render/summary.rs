@@ -7,8 +7,7 @@ use super::{level_label, open_label};
 use crate::engine::Outcome;
 
 /// Lines the summary may take, leaving room for the menu below it on a 24-row screen.
-pub const MAX_LINES: usize = 15;
-const CHILDREN_SHOWN: usize = 4;
+pub const MAX_LINES: usize = 13;
 const NUMBERS_SHOWN: usize = 3;
 
 /// The width a summary is wrapped to, for a terminal `columns` wide.
@@ -19,33 +18,28 @@ pub fn width_for(columns: usize) -> usize {
 pub fn render(outcome: &Outcome, columns: usize) -> String {
     let width = width_for(columns);
     let area = outcome.area;
-    let mut lines: Vec<String> = vec![format!(
-        "== In short ({}): supports, not replaces, your judgement ==",
-        area.name
-    )];
-    let push = |first: &str, indent: &str, text: &str, lines: &mut Vec<String>| {
-        lines.extend(wrap(first, indent, text, width));
-    };
+    let wrapped = |first: &str, indent: &str, text: &str| wrap(first, indent, text, width);
+    let mut head = vec![format!("== In short: {} ==", area.name)];
     if outcome.emergency {
-        push("", "", "EMERGENCY: ring 999 now.", &mut lines);
+        head.extend(wrapped("", "", "EMERGENCY: ring 999 now."));
     } else if outcome.danger_not_ruled_out {
-        push(
+        head.extend(wrapped(
             "",
             "",
             "Immediate danger NOT ruled out: find out now; if a child is in danger, ring 999.",
-            &mut lines,
-        );
+        ));
     }
+    // Each child is one block of lines, kept whole or left out whole.
+    let mut children: Vec<Vec<String>> = Vec::new();
     match outcome.overall {
-        None => push("", "", "No children were recorded.", &mut lines),
+        None => head.extend(wrapped("", "", "No children were recorded.")),
         Some(tier) => {
-            push(
+            head.extend(wrapped(
                 "",
                 "",
                 &format!("Household: {}", level_label(area, tier)),
-                &mut lines,
-            );
-            for c in outcome.children.iter().take(CHILDREN_SHOWN) {
+            ));
+            for c in &outcome.children {
                 let reach = if c.could_reach > c.level {
                     format!(
                         "; could reach {} (answers not known)",
@@ -55,64 +49,103 @@ pub fn render(outcome: &Outcome, columns: usize) -> String {
                     String::new()
                 };
                 let age = c.child.age.map_or("unborn".to_string(), |a| format!("{a}"));
-                push(
+                let id = super::shown(&c.child.id);
+                children.push(wrapped(
                     "-",
                     "  ",
-                    &format!(
-                        "{} ({age}): {}{reach}",
-                        c.child.id,
-                        level_label(area, c.level)
-                    ),
-                    &mut lines,
-                );
-            }
-            let more = outcome.children.len().saturating_sub(CHILDREN_SHOWN);
-            if more > 0 {
-                push(
-                    "-",
-                    "  ",
-                    &format!("and {more} more children (in the result above)"),
-                    &mut lines,
-                );
+                    &format!("{id} ({age}): {}{reach}", level_label(area, c.level)),
+                ));
             }
         }
     }
-    if let Some(action) = outcome.actions.first() {
-        let text: String = first_sentence(action.text.trim());
-        push("First:", "  ", &text, &mut lines);
-    }
-    let heading = if outcome.urgent {
-        "Ring now:"
-    } else {
-        "Who to call:"
+    let first = outcome
+        .actions
+        .first()
+        .map(|a| wrapped("First:", "  ", &first_sentence(a.text.trim())))
+        .unwrap_or_default();
+    let calls_for = |numbers: usize| {
+        let mut calls = vec![
+            if outcome.urgent {
+                "Ring now:"
+            } else {
+                "Who to call:"
+            }
+            .to_string(),
+        ];
+        for (i, c) in outcome.contacts.iter().take(numbers).enumerate() {
+            // A number is never broken across lines: its spaces are kept together.
+            let reach = c
+                .contact
+                .phone
+                .as_deref()
+                .or(c.contact.email.as_deref())
+                .unwrap_or("")
+                .replace(' ', KEEP);
+            calls.extend(wrapped(
+                &format!("{:>2}.", i + 1),
+                "    ",
+                &format!("{} {reach}: {}", c.contact.name, open_label(c)),
+            ));
+        }
+        calls
     };
-    lines.push(heading.to_string());
-    for (i, c) in outcome.contacts.iter().take(NUMBERS_SHOWN).enumerate() {
-        let reach = c
-            .contact
-            .phone
-            .as_deref()
-            .or(c.contact.email.as_deref())
-            .unwrap_or("");
-        push(
-            &format!("{:>2}.", i + 1),
-            "    ",
-            &format!("{} {reach}: {}", c.contact.name, open_label(c)),
-            &mut lines,
-        );
+    let foot = wrapped(
+        "",
+        "",
+        "Supports, not replaces, your judgement. \"Why\": every reason.",
+    );
+    // What matters most on a doorstep: every child's level, then the numbers. When it
+    // does not all fit, the first action shortens first, then fewer numbers are shown,
+    // and only then are children left out (saying how many).
+    let all_children: Vec<String> = children.iter().flatten().cloned().collect();
+    let mut chosen = None;
+    'fit: for numbers in [NUMBERS_SHOWN, 2, 1] {
+        for first_lines in [first.len(), 1, 0] {
+            let calls = calls_for(numbers);
+            let lines = head.len() + all_children.len() + first_lines + calls.len() + foot.len();
+            if lines <= MAX_LINES {
+                chosen = Some((first_lines, calls));
+                break 'fit;
+            }
+        }
     }
-    lines.push("Details: the result above; \"Why\" below gives every reason and source.".into());
-    if lines.len() > MAX_LINES {
-        // Keep the numbers: drop children lines from the middle rather than the calls.
-        let keep_tail = lines.len() - MAX_LINES;
-        let start = lines.iter().position(|l| l.starts_with("- ")).unwrap_or(1);
-        lines.drain(start..(start + keep_tail).min(lines.len()));
-    }
-    lines.truncate(MAX_LINES);
-    let mut out = lines.join("\n");
+    let (first_lines, calls, shown_children) = match chosen {
+        Some((first_lines, calls)) => (first_lines, calls, all_children),
+        None => {
+            let calls = calls_for(1);
+            let room = MAX_LINES.saturating_sub(head.len() + calls.len() + foot.len() + 1);
+            let mut kept: Vec<String> = Vec::new();
+            let mut left_out = 0;
+            for block in &children {
+                if left_out == 0 && kept.len() + block.len() <= room {
+                    kept.extend(block.iter().cloned());
+                } else {
+                    left_out += 1;
+                }
+            }
+            kept.extend(wrapped(
+                "-",
+                "  ",
+                &format!("and {left_out} more (in the result above)"),
+            ));
+            (0, calls, kept)
+        }
+    };
+    let lines: Vec<String> = head
+        .into_iter()
+        .chain(shown_children)
+        .chain(first.into_iter().take(first_lines))
+        .chain(calls)
+        .chain(foot)
+        .collect();
+    let mut out = lines.join("\n").replace(KEEP, " ");
     out.push('\n');
     out
 }
+
+/// Holds a phone number's groups together while wrapping (a no-break space, replaced by a
+/// plain space in the output).
+const KEEP: &str = "\u{a0}";
 
 /// The first sentence (to a full stop or colon followed by a space), whole if short.
 fn first_sentence(text: &str) -> String {
@@ -128,7 +161,8 @@ fn first_sentence(text: &str) -> String {
 fn wrap(first: &str, indent: &str, text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = first.to_string();
-    for word in text.split_whitespace() {
+    // Split on plain spaces only: a no-break space holds a phone number together.
+    for word in text.split([' ', '\n', '\t']).filter(|w| !w.is_empty()) {
         let empty = line.trim().is_empty() || line == first;
         if !empty && line.chars().count() + 1 + word.chars().count() > width {
             lines.push(line.trim_end().to_string());
