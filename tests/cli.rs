@@ -601,3 +601,44 @@ fn the_closing_screen_fits_80x24_and_60_columns_for_every_example() {
     assert!(screen.contains("more (in the result above)"), "{screen}");
     assert!(screen.contains("999"), "{screen}");
 }
+
+/// THRESHOLD_AREA gives the area when neither --area nor the case names one (SPEC 12); the
+/// case's own area still wins over it, and an unknown value is refused naming the variable.
+#[test]
+fn threshold_area_is_the_default_area_after_the_flag_and_the_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no-area.yaml");
+    std::fs::write(
+        &path,
+        "schema: 1\nanswers: {immediate_danger: no}\nchildren: [{id: A, age: 5}]\n",
+    )
+    .unwrap();
+    let shown = path.display().to_string();
+    let out = threshold()
+        .env("THRESHOLD_AREA", "torbay")
+        .args(["assess", &shown, "--at", IN_HOURS, "--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["area"]["id"], "torbay");
+    let out = threshold()
+        .env("THRESHOLD_AREA", "torbay")
+        .args([
+            "assess",
+            &example("salford-no-concerns.yaml"),
+            "--at",
+            IN_HOURS,
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["area"]["id"], "salford", "the case's own area wins");
+    threshold()
+        .env("THRESHOLD_AREA", "torquay")
+        .args(["assess", &shown])
+        .assert()
+        .code(2)
+        .stderr(contains("THRESHOLD_AREA: error: unknown area `torquay`"));
+}

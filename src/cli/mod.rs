@@ -500,6 +500,15 @@ fn check_rules(dir: Option<PathBuf>, today: jiff::civil::Date, io: &mut Io) -> a
     Ok(())
 }
 
+/// `THRESHOLD_AREA`, when set and not empty: the area used when neither `--area` nor the
+/// case names one.
+pub(crate) fn default_area() -> Option<String> {
+    std::env::var("THRESHOLD_AREA")
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
 /// `--at`: a moment, or `now` (the same as leaving it out, but said).
 pub(crate) fn parse_at(at: Option<&str>, now: &jiff::Zoned) -> anyhow::Result<Option<jiff::Zoned>> {
     at.map(|text| {
@@ -574,11 +583,18 @@ fn assess(
                 .at(crate::case::find_field(&text, "area", written, 0))
                 .help("fix `area:` in the case file, or pass --area")
         })?,
-        (None, None) => return Err(Diagnostic::error(name, "the case names no area")
-            .help(
-                "add `area: salford` (or trafford, redbridge, torbay) to the case, or pass --area",
-            )
-            .into()),
+        // The default area (SPEC 12) comes last: after --area and the case's own `area:`.
+        (None, None) => match default_area() {
+            Some(id) => rules.area_or_error(&id).map_err(|e| {
+                Diagnostic::error("THRESHOLD_AREA", e)
+                    .help("set THRESHOLD_AREA to one of the areas `threshold areas` lists")
+            })?,
+            None => return Err(Diagnostic::error(name, "the case names no area")
+                .help(
+                    "add `area: salford` (or trafford, redbridge, torbay) to the case, pass --area, or set THRESHOLD_AREA",
+                )
+                .into()),
+        },
     };
     // The result keeps the case's own assessment time (or --at); the numbers are for the
     // moment of reading (--at, else now), so a case reopened later shows today's hours.

@@ -131,10 +131,12 @@ fn choose_area<'r>(
     file: Option<&str>,
     case: &Case,
 ) -> anyhow::Result<Option<&'r Area>> {
-    let (id, origin) = match (flag, &case.area) {
-        (Some(id), _) => (id, "--area"),
-        (None, Some(id)) => (id.as_str(), file.unwrap_or("the case file")),
-        (None, None) => return Ok(None),
+    let default = crate::cli::default_area();
+    let (id, origin) = match (flag, &case.area, &default) {
+        (Some(id), _, _) => (id, "--area"),
+        (None, Some(id), _) => (id.as_str(), file.unwrap_or("the case file")),
+        (None, None, Some(id)) => (id.as_str(), "THRESHOLD_AREA"),
+        (None, None, None) => return Ok(None),
     };
     let area = rules
         .area_or_error(id)
