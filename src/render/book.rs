@@ -6,6 +6,7 @@
 //! The book is built once as a list of blocks and written out by either writer, so the
 //! two formats always say the same.
 
+use super::html_escape;
 use super::level_label;
 use crate::engine;
 use crate::rules::model::{Area, Basis, Contact};
@@ -625,22 +626,6 @@ fn markdown(blocks: &[Block]) -> String {
 }
 
 // ---------------------------------------------------------------------------------- HTML
-
-/// Text as HTML: every character that could be markup is escaped.
-pub fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn html_line(line: &Line) -> String {
     line.iter()

@@ -32,6 +32,23 @@ pub fn shown_list(ids: &[&str]) -> String {
         .join(", ")
 }
 
+/// Text as HTML: every character that could be markup is escaped (books, handouts,
+/// reports).
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Every result says this.
 pub const JUDGEMENT_NOTE: &str = "Supports, not replaces, professional judgement.";
 

@@ -662,20 +662,9 @@ fn markdown(blocks: &[Block]) -> String {
     out
 }
 
-/// Text for HTML: every character that could be markup is escaped.
+/// Text for HTML, on one line, every character that could be markup escaped.
 fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in one_line(text).chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    super::html_escape(&one_line(text))
 }
 
 /// The style of an HTML handout: plain, and readable printed (the answer sheet starts on
