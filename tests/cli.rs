@@ -642,3 +642,43 @@ fn threshold_area_is_the_default_area_after_the_flag_and_the_case() {
         .code(2)
         .stderr(contains("THRESHOLD_AREA: error: unknown area `torquay`"));
 }
+
+/// Where the practitioner judges a higher level than the tool's, the decision record lists
+/// what that level calls for: its actions, and the numbers as that level orders them
+/// (the top tier cannot wait: the front door open now is RING NOW).
+#[test]
+fn a_higher_judgement_brings_its_own_actions_and_numbers_into_the_record() {
+    let today = jiff::civil::date(2026, 12, 2);
+    let (rules, _) = threshold::rules::load(
+        threshold::rules::bundled_files(),
+        threshold::rules::Origin::Bundled,
+        today,
+    )
+    .unwrap();
+    let text = "schema: 1\narea: salford\nrecorded_level: 4\nrecorded_reason: \"Seen bruising\"\nanswers: {immediate_danger: no}\nchildren: [{id: A, age: 5}]\n";
+    let case = threshold::case::parse(
+        text,
+        threshold::case::Format::Yaml,
+        "judged",
+        &rules.questions,
+    )
+    .unwrap();
+    let at = threshold::hours::parse_moment(IN_HOURS).unwrap();
+    let outcome =
+        threshold::engine::assess(rules.area("salford").unwrap(), &rules.questions, &case, &at);
+    assert!(outcome.overall < Some(4));
+    let notes = threshold::render::record::Notes {
+        answers: Vec::new(),
+        not_asked: Vec::new(),
+    };
+    let record = threshold::render::record::render(&rules, &outcome, &notes);
+    let section = record
+        .find("### What 4 Getting Risk Support calls for (the practitioner's level)")
+        .unwrap_or_else(|| panic!("{record}"));
+    let rest = &record[section..];
+    assert!(rest.contains("RING NOW (open now)"), "{rest}");
+    assert!(
+        record.contains("- The practitioner's reason: Seen bruising"),
+        "{record}"
+    );
+}

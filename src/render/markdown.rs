@@ -31,6 +31,24 @@ pub fn inline(text: &str) -> String {
     out
 }
 
+/// The numbers as a Markdown table, in order, with what to do with each.
+pub fn contacts_table(contacts: &[crate::engine::ContactOutcome]) -> String {
+    let mut out = String::from("| # | Who | Phone | Email | When |\n|---|---|---|---|---|\n");
+    for (i, c) in contacts.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {}: {} |",
+            i + 1,
+            cell(&c.contact.name),
+            c.contact.phone.as_deref().unwrap_or(""),
+            c.contact.email.as_deref().unwrap_or(""),
+            open_label(c),
+            cell(&c.contact.hours.text)
+        );
+    }
+    out
+}
+
 pub fn render(rules: &RuleSet, outcome: &Outcome) -> String {
     let area = outcome.area;
     let case = outcome.case;
@@ -85,22 +103,7 @@ pub fn render(rules: &RuleSet, outcome: &Outcome) -> String {
     if let Some(note) = bank_holiday_note(outcome) {
         let _ = writeln!(out, "{note}\n");
     }
-    let _ = writeln!(
-        out,
-        "| # | Who | Phone | Email | When |\n|---|---|---|---|---|"
-    );
-    for (i, c) in outcome.contacts.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {}: {} |",
-            i + 1,
-            cell(&c.contact.name),
-            c.contact.phone.as_deref().unwrap_or(""),
-            c.contact.email.as_deref().unwrap_or(""),
-            open_label(c),
-            cell(&c.contact.hours.text)
-        );
-    }
+    out.push_str(&contacts_table(&outcome.contacts));
 
     let _ = writeln!(out, "\n### Next actions\n");
     for (i, a) in outcome.actions.iter().enumerate() {

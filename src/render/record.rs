@@ -128,17 +128,8 @@ fn judgement(outcome: &Outcome, reason: Option<&str>) -> String {
         for (i, action) in judged.actions.iter().enumerate() {
             let _ = writeln!(out, "{}. {}", i + 1, action.text.trim());
         }
-        let _ = writeln!(out, "\n| # | Who | Phone | When |\n|---|---|---|---|");
-        for (i, c) in judged.contacts.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} |",
-                i + 1,
-                cell(&c.contact.name),
-                c.contact.phone.as_deref().unwrap_or(""),
-                super::open_label(c)
-            );
-        }
+        out.push('\n');
+        out.push_str(&super::markdown::contacts_table(&judged.contacts));
     }
     out.push('\n');
     out
