@@ -4,6 +4,11 @@
 //! run are neutralised; a stray quote in an export loses no rows; `--output` never
 //! replaces an input; size limits hold for devices and pipes; local rules are announced
 //! in every output.
+//!
+//! Unix only: many of these tests need FIFOs, character devices, symlinks, sparse files or
+//! signals; the library code they pin is the same on Windows, where the CLI suite runs
+//! under wine.
+#![cfg(unix)]
 
 mod common;
 

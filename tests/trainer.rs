@@ -858,7 +858,9 @@ fn an_unknown_threshold_area_is_named_and_exits_2() {
 // --- steps on a terminal --------------------------------------------------------------
 
 /// `scenario run` on an 80x24 pseudo-terminal: one screen at a time; Enter goes on, `b`
-/// goes back, `r` shows the same step again, `q` stops.
+/// goes back, `r` shows the same step again, `q` stops. Unix only: it needs a
+/// pseudo-terminal (expectrl is a Unix-only dev-dependency).
+#[cfg(unix)]
 #[test]
 fn a_walkthrough_on_a_terminal_goes_step_by_step_with_back_and_repeat() {
     use expectrl::{Eof, Expect, Session};
