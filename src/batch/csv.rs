@@ -117,6 +117,21 @@ impl Header {
         })
     }
 
+    /// The header of a foreign export read through a map (`map.rs`): our columns, named
+    /// as the export names them. The household reference is the first.
+    pub fn mapped(columns: Vec<Column>, names: Vec<String>) -> Header {
+        let reference = columns.iter().position(|c| *c == Column::Reference);
+        Header {
+            columns,
+            names,
+            reference: reference.unwrap_or_default(),
+        }
+    }
+
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
     fn index(&self, column: Column) -> Option<usize> {
         self.columns.iter().position(|c| *c == column)
     }
@@ -150,9 +165,39 @@ pub struct Group {
     /// Found while reading: the case is refused with this.
     problem: Option<Diagnostic>,
     reference: String,
+    /// The sheet of a workbook the rows are on: errors then name the cell (`C5`).
+    sheet: Option<Arc<str>>,
+    /// Factor codes of a mapped export that no question takes.
+    codes: Vec<String>,
 }
 
 impl Group {
+    /// A case of a foreign export, its rows translated to our columns (`map.rs`).
+    pub fn mapped(
+        name: Arc<str>,
+        header: Arc<Header>,
+        rows: Vec<Row>,
+        problem: Option<Diagnostic>,
+        reference: String,
+        sheet: Option<Arc<str>>,
+        codes: Vec<String>,
+    ) -> Group {
+        Group {
+            name,
+            header,
+            rows,
+            problem,
+            reference,
+            sheet,
+            codes,
+        }
+    }
+
+    /// Factor codes of the case that no question takes (a mapped export only).
+    pub fn codes(&self) -> &[String] {
+        &self.codes
+    }
+
     /// The file it is in.
     pub fn name(&self) -> &str {
         &self.name
@@ -182,6 +227,21 @@ impl Group {
 
     /// The case its rows describe, or why they do not describe one.
     pub fn case(&self, bank: &Arc<QuestionBank>) -> Result<Case, Diagnostic> {
+        self.read_case(bank).map_err(|mut error| {
+            if let (Some(sheet), Some(at)) = (&self.sheet, error.location)
+                && !error.message.contains("sheet `")
+            {
+                let cell = super::map::column_letter(at.column);
+                error.message = format!(
+                    "{} (sheet `{sheet}`, cell {cell}{})",
+                    error.message, at.line
+                );
+            }
+            error
+        })
+    }
+
+    fn read_case(&self, bank: &Arc<QuestionBank>) -> Result<Case, Diagnostic> {
         if let Some(problem) = &self.problem {
             return Err(problem.clone());
         }
@@ -452,10 +512,21 @@ struct Records<'a> {
     /// Lines to read again before the reader (after a runaway quoted cell), with the
     /// bytes each consumed.
     replay: std::collections::VecDeque<(Vec<u8>, usize)>,
+    /// Records already read (a sheet of a workbook): given instead of the reader's.
+    given: Option<std::collections::VecDeque<Result<Row, Bad>>>,
+}
+
+/// Every record of a CSV export (one line each), for a map to read (`map.rs`).
+pub fn read_records<'a>(name: Arc<str>, reader: Box<dyn BufRead + 'a>) -> Vec<Result<Row, Bad>> {
+    let mut records = Records {
+        max_lines: 1,
+        ..Records::new(name, reader)
+    };
+    std::iter::from_fn(|| records.next_row()).collect()
 }
 
 /// A record that could not be read whole: the cells read so far and why.
-type Bad = (Row, Diagnostic);
+pub type Bad = (Row, Diagnostic);
 
 impl<'a> Records<'a> {
     fn new(name: Arc<str>, reader: Box<dyn BufRead + 'a>) -> Self {
@@ -465,6 +536,7 @@ impl<'a> Records<'a> {
             max_lines: MAX_RECORD_LINES,
             line: 0,
             replay: std::collections::VecDeque::new(),
+            given: None,
         }
     }
 
@@ -515,6 +587,9 @@ impl<'a> Records<'a> {
 
     /// The next record that is not a blank line; `None` at the end of the file.
     fn next_row(&mut self) -> Option<Result<Row, Bad>> {
+        if let Some(given) = &mut self.given {
+            return given.pop_front();
+        }
         let mut row = Row {
             line: self.line + 1,
             cells: Vec::new(),
@@ -691,6 +766,8 @@ pub struct CsvCases<'a> {
     /// million cases, would refuse a good case, never pass a bad one.)
     seen: HashSet<u64>,
     done: bool,
+    /// The sheet the records are on, when they are a workbook's.
+    sheet: Option<Arc<str>>,
 }
 
 impl<'a> CsvCases<'a> {
@@ -705,7 +782,21 @@ impl<'a> CsvCases<'a> {
             pending: None,
             seen: HashSet::new(),
             done: false,
+            sheet: None,
         }
+    }
+
+    /// Records already read (a sheet of a workbook in our own columns), as cases.
+    pub fn from_rows(
+        name: Arc<str>,
+        sheet: Arc<str>,
+        rows: Vec<Result<Row, Bad>>,
+        bank: Arc<QuestionBank>,
+    ) -> Self {
+        let mut cases = CsvCases::new(name, Box::new(std::io::empty()), bank);
+        cases.records.given = Some(rows.into());
+        cases.sheet = Some(sheet);
+        cases
     }
 
     pub fn next_item(&mut self) -> Option<Item> {
@@ -762,6 +853,8 @@ impl<'a> CsvCases<'a> {
             problem,
             reference,
             rows: vec![first],
+            sheet: self.sheet.clone(),
+            codes: Vec::new(),
         };
         if group.reference.is_empty() {
             let line = group.rows[0].line;

@@ -10,7 +10,9 @@
 
 mod csv;
 mod input;
+mod map;
 mod output;
+mod sheet;
 mod work;
 
 pub use output::Format;
@@ -57,6 +59,13 @@ pub struct Args {
     /// Exit 1 if the tool's level differs from any case's recorded_level
     #[arg(long)]
     pub fail_on_disagree: bool,
+    /// Read CSV exports and workbooks through this map (YAML: which column holds what;
+    /// see the README)
+    #[arg(long, value_name = "FILE")]
+    pub map: Option<PathBuf>,
+    /// The sheet of each .xlsx or .ods workbook to read [default: the first]
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
 }
 
 /// Whether standard output and standard error are terminals.
@@ -95,12 +104,17 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
     if let Some(output) = &args.output {
         output::refuse_output_over_input(output, &args.paths)?;
     }
-    let mut inputs = input::Inputs::new(args.paths, &mut *io.stdin, Arc::clone(&rules.questions));
+    let today = settings.at.as_ref().unwrap_or(&settings.now).date();
+    let mut inputs = input::Inputs::new(args.paths, &mut *io.stdin, Arc::clone(&rules.questions))
+        .with_exports(settings.map.clone(), args.sheet.clone(), today);
     let mut target = output::Target::open(args.output.as_deref(), &mut *io.stdout)?;
     let progress = Progress::new(progress_wanted(Terminal::detect(), to_file));
-    target
-        .writer()
-        .write_all(output::header(settings.format).as_bytes())?;
+    let mut header = output::header(settings.format).to_string();
+    if settings.map.is_some() && header.ends_with('\n') {
+        header.pop();
+        header.push_str(",map_sha256,unmapped_codes\n");
+    }
+    target.writer().write_all(header.as_bytes())?;
     let tally = pipeline(&settings, &mut inputs, jobs, target.writer(), &progress)?;
     target.finish()?;
     drop(progress);
@@ -134,7 +148,13 @@ fn settings<'r>(
                 .map_err(|e| Diagnostic::error("--at", e).help("for example --at 2026-11-24T10:00"))
         })
         .transpose()?;
+    let map = args
+        .map
+        .as_deref()
+        .map(|path| map::Map::load(path, &rules.questions).map(Arc::new))
+        .transpose()?;
     Ok(Settings {
+        map,
         rules,
         area,
         at,

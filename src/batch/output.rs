@@ -215,7 +215,7 @@ fn formula_start(first: Option<char>) -> bool {
 /// A cell, in quotes (with quotes doubled) only when it needs them. A cell a spreadsheet
 /// would run as a formula is neutralised as OWASP advises: a `'` before it, and quotes
 /// around it, so `=HYPERLINK(...)` shows as the text it is.
-fn csv_cell(cell: &str, out: &mut Vec<u8>) {
+pub(super) fn csv_cell(cell: &str, out: &mut Vec<u8>) {
     if formula_start(cell.chars().next()) {
         out.extend_from_slice(b"\"'");
         out.extend_from_slice(cell.replace('"', "\"\"").as_bytes());

@@ -23,6 +23,8 @@ pub struct Settings<'r> {
     pub now: jiff::Zoned,
     pub format: Format,
     pub styled: bool,
+    /// `--map`: every row says which map read the exports.
+    pub map: Option<std::sync::Arc<super::map::Map>>,
 }
 
 /// A chunk of work, numbered so its rows can be put back in input order.
@@ -133,6 +135,18 @@ struct Rows<'s, 'r> {
 
 impl Rows<'_, '_> {
     fn item(&mut self, item: Item) {
+        let start = self.out.len();
+        let codes = match &item {
+            Item::Csv(group) => group.codes().to_vec(),
+            _ => Vec::new(),
+        };
+        self.read_item(item);
+        if let Some(map) = &self.settings.map {
+            super::map::append(self.settings.format, &mut self.out, start, map, &codes);
+        }
+    }
+
+    fn read_item(&mut self, item: Item) {
         let bank = &self.settings.rules.questions;
         match item {
             Item::Lines {

@@ -1,0 +1,211 @@
+//! `threshold batch --map` (SPEC section 12) through the binary: a case system's own
+//! export, read through a map, gives the results the same cases give in our CSV; nothing
+//! in it is guessed (a value the map does not give refuses its case, located; a column it
+//! does not use is listed once); factor codes; workbooks; the HTML audit report.
+
+mod common;
+
+use common::threshold;
+use serde_json::Value;
+use std::path::Path;
+
+const AT: &str = "2026-11-24T10:00";
+const DIR: &str = "tests/fixtures/exports";
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn batch(args: &[&str]) -> Run {
+    let output = threshold()
+        .arg("batch")
+        .args(args)
+        .args(["--at", AT])
+        .output()
+        .expect("threshold runs");
+    Run {
+        code: output.status.code().expect("an exit code"),
+        stdout: String::from_utf8(output.stdout).expect("UTF-8 rows"),
+        stderr: String::from_utf8(output.stderr).expect("UTF-8 summary"),
+    }
+}
+
+fn fixture(name: &str) -> String {
+    format!("{DIR}/{name}")
+}
+
+fn json_rows(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each row is JSON"))
+        .collect()
+}
+
+/// A result without what says where it was read from (its source and the map).
+fn comparable(mut row: Value) -> Value {
+    let object = row.as_object_mut().expect("a row is an object");
+    for key in ["source", "map", "unmapped_codes"] {
+        object.remove(key);
+    }
+    row
+}
+
+fn sha256_of(path: &str) -> String {
+    use sha2::Digest;
+    let bytes = std::fs::read(path).unwrap();
+    sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn a_foreign_export_through_its_map_gives_the_results_of_the_same_cases_in_our_csv() {
+    let map = fixture("foreign-map.yaml");
+    let foreign = batch(&["--map", &map, &fixture("foreign.csv"), "--format", "jsonl"]);
+    assert_eq!(foreign.code, 0, "{}", foreign.stderr);
+    let ours = batch(&[&fixture("ours.csv"), "--format", "jsonl"]);
+    assert_eq!(ours.code, 0, "{}", ours.stderr);
+    let foreign_rows = json_rows(&foreign.stdout);
+    let our_rows = json_rows(&ours.stdout);
+    assert_eq!(foreign_rows.len(), 4, "one row per household");
+    assert_eq!(foreign_rows.len(), our_rows.len());
+    for (theirs, ours) in foreign_rows.iter().zip(&our_rows) {
+        assert_eq!(theirs["map"]["sha256"], sha256_of(&map));
+        assert_eq!(theirs["map"]["path"], map.as_str());
+        assert_eq!(comparable(theirs.clone()), comparable(ours.clone()));
+    }
+    // The household met again further down (F-001's third child) is the same case.
+    let children = foreign_rows[0]["children"].as_array().unwrap();
+    assert_eq!(children.len(), 3);
+}
+
+#[test]
+fn the_csv_rows_end_with_the_maps_fingerprint() {
+    let map = fixture("foreign-map.yaml");
+    let run = batch(&["--map", &map, &fixture("foreign.csv")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut lines = run.stdout.lines();
+    let header = lines.next().unwrap();
+    assert!(
+        header.ends_with(",error,rules_origin,map_sha256,unmapped_codes"),
+        "{header}"
+    );
+    let sha = sha256_of(&map);
+    for line in lines {
+        assert!(line.ends_with(&format!(",bundled,{sha},")), "{line}");
+    }
+}
+
+#[test]
+fn a_column_the_map_does_not_use_is_listed_once() {
+    let run = batch(&[
+        "--map",
+        &fixture("foreign-map.yaml"),
+        &fixture("foreign.csv"),
+    ]);
+    let notes: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("does not use"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{}", run.stderr);
+    assert!(notes[0].contains("`Team` (column 12)"), "{}", notes[0]);
+    assert!(
+        !notes[0].contains("Worker"),
+        "ignored columns are not listed"
+    );
+}
+
+#[test]
+fn a_value_the_map_does_not_give_refuses_its_case_where_it_is_and_the_rest_are_read() {
+    let run = batch(&[
+        "--map",
+        &fixture("foreign-map.yaml"),
+        &fixture("bad-values.csv"),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let errors: Vec<String> = run
+        .stdout
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let cells: Vec<&str> = line.splitn(11, ',').collect();
+            format!("{} | {}", cells[0], cells[10])
+        })
+        .collect();
+    insta::assert_snapshot!("bad_values", errors.join("\n"));
+    assert_eq!(run.stdout.lines().count(), 1 + 6, "one row per case");
+}
+
+#[test]
+fn a_bad_map_is_refused_before_anything_is_read_naming_the_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "map: 1\ncolumns: {reference: a, child_id: b, age: c}\nquestions:\n  domestic_abus: {column: x}\n",
+            ":4:3: error: unknown question `domestic_abus` (did you mean `domestic_abuse`?)",
+        ),
+        (
+            "map: 1\ncolumns: {reference: a, child_id: b}\n",
+            "exactly one of `columns: age` and `columns: date_of_birth`",
+        ),
+        (
+            "map: 1\ncolumns: {reference: a, child_id: b, age: c}\ncolour: red\n",
+            "unknown field `colour`",
+        ),
+        (
+            "map: 1\ncolumns: {reference: a, child_id: b, age: c}\nrecorded_level: {column: o, values: {CIN: 7}}\n",
+            "recorded level `CIN` is 7: a level is 1 to 4",
+        ),
+    ];
+    for (index, (text, expected)) in cases.iter().enumerate() {
+        let path = dir.path().join(format!("map{index}.yaml"));
+        std::fs::write(&path, text).unwrap();
+        let run = batch(&["--map", path.to_str().unwrap(), &fixture("foreign.csv")]);
+        assert_eq!(run.code, 2, "{text}");
+        assert!(run.stdout.is_empty(), "nothing is written: {}", run.stdout);
+        assert!(
+            run.stderr.contains(expected) && run.stderr.contains(path.to_str().unwrap()),
+            "{text}\n{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn a_column_the_map_names_but_the_export_lacks_refuses_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("map.yaml");
+    std::fs::write(
+        &map,
+        "map: 1\ncolumns: {reference: Family Ref, child_id: Child ID, age: Age in years}\n",
+    )
+    .unwrap();
+    let run = batch(&["--map", map.to_str().unwrap(), &fixture("foreign.csv")]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stdout
+            .contains("the header has no column `Age in years`, which the map"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn yaml_cases_beside_a_mapped_export_keep_their_own_reading() {
+    let run = batch(&[
+        "--map",
+        &fixture("foreign-map.yaml"),
+        "--format",
+        "jsonl",
+        "examples/cases/salford-no-concerns.yaml",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows = json_rows(&run.stdout);
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0]["map"]["sha256"].is_string());
+    assert!(Path::new("examples/cases/salford-no-concerns.yaml").exists());
+}
