@@ -209,3 +209,89 @@ fn yaml_cases_beside_a_mapped_export_keep_their_own_reading() {
     assert!(rows[0]["map"]["sha256"].is_string());
     assert!(Path::new("examples/cases/salford-no-concerns.yaml").exists());
 }
+
+const CIN_MAP: &str = "examples/maps/cin-census.yaml";
+const CIN_EXPORT: &str = "examples/exports/cin-census-synthetic.csv";
+
+#[test]
+fn factor_codes_answer_yes_household_codes_are_the_union_and_an_absent_code_stays_unknown() {
+    let mapped = batch(&["--map", CIN_MAP, CIN_EXPORT, "--format", "jsonl"]);
+    assert_eq!(mapped.code, 0, "{}", mapped.stderr);
+    let mapped = json_rows(&mapped.stdout);
+    assert_eq!(mapped.len(), 10, "one row per family");
+    // The same families written in our CSV, with every question no code names left blank
+    // (unknown): the results are the same, so an absent code was read as unknown, not no,
+    // and a parent's code on one child's row answers for the household.
+    let ours = batch(&[&fixture("cin-ours.csv"), "--format", "jsonl"]);
+    assert_eq!(ours.code, 0, "{}", ours.stderr);
+    let ours = json_rows(&ours.stdout);
+    assert_eq!(ours.len(), 3);
+    for our in &ours {
+        let theirs = mapped
+            .iter()
+            .find(|r| r["reference"] == our["reference"])
+            .expect("the family is in the export");
+        assert_eq!(comparable(theirs.clone()), comparable(our.clone()));
+    }
+    // A mapped run differs from an unmapped one where a code was read as no (a check that
+    // the comparison above can fail).
+    let no = std::fs::read_to_string(fixture("cin-ours.csv"))
+        .unwrap()
+        .replace(",5,,,", ",5,no,no,no");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no.csv");
+    std::fs::write(&path, no).unwrap();
+    let all_no = json_rows(&batch(&[path.to_str().unwrap(), "--format", "jsonl"]).stdout);
+    let fam3 = |rows: &[Value]| {
+        rows.iter()
+            .find(|r| r["reference"] == "FAM-0003")
+            .cloned()
+            .map(comparable)
+    };
+    assert_ne!(fam3(&all_no), fam3(&mapped));
+}
+
+#[test]
+fn codes_with_no_question_are_listed_on_their_cases_row() {
+    let run = batch(&["--map", CIN_MAP, CIN_EXPORT, "--format", "jsonl"]);
+    let rows = json_rows(&run.stdout);
+    let codes: Vec<(String, Value)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["reference"].as_str().unwrap().to_string(),
+                r["unmapped_codes"].clone(),
+            )
+        })
+        .filter(|(_, c)| c.as_array().is_some_and(|a| !a.is_empty()))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            ("FAM-0003".to_string(), serde_json::json!(["21"])),
+            ("FAM-0005".to_string(), serde_json::json!(["4A"])),
+            ("FAM-0007".to_string(), serde_json::json!(["17A"])),
+            ("FAM-0010".to_string(), serde_json::json!(["20"])),
+        ]
+    );
+    let csv = batch(&["--map", CIN_MAP, CIN_EXPORT]);
+    let fam7 = csv
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("FAM-0007"))
+        .unwrap();
+    assert!(fam7.ends_with(",17A"), "{fam7}");
+}
+
+#[test]
+fn the_cin_census_map_names_which_codes_need_local_sign_off() {
+    let map = std::fs::read_to_string(CIN_MAP).unwrap();
+    assert!(map.contains("LOCAL SIGN-OFF"));
+    for code in ["1C:", "3A:", "6A:", "12A:", "13A:", "16A:"] {
+        let line = map
+            .lines()
+            .find(|l| l.trim_start().starts_with(code))
+            .unwrap();
+        assert!(line.contains("[sign-off]"), "{line}");
+    }
+}
