@@ -295,3 +295,159 @@ fn the_cin_census_map_names_which_codes_need_local_sign_off() {
         assert!(line.contains("[sign-off]"), "{line}");
     }
 }
+
+/// The rows of `foreign.csv` (BOM and CRLF aside), as cells.
+fn foreign_rows() -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(fixture("foreign.csv")).unwrap();
+    text.trim_start_matches('\u{feff}')
+        .lines()
+        .map(|line| line.split(',').map(str::to_string).collect())
+        .collect()
+}
+
+/// A workbook with a cover sheet first and the export on sheet `Contacts`; the dates of
+/// birth are real date cells, the rest text. `edit` may change a cell first.
+fn write_workbook(path: &Path, edit: impl Fn(usize, usize, &str) -> String) {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut book = Workbook::new();
+    let cover = book.add_worksheet();
+    cover.set_name("Cover").unwrap();
+    cover
+        .write_string(0, 0, "Synthetic export: no real data")
+        .unwrap();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Contacts").unwrap();
+    let date = Format::new().set_num_format("dd/mm/yyyy");
+    for (r, row) in foreign_rows().iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            let text = edit(r, c, text);
+            let (row_n, col_n) = (r as u32, c as u16);
+            let parts: Vec<u16> = text.split('/').filter_map(|p| p.parse().ok()).collect();
+            if r > 0 && c == 2 && parts.len() == 3 {
+                let when =
+                    ExcelDateTime::from_ymd(parts[2], parts[1] as u8, parts[0] as u8).unwrap();
+                sheet
+                    .write_datetime_with_format(row_n, col_n, &when, &date)
+                    .unwrap();
+            } else if !text.is_empty() {
+                sheet.write_string(row_n, col_n, text.trim()).unwrap();
+            }
+        }
+    }
+    book.save(path).unwrap();
+}
+
+#[test]
+fn an_xlsx_sheet_and_an_ods_sheet_give_the_results_of_the_csv_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("export.xlsx");
+    write_workbook(&book, |_, _, text| text.to_string());
+    let map = fixture("foreign-map.yaml");
+    let csv =
+        json_rows(&batch(&["--map", &map, &fixture("foreign.csv"), "--format", "jsonl"]).stdout);
+    let ods = fixture("foreign.ods");
+    for path in [book.to_str().unwrap(), ods.as_str()] {
+        let run = batch(&[
+            "--map", &map, path, "--sheet", "Contacts", "--format", "jsonl",
+        ]);
+        assert_eq!(run.code, 0, "{path}: {}", run.stderr);
+        let rows = json_rows(&run.stdout);
+        assert_eq!(rows.len(), csv.len(), "{path}");
+        for (sheet, csv) in rows.iter().zip(&csv) {
+            assert_eq!(comparable(sheet.clone()), comparable(csv.clone()), "{path}");
+        }
+        assert!(run.stderr.contains("`Team` (column L)"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn a_workbooks_errors_name_the_sheet_and_the_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("export.xlsx");
+    // Row 3 (the second child), column F (DA Concern): a value the map does not give.
+    write_workbook(&book, |r, c, text| {
+        if (r, c) == (2, 5) {
+            "Maybe".into()
+        } else {
+            text.into()
+        }
+    });
+    let map = fixture("foreign-map.yaml");
+    let path = book.to_str().unwrap();
+    let run = batch(&["--map", &map, path, "--sheet", "contacts"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let f001 = run.stdout.lines().find(|l| l.starts_with("F-001")).unwrap();
+    assert!(
+        f001.contains("`DA Concern` is `Maybe` at sheet `Contacts`, cell F3"),
+        "{f001}"
+    );
+    assert_eq!(
+        run.stdout.lines().count(),
+        1 + 4,
+        "the other households are read"
+    );
+    // The first sheet is read when none is named: the cover has no such columns.
+    let run = batch(&["--map", &map, path]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stdout.contains("(sheet `Cover`, row 1)"),
+        "{}",
+        run.stdout
+    );
+    // A sheet that is not there is named, with the ones that are.
+    let run = batch(&["--map", &map, path, "--sheet", "November"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stdout
+            .contains("the workbook has no sheet `November` (it has `Cover`, `Contacts`)"),
+        "{}",
+        run.stdout
+    );
+    // A file that is not a workbook is one row, not a panic.
+    let fake = dir.path().join("fake.xlsx");
+    std::fs::write(&fake, "not a zip").unwrap();
+    let run = batch(&[
+        "--map",
+        &map,
+        fake.to_str().unwrap(),
+        &fixture("foreign.csv"),
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stdout.contains("cannot read the workbook"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.stdout.lines().count(), 1 + 1 + 4);
+}
+
+#[test]
+fn a_workbook_in_our_own_columns_is_read_without_a_map() {
+    use rust_xlsxwriter::Workbook;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ours.xlsx");
+    let text = std::fs::read_to_string(fixture("ours.csv")).unwrap();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, line) in text.lines().enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            match cell.parse::<f64>() {
+                Ok(n) if r > 0 => sheet.write_number(r as u32, c as u16, n).unwrap(),
+                _ if cell.is_empty() => sheet,
+                _ => sheet.write_string(r as u32, c as u16, cell).unwrap(),
+            };
+        }
+    }
+    sheet.write_string(3, 5, "three").unwrap(); // F-001's third child: age `three`
+    book.save(&path).unwrap();
+    let run = batch(&[path.to_str().unwrap(), "--format", "jsonl"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let rows = json_rows(&run.stdout);
+    assert_eq!(rows.len(), 4);
+    let error = rows[0]["error"].as_str().unwrap();
+    assert!(error.contains("(sheet `Sheet1`, cell F4)"), "{error}");
+    let csv = json_rows(&batch(&[&fixture("ours.csv"), "--format", "jsonl"]).stdout);
+    for (sheet, csv) in rows.iter().zip(&csv).skip(1) {
+        assert_eq!(comparable(sheet.clone()), comparable(csv.clone()));
+    }
+}

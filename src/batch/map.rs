@@ -339,7 +339,13 @@ fn build(
     };
     let plan = match Plan::new(&header_row, source, map, bank, notes) {
         Ok(plan) => Arc::new(plan),
-        Err(error) => {
+        Err(mut error) => {
+            if let Some(sheet) = &source.sheet {
+                error.message = format!(
+                    "{} (sheet `{sheet}`, row {})",
+                    error.message, header_row.line
+                );
+            }
             return vec![Item::Failed {
                 source: name.to_string(),
                 error,
