@@ -451,3 +451,145 @@ fn a_workbook_in_our_own_columns_is_read_without_a_map() {
         assert_eq!(comparable(sheet.clone()), comparable(csv.clone()));
     }
 }
+
+/// The audit of the synthetic CIN census export, as a report in `dir` whose export has the
+/// file name `name`.
+fn report_of(dir: &Path, name: &str) -> (Run, std::path::PathBuf) {
+    let export = dir.join(name);
+    std::fs::copy(CIN_EXPORT, &export).unwrap();
+    let report = dir.join("audit.html");
+    let run = batch(&[
+        "--map",
+        CIN_MAP,
+        export.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+        "--output",
+        dir.join("rows.csv").to_str().unwrap(),
+    ]);
+    (run, report)
+}
+
+#[test]
+fn the_summary_is_the_audit_per_area() {
+    let run = batch(&["--map", CIN_MAP, CIN_EXPORT, "--format", "summary"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("cin_summary", run.stdout);
+}
+
+#[test]
+fn the_report_is_one_owner_only_page_that_runs_and_fetches_nothing_with_every_text_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (run, report) = report_of(dir.path(), "nov<b>&'export'.csv");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = std::fs::read_to_string(&report).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&report).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "only you may read it");
+    }
+    assert!(html.contains(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+    ));
+    let lower = html.to_lowercase();
+    for banned in [
+        "<script", "<img", "<link", "<iframe", "src=", "http://", "https://", "url(", "@import",
+    ] {
+        let allowed = banned == "http://"
+            && lower.matches("http://").count()
+                == lower
+                    .matches("xmlns=\"http://www.w3.org/2000/svg\"")
+                    .count();
+        assert!(!lower.contains(banned) || allowed, "{banned}");
+    }
+    assert!(
+        html.contains("nov&lt;b&gt;&amp;&#39;export&#39;.csv:2"),
+        "the file name is escaped"
+    );
+    assert!(!html.contains("nov<b>"));
+    // The matrix, the rates, the reasons, the unknowns and the cases behind a cell.
+    assert!(html.contains("6 agree (60%)"), "{html}");
+    assert!(html.contains("2 recorded below"));
+    assert!(html.contains("<a href=\"#a0-r3-t4\">1</a>"));
+    assert!(
+        html.contains(
+            "<h4 id=\"a0-r3-t4\">Recorded level 3, guidance supports level 4 (1 case)</h4>"
+        )
+    );
+    assert!(html.contains("<td>FAM-0002</td>"));
+    assert!(html.contains("Unknown answers that most often could raise the level"));
+    assert!(html.contains("<svg"));
+}
+
+#[test]
+fn a_report_over_an_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.csv");
+    std::fs::copy(CIN_EXPORT, &export).unwrap();
+    let before = std::fs::read(&export).unwrap();
+    let e = export.to_str().unwrap();
+    let run = batch(&["--map", CIN_MAP, e, "--report", e]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("the results would replace it"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read(&export).unwrap(), before);
+}
+
+#[test]
+fn the_report_renders_in_a_browser_and_prints() {
+    let chromium = Path::new("/usr/bin/chromium");
+    if !chromium.exists() {
+        eprintln!("skipped: /usr/bin/chromium is not installed (CI installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (run, report) = report_of(dir.path(), "export.csv");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let url = format!("file://{}", report.display());
+    let browser = |extra: &[&str]| {
+        let profile = tempfile::tempdir().unwrap();
+        let output = std::process::Command::new(chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--no-first-run",
+                &format!("--user-data-dir={}", profile.path().display()),
+            ])
+            .args(extra)
+            .arg(&url)
+            .output()
+            .expect("chromium runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output
+    };
+    let dom = String::from_utf8(browser(&["--dump-dom"]).stdout).unwrap();
+    assert!(dom.contains("Recorded against recommended levels"), "{dom}");
+    assert!(dom.contains("<td>FAM-0002</td>"));
+    assert!(!dom.to_lowercase().contains("<script"));
+    let png = dir.path().join("report.png");
+    browser(&[
+        "--window-size=1000,1400",
+        &format!("--screenshot={}", png.display()),
+    ]);
+    assert!(
+        std::fs::metadata(&png).unwrap().len() > 10_000,
+        "a page was drawn"
+    );
+    let pdf = dir.path().join("report.pdf");
+    browser(&[
+        &format!("--print-to-pdf={}", pdf.display()),
+        "--no-pdf-header-footer",
+    ]);
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF"), "the report prints");
+}

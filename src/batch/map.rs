@@ -968,7 +968,7 @@ pub fn append(format: super::Format, out: &mut Vec<u8>, start: usize, map: &Map,
             out.extend_from_slice(&text.as_bytes()[1..]);
             out.push(b'\n');
         }
-        super::Format::Table => {}
+        super::Format::Table | super::Format::Summary => {}
     }
 }
 

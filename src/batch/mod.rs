@@ -12,6 +12,7 @@ mod csv;
 mod input;
 mod map;
 mod output;
+mod report;
 mod sheet;
 mod work;
 
@@ -66,6 +67,10 @@ pub struct Args {
     /// The sheet of each .xlsx or .ods workbook to read [default: the first]
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
+    /// Write the audit (recorded against recommended levels, per area, with the cases
+    /// behind each count) to FILE as one self-contained HTML page
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
 }
 
 /// Whether standard output and standard error are terminals.
@@ -101,8 +106,17 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
         || std::thread::available_parallelism().map_or(1, usize::from),
         usize::from,
     );
-    if let Some(output) = &args.output {
+    for output in args.output.iter().chain(&args.report) {
         output::refuse_output_over_input(output, &args.paths)?;
+    }
+    if let (Some(output), Some(report)) = (&args.output, &args.report)
+        && output == report
+    {
+        return Err(
+            Diagnostic::error("--report", "the report and --output name the same file")
+                .help("give the report its own name, for example audit.html")
+                .into(),
+        );
     }
     let today = settings.at.as_ref().unwrap_or(&settings.now).date();
     let mut inputs = input::Inputs::new(args.paths, &mut *io.stdin, Arc::clone(&rules.questions))
@@ -118,6 +132,17 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
     let tally = pipeline(&settings, &mut inputs, jobs, target.writer(), &progress)?;
     target.finish()?;
     drop(progress);
+    if let Some(path) = &args.report {
+        let html = report::html(&tally.audit, tally.errors, rules, settings.map.as_deref());
+        let mut sink = std::io::sink();
+        let mut file = output::Target::open(Some(path), &mut sink)?;
+        file.writer().write_all(html.as_bytes())?;
+        file.finish()?;
+    }
+    if settings.format == Format::Summary {
+        io.stdout
+            .write_all(report::text(&tally.audit, tally.errors).as_bytes())?;
+    }
     let (code, reasons) = output::verdict(&tally, args.fail_on_level, args.fail_on_disagree);
     let summary = output::summary(rules, &tally, inputs.files, &inputs.notes, &reasons);
     io.stderr.write_all(summary.as_bytes())?;
@@ -155,6 +180,7 @@ fn settings<'r>(
         .transpose()?;
     Ok(Settings {
         map,
+        audit: args.report.is_some() || args.format == Format::Summary,
         rules,
         area,
         at,

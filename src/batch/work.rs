@@ -25,6 +25,8 @@ pub struct Settings<'r> {
     pub styled: bool,
     /// `--map`: every row says which map read the exports.
     pub map: Option<std::sync::Arc<super::map::Map>>,
+    /// `--report` or `--format summary`: keep an audit row of each case.
+    pub audit: bool,
 }
 
 /// A chunk of work, numbered so its rows can be put back in input order.
@@ -266,6 +268,10 @@ impl Rows<'_, '_> {
         let moment = settings.at.as_ref().unwrap_or(&settings.now);
         let outcome = engine::assess(area, &settings.rules.questions, &case, moment);
         self.tally.assessed(&outcome);
+        if settings.audit {
+            let row = super::report::row(source, &outcome, &settings.rules.questions, moment);
+            self.tally.audit.push(row);
+        }
         output::assessed(
             settings.format,
             settings.rules,
