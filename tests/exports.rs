@@ -593,3 +593,28 @@ fn the_report_renders_in_a_browser_and_prints() {
     let bytes = std::fs::read(&pdf).unwrap();
     assert!(bytes.starts_with(b"%PDF"), "the report prints");
 }
+
+#[test]
+fn two_columns_that_match_one_name_are_refused_not_guessed() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.csv");
+    std::fs::write(
+        &export,
+        "Family Ref,Child ID,DOB,Date of Assessment,Outcome,DA Concern,DA concern,Witnessed DA?,Parent MH,Substance Misuse,School\n\
+         F-1,C1,01/02/2015,03/11/2026,CIN,Y,N,,N,,\n",
+    )
+    .unwrap();
+    let run = batch(&[
+        "--map",
+        &fixture("foreign-map.yaml"),
+        export.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stdout.contains(
+            "two columns match `DA Concern` (the answer to `domestic_abuse`): `DA Concern` (column 6) and `DA concern` (column 7)"
+        ),
+        "{}",
+        run.stdout
+    );
+}

@@ -459,6 +459,33 @@ impl Plan {
         let mut find = |wanted: &str, what: &str| -> Result<usize, Diagnostic> {
             let key = normalise(wanted);
             let found = names.iter().position(|n| normalise(n) == key);
+            let again = found.and_then(|i| {
+                names[i + 1..]
+                    .iter()
+                    .position(|n| normalise(n) == key)
+                    .map(|j| i + 1 + j)
+            });
+            if let (Some(first), Some(second)) = (found, again) {
+                let at = |i: usize| match &source.sheet {
+                    Some(_) => format!("column {}", column_letter(i + 1)),
+                    None => format!("column {}", i + 1),
+                };
+                return Err(Diagnostic::error(
+                    &*source.name,
+                    format!(
+                        "two columns match `{wanted}` ({what}): `{}` ({}) and `{}` ({}); which is meant is never guessed",
+                        names[first],
+                        at(first),
+                        names[second],
+                        at(second)
+                    ),
+                )
+                .at(Some(Location {
+                    line: header.line,
+                    column: 1,
+                }))
+                .help("rename one of the columns in the export, or name the other in the map"));
+            }
             match found {
                 Some(i) => {
                     used[i] = true;
