@@ -169,6 +169,8 @@ pub struct Group {
     sheet: Option<Arc<str>>,
     /// Factor codes of a mapped export that no question takes.
     codes: Vec<String>,
+    /// Read through a map: a refusal points at the foreign cell.
+    mapped: bool,
 }
 
 impl Group {
@@ -190,6 +192,7 @@ impl Group {
             reference,
             sheet,
             codes,
+            mapped: true,
         }
     }
 
@@ -255,9 +258,31 @@ impl Group {
         }
         let case = case.ok_or_else(|| Diagnostic::error(&*self.name, "a case with no rows"))?;
         // An answer that cannot apply is refused here too, at the case's first row.
-        crate::case::applies(&case, bank, "", &self.name)
-            .map_err(|e| e.at(self.rows.first().map(Row::at)))?;
+        crate::case::applies(&case, bank, "", &self.name).map_err(|e| {
+            let at = match self.mapped || self.sheet.is_some() {
+                true => self.answer_at(&e.message, bank),
+                false => None,
+            };
+            e.at(at.or_else(|| self.rows.first().map(Row::at)))
+        })?;
         Ok(case)
+    }
+
+    /// In a mapped export, the cell of the answer a refusal names (`` `id` is answered``):
+    /// the first row that gives it.
+    fn answer_at(&self, message: &str, bank: &QuestionBank) -> Option<Location> {
+        let index = self.header.columns.iter().position(|c| {
+            matches!(c, Column::Question(q, _) if message.contains(&format!("`{}` is answered", bank.name(*q))))
+        })?;
+        let cell = self
+            .rows
+            .iter()
+            .map(|r| &r.cells[index])
+            .find(|c| !c.text.is_empty())?;
+        Some(Location {
+            line: cell.line,
+            column: cell.column,
+        })
     }
 
     fn error(&self, at: Location, message: String, help: &str) -> Diagnostic {
@@ -855,6 +880,7 @@ impl<'a> CsvCases<'a> {
             rows: vec![first],
             sheet: self.sheet.clone(),
             codes: Vec::new(),
+            mapped: false,
         };
         if group.reference.is_empty() {
             let line = group.rows[0].line;
