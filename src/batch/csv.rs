@@ -117,6 +117,21 @@ impl Header {
         })
     }
 
+    /// The header of a foreign export read through a map (`map.rs`): our columns, named
+    /// as the export names them. The household reference is the first.
+    pub fn mapped(columns: Vec<Column>, names: Vec<String>) -> Header {
+        let reference = columns.iter().position(|c| *c == Column::Reference);
+        Header {
+            columns,
+            names,
+            reference: reference.unwrap_or_default(),
+        }
+    }
+
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
     fn index(&self, column: Column) -> Option<usize> {
         self.columns.iter().position(|c| *c == column)
     }
@@ -150,9 +165,42 @@ pub struct Group {
     /// Found while reading: the case is refused with this.
     problem: Option<Diagnostic>,
     reference: String,
+    /// The sheet of a workbook the rows are on: errors then name the cell (`C5`).
+    sheet: Option<Arc<str>>,
+    /// Factor codes of a mapped export that no question takes.
+    codes: Vec<String>,
+    /// Read through a map: a refusal points at the foreign cell.
+    mapped: bool,
 }
 
 impl Group {
+    /// A case of a foreign export, its rows translated to our columns (`map.rs`).
+    pub fn mapped(
+        name: Arc<str>,
+        header: Arc<Header>,
+        rows: Vec<Row>,
+        problem: Option<Diagnostic>,
+        reference: String,
+        sheet: Option<Arc<str>>,
+        codes: Vec<String>,
+    ) -> Group {
+        Group {
+            name,
+            header,
+            rows,
+            problem,
+            reference,
+            sheet,
+            codes,
+            mapped: true,
+        }
+    }
+
+    /// Factor codes of the case that no question takes (a mapped export only).
+    pub fn codes(&self) -> &[String] {
+        &self.codes
+    }
+
     /// The file it is in.
     pub fn name(&self) -> &str {
         &self.name
@@ -182,6 +230,21 @@ impl Group {
 
     /// The case its rows describe, or why they do not describe one.
     pub fn case(&self, bank: &Arc<QuestionBank>) -> Result<Case, Diagnostic> {
+        self.read_case(bank).map_err(|mut error| {
+            if let (Some(sheet), Some(at)) = (&self.sheet, error.location)
+                && !error.message.contains("sheet `")
+            {
+                let cell = super::map::column_letter(at.column);
+                error.message = format!(
+                    "{} (sheet `{sheet}`, cell {cell}{})",
+                    error.message, at.line
+                );
+            }
+            error
+        })
+    }
+
+    fn read_case(&self, bank: &Arc<QuestionBank>) -> Result<Case, Diagnostic> {
         if let Some(problem) = &self.problem {
             return Err(problem.clone());
         }
@@ -195,9 +258,31 @@ impl Group {
         }
         let case = case.ok_or_else(|| Diagnostic::error(&*self.name, "a case with no rows"))?;
         // An answer that cannot apply is refused here too, at the case's first row.
-        crate::case::applies(&case, bank, "", &self.name)
-            .map_err(|e| e.at(self.rows.first().map(Row::at)))?;
+        crate::case::applies(&case, bank, "", &self.name).map_err(|e| {
+            let at = match self.mapped || self.sheet.is_some() {
+                true => self.answer_at(&e.message, bank),
+                false => None,
+            };
+            e.at(at.or_else(|| self.rows.first().map(Row::at)))
+        })?;
         Ok(case)
+    }
+
+    /// In a mapped export, the cell of the answer a refusal names (`` `id` is answered``):
+    /// the first row that gives it.
+    fn answer_at(&self, message: &str, bank: &QuestionBank) -> Option<Location> {
+        let index = self.header.columns.iter().position(|c| {
+            matches!(c, Column::Question(q, _) if message.contains(&format!("`{}` is answered", bank.name(*q))))
+        })?;
+        let cell = self
+            .rows
+            .iter()
+            .map(|r| &r.cells[index])
+            .find(|c| !c.text.is_empty())?;
+        Some(Location {
+            line: cell.line,
+            column: cell.column,
+        })
     }
 
     fn error(&self, at: Location, message: String, help: &str) -> Diagnostic {
@@ -452,10 +537,21 @@ struct Records<'a> {
     /// Lines to read again before the reader (after a runaway quoted cell), with the
     /// bytes each consumed.
     replay: std::collections::VecDeque<(Vec<u8>, usize)>,
+    /// Records already read (a sheet of a workbook): given instead of the reader's.
+    given: Option<std::collections::VecDeque<Result<Row, Bad>>>,
+}
+
+/// Every record of a CSV export (one line each), for a map to read (`map.rs`).
+pub fn read_records<'a>(name: Arc<str>, reader: Box<dyn BufRead + 'a>) -> Vec<Result<Row, Bad>> {
+    let mut records = Records {
+        max_lines: 1,
+        ..Records::new(name, reader)
+    };
+    std::iter::from_fn(|| records.next_row()).collect()
 }
 
 /// A record that could not be read whole: the cells read so far and why.
-type Bad = (Row, Diagnostic);
+pub type Bad = (Row, Diagnostic);
 
 impl<'a> Records<'a> {
     fn new(name: Arc<str>, reader: Box<dyn BufRead + 'a>) -> Self {
@@ -465,6 +561,7 @@ impl<'a> Records<'a> {
             max_lines: MAX_RECORD_LINES,
             line: 0,
             replay: std::collections::VecDeque::new(),
+            given: None,
         }
     }
 
@@ -515,6 +612,9 @@ impl<'a> Records<'a> {
 
     /// The next record that is not a blank line; `None` at the end of the file.
     fn next_row(&mut self) -> Option<Result<Row, Bad>> {
+        if let Some(given) = &mut self.given {
+            return given.pop_front();
+        }
         let mut row = Row {
             line: self.line + 1,
             cells: Vec::new(),
@@ -691,6 +791,8 @@ pub struct CsvCases<'a> {
     /// million cases, would refuse a good case, never pass a bad one.)
     seen: HashSet<u64>,
     done: bool,
+    /// The sheet the records are on, when they are a workbook's.
+    sheet: Option<Arc<str>>,
 }
 
 impl<'a> CsvCases<'a> {
@@ -705,7 +807,21 @@ impl<'a> CsvCases<'a> {
             pending: None,
             seen: HashSet::new(),
             done: false,
+            sheet: None,
         }
+    }
+
+    /// Records already read (a sheet of a workbook in our own columns), as cases.
+    pub fn from_rows(
+        name: Arc<str>,
+        sheet: Arc<str>,
+        rows: Vec<Result<Row, Bad>>,
+        bank: Arc<QuestionBank>,
+    ) -> Self {
+        let mut cases = CsvCases::new(name, Box::new(std::io::empty()), bank);
+        cases.records.given = Some(rows.into());
+        cases.sheet = Some(sheet);
+        cases
     }
 
     pub fn next_item(&mut self) -> Option<Item> {
@@ -762,6 +878,9 @@ impl<'a> CsvCases<'a> {
             problem,
             reference,
             rows: vec![first],
+            sheet: self.sheet.clone(),
+            codes: Vec::new(),
+            mapped: false,
         };
         if group.reference.is_empty() {
             let line = group.rows[0].line;

@@ -65,6 +65,8 @@ enum Kind {
     Json,
     Yaml,
     Csv,
+    /// A workbook (`.xlsx`, `.ods`): read whole with calamine.
+    Sheet,
 }
 
 fn kind_by_extension(path: &Path) -> Option<Kind> {
@@ -74,6 +76,7 @@ fn kind_by_extension(path: &Path) -> Option<Kind> {
         "json" => Some(Kind::Json),
         "yaml" | "yml" => Some(Kind::Yaml),
         "csv" => Some(Kind::Csv),
+        "xlsx" | "ods" => Some(Kind::Sheet),
         _ => None,
     }
 }
@@ -105,6 +108,7 @@ enum Open<'a> {
     Lines(JsonLines<'a>),
     Yaml(YamlStream<'a>),
     Csv(CsvCases<'a>),
+    Mapped(super::map::MappedCases),
 }
 
 impl Open<'_> {
@@ -113,6 +117,7 @@ impl Open<'_> {
             Open::Lines(reader) => reader.next_item(),
             Open::Yaml(reader) => reader.next_item(),
             Open::Csv(reader) => reader.next_item(),
+            Open::Mapped(reader) => reader.next_item(),
         }
     }
 }
@@ -135,6 +140,12 @@ pub struct Inputs<'a> {
     pub notes: Vec<String>,
     /// Files and streams opened.
     pub files: u64,
+    /// `--map`: CSV exports and workbooks are read through it.
+    map: Option<Arc<super::map::Map>>,
+    /// `--sheet`: the sheet of each workbook to read (else its first).
+    sheet: Option<String>,
+    /// The date an age is worked out at when a row gives no assessment date.
+    today: jiff::civil::Date,
 }
 
 impl<'a> Inputs<'a> {
@@ -147,7 +158,24 @@ impl<'a> Inputs<'a> {
             bank,
             notes: Vec::new(),
             files: 0,
+            map: None,
+            sheet: None,
+            today: jiff::civil::date(2026, 1, 1),
         }
+    }
+
+    /// Read exports through `map`, workbooks at `sheet`, ages at `today` where a row
+    /// gives no assessment date.
+    pub fn with_exports(
+        mut self,
+        map: Option<Arc<super::map::Map>>,
+        sheet: Option<String>,
+        today: jiff::civil::Date,
+    ) -> Self {
+        self.map = map;
+        self.sheet = sheet;
+        self.today = today;
+        self
     }
 
     /// The next items to hand to a worker; `None` when every input has been read.
@@ -223,7 +251,7 @@ impl<'a> Inputs<'a> {
                 None => {
                     if !walk.found_any {
                         self.notes.push(format!(
-                            "{} holds no case files (.yaml, .yml, .json, .jsonl, .csv)",
+                            "{} holds no case files (.yaml, .yml, .json, .jsonl, .csv, .xlsx, .ods)",
                             walk.root.display()
                         ));
                     }
@@ -261,6 +289,10 @@ impl<'a> Inputs<'a> {
 
     /// Open a file named on the command line, or found `in_folder`.
     fn open_file(&mut self, path: &Path, kind: Option<Kind>, in_folder: bool) -> Option<Item> {
+        if kind.or_else(|| kind_by_extension(path)) == Some(Kind::Sheet) {
+            self.files += 1;
+            return self.open_sheet(path);
+        }
         self.files += 1;
         let name = if in_folder {
             source_name(path)
@@ -282,6 +314,38 @@ impl<'a> Inputs<'a> {
         self.start(kind, Arc::from(name), reader)
     }
 
+    /// A workbook's sheet, through the map or in our own columns.
+    fn open_sheet(&mut self, path: &Path) -> Option<Item> {
+        let name: Arc<str> = Arc::from(path.display().to_string());
+        let (sheet, rows) = match super::sheet::read(path, self.sheet.as_deref()) {
+            Ok(read) => read,
+            Err(error) => return Some(Item::failed(name.to_string(), error)),
+        };
+        self.open = Some(match &self.map {
+            Some(map) => {
+                let source = super::map::Source {
+                    name,
+                    sheet: Some(sheet),
+                };
+                Open::Mapped(super::map::MappedCases::new(
+                    source,
+                    rows,
+                    map,
+                    &self.bank,
+                    self.today,
+                    &mut self.notes,
+                ))
+            }
+            None => Open::Csv(CsvCases::from_rows(
+                name,
+                sheet,
+                rows,
+                Arc::clone(&self.bank),
+            )),
+        });
+        None
+    }
+
     /// Begin reading a file of `kind`; an item straight away when the file is read whole
     /// or refused whole.
     fn start(
@@ -299,7 +363,21 @@ impl<'a> Inputs<'a> {
             Kind::Json => return Some(read_whole(&name, reader)),
             Kind::JsonLines => Open::Lines(JsonLines::new(name, reader)),
             Kind::Yaml => Open::Yaml(YamlStream::new(name, reader)),
+            Kind::Csv if self.map.is_some() => {
+                let map = self.map.clone()?;
+                let records = super::csv::read_records(Arc::clone(&name), reader);
+                let source = super::map::Source { name, sheet: None };
+                Open::Mapped(super::map::MappedCases::new(
+                    source,
+                    records,
+                    &map,
+                    &self.bank,
+                    self.today,
+                    &mut self.notes,
+                ))
+            }
             Kind::Csv => Open::Csv(CsvCases::new(name, reader, Arc::clone(&self.bank))),
+            Kind::Sheet => return self.open_sheet(Path::new(&*name)),
         });
         None
     }

@@ -10,7 +10,10 @@
 
 mod csv;
 mod input;
+mod map;
 mod output;
+mod report;
+mod sheet;
 mod work;
 
 pub use output::Format;
@@ -57,6 +60,17 @@ pub struct Args {
     /// Exit 1 if the tool's level differs from any case's recorded_level
     #[arg(long)]
     pub fail_on_disagree: bool,
+    /// Read CSV exports and workbooks through this map (YAML: which column holds what;
+    /// see the README)
+    #[arg(long, value_name = "FILE")]
+    pub map: Option<PathBuf>,
+    /// The sheet of each .xlsx or .ods workbook to read [default: the first]
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// Write the audit (recorded against recommended levels, per area, with the cases
+    /// behind each count) to FILE as one self-contained HTML page
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
 }
 
 /// Whether standard output and standard error are terminals.
@@ -92,18 +106,43 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
         || std::thread::available_parallelism().map_or(1, usize::from),
         usize::from,
     );
-    if let Some(output) = &args.output {
+    for output in args.output.iter().chain(&args.report) {
         output::refuse_output_over_input(output, &args.paths)?;
     }
-    let mut inputs = input::Inputs::new(args.paths, &mut *io.stdin, Arc::clone(&rules.questions));
+    if let (Some(output), Some(report)) = (&args.output, &args.report)
+        && output == report
+    {
+        return Err(
+            Diagnostic::error("--report", "the report and --output name the same file")
+                .help("give the report its own name, for example audit.html")
+                .into(),
+        );
+    }
+    let today = settings.at.as_ref().unwrap_or(&settings.now).date();
+    let mut inputs = input::Inputs::new(args.paths, &mut *io.stdin, Arc::clone(&rules.questions))
+        .with_exports(settings.map.clone(), args.sheet.clone(), today);
     let mut target = output::Target::open(args.output.as_deref(), &mut *io.stdout)?;
     let progress = Progress::new(progress_wanted(Terminal::detect(), to_file));
-    target
-        .writer()
-        .write_all(output::header(settings.format).as_bytes())?;
+    let mut header = output::header(settings.format).to_string();
+    if settings.map.is_some() && header.ends_with('\n') {
+        header.pop();
+        header.push_str(",map_sha256,unmapped_codes\n");
+    }
+    target.writer().write_all(header.as_bytes())?;
     let tally = pipeline(&settings, &mut inputs, jobs, target.writer(), &progress)?;
     target.finish()?;
     drop(progress);
+    if let Some(path) = &args.report {
+        let html = report::html(&tally.audit, tally.errors, rules, settings.map.as_deref());
+        let mut sink = std::io::sink();
+        let mut file = output::Target::open(Some(path), &mut sink)?;
+        file.writer().write_all(html.as_bytes())?;
+        file.finish()?;
+    }
+    if settings.format == Format::Summary {
+        io.stdout
+            .write_all(report::text(&tally.audit, tally.errors).as_bytes())?;
+    }
     let (code, reasons) = output::verdict(&tally, args.fail_on_level, args.fail_on_disagree);
     let summary = output::summary(rules, &tally, inputs.files, &inputs.notes, &reasons);
     io.stderr.write_all(summary.as_bytes())?;
@@ -134,7 +173,14 @@ fn settings<'r>(
                 .map_err(|e| Diagnostic::error("--at", e).help("for example --at 2026-11-24T10:00"))
         })
         .transpose()?;
+    let map = args
+        .map
+        .as_deref()
+        .map(|path| map::Map::load(path, &rules.questions).map(Arc::new))
+        .transpose()?;
     Ok(Settings {
+        map,
+        audit: args.report.is_some() || args.format == Format::Summary,
         rules,
         area,
         at,

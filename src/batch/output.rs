@@ -19,6 +19,8 @@ pub enum Format {
     Jsonl,
     /// One line per case, for reading on a screen
     Table,
+    /// No rows: the audit (recorded against recommended levels, per area) as text
+    Summary,
 }
 
 /// The CSV columns. A contract like the JSON result: add columns at the end, never
@@ -30,7 +32,7 @@ pub const CSV_HEADER: &str = "reference,source,area,tier,level_name,emergency,ro
 pub fn header(format: Format) -> &'static str {
     match format {
         Format::Csv => CSV_HEADER,
-        Format::Jsonl | Format::Table => "",
+        Format::Jsonl | Format::Table | Format::Summary => "",
     }
 }
 
@@ -55,6 +57,7 @@ pub fn assessed(
             out.push(b'\n');
         }
         Format::Table => table_assessed(rules, source, outcome, styled, out),
+        Format::Summary => {}
     }
 }
 
@@ -89,6 +92,7 @@ pub fn failed(
             serde_json::to_writer(&mut *out, &line).expect("the row serialises");
             out.push(b'\n');
         }
+        Format::Summary => {}
         Format::Table => {
             let label = emphasis("NOT READ", styled);
             let source = render::shown(source);
@@ -215,7 +219,7 @@ fn formula_start(first: Option<char>) -> bool {
 /// A cell, in quotes (with quotes doubled) only when it needs them. A cell a spreadsheet
 /// would run as a formula is neutralised as OWASP advises: a `'` before it, and quotes
 /// around it, so `=HYPERLINK(...)` shows as the text it is.
-fn csv_cell(cell: &str, out: &mut Vec<u8>) {
+pub(super) fn csv_cell(cell: &str, out: &mut Vec<u8>) {
     if formula_start(cell.chars().next()) {
         out.extend_from_slice(b"\"'");
         out.extend_from_slice(cell.replace('"', "\"\"").as_bytes());
@@ -296,6 +300,8 @@ pub struct Tally {
     pub tool_lower: u64,
     /// Cases that could not be read or assessed.
     pub errors: u64,
+    /// For `--report` and `--format summary`: what the audit keeps of each case.
+    pub audit: Vec<super::report::AuditRow>,
 }
 
 impl Tally {
@@ -331,6 +337,7 @@ impl Tally {
         self.tool_higher += other.tool_higher;
         self.tool_lower += other.tool_lower;
         self.errors += other.errors;
+        self.audit.extend(other.audit.iter().cloned());
     }
 
     fn at_or_above(&self, tier: u8) -> u64 {

@@ -23,6 +23,10 @@ pub struct Settings<'r> {
     pub now: jiff::Zoned,
     pub format: Format,
     pub styled: bool,
+    /// `--map`: every row says which map read the exports.
+    pub map: Option<std::sync::Arc<super::map::Map>>,
+    /// `--report` or `--format summary`: keep an audit row of each case.
+    pub audit: bool,
 }
 
 /// A chunk of work, numbered so its rows can be put back in input order.
@@ -133,6 +137,18 @@ struct Rows<'s, 'r> {
 
 impl Rows<'_, '_> {
     fn item(&mut self, item: Item) {
+        let start = self.out.len();
+        let codes = match &item {
+            Item::Csv(group) => group.codes().to_vec(),
+            _ => Vec::new(),
+        };
+        self.read_item(item);
+        if let Some(map) = &self.settings.map {
+            super::map::append(self.settings.format, &mut self.out, start, map, &codes);
+        }
+    }
+
+    fn read_item(&mut self, item: Item) {
         let bank = &self.settings.rules.questions;
         match item {
             Item::Lines {
@@ -252,6 +268,10 @@ impl Rows<'_, '_> {
         let moment = settings.at.as_ref().unwrap_or(&settings.now);
         let outcome = engine::assess(area, &settings.rules.questions, &case, moment);
         self.tally.assessed(&outcome);
+        if settings.audit {
+            let row = super::report::row(source, &outcome, &settings.rules.questions, moment);
+            self.tally.audit.push(row);
+        }
         output::assessed(
             settings.format,
             settings.rules,

@@ -1,0 +1,620 @@
+//! `threshold batch --map` (SPEC section 12) through the binary: a case system's own
+//! export, read through a map, gives the results the same cases give in our CSV; nothing
+//! in it is guessed (a value the map does not give refuses its case, located; a column it
+//! does not use is listed once); factor codes; workbooks; the HTML audit report.
+
+mod common;
+
+use common::threshold;
+use serde_json::Value;
+use std::path::Path;
+
+const AT: &str = "2026-11-24T10:00";
+const DIR: &str = "tests/fixtures/exports";
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn batch(args: &[&str]) -> Run {
+    let output = threshold()
+        .arg("batch")
+        .args(args)
+        .args(["--at", AT])
+        .output()
+        .expect("threshold runs");
+    Run {
+        code: output.status.code().expect("an exit code"),
+        stdout: String::from_utf8(output.stdout).expect("UTF-8 rows"),
+        stderr: String::from_utf8(output.stderr).expect("UTF-8 summary"),
+    }
+}
+
+fn fixture(name: &str) -> String {
+    format!("{DIR}/{name}")
+}
+
+fn json_rows(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each row is JSON"))
+        .collect()
+}
+
+/// A result without what says where it was read from (its source and the map).
+fn comparable(mut row: Value) -> Value {
+    let object = row.as_object_mut().expect("a row is an object");
+    for key in ["source", "map", "unmapped_codes"] {
+        object.remove(key);
+    }
+    row
+}
+
+fn sha256_of(path: &str) -> String {
+    use sha2::Digest;
+    let bytes = std::fs::read(path).unwrap();
+    sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn a_foreign_export_through_its_map_gives_the_results_of_the_same_cases_in_our_csv() {
+    let map = fixture("foreign-map.yaml");
+    let foreign = batch(&["--map", &map, &fixture("foreign.csv"), "--format", "jsonl"]);
+    assert_eq!(foreign.code, 0, "{}", foreign.stderr);
+    let ours = batch(&[&fixture("ours.csv"), "--format", "jsonl"]);
+    assert_eq!(ours.code, 0, "{}", ours.stderr);
+    let foreign_rows = json_rows(&foreign.stdout);
+    let our_rows = json_rows(&ours.stdout);
+    assert_eq!(foreign_rows.len(), 4, "one row per household");
+    assert_eq!(foreign_rows.len(), our_rows.len());
+    for (theirs, ours) in foreign_rows.iter().zip(&our_rows) {
+        assert_eq!(theirs["map"]["sha256"], sha256_of(&map));
+        assert_eq!(theirs["map"]["path"], map.as_str());
+        assert_eq!(comparable(theirs.clone()), comparable(ours.clone()));
+    }
+    // The household met again further down (F-001's third child) is the same case.
+    let children = foreign_rows[0]["children"].as_array().unwrap();
+    assert_eq!(children.len(), 3);
+}
+
+#[test]
+fn the_csv_rows_end_with_the_maps_fingerprint() {
+    let map = fixture("foreign-map.yaml");
+    let run = batch(&["--map", &map, &fixture("foreign.csv")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut lines = run.stdout.lines();
+    let header = lines.next().unwrap();
+    assert!(
+        header.ends_with(",error,rules_origin,map_sha256,unmapped_codes"),
+        "{header}"
+    );
+    let sha = sha256_of(&map);
+    for line in lines {
+        assert!(line.ends_with(&format!(",bundled,{sha},")), "{line}");
+    }
+}
+
+#[test]
+fn a_column_the_map_does_not_use_is_listed_once() {
+    let run = batch(&[
+        "--map",
+        &fixture("foreign-map.yaml"),
+        &fixture("foreign.csv"),
+    ]);
+    let notes: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("does not use"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{}", run.stderr);
+    assert!(notes[0].contains("`Team` (column 12)"), "{}", notes[0]);
+    assert!(
+        !notes[0].contains("Worker"),
+        "ignored columns are not listed"
+    );
+}
+
+#[test]
+fn a_value_the_map_does_not_give_refuses_its_case_where_it_is_and_the_rest_are_read() {
+    let run = batch(&[
+        "--map",
+        &fixture("foreign-map.yaml"),
+        &fixture("bad-values.csv"),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let errors: Vec<String> = run
+        .stdout
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let cells: Vec<&str> = line.splitn(11, ',').collect();
+            format!("{} | {}", cells[0], cells[10])
+        })
+        .collect();
+    insta::assert_snapshot!("bad_values", errors.join("\n"));
+    assert_eq!(run.stdout.lines().count(), 1 + 6, "one row per case");
+}
+
+#[test]
+fn a_bad_map_is_refused_before_anything_is_read_naming_the_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "map: 1\ncolumns: {reference: a, child_id: b, age: c}\nquestions:\n  domestic_abus: {column: x}\n",
+            ":4:3: error: unknown question `domestic_abus` (did you mean `domestic_abuse`?)",
+        ),
+        (
+            "map: 1\ncolumns: {reference: a, child_id: b}\n",
+            "exactly one of `columns: age` and `columns: date_of_birth`",
+        ),
+        (
+            "map: 1\ncolumns: {reference: a, child_id: b, age: c}\ncolour: red\n",
+            "unknown field `colour`",
+        ),
+        (
+            "map: 1\ncolumns: {reference: a, child_id: b, age: c}\nrecorded_level: {column: o, values: {CIN: 7}}\n",
+            "recorded level `CIN` is 7: a level is 1 to 4",
+        ),
+    ];
+    for (index, (text, expected)) in cases.iter().enumerate() {
+        let path = dir.path().join(format!("map{index}.yaml"));
+        std::fs::write(&path, text).unwrap();
+        let run = batch(&["--map", path.to_str().unwrap(), &fixture("foreign.csv")]);
+        assert_eq!(run.code, 2, "{text}");
+        assert!(run.stdout.is_empty(), "nothing is written: {}", run.stdout);
+        assert!(
+            run.stderr.contains(expected) && run.stderr.contains(path.to_str().unwrap()),
+            "{text}\n{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn a_column_the_map_names_but_the_export_lacks_refuses_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("map.yaml");
+    std::fs::write(
+        &map,
+        "map: 1\ncolumns: {reference: Family Ref, child_id: Child ID, age: Age in years}\n",
+    )
+    .unwrap();
+    let run = batch(&["--map", map.to_str().unwrap(), &fixture("foreign.csv")]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stdout
+            .contains("the header has no column `Age in years`, which the map"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn yaml_cases_beside_a_mapped_export_keep_their_own_reading() {
+    let run = batch(&[
+        "--map",
+        &fixture("foreign-map.yaml"),
+        "--format",
+        "jsonl",
+        "examples/cases/salford-no-concerns.yaml",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows = json_rows(&run.stdout);
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0]["map"]["sha256"].is_string());
+    assert!(Path::new("examples/cases/salford-no-concerns.yaml").exists());
+}
+
+const CIN_MAP: &str = "examples/maps/cin-census.yaml";
+const CIN_EXPORT: &str = "examples/exports/cin-census-synthetic.csv";
+
+#[test]
+fn factor_codes_answer_yes_household_codes_are_the_union_and_an_absent_code_stays_unknown() {
+    let mapped = batch(&["--map", CIN_MAP, CIN_EXPORT, "--format", "jsonl"]);
+    assert_eq!(mapped.code, 0, "{}", mapped.stderr);
+    let mapped = json_rows(&mapped.stdout);
+    assert_eq!(mapped.len(), 10, "one row per family");
+    // The same families written in our CSV, with every question no code names left blank
+    // (unknown): the results are the same, so an absent code was read as unknown, not no,
+    // and a parent's code on one child's row answers for the household.
+    let ours = batch(&[&fixture("cin-ours.csv"), "--format", "jsonl"]);
+    assert_eq!(ours.code, 0, "{}", ours.stderr);
+    let ours = json_rows(&ours.stdout);
+    assert_eq!(ours.len(), 3);
+    for our in &ours {
+        let theirs = mapped
+            .iter()
+            .find(|r| r["reference"] == our["reference"])
+            .expect("the family is in the export");
+        assert_eq!(comparable(theirs.clone()), comparable(our.clone()));
+    }
+    // A mapped run differs from an unmapped one where a code was read as no (a check that
+    // the comparison above can fail).
+    let no = std::fs::read_to_string(fixture("cin-ours.csv"))
+        .unwrap()
+        .replace(",5,,,", ",5,no,no,no");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no.csv");
+    std::fs::write(&path, no).unwrap();
+    let all_no = json_rows(&batch(&[path.to_str().unwrap(), "--format", "jsonl"]).stdout);
+    let fam3 = |rows: &[Value]| {
+        rows.iter()
+            .find(|r| r["reference"] == "FAM-0003")
+            .cloned()
+            .map(comparable)
+    };
+    assert_ne!(fam3(&all_no), fam3(&mapped));
+}
+
+#[test]
+fn codes_with_no_question_are_listed_on_their_cases_row() {
+    let run = batch(&["--map", CIN_MAP, CIN_EXPORT, "--format", "jsonl"]);
+    let rows = json_rows(&run.stdout);
+    let codes: Vec<(String, Value)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["reference"].as_str().unwrap().to_string(),
+                r["unmapped_codes"].clone(),
+            )
+        })
+        .filter(|(_, c)| c.as_array().is_some_and(|a| !a.is_empty()))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            ("FAM-0003".to_string(), serde_json::json!(["21"])),
+            ("FAM-0005".to_string(), serde_json::json!(["4A"])),
+            ("FAM-0007".to_string(), serde_json::json!(["17A"])),
+            ("FAM-0010".to_string(), serde_json::json!(["20"])),
+        ]
+    );
+    let csv = batch(&["--map", CIN_MAP, CIN_EXPORT]);
+    let fam7 = csv
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("FAM-0007"))
+        .unwrap();
+    assert!(fam7.ends_with(",17A"), "{fam7}");
+}
+
+#[test]
+fn the_cin_census_map_names_which_codes_need_local_sign_off() {
+    let map = std::fs::read_to_string(CIN_MAP).unwrap();
+    assert!(map.contains("LOCAL SIGN-OFF"));
+    for code in ["1C:", "3A:", "6A:", "12A:", "13A:", "16A:"] {
+        let line = map
+            .lines()
+            .find(|l| l.trim_start().starts_with(code))
+            .unwrap();
+        assert!(line.contains("[sign-off]"), "{line}");
+    }
+}
+
+/// The rows of `foreign.csv` (BOM and CRLF aside), as cells.
+fn foreign_rows() -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(fixture("foreign.csv")).unwrap();
+    text.trim_start_matches('\u{feff}')
+        .lines()
+        .map(|line| line.split(',').map(str::to_string).collect())
+        .collect()
+}
+
+/// A workbook with a cover sheet first and the export on sheet `Contacts`; the dates of
+/// birth are real date cells, the rest text. `edit` may change a cell first.
+fn write_workbook(path: &Path, edit: impl Fn(usize, usize, &str) -> String) {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut book = Workbook::new();
+    let cover = book.add_worksheet();
+    cover.set_name("Cover").unwrap();
+    cover
+        .write_string(0, 0, "Synthetic export: no real data")
+        .unwrap();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Contacts").unwrap();
+    let date = Format::new().set_num_format("dd/mm/yyyy");
+    for (r, row) in foreign_rows().iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            let text = edit(r, c, text);
+            let (row_n, col_n) = (r as u32, c as u16);
+            let parts: Vec<u16> = text.split('/').filter_map(|p| p.parse().ok()).collect();
+            if r > 0 && c == 2 && parts.len() == 3 {
+                let when =
+                    ExcelDateTime::from_ymd(parts[2], parts[1] as u8, parts[0] as u8).unwrap();
+                sheet
+                    .write_datetime_with_format(row_n, col_n, &when, &date)
+                    .unwrap();
+            } else if !text.is_empty() {
+                sheet.write_string(row_n, col_n, text.trim()).unwrap();
+            }
+        }
+    }
+    book.save(path).unwrap();
+}
+
+#[test]
+fn an_xlsx_sheet_and_an_ods_sheet_give_the_results_of_the_csv_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("export.xlsx");
+    write_workbook(&book, |_, _, text| text.to_string());
+    let map = fixture("foreign-map.yaml");
+    let csv =
+        json_rows(&batch(&["--map", &map, &fixture("foreign.csv"), "--format", "jsonl"]).stdout);
+    let ods = fixture("foreign.ods");
+    for path in [book.to_str().unwrap(), ods.as_str()] {
+        let run = batch(&[
+            "--map", &map, path, "--sheet", "Contacts", "--format", "jsonl",
+        ]);
+        assert_eq!(run.code, 0, "{path}: {}", run.stderr);
+        let rows = json_rows(&run.stdout);
+        assert_eq!(rows.len(), csv.len(), "{path}");
+        for (sheet, csv) in rows.iter().zip(&csv) {
+            assert_eq!(comparable(sheet.clone()), comparable(csv.clone()), "{path}");
+        }
+        assert!(run.stderr.contains("`Team` (column L)"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn a_workbooks_errors_name_the_sheet_and_the_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("export.xlsx");
+    // Row 3 (the second child), column F (DA Concern): a value the map does not give.
+    write_workbook(&book, |r, c, text| {
+        if (r, c) == (2, 5) {
+            "Maybe".into()
+        } else {
+            text.into()
+        }
+    });
+    let map = fixture("foreign-map.yaml");
+    let path = book.to_str().unwrap();
+    let run = batch(&["--map", &map, path, "--sheet", "contacts"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let f001 = run.stdout.lines().find(|l| l.starts_with("F-001")).unwrap();
+    assert!(
+        f001.contains("`DA Concern` is `Maybe` at sheet `Contacts`, cell F3"),
+        "{f001}"
+    );
+    assert_eq!(
+        run.stdout.lines().count(),
+        1 + 4,
+        "the other households are read"
+    );
+    // The first sheet is read when none is named: the cover has no such columns.
+    let run = batch(&["--map", &map, path]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stdout.contains("(sheet `Cover`, row 1)"),
+        "{}",
+        run.stdout
+    );
+    // A sheet that is not there is named, with the ones that are.
+    let run = batch(&["--map", &map, path, "--sheet", "November"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stdout
+            .contains("the workbook has no sheet `November` (it has `Cover`, `Contacts`)"),
+        "{}",
+        run.stdout
+    );
+    // A file that is not a workbook is one row, not a panic.
+    let fake = dir.path().join("fake.xlsx");
+    std::fs::write(&fake, "not a zip").unwrap();
+    let run = batch(&[
+        "--map",
+        &map,
+        fake.to_str().unwrap(),
+        &fixture("foreign.csv"),
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stdout.contains("cannot read the workbook"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.stdout.lines().count(), 1 + 1 + 4);
+}
+
+#[test]
+fn a_workbook_in_our_own_columns_is_read_without_a_map() {
+    use rust_xlsxwriter::Workbook;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ours.xlsx");
+    let text = std::fs::read_to_string(fixture("ours.csv")).unwrap();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, line) in text.lines().enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            match cell.parse::<f64>() {
+                Ok(n) if r > 0 => sheet.write_number(r as u32, c as u16, n).unwrap(),
+                _ if cell.is_empty() => sheet,
+                _ => sheet.write_string(r as u32, c as u16, cell).unwrap(),
+            };
+        }
+    }
+    sheet.write_string(3, 5, "three").unwrap(); // F-001's third child: age `three`
+    book.save(&path).unwrap();
+    let run = batch(&[path.to_str().unwrap(), "--format", "jsonl"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let rows = json_rows(&run.stdout);
+    assert_eq!(rows.len(), 4);
+    let error = rows[0]["error"].as_str().unwrap();
+    assert!(error.contains("(sheet `Sheet1`, cell F4)"), "{error}");
+    let csv = json_rows(&batch(&[&fixture("ours.csv"), "--format", "jsonl"]).stdout);
+    for (sheet, csv) in rows.iter().zip(&csv).skip(1) {
+        assert_eq!(comparable(sheet.clone()), comparable(csv.clone()));
+    }
+}
+
+/// The audit of the synthetic CIN census export, as a report in `dir` whose export has the
+/// file name `name`.
+fn report_of(dir: &Path, name: &str) -> (Run, std::path::PathBuf) {
+    let export = dir.join(name);
+    std::fs::copy(CIN_EXPORT, &export).unwrap();
+    let report = dir.join("audit.html");
+    let run = batch(&[
+        "--map",
+        CIN_MAP,
+        export.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+        "--output",
+        dir.join("rows.csv").to_str().unwrap(),
+    ]);
+    (run, report)
+}
+
+#[test]
+fn the_summary_is_the_audit_per_area() {
+    let run = batch(&["--map", CIN_MAP, CIN_EXPORT, "--format", "summary"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("cin_summary", run.stdout);
+}
+
+#[test]
+fn the_report_is_one_owner_only_page_that_runs_and_fetches_nothing_with_every_text_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (run, report) = report_of(dir.path(), "nov<b>&'export'.csv");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = std::fs::read_to_string(&report).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&report).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "only you may read it");
+    }
+    assert!(html.contains(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+    ));
+    let lower = html.to_lowercase();
+    for banned in [
+        "<script", "<img", "<link", "<iframe", "src=", "http://", "https://", "url(", "@import",
+    ] {
+        let allowed = banned == "http://"
+            && lower.matches("http://").count()
+                == lower
+                    .matches("xmlns=\"http://www.w3.org/2000/svg\"")
+                    .count();
+        assert!(!lower.contains(banned) || allowed, "{banned}");
+    }
+    assert!(
+        html.contains("nov&lt;b&gt;&amp;&#39;export&#39;.csv:2"),
+        "the file name is escaped"
+    );
+    assert!(!html.contains("nov<b>"));
+    // The matrix, the rates, the reasons, the unknowns and the cases behind a cell.
+    assert!(html.contains("6 agree (60%)"), "{html}");
+    assert!(html.contains("2 recorded below"));
+    assert!(html.contains("<a href=\"#a0-r3-t4\">1</a>"));
+    assert!(
+        html.contains(
+            "<h4 id=\"a0-r3-t4\">Recorded level 3, guidance supports level 4 (1 case)</h4>"
+        )
+    );
+    assert!(html.contains("<td>FAM-0002</td>"));
+    assert!(html.contains("Unknown answers that most often could raise the level"));
+    assert!(html.contains("<svg"));
+}
+
+#[test]
+fn a_report_over_an_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.csv");
+    std::fs::copy(CIN_EXPORT, &export).unwrap();
+    let before = std::fs::read(&export).unwrap();
+    let e = export.to_str().unwrap();
+    let run = batch(&["--map", CIN_MAP, e, "--report", e]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("the results would replace it"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read(&export).unwrap(), before);
+}
+
+#[test]
+fn the_report_renders_in_a_browser_and_prints() {
+    let chromium = Path::new("/usr/bin/chromium");
+    if !chromium.exists() {
+        eprintln!("skipped: /usr/bin/chromium is not installed (CI installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (run, report) = report_of(dir.path(), "export.csv");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let url = format!("file://{}", report.display());
+    let browser = |extra: &[&str]| {
+        let profile = tempfile::tempdir().unwrap();
+        let output = std::process::Command::new(chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--no-first-run",
+                &format!("--user-data-dir={}", profile.path().display()),
+            ])
+            .args(extra)
+            .arg(&url)
+            .output()
+            .expect("chromium runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output
+    };
+    let dom = String::from_utf8(browser(&["--dump-dom"]).stdout).unwrap();
+    assert!(dom.contains("Recorded against recommended levels"), "{dom}");
+    assert!(dom.contains("<td>FAM-0002</td>"));
+    assert!(!dom.to_lowercase().contains("<script"));
+    let png = dir.path().join("report.png");
+    browser(&[
+        "--window-size=1000,1400",
+        &format!("--screenshot={}", png.display()),
+    ]);
+    assert!(
+        std::fs::metadata(&png).unwrap().len() > 10_000,
+        "a page was drawn"
+    );
+    let pdf = dir.path().join("report.pdf");
+    browser(&[
+        &format!("--print-to-pdf={}", pdf.display()),
+        "--no-pdf-header-footer",
+    ]);
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF"), "the report prints");
+}
+
+#[test]
+fn two_columns_that_match_one_name_are_refused_not_guessed() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.csv");
+    std::fs::write(
+        &export,
+        "Family Ref,Child ID,DOB,Date of Assessment,Outcome,DA Concern,DA concern,Witnessed DA?,Parent MH,Substance Misuse,School\n\
+         F-1,C1,01/02/2015,03/11/2026,CIN,Y,N,,N,,\n",
+    )
+    .unwrap();
+    let run = batch(&[
+        "--map",
+        &fixture("foreign-map.yaml"),
+        export.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stdout.contains(
+            "two columns match `DA Concern` (the answer to `domestic_abuse`): `DA Concern` (column 6) and `DA concern` (column 7)"
+        ),
+        "{}",
+        run.stdout
+    );
+}
