@@ -353,7 +353,7 @@ fn standard_input_is_json_lines_with_each_line_located() {
             ),
             (
                 "-:4",
-                "-:4:1: error: the case names no area; help: add `area: salford` (or trafford, redbridge, torbay) to the case, or pass --area"
+                "-:4:1: error: the case names no area; help: add `area: salford` (or trafford, redbridge, torbay) to the case, pass --area, or set THRESHOLD_AREA"
             ),
         ]
     );

@@ -178,7 +178,16 @@ fn settings<'r>(
         .as_deref()
         .map(|path| map::Map::load(path, &rules.questions).map(Arc::new))
         .transpose()?;
+    let default_area = crate::cli::default_area()
+        .map(|id| {
+            rules.area_or_error(&id).map_err(|e| {
+                Diagnostic::error("THRESHOLD_AREA", e)
+                    .help("set THRESHOLD_AREA to one of the areas `threshold areas` lists")
+            })
+        })
+        .transpose()?;
     Ok(Settings {
+        default_area,
         map,
         audit: args.report.is_some() || args.format == Format::Summary,
         rules,

@@ -17,6 +17,8 @@ pub struct Settings<'r> {
     pub rules: &'r RuleSet,
     /// `--area`: overrides the case's own, as in `assess`.
     pub area: Option<&'r Area>,
+    /// `THRESHOLD_AREA`: for a case that names no area, after `--area` and the case's own.
+    pub default_area: Option<&'r Area>,
     /// `--at`: overrides the case's `assessed_at`, as in `assess`.
     pub at: Option<jiff::Zoned>,
     /// The moment for cases that give none.
@@ -308,11 +310,11 @@ fn area_of<'r>(
         return Ok(area);
     }
     let Some(id) = &case.area else {
-        return Err(Diagnostic::error(name, "the case names no area")
-            .at(written.start())
-            .help(
-                "add `area: salford` (or trafford, redbridge, torbay) to the case, or pass --area",
-            ));
+        return settings.default_area.ok_or_else(|| {
+            Diagnostic::error(name, "the case names no area")
+                .at(written.start())
+                .help(crate::cli::NO_AREA_HELP)
+        });
     };
     settings.rules.area_or_error(id).map_err(|e| {
         Diagnostic::error(name, e)

@@ -500,6 +500,9 @@ fn check_rules(dir: Option<PathBuf>, today: jiff::civil::Date, io: &mut Io) -> a
     Ok(())
 }
 
+/// What to do about a case that names no area (assess and batch say the same).
+pub(crate) const NO_AREA_HELP: &str = "add `area: salford` (or trafford, redbridge, torbay) to the case, pass --area, or set THRESHOLD_AREA";
+
 /// `THRESHOLD_AREA`, when set and not empty: the area used when neither `--area` nor the
 /// case names one.
 pub(crate) fn default_area() -> Option<String> {
@@ -589,11 +592,11 @@ fn assess(
                 Diagnostic::error("THRESHOLD_AREA", e)
                     .help("set THRESHOLD_AREA to one of the areas `threshold areas` lists")
             })?,
-            None => return Err(Diagnostic::error(name, "the case names no area")
-                .help(
-                    "add `area: salford` (or trafford, redbridge, torbay) to the case, pass --area, or set THRESHOLD_AREA",
-                )
-                .into()),
+            None => {
+                return Err(Diagnostic::error(name, "the case names no area")
+                    .help(NO_AREA_HELP)
+                    .into());
+            }
         },
     };
     // The result keeps the case's own assessment time (or --at); the numbers are for the
