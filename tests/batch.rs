@@ -676,3 +676,32 @@ fn a_progress_bar_is_drawn_on_a_terminal() {
     );
     assert!(screen.contains("batch: 5 cases from 1 input"), "{screen:?}");
 }
+
+/// The practitioner's reason travels with the case through batch (SPEC 12): a CSV export's
+/// `recorded_reason` column reaches the JSON Lines row, as a case file's does.
+#[test]
+fn a_recorded_reason_survives_batch() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let csv = dir.path().join("export.csv");
+    std::fs::write(
+        &csv,
+        "reference,area,recorded_level,recorded_reason,child_id,child_age,immediate_danger\nR-1,salford,3,\"Seen bruising, told the school\",A,6,no\n",
+    )
+    .expect("write");
+    let case = dir.path().join("case.yaml");
+    std::fs::write(
+        &case,
+        "schema: 1\nreference: R-2\narea: trafford\nrecorded_level: 2\nrecorded_reason: Known to the health visitor\nanswers: {immediate_danger: no}\nchildren: [{id: A, age: 1}]\n",
+    )
+    .expect("write");
+    let run = batch(&[
+        csv.to_str().unwrap(),
+        case.to_str().unwrap(),
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows = json_rows(&run.stdout);
+    assert_eq!(rows[0]["recorded_reason"], "Seen bruising, told the school");
+    assert_eq!(rows[1]["recorded_reason"], "Known to the health visitor");
+}

@@ -53,17 +53,19 @@ pub enum Column {
     Area,
     AssessedAt,
     RecordedLevel,
+    RecordedReason,
     ChildId,
     ChildAge,
     ChildUnborn,
     Question(QId, About),
 }
 
-const FIXED: [(&str, Column); 7] = [
+const FIXED: [(&str, Column); 8] = [
     ("reference", Column::Reference),
     ("area", Column::Area),
     ("assessed_at", Column::AssessedAt),
     ("recorded_level", Column::RecordedLevel),
+    ("recorded_reason", Column::RecordedReason),
     ("child_id", Column::ChildId),
     ("child_age", Column::ChildAge),
     ("child_unborn", Column::ChildUnborn),
@@ -427,6 +429,9 @@ fn first_difference(case: &Case, next: &Case) -> Option<Column> {
     if case.recorded_level != next.recorded_level {
         return Some(Column::RecordedLevel);
     }
+    if case.recorded_reason != next.recorded_reason {
+        return Some(Column::RecordedReason);
+    }
     (0..case.answers.0.len().max(next.answers.0.len()))
         .map(|i| QId(i as u16))
         .find(|q| case.answers.get(*q) != next.answers.get(*q))
@@ -467,6 +472,7 @@ fn row_value(header: &Header, row: &Row, only: Option<usize>, bank: &QuestionBan
             Column::Area => (&mut case, "area", Value::from(text)),
             Column::AssessedAt => (&mut case, "assessed_at", Value::from(text)),
             Column::RecordedLevel => (&mut case, "recorded_level", number_or_text(text)),
+            Column::RecordedReason => (&mut case, "recorded_reason", Value::from(text)),
             Column::ChildId => (&mut child, "id", Value::from(text)),
             Column::ChildAge => (&mut child, "age", number_or_text(text)),
             Column::ChildUnborn => (
