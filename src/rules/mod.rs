@@ -336,7 +336,7 @@ fn read_questions(file: &RuleFile) -> Result<QuestionsFile, crate::yaml::ParseEr
         .map_err(|e| narrow(&file.text, e))
 }
 
-/// serde_yaml places errors raised inside a mapping at the mapping's start. When the
+/// The YAML parser places errors raised inside a mapping at the mapping's start. When the
 /// message quotes the offending word (`like_this`), point at that word instead: the
 /// second time it stands when the message is about a repeat.
 pub fn narrow(text: &str, mut error: crate::yaml::ParseError) -> crate::yaml::ParseError {
