@@ -3,7 +3,7 @@
 //! crate change this file only: the rest of the program, its tests and benches name only
 //! `threshold::yaml`.
 
-use crate::error::Location;
+use crate::error::{Code, Location};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -17,6 +17,22 @@ pub type Mapping = yaml_serde::Mapping;
 pub struct ParseError {
     pub message: String,
     pub location: Option<Location>,
+    /// The kind of problem, where the message says (see [`parser_code`]).
+    pub code: Option<Code>,
+}
+
+/// The code of a parser's message, and the message without its mark: an error a
+/// `Deserialize` of ours raised is marked with [`Code::tag`]; the parsers' own words for a
+/// repeated key (serde's "duplicate field", libyaml's "duplicate entry") are read here, the
+/// one place that knows them.
+pub fn parser_code(message: &str) -> (Option<Code>, String) {
+    let (code, message) = Code::untag(message);
+    let code = code.or_else(|| {
+        message
+            .starts_with("duplicate")
+            .then_some(Code::CaseDuplicate)
+    });
+    (code, message)
 }
 
 /// Parse one YAML document into `T`.
@@ -55,6 +71,7 @@ pub fn refuse_deep_nesting(text: &str) -> Result<(), ParseError> {
         Err(offset) => Err(ParseError {
             message: format!("nested more than {MAX_FLOW_DEPTH} levels deep"),
             location: Some(Location::of_offset(text, offset)),
+            code: None,
         }),
     }
 }
@@ -417,9 +434,11 @@ fn convert(error: yaml_serde::Error) -> ParseError {
         line: l.line(),
         column: l.column(),
     });
+    let (code, message) = parser_code(&strip_position(&error.to_string()));
     ParseError {
-        message: strip_position(&error.to_string()),
+        message,
         location,
+        code,
     }
 }
 

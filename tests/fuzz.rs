@@ -29,7 +29,7 @@ fn read_is_safe(bytes: &[u8], name: &str) -> Result<(), TestCaseError> {
     if let Err(diagnostic) = threshold::case::read(bytes, name, bank()) {
         let text = diagnostic.to_string();
         prop_assert!(text.starts_with(name), "{text}");
-        prop_assert!(text.contains("error: "));
+        prop_assert!(text.contains(": error[E-"), "{text}");
     }
     Ok(())
 }
@@ -374,7 +374,7 @@ fn a_csv_export_with_quotes_and_line_breaks_keeps_one_row_per_case() {
                     .and_then(|n| n.parse::<usize>().ok());
                 match case {
                     Some(n) => cases.push(n),
-                    None => prop_assert!(row.contains(": error: "), "{}", row),
+                    None => prop_assert!(row.contains(": error[E-"), "{}", row),
                 }
             }
             let expected: Vec<usize> = (0..cells.len()).collect();

@@ -202,8 +202,12 @@ impl<'a> Inputs<'a> {
                 self.files += 1;
                 let name = path.display().to_string();
                 let what = crate::files::not_a_file(&path).unwrap_or("not a regular file");
-                let error = Diagnostic::error(&name, format!("cannot read: it is {what}"))
-                    .help(crate::files::NOT_A_FILE_HELP);
+                let error = Diagnostic::error(
+                    crate::error::Code::CaseRead,
+                    &name,
+                    format!("cannot read: it is {what}"),
+                )
+                .help(crate::files::NOT_A_FILE_HELP);
                 Some(Some(Item::failed(name, error)))
             }
             Ok(_) => Some(self.open_file(&path, None)),
@@ -232,8 +236,12 @@ impl<'a> Inputs<'a> {
                 }
                 Some(Err(e)) => {
                     let path = e.path().unwrap_or(&walk.root).to_path_buf();
-                    let error = Diagnostic::error(path.display().to_string(), e.to_string())
-                        .help("check the folder's permissions, and for links that loop");
+                    let error = Diagnostic::error(
+                        crate::error::Code::CaseRead,
+                        path.display().to_string(),
+                        e.to_string(),
+                    )
+                    .help("check the folder's permissions, and for links that loop");
                     return Some(Some(Item::failed(path.display().to_string(), error)));
                 }
                 Some(Ok(entry)) if is_case_file(&entry) => break entry,
@@ -250,8 +258,12 @@ impl<'a> Inputs<'a> {
 
     fn open_stdin(&mut self) -> Option<Item> {
         let Some(stdin) = self.stdin.take() else {
-            let error = Diagnostic::error("-", "standard input is named twice")
-                .help("give `-` once: it is read to its end the first time");
+            let error = Diagnostic::error(
+                crate::error::Code::UsageStdin,
+                "-",
+                "standard input is named twice",
+            )
+            .help("give `-` once: it is read to its end the first time");
             return Some(Item::failed("-", error));
         };
         self.files += 1;
@@ -320,8 +332,12 @@ fn is_case_file(entry: &walkdir::DirEntry) -> bool {
 
 fn cannot_read(path: &Path, e: &std::io::Error) -> Item {
     let name = path.display().to_string();
-    let error = Diagnostic::error(&name, format!("cannot read: {e}"))
-        .help("check the path and its permissions");
+    let error = Diagnostic::error(
+        crate::error::Code::CaseRead,
+        &name,
+        format!("cannot read: {e}"),
+    )
+    .help("check the path and its permissions");
     Item::failed(name, error)
 }
 
@@ -344,18 +360,22 @@ fn read_whole(name: &Arc<str>, reader: impl Read) -> Item {
 /// `assess` uses; drop a UTF-8 byte-order mark. (Each line or document is checked for
 /// UTF-8 as it is read; this catches the files that would fail on every line.)
 fn check_encoding(name: &str, reader: &mut dyn BufRead) -> Result<(), Diagnostic> {
-    let head = reader
-        .fill_buf()
-        .map_err(|e| Diagnostic::error(name, format!("cannot read: {e}")))?;
+    let head = reader.fill_buf().map_err(|e| {
+        Diagnostic::error(
+            crate::error::Code::CaseRead,
+            name,
+            format!("cannot read: {e}"),
+        )
+    })?;
     let first_line = &head[..memchr::memchr(b'\n', head).map_or(head.len(), |end| end + 1)];
     let suspect = match memchr::memchr(0, first_line) {
         Some(nul) => &head[..=nul],
         None => &head[..head.len().min(2)],
     };
-    if let Err((message, at)) = decode_text(suspect)
-        && (suspect.ends_with(&[0]) || message.contains("UTF-16"))
+    if let Err((code, message, at)) = decode_text(suspect)
+        && (suspect.ends_with(&[0]) || code == crate::error::Code::CaseUtf16)
     {
-        return Err(Diagnostic::error(name, message)
+        return Err(Diagnostic::error(code, name, message)
             .at(at)
             .help("save the file as UTF-8"));
     }
@@ -373,6 +393,7 @@ pub fn text_of<'b>(bytes: &'b [u8], name: &str, first_line: usize) -> Result<&'b
         let mut at = Location::of_offset(good, good.len());
         at.line += first_line - 1;
         Diagnostic::error(
+            crate::error::Code::CaseEncoding,
             name,
             format!(
                 "the file is not valid UTF-8 (bad byte at line {}, column {})",
@@ -419,6 +440,7 @@ pub fn read_line(
 /// A line over the size limit, refused on its own so the lines around it are still read.
 pub fn too_large(name: &str, line: usize, what: &str) -> Diagnostic {
     Diagnostic::error(
+        crate::error::Code::CaseTooLarge,
         name,
         format!("{what} is too large: a case is at most {MAX_CASE_BYTES} bytes (1 MiB)"),
     )
@@ -468,7 +490,11 @@ impl<'a> JsonLines<'a> {
                     Ok(consumed) => consumed,
                     Err(e) => {
                         self.done = true;
-                        let error = Diagnostic::error(&*self.name, format!("cannot read: {e}"));
+                        let error = Diagnostic::error(
+                            crate::error::Code::CaseRead,
+                            &*self.name,
+                            format!("cannot read: {e}"),
+                        );
                         self.queued = Some(Item::failed(
                             format!("{}:{}", self.name, self.line + 1),
                             error,
@@ -580,8 +606,14 @@ impl<'a> YamlStream<'a> {
         let mut line = Vec::new();
         loop {
             line.clear();
-            let read = read_line(&mut *self.reader, &mut line, MAX_CASE_BYTES + 1)
-                .map_err(|e| Diagnostic::error(&*self.name, format!("cannot read: {e}")))?;
+            let read =
+                read_line(&mut *self.reader, &mut line, MAX_CASE_BYTES + 1).map_err(|e| {
+                    Diagnostic::error(
+                        crate::error::Code::CaseRead,
+                        &*self.name,
+                        format!("cannot read: {e}"),
+                    )
+                })?;
             if read == 0 {
                 return Ok(self.splitter.finish());
             }

@@ -121,17 +121,20 @@ fn settings<'r>(
         .area
         .as_deref()
         .map(|id| {
-            rules
-                .area_or_error(id)
-                .map_err(|e| Diagnostic::error("--area", e).help("run `threshold areas`"))
+            rules.area_or_error(id).map_err(|e| {
+                Diagnostic::error(crate::error::Code::UsageArea, "--area", e)
+                    .help("run `threshold areas`")
+            })
         })
         .transpose()?;
     let at = args
         .at
         .as_deref()
         .map(|text| {
-            crate::hours::parse_at_flag(text, now)
-                .map_err(|e| Diagnostic::error("--at", e).help("for example --at 2026-11-24T10:00"))
+            crate::hours::parse_at_flag(text, now).map_err(|e| {
+                Diagnostic::error(crate::error::Code::UsageAt, "--at", e)
+                    .help("for example --at 2026-11-24T10:00")
+            })
         })
         .transpose()?;
     Ok(Settings {

@@ -288,14 +288,16 @@ fn area_of<'r>(
         return Ok(area);
     }
     let Some(id) = &case.area else {
-        return Err(Diagnostic::error(name, "the case names no area")
-            .at(written.start())
-            .help(
-                "add `area: salford` (or trafford, redbridge, torbay) to the case, or pass --area",
-            ));
+        return Err(Diagnostic::error(
+            crate::error::Code::CaseArea,
+            name,
+            "the case names no area",
+        )
+        .at(written.start())
+        .help("add `area: salford` (or trafford, redbridge, torbay) to the case, or pass --area"));
     };
     settings.rules.area_or_error(id).map_err(|e| {
-        Diagnostic::error(name, e)
+        Diagnostic::error(crate::error::Code::CaseArea, name, e)
             .at(written.area_at(id))
             .help("fix `area:` in the case file, or pass --area")
     })

@@ -405,9 +405,10 @@ fn execute(cli: Cli, area_origin: &'static str, io: &mut Io) -> anyhow::Result<u
                 Command::Rules {
                     command: RulesCommand::Show { area },
                 } => {
-                    let area = rules
-                        .area_or_error(&area)
-                        .map_err(|e| Diagnostic::error("AREA", e).help("run `threshold areas`"))?;
+                    let area = rules.area_or_error(&area).map_err(|e| {
+                        Diagnostic::error(crate::error::Code::UsageArea, "AREA", e)
+                            .help("run `threshold areas`")
+                    })?;
                     io.stdout
                         .write_all(render::trainer::show(&rules, area).as_bytes())?;
                     Ok(0)
@@ -505,7 +506,8 @@ pub(crate) fn parse_at(at: Option<&str>, now: &jiff::Zoned) -> anyhow::Result<Op
     at.map(|text| {
         crate::hours::parse_at_flag(text, now).map_err(|e| {
             anyhow::Error::new(
-                Diagnostic::error("--at", e).help("for example --at 2026-11-24T10:00"),
+                Diagnostic::error(crate::error::Code::UsageAt, "--at", e)
+                    .help("for example --at 2026-11-24T10:00"),
             )
         })
     })
@@ -535,6 +537,7 @@ pub(crate) fn read_case(
                         "check the path; `-` reads standard input"
                     };
                     Diagnostic::error(
+                        crate::error::Code::CaseRead,
                         path,
                         e.replacen("cannot read", "cannot read the case file", 1),
                     )
@@ -557,22 +560,28 @@ fn assess(
     let at = parse_at(at.as_deref(), &io.now)?;
     let (mut case, bytes) = read_case(path, rules, io)?;
     let name = if path == "-" { "<stdin>" } else { path };
-    let area = match (area, &case.area) {
-        (Some(flag), _) => rules
-            .area_or_error(&flag)
-            .map_err(|e| Diagnostic::error("--area", e).help("run `threshold areas`"))?,
-        (None, Some(written)) => rules.area_or_error(written).map_err(|e| {
-            let text = String::from_utf8_lossy(&bytes);
-            Diagnostic::error(name, e)
-                .at(crate::case::find_field(&text, "area", written, 0))
-                .help("fix `area:` in the case file, or pass --area")
-        })?,
-        (None, None) => return Err(Diagnostic::error(name, "the case names no area")
+    let area =
+        match (area, &case.area) {
+            (Some(flag), _) => rules.area_or_error(&flag).map_err(|e| {
+                Diagnostic::error(crate::error::Code::UsageArea, "--area", e)
+                    .help("run `threshold areas`")
+            })?,
+            (None, Some(written)) => rules.area_or_error(written).map_err(|e| {
+                let text = String::from_utf8_lossy(&bytes);
+                Diagnostic::error(crate::error::Code::CaseArea, name, e)
+                    .at(crate::case::find_field(&text, "area", written, 0))
+                    .help("fix `area:` in the case file, or pass --area")
+            })?,
+            (None, None) => return Err(Diagnostic::error(
+                crate::error::Code::CaseArea,
+                name,
+                "the case names no area",
+            )
             .help(
                 "add `area: salford` (or trafford, redbridge, torbay) to the case, or pass --area",
             )
             .into()),
-    };
+        };
     // The result keeps the case's own assessment time (or --at); the numbers are for the
     // moment of reading (--at, else now), so a case reopened later shows today's hours.
     if let Some(at) = &at {
@@ -623,11 +632,10 @@ fn contacts(
 ) -> anyhow::Result<()> {
     let moment = parse_at(at.as_deref(), &io.now)?.unwrap_or_else(|| io.now.clone());
     let areas = match area {
-        Some(id) => vec![
-            rules
-                .area_or_error(&id)
-                .map_err(|e| Diagnostic::error("AREA", e).help("run `threshold areas`"))?,
-        ],
+        Some(id) => vec![rules.area_or_error(&id).map_err(|e| {
+            Diagnostic::error(crate::error::Code::UsageArea, "AREA", e)
+                .help("run `threshold areas`")
+        })?],
         None => rules.areas.iter().collect(),
     };
     let mut out = format!(

@@ -16,9 +16,9 @@ pub fn book(
     scenarios: Option<&Path>,
     io: &mut Io,
 ) -> anyhow::Result<()> {
-    let area = rules
-        .area_or_error(area)
-        .map_err(|e| Diagnostic::error("AREA", e).help("run `threshold areas`"))?;
+    let area = rules.area_or_error(area).map_err(|e| {
+        Diagnostic::error(crate::error::Code::UsageArea, "AREA", e).help("run `threshold areas`")
+    })?;
     let files = match scenarios {
         Some(dir) => scenario::read_dir(dir)?,
         None => scenario::bundled_files(),

@@ -50,7 +50,7 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
         .unwrap_or_else(|| io.now.clone())
         .with_time_zone(crate::hours::london().clone());
     if args.answers.as_deref() == Some("-") {
-        return Err(Diagnostic::error(
+        return Err(Diagnostic::error(crate::error::Code::UsageStdin,
             "--answers",
             "the interview reads your answers from the keyboard, so it cannot read a case from standard input",
         )
@@ -58,9 +58,10 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
         .into());
     }
     if let Some(area) = &args.area {
-        rules
-            .area_or_error(area)
-            .map_err(|e| Diagnostic::error("--area", e).help("run `threshold areas`"))?;
+        rules.area_or_error(area).map_err(|e| {
+            Diagnostic::error(crate::error::Code::UsageArea, "--area", e)
+                .help("run `threshold areas`")
+        })?;
     }
     // The answers file is read (and refused) before anything else, terminal or not.
     let case = match &args.answers {
@@ -116,8 +117,8 @@ fn choose_area<'r>(
         (None, Some(id)) => (id.as_str(), file.unwrap_or("the case file")),
         (None, None) => return Ok(None),
     };
-    let area = rules
-        .area_or_error(id)
-        .map_err(|e| Diagnostic::error(origin, e).help("run `threshold areas`"))?;
+    let area = rules.area_or_error(id).map_err(|e| {
+        Diagnostic::error(crate::error::Code::UsageArea, origin, e).help("run `threshold areas`")
+    })?;
     Ok(Some(area))
 }

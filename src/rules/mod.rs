@@ -106,6 +106,7 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Diagnostic> {
     let areas_dir = dir.join(AREAS_DIR);
     let entries = std::fs::read_dir(&areas_dir).map_err(|e| {
         Diagnostic::error(
+            crate::error::Code::RulesSource,
             areas_dir.display().to_string(),
             format!("cannot read the areas folder: {e}"),
         )
@@ -132,10 +133,12 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Diagnostic> {
 fn read_rule_file(path: &Path, relative: String) -> Result<RuleFile, Diagnostic> {
     let file = path.display().to_string();
     let bytes = crate::files::read_limited(path, MAX_RULES_FILE_BYTES).map_err(|e| {
-        Diagnostic::error(&file, e).help("check the path given with --rules or THRESHOLD_RULES")
+        Diagnostic::error(crate::error::Code::RulesSource, &file, e)
+            .help("check the path given with --rules or THRESHOLD_RULES")
     })?;
     if bytes.len() > MAX_RULES_FILE_BYTES {
         return Err(Diagnostic::error(
+            crate::error::Code::RulesSource,
             &file,
             format!(
                 "is over {} KiB, more than any rules file needs",
@@ -144,8 +147,8 @@ fn read_rule_file(path: &Path, relative: String) -> Result<RuleFile, Diagnostic>
         )
         .help("a rules file this large is not a copy of the rules; check the folder"));
     }
-    let text = crate::case::decode_text(&bytes).map_err(|(message, at)| {
-        Diagnostic::error(&file, message)
+    let text = crate::case::decode_text(&bytes).map_err(|(_, message, at)| {
+        Diagnostic::error(crate::error::Code::RulesSource, &file, message)
             .at(at)
             .help("save the file as UTF-8")
     })?;
@@ -185,16 +188,21 @@ pub fn load(
         Origin::Local(dir) => dir.join(path).display().to_string(),
     };
     let parse_error = |path: &str, e: crate::yaml::ParseError| {
-        Diagnostic::error(name_of(path), e.message)
+        Diagnostic::error(crate::error::Code::RulesSource, name_of(path), e.message)
             .at(e.location)
             .help("fix the rules file; `threshold rules check` lists every problem")
     };
 
     let Some(questions_file) = files.iter().find(|f| f.path == QUESTIONS_FILE) else {
         return Err(Diagnostics(vec![
-            Diagnostic::error(name_of(QUESTIONS_FILE), "the question bank is missing").help(
-                format!("a rules folder holds {QUESTIONS_FILE} and {AREAS_DIR}/<area>.yaml"),
-            ),
+            Diagnostic::error(
+                crate::error::Code::RulesSource,
+                name_of(QUESTIONS_FILE),
+                "the question bank is missing",
+            )
+            .help(format!(
+                "a rules folder holds {QUESTIONS_FILE} and {AREAS_DIR}/<area>.yaml"
+            )),
         ]));
     };
     let questions = read_questions(questions_file)
@@ -206,8 +214,14 @@ pub fn load(
     let holidays = match files.iter().find(|f| f.path == BANK_HOLIDAYS_FILE) {
         None => {
             errors.push(
-                Diagnostic::error(name_of(BANK_HOLIDAYS_FILE), "the bank holidays are missing")
-                    .help("a rules folder holds questions.yaml, bank-holidays.yaml and areas/<area>.yaml"),
+                Diagnostic::error(
+                    crate::error::Code::RulesSource,
+                    name_of(BANK_HOLIDAYS_FILE),
+                    "the bank holidays are missing",
+                )
+                .help(
+                    "a rules folder holds questions.yaml, bank-holidays.yaml and areas/<area>.yaml",
+                ),
             );
             Arc::default()
         }
@@ -239,12 +253,15 @@ pub fn load(
         let path = format!("{AREAS_DIR}/{id}.yaml");
         if !files.iter().any(|f| f.path == path) {
             errors.push(
-                Diagnostic::error(name_of(&path), format!("the rules for {id} are missing")).help(
-                    format!(
-                        "a rules folder holds one file per area: {}",
-                        AREA_IDS.map(|a| format!("{AREAS_DIR}/{a}.yaml")).join(", ")
-                    ),
-                ),
+                Diagnostic::error(
+                    crate::error::Code::RulesSource,
+                    name_of(&path),
+                    format!("the rules for {id} are missing"),
+                )
+                .help(format!(
+                    "a rules folder holds one file per area: {}",
+                    AREA_IDS.map(|a| format!("{AREAS_DIR}/{a}.yaml")).join(", ")
+                )),
             );
         }
     }
@@ -342,7 +359,7 @@ fn read_questions(file: &RuleFile) -> Result<QuestionsFile, crate::yaml::ParseEr
 pub fn narrow(text: &str, mut error: crate::yaml::ParseError) -> crate::yaml::ParseError {
     if let (Some(at), Some(word)) = (error.location, quoted_word(&error.message)) {
         let from = at.offset_in(text);
-        let repeat = error.message.contains("twice") || error.message.starts_with("duplicate");
+        let repeat = error.code == Some(crate::error::Code::CaseDuplicate);
         let first = find_word(text, word, from);
         let found = if repeat {
             first.and_then(|f| find_word(text, word, f.offset_in(text) + word.len()))

@@ -58,13 +58,19 @@ impl Report<'_> {
     }
 
     fn error(&mut self, at: Option<Location>, message: String, help: &str) {
-        self.found
-            .push(Diagnostic::error(self.file, message).at(at).help(help));
+        self.found.push(
+            Diagnostic::error(crate::error::Code::RulesInvariant, self.file, message)
+                .at(at)
+                .help(help),
+        );
     }
 
     fn warning(&mut self, at: Option<Location>, message: String, help: &str) {
-        self.found
-            .push(Diagnostic::warning(self.file, message).at(at).help(help));
+        self.found.push(
+            Diagnostic::warning(crate::error::Code::RulesCheckWarning, self.file, message)
+                .at(at)
+                .help(help),
+        );
     }
 
     /// Every source begins with the key of a declared document, names no undeclared seed
