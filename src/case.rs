@@ -97,42 +97,6 @@ impl Format {
     }
 }
 
-/// Bytes to text: a UTF-8 byte-order mark is dropped; anything not UTF-8 is refused with
-/// where the first bad byte is.
-pub fn decode_text(bytes: &[u8]) -> Result<String, (Code, String, Option<Location>)> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err((
-            Code::CaseUtf16,
-            "the file is UTF-16, not UTF-8".into(),
-            None,
-        ));
-    }
-    if let Some(nul) = bytes.iter().position(|b| *b == 0) {
-        let good = std::str::from_utf8(&bytes[..nul]).unwrap_or_default();
-        return Err((
-            Code::CaseUtf16,
-            "the file has NUL bytes: it is probably UTF-16, or not a text file".into(),
-            Some(Location::of_offset(good, good.len())),
-        ));
-    }
-    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(text.to_string()),
-        Err(e) => {
-            let good = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
-            let at = Location::of_offset(good, good.len());
-            Err((
-                Code::CaseEncoding,
-                format!(
-                    "the file is not valid UTF-8 (bad byte at line {}, column {})",
-                    at.line, at.column
-                ),
-                Some(at),
-            ))
-        }
-    }
-}
-
 /// Read one case from `bytes`. `name` is how the file is named in messages.
 pub fn read(bytes: &[u8], name: &str, bank: &Arc<QuestionBank>) -> Result<Case, Diagnostic> {
     if bytes.len() > MAX_CASE_BYTES {
@@ -143,7 +107,7 @@ pub fn read(bytes: &[u8], name: &str, bank: &Arc<QuestionBank>) -> Result<Case, 
         )
         .help("check that this is a case file: one case is a few kilobytes"));
     }
-    let text = decode_text(bytes).map_err(|(code, message, at)| {
+    let text = crate::parse::decode_text(bytes).map_err(|(code, message, at)| {
         Diagnostic::error(code, name, message)
             .at(at)
             .help("save the file as UTF-8")
@@ -175,7 +139,7 @@ pub fn parse(
     }
     let written = crate::question::with_bank(bank, || match format {
         Format::Yaml => crate::yaml::from_str::<Written>(text).map_err(|e| {
-            let e = crate::rules::narrow(text, e);
+            let e = crate::parse::narrow(text, e);
             (e.code, e.message, e.location)
         }),
         Format::Json => serde_json::from_str::<Written>(text).map_err(|e| {
@@ -186,7 +150,7 @@ pub fn parse(
                     line: e.line(),
                     column: e.column(),
                 })
-                .map(|at| crate::rules::narrow_back(text, at, &message));
+                .map(|at| crate::parse::narrow_back(text, at, &message));
             (code, message, at)
         }),
     });

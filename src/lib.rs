@@ -11,11 +11,15 @@ pub mod error;
 pub mod files;
 pub mod hours;
 pub mod interview;
+pub mod io;
+pub mod parse;
 pub mod question;
 pub mod render;
 pub mod rules;
 pub mod scenario;
+pub mod settings;
 pub mod text;
 pub mod yaml;
 
-pub use cli::{Io, run};
+pub use cli::run;
+pub use io::Io;

@@ -109,7 +109,7 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Diagnostic> {
                     format!("the file is too large: a scenario file is at most {limit} bytes"),
                 ));
             }
-            let text = crate::case::decode_text(&bytes).map_err(|(_, message, at)| {
+            let text = crate::parse::decode_text(&bytes).map_err(|(_, message, at)| {
                 Diagnostic::error(crate::error::Code::ScenarioSource, &file, message)
                     .at(at)
                     .help("save the file as UTF-8")
@@ -134,7 +134,7 @@ pub fn load(files: &[RuleFile], bank: &Arc<QuestionBank>) -> Result<Vec<Scenario
                 scenarios.push(scenario);
             }
             Err(e) => {
-                let e = crate::rules::narrow(&file.text, e);
+                let e = crate::parse::narrow(&file.text, e);
                 problems.push(
                     Diagnostic::error(crate::error::Code::ScenarioSource, &file.path, e.message)
                         .at(e.location)
@@ -203,9 +203,7 @@ pub fn check(rules: &RuleSet, scenarios: &[Scenario], at: &jiff::Zoned) -> Vec<M
             let outcome = engine::assess(area, &rules.questions, &scenario.case, at);
             if outcome.overall != expected.level {
                 let show = |level: Option<u8>| {
-                    level.map_or("no level".to_string(), |t| {
-                        crate::render::level_label(area, t)
-                    })
+                    level.map_or("no level".to_string(), |t| area.level_label(t))
                 };
                 found.push(mismatch(
                     &area.id,

@@ -4,8 +4,9 @@
 //! file, which holds one case and is capped like `assess` caps it).
 
 use super::csv::CsvCases;
-use crate::case::{MAX_CASE_BYTES, decode_text};
+use crate::case::MAX_CASE_BYTES;
 use crate::error::{Diagnostic, Location};
+use crate::parse::decode_text;
 use crate::question::QuestionBank;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};

@@ -15,8 +15,8 @@ mod work;
 
 pub use output::Format;
 
-use crate::cli::Io;
 use crate::error::Diagnostic;
+use crate::io::Io;
 use crate::rules::RuleSet;
 use output::Tally;
 use std::collections::BTreeMap;
@@ -120,23 +120,9 @@ fn settings<'r>(
     let area = args
         .area
         .as_deref()
-        .map(|id| {
-            rules.area_or_error(id).map_err(|e| {
-                Diagnostic::error(crate::error::Code::UsageArea, "--area", e)
-                    .help("run `threshold areas`")
-            })
-        })
+        .map(|id| crate::settings::area_flag(rules, id))
         .transpose()?;
-    let at = args
-        .at
-        .as_deref()
-        .map(|text| {
-            crate::hours::parse_at_flag(text, now).map_err(|e| {
-                Diagnostic::error(crate::error::Code::UsageAt, "--at", e)
-                    .help("for example --at 2026-11-24T10:00")
-            })
-        })
-        .transpose()?;
+    let at = crate::settings::parse_at(args.at.as_deref(), now)?;
     Ok(Settings {
         rules,
         area,

@@ -22,10 +22,11 @@ mod session;
 mod stop;
 
 use crate::case::Case;
-use crate::cli::{Io, parse_at, read_case};
 use crate::error::Diagnostic;
+use crate::io::{Io, read_case};
 use crate::rules::RuleSet;
 use crate::rules::model::Area;
+use crate::settings::parse_at;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -58,10 +59,7 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
         .into());
     }
     if let Some(area) = &args.area {
-        rules.area_or_error(area).map_err(|e| {
-            Diagnostic::error(crate::error::Code::UsageArea, "--area", e)
-                .help("run `threshold areas`")
-        })?;
+        crate::settings::area_flag(rules, area)?;
     }
     // The answers file is read (and refused) before anything else, terminal or not.
     let case = match &args.answers {

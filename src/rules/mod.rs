@@ -5,7 +5,7 @@ pub mod diff;
 pub mod model;
 mod validate;
 
-use crate::error::{Diagnostic, Diagnostics, Location};
+use crate::error::{Diagnostic, Diagnostics};
 use crate::question::QuestionBank;
 use model::{Area, QuestionsFile};
 use serde::Deserialize;
@@ -147,7 +147,7 @@ fn read_rule_file(path: &Path, relative: String) -> Result<RuleFile, Diagnostic>
         )
         .help("a rules file this large is not a copy of the rules; check the folder"));
     }
-    let text = crate::case::decode_text(&bytes).map_err(|(_, message, at)| {
+    let text = crate::parse::decode_text(&bytes).map_err(|(_, message, at)| {
         Diagnostic::error(crate::error::Code::RulesSource, &file, message)
             .at(at)
             .help("save the file as UTF-8")
@@ -231,7 +231,7 @@ pub fn load(
                 Arc::new(holidays)
             }
             Err(e) => {
-                errors.push(parse_error(&file.path, narrow(&file.text, e)));
+                errors.push(parse_error(&file.path, crate::parse::narrow(&file.text, e)));
                 Arc::default()
             }
         },
@@ -246,7 +246,7 @@ pub fn load(
                 areas.push(area);
                 area_files.push(file);
             }
-            Err(e) => errors.push(parse_error(&file.path, narrow(&file.text, e))),
+            Err(e) => errors.push(parse_error(&file.path, crate::parse::narrow(&file.text, e))),
         }
     }
     for id in AREA_IDS {
@@ -350,68 +350,5 @@ fn read_questions(file: &RuleFile) -> Result<QuestionsFile, crate::yaml::ParseEr
         ids.questions.into_iter().map(|q| q.id).collect(),
     ));
     crate::question::with_bank(&names, || crate::yaml::from_str(&file.text))
-        .map_err(|e| narrow(&file.text, e))
-}
-
-/// The YAML parser places errors raised inside a mapping at the mapping's start. When the
-/// message quotes the offending word (`like_this`), point at that word instead: the
-/// second time it stands when the message is about a repeat.
-pub fn narrow(text: &str, mut error: crate::yaml::ParseError) -> crate::yaml::ParseError {
-    if let (Some(at), Some(word)) = (error.location, quoted_word(&error.message)) {
-        let from = at.offset_in(text);
-        let repeat = error.code == Some(crate::error::Code::CaseDuplicate);
-        let first = find_word(text, word, from);
-        let found = if repeat {
-            first.and_then(|f| find_word(text, word, f.offset_in(text) + word.len()))
-        } else {
-            first
-        };
-        if let Some(found) = found {
-            error.location = Some(found);
-        }
-    }
-    error
-}
-
-/// serde_json places errors just after the value it was reading. When the message quotes
-/// the offending word, point at where that word last stands before the error.
-pub fn narrow_back(text: &str, at: Location, message: &str) -> Location {
-    let Some(word) = quoted_word(message) else {
-        return at;
-    };
-    let end = at.offset_in(text);
-    let mut found = None;
-    let mut from = 0;
-    while let Some(hit) = find_word(&text[..end], word, from) {
-        let offset = hit.offset_in(text);
-        found = Some(hit);
-        from = offset + word.len();
-    }
-    found.unwrap_or(at)
-}
-
-fn quoted_word(message: &str) -> Option<&str> {
-    let start = message.find('`')? + 1;
-    let end = start + message[start..].find('`')?;
-    Some(&message[start..end]).filter(|w| !w.is_empty())
-}
-
-/// The first whole-word occurrence of `word` at or after byte `from`.
-pub fn find_word(text: &str, word: &str, from: usize) -> Option<Location> {
-    let is_word = |c: char| c.is_alphanumeric() || c == '_';
-    let mut start = from.min(text.len());
-    while let Some(found) = text[start..].find(word) {
-        let begin = start + found;
-        let end = begin + word.len();
-        let before_ok = text[..begin]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !is_word(c));
-        let after_ok = text[end..].chars().next().is_none_or(|c| !is_word(c));
-        if before_ok && after_ok {
-            return Some(Location::of_offset(text, begin));
-        }
-        start = end;
-    }
-    None
+        .map_err(|e| crate::parse::narrow(&file.text, e))
 }
