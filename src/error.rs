@@ -151,19 +151,25 @@ impl Code {
     }
 
     /// The code a parser's message was marked with by [`Code::tag`], and the message
-    /// without the mark.
+    /// without the mark. The mark counts only where a parser puts the message it was given:
+    /// at the start, or after a path of field names (`children[0].age: `). A mark-like text
+    /// anywhere else is something a file said (`unknown field `[E-CASE-AGE]``), so it is
+    /// left as it is and sets no code: a file cannot choose its own code.
     pub fn untag(message: &str) -> (Option<Code>, String) {
-        let mut from = 0;
-        while let Some(open) = message[from..].find('[').map(|i| i + from) {
-            if let Some(close) = message[open..].find("] ").map(|i| i + open)
-                && let Some(code) = Code::from_text(&message[open + 1..close])
-            {
-                let rest = format!("{}{}", &message[..open], &message[close + 2..]);
-                return (Some(code), rest);
-            }
-            from = open + 1;
+        let path_end = message
+            .find(": [")
+            .filter(|&end| {
+                message[..end]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'))
+            })
+            .map_or(0, |end| end + 2);
+        let rest = &message[path_end..];
+        let tagged = rest.strip_prefix('[').and_then(|r| r.split_once("] "));
+        match tagged.and_then(|(text, after)| Some((Code::from_text(text)?, after))) {
+            Some((code, after)) => (Some(code), format!("{}{after}", &message[..path_end])),
+            None => (None, message.to_string()),
         }
-        (None, message.to_string())
     }
 }
 

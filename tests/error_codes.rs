@@ -85,6 +85,48 @@ fn codes_are_unique_and_a_tag_round_trips() {
         Code::untag("[E-NOT-A-CODE] x"),
         (None, "[E-NOT-A-CODE] x".into())
     );
+    assert_eq!(
+        Code::untag("[E-CASE-AGE] `age` 18"),
+        (Some(Code::CaseAge), "`age` 18".into())
+    );
+    // Text a file wrote, quoted in a parser's own message, never sets a code.
+    for forged in [
+        "unknown field `[E-CASE-AGE] x`, expected one of `schema`",
+        "answers: unknown field `a: [E-CASE-AGE] x`",
+        "invalid type: string \"[E-CASE-AGE] \", expected a case file",
+    ] {
+        assert_eq!(Code::untag(forged), (None, forged.to_string()));
+    }
+}
+
+#[test]
+fn a_file_cannot_choose_its_own_code() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, code) in [
+        (
+            "schema: 1\narea: salford\n\"[E-CASE-AGE] x\": 1\n",
+            "E-CASE-SYNTAX",
+        ),
+        (
+            "schema: 1\narea: salford\nanswers:\n  \"[E-CASE-AGE] x\": yes\n",
+            "E-CASE-UNKNOWN-ID",
+        ),
+    ] {
+        let case = dir.path().join("case.yaml");
+        std::fs::write(&case, text).unwrap();
+        let out = threshold()
+            .args(["assess", "--at", "2026-11-24T10:00"])
+            .arg(&case)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(&format!("error[{code}]: ")), "{text:?}: {err}");
+        assert!(
+            err.contains("[E-CASE-AGE] x"),
+            "the file's text is kept: {err}"
+        );
+    }
 }
 
 fn threshold() -> Command {
