@@ -6,6 +6,7 @@ pub mod batch;
 pub mod case;
 pub mod cli;
 pub mod condition;
+pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod files;

@@ -1,10 +1,10 @@
 //! `threshold rules book` and `threshold rules diff`: thin over `render::book` and
-//! `rules::diff`.
+//! `diff`.
 
 use super::Io;
+use crate::diff::{self, Kind, Subject};
 use crate::error::Diagnostic;
 use crate::render::book;
-use crate::rules::diff::{self, Kind, Subject};
 use crate::rules::{self, Origin, RuleSet};
 use crate::scenario;
 use std::path::Path;

@@ -1,7 +1,6 @@
 //! Loading the rules: the bundled copy compiled into the binary, or a local copy from a
 //! folder. Every rule set carries a SHA-256 fingerprint of its files, and where it came from.
 
-pub mod diff;
 pub mod model;
 mod validate;
 
