@@ -2,7 +2,7 @@
 //! hold opaque references and child labels, never names. Everything a file can get wrong
 //! is refused with the file, the line and column where known, and what to do.
 
-use crate::error::{Diagnostic, Location, find_key_value};
+use crate::error::{Code, Diagnostic, Location, find_key_value};
 
 /// Where `key: value` stands (YAML, or JSON's `"key": "value"`) for the `nth` time.
 pub fn find_field(text: &str, key: &str, value: &str, nth: usize) -> Option<Location> {
@@ -97,47 +97,18 @@ impl Format {
     }
 }
 
-/// Bytes to text: a UTF-8 byte-order mark is dropped; anything not UTF-8 is refused with
-/// where the first bad byte is.
-pub fn decode_text(bytes: &[u8]) -> Result<String, (String, Option<Location>)> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(("the file is UTF-16, not UTF-8".into(), None));
-    }
-    if let Some(nul) = bytes.iter().position(|b| *b == 0) {
-        let good = std::str::from_utf8(&bytes[..nul]).unwrap_or_default();
-        return Err((
-            "the file has NUL bytes: it is probably UTF-16, or not a text file".into(),
-            Some(Location::of_offset(good, good.len())),
-        ));
-    }
-    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(text.to_string()),
-        Err(e) => {
-            let good = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
-            let at = Location::of_offset(good, good.len());
-            Err((
-                format!(
-                    "the file is not valid UTF-8 (bad byte at line {}, column {})",
-                    at.line, at.column
-                ),
-                Some(at),
-            ))
-        }
-    }
-}
-
 /// Read one case from `bytes`. `name` is how the file is named in messages.
 pub fn read(bytes: &[u8], name: &str, bank: &Arc<QuestionBank>) -> Result<Case, Diagnostic> {
     if bytes.len() > MAX_CASE_BYTES {
         return Err(Diagnostic::error(
+            crate::error::Code::CaseTooLarge,
             name,
             format!("the file is too large: a case file is at most {MAX_CASE_BYTES} bytes (1 MiB)"),
         )
         .help("check that this is a case file: one case is a few kilobytes"));
     }
-    let text = decode_text(bytes).map_err(|(message, at)| {
-        Diagnostic::error(name, message)
+    let text = crate::parse::decode_text(bytes).map_err(|(code, message, at)| {
+        Diagnostic::error(code, name, message)
             .at(at)
             .help("save the file as UTF-8")
     })?;
@@ -153,11 +124,13 @@ pub fn parse(
 ) -> Result<Case, Diagnostic> {
     let help = "fix the case file; the README shows the format (schema 1)";
     if text.trim().is_empty() {
-        return Err(Diagnostic::error(name, "the file is empty")
-            .help("a case file starts with `schema: 1`"));
+        return Err(
+            Diagnostic::error(crate::error::Code::CaseEmpty, name, "the file is empty")
+                .help("a case file starts with `schema: 1`"),
+        );
     }
     if format == Format::Json && text.trim_start().starts_with('[') {
-        return Err(Diagnostic::error(
+        return Err(Diagnostic::error(crate::error::Code::CaseSyntax,
             name,
             "the top level of a case file must be a mapping (schema, answers, children), not a list",
         )
@@ -166,23 +139,26 @@ pub fn parse(
     }
     let written = crate::question::with_bank(bank, || match format {
         Format::Yaml => crate::yaml::from_str::<Written>(text).map_err(|e| {
-            let e = crate::rules::narrow(text, e);
-            (e.message, e.location)
+            let e = crate::parse::narrow(text, e);
+            (e.code, e.message, e.location)
         }),
         Format::Json => serde_json::from_str::<Written>(text).map_err(|e| {
-            let message = crate::yaml::strip_position(&e.to_string());
+            let (code, message) =
+                crate::yaml::parser_code(&crate::yaml::strip_position(&e.to_string()));
             let at = (e.line() > 0)
                 .then_some(Location {
                     line: e.line(),
                     column: e.column(),
                 })
-                .map(|at| crate::rules::narrow_back(text, at, &message));
-            (message, at)
+                .map(|at| crate::parse::narrow_back(text, at, &message));
+            (code, message, at)
         }),
     });
-    let written = written.map_err(|(message, at)| {
+    let written = written.map_err(|(code, message, at)| {
         let (message, help) = explain(&message, help);
-        Diagnostic::error(name, message).at(at).help(help)
+        Diagnostic::error(code.unwrap_or(Code::CaseSyntax), name, message)
+            .at(at)
+            .help(help)
     })?;
     let case = written.into_case(text, name, bank.len())?;
     applies(&case, bank, text, name)?;
@@ -207,7 +183,7 @@ pub fn applies(case: &Case, bank: &QuestionBank, text: &str, name: &str) -> Resu
             })
             .or_else(|| find_field(text, id, "", 0));
         let whose = child.map_or(String::new(), |c| format!("child `{}`: ", c.id));
-        Err(Diagnostic::error(name, format!("{whose}`{id}` is answered, but {why}"))
+        Err(Diagnostic::error(crate::error::Code::CaseNotApplicable, name, format!("{whose}`{id}` is answered, but {why}"))
             .at(at)
             .help("remove the answer, or correct the answer that rules it out; an answer that cannot apply is never scored silently"))
     };
@@ -370,32 +346,37 @@ impl Written {
             // Where the child stands is looked up only for a refusal: it costs a search
             // of the text, and most cases are fine.
             let at = || find_field(text, "id", &id, 0);
-            let refuse = |message: String, help: &str| {
-                Err(Diagnostic::error(name, message).at(at()).help(help))
+            let refuse = |code: Code, message: String, help: &str| {
+                Err(Diagnostic::error(code, name, message).at(at()).help(help))
             };
             if id.trim().is_empty() {
                 return refuse(
+                    Code::CaseChild,
                     format!("child {} has an empty `id`", index + 1),
                     "give each child a label such as A, B or eldest (never a name)",
                 );
             }
             if children.iter().any(|c| c.id == id) {
                 let again = find_field(text, "id", &id, 1).or_else(at);
-                return Err(
-                    Diagnostic::error(name, format!("two children have the id `{id}`"))
-                        .at(again)
-                        .help("give each child its own label"),
-                );
+                return Err(Diagnostic::error(
+                    crate::error::Code::CaseChild,
+                    name,
+                    format!("two children have the id `{id}`"),
+                )
+                .at(again)
+                .help("give each child its own label"));
             }
             let age = match (child.age, child.unborn) {
                 (Some(_), true) => {
                     return refuse(
+                        Code::CaseAge,
                         format!("child `{id}` has an age and `unborn: true`"),
                         "an unborn child has no age: remove one of them",
                     );
                 }
                 (None, false) => {
                     return refuse(
+                        Code::CaseAge,
                         format!("child `{id}` has no age"),
                         "give `age:` in whole years 0-17, or `unborn: true`",
                     );
@@ -430,7 +411,7 @@ impl<'de> Deserialize<'de> for Case {
         let questions = crate::question::bank_len_in_scope::<D::Error>()?;
         written
             .into_case("", "", questions)
-            .map_err(|diagnostic| de::Error::custom(diagnostic.message))
+            .map_err(|diagnostic| de::Error::custom(diagnostic.code.tag(diagnostic.message)))
     }
 }
 
@@ -519,10 +500,12 @@ impl<'de> Deserialize<'de> for Age {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match i64::deserialize(d) {
             Ok(age @ 0..=17) => Ok(Age(age as u8)),
-            Ok(age) => Err(de::Error::custom(format!(
+            Ok(age) => Err(de::Error::custom(Code::CaseAge.tag(format!(
                 "`age` {age} is outside 0-17: record children under 18 only, in whole years (0 for a baby)"
-            ))),
-            Err(_) => Err(de::Error::custom("`age` must be whole years from 0 to 17")),
+            )))),
+            Err(_) => Err(de::Error::custom(
+                Code::CaseAge.tag("`age` must be whole years from 0 to 17"),
+            )),
         }
     }
 }

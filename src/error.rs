@@ -45,11 +45,147 @@ pub enum Severity {
     Warning,
 }
 
+/// Defines [`Code`]: each code's name, its stable text, and what it means. The README's
+/// table "Error codes" documents every one (a test checks it does).
+macro_rules! codes {
+    ($($(#[doc = $doc:literal])+ $name:ident = $text:literal,)+) => {
+        /// A stable code for each kind of problem, shown in messages (`error[E-CASE-AGE]`),
+        /// in JSON and in batch rows. Scripts and tests rely on it, never on the words: a
+        /// code is never renamed or reused.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Code {
+            $($(#[doc = $doc])+ $name,)+
+        }
+
+        impl Code {
+            /// Every code, in the order of the README's table.
+            pub const ALL: &'static [Code] = &[$(Code::$name,)+];
+
+            /// The code as it is shown: `E-CASE-AGE`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$name => $text,)+
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    /// A case file the parser cannot read: YAML or JSON syntax, a field of the wrong
+    /// type, an unknown field, a missing `schema`.
+    CaseSyntax = "E-CASE-SYNTAX",
+    /// A child's `age` is missing, not whole years 0-17, or given with `unborn: true`.
+    CaseAge = "E-CASE-AGE",
+    /// An answer names a question id the question bank does not have.
+    CaseUnknownId = "E-CASE-UNKNOWN-ID",
+    /// A question is answered in the wrong place (a child's question at the top level, or
+    /// the other way round).
+    CaseWrongPlace = "E-CASE-WRONG-PLACE",
+    /// An answer that is not one the question takes (yes, no or unknown; a count 0 or
+    /// more), or no answer at all.
+    CaseAnswer = "E-CASE-ANSWER",
+    /// A question or field is given twice.
+    CaseDuplicate = "E-CASE-DUPLICATE",
+    /// An answer is given to a question that cannot apply to this case.
+    CaseNotApplicable = "E-CASE-NOT-APPLICABLE",
+    /// A child's `id` is empty, or two children share one.
+    CaseChild = "E-CASE-CHILD",
+    /// The case names no area, or one that is not known.
+    CaseArea = "E-CASE-AREA",
+    /// The file is not valid UTF-8.
+    CaseEncoding = "E-CASE-ENCODING",
+    /// The file is UTF-16, or has NUL bytes.
+    CaseUtf16 = "E-CASE-UTF16",
+    /// The file is empty.
+    CaseEmpty = "E-CASE-EMPTY",
+    /// The file is larger than a case can be.
+    CaseTooLarge = "E-CASE-TOO-LARGE",
+    /// The file cannot be read: missing, not a file, or no permission.
+    CaseRead = "E-CASE-READ",
+    /// A CSV export's header: a column missing, unknown or given twice.
+    CsvHeader = "E-CSV-HEADER",
+    /// A CSV export's quoting: a quote not closed, text after a closing quote.
+    CsvSyntax = "E-CSV-SYNTAX",
+    /// A CSV export's rows: a wrong number of cells, a bad cell, a case's rows that
+    /// disagree or are not together, a row with no reference.
+    CsvRows = "E-CSV-ROWS",
+    /// A rules file cannot be read or parsed, or is missing from the rules folder.
+    RulesSource = "E-RULES-SOURCE",
+    /// The rules break one of their invariants (`threshold rules check` lists each).
+    RulesInvariant = "E-RULES-INVARIANT",
+    /// A warning about the rules, for example a review date after today.
+    RulesCheckWarning = "W-RULES-CHECK",
+    /// A scenario file cannot be read or parsed.
+    ScenarioSource = "E-SCENARIO-SOURCE",
+    /// No scenario has the name given.
+    ScenarioUnknown = "E-SCENARIO-UNKNOWN",
+    /// A `--map` file cannot be read, or is not a valid map.
+    MapInvalid = "E-MAP",
+    /// A mapped export does not fit its map: a column the map names is missing or matched
+    /// twice, or a value the map does not cover.
+    MapValue = "E-MAP-VALUE",
+    /// A workbook (`.xlsx`, `.ods`) cannot be read, or has no such sheet.
+    SheetRead = "E-SHEET",
+    /// `--at` is not a date and time.
+    UsageAt = "E-USAGE-AT",
+    /// `--area`, `THRESHOLD_AREA` or an `AREA` argument is missing or not known.
+    UsageArea = "E-USAGE-AREA",
+    /// Standard input cannot be used that way (read twice, or by the interview).
+    UsageStdin = "E-USAGE-STDIN",
+    /// `--output` is refused (it would overwrite an input).
+    UsageOutput = "E-USAGE-OUTPUT",
+    /// The output cannot be written.
+    OutputWrite = "E-OUTPUT-WRITE",
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Code {
+    /// The code with the text `text`, if there is one.
+    pub fn from_text(text: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == text)
+    }
+
+    /// `message` marked with this code, for an error raised inside a parser (serde's
+    /// custom errors carry only text); [`Code::untag`] takes the mark out again.
+    pub fn tag(self, message: impl fmt::Display) -> String {
+        format!("[{}] {message}", self.as_str())
+    }
+
+    /// The code a parser's message was marked with by [`Code::tag`], and the message
+    /// without the mark. The mark counts only where a parser puts the message it was given:
+    /// at the start, or after a path of field names (`children[0].age: `). A mark-like text
+    /// anywhere else is something a file said (`unknown field `[E-CASE-AGE]``), so it is
+    /// left as it is and sets no code: a file cannot choose its own code.
+    pub fn untag(message: &str) -> (Option<Code>, String) {
+        let path_end = message
+            .find(": [")
+            .filter(|&end| {
+                message[..end]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'))
+            })
+            .map_or(0, |end| end + 2);
+        let rest = &message[path_end..];
+        let tagged = rest.strip_prefix('[').and_then(|r| r.split_once("] "));
+        match tagged.and_then(|(text, after)| Some((Code::from_text(text)?, after))) {
+            Some((code, after)) => (Some(code), format!("{}{after}", &message[..path_end])),
+            None => (None, message.to_string()),
+        }
+    }
+}
+
 /// One problem in one file. The file name, the message and the help are cleaned as a
 /// diagnostic is made (`text::clean_message`): input they echo is escaped and cut short.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
+    pub code: Code,
     pub file: String,
     pub location: Option<Location>,
     pub message: String,
@@ -57,9 +193,10 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(file: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+    pub fn error(code: Code, file: impl Into<String>, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Error,
+            code,
             file: crate::text::clean_message(&file.into()),
             location: None,
             message: crate::text::clean_message(&message.into()),
@@ -67,10 +204,10 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(file: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+    pub fn warning(code: Code, file: impl Into<String>, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
-            ..Diagnostic::error(file, message)
+            ..Diagnostic::error(code, file, message)
         }
     }
 
@@ -95,7 +232,7 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, ": {label}: {}", self.message)?;
+        write!(f, ": {label}[{}]: {}", self.code, self.message)?;
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;
         }
@@ -134,29 +271,10 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     let limit = (word.chars().count() / 3).max(2);
     candidates
         .into_iter()
-        .map(|c| (edit_distance(word, c), c))
+        .map(|c| (strsim::levenshtein(word, c), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                diagonal
-            } else {
-                1 + diagonal.min(above).min(row[j])
-            };
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 /// Where `key: value` (or, for an empty value, `key:`) stands in `text` for the `nth`

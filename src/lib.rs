@@ -9,17 +9,25 @@ pub mod case;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod condition;
+#[cfg(feature = "cli")]
+pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod files;
 pub mod hours;
 pub mod interview;
+#[cfg(feature = "cli")]
+pub mod io;
+pub mod parse;
 pub mod question;
 pub mod render;
 pub mod rules;
 pub mod scenario;
+pub mod settings;
 pub mod text;
 pub mod yaml;
 
 #[cfg(feature = "cli")]
-pub use cli::{Io, run};
+pub use cli::run;
+#[cfg(feature = "cli")]
+pub use io::Io;

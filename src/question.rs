@@ -232,9 +232,9 @@ impl<'de> Deserialize<'de> for QRef {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let id = String::deserialize(deserializer)?;
         let bank = bank_in_scope::<D::Error>()?;
-        bank.get(&id)
-            .map(QRef)
-            .ok_or_else(|| de::Error::custom(bank.unknown_id_message(&id)))
+        bank.get(&id).map(QRef).ok_or_else(|| {
+            de::Error::custom(crate::error::Code::CaseUnknownId.tag(bank.unknown_id_message(&id)))
+        })
     }
 }
 
@@ -301,7 +301,9 @@ impl<'de> Visitor<'de> for AnswersVisitor {
         let mut seen = vec![false; self.bank.len()];
         while let Some(id) = map.next_key::<String>()? {
             let Some(q) = self.bank.get(&id) else {
-                return Err(de::Error::custom(self.bank.unknown_id_message(&id)));
+                return Err(de::Error::custom(
+                    crate::error::Code::CaseUnknownId.tag(self.bank.unknown_id_message(&id)),
+                ));
             };
             let question = self.bank.question(q);
             if question.about != self.about {
@@ -312,14 +314,16 @@ impl<'de> Visitor<'de> for AnswersVisitor {
                         "in the case's top-level `answers`",
                     ),
                 };
-                return Err(de::Error::custom(format!(
-                    "`{id}` is a question {is}: put it {put}"
-                )));
+                return Err(de::Error::custom(
+                    crate::error::Code::CaseWrongPlace
+                        .tag(format!("`{id}` is a question {is}: put it {put}")),
+                ));
             }
             if std::mem::replace(&mut seen[q.index()], true) {
-                return Err(de::Error::custom(format!(
-                    "`{id}` is answered twice: keep one answer"
-                )));
+                return Err(de::Error::custom(
+                    crate::error::Code::CaseDuplicate
+                        .tag(format!("`{id}` is answered twice: keep one answer")),
+                ));
             }
             let answer = map.next_value_seed(AnswerOf {
                 id: &id,
@@ -350,18 +354,18 @@ impl AnswerOf<'_> {
             Kind::Yesno => "yes, no or unknown",
             Kind::Count => "a whole number 0 or more, or unknown",
         };
-        E::custom(format!(
+        E::custom(crate::error::Code::CaseAnswer.tag(format!(
             "`{}` has the answer {got}, which is not an answer: use {expected}",
             self.id
-        ))
+        )))
     }
 
     fn count<E: de::Error>(&self, n: i128) -> Result<Answer, E> {
         match self.kind {
-            Kind::Count if n < 0 => Err(E::custom(format!(
+            Kind::Count if n < 0 => Err(E::custom(crate::error::Code::CaseAnswer.tag(format!(
                 "`{}` is a count and cannot be negative ({n}): use 0 or more, or unknown",
                 self.id
-            ))),
+            )))),
             Kind::Count => u32::try_from(n)
                 .map(Answer::Count)
                 .map_err(|_| self.refuse(&n.to_string())),
@@ -419,9 +423,9 @@ impl<'de> Visitor<'de> for AnswerOf<'_> {
         } else {
             ""
         };
-        Err(E::custom(format!(
+        Err(E::custom(crate::error::Code::CaseAnswer.tag(format!(
             "`{}` has no answer: write yes, no or unknown{number}",
             self.id
-        )))
+        ))))
     }
 }

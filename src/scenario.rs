@@ -83,6 +83,7 @@ pub fn bundled_files() -> Vec<RuleFile> {
 pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Diagnostic> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         Diagnostic::error(
+            crate::error::Code::ScenarioSource,
             dir.display().to_string(),
             format!("cannot read the scenarios folder: {e}"),
         )
@@ -100,15 +101,16 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Diagnostic> {
             let file = path.display().to_string();
             let limit = crate::rules::MAX_RULES_FILE_BYTES;
             let bytes = crate::files::read_limited(&path, limit)
-                .map_err(|e| Diagnostic::error(&file, e))?;
+                .map_err(|e| Diagnostic::error(crate::error::Code::ScenarioSource, &file, e))?;
             if bytes.len() > limit {
                 return Err(Diagnostic::error(
+                    crate::error::Code::ScenarioSource,
                     &file,
                     format!("the file is too large: a scenario file is at most {limit} bytes"),
                 ));
             }
-            let text = crate::case::decode_text(&bytes).map_err(|(message, at)| {
-                Diagnostic::error(&file, message)
+            let text = crate::parse::decode_text(&bytes).map_err(|(_, message, at)| {
+                Diagnostic::error(crate::error::Code::ScenarioSource, &file, message)
                     .at(at)
                     .help("save the file as UTF-8")
             })?;
@@ -132,9 +134,9 @@ pub fn load(files: &[RuleFile], bank: &Arc<QuestionBank>) -> Result<Vec<Scenario
                 scenarios.push(scenario);
             }
             Err(e) => {
-                let e = crate::rules::narrow(&file.text, e);
+                let e = crate::parse::narrow(&file.text, e);
                 problems.push(
-                    Diagnostic::error(&file.path, e.message)
+                    Diagnostic::error(crate::error::Code::ScenarioSource, &file.path, e.message)
                         .at(e.location)
                         .help("fix the scenario; examples/scenarios/README.md shows the format"),
                 );
@@ -201,9 +203,7 @@ pub fn check(rules: &RuleSet, scenarios: &[Scenario], at: &jiff::Zoned) -> Vec<M
             let outcome = engine::assess(area, &rules.questions, &scenario.case, at);
             if outcome.overall != expected.level {
                 let show = |level: Option<u8>| {
-                    level.map_or("no level".to_string(), |t| {
-                        crate::render::level_label(area, t)
-                    })
+                    level.map_or("no level".to_string(), |t| area.level_label(t))
                 };
                 found.push(mismatch(
                     &area.id,

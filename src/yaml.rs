@@ -1,30 +1,65 @@
-//! The one place YAML is parsed. serde_yaml (the user's choice) is archived upstream; to
-//! swap it for another crate (serde-saphyr is the maintained candidate) change this file.
+//! The one place YAML is parsed and written. The crate behind it is `yaml_serde`, the YAML
+//! organisation's maintained fork of serde_yaml (archived upstream); to swap it for another
+//! crate change this file only: the rest of the program, its tests and benches name only
+//! `threshold::yaml`.
 
-use crate::error::Location;
+use crate::error::{Code, Location};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
+
+/// Any YAML value, for code and tests that edit a document's shape.
+pub type Value = yaml_serde::Value;
+/// A YAML mapping.
+pub type Mapping = yaml_serde::Mapping;
 
 /// A parse or shape error with the parser's own position, if it has one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
     pub message: String,
     pub location: Option<Location>,
+    /// The kind of problem, where the message says (see [`parser_code`]).
+    pub code: Option<Code>,
+}
+
+/// The code of a parser's message, and the message without its mark: an error a
+/// `Deserialize` of ours raised is marked with [`Code::tag`]; the parsers' own words for a
+/// repeated key (serde's "duplicate field", libyaml's "duplicate entry") are read here, the
+/// one place that knows them.
+pub fn parser_code(message: &str) -> (Option<Code>, String) {
+    let (code, message) = Code::untag(message);
+    let code = code.or_else(|| {
+        message
+            .starts_with("duplicate")
+            .then_some(Code::CaseDuplicate)
+    });
+    (code, message)
 }
 
 /// Parse one YAML document into `T`.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, ParseError> {
     refuse_deep_nesting(text)?;
-    serde_yaml::from_str(text).map_err(convert)
+    yaml_serde::from_str(text).map_err(convert)
+}
+
+/// Parse with the parser alone, without the nesting scan in front of it, and with its own
+/// message (positions left in): for tests that check the scan against the parser.
+pub fn parse_unscanned<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    yaml_serde::from_str(text).map_err(|e| e.to_string())
+}
+
+/// Write `value` as a YAML document.
+pub fn to_string<T: Serialize>(value: &T) -> Result<String, String> {
+    yaml_serde::to_string(value).map_err(|e| e.to_string())
 }
 
 /// Deeper than any case or rules file needs, shallow enough to refuse at once.
 const MAX_FLOW_DEPTH: usize = 100;
 
-/// serde_yaml takes time quadratic in the depth of nested `[`/`{` before its own limit
+/// The parser (serde_yaml and its fork yaml_serde) takes time quadratic in the depth of nested `[`/`{` before its own limit
 /// refuses them (100,000 levels: over 30 seconds), so a linear scan refuses them first.
 ///
 /// The scan must see every bracket the parser will take as a flow collection, so it
-/// follows the tokenizer of libyaml (which serde_yaml uses): a quote opens a scalar only
+/// follows the tokenizer of libyaml (which yaml_serde uses, ported to Rust): a quote opens a scalar only
 /// where a token starts, never inside a plain scalar (`O'Neil`); `''` is a quote inside
 /// single quotes and a backslash escapes inside double quotes; `#` starts a comment where
 /// a token could start or after a space; block scalars (`|`, `>`) and plain scalars end
@@ -36,6 +71,7 @@ pub fn refuse_deep_nesting(text: &str) -> Result<(), ParseError> {
         Err(offset) => Err(ParseError {
             message: format!("nested more than {MAX_FLOW_DEPTH} levels deep"),
             location: Some(Location::of_offset(text, offset)),
+            code: None,
         }),
     }
 }
@@ -393,14 +429,16 @@ impl<'t> Scan<'t> {
     }
 }
 
-fn convert(error: serde_yaml::Error) -> ParseError {
+fn convert(error: yaml_serde::Error) -> ParseError {
     let location = error.location().map(|l| Location {
         line: l.line(),
         column: l.column(),
     });
+    let (code, message) = parser_code(&strip_position(&error.to_string()));
     ParseError {
-        message: strip_position(&error.to_string()),
+        message,
         location,
+        code,
     }
 }
 

@@ -107,27 +107,27 @@ fn a_mixed_folder_gives_one_row_per_case_in_order_and_exit_2_for_what_could_not_
             (
                 &*format!("{m}/c-malformed.yaml"),
                 &*format!(
-                    "{m}/c-malformed.yaml:5:3: error: answers: unknown question id `adult_mentl_health` \
+                    "{m}/c-malformed.yaml:5:3: error[E-CASE-UNKNOWN-ID]: answers: unknown question id `adult_mentl_health` \
                      (did you mean `adult_mental_health`?); help: fix the case file; the README shows the format (schema 1)"
                 )
             ),
             (
                 &*format!("{m}/d-empty.yaml"),
                 &*format!(
-                    "{m}/d-empty.yaml: error: the file is empty; help: a case file starts with `schema: 1`"
+                    "{m}/d-empty.yaml: error[E-CASE-EMPTY]: the file is empty; help: a case file starts with `schema: 1`"
                 )
             ),
             (
                 &*format!("{m}/nested/deeper/stream.yaml#2"),
                 &*format!(
-                    "{m}/nested/deeper/stream.yaml:11:1: error: unknown area `torquay` (did you mean `torbay`?); \
+                    "{m}/nested/deeper/stream.yaml:11:1: error[E-CASE-AREA]: unknown area `torquay` (did you mean `torbay`?); \
                      the areas are: redbridge, salford, torbay, trafford; help: fix `area:` in the case file, or pass --area"
                 )
             ),
             (
                 &*format!("{m}/nested/export.jsonl:3"),
                 &*format!(
-                    "{m}/nested/export.jsonl:3:74: error: `age` 19 is outside 0-17: record children under 18 only, \
+                    "{m}/nested/export.jsonl:3:74: error[E-CASE-AGE]: `age` 19 is outside 0-17: record children under 18 only, \
                      in whole years (0 for a baby); help: fix the case file; the README shows the format (schema 1)"
                 )
             ),
@@ -241,7 +241,9 @@ fn csv_rows_sharing_a_reference_are_one_case_and_a_bad_case_spoils_only_itself()
     assert_eq!(field(&rows[10], "reference"), "H-10");
     assert_eq!(rows[10]["agrees"], true);
 
-    let e = |line: usize, col: usize, text: &str| format!("{f}:{line}:{col}: error: {text}");
+    let e = |line: usize, col: usize, code: &str, text: &str| {
+        format!("{f}:{line}:{col}: error[{code}]: {text}")
+    };
     assert_eq!(
         errors(&rows),
         vec![
@@ -250,6 +252,7 @@ fn csv_rows_sharing_a_reference_are_one_case_and_a_bad_case_spoils_only_itself()
                 &*e(
                     6,
                     27,
+                    "E-CSV-ROWS",
                     "the rows of case `H-03` disagree: `adult_mental_health` is `yes` on line 5 but `no` on line 6; help: a case's household columns (area, assessed_at, recorded_level and the household questions) must be the same on each of its rows"
                 )
             ),
@@ -258,6 +261,7 @@ fn csv_rows_sharing_a_reference_are_one_case_and_a_bad_case_spoils_only_itself()
                 &*e(
                     9,
                     16,
+                    "E-CASE-CHILD",
                     "two children have the id `A`; help: give each child its own label"
                 )
             ),
@@ -266,6 +270,7 @@ fn csv_rows_sharing_a_reference_are_one_case_and_a_bad_case_spoils_only_itself()
                 &*e(
                     10,
                     19,
+                    "E-CASE-AGE",
                     "`child_unborn` is `maybe`: write yes, or no (or leave it empty); help: an unborn child has `child_unborn` yes and an empty `child_age`"
                 )
             ),
@@ -274,6 +279,7 @@ fn csv_rows_sharing_a_reference_are_one_case_and_a_bad_case_spoils_only_itself()
                 &*e(
                     11,
                     30,
+                    "E-CASE-ANSWER",
                     "`domestic_abuse_incidents_12m` is a count and cannot be negative (-2): use 0 or more, or unknown; help: fix the cell; the README shows the CSV columns and answers"
                 )
             ),
@@ -282,6 +288,7 @@ fn csv_rows_sharing_a_reference_are_one_case_and_a_bad_case_spoils_only_itself()
                 &*e(
                     12,
                     30,
+                    "E-CSV-ROWS",
                     "line 12 has a child's answers but no `child_id`; help: give the child's label in `child_id`, or leave the child's columns empty on a row for the household alone"
                 )
             ),
@@ -290,6 +297,7 @@ fn csv_rows_sharing_a_reference_are_one_case_and_a_bad_case_spoils_only_itself()
                 &*e(
                     13,
                     1,
+                    "E-CSV-ROWS",
                     "line 13 has 9 cells, but the header has 14 columns; help: check for a missing or extra comma, or a comma in a cell that is not in quotes"
                 )
             ),
@@ -298,6 +306,7 @@ fn csv_rows_sharing_a_reference_are_one_case_and_a_bad_case_spoils_only_itself()
                 &*e(
                     14,
                     1,
+                    "E-CSV-ROWS",
                     "the rows of case `H-01` are not together: it is met again at line 14; help: sort the export by reference: a case's rows must be next to each other"
                 )
             ),
@@ -324,7 +333,7 @@ fn an_unknown_csv_column_refuses_the_file_and_suggests_the_nearest_id() {
         errors(&rows),
         vec![(
             "tests/fixtures/batch/csv/unknown_column.csv",
-            "tests/fixtures/batch/csv/unknown_column.csv:1:35: error: unknown column `adult_mentl_health` (did you mean `adult_mental_health`?); help: the columns are reference, area, assessed_at, recorded_level, child_id, child_age, child_unborn, then question ids (the README lists them)"
+            "tests/fixtures/batch/csv/unknown_column.csv:1:35: error[E-CSV-HEADER]: unknown column `adult_mentl_health` (did you mean `adult_mental_health`?); help: the columns are reference, area, assessed_at, recorded_level, child_id, child_age, child_unborn, then question ids (the README lists them)"
         )]
     );
 }
@@ -349,11 +358,11 @@ fn standard_input_is_json_lines_with_each_line_located() {
         vec![
             (
                 "-:3",
-                "-:3:2: error: expected ident; help: fix the case file; the README shows the format (schema 1)"
+                "-:3:2: error[E-CASE-SYNTAX]: expected ident; help: fix the case file; the README shows the format (schema 1)"
             ),
             (
                 "-:4",
-                "-:4:1: error: the case names no area; help: add `area: salford` (or trafford, redbridge, torbay) to the case, pass --area, or set THRESHOLD_AREA"
+                "-:4:1: error[E-CASE-AREA]: the case names no area; help: add `area: salford` (or trafford, redbridge, torbay) to the case, pass --area, or set THRESHOLD_AREA"
             ),
         ]
     );

@@ -302,7 +302,9 @@ fn bad_usage_exits_2() {
         ])
         .assert()
         .code(2)
-        .stderr(contains("--at: error: `yesterday` is not a time"));
+        .stderr(contains(
+            "--at: error[E-USAGE-AT]: `yesterday` is not a time",
+        ));
     threshold()
         .args(["contacts", "wigan"])
         .assert()
@@ -495,7 +497,7 @@ fn an_answer_that_cannot_apply_is_refused_naming_what_rules_it_out() {
         .assert()
         .code(2)
         .stderr(contains(format!(
-            "{shown}:6:3: error: `children_witness_abuse` is answered, but it applies only when domestic abuse is yes"
+            "{shown}:6:3: error[E-CASE-NOT-APPLICABLE]: `children_witness_abuse` is answered, but it applies only when domestic abuse is yes"
         )));
     let young = dir.path().join("young-carer-impact.yaml");
     std::fs::write(
@@ -640,7 +642,9 @@ fn threshold_area_is_the_default_area_after_the_flag_and_the_case() {
         .args(["assess", &shown])
         .assert()
         .code(2)
-        .stderr(contains("THRESHOLD_AREA: error: unknown area `torquay`"));
+        .stderr(contains(
+            "THRESHOLD_AREA: error[E-USAGE-AREA]: unknown area `torquay`",
+        ));
 }
 
 /// Where the practitioner judges a higher level than the tool's, the decision record lists

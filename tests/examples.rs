@@ -33,7 +33,7 @@ struct Call {
 
 fn expectations() -> Vec<Expected> {
     let text = std::fs::read_to_string("examples/expected-cases.yaml").unwrap();
-    serde_yaml::from_str(&text).unwrap()
+    threshold::yaml::parse_unscanned(&text).unwrap()
 }
 
 fn assess(file: &str, at: &str) -> serde_json::Value {

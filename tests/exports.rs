@@ -90,12 +90,12 @@ fn the_csv_rows_end_with_the_maps_fingerprint() {
     let mut lines = run.stdout.lines();
     let header = lines.next().unwrap();
     assert!(
-        header.ends_with(",error,rules_origin,map_sha256,unmapped_codes"),
+        header.ends_with(",error,rules_origin,error_code,map_sha256,unmapped_codes"),
         "{header}"
     );
     let sha = sha256_of(&map);
     for line in lines {
-        assert!(line.ends_with(&format!(",bundled,{sha},")), "{line}");
+        assert!(line.ends_with(&format!(",bundled,,{sha},")), "{line}");
     }
 }
 
@@ -146,7 +146,7 @@ fn a_bad_map_is_refused_before_anything_is_read_naming_the_place() {
     let cases = [
         (
             "map: 1\ncolumns: {reference: a, child_id: b, age: c}\nquestions:\n  domestic_abus: {column: x}\n",
-            ":4:3: error: unknown question `domestic_abus` (did you mean `domestic_abuse`?)",
+            ":4:3: error[E-MAP]: unknown question `domestic_abus` (did you mean `domestic_abuse`?)",
         ),
         (
             "map: 1\ncolumns: {reference: a, child_id: b}\n",

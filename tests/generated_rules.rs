@@ -9,7 +9,6 @@
 
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
-use serde_yaml::Value;
 use std::sync::OnceLock;
 use threshold::case::{Case, Child};
 use threshold::engine::{self, Outcome};
@@ -17,6 +16,7 @@ use threshold::interview::flow::{Flow, Step, Subject};
 use threshold::question::{Answer, Answers, Kind, Worrying};
 use threshold::rules::model::Area;
 use threshold::rules::{self, Origin, RuleFile, RuleSet};
+use threshold::yaml::{Mapping, Value};
 
 /// Floors `rules check` requires (the safety promises): never dropped or lowered.
 const SAFETY_FLOORS: [&str; 3] = [
@@ -115,7 +115,7 @@ fn generated_files(plan: &Plan) -> Vec<RuleFile> {
     let path = format!("areas/{id}.yaml");
     let mut files = rules::bundled_files();
     let file = files.iter_mut().find(|f| f.path == path).unwrap();
-    let mut area: Value = serde_yaml::from_str(&file.text).unwrap();
+    let mut area: Value = threshold::yaml::parse_unscanned(&file.text).unwrap();
 
     for (i, weight) in list(&mut area, &["scoring", "weights"])
         .iter_mut()
@@ -150,7 +150,7 @@ fn generated_files(plan: &Plan) -> Vec<RuleFile> {
     }
     for (n, (question, tier, count)) in plan.added.iter().enumerate() {
         let (_, q) = bank.questions().nth(question % bank.len()).unwrap();
-        let mut when = serde_yaml::Mapping::new();
+        let mut when = Mapping::new();
         when.insert(key("answer"), key(&q.id));
         match (q.kind, q.worrying) {
             (Kind::Count, _) => {
@@ -163,7 +163,7 @@ fn generated_files(plan: &Plan) -> Vec<RuleFile> {
                 when.insert(key("is"), key("yes"));
             }
         }
-        let mut floor = serde_yaml::Mapping::new();
+        let mut floor = Mapping::new();
         floor.insert(key("id"), key(&format!("generated_floor_{n}")));
         floor.insert(key("label"), key(&format!("Generated floor on {}", q.id)));
         floor.insert(key("when"), Value::Mapping(when));
@@ -185,7 +185,7 @@ fn generated_files(plan: &Plan) -> Vec<RuleFile> {
         plan.seed.rotate_left(32),
     );
     shuffle(list(&mut area, &["routes"]), plan.seed.rotate_left(48));
-    file.text = serde_yaml::to_string(&area).unwrap();
+    file.text = threshold::yaml::to_string(&area).unwrap();
     files
 }
 

@@ -63,7 +63,7 @@ fn control_characters_in_references_and_ids_are_refused_where_they_are() {
             assert_eq!(out.code, 2, "{command} {file}: {}", out.stderr);
             assert!(out.stdout.is_empty(), "{command} {file}: {}", out.stdout);
             assert!(
-                out.stderr.starts_with(&format!("{path}{at}error: ")),
+                out.stderr.starts_with(&format!("{path}{at}error[E-")),
                 "{command} {file}: {}",
                 out.stderr
             );
@@ -264,8 +264,13 @@ fn local_rules_are_announced_in_every_output() {
     );
     let csv = local(&["batch", case, "--at", AT]);
     let mut lines = csv.stdout.lines();
-    assert!(lines.next().unwrap().ends_with(",error,rules_origin"));
-    assert!(lines.next().unwrap().ends_with(",local"), "{}", csv.stdout);
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .ends_with(",error,rules_origin,error_code")
+    );
+    assert!(lines.next().unwrap().ends_with(",local,"), "{}", csv.stdout);
     assert!(csv.stderr.contains("LOCAL rules from"), "{}", csv.stderr);
     let jsonl = local(&["batch", case, "--format", "jsonl", "--at", AT]);
     let row: serde_json::Value = serde_json::from_str(jsonl.stdout.trim()).unwrap();
@@ -273,10 +278,18 @@ fn local_rules_are_announced_in_every_output() {
     let table = local(&["batch", case, "--format", "table", "--at", AT]);
     assert!(table.stdout.contains("LOCAL rules"), "{}", table.stdout);
     let failed = local(&["batch", &format!("{HOSTILE}/escape_in_reference.yaml")]);
-    assert!(failed.stdout.lines().nth(1).unwrap().ends_with(",local"));
+    let failed_row = failed.stdout.lines().nth(1).unwrap();
+    assert!(failed_row.ends_with(",local,E-CASE-SYNTAX"), "{failed_row}");
     // And the bundled rules say they are bundled, not local.
     let bundled = run(&["batch", case, "--at", AT]);
-    assert!(bundled.stdout.lines().nth(1).unwrap().ends_with(",bundled"));
+    assert!(
+        bundled
+            .stdout
+            .lines()
+            .nth(1)
+            .unwrap()
+            .ends_with(",bundled,")
+    );
     assert!(!bundled.stderr.contains("LOCAL"));
     assert!(!run(&["contacts", "--at", AT]).stdout.contains("LOCAL"));
 }
@@ -300,7 +313,7 @@ fn a_stray_quote_in_a_csv_export_loses_no_case() {
     );
     assert!(
         rows[1].contains(
-            "stray_quote.csv:3:16: error: a quoted cell starting at line 3, column 16 is not \
+            "stray_quote.csv:3:16: error[E-CSV-SYNTAX]: a quoted cell starting at line 3, column 16 is not \
              closed on its line"
         ),
         "{}",
@@ -309,9 +322,9 @@ fn a_stray_quote_in_a_csv_export_loses_no_case() {
     // The two cases in immediate danger between the stray quotes are assessed: 999 first.
     assert!(rows[2].contains(",true,emergency"), "{}", rows[2]);
     assert!(rows[3].contains(",true,emergency"), "{}", rows[3]);
-    assert!(rows[4].contains("stray_quote.csv:7:18: error: a quoted cell"));
+    assert!(rows[4].contains("stray_quote.csv:7:18: error[E-CSV-SYNTAX]: a quoted cell"));
     assert!(
-        rows[5].ends_with(",,bundled"),
+        rows[5].ends_with(",,bundled,"),
         "Q-06 is assessed: {}",
         rows[5]
     );
@@ -338,7 +351,9 @@ fn a_long_export_with_a_stray_quote_keeps_one_row_per_case() {
     }
     assert_eq!(rows.iter().filter(|r| r.contains(",error:")).count(), 0);
     assert_eq!(
-        rows.iter().filter(|r| r.contains(": error: ")).count(),
+        rows.iter()
+            .filter(|r| r.contains(": error[E-CSV-SYNTAX]: "))
+            .count(),
         1,
         "only the case with the stray quote is refused"
     );
@@ -366,7 +381,8 @@ fn an_output_that_is_an_input_is_refused_and_the_input_kept() {
         let out = run(&["batch", input, "--output", output.to_str().unwrap()]);
         assert_eq!(out.code, 2, "{}", out.stderr);
         assert!(
-            out.stderr.starts_with("--output: error: the output ")
+            out.stderr
+                .starts_with("--output: error[E-USAGE-OUTPUT]: the output ")
                 && out.stderr.contains("the results would replace it"),
             "{}",
             out.stderr
@@ -504,7 +520,7 @@ fn devices_and_named_pipes_are_refused_never_read_without_end() {
             // `batch` gives the refusal as the input's row.
             let said = format!("{}{}", out.stdout, out.stderr);
             assert!(
-                said.contains(&format!("{path}: error: cannot read"))
+                said.contains(&format!("{path}: error[E-CASE-READ]: cannot read"))
                     && said.contains("not a file"),
                 "{command:?}: {said}"
             );
@@ -558,7 +574,7 @@ fn a_huge_file_is_refused_after_reading_only_the_limit() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
         out.stderr
-            .contains("error: is over 512 KiB, more than any rules file needs"),
+            .contains("error[E-RULES-SOURCE]: is over 512 KiB, more than any rules file needs"),
         "{}",
         out.stderr
     );

@@ -69,8 +69,8 @@ fn run_refused(cmd: &mut Command) -> String {
         "one error line and one help line:\n{stderr}"
     );
     assert!(
-        lines[0].contains(": error: "),
-        "first line is the error:\n{stderr}"
+        lines[0].contains(": error[E-"),
+        "first line is the error, with its code:\n{stderr}"
     );
     let help = lines[1]
         .strip_prefix("  help: ")
@@ -85,8 +85,8 @@ fn assert_position(stderr: &str, path: &str, at: Where) {
         .strip_prefix(path)
         .unwrap_or_else(|| panic!("stderr does not start with `{path}`:\n{stderr}"));
     let (position, _) = rest
-        .split_once(": error: ")
-        .unwrap_or_else(|| panic!("no `: error: ` after the path:\n{stderr}"));
+        .split_once(": error[")
+        .unwrap_or_else(|| panic!("no `: error[CODE]: ` after the path:\n{stderr}"));
     let line_column = || -> (usize, usize) {
         let parsed = position
             .strip_prefix(':')
@@ -185,88 +185,88 @@ macro_rules! refusals {
 
 refusals! {
     // Syntax.
-    malformed_syntax_yaml: "malformed_syntax.yaml", At(5, 2), ["did not find expected key"];
-    malformed_tab_yaml: "malformed_tab.yaml", At(5, 1), ["tab character"];
-    malformed_syntax_json: "malformed_syntax.json", At(4, 3), ["expected `,` or `}`"];
+    malformed_syntax_yaml: "malformed_syntax.yaml", At(5, 2), ["error[E-CASE-SYNTAX]: ", "did not find expected key"];
+    malformed_tab_yaml: "malformed_tab.yaml", At(5, 1), ["error[E-CASE-SYNTAX]: ", "tab character"];
+    malformed_syntax_json: "malformed_syntax.json", At(4, 3), ["error[E-CASE-SYNTAX]: ", "expected `,` or `}`"];
     // Misspelt question ids, with the nearest real id.
     misspelt_household_id_yaml: "misspelt_household_id.yaml", At(5, 3),
-        ["unknown question id `adult_mentl_health`", "did you mean `adult_mental_health`?"];
+        ["error[E-CASE-UNKNOWN-ID]: ", "unknown question id `adult_mentl_health`", "did you mean `adult_mental_health`?"];
     misspelt_household_id_json: "misspelt_household_id.json", Line(6),
-        ["unknown question id `adult_mentl_health`", "did you mean `adult_mental_health`?"];
+        ["error[E-CASE-UNKNOWN-ID]: ", "unknown question id `adult_mentl_health`", "did you mean `adult_mental_health`?"];
     misspelt_child_id_yaml: "misspelt_child_id.yaml", At(9, 7),
-        ["unknown question id `young_carr`", "did you mean `young_carer`?"];
+        ["error[E-CASE-UNKNOWN-ID]: ", "unknown question id `young_carr`", "did you mean `young_carer`?"];
     misspelt_child_id_json: "misspelt_child_id.json", Line(5),
-        ["unknown question id `young_carr`", "did you mean `young_carer`?"];
+        ["error[E-CASE-UNKNOWN-ID]: ", "unknown question id `young_carr`", "did you mean `young_carer`?"];
     // Questions in the wrong place.
     household_question_under_child_yaml: "household_question_under_child.yaml", At(8, 7),
-        ["`adult_mental_health` is a question about the household or adult", "top-level `answers`"];
+        ["error[E-CASE-WRONG-PLACE]: ", "`adult_mental_health` is a question about the household or adult", "top-level `answers`"];
     household_question_under_child_json: "household_question_under_child.json", Line(5),
-        ["`adult_mental_health` is a question about the household or adult", "top-level `answers`"];
+        ["error[E-CASE-WRONG-PLACE]: ", "`adult_mental_health` is a question about the household or adult", "top-level `answers`"];
     child_question_in_household_yaml: "child_question_in_household.yaml", At(5, 3),
-        ["`young_carer` is a question about a child", "under the child's `answers`"];
+        ["error[E-CASE-WRONG-PLACE]: ", "`young_carer` is a question about a child", "under the child's `answers`"];
     child_question_in_household_json: "child_question_in_household.json", Line(5),
-        ["`young_carer` is a question about a child", "under the child's `answers`"];
+        ["error[E-CASE-WRONG-PLACE]: ", "`young_carer` is a question about a child", "under the child's `answers`"];
     // Answers that are not answers.
     answer_maybe_yaml: "answer_maybe.yaml", At(5, 24),
-        ["`adult_mental_health` has the answer `maybe`", "use yes, no or unknown"];
+        ["error[E-CASE-ANSWER]: ", "`adult_mental_health` has the answer `maybe`", "use yes, no or unknown"];
     answer_maybe_json: "answer_maybe.json", Line(4),
-        ["`adult_mental_health` has the answer `maybe`", "use yes, no or unknown"];
+        ["error[E-CASE-ANSWER]: ", "`adult_mental_health` has the answer `maybe`", "use yes, no or unknown"];
     answer_number_for_yesno_yaml: "answer_number_for_yesno.yaml", At(5, 24),
-        ["`adult_mental_health` has the answer 1,", "use yes, no or unknown"];
+        ["error[E-CASE-ANSWER]: ", "`adult_mental_health` has the answer 1,", "use yes, no or unknown"];
     answer_number_for_yesno_json: "answer_number_for_yesno.json", Line(5),
-        ["`adult_mental_health` has the answer 1,", "use yes, no or unknown"];
+        ["error[E-CASE-ANSWER]: ", "`adult_mental_health` has the answer 1,", "use yes, no or unknown"];
     answer_yes_for_count_yaml: "answer_yes_for_count.yaml", At(5, 33),
-        ["`domestic_abuse_incidents_12m` has the answer `yes`", "use a whole number 0 or more, or unknown"];
+        ["error[E-CASE-ANSWER]: ", "`domestic_abuse_incidents_12m` has the answer `yes`", "use a whole number 0 or more, or unknown"];
     answer_yes_for_count_json: "answer_yes_for_count.json", Line(5),
-        ["`domestic_abuse_incidents_12m` has the answer `yes`", "use a whole number 0 or more, or unknown"];
+        ["error[E-CASE-ANSWER]: ", "`domestic_abuse_incidents_12m` has the answer `yes`", "use a whole number 0 or more, or unknown"];
     answer_fraction_for_count_json: "answer_fraction_for_count.json", Line(4),
-        ["`domestic_abuse_incidents_12m` has the answer 2.5", "whole number"];
+        ["error[E-CASE-ANSWER]: ", "`domestic_abuse_incidents_12m` has the answer 2.5", "whole number"];
     answer_empty_yaml: "answer_empty.yaml", Line(5),
-        ["`adult_mental_health` has no answer", "write yes, no or unknown"];
+        ["error[E-CASE-ANSWER]: ", "`adult_mental_health` has no answer", "write yes, no or unknown"];
     negative_count_yaml: "negative_count.yaml", At(5, 19),
-        ["`dash_yes_count` is a count and cannot be negative (-2)"];
+        ["error[E-CASE-ANSWER]: ", "`dash_yes_count` is a count and cannot be negative (-2)"];
     negative_count_json: "negative_count.json", Line(6),
-        ["`dash_yes_count` is a count and cannot be negative (-2)"];
+        ["error[E-CASE-ANSWER]: ", "`dash_yes_count` is a count and cannot be negative (-2)"];
     // Children.
-    age_18_yaml: "age_18.yaml", Line(7), ["`age` 18 is outside 0-17"];
-    age_18_json: "age_18.json", Line(5), ["`age` 18 is outside 0-17"];
-    age_minus_1_yaml: "age_minus_1.yaml", Line(5), ["`age` -1 is outside 0-17"];
-    age_not_a_number_yaml: "age_not_a_number.yaml", At(5, 5), ["`age` must be whole years from 0 to 17"];
+    age_18_yaml: "age_18.yaml", Line(7), ["error[E-CASE-AGE]: ", "`age` 18 is outside 0-17"];
+    age_18_json: "age_18.json", Line(5), ["error[E-CASE-AGE]: ", "`age` 18 is outside 0-17"];
+    age_minus_1_yaml: "age_minus_1.yaml", Line(5), ["error[E-CASE-AGE]: ", "`age` -1 is outside 0-17"];
+    age_not_a_number_yaml: "age_not_a_number.yaml", At(5, 5), ["error[E-CASE-AGE]: ", "`age` must be whole years from 0 to 17"];
     unborn_with_age_yaml: "unborn_with_age.yaml", At(6, 5),
-        ["child `B` has an age and `unborn: true`", "remove one of them"];
-    unborn_with_age_json: "unborn_with_age.json", Line(6), ["child `B` has an age and `unborn: true`"];
+        ["error[E-CASE-AGE]: ", "child `B` has an age and `unborn: true`", "remove one of them"];
+    unborn_with_age_json: "unborn_with_age.json", Line(6), ["error[E-CASE-AGE]: ", "child `B` has an age and `unborn: true`"];
     child_without_age_yaml: "child_without_age.yaml", At(6, 5),
-        ["child `B` has no age", "`age:` in whole years 0-17, or `unborn: true`"];
-    child_without_age_json: "child_without_age.json", Line(6), ["child `B` has no age"];
-    duplicate_child_id_yaml: "duplicate_child_id.yaml", At(6, 5), ["two children have the id `A`"];
-    duplicate_child_id_json: "duplicate_child_id.json", Line(6), ["two children have the id `A`"];
+        ["error[E-CASE-AGE]: ", "child `B` has no age", "`age:` in whole years 0-17, or `unborn: true`"];
+    child_without_age_json: "child_without_age.json", Line(6), ["error[E-CASE-AGE]: ", "child `B` has no age"];
+    duplicate_child_id_yaml: "duplicate_child_id.yaml", At(6, 5), ["error[E-CASE-CHILD]: ", "two children have the id `A`"];
+    duplicate_child_id_json: "duplicate_child_id.json", Line(6), ["error[E-CASE-CHILD]: ", "two children have the id `A`"];
     // Area.
     unknown_area_yaml: "unknown_area.yaml", At(2, 1),
-        ["unknown area `slford` (did you mean `salford`?)", "redbridge, salford, torbay, trafford"];
-    unknown_area_json: "unknown_area.json", At(3, 3), ["unknown area `slford` (did you mean `salford`?)"];
-    no_area_yaml: "no_area.yaml", Nowhere, ["the case names no area", "pass --area"];
+        ["error[E-CASE-AREA]: ", "unknown area `slford` (did you mean `salford`?)", "redbridge, salford, torbay, trafford"];
+    unknown_area_json: "unknown_area.json", At(3, 3), ["error[E-CASE-AREA]: ", "unknown area `slford` (did you mean `salford`?)"];
+    no_area_yaml: "no_area.yaml", Nowhere, ["error[E-CASE-AREA]: ", "the case names no area", "pass --area"];
     // Schema.
-    unknown_schema_yaml: "unknown_schema.yaml", At(1, 1), ["unknown `schema` 2", "schema 1"];
-    unknown_schema_json: "unknown_schema.json", Line(2), ["unknown `schema` 2", "schema 1"];
-    unknown_schema_second_yaml: "unknown_schema_second.yaml", Line(2), ["unknown `schema` 2"];
-    unknown_schema_last_json: "unknown_schema_last.json", Line(3), ["unknown `schema` 2"];
-    missing_schema_yaml: "missing_schema.yaml", Line(1), ["no `schema:`", "add `schema: 1`"];
-    missing_schema_json: "missing_schema.json", Line(4), ["no `schema:`", "add `schema: 1`"];
+    unknown_schema_yaml: "unknown_schema.yaml", At(1, 1), ["error[E-CASE-SYNTAX]: ", "unknown `schema` 2", "schema 1"];
+    unknown_schema_json: "unknown_schema.json", Line(2), ["error[E-CASE-SYNTAX]: ", "unknown `schema` 2", "schema 1"];
+    unknown_schema_second_yaml: "unknown_schema_second.yaml", Line(2), ["error[E-CASE-SYNTAX]: ", "unknown `schema` 2"];
+    unknown_schema_last_json: "unknown_schema_last.json", Line(3), ["error[E-CASE-SYNTAX]: ", "unknown `schema` 2"];
+    missing_schema_yaml: "missing_schema.yaml", Line(1), ["error[E-CASE-SYNTAX]: ", "no `schema:`", "add `schema: 1`"];
+    missing_schema_json: "missing_schema.json", Line(4), ["error[E-CASE-SYNTAX]: ", "no `schema:`", "add `schema: 1`"];
     // A top level that is not a mapping.
-    root_list_yaml: "root_list.yaml", Line(1), ["must be a mapping"];
-    root_string_yaml: "root_string.yaml", Line(1), ["must be a mapping"];
-    root_array_json: "root_array.json", Line(1), ["must be a mapping"];
-    root_string_json: "root_string.json", Line(1), ["must be a mapping"];
+    root_list_yaml: "root_list.yaml", Line(1), ["error[E-CASE-SYNTAX]: ", "must be a mapping"];
+    root_string_yaml: "root_string.yaml", Line(1), ["error[E-CASE-SYNTAX]: ", "must be a mapping"];
+    root_array_json: "root_array.json", Line(1), ["error[E-CASE-SYNTAX]: ", "must be a mapping"];
+    root_string_json: "root_string.json", Line(1), ["error[E-CASE-SYNTAX]: ", "must be a mapping"];
     // Duplicates (pointing at the repeat) and misspelt fields.
-    duplicate_answer_yaml: "duplicate_answer.yaml", Line(6), ["`adult_mental_health` is answered twice"];
-    duplicate_answer_json: "duplicate_answer.json", Line(6), ["`adult_mental_health` is answered twice"];
-    duplicate_schema_yaml: "duplicate_schema.yaml", Line(3), ["duplicate field `schema`"];
-    duplicate_schema_json: "duplicate_schema.json", Line(4), ["duplicate field `schema`"];
-    misspelt_field_yaml: "misspelt_field.yaml", At(3, 1), ["unknown field `childern`", "`children`"];
-    misspelt_field_json: "misspelt_field.json", Line(4), ["unknown field `childern`", "`children`"];
+    duplicate_answer_yaml: "duplicate_answer.yaml", Line(6), ["error[E-CASE-DUPLICATE]: ", "`adult_mental_health` is answered twice"];
+    duplicate_answer_json: "duplicate_answer.json", Line(6), ["error[E-CASE-DUPLICATE]: ", "`adult_mental_health` is answered twice"];
+    duplicate_schema_yaml: "duplicate_schema.yaml", Line(3), ["error[E-CASE-DUPLICATE]: ", "duplicate field `schema`"];
+    duplicate_schema_json: "duplicate_schema.json", Line(4), ["error[E-CASE-DUPLICATE]: ", "duplicate field `schema`"];
+    misspelt_field_yaml: "misspelt_field.yaml", At(3, 1), ["error[E-CASE-SYNTAX]: ", "unknown field `childern`", "`children`"];
+    misspelt_field_json: "misspelt_field.json", Line(4), ["error[E-CASE-SYNTAX]: ", "unknown field `childern`", "`children`"];
     // Nothing there.
-    empty_yaml: "empty.yaml", Nowhere, ["the file is empty", "schema: 1"];
-    blank_yaml: "blank.yaml", Nowhere, ["the file is empty"];
+    empty_yaml: "empty.yaml", Nowhere, ["error[E-CASE-EMPTY]: ", "the file is empty", "schema: 1"];
+    blank_yaml: "blank.yaml", Nowhere, ["error[E-CASE-EMPTY]: ", "the file is empty"];
 }
 
 /// The table and the folder agree: no fixture without a test, no row without a fixture.

@@ -356,7 +356,7 @@ fn a_missing_area_or_an_oversized_file_is_refused() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains(format!(
-            "{}: error: the rules for torbay are missing",
+            "{}: error[E-RULES-SOURCE]: the rules for torbay are missing",
             dir.path().join("areas/torbay.yaml").display()
         )));
 
@@ -372,7 +372,7 @@ fn a_missing_area_or_an_oversized_file_is_refused() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains(format!(
-            "{}: error: is over 512 KiB",
+            "{}: error[E-RULES-SOURCE]: is over 512 KiB",
             path.display()
         )));
 }
@@ -391,7 +391,7 @@ fn a_stale_contact_is_a_warning_not_an_error() {
         .success()
         .stdout(predicates::str::contains("1 warning(s)"))
         .stderr(predicates::str::contains(
-            "warning: contact `bridge_advice` was last checked on 2024-01-01, over 12 months ago",
+            "warning[W-RULES-CHECK]: contact `bridge_advice` was last checked on 2024-01-01, over 12 months ago",
         ));
 }
 
@@ -408,7 +408,7 @@ fn a_threshold_only_a_floor_can_reach_is_a_warning() {
         .assert()
         .success()
         .stderr(predicates::str::contains(
-            "warning: tier 4 (Level 4: acute needs) cannot be reached by score",
+            "warning[W-RULES-CHECK]: tier 4 (Level 4: acute needs) cannot be reached by score",
         ));
 }
 
@@ -420,7 +420,7 @@ fn a_missing_rules_folder_is_refused() {
         .code(2)
         .stderr(predicates::str::starts_with(format!(
             // The folder as typed, joined to the file's name by the platform's separator.
-            "/nonexistent/rules{}questions.yaml: error: cannot read",
+            "/nonexistent/rules{}questions.yaml: error[E-RULES-SOURCE]: cannot read",
             std::path::MAIN_SEPARATOR
         )));
 }

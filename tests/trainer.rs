@@ -829,7 +829,7 @@ fn an_unknown_threshold_area_is_named_and_exits_2() {
         .assert()
         .code(2)
         .stderr(contains(
-            "THRESHOLD_AREA: error: unknown area `torbey` (did you mean `torbay`?)",
+            "THRESHOLD_AREA: error[E-USAGE-AREA]: unknown area `torbey` (did you mean `torbay`?)",
         ))
         .stderr(contains("(from the environment variable THRESHOLD_AREA)"))
         .stderr(contains("help: set THRESHOLD_AREA to an area id"));
@@ -846,12 +846,14 @@ fn an_unknown_threshold_area_is_named_and_exits_2() {
         ])
         .assert()
         .code(2)
-        .stderr(contains("--area: error: unknown area `nowhere`"));
+        .stderr(contains(
+            "--area: error[E-USAGE-AREA]: unknown area `nowhere`",
+        ));
     threshold()
         .args(["scenario", "run", "young-carer", "--scenarios", FIXTURES])
         .assert()
         .code(2)
-        .stderr(contains("--area: error: no area given"))
+        .stderr(contains("--area: error[E-USAGE-AREA]: no area given"))
         .stderr(contains("set THRESHOLD_AREA"));
 }
 

@@ -10,7 +10,7 @@
 
 use super::input::{Item, read_line, text_of, too_large};
 use crate::case::{Case, MAX_CASE_BYTES};
-use crate::error::{Diagnostic, Location};
+use crate::error::{Code, Diagnostic, Location};
 use crate::question::{About, QId, QuestionBank};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -88,10 +88,14 @@ impl Header {
                 line: cell.line,
                 column: cell.column,
             });
-            let column = column_named(&cell.text, bank)
-                .map_err(|message| Diagnostic::error(name, message).at(at).help(COLUMNS_HELP))?;
+            let column = column_named(&cell.text, bank).map_err(|message| {
+                Diagnostic::error(crate::error::Code::CsvHeader, name, message)
+                    .at(at)
+                    .help(COLUMNS_HELP)
+            })?;
             if names.contains(&cell.text) {
                 return Err(Diagnostic::error(
+                    crate::error::Code::CsvHeader,
                     name,
                     format!("the column `{}` is in the header twice", cell.text),
                 )
@@ -104,6 +108,7 @@ impl Header {
         for needed in ["reference", "child_id"] {
             if !names.iter().any(|n| n == needed) {
                 return Err(Diagnostic::error(
+                    crate::error::Code::CsvHeader,
                     name,
                     format!("the header has no `{needed}` column"),
                 )
@@ -258,7 +263,13 @@ impl Group {
                 Some(case) => self.merge(case, next, row)?,
             }
         }
-        let case = case.ok_or_else(|| Diagnostic::error(&*self.name, "a case with no rows"))?;
+        let case = case.ok_or_else(|| {
+            Diagnostic::error(
+                crate::error::Code::CsvRows,
+                &*self.name,
+                "a case with no rows",
+            )
+        })?;
         // An answer that cannot apply is refused here too, at the case's first row.
         crate::case::applies(&case, bank, "", &self.name).map_err(|e| {
             let at = match self.mapped || self.sheet.is_some() {
@@ -287,8 +298,8 @@ impl Group {
         })
     }
 
-    fn error(&self, at: Location, message: String, help: &str) -> Diagnostic {
-        Diagnostic::error(&*self.name, message)
+    fn error(&self, code: Code, at: Location, message: String, help: &str) -> Diagnostic {
+        Diagnostic::error(code, &*self.name, message)
             .at(Some(at))
             .help(help)
     }
@@ -311,9 +322,12 @@ impl Group {
                     line: c.line,
                     column: c.column,
                 });
+            let (code, message) =
+                crate::yaml::parser_code(&crate::yaml::strip_position(&e.to_string()));
             self.error(
+                code.unwrap_or(Code::CsvRows),
                 at,
-                crate::yaml::strip_position(&e.to_string()),
+                message,
                 "fix the cell; the README shows the CSV columns and answers",
             )
         })
@@ -325,6 +339,7 @@ impl Group {
         let want = self.header.columns.len();
         if row.cells.len() != want {
             return Err(self.error(
+                Code::CsvRows,
                 row.at(),
                 format!(
                     "line {} has {} cells, but the header has {want} columns",
@@ -346,7 +361,7 @@ impl Group {
                 Column::ChildAge | Column::ChildUnborn | Column::Question(_, About::Child)
             );
             if no_child && about_child && !cell.text.is_empty() {
-                return Err(self.error(
+                return Err(self.error(Code::CsvRows,
                     at,
                     format!("line {} has a child's answers but no `child_id`", row.line),
                     "give the child's label in `child_id`, or leave the child's columns empty on a row for the household alone",
@@ -354,6 +369,7 @@ impl Group {
             }
             if *column == Column::ChildUnborn && unborn(&cell.text).is_none() {
                 return Err(self.error(
+                    Code::CaseAge,
                     at,
                     format!(
                         "`child_unborn` is `{}`: write yes, or no (or leave it empty)",
@@ -377,6 +393,7 @@ impl Group {
                 let index = self.header.index(Column::ChildId).unwrap_or_default();
                 let cell = &row.cells[index];
                 return Err(self.error(
+                    Code::CaseChild,
                     Location {
                         line: cell.line,
                         column: cell.column,
@@ -399,6 +416,7 @@ impl Group {
         let first = &self.rows[0];
         let cell = &row.cells[index];
         self.error(
+            Code::CsvRows,
             Location {
                 line: cell.line,
                 column: cell.column,
@@ -591,6 +609,7 @@ impl<'a> Records<'a> {
         why: &str,
     ) -> Option<Result<Row, Bad>> {
         let error = Diagnostic::error(
+            crate::error::Code::CsvSyntax,
             &*self.name,
             format!(
                 "a quoted cell starting at line {}, column {} is not closed {why}",
@@ -670,7 +689,11 @@ impl<'a> Records<'a> {
                 }
                 Ok(_) => self.line += 1,
                 Err(e) => {
-                    let error = Diagnostic::error(&*self.name, format!("cannot read: {e}"));
+                    let error = Diagnostic::error(
+                        crate::error::Code::CaseRead,
+                        &*self.name,
+                        format!("cannot read: {e}"),
+                    );
                     return Some(Err((row, error)));
                 }
             }
@@ -755,6 +778,7 @@ impl<'a> Records<'a> {
                 (State::QuoteInQuoted | State::Closed, c) if c.is_whitespace() => State::Closed,
                 (State::QuoteInQuoted | State::Closed, _) => {
                     return Err(Diagnostic::error(
+                        crate::error::Code::CsvSyntax,
                         &*self.name,
                         "text after the closing quote of a cell",
                     )
@@ -859,8 +883,12 @@ impl<'a> CsvCases<'a> {
         let name = Arc::clone(&self.records.name);
         let row = match self.records.next_row() {
             None => {
-                return Err(Diagnostic::error(&*name, "the file is empty")
-                    .help("a CSV export starts with its header: reference, area, ..."));
+                return Err(Diagnostic::error(
+                    crate::error::Code::CaseEmpty,
+                    &*name,
+                    "the file is empty",
+                )
+                .help("a CSV export starts with its header: reference, area, ..."));
             }
             Some(Err((_, error))) => return Err(error),
             Some(Ok(row)) => row,
@@ -960,7 +988,7 @@ fn split(read: Result<Row, Bad>) -> (Row, Option<Diagnostic>) {
 }
 
 fn group_error(name: &str, line: usize, message: String, help: &str) -> Diagnostic {
-    Diagnostic::error(name, message)
+    Diagnostic::error(crate::error::Code::CsvRows, name, message)
         .at(Some(Location { line, column: 1 }))
         .help(help)
 }
@@ -1017,7 +1045,7 @@ mod tests {
         let read = rows("\"a\"b,c\nd\n");
         assert_eq!(
             read[0].as_ref().unwrap_err().lines().next().unwrap(),
-            "t.csv:1:4: error: text after the closing quote of a cell"
+            "t.csv:1:4: error[E-CSV-SYNTAX]: text after the closing quote of a cell"
         );
         assert_eq!(cells(&read[1]), vec![("d", 2, 1)]);
         let read = rows("x,\"open\n");
@@ -1025,7 +1053,7 @@ mod tests {
             read[0]
                 .as_ref()
                 .unwrap_err()
-                .starts_with("t.csv:1:3: error: a quoted cell starting at line 1, column 3 is not closed by the end of the file")
+                .starts_with("t.csv:1:3: error[E-CSV-SYNTAX]: a quoted cell starting at line 1, column 3 is not closed by the end of the file")
         );
     }
 

@@ -4,8 +4,9 @@
 //! file, which holds one case and is capped like `assess` caps it).
 
 use super::csv::CsvCases;
-use crate::case::{MAX_CASE_BYTES, decode_text};
+use crate::case::MAX_CASE_BYTES;
 use crate::error::{Diagnostic, Location};
+use crate::parse::decode_text;
 use crate::question::QuestionBank;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -230,8 +231,12 @@ impl<'a> Inputs<'a> {
                 self.files += 1;
                 let name = path.display().to_string();
                 let what = crate::files::not_a_file(&path).unwrap_or("not a regular file");
-                let error = Diagnostic::error(&name, format!("cannot read: it is {what}"))
-                    .help(crate::files::NOT_A_FILE_HELP);
+                let error = Diagnostic::error(
+                    crate::error::Code::CaseRead,
+                    &name,
+                    format!("cannot read: it is {what}"),
+                )
+                .help(crate::files::NOT_A_FILE_HELP);
                 Some(Some(Item::failed(name, error)))
             }
             Ok(_) => Some(self.open_file(&path, None, false)),
@@ -260,8 +265,12 @@ impl<'a> Inputs<'a> {
                 }
                 Some(Err(e)) => {
                     let path = e.path().unwrap_or(&walk.root).to_path_buf();
-                    let error = Diagnostic::error(path.display().to_string(), e.to_string())
-                        .help("check the folder's permissions, and for links that loop");
+                    let error = Diagnostic::error(
+                        crate::error::Code::CaseRead,
+                        path.display().to_string(),
+                        e.to_string(),
+                    )
+                    .help("check the folder's permissions, and for links that loop");
                     return Some(Some(Item::failed(path.display().to_string(), error)));
                 }
                 Some(Ok(entry)) if is_case_file(&entry) => break entry,
@@ -278,8 +287,12 @@ impl<'a> Inputs<'a> {
 
     fn open_stdin(&mut self) -> Option<Item> {
         let Some(stdin) = self.stdin.take() else {
-            let error = Diagnostic::error("-", "standard input is named twice")
-                .help("give `-` once: it is read to its end the first time");
+            let error = Diagnostic::error(
+                crate::error::Code::UsageStdin,
+                "-",
+                "standard input is named twice",
+            )
+            .help("give `-` once: it is read to its end the first time");
             return Some(Item::failed("-", error));
         };
         self.files += 1;
@@ -419,8 +432,12 @@ fn one_separator(name: &str, windows: bool) -> String {
 }
 
 fn cannot_read(name: &str, e: &std::io::Error) -> Item {
-    let error = Diagnostic::error(name, format!("cannot read: {e}"))
-        .help("check the path and its permissions");
+    let error = Diagnostic::error(
+        crate::error::Code::CaseRead,
+        name,
+        format!("cannot read: {e}"),
+    )
+    .help("check the path and its permissions");
     Item::failed(name, error)
 }
 
@@ -443,18 +460,22 @@ fn read_whole(name: &Arc<str>, reader: impl Read) -> Item {
 /// `assess` uses; drop a UTF-8 byte-order mark. (Each line or document is checked for
 /// UTF-8 as it is read; this catches the files that would fail on every line.)
 fn check_encoding(name: &str, reader: &mut dyn BufRead) -> Result<(), Diagnostic> {
-    let head = reader
-        .fill_buf()
-        .map_err(|e| Diagnostic::error(name, format!("cannot read: {e}")))?;
+    let head = reader.fill_buf().map_err(|e| {
+        Diagnostic::error(
+            crate::error::Code::CaseRead,
+            name,
+            format!("cannot read: {e}"),
+        )
+    })?;
     let first_line = &head[..memchr::memchr(b'\n', head).map_or(head.len(), |end| end + 1)];
     let suspect = match memchr::memchr(0, first_line) {
         Some(nul) => &head[..=nul],
         None => &head[..head.len().min(2)],
     };
-    if let Err((message, at)) = decode_text(suspect)
-        && (suspect.ends_with(&[0]) || message.contains("UTF-16"))
+    if let Err((code, message, at)) = decode_text(suspect)
+        && (suspect.ends_with(&[0]) || code == crate::error::Code::CaseUtf16)
     {
-        return Err(Diagnostic::error(name, message)
+        return Err(Diagnostic::error(code, name, message)
             .at(at)
             .help("save the file as UTF-8"));
     }
@@ -472,6 +493,7 @@ pub fn text_of<'b>(bytes: &'b [u8], name: &str, first_line: usize) -> Result<&'b
         let mut at = Location::of_offset(good, good.len());
         at.line += first_line - 1;
         Diagnostic::error(
+            crate::error::Code::CaseEncoding,
             name,
             format!(
                 "the file is not valid UTF-8 (bad byte at line {}, column {})",
@@ -518,6 +540,7 @@ pub fn read_line(
 /// A line over the size limit, refused on its own so the lines around it are still read.
 pub fn too_large(name: &str, line: usize, what: &str) -> Diagnostic {
     Diagnostic::error(
+        crate::error::Code::CaseTooLarge,
         name,
         format!("{what} is too large: a case is at most {MAX_CASE_BYTES} bytes (1 MiB)"),
     )
@@ -567,7 +590,11 @@ impl<'a> JsonLines<'a> {
                     Ok(consumed) => consumed,
                     Err(e) => {
                         self.done = true;
-                        let error = Diagnostic::error(&*self.name, format!("cannot read: {e}"));
+                        let error = Diagnostic::error(
+                            crate::error::Code::CaseRead,
+                            &*self.name,
+                            format!("cannot read: {e}"),
+                        );
                         self.queued = Some(Item::failed(
                             format!("{}:{}", self.name, self.line + 1),
                             error,
@@ -679,8 +706,14 @@ impl<'a> YamlStream<'a> {
         let mut line = Vec::new();
         loop {
             line.clear();
-            let read = read_line(&mut *self.reader, &mut line, MAX_CASE_BYTES + 1)
-                .map_err(|e| Diagnostic::error(&*self.name, format!("cannot read: {e}")))?;
+            let read =
+                read_line(&mut *self.reader, &mut line, MAX_CASE_BYTES + 1).map_err(|e| {
+                    Diagnostic::error(
+                        crate::error::Code::CaseRead,
+                        &*self.name,
+                        format!("cannot read: {e}"),
+                    )
+                })?;
             if read == 0 {
                 return Ok(self.splitter.finish());
             }

@@ -126,19 +126,30 @@ impl Map {
     /// Read and check the map at `path`.
     pub fn load(path: &Path, bank: &QuestionBank) -> Result<Map, Diagnostic> {
         let name = path.display().to_string();
-        let bytes = crate::files::read_limited(path, MAX_MAP_BYTES)
-            .map_err(|e| Diagnostic::error(&name, e).help("check the path given to --map"))?;
+        let bytes = crate::files::read_limited(path, MAX_MAP_BYTES).map_err(|e| {
+            Diagnostic::error(crate::error::Code::MapInvalid, &name, e)
+                .help("check the path given to --map")
+        })?;
         let text = String::from_utf8(bytes.clone()).map_err(|_| {
-            Diagnostic::error(&name, "the map is not valid UTF-8").help("save the map as UTF-8")
+            Diagnostic::error(
+                crate::error::Code::MapInvalid,
+                &name,
+                "the map is not valid UTF-8",
+            )
+            .help("save the map as UTF-8")
         })?;
         let file: MapFile = crate::yaml::from_str(&text).map_err(|e| {
-            Diagnostic::error(&name, crate::yaml::strip_position(&e.message))
-                .at(e.location)
-                .help(MAP_HELP)
+            Diagnostic::error(
+                crate::error::Code::MapInvalid,
+                &name,
+                crate::yaml::strip_position(&e.message),
+            )
+            .at(e.location)
+            .help(MAP_HELP)
         })?;
         let at = |key: &str, value: &str| crate::case::find_field(&text, key, value, 0);
         let refuse = |message: String, location: Option<Location>| {
-            Diagnostic::error(&name, message)
+            Diagnostic::error(crate::error::Code::MapInvalid, &name, message)
                 .at(location)
                 .help(MAP_HELP)
         };
@@ -373,6 +384,7 @@ fn build(
         if reference.is_empty() {
             let line = row.line;
             let error = Diagnostic::error(
+                crate::error::Code::CsvRows,
                 &**name,
                 format!(
                     "{} has no household reference (`{}`)",
@@ -414,7 +426,7 @@ fn build(
 fn failed(source: &Source, message: &str, at: Option<Location>) -> Item {
     Item::Failed {
         source: source.name.to_string(),
-        error: Diagnostic::error(&*source.name, message)
+        error: Diagnostic::error(crate::error::Code::MapValue, &*source.name, message)
             .at(at)
             .help(MAP_HELP),
     }
@@ -467,6 +479,7 @@ impl Plan {
                     None => format!("column {}", i + 1),
                 };
                 return Err(Diagnostic::error(
+                    crate::error::Code::MapValue,
                     &*source.name,
                     format!(
                         "two columns match `{wanted}` ({what}): `{}` ({}) and `{}` ({}); which is meant is never guessed",
@@ -491,6 +504,7 @@ impl Plan {
                     let near = crate::error::nearest(wanted, names.iter().map(String::as_str));
                     let hint = near.map_or(String::new(), |n| format!(" (the nearest is `{n}`)"));
                     Err(Diagnostic::error(
+                        crate::error::Code::MapValue,
                         &*source.name,
                         format!(
                             "the header has no column `{wanted}`, which the map {} names as {what}{hint}",
@@ -640,7 +654,7 @@ impl Plan {
         let mut household_yes = Vec::new();
         let refuse = |problem: &mut Option<Diagnostic>, at: &Cell, message: String, help: &str| {
             problem.get_or_insert_with(|| {
-                Diagnostic::error(&*self.source_name(), message)
+                Diagnostic::error(crate::error::Code::MapValue, &*self.source_name(), message)
                     .at(Some(Location {
                         line: at.line,
                         column: at.column,

@@ -18,8 +18,8 @@ mod work;
 
 pub use output::Format;
 
-use crate::cli::Io;
 use crate::error::Diagnostic;
+use crate::io::Io;
 use crate::rules::RuleSet;
 use output::Tally;
 use std::collections::BTreeMap;
@@ -112,11 +112,13 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
     if let (Some(output), Some(report)) = (&args.output, &args.report)
         && output == report
     {
-        return Err(
-            Diagnostic::error("--report", "the report and --output name the same file")
-                .help("give the report its own name, for example audit.html")
-                .into(),
-        );
+        return Err(Diagnostic::error(
+            crate::error::Code::UsageOutput,
+            "--report",
+            "the report and --output name the same file",
+        )
+        .help("give the report its own name, for example audit.html")
+        .into());
     }
     let today = settings.at.as_ref().unwrap_or(&settings.now).date();
     let mut inputs = input::Inputs::new(args.paths, &mut *io.stdin, Arc::clone(&rules.questions))
@@ -159,33 +161,15 @@ fn settings<'r>(
     let area = args
         .area
         .as_deref()
-        .map(|id| {
-            rules
-                .area_or_error(id)
-                .map_err(|e| Diagnostic::error("--area", e).help("run `threshold areas`"))
-        })
-        .transpose()?;
-    let at = args
-        .at
-        .as_deref()
-        .map(|text| {
-            crate::hours::parse_at_flag(text, now)
-                .map_err(|e| Diagnostic::error("--at", e).help("for example --at 2026-11-24T10:00"))
-        })
+        .map(|id| crate::settings::area_flag(rules, id))
         .transpose()?;
     let map = args
         .map
         .as_deref()
         .map(|path| map::Map::load(path, &rules.questions).map(Arc::new))
         .transpose()?;
-    let default_area = crate::cli::default_area()
-        .map(|id| {
-            rules.area_or_error(&id).map_err(|e| {
-                Diagnostic::error("THRESHOLD_AREA", e)
-                    .help("set THRESHOLD_AREA to one of the areas `threshold areas` lists")
-            })
-        })
-        .transpose()?;
+    let default_area = crate::settings::default_area(rules)?;
+    let at = crate::settings::parse_at(args.at.as_deref(), now)?;
     Ok(Settings {
         default_area,
         map,

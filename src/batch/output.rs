@@ -25,8 +25,9 @@ pub enum Format {
 
 /// The CSV columns. A contract like the JSON result: add columns at the end, never
 /// rename, remove or reorder one. `rules_origin` is `bundled`, or `local` for rules
-/// from `--rules DIR` (the summary names the folder).
-pub const CSV_HEADER: &str = "reference,source,area,tier,level_name,emergency,routes,could_reach,recorded_level,agrees,error,rules_origin\n";
+/// from `--rules DIR` (the summary names the folder). `error_code` is the stable code of
+/// `error` (README, "Error codes"), empty on a row that was assessed.
+pub const CSV_HEADER: &str = "reference,source,area,tier,level_name,emergency,routes,could_reach,recorded_level,agrees,error,rules_origin,error_code\n";
 
 /// What goes before the first row.
 pub fn header(format: Format) -> &'static str {
@@ -71,14 +72,16 @@ pub fn failed(
     styled: bool,
     out: &mut Vec<u8>,
 ) {
+    let code = error.code.as_str();
     let error = one_line(error);
     match format {
         Format::Csv => {
-            let mut cells = [""; 12];
+            let mut cells = [""; 13];
             cells[0] = reference.unwrap_or_default();
             cells[1] = source;
             cells[10] = &error;
             cells[11] = rules.origin.label();
+            cells[12] = code;
             csv_row(&cells, out);
         }
         Format::Jsonl => {
@@ -88,6 +91,7 @@ pub fn failed(
                 reference,
                 error: &error,
                 rules_origin: rules.origin.label(),
+                error_code: code,
             };
             serde_json::to_writer(&mut *out, &line).expect("the row serialises");
             out.push(b'\n');
@@ -133,6 +137,7 @@ struct JsonFailed<'a> {
     reference: Option<&'a str>,
     error: &'a str,
     rules_origin: &'static str,
+    error_code: &'static str,
 }
 
 /// The highest tier any child could reach; `None` with no children.
@@ -163,6 +168,7 @@ fn csv_assessed(rules: &RuleSet, source: &str, outcome: &Outcome, out: &mut Vec<
     });
     line.cell("");
     line.cell(rules.origin.label());
+    line.cell("");
     line.out.push(b'\n');
 }
 
@@ -504,6 +510,7 @@ pub fn refuse_output_over_input(output: &Path, inputs: &[PathBuf]) -> Result<(),
                 format!("the input {}", input.display())
             };
             return Err(Diagnostic::error(
+                crate::error::Code::UsageOutput,
                 "--output",
                 format!(
                     "the output {} is {what}: the results would replace it",
@@ -587,6 +594,7 @@ impl<'a> Target<'a> {
 
 fn cannot_write(path: &Path, e: &std::io::Error) -> Diagnostic {
     Diagnostic::error(
+        crate::error::Code::OutputWrite,
         path.display().to_string(),
         format!("cannot write the output: {e}"),
     )

@@ -18,7 +18,9 @@ pub type Sheet = (Arc<str>, Vec<Result<Row, Bad>>);
 /// The records of one sheet of the workbook at `path`, and the sheet's name.
 pub fn read(path: &Path, wanted: Option<&str>) -> Result<Sheet, Diagnostic> {
     let name = path.display().to_string();
-    let refuse = |message: String, help: &str| Diagnostic::error(&name, message).help(help);
+    let refuse = |message: String, help: &str| {
+        Diagnostic::error(crate::error::Code::SheetRead, &name, message).help(help)
+    };
     match std::fs::metadata(path) {
         Ok(meta) if meta.len() > MAX_WORKBOOK_BYTES => {
             return Err(refuse(

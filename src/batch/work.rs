@@ -311,13 +311,13 @@ fn area_of<'r>(
     }
     let Some(id) = &case.area else {
         return settings.default_area.ok_or_else(|| {
-            Diagnostic::error(name, "the case names no area")
+            Diagnostic::error(crate::error::Code::CaseArea, name, "the case names no area")
                 .at(written.start())
-                .help(crate::cli::NO_AREA_HELP)
+                .help(crate::settings::NO_AREA_HELP)
         });
     };
     settings.rules.area_or_error(id).map_err(|e| {
-        Diagnostic::error(name, e)
+        Diagnostic::error(crate::error::Code::CaseArea, name, e)
             .at(written.area_at(id))
             .help("fix `area:` in the case file, or pass --area")
     })

@@ -4,30 +4,16 @@
 mod rules_book;
 mod trainer;
 
-use crate::case::Case;
 use crate::engine;
 use crate::error::{Diagnostic, Diagnostics};
+use crate::io::{Io, read_case};
 use crate::render;
 use crate::rules::{self, Origin, RuleSet};
-use anyhow::Context;
+use crate::settings::parse_at;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
-
-/// Where a run reads and writes, and what time it is: the program's only contact with
-/// the outside world, so tests can drive it in-process.
-pub struct Io<'a> {
-    pub stdin: &'a mut dyn Read,
-    pub stdout: &'a mut dyn Write,
-    pub stderr: &'a mut dyn Write,
-    /// Colour and emphasis allowed on stdout (a terminal, and NO_COLOR unset).
-    pub styled: bool,
-    /// The moment a result is for, unless `--at` or the case file says otherwise.
-    pub now: jiff::Zoned,
-    /// Standard input and output are a terminal: a person is there to press Enter.
-    pub interactive: bool,
-}
 
 #[derive(Parser)]
 #[command(
@@ -405,9 +391,10 @@ fn execute(cli: Cli, area_origin: &'static str, io: &mut Io) -> anyhow::Result<u
                 Command::Rules {
                     command: RulesCommand::Show { area },
                 } => {
-                    let area = rules
-                        .area_or_error(&area)
-                        .map_err(|e| Diagnostic::error("AREA", e).help("run `threshold areas`"))?;
+                    let area = rules.area_or_error(&area).map_err(|e| {
+                        Diagnostic::error(crate::error::Code::UsageArea, "AREA", e)
+                            .help("run `threshold areas`")
+                    })?;
                     io.stdout
                         .write_all(render::trainer::show(&rules, area).as_bytes())?;
                     Ok(0)
@@ -500,71 +487,6 @@ fn check_rules(dir: Option<PathBuf>, today: jiff::civil::Date, io: &mut Io) -> a
     Ok(())
 }
 
-/// What to do about a case that names no area (assess and batch say the same).
-pub(crate) const NO_AREA_HELP: &str = "add `area: salford` (or trafford, redbridge, torbay) to the case, pass --area, or set THRESHOLD_AREA";
-
-/// `THRESHOLD_AREA`, when set and not empty: the area used when neither `--area` nor the
-/// case names one.
-pub(crate) fn default_area() -> Option<String> {
-    std::env::var("THRESHOLD_AREA")
-        .ok()
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-}
-
-/// `--at`: a moment, or `now` (the same as leaving it out, but said).
-pub(crate) fn parse_at(at: Option<&str>, now: &jiff::Zoned) -> anyhow::Result<Option<jiff::Zoned>> {
-    at.map(|text| {
-        crate::hours::parse_at_flag(text, now).map_err(|e| {
-            anyhow::Error::new(
-                Diagnostic::error("--at", e).help("for example --at 2026-11-24T10:00"),
-            )
-        })
-    })
-    .transpose()
-}
-
-/// The case at `path` (`-` for standard input), and the bytes it was read from.
-pub(crate) fn read_case(
-    path: &str,
-    rules: &RuleSet,
-    io: &mut Io,
-) -> anyhow::Result<(Case, Vec<u8>)> {
-    let (bytes, name) = if path == "-" {
-        let mut bytes = Vec::new();
-        io.stdin
-            .take(crate::case::MAX_CASE_BYTES as u64 + 1)
-            .read_to_end(&mut bytes)
-            .context("cannot read standard input")?;
-        (bytes, "<stdin>".to_string())
-    } else if std::path::Path::new(path).is_dir() {
-        // Said in these words on every platform (Windows would say only "Access denied").
-        return Err(Diagnostic::error(path, "this is a folder, not a case file")
-            .help(
-                "give a case file's path; `threshold batch FOLDER` assesses every case in a folder",
-            )
-            .into());
-    } else {
-        let bytes =
-            crate::files::read_limited(std::path::Path::new(path), crate::case::MAX_CASE_BYTES)
-                .map_err(|e| {
-                    let help = if crate::files::not_a_file(std::path::Path::new(path)).is_some() {
-                        crate::files::NOT_A_FILE_HELP
-                    } else {
-                        "check the path; `-` reads standard input"
-                    };
-                    Diagnostic::error(
-                        path,
-                        e.replacen("cannot read", "cannot read the case file", 1),
-                    )
-                    .help(help)
-                })?;
-        (bytes, path.to_string())
-    };
-    let case = crate::case::read(&bytes, &name, &rules.questions)?;
-    Ok((case, bytes))
-}
-
 fn assess(
     rules: &RuleSet,
     path: &str,
@@ -577,25 +499,24 @@ fn assess(
     let (mut case, bytes) = read_case(path, rules, io)?;
     let name = if path == "-" { "<stdin>" } else { path };
     let area = match (area, &case.area) {
-        (Some(flag), _) => rules
-            .area_or_error(&flag)
-            .map_err(|e| Diagnostic::error("--area", e).help("run `threshold areas`"))?,
+        (Some(flag), _) => crate::settings::area_flag(rules, &flag)?,
         (None, Some(written)) => rules.area_or_error(written).map_err(|e| {
             let text = String::from_utf8_lossy(&bytes);
-            Diagnostic::error(name, e)
+            Diagnostic::error(crate::error::Code::CaseArea, name, e)
                 .at(crate::case::find_field(&text, "area", written, 0))
                 .help("fix `area:` in the case file, or pass --area")
         })?,
         // The default area (SPEC 12) comes last: after --area and the case's own `area:`.
-        (None, None) => match default_area() {
-            Some(id) => rules.area_or_error(&id).map_err(|e| {
-                Diagnostic::error("THRESHOLD_AREA", e)
-                    .help("set THRESHOLD_AREA to one of the areas `threshold areas` lists")
-            })?,
+        (None, None) => match crate::settings::default_area(rules)? {
+            Some(area) => area,
             None => {
-                return Err(Diagnostic::error(name, "the case names no area")
-                    .help(NO_AREA_HELP)
-                    .into());
+                return Err(Diagnostic::error(
+                    crate::error::Code::CaseArea,
+                    name,
+                    "the case names no area",
+                )
+                .help(crate::settings::NO_AREA_HELP)
+                .into());
             }
         },
     };
@@ -649,11 +570,10 @@ fn contacts(
 ) -> anyhow::Result<()> {
     let moment = parse_at(at.as_deref(), &io.now)?.unwrap_or_else(|| io.now.clone());
     let areas = match area {
-        Some(id) => vec![
-            rules
-                .area_or_error(&id)
-                .map_err(|e| Diagnostic::error("AREA", e).help("run `threshold areas`"))?,
-        ],
+        Some(id) => vec![rules.area_or_error(&id).map_err(|e| {
+            Diagnostic::error(crate::error::Code::UsageArea, "AREA", e)
+                .help("run `threshold areas`")
+        })?],
         None => rules.areas.iter().collect(),
     };
     let mut out = format!(

@@ -1,10 +1,10 @@
 //! `threshold rules book` and `threshold rules diff`: thin over `render::book` and
-//! `rules::diff`.
+//! `diff`.
 
 use super::Io;
+use crate::diff::{self, Kind, Subject};
 use crate::error::Diagnostic;
 use crate::render::book;
-use crate::rules::diff::{self, Kind, Subject};
 use crate::rules::{self, Origin, RuleSet};
 use crate::scenario;
 use std::path::Path;
@@ -16,9 +16,9 @@ pub fn book(
     scenarios: Option<&Path>,
     io: &mut Io,
 ) -> anyhow::Result<()> {
-    let area = rules
-        .area_or_error(area)
-        .map_err(|e| Diagnostic::error("AREA", e).help("run `threshold areas`"))?;
+    let area = rules.area_or_error(area).map_err(|e| {
+        Diagnostic::error(crate::error::Code::UsageArea, "AREA", e).help("run `threshold areas`")
+    })?;
     let files = match scenarios {
         Some(dir) => scenario::read_dir(dir)?,
         None => scenario::bundled_files(),

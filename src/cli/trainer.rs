@@ -36,22 +36,24 @@ fn scenarios(rules: &RuleSet, dir: Option<&Path>) -> anyhow::Result<Vec<Scenario
 fn area<'r>(rules: &'r RuleSet, options: &Options) -> anyhow::Result<&'r Area> {
     let ids: Vec<&str> = rules.areas.iter().map(|a| a.id.as_str()).collect();
     let Some(id) = options.area else {
-        return Err(Diagnostic::error("--area", "no area given")
-            .help(format!(
-                "pass --area AREA, or set THRESHOLD_AREA, to one of: {}",
-                ids.join(", ")
-            ))
-            .into());
+        return Err(
+            Diagnostic::error(crate::error::Code::UsageArea, "--area", "no area given")
+                .help(format!(
+                    "pass --area AREA, or set THRESHOLD_AREA, to one of: {}",
+                    ids.join(", ")
+                ))
+                .into(),
+        );
     };
     Ok(rules.area_or_error(id).map_err(|e| {
         if options.area_origin == "THRESHOLD_AREA" {
-            Diagnostic::error(
+            Diagnostic::error(crate::error::Code::UsageArea,
                 "THRESHOLD_AREA",
                 format!("{e} (from the environment variable THRESHOLD_AREA)"),
             )
             .help("set THRESHOLD_AREA to an area id from `threshold areas`, or unset it and pass --area")
         } else {
-            Diagnostic::error("--area", e).help("run `threshold areas`")
+            Diagnostic::error(crate::error::Code::UsageArea, "--area", e).help("run `threshold areas`")
         }
     })?)
 }
@@ -70,8 +72,10 @@ pub fn run(
     io: &mut Io,
 ) -> anyhow::Result<()> {
     let all = scenarios(rules, dir)?;
-    let found = scenario::find(&all, name)
-        .map_err(|e| Diagnostic::error(name, e).help("threshold scenario list"))?;
+    let found = scenario::find(&all, name).map_err(|e| {
+        Diagnostic::error(crate::error::Code::ScenarioUnknown, name, e)
+            .help("threshold scenario list")
+    })?;
     let area = area(rules, options)?;
     let moment = parse_at(options.at, &io.now)?.unwrap_or_else(|| io.now.clone());
     let outcome = engine::assess(area, &rules.questions, &found.case, &moment);
@@ -183,8 +187,10 @@ pub fn quiz(
     let chosen = names
         .iter()
         .map(|name| {
-            scenario::find(&all, name)
-                .map_err(|e| Diagnostic::error(name, e).help("threshold scenario list"))
+            scenario::find(&all, name).map_err(|e| {
+                Diagnostic::error(crate::error::Code::ScenarioUnknown, name, e)
+                    .help("threshold scenario list")
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
     let area = area(rules, options)?;

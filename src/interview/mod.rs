@@ -36,13 +36,15 @@ mod stop;
 #[cfg(feature = "cli")]
 use crate::case::Case;
 #[cfg(feature = "cli")]
-use crate::cli::{Io, parse_at, read_case};
-#[cfg(feature = "cli")]
 use crate::error::Diagnostic;
+#[cfg(feature = "cli")]
+use crate::io::{Io, read_case};
 #[cfg(feature = "cli")]
 use crate::rules::RuleSet;
 #[cfg(feature = "cli")]
 use crate::rules::model::Area;
+#[cfg(feature = "cli")]
+use crate::settings::parse_at;
 
 #[cfg(feature = "cli")]
 #[derive(clap::Args)]
@@ -69,7 +71,7 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
         .unwrap_or_else(|| io.now.clone())
         .with_time_zone(crate::hours::london().clone());
     if args.answers.as_deref() == Some("-") {
-        return Err(Diagnostic::error(
+        return Err(Diagnostic::error(crate::error::Code::UsageStdin,
             "--answers",
             "the interview reads your answers from the keyboard, so it cannot read a case from standard input",
         )
@@ -77,9 +79,7 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
         .into());
     }
     if let Some(area) = &args.area {
-        rules
-            .area_or_error(area)
-            .map_err(|e| Diagnostic::error("--area", e).help("run `threshold areas`"))?;
+        crate::settings::area_flag(rules, area)?;
     }
     // The answers file is read (and refused) before anything else, terminal or not.
     let case = match &args.answers {
@@ -131,15 +131,13 @@ fn choose_area<'r>(
     file: Option<&str>,
     case: &Case,
 ) -> anyhow::Result<Option<&'r Area>> {
-    let default = crate::cli::default_area();
-    let (id, origin) = match (flag, &case.area, &default) {
-        (Some(id), _, _) => (id, "--area"),
-        (None, Some(id), _) => (id.as_str(), file.unwrap_or("the case file")),
-        (None, None, Some(id)) => (id.as_str(), "THRESHOLD_AREA"),
-        (None, None, None) => return Ok(None),
+    let (id, origin) = match (flag, &case.area) {
+        (Some(id), _) => (id, "--area"),
+        (None, Some(id)) => (id.as_str(), file.unwrap_or("the case file")),
+        (None, None) => return Ok(crate::settings::default_area(rules)?),
     };
-    let area = rules
-        .area_or_error(id)
-        .map_err(|e| Diagnostic::error(origin, e).help("run `threshold areas`"))?;
+    let area = rules.area_or_error(id).map_err(|e| {
+        Diagnostic::error(crate::error::Code::UsageArea, origin, e).help("run `threshold areas`")
+    })?;
     Ok(Some(area))
 }

@@ -54,12 +54,7 @@ pub const JUDGEMENT_NOTE: &str = "Supports, not replaces, professional judgement
 
 /// "3 Getting More Help"; just "Level 3" where the area's name already says the tier.
 pub fn level_label(area: &Area, tier: u8) -> String {
-    let name = area.level_name(tier);
-    if name.starts_with(&format!("Level {tier}")) {
-        name
-    } else {
-        format!("{tier} {name}")
-    }
+    area.level_label(tier)
 }
 
 /// What to do with a number now: "RING NOW", "next working day: opens Mon 28 Dec 08:30",

@@ -1,11 +1,10 @@
 //! Loading the rules: the bundled copy compiled into the binary, or a local copy from a
 //! folder. Every rule set carries a SHA-256 fingerprint of its files, and where it came from.
 
-pub mod diff;
 pub mod model;
 mod validate;
 
-use crate::error::{Diagnostic, Diagnostics, Location};
+use crate::error::{Diagnostic, Diagnostics};
 use crate::question::QuestionBank;
 use model::{Area, QuestionsFile};
 use serde::Deserialize;
@@ -106,6 +105,7 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Diagnostic> {
     let areas_dir = dir.join(AREAS_DIR);
     let entries = std::fs::read_dir(&areas_dir).map_err(|e| {
         Diagnostic::error(
+            crate::error::Code::RulesSource,
             areas_dir.display().to_string(),
             format!("cannot read the areas folder: {e}"),
         )
@@ -132,10 +132,12 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Diagnostic> {
 fn read_rule_file(path: &Path, relative: String) -> Result<RuleFile, Diagnostic> {
     let file = path.display().to_string();
     let bytes = crate::files::read_limited(path, MAX_RULES_FILE_BYTES).map_err(|e| {
-        Diagnostic::error(&file, e).help("check the path given with --rules or THRESHOLD_RULES")
+        Diagnostic::error(crate::error::Code::RulesSource, &file, e)
+            .help("check the path given with --rules or THRESHOLD_RULES")
     })?;
     if bytes.len() > MAX_RULES_FILE_BYTES {
         return Err(Diagnostic::error(
+            crate::error::Code::RulesSource,
             &file,
             format!(
                 "is over {} KiB, more than any rules file needs",
@@ -144,8 +146,8 @@ fn read_rule_file(path: &Path, relative: String) -> Result<RuleFile, Diagnostic>
         )
         .help("a rules file this large is not a copy of the rules; check the folder"));
     }
-    let text = crate::case::decode_text(&bytes).map_err(|(message, at)| {
-        Diagnostic::error(&file, message)
+    let text = crate::parse::decode_text(&bytes).map_err(|(_, message, at)| {
+        Diagnostic::error(crate::error::Code::RulesSource, &file, message)
             .at(at)
             .help("save the file as UTF-8")
     })?;
@@ -185,16 +187,21 @@ pub fn load(
         Origin::Local(dir) => dir.join(path).display().to_string(),
     };
     let parse_error = |path: &str, e: crate::yaml::ParseError| {
-        Diagnostic::error(name_of(path), e.message)
+        Diagnostic::error(crate::error::Code::RulesSource, name_of(path), e.message)
             .at(e.location)
             .help("fix the rules file; `threshold rules check` lists every problem")
     };
 
     let Some(questions_file) = files.iter().find(|f| f.path == QUESTIONS_FILE) else {
         return Err(Diagnostics(vec![
-            Diagnostic::error(name_of(QUESTIONS_FILE), "the question bank is missing").help(
-                format!("a rules folder holds {QUESTIONS_FILE} and {AREAS_DIR}/<area>.yaml"),
-            ),
+            Diagnostic::error(
+                crate::error::Code::RulesSource,
+                name_of(QUESTIONS_FILE),
+                "the question bank is missing",
+            )
+            .help(format!(
+                "a rules folder holds {QUESTIONS_FILE} and {AREAS_DIR}/<area>.yaml"
+            )),
         ]));
     };
     let questions = read_questions(questions_file)
@@ -206,8 +213,14 @@ pub fn load(
     let holidays = match files.iter().find(|f| f.path == BANK_HOLIDAYS_FILE) {
         None => {
             errors.push(
-                Diagnostic::error(name_of(BANK_HOLIDAYS_FILE), "the bank holidays are missing")
-                    .help("a rules folder holds questions.yaml, bank-holidays.yaml and areas/<area>.yaml"),
+                Diagnostic::error(
+                    crate::error::Code::RulesSource,
+                    name_of(BANK_HOLIDAYS_FILE),
+                    "the bank holidays are missing",
+                )
+                .help(
+                    "a rules folder holds questions.yaml, bank-holidays.yaml and areas/<area>.yaml",
+                ),
             );
             Arc::default()
         }
@@ -217,7 +230,7 @@ pub fn load(
                 Arc::new(holidays)
             }
             Err(e) => {
-                errors.push(parse_error(&file.path, narrow(&file.text, e)));
+                errors.push(parse_error(&file.path, crate::parse::narrow(&file.text, e)));
                 Arc::default()
             }
         },
@@ -232,19 +245,22 @@ pub fn load(
                 areas.push(area);
                 area_files.push(file);
             }
-            Err(e) => errors.push(parse_error(&file.path, narrow(&file.text, e))),
+            Err(e) => errors.push(parse_error(&file.path, crate::parse::narrow(&file.text, e))),
         }
     }
     for id in AREA_IDS {
         let path = format!("{AREAS_DIR}/{id}.yaml");
         if !files.iter().any(|f| f.path == path) {
             errors.push(
-                Diagnostic::error(name_of(&path), format!("the rules for {id} are missing")).help(
-                    format!(
-                        "a rules folder holds one file per area: {}",
-                        AREA_IDS.map(|a| format!("{AREAS_DIR}/{a}.yaml")).join(", ")
-                    ),
-                ),
+                Diagnostic::error(
+                    crate::error::Code::RulesSource,
+                    name_of(&path),
+                    format!("the rules for {id} are missing"),
+                )
+                .help(format!(
+                    "a rules folder holds one file per area: {}",
+                    AREA_IDS.map(|a| format!("{AREAS_DIR}/{a}.yaml")).join(", ")
+                )),
             );
         }
     }
@@ -351,68 +367,5 @@ fn read_questions(file: &RuleFile) -> Result<QuestionsFile, crate::yaml::ParseEr
         ids.questions.into_iter().map(|q| q.id).collect(),
     ));
     crate::question::with_bank(&names, || crate::yaml::from_str(&file.text))
-        .map_err(|e| narrow(&file.text, e))
-}
-
-/// serde_yaml places errors raised inside a mapping at the mapping's start. When the
-/// message quotes the offending word (`like_this`), point at that word instead: the
-/// second time it stands when the message is about a repeat.
-pub fn narrow(text: &str, mut error: crate::yaml::ParseError) -> crate::yaml::ParseError {
-    if let (Some(at), Some(word)) = (error.location, quoted_word(&error.message)) {
-        let from = at.offset_in(text);
-        let repeat = error.message.contains("twice") || error.message.starts_with("duplicate");
-        let first = find_word(text, word, from);
-        let found = if repeat {
-            first.and_then(|f| find_word(text, word, f.offset_in(text) + word.len()))
-        } else {
-            first
-        };
-        if let Some(found) = found {
-            error.location = Some(found);
-        }
-    }
-    error
-}
-
-/// serde_json places errors just after the value it was reading. When the message quotes
-/// the offending word, point at where that word last stands before the error.
-pub fn narrow_back(text: &str, at: Location, message: &str) -> Location {
-    let Some(word) = quoted_word(message) else {
-        return at;
-    };
-    let end = at.offset_in(text);
-    let mut found = None;
-    let mut from = 0;
-    while let Some(hit) = find_word(&text[..end], word, from) {
-        let offset = hit.offset_in(text);
-        found = Some(hit);
-        from = offset + word.len();
-    }
-    found.unwrap_or(at)
-}
-
-fn quoted_word(message: &str) -> Option<&str> {
-    let start = message.find('`')? + 1;
-    let end = start + message[start..].find('`')?;
-    Some(&message[start..end]).filter(|w| !w.is_empty())
-}
-
-/// The first whole-word occurrence of `word` at or after byte `from`.
-pub fn find_word(text: &str, word: &str, from: usize) -> Option<Location> {
-    let is_word = |c: char| c.is_alphanumeric() || c == '_';
-    let mut start = from.min(text.len());
-    while let Some(found) = text[start..].find(word) {
-        let begin = start + found;
-        let end = begin + word.len();
-        let before_ok = text[..begin]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !is_word(c));
-        let after_ok = text[end..].chars().next().is_none_or(|c| !is_word(c));
-        if before_ok && after_ok {
-            return Some(Location::of_offset(text, begin));
-        }
-        start = end;
-    }
-    None
+        .map_err(|e| crate::parse::narrow(&file.text, e))
 }

@@ -254,6 +254,16 @@ impl Area {
         names.join(" / ")
     }
 
+    /// "3 Getting More Help"; just "Level 3" where the area's name already says the tier.
+    pub fn level_label(&self, tier: u8) -> String {
+        let name = self.level_name(tier);
+        if name.starts_with(&format!("Level {tier}")) {
+            name
+        } else {
+            format!("{tier} {name}")
+        }
+    }
+
     pub fn contact(&self, id: &str) -> Option<&Contact> {
         self.contacts.iter().find(|c| c.id == id)
     }

@@ -58,13 +58,19 @@ impl Report<'_> {
     }
 
     fn error(&mut self, at: Option<Location>, message: String, help: &str) {
-        self.found
-            .push(Diagnostic::error(self.file, message).at(at).help(help));
+        self.found.push(
+            Diagnostic::error(crate::error::Code::RulesInvariant, self.file, message)
+                .at(at)
+                .help(help),
+        );
     }
 
     fn warning(&mut self, at: Option<Location>, message: String, help: &str) {
-        self.found
-            .push(Diagnostic::warning(self.file, message).at(at).help(help));
+        self.found.push(
+            Diagnostic::warning(crate::error::Code::RulesCheckWarning, self.file, message)
+                .at(at)
+                .help(help),
+        );
     }
 
     /// Every source begins with the key of a declared document, names no undeclared seed
@@ -878,7 +884,7 @@ fn routes_and_actions(report: &mut Report, area: &Area, bank: &QuestionBank) {
         let doors = [&area.front_door.daytime, &area.front_door.out_of_hours];
         for contact in &route.contacts {
             let from = at.map_or(0, |a| a.offset_in(report.text));
-            let near = crate::rules::find_word(report.text, contact, from).or(at);
+            let near = crate::parse::find_word(report.text, contact, from).or(at);
             match area.contact(contact) {
                 None => report.error(near, format!("route `{}` names contact `{contact}`, which is not in this area's contacts", route.id), "add the contact or fix the id"),
                 Some(c) if c.emergency || doors.contains(&contact) => report.error(

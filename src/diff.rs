@@ -3,10 +3,10 @@
 //! added, removed or changed, by id. Pure: the caller reads the folders and gives the
 //! moment.
 
-use super::RuleSet;
-use super::model::Area;
 use crate::engine;
 use crate::question::QuestionBank;
+use crate::rules::RuleSet;
+use crate::rules::model::Area;
 use crate::scenario;
 use std::collections::BTreeSet;
 
@@ -162,7 +162,7 @@ fn read_all(
         .iter()
         .map(|s| match s.kind {
             Kind::Scenario => {
-                let file = super::RuleFile {
+                let file = crate::rules::RuleFile {
                     path: s.path.clone(),
                     text: s.text.clone(),
                 };
@@ -276,7 +276,7 @@ struct Scored<'a> {
 }
 
 fn scored<'a>(area: &'a Area, bank: &QuestionBank) -> [(&'static str, Vec<Scored<'a>>); 3] {
-    let rule = |r: &'a super::model::Rule| Scored {
+    let rule = |r: &'a crate::rules::model::Rule| Scored {
         id: &r.id,
         label: &r.label,
         effect: format!("{:+} points", r.points),
@@ -518,7 +518,7 @@ fn area_changes(
         c.push("routes reordered".into());
     }
 
-    let action = |a: &super::model::Action, bank: &QuestionBank| {
+    let action = |a: &crate::rules::model::Action, bank: &QuestionBank| {
         format!(
             "when {}: {}",
             a.when.describe(bank),

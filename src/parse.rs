@@ -1,0 +1,104 @@
+//! Helpers every reader of a file shares, below the readers (cases, rules, scenarios,
+//! batch inputs): bytes to text, refused in one set of words, and a parser's error placed
+//! where a person will find the mistake.
+
+use crate::error::{Code, Location};
+
+/// Bytes to text: a UTF-8 byte-order mark is dropped; anything not UTF-8 is refused with
+/// where the first bad byte is.
+pub fn decode_text(bytes: &[u8]) -> Result<String, (Code, String, Option<Location>)> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err((
+            Code::CaseUtf16,
+            "the file is UTF-16, not UTF-8".into(),
+            None,
+        ));
+    }
+    if let Some(nul) = bytes.iter().position(|b| *b == 0) {
+        let good = std::str::from_utf8(&bytes[..nul]).unwrap_or_default();
+        return Err((
+            Code::CaseUtf16,
+            "the file has NUL bytes: it is probably UTF-16, or not a text file".into(),
+            Some(Location::of_offset(good, good.len())),
+        ));
+    }
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_string()),
+        Err(e) => {
+            let good = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+            let at = Location::of_offset(good, good.len());
+            Err((
+                Code::CaseEncoding,
+                format!(
+                    "the file is not valid UTF-8 (bad byte at line {}, column {})",
+                    at.line, at.column
+                ),
+                Some(at),
+            ))
+        }
+    }
+}
+
+/// The YAML parser places errors raised inside a mapping at the mapping's start. When the
+/// message quotes the offending word (`like_this`), point at that word instead: the
+/// second time it stands when the message is about a repeat.
+pub fn narrow(text: &str, mut error: crate::yaml::ParseError) -> crate::yaml::ParseError {
+    if let (Some(at), Some(word)) = (error.location, quoted_word(&error.message)) {
+        let from = at.offset_in(text);
+        let repeat = error.code == Some(crate::error::Code::CaseDuplicate);
+        let first = find_word(text, word, from);
+        let found = if repeat {
+            first.and_then(|f| find_word(text, word, f.offset_in(text) + word.len()))
+        } else {
+            first
+        };
+        if let Some(found) = found {
+            error.location = Some(found);
+        }
+    }
+    error
+}
+
+/// serde_json places errors just after the value it was reading. When the message quotes
+/// the offending word, point at where that word last stands before the error.
+pub fn narrow_back(text: &str, at: Location, message: &str) -> Location {
+    let Some(word) = quoted_word(message) else {
+        return at;
+    };
+    let end = at.offset_in(text);
+    let mut found = None;
+    let mut from = 0;
+    while let Some(hit) = find_word(&text[..end], word, from) {
+        let offset = hit.offset_in(text);
+        found = Some(hit);
+        from = offset + word.len();
+    }
+    found.unwrap_or(at)
+}
+
+fn quoted_word(message: &str) -> Option<&str> {
+    let start = message.find('`')? + 1;
+    let end = start + message[start..].find('`')?;
+    Some(&message[start..end]).filter(|w| !w.is_empty())
+}
+
+/// The first whole-word occurrence of `word` at or after byte `from`.
+pub fn find_word(text: &str, word: &str, from: usize) -> Option<Location> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut start = from.min(text.len());
+    while let Some(found) = text[start..].find(word) {
+        let begin = start + found;
+        let end = begin + word.len();
+        let before_ok = text[..begin]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !is_word(c));
+        let after_ok = text[end..].chars().next().is_none_or(|c| !is_word(c));
+        if before_ok && after_ok {
+            return Some(Location::of_offset(text, begin));
+        }
+        start = end;
+    }
+    None
+}
