@@ -322,7 +322,10 @@ fn write_workbook(path: &Path, edit: impl Fn(usize, usize, &str) -> String) {
         for (c, text) in row.iter().enumerate() {
             let text = edit(r, c, text);
             let (row_n, col_n) = (r as u32, c as u16);
-            let parts: Vec<u16> = text.split('/').filter_map(|p| p.parse().ok()).collect();
+            let parts: Vec<u16> = text
+                .split('/')
+                .filter_map(|p| p.parse::<u16>().ok())
+                .collect();
             if r > 0 && c == 2 && parts.len() == 3 {
                 let when =
                     ExcelDateTime::from_ymd(parts[2], parts[1] as u8, parts[0] as u8).unwrap();
