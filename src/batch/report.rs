@@ -199,19 +199,7 @@ pub fn text(rows: &[AuditRow], not_read: u64) -> String {
 
 /// Text for HTML: printable (no control or direction characters), then escaped.
 fn esc(text: &str) -> String {
-    let shown = crate::render::shown(text);
-    let mut out = String::with_capacity(shown.len());
-    for c in shown.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::render::html_escape(&crate::render::shown(text))
 }
 
 /// An id for an anchor: the area's position and the cell, never text from a file.
