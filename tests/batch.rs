@@ -714,3 +714,29 @@ fn a_recorded_reason_survives_batch() {
     assert_eq!(rows[0]["recorded_reason"], "Seen bruising, told the school");
     assert_eq!(rows[1]["recorded_reason"], "Known to the health visitor");
 }
+
+/// A CSV row with two bad cells is refused at the first in column order, and the message
+/// is about that same cell (issue 16: the place and the words used to name different
+/// cells).
+#[test]
+fn a_row_with_two_bad_cells_names_the_cell_it_points_at() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let csv = dir.path().join("export.csv");
+    std::fs::write(
+        &csv,
+        "reference,area,child_id,child_age,young_carer,adult_mental_health\nR-1,salford,A,6,perhaps,sometimes\n",
+    )
+    .expect("write");
+    let run = batch(&[csv.to_str().unwrap(), "--format", "jsonl"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let rows = json_rows(&run.stdout);
+    let error = rows[0]["error"].as_str().expect("an error");
+    assert!(
+        error.contains(":2:17:"),
+        "points at young_carer (line 2, column 17): {error}"
+    );
+    assert!(
+        error.contains("perhaps") && !error.contains("sometimes"),
+        "{error}"
+    );
+}

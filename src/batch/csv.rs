@@ -313,9 +313,15 @@ impl Group {
             })
         };
         read(None).map_err(|e| {
-            let cell = (0..row.cells.len())
-                .find(|i| !row.cells[*i].text.is_empty() && read(Some(*i)).is_err())
-                .or_else(|| self.header.index(Column::ChildId));
+            // The first bad cell in column order, and that cell's own message: with two bad
+            // cells, the place and the words are about the same one.
+            let first_bad = (0..row.cells.len())
+                .filter(|i| !row.cells[*i].text.is_empty())
+                .find_map(|i| read(Some(i)).err().map(|e| (i, e)));
+            let (cell, e) = match first_bad {
+                Some((i, cell_error)) => (Some(i), cell_error),
+                None => (self.header.index(Column::ChildId), e),
+            };
             let at = cell
                 .and_then(|i| row.cells.get(i))
                 .map_or(row.at(), |c| Location {
