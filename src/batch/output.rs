@@ -304,6 +304,10 @@ pub struct Tally {
     pub agree: u64,
     pub tool_higher: u64,
     pub tool_lower: u64,
+    /// Of `tool_lower`: cases where answers not known could explain the difference (the
+    /// recorded level is within what the unknowns could reach): missing data, apart from
+    /// a real disagreement.
+    pub lower_unknowns_explain: u64,
     /// Cases that could not be read or assessed.
     pub errors: u64,
     /// For `--report` and `--format summary`: what the audit keeps of each case.
@@ -322,7 +326,13 @@ impl Tally {
             match tier.cmp(&recorded) {
                 std::cmp::Ordering::Equal => self.agree += 1,
                 std::cmp::Ordering::Greater => self.tool_higher += 1,
-                std::cmp::Ordering::Less => self.tool_lower += 1,
+                std::cmp::Ordering::Less => {
+                    self.tool_lower += 1;
+                    let reach = outcome.children.iter().map(|c| c.could_reach).max();
+                    if reach.is_some_and(|r| r >= recorded) {
+                        self.lower_unknowns_explain += 1;
+                    }
+                }
             }
         }
     }
@@ -342,6 +352,7 @@ impl Tally {
         self.agree += other.agree;
         self.tool_higher += other.tool_higher;
         self.tool_lower += other.tool_lower;
+        self.lower_unknowns_explain += other.lower_unknowns_explain;
         self.errors += other.errors;
         self.audit.extend(other.audit.iter().cloned());
     }
@@ -419,8 +430,12 @@ pub fn summary(
     );
     text += &format!("  emergency (999 first): {}\n", tally.emergencies);
     text += &format!(
-        "  recorded level: {} agree, the tool is higher in {} and lower in {}\n",
-        tally.agree, tally.tool_higher, tally.tool_lower
+        "  recorded level: {} agree, the tool is higher in {} and lower in {} ({} differ; in {} answers not known could explain it)\n",
+        tally.agree,
+        tally.tool_higher,
+        tally.tool_lower,
+        tally.tool_lower - tally.lower_unknowns_explain,
+        tally.lower_unknowns_explain
     );
     if let crate::rules::Origin::Local(dir) = &rules.origin {
         text += &format!(
