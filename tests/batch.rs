@@ -740,3 +740,28 @@ fn a_row_with_two_bad_cells_names_the_cell_it_points_at() {
         "{error}"
     );
 }
+
+/// Every header problem is listed at once (issue 16), not one per run.
+#[test]
+fn every_header_problem_is_listed_at_once() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let csv = dir.path().join("export.csv");
+    std::fs::write(
+        &csv,
+        "reference,area,young_carr,child_age,young_carer,young_carer\nR-1,salford,x,6,no,no\n",
+    )
+    .expect("write");
+    let run = batch(&[csv.to_str().unwrap(), "--format", "jsonl"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let error = json_rows(&run.stdout)[0]["error"]
+        .as_str()
+        .expect("an error")
+        .to_string();
+    assert!(error.contains("3 problems in the header"), "{error}");
+    assert!(
+        error.contains("young_carr")
+            && error.contains("twice")
+            && error.contains("no `child_id` column"),
+        "{error}"
+    );
+}

@@ -83,36 +83,61 @@ impl Header {
     fn read(row: &Row, name: &str, bank: &QuestionBank) -> Result<Header, Diagnostic> {
         let mut columns = Vec::new();
         let mut names: Vec<String> = Vec::new();
+        // Every problem in the header at once (where, what, what to do), not one a run.
+        let mut problems: Vec<(Location, String, &str)> = Vec::new();
         for cell in &row.cells {
-            let at = Some(Location {
+            let at = Location {
                 line: cell.line,
                 column: cell.column,
-            });
-            let column = column_named(&cell.text, bank).map_err(|message| {
-                Diagnostic::error(crate::error::Code::CsvHeader, name, message)
-                    .at(at)
-                    .help(COLUMNS_HELP)
-            })?;
-            if names.contains(&cell.text) {
-                return Err(Diagnostic::error(
-                    crate::error::Code::CsvHeader,
-                    name,
+            };
+            match column_named(&cell.text, bank) {
+                Err(message) => problems.push((at, message, COLUMNS_HELP)),
+                Ok(_) if names.contains(&cell.text) => problems.push((
+                    at,
                     format!("the column `{}` is in the header twice", cell.text),
-                )
-                .at(at)
-                .help("keep one column of each name"));
+                    "keep one column of each name",
+                )),
+                Ok(column) => {
+                    columns.push(column);
+                    names.push(cell.text.clone());
+                }
             }
-            columns.push(column);
-            names.push(cell.text.clone());
         }
         for needed in ["reference", "child_id"] {
             if !names.iter().any(|n| n == needed) {
+                problems.push((
+                    row.at(),
+                    format!("the header has no `{needed}` column"),
+                    COLUMNS_HELP,
+                ));
+            }
+        }
+        match problems.as_slice() {
+            [] => {}
+            [(at, message, help)] => {
                 return Err(Diagnostic::error(
                     crate::error::Code::CsvHeader,
                     name,
-                    format!("the header has no `{needed}` column"),
+                    message.clone(),
                 )
-                .at(Some(row.at()))
+                .at(Some(*at))
+                .help(*help));
+            }
+            [(first, ..), ..] => {
+                let all: Vec<String> = problems
+                    .iter()
+                    .map(|(at, message, _)| format!("column {}: {message}", at.column))
+                    .collect();
+                return Err(Diagnostic::error(
+                    crate::error::Code::CsvHeader,
+                    name,
+                    format!(
+                        "{} problems in the header: {}",
+                        problems.len(),
+                        all.join("; ")
+                    ),
+                )
+                .at(Some(*first))
                 .help(COLUMNS_HELP));
             }
         }
