@@ -686,3 +686,48 @@ fn a_higher_judgement_brings_its_own_actions_and_numbers_into_the_record() {
         "{record}"
     );
 }
+
+/// From an independent review against the seeds: children "cared for by adults with
+/// significant needs of their own, particularly those with substance misuse or mental ill
+/// health problems, or are witnessing repeated domestic violence ... are more likely to be
+/// at risk of being harmed" (Redbridge 001, Introduction para 1; Torbay 003, 1.6-1.7):
+/// that household reaches at least level 3 with a referral in every area; and in Torbay a
+/// parent whose drinking stops them meeting the children's needs is Level 3 too.
+#[test]
+fn the_combinations_the_seeds_name_reach_a_referral() {
+    let dir = tempfile::tempdir().unwrap();
+    let trio = dir.path().join("trio.yaml");
+    std::fs::write(&trio, "schema: 1\nanswers: {immediate_danger: no, adult_mental_health: yes, adult_substance_misuse: yes, domestic_abuse: yes, children_witness_abuse: no}\nchildren: [{id: A, age: 7}]\n").unwrap();
+    let capacity = dir.path().join("capacity.yaml");
+    std::fs::write(&capacity, "schema: 1\narea: torbay\nanswers: {immediate_danger: no, adult_substance_misuse: yes, parenting_capacity_concern: yes}\nchildren: [{id: A, age: 7}]\n").unwrap();
+    let level = |path: &std::path::Path, area: &str| {
+        let json = stdout(&[
+            "assess",
+            &path.display().to_string(),
+            "--area",
+            area,
+            "--at",
+            IN_HOURS,
+            "--format",
+            "json",
+        ]);
+        let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let routes: Vec<String> = json["routes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect();
+        (json["overall"]["level"].as_u64().unwrap(), routes)
+    };
+    for area in ["trafford", "redbridge", "torbay", "salford"] {
+        let (tier, routes) = level(&trio, area);
+        assert!(tier >= 3, "{area}: {tier}");
+        assert!(routes.iter().any(|r| r == "referral"), "{area}: {routes:?}");
+    }
+    let (tier, routes) = level(&capacity, "torbay");
+    assert!(
+        tier >= 3 && routes.iter().any(|r| r == "referral"),
+        "{tier} {routes:?}"
+    );
+}
