@@ -362,7 +362,9 @@ fn a_missing_area_or_an_oversized_file_is_refused() {
 
     let dir = tempfile::tempdir().unwrap();
     copy_dir(Path::new("rules"), dir.path());
-    let path = dir.path().join("areas/salford.yaml");
+    // Joined a part at a time: the file is named as the folder listing names it, with the
+    // platform's separator throughout.
+    let path = dir.path().join("areas").join("salford.yaml");
     let mut text = std::fs::read_to_string(&path).unwrap();
     text.push_str(&"# padding\n".repeat(100_000));
     std::fs::write(&path, text).unwrap();
