@@ -150,7 +150,10 @@ fn a_folder_that_is_not_rules_is_refused_naming_the_file() {
         .arg(dir.path().join("nowhere"))
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("nowhere/questions.yaml"))
+        .stderr(predicate::str::contains(format!(
+            "nowhere{}questions.yaml",
+            std::path::MAIN_SEPARATOR
+        )))
         .stderr(predicate::str::contains("give two rules folders"));
 }
 
