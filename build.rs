@@ -1,5 +1,7 @@
 //! Embeds every `.yaml` file under `rules/`, `examples/scenarios/` and `examples/cases/` into
-//! the binary, so it needs no files beside it.
+//! the binary, so it needs no files beside it; and checks the rules as `threshold rules
+//! check` does, so the build fails on any error, embedding them pre-parsed as well (what the
+//! program reads when it starts, without checking them again).
 
 use std::path::{Path, PathBuf};
 
@@ -45,8 +47,49 @@ fn embed(folder: &str, name: &str) {
     std::fs::write(out, code).unwrap_or_else(|e| panic!("write {name}: {e}"));
 }
 
+/// Check the rules and write `$OUT_DIR/prepared_rules.rs` holding `PREPARED` (each file's
+/// path and its JSON), `QUESTION_IDS` and `SHA256` (the fingerprint of the YAML). Any error stops the build,
+/// printed as `threshold rules check` prints it; warnings (a contact not checked for a
+/// year) are shown and the build goes on.
+fn prepare_rules() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let files = threshold_model::rules::read_dir(&root).unwrap_or_else(|e| fail(&e.to_string()));
+    let london = jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC);
+    let today = jiff::Timestamp::now().to_zoned(london).date();
+    let (prepared, warnings) = threshold_model::rules::prepare(files, today)
+        .unwrap_or_else(|errors| fail(&errors.to_string()));
+    for warning in warnings.0 {
+        for line in warning.to_string().lines() {
+            println!("cargo:warning={line}");
+        }
+    }
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let mut code = String::from("pub static PREPARED: &[(&str, &str)] = &[\n");
+    for file in prepared.files {
+        let name = format!("prepared-{}.json", file.path.replace('/', "-"));
+        std::fs::write(out.join(&name), file.text)
+            .unwrap_or_else(|e| fail(&format!("write {name}: {e}")));
+        code.push_str(&format!(
+            "    ({:?}, include_str!(concat!(env!(\"OUT_DIR\"), \"/{name}\"))),\n",
+            file.path
+        ));
+    }
+    code.push_str(&format!(
+        "];\npub static QUESTION_IDS: &[&str] = &{:?};\npub static SHA256: &str = {:?};\n",
+        prepared.question_ids, prepared.sha256
+    ));
+    std::fs::write(out.join("prepared_rules.rs"), code)
+        .unwrap_or_else(|e| fail(&format!("write prepared_rules.rs: {e}")));
+}
+
+fn fail(message: &str) -> ! {
+    eprintln!("the bundled rules do not pass `threshold rules check`:\n{message}");
+    std::process::exit(1);
+}
+
 fn main() {
     embed("rules", "embedded_rules.rs");
+    prepare_rules();
     embed("examples/scenarios", "embedded_scenarios.rs");
     embed("examples/cases", "embedded_cases.rs");
 }

@@ -9,7 +9,9 @@ fn main() -> std::process::ExitCode {
         stdout: &mut stdout.lock(),
         stderr: &mut std::io::stderr().lock(),
         styled,
-        now: jiff::Zoned::now(),
+        // London time, from the bundled time-zone database: every area is in England, and
+        // the system's zone would mean searching its time-zone folder for a name.
+        now: jiff::Timestamp::now().to_zoned(threshold::hours::london().clone()),
         interactive,
     };
     std::process::ExitCode::from(threshold::run(std::env::args_os(), &mut io))

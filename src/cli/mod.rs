@@ -248,7 +248,7 @@ where
     let mut command = Cli::command();
     if asks_version {
         // Only then: the editions come from parsing the bundled rules.
-        command = command.version(version_text(io.now.date()));
+        command = command.version(version_text());
     }
     let parsed = command
         .try_get_matches_from(args)
@@ -428,10 +428,10 @@ fn execute(cli: Cli, area_origin: &'static str, io: &mut Io) -> anyhow::Result<u
 }
 
 /// `--version`: the program's version and the edition of each area's bundled rules.
-fn version_text(today: jiff::civil::Date) -> String {
+fn version_text() -> String {
     let mut text = env!("CARGO_PKG_VERSION").to_string();
-    match rules::load(rules::bundled_files(), Origin::Bundled, today) {
-        Ok((rules, _)) => {
+    match rules::bundled() {
+        Ok(rules) => {
             text.push_str(&format!("\nbundled rules sha256 {}", rules.sha256));
             for area in &rules.areas {
                 text.push_str(&format!(
@@ -452,13 +452,17 @@ fn version_text(today: jiff::civil::Date) -> String {
 }
 
 /// The bundled rules, or a local copy; refuses rules with errors.
+/// The bundled rules (checked when the program was built), or a local copy, checked now;
+/// refuses rules with errors.
 fn load_rules(dir: Option<PathBuf>, today: jiff::civil::Date) -> anyhow::Result<RuleSet> {
-    let (files, origin) = match dir {
-        Some(dir) => (rules::read_dir(&dir)?, Origin::Local(dir)),
-        None => (rules::bundled_files(), Origin::Bundled),
-    };
-    let (rules, _warnings) = rules::load(files, origin, today)?;
-    Ok(rules)
+    match dir {
+        Some(dir) => {
+            let (rules, _warnings) =
+                rules::load(rules::read_dir(&dir)?, Origin::Local(dir), today)?;
+            Ok(rules)
+        }
+        None => Ok(rules::bundled()?),
+    }
 }
 
 fn check_rules(dir: Option<PathBuf>, today: jiff::civil::Date, io: &mut Io) -> anyhow::Result<()> {

@@ -498,16 +498,12 @@ fn reassure_unknowns(bank: &crate::question::QuestionBank, case: &mut Case) {
 pub(crate) mod tests {
     use super::*;
     use crate::engine::Outcome;
-    use crate::rules::Origin;
     use std::sync::OnceLock;
 
     pub fn rules() -> &'static RuleSet {
         static RULES: OnceLock<RuleSet> = OnceLock::new();
         RULES.get_or_init(|| {
-            let today = jiff::civil::date(2026, 12, 2);
-            crate::rules::load(crate::rules::bundled_files(), Origin::Bundled, today)
-                .map(|(rules, _)| rules)
-                .unwrap_or_else(|e| panic!("bundled rules: {e}"))
+            crate::rules::bundled().unwrap_or_else(|e| panic!("bundled rules: {e}"))
         })
     }
 

@@ -152,7 +152,7 @@ impl<'r> Session<'r> {
             .and_then(|now| areas.iter().position(|a| a.id == now.id));
         asker.say("\nWhose guidance applies? Choose the area where the child lives.\n")?;
         let chosen = asker.choose("Area", &names, current)?;
-        if let Some(area) = areas.get(chosen) {
+        if let Some(area) = areas.iter().nth(chosen) {
             self.flow.set_area(area);
         }
         Ok(())

@@ -29,17 +29,13 @@ use threshold::condition::Facts;
 use threshold::interview::answers;
 use threshold::interview::flow::{FIRST, Flow, Step, Subject};
 use threshold::question::{About, Answer, Answers, Kind, QId};
-use threshold::rules::{self, Origin, RuleSet};
+use threshold::rules::{self, RuleSet};
 
-/// The bundled rules, parsed and validated once.
-fn rules(today: jiff::civil::Date) -> Result<&'static RuleSet, String> {
+/// The bundled rules (checked when the page was built), read once.
+fn rules() -> Result<&'static RuleSet, String> {
     static RULES: OnceLock<Result<RuleSet, String>> = OnceLock::new();
     RULES
-        .get_or_init(|| {
-            rules::load(rules::bundled_files(), Origin::Bundled, today)
-                .map(|(rules, _warnings)| rules)
-                .map_err(|e| format!("the bundled rules do not load: {e}"))
-        })
+        .get_or_init(|| rules::bundled().map_err(|e| format!("the bundled rules do not load: {e}")))
         .as_ref()
         .map_err(Clone::clone)
 }
@@ -66,11 +62,7 @@ fn dispatch(request: &Value) -> Result<Value, String> {
         None | Some(Value::Null) => None,
         Some(_) => return Err("`at` must be a time, such as 2026-11-24T10:00:00Z".into()),
     };
-    // The date only decides which contacts `rules check` would warn about, never a result.
-    let today = moment
-        .as_ref()
-        .map_or(jiff::civil::date(2026, 12, 1), |m| m.date());
-    let rules = rules(today)?;
+    let rules = rules()?;
     let moment = || {
         moment
             .clone()

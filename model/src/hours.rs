@@ -4,20 +4,17 @@
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer};
-use std::sync::OnceLock;
 
 const MINUTES_A_DAY: u16 = 24 * 60;
 const MINUTES_A_WEEK: usize = 7 * MINUTES_A_DAY as usize;
 const DAY_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
-/// The zone every opening time is written in.
+/// The zone every opening time is written in: compiled into the program from the bundled
+/// time-zone database (reading it when the program starts would take longer than reading
+/// the rules).
 pub fn london() -> &'static jiff::tz::TimeZone {
-    static LONDON: OnceLock<jiff::tz::TimeZone> = OnceLock::new();
-    LONDON.get_or_init(|| {
-        jiff::tz::TimeZoneDatabase::bundled()
-            .get("Europe/London")
-            .expect("the bundled time zone database holds Europe/London")
-    })
+    static LONDON: jiff::tz::TimeZone = jiff::tz::get!("Europe/London");
+    &LONDON
 }
 
 /// A moment as the London clock shows it: day of week (0 = Monday) and minute of day. On

@@ -125,11 +125,22 @@ impl Answer {
 }
 
 /// The questions, in the order they are asked.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct QuestionBank {
     names: Vec<String>,
     by_id: HashMap<String, QId>,
     questions: Vec<Question>,
+}
+
+/// The questions alone: the index by id follows from them (and, being a hash map, would
+/// print in a different order each run).
+impl fmt::Debug for QuestionBank {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("QuestionBank")
+            .field("names", &self.names)
+            .field("questions", &self.questions)
+            .finish_non_exhaustive()
+    }
 }
 
 impl QuestionBank {
