@@ -155,7 +155,15 @@ pub fn parse(
         }),
     });
     let written = written.map_err(|(code, message, at)| {
-        let (message, help) = explain(&message, help);
+        if top_level_is_not_a_mapping(text, format) {
+            return Diagnostic::error(
+                Code::CaseSyntax,
+                name,
+                "the top level of a case file must be a mapping (schema, answers, children)",
+            )
+            .at(at)
+            .help("start the file with `schema: 1`");
+        }
         Diagnostic::error(code.unwrap_or(Code::CaseSyntax), name, message)
             .at(at)
             .help(help)
@@ -207,7 +215,7 @@ pub fn applies(case: &Case, bank: &QuestionBank, text: &str, name: &str) -> Resu
             return refuse(
                 q,
                 None,
-                format!("it applies only when {}", when.describe(bank)),
+                format!("it applies only when {}", bank.describe(when)),
             );
         }
     }
@@ -236,7 +244,7 @@ pub fn applies(case: &Case, bank: &QuestionBank, text: &str, name: &str) -> Resu
                     Some(child),
                     format!(
                         "it applies only when {} (the child is {age})",
-                        when.describe(bank)
+                        bank.describe(when)
                     ),
                 );
             }
@@ -282,26 +290,44 @@ pub fn reference_in(text: &str) -> Option<String> {
 }
 
 /// Make the parsers' words for common mistakes into the user's.
-fn explain(message: &str, help: &'static str) -> (String, &'static str) {
-    if message.contains("expected a case file") && message.starts_with("invalid type") {
-        return (
-            "the top level of a case file must be a mapping (schema, answers, children)".into(),
-            "start the file with `schema: 1`",
-        );
+/// Whether the document's top level is not a mapping (a list, a number, text), asked
+/// only once reading it has failed, so the refusal can say so in the case file's terms.
+fn top_level_is_not_a_mapping(text: &str, format: Format) -> bool {
+    let value = match format {
+        Format::Yaml => crate::yaml::from_str::<serde_json::Value>(text).ok(),
+        Format::Json => serde_json::from_str::<serde_json::Value>(text).ok(),
+    };
+    value.is_some_and(|v| !v.is_object())
+}
+
+/// Where a parser reports a field missing from the top-level mapping: the start of a
+/// YAML mapping, the closing brace of a JSON object.
+fn missing_field_at(text: &str) -> Option<Location> {
+    let trimmed = text.trim_end();
+    if trimmed.trim_start().starts_with('{') {
+        return Some(Location::of_offset(text, trimmed.len().checked_sub(1)?));
     }
-    if message.contains("missing field `schema`") {
-        return (
-            "the case has no `schema:`".into(),
-            "add `schema: 1` at the top",
-        );
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_start();
+        if !content.trim().is_empty() && !content.starts_with('#') && content.trim() != "---" {
+            return Some(Location::of_offset(
+                text,
+                offset + line.len() - content.len(),
+            ));
+        }
+        offset += line.len();
     }
-    (message.to_string(), help)
+    None
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, expecting = "a case file")]
 struct Written {
-    schema: Schema,
+    /// Required: refused in `into_case` when missing, after the rest has been read (as a
+    /// parser would).
+    #[serde(default)]
+    schema: Option<Schema>,
     #[serde(default)]
     area: Option<String>,
     #[serde(default)]
@@ -340,6 +366,13 @@ fn child_answers<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Answers>, D::
 
 impl Written {
     fn into_case(self, text: &str, name: &str, questions: usize) -> Result<Case, Diagnostic> {
+        if self.schema.is_none() {
+            return Err(
+                Diagnostic::error(Code::CaseSyntax, name, "the case has no `schema:`")
+                    .at(missing_field_at(text))
+                    .help("add `schema: 1` at the top"),
+            );
+        }
         let mut children: Vec<Child> = Vec::new();
         for (index, child) in self.children.unwrap_or_default().into_iter().enumerate() {
             let id = child.id.0;
@@ -390,7 +423,6 @@ impl Written {
         }
         let mut answers = self.answers.unwrap_or_default();
         answers.0.resize(questions, Default::default());
-        let Schema = self.schema;
         Ok(Case {
             area: self.area,
             reference: self.reference.map(|l| l.0),
@@ -425,8 +457,6 @@ impl<'de> Deserialize<'de> for Schema {
             Ok(n) => Err(de::Error::custom(format!(
                 "unknown `schema` {n}: this threshold reads case files of schema 1"
             ))),
-            // A missing `schema` arrives here too; keep serde's words for it.
-            Err(e) if e.to_string().contains("missing field") => Err(e),
             Err(_) => Err(de::Error::custom("`schema` must be the number 1")),
         }
     }

@@ -280,7 +280,7 @@ fn scored<'a>(area: &'a Area, bank: &QuestionBank) -> [(&'static str, Vec<Scored
         id: &r.id,
         label: &r.label,
         effect: format!("{:+} points", r.points),
-        when: r.when.describe(bank),
+        when: bank.describe(&r.when),
         source: &r.source,
         basis: r.basis.label(),
         rationale: r.rationale.as_deref().unwrap_or(""),
@@ -296,7 +296,7 @@ fn scored<'a>(area: &'a Area, bank: &QuestionBank) -> [(&'static str, Vec<Scored
                     id: &f.id,
                     label: &f.label,
                     effect: format!("floor at tier {}", f.tier),
-                    when: f.when.describe(bank),
+                    when: bank.describe(&f.when),
                     source: &f.source,
                     basis: f.basis.label(),
                     rationale: f.rationale.as_deref().unwrap_or(""),
@@ -478,13 +478,13 @@ fn area_changes(
         match old.routes.iter().find(|o| o.id == route.id) {
             None => c.push(format!(
                 "{what} added, when {}",
-                route.when.describe(new_bank)
+                new_bank.describe(&route.when)
             )),
             Some(o) => {
                 c.text(
                     &format!("{what} condition"),
-                    &o.when.describe(old_bank),
-                    &route.when.describe(new_bank),
+                    &old_bank.describe(&o.when),
+                    &new_bank.describe(&route.when),
                 );
                 c.text(&format!("{what} text"), &o.text, &route.text);
                 c.text(
@@ -521,7 +521,7 @@ fn area_changes(
     let action = |a: &crate::rules::model::Action, bank: &QuestionBank| {
         format!(
             "when {}: {}",
-            a.when.describe(bank),
+            bank.describe(&a.when),
             a.text.split_whitespace().collect::<Vec<_>>().join(" ")
         )
     };

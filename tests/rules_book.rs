@@ -128,7 +128,7 @@ fn the_book_names_everything_the_rules_do() {
             );
         }
         for rule in &s.weights {
-            assert!(book.contains(&rule.when.describe(&rules.questions)));
+            assert!(book.contains(&rules.questions.describe(&rule.when)));
         }
         for t in &s.thresholds {
             assert!(book.contains(&format!("| {} points or more |", t.at_least)));

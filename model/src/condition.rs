@@ -1,7 +1,7 @@
 //! Conditions on answers, a child's age and the tier reached: when a question is asked,
 //! when a weight, floor, route or action applies. Pure data, evaluated without I/O.
 
-use crate::question::{Answer, Answers, QId, QRef, QSet};
+use crate::answer::{Answer, Answers, QId, QRef, QSet};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 use std::fmt;
@@ -149,44 +149,6 @@ impl Condition {
         self.atoms()
             .iter()
             .any(|atom| matches!(atom, Condition::Answer(x, _) if *x == q))
-    }
-
-    /// The condition in words ("adult mental ill health is yes and aged 10 or over").
-    pub fn describe(&self, bank: &crate::question::QuestionBank) -> String {
-        let group = |parts: &[Condition], joiner: &str| {
-            let words: Vec<String> = parts
-                .iter()
-                .map(|p| match p {
-                    Condition::All(_) | Condition::Any(_) => format!("({})", p.describe(bank)),
-                    _ => p.describe(bank),
-                })
-                .collect();
-            words.join(joiner)
-        };
-        match self {
-            Condition::Answer(q, Test::Is(answer)) => {
-                format!("{} is {}", bank.question(*q).short, answer.label())
-            }
-            Condition::Answer(q, Test::IsUnknown) => {
-                format!("{} is not known", bank.question(*q).short)
-            }
-            Condition::Answer(q, Test::AtLeast(n)) => {
-                format!("{} at least {n}", bank.question(*q).short)
-            }
-            Condition::All(parts) => group(parts, " and "),
-            Condition::Any(parts) => group(parts, " or "),
-            Condition::AgeAtLeast(n) => format!("aged {n} or over"),
-            Condition::AgeUnder(n) => format!("under {n}"),
-            Condition::Unborn => "unborn".into(),
-            Condition::TierAtLeast(n) => format!("level {n} or above"),
-            Condition::TierIn(tiers) => {
-                let tiers: Vec<String> = tiers.iter().map(u8::to_string).collect();
-                format!("level {}", tiers.join(" or "))
-            }
-            Condition::UnknownCouldRaise => "unknown answers could raise the level".into(),
-            Condition::Settled => "no unknown answer could raise the level".into(),
-            Condition::NoChildren => "no children recorded".into(),
-        }
     }
 
     /// Every atom of the condition, depth first.

@@ -5,6 +5,7 @@
 //! threshold's build script can use it to validate the bundled rules before the program
 //! is compiled.
 
+pub mod answer;
 pub mod condition;
 pub mod error;
 pub mod files;

@@ -2,55 +2,13 @@
 //! is the worrying one. Question ids are resolved to indexes while a file is read, so a
 //! misspelt id is reported at its line and column, with the nearest real id.
 
-use crate::condition::Condition;
+pub use crate::answer::{Answer, Answers, Ids, QId, QRef, QSet};
+use crate::condition::{Condition, Test};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
-
-/// Index of a question in the bank.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct QId(pub u16);
-
-impl QId {
-    pub fn index(self) -> usize {
-        usize::from(self.0)
-    }
-}
-
-/// A set of questions, as a bit set: which answers made a rule hold. The bank holds at
-/// most `QSet::CAPACITY` questions (validation refuses more), so it never allocates.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct QSet(u128);
-
-impl QSet {
-    pub const CAPACITY: usize = 128;
-
-    pub fn of(q: QId) -> QSet {
-        QSet(1u128 << q.index())
-    }
-
-    pub fn union(self, other: QSet) -> QSet {
-        QSet(self.0 | other.0)
-    }
-
-    pub fn contains(self, q: QId) -> bool {
-        q.index() < Self::CAPACITY && self.0 & (1u128 << q.index()) != 0
-    }
-
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// The questions, in bank order.
-    pub fn iter(self) -> impl Iterator<Item = QId> {
-        (0..Self::CAPACITY as u16)
-            .map(QId)
-            .filter(move |q| self.contains(*q))
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -98,48 +56,19 @@ pub struct Question {
     pub source: String,
 }
 
-/// An answer as recorded. A missing answer is `Unknown`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Answer {
-    #[default]
-    Unknown,
-    No,
-    Yes,
-    Count(u32),
-}
-
-impl Answer {
-    pub fn is_unknown(self) -> bool {
-        self == Answer::Unknown
-    }
-
-    /// The answer as written in a case file.
-    pub fn label(self) -> String {
-        match self {
-            Answer::Unknown => "unknown".into(),
-            Answer::No => "no".into(),
-            Answer::Yes => "yes".into(),
-            Answer::Count(n) => n.to_string(),
-        }
-    }
-}
-
 /// The questions, in the order they are asked.
 #[derive(Clone, Default)]
 pub struct QuestionBank {
-    names: Vec<String>,
-    by_id: HashMap<String, QId>,
+    ids: Arc<Ids>,
     questions: Vec<Question>,
 }
 
-/// The questions alone: the index by id follows from them (and, being a hash map, would
-/// print in a different order each run).
 impl fmt::Debug for QuestionBank {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("QuestionBank")
-            .field("names", &self.names)
+            .field("names", &self.ids.names())
             .field("questions", &self.questions)
-            .finish_non_exhaustive()
+            .finish()
     }
 }
 
@@ -147,14 +76,8 @@ impl QuestionBank {
     /// A bank that knows only the ids: enough to resolve references while the questions
     /// themselves are being read.
     pub fn names_only(names: Vec<String>) -> QuestionBank {
-        let by_id = names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.clone(), QId(i as u16)))
-            .collect();
         QuestionBank {
-            names,
-            by_id,
+            ids: Arc::new(Ids::new(names)),
             questions: Vec::new(),
         }
     }
@@ -165,20 +88,24 @@ impl QuestionBank {
         bank
     }
 
+    pub fn ids(&self) -> &Ids {
+        &self.ids
+    }
+
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.ids.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.ids.is_empty()
     }
 
     pub fn get(&self, id: &str) -> Option<QId> {
-        self.by_id.get(id).copied()
+        self.ids.get(id)
     }
 
     pub fn name(&self, q: QId) -> &str {
-        &self.names[q.index()]
+        self.ids.name(q)
     }
 
     pub fn question(&self, q: QId) -> &Question {
@@ -194,11 +121,44 @@ impl QuestionBank {
 
     /// "unknown question id `x`", with the nearest real id when there is one.
     pub fn unknown_id_message(&self, id: &str) -> String {
-        match crate::error::nearest(id, self.names.iter().map(String::as_str)) {
-            Some(near) => format!("unknown question id `{id}` (did you mean `{near}`?)"),
-            None => format!(
-                "unknown question id `{id}`; `threshold rules show` and the README list the ids"
-            ),
+        self.ids.unknown_id_message(id)
+    }
+
+    /// A condition in words ("adult mental ill health is yes and aged 10 or over").
+    pub fn describe(&self, condition: &Condition) -> String {
+        let group = |parts: &[Condition], joiner: &str| {
+            let words: Vec<String> = parts
+                .iter()
+                .map(|p| match p {
+                    Condition::All(_) | Condition::Any(_) => format!("({})", self.describe(p)),
+                    _ => self.describe(p),
+                })
+                .collect();
+            words.join(joiner)
+        };
+        match condition {
+            Condition::Answer(q, Test::Is(answer)) => {
+                format!("{} is {}", self.question(*q).short, answer.label())
+            }
+            Condition::Answer(q, Test::IsUnknown) => {
+                format!("{} is not known", self.question(*q).short)
+            }
+            Condition::Answer(q, Test::AtLeast(n)) => {
+                format!("{} at least {n}", self.question(*q).short)
+            }
+            Condition::All(parts) => group(parts, " and "),
+            Condition::Any(parts) => group(parts, " or "),
+            Condition::AgeAtLeast(n) => format!("aged {n} or over"),
+            Condition::AgeUnder(n) => format!("under {n}"),
+            Condition::Unborn => "unborn".into(),
+            Condition::TierAtLeast(n) => format!("level {n} or above"),
+            Condition::TierIn(tiers) => {
+                let tiers: Vec<String> = tiers.iter().map(u8::to_string).collect();
+                format!("level {}", tiers.join(" or "))
+            }
+            Condition::UnknownCouldRaise => "unknown answers could raise the level".into(),
+            Condition::Settled => "no unknown answer could raise the level".into(),
+            Condition::NoChildren => "no children recorded".into(),
         }
     }
 }
@@ -221,7 +181,7 @@ pub fn with_bank<T>(bank: &Arc<QuestionBank>, read: impl FnOnce() -> T) -> T {
     }
     let previous = IN_SCOPE.with(|scope| scope.borrow_mut().replace(Arc::clone(bank)));
     let _restore = Restore(previous);
-    read()
+    crate::answer::with_ids(&bank.ids, read)
 }
 
 fn bank_in_scope<E: de::Error>() -> Result<Arc<QuestionBank>, E> {
@@ -232,48 +192,7 @@ fn bank_in_scope<E: de::Error>() -> Result<Arc<QuestionBank>, E> {
 
 /// How many questions the bank in scope has (for reading a case inside another file).
 pub fn bank_len_in_scope<E: de::Error>() -> Result<usize, E> {
-    bank_in_scope::<E>().map(|bank| bank.len())
-}
-
-/// A reference to a question by id, resolved as it is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct QRef(pub QId);
-
-impl<'de> Deserialize<'de> for QRef {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let id = String::deserialize(deserializer)?;
-        let bank = bank_in_scope::<D::Error>()?;
-        bank.get(&id).map(QRef).ok_or_else(|| {
-            de::Error::custom(crate::error::Code::CaseUnknownId.tag(bank.unknown_id_message(&id)))
-        })
-    }
-}
-
-/// Answers to the bank's questions, one slot per question, `Unknown` where not answered.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Answers(pub Vec<Answer>);
-
-impl Answers {
-    pub fn unknown(len: usize) -> Answers {
-        Answers(vec![Answer::Unknown; len])
-    }
-
-    pub fn get(&self, q: QId) -> Answer {
-        self.0.get(q.index()).copied().unwrap_or_default()
-    }
-
-    pub fn set(&mut self, q: QId, answer: Answer) {
-        self.0[q.index()] = answer;
-    }
-
-    /// The questions that have an answer other than unknown, in bank order.
-    pub fn given(&self) -> impl Iterator<Item = (QId, Answer)> + '_ {
-        self.0
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| !a.is_unknown())
-            .map(|(i, a)| (QId(i as u16), *a))
-    }
+    crate::answer::ids_in_scope::<E>().map(|ids| ids.len())
 }
 
 /// Reads an `answers:` mapping of a case file for questions about `about`.

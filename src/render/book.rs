@@ -240,7 +240,7 @@ fn blocks(rules: &RuleSet, area: &Area, scenarios: &[Scenario]) -> Vec<Block> {
                 vec![
                     code(&r.id),
                     text(&r.label),
-                    text(r.when.describe(bank)),
+                    text(bank.describe(&r.when)),
                     text(format!("{:+}", r.points)),
                     basis_line(r.basis, &r.rationale, &r.source),
                 ]
@@ -267,7 +267,7 @@ fn blocks(rules: &RuleSet, area: &Area, scenarios: &[Scenario]) -> Vec<Block> {
                 vec![
                     code(&f.id),
                     text(&f.label),
-                    text(f.when.describe(bank)),
+                    text(bank.describe(&f.when)),
                     text(level_label(area, f.tier)),
                     basis_line(f.basis, &f.rationale, &f.source),
                 ]
@@ -303,7 +303,7 @@ fn blocks(rules: &RuleSet, area: &Area, scenarios: &[Scenario]) -> Vec<Block> {
                 vec![
                     code(&r.id),
                     text(&r.label),
-                    text(r.when.describe(bank)),
+                    text(bank.describe(&r.when)),
                     text(format!("{:+}", r.points)),
                     basis_line(r.basis, &r.rationale, &r.source),
                 ]
@@ -321,7 +321,7 @@ fn blocks(rules: &RuleSet, area: &Area, scenarios: &[Scenario]) -> Vec<Block> {
         let mut items = vec![
             vec![
                 Span::Strong("Applies when:".into()),
-                Span::Text(format!(" {}", route.when.describe(bank))),
+                Span::Text(format!(" {}", bank.describe(&route.when))),
             ],
             vec![
                 Span::Strong("Says:".into()),
@@ -360,7 +360,7 @@ fn blocks(rules: &RuleSet, area: &Area, scenarios: &[Scenario]) -> Vec<Block> {
             .iter()
             .map(|a| {
                 vec![
-                    text(a.when.describe(bank)),
+                    text(bank.describe(&a.when)),
                     text(flat(&a.text)),
                     text(flat(&a.source)),
                 ]

@@ -301,7 +301,7 @@ pub fn show(rules: &RuleSet, area: &Area) -> String {
         floors.add_row(vec![
             level_label(area, floor.tier),
             floor.label.clone(),
-            floor.when.describe(bank),
+            bank.describe(&floor.when),
         ]);
     }
     let _ = writeln!(out, "Floors: whatever the score, never below\n{floors}\n");
@@ -327,7 +327,7 @@ pub fn show(rules: &RuleSet, area: &Area) -> String {
     for route in &area.routes {
         routes.add_row(vec![
             route.id.clone(),
-            route.when.describe(bank),
+            bank.describe(&route.when),
             route.text.trim().to_string(),
         ]);
     }
@@ -346,7 +346,7 @@ fn scored_rules(
         table.add_row(vec![
             format!("{:+}", rule.points),
             rule.label.clone(),
-            rule.when.describe(bank),
+            bank.describe(&rule.when),
         ]);
     }
     table
