@@ -131,15 +131,30 @@ thread_local! {
 /// Run `read` with `ids` as the ids that question references in the file are resolved
 /// against (see `question::with_bank`, which calls this).
 pub fn with_ids<T>(ids: &Arc<Ids>, read: impl FnOnce() -> T) -> T {
-    struct Restore(Option<Arc<Ids>>);
-    impl Drop for Restore {
+    scoped(&IN_SCOPE, Arc::clone(ids), read)
+}
+
+/// Run `read` with `value` in the thread-local `key`, and put back what was there after,
+/// however `read` ends. serde's derive gives no way to pass context down to a field, and
+/// the parsers only attach a line and column to errors raised while reading, hence a
+/// scoped thread-local rather than a second validating pass.
+pub fn scoped<V: 'static, T>(
+    key: &'static std::thread::LocalKey<RefCell<Option<V>>>,
+    value: V,
+    read: impl FnOnce() -> T,
+) -> T {
+    struct Restore<V: 'static> {
+        key: &'static std::thread::LocalKey<RefCell<Option<V>>>,
+        previous: Option<V>,
+    }
+    impl<V: 'static> Drop for Restore<V> {
         fn drop(&mut self) {
-            let previous = self.0.take();
-            IN_SCOPE.with(|scope| *scope.borrow_mut() = previous);
+            let previous = self.previous.take();
+            self.key.with(|scope| *scope.borrow_mut() = previous);
         }
     }
-    let previous = IN_SCOPE.with(|scope| scope.borrow_mut().replace(Arc::clone(ids)));
-    let _restore = Restore(previous);
+    let previous = key.with(|scope| scope.borrow_mut().replace(value));
+    let _restore = Restore { key, previous };
     read()
 }
 

@@ -172,16 +172,9 @@ thread_local! {
 /// attach a line and column to errors raised during deserialization, hence a scoped
 /// thread-local rather than a second validating pass.
 pub fn with_bank<T>(bank: &Arc<QuestionBank>, read: impl FnOnce() -> T) -> T {
-    struct Restore(Option<Arc<QuestionBank>>);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            let previous = self.0.take();
-            IN_SCOPE.with(|scope| *scope.borrow_mut() = previous);
-        }
-    }
-    let previous = IN_SCOPE.with(|scope| scope.borrow_mut().replace(Arc::clone(bank)));
-    let _restore = Restore(previous);
-    crate::answer::with_ids(&bank.ids, read)
+    crate::answer::scoped(&IN_SCOPE, Arc::clone(bank), || {
+        crate::answer::with_ids(&bank.ids, read)
+    })
 }
 
 fn bank_in_scope<E: de::Error>() -> Result<Arc<QuestionBank>, E> {

@@ -363,11 +363,13 @@ fn execute(cli: Cli, area_origin: &'static str, io: &mut Io) -> anyhow::Result<u
                             format,
                         } => {
                             let options = trainer::Options {
-                                area: area.as_deref(),
-                                area_origin,
-                                at: at.as_deref(),
                                 pause: !no_pause,
-                                handout: format.handout(),
+                                ..trainer::Options::new(
+                                    area.as_deref(),
+                                    area_origin,
+                                    at.as_deref(),
+                                    format.handout(),
+                                )
                             };
                             done(trainer::run(&rules, dir, &name, &options, io))
                         }
@@ -377,13 +379,12 @@ fn execute(cli: Cli, area_origin: &'static str, io: &mut Io) -> anyhow::Result<u
                             at,
                             format,
                         } => {
-                            let options = trainer::Options {
-                                area: area.as_deref(),
+                            let options = trainer::Options::new(
+                                area.as_deref(),
                                 area_origin,
-                                at: at.as_deref(),
-                                pause: false,
-                                handout: format.handout(),
-                            };
+                                at.as_deref(),
+                                format.handout(),
+                            );
                             done(trainer::quiz(&rules, dir, &names, &options, io))
                         }
                     }

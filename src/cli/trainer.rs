@@ -23,6 +23,24 @@ pub struct Options<'a> {
     pub handout: Option<render::trainer::Handout>,
 }
 
+impl<'a> Options<'a> {
+    /// Options without pauses between steps.
+    pub fn new(
+        area: Option<&'a str>,
+        area_origin: &'static str,
+        at: Option<&'a str>,
+        handout: Option<render::trainer::Handout>,
+    ) -> Options<'a> {
+        Options {
+            area,
+            area_origin,
+            at,
+            pause: false,
+            handout,
+        }
+    }
+}
+
 fn scenarios(rules: &RuleSet, dir: Option<&Path>) -> anyhow::Result<Vec<Scenario>> {
     let files = match dir {
         Some(dir) => scenario::read_dir(dir)?,

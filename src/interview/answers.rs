@@ -1,6 +1,7 @@
 //! The answers of an interview as the review and the decision record list them: by
-//! household and child, with what was not asked. Text only, no terminal: `threshold check`
-//! and `threshold-web` (web/) give the same record.
+//! household and child, with what was not asked, and the name their files are saved under.
+//! Text only, no terminal: `threshold check` and `threshold-web` (web/) give the same
+//! record.
 
 use super::flow::{Flow, Subject};
 use crate::question::Answer;
@@ -79,4 +80,37 @@ pub fn not_asked_names(flow: &Flow) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// A file name from a case reference and the time: letters, digits, `-` and `_` only.
+pub fn file_stem(reference: Option<&str>, moment: &jiff::Zoned) -> String {
+    let reference: String = reference
+        .unwrap_or("threshold")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(40)
+        .collect();
+    let london = moment.with_time_zone(crate::hours::london().clone());
+    format!("{reference}-{}", london.strftime("%Y-%m-%d-%H%M"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_stem_keeps_only_safe_characters() {
+        let at = crate::hours::parse_moment("2026-11-24T10:00").unwrap();
+        assert_eq!(
+            file_stem(Some("CASE 42/../x"), &at),
+            "CASE-42----x-2026-11-24-1000"
+        );
+        assert_eq!(file_stem(None, &at), "threshold-2026-11-24-1000");
+    }
 }

@@ -82,24 +82,6 @@ fn create_new(path: &Path) -> io::Result<File> {
     OpenOptions::new().write(true).create_new(true).open(path)
 }
 
-/// A file name from a case reference: letters, digits, `-` and `_` only.
-pub fn file_stem(reference: Option<&str>, moment: &jiff::Zoned) -> String {
-    let reference: String = reference
-        .unwrap_or("threshold")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .take(40)
-        .collect();
-    let london = moment.with_time_zone(crate::hours::london().clone());
-    format!("{reference}-{}", london.strftime("%Y-%m-%d-%H%M"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,15 +124,5 @@ mod tests {
             }
             assert_eq!(std::fs::read_to_string(&path).unwrap(), "answers");
         }
-    }
-
-    #[test]
-    fn a_file_stem_keeps_only_safe_characters() {
-        let at = crate::hours::parse_moment("2026-11-24T10:00").unwrap();
-        assert_eq!(
-            file_stem(Some("CASE 42/../x"), &at),
-            "CASE-42----x-2026-11-24-1000"
-        );
-        assert_eq!(file_stem(None, &at), "threshold-2026-11-24-1000");
     }
 }

@@ -536,7 +536,7 @@ impl<'r> Session<'r> {
                 self.flow.case.reference = Some(reference);
             }
         }
-        Ok(save::file_stem(
+        Ok(super::answers::file_stem(
             self.flow.case.reference.as_deref(),
             self.flow.moment(),
         ))

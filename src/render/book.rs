@@ -9,7 +9,8 @@
 use super::html_escape;
 use super::level_label;
 use crate::engine;
-use crate::rules::model::{Area, Basis, Contact};
+use crate::question::QuestionBank;
+use crate::rules::model::{Area, Basis, Contact, Rule};
 use crate::rules::{Origin, RuleSet};
 use crate::scenario::{self, Scenario};
 
@@ -79,6 +80,32 @@ pub fn render(rules: &RuleSet, area: &Area, scenarios: &[Scenario], format: Form
     match format {
         Format::Markdown => markdown(&blocks),
         Format::Html => html(&format!("Rules book: {}", area.name), &blocks),
+    }
+}
+
+/// Scored rules (concerns or strengths, named by `what`): each with when it applies, its
+/// points and its basis.
+fn points_table(what: &str, rules: &[Rule], bank: &QuestionBank) -> Block {
+    Block::Table {
+        head: vec![
+            "Rule".into(),
+            what.into(),
+            "Applies when".into(),
+            "Points".into(),
+            "Basis".into(),
+        ],
+        rows: rules
+            .iter()
+            .map(|r| {
+                vec![
+                    code(&r.id),
+                    text(&r.label),
+                    text(bank.describe(&r.when)),
+                    text(format!("{:+}", r.points)),
+                    basis_line(r.basis, &r.rationale, &r.source),
+                ]
+            })
+            .collect(),
     }
 }
 
@@ -225,28 +252,7 @@ fn blocks(rules: &RuleSet, area: &Area, scenarios: &[Scenario]) -> Vec<Block> {
             .collect(),
     });
     out.push(Block::Heading(3, "Concerns that add points".into()));
-    out.push(Block::Table {
-        head: vec![
-            "Rule".into(),
-            "Concern".into(),
-            "Applies when".into(),
-            "Points".into(),
-            "Basis".into(),
-        ],
-        rows: scoring
-            .weights
-            .iter()
-            .map(|r| {
-                vec![
-                    code(&r.id),
-                    text(&r.label),
-                    text(bank.describe(&r.when)),
-                    text(format!("{:+}", r.points)),
-                    basis_line(r.basis, &r.rationale, &r.source),
-                ]
-            })
-            .collect(),
-    });
+    out.push(points_table("Concern", &scoring.weights, bank));
     out.push(Block::Heading(3, "Floors".into()));
     out.push(Block::Para(text(
         "When one of these applies the child is at least at the level shown, whatever the \
@@ -288,28 +294,7 @@ fn blocks(rules: &RuleSet, area: &Area, scenarios: &[Scenario]) -> Vec<Block> {
         Span::Strong("Source:".into()),
         Span::Text(format!(" {}", flat(&protective.source))),
     ]));
-    out.push(Block::Table {
-        head: vec![
-            "Rule".into(),
-            "Strength".into(),
-            "Applies when".into(),
-            "Points".into(),
-            "Basis".into(),
-        ],
-        rows: protective
-            .factors
-            .iter()
-            .map(|r| {
-                vec![
-                    code(&r.id),
-                    text(&r.label),
-                    text(bank.describe(&r.when)),
-                    text(format!("{:+}", r.points)),
-                    basis_line(r.basis, &r.rationale, &r.source),
-                ]
-            })
-            .collect(),
-    });
+    out.push(points_table("Strength", &protective.factors, bank));
 
     out.push(Block::Heading(2, "Routes".into()));
     out.push(Block::Para(text(

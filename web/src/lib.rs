@@ -443,26 +443,8 @@ fn record(flow: &Flow) -> Value {
         "result": json_result(rules, &outcome),
         "record": record,
         "case_file": case_file,
-        "file_stem": file_stem(flow.case.reference.as_deref(), flow.moment()),
+        "file_stem": answers::file_stem(flow.case.reference.as_deref(), flow.moment()),
     })
-}
-
-/// A file name from a case reference and the time: letters, digits, `-` and `_` only.
-fn file_stem(reference: Option<&str>, moment: &jiff::Zoned) -> String {
-    let reference: String = reference
-        .unwrap_or("threshold")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .take(40)
-        .collect();
-    let london = moment.with_time_zone(threshold::hours::london().clone());
-    format!("{reference}-{}", london.strftime("%Y-%m-%d-%H%M"))
 }
 
 /// A case file read by the same reader as `threshold assess`, as a visit's case.
