@@ -295,6 +295,9 @@ pub struct NearMiss {
     pub question: QId,
     pub child: Option<String>,
     pub level: u8,
+    /// The new level is a floor's, and this answer is one that made the floor hold (from
+    /// the engine's trace): the answer forces the level rather than tipping a score.
+    pub by_floor: bool,
 }
 
 /// For every question answered with the reassuring answer or not known, the household
@@ -330,14 +333,19 @@ pub fn near_misses(
                 None => changed.answers.set(q, worrying(q)),
                 Some(i) => changed.children[i].answers.set(q, worrying(q)),
             }
-            let new = engine::assess(area, bank, &changed, at)
-                .overall
-                .unwrap_or(level);
+            let raised = engine::assess(area, bank, &changed, at);
+            let new = raised.overall.unwrap_or(level);
             if new > level {
+                let by_floor = raised.children.iter().any(|c| {
+                    c.reasons
+                        .iter()
+                        .any(|r| r.effect == engine::Effect::Floor(new) && r.because.contains(q))
+                });
                 misses.push(NearMiss {
                     question: q,
                     child: target.map(|i| case.children[i].id.clone()),
                     level: new,
+                    by_floor,
                 });
             }
         }

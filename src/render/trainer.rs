@@ -75,12 +75,6 @@ pub fn moves(rules: &RuleSet, moves: &[Move]) -> String {
 pub fn near_misses(rules: &RuleSet, area: &Area, misses: &[NearMiss]) -> String {
     let mut out =
         String::from("Near misses: one more worrying answer would have raised the level\n\n");
-    let by_floor = |miss: &NearMiss| {
-        area.scoring
-            .floors
-            .iter()
-            .any(|f| f.tier == miss.level && f.when.mentions(miss.question))
-    };
     let mut floors: Vec<String> = Vec::new();
     let mut shown = 0;
     for miss in misses {
@@ -90,7 +84,7 @@ pub fn near_misses(rules: &RuleSet, area: &Area, misses: &[NearMiss]) -> String 
             .as_ref()
             .map(|c| format!(" for child {c}"))
             .unwrap_or_default();
-        if by_floor(miss) {
+        if miss.by_floor {
             let name = format!("{question} ({})", level_label(area, miss.level));
             if !floors.contains(&name) {
                 floors.push(name);
