@@ -160,6 +160,10 @@ fn a_bad_map_is_refused_before_anything_is_read_naming_the_place() {
             "map: 1\ncolumns: {reference: a, child_id: b, age: c}\nrecorded_level: {column: o, values: {CIN: 7}}\n",
             "recorded level `CIN` is 7: a level is 1 to 4",
         ),
+        (
+            "map: 1\ncolumns: {reference: a, child_id: b, age: c, unborn: d}\n",
+            "`columns: unborn` is read in the words of `answers:`, which gives none",
+        ),
     ];
     for (index, (text, expected)) in cases.iter().enumerate() {
         let path = dir.path().join(format!("map{index}.yaml"));
@@ -191,6 +195,65 @@ fn a_column_the_map_names_but_the_export_lacks_refuses_the_file() {
             .contains("the header has no column `Age in years`, which the map"),
         "{}",
         run.stdout
+    );
+}
+
+#[test]
+fn an_unborn_child_is_read_from_its_own_column_and_its_expected_date_gives_no_age() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).display().to_string();
+    std::fs::write(
+        path("map.yaml"),
+        "map: 1\narea: torbay\ncolumns: {reference: Family Ref, child_id: Child, \
+         date_of_birth: DOB / EDD, unborn: Pre-birth, assessed_at: Assessed}\n\
+         date_format: \"%d/%m/%Y\"\nanswers: {yes: [Y], no: [N]}\n\
+         questions:\n  adult_learning_disability: {column: Parent LD}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        path("export.csv"),
+        "Family Ref,Child,DOB / EDD,Pre-birth,Assessed,Parent LD\r\n\
+         P-1,U1,15/02/2027,Y,24/11/2026,Y\r\n\
+         P-2,C1,01/01/2020,N,24/11/2026,N\r\n\
+         P-3,C1,01/01/2020,Y,24/11/2026,N\r\n\
+         P-4,C1,01/01/2020,maybe,24/11/2026,N\r\n",
+    )
+    .unwrap();
+    std::fs::write(
+        path("ours.csv"),
+        "reference,area,assessed_at,child_id,child_age,child_unborn,adult_learning_disability\n\
+         P-1,torbay,2026-11-24T12:00,U1,,yes,yes\n\
+         P-2,torbay,2026-11-24T12:00,C1,6,no,no\n",
+    )
+    .unwrap();
+    let mapped = batch(&[
+        "--map",
+        &path("map.yaml"),
+        &path("export.csv"),
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(mapped.code, 2, "two cases are refused: {}", mapped.stderr);
+    let rows = json_rows(&mapped.stdout);
+    assert_eq!(rows.len(), 4, "one row per case");
+    let ours = batch(&[&path("ours.csv"), "--format", "jsonl"]);
+    assert_eq!(ours.code, 0, "{}", ours.stderr);
+    let our_rows = json_rows(&ours.stdout);
+    assert_eq!(rows[0]["children"][0]["unborn"], true, "{}", rows[0]);
+    for (theirs, ours) in rows.iter().zip(&our_rows) {
+        assert_eq!(comparable(theirs.clone()), comparable(ours.clone()));
+    }
+    let error = |row: &Value| row["error"].as_str().unwrap_or_default().to_string();
+    assert!(
+        error(&rows[2]).contains("export.csv:4:8:")
+            && error(&rows[2]).contains("but the child is recorded as unborn"),
+        "{}",
+        rows[2]
+    );
+    assert!(
+        error(&rows[3]).contains("export.csv:5:19:") && error(&rows[3]).contains("`maybe`"),
+        "{}",
+        rows[3]
     );
 }
 

@@ -57,6 +57,11 @@ struct Columns {
     age: Option<String>,
     #[serde(default)]
     date_of_birth: Option<String>,
+    /// Whether the child is not yet born, in the words of `answers:` (yes: unborn; no or
+    /// blank: born). An unborn child's date of birth, if given, is the expected date and
+    /// gives no age.
+    #[serde(default)]
+    unborn: Option<String>,
     #[serde(default)]
     assessed_at: Option<String>,
     #[serde(default)]
@@ -188,6 +193,13 @@ impl Map {
             }
         }
         let defaults = file.answers.clone().unwrap_or_default();
+        if file.columns.unborn.is_some() && (defaults.yes.is_empty() || defaults.no.is_empty()) {
+            return Err(refuse(
+                "`columns: unborn` is read in the words of `answers:`, which gives none for yes or for no"
+                    .into(),
+                at("unborn", ""),
+            ));
+        }
         let question = |id: &str| {
             bank.get(id).ok_or_else(|| {
                 let near = crate::error::nearest(id, bank.questions().map(|(_, q)| q.id.as_str()));
@@ -283,6 +295,7 @@ enum Fill {
     Level(usize),
     Age(usize),
     BirthDate(usize),
+    Unborn(usize),
     Answer(usize, usize),
     /// Only from factor codes.
     Codes,
@@ -442,6 +455,8 @@ struct Plan {
     factors: Option<usize>,
     /// The foreign column of the assessment date, for a date of birth.
     date: Option<usize>,
+    /// The foreign column saying a child is unborn.
+    unborn: Option<usize>,
     /// Our column of each question, by question.
     question_column: HashMap<QId, usize>,
     foreign_names: Vec<String>,
@@ -561,6 +576,14 @@ impl Plan {
             our_names.push(names[i].clone());
             fills.push(Fill::BirthDate(i));
         }
+        let mut unborn = None;
+        if let Some(column) = &c.unborn {
+            let i = find(column, "whether the child is unborn")?;
+            unborn = Some(i);
+            columns.push(Column::ChildUnborn);
+            our_names.push(names[i].clone());
+            fills.push(Fill::Unborn(i));
+        }
         let mut question_column = HashMap::new();
         for (index, (q, column, _)) in map.questions.iter().enumerate() {
             let i = find(column, &format!("the answer to `{}`", bank.name(*q)))?;
@@ -622,6 +645,7 @@ impl Plan {
             reference,
             factors,
             date,
+            unborn,
             ids: question_column
                 .keys()
                 .map(|q| (*q, bank.name(*q).to_string()))
@@ -668,6 +692,20 @@ impl Plan {
             .date
             .map(&cell)
             .and_then(|c| parse_date(&c.text, date_format));
+        let words = map.file.answers.clone().unwrap_or_default();
+        // Yes, no (blank is no), or a word the map does not give.
+        let unborn_word = |c: &Cell| {
+            let key = normalise(&c.text);
+            let is = |list: &[String]| list.iter().any(|w| normalise(w) == key);
+            if c.text.is_empty() || is(&words.no) {
+                Some(false)
+            } else if is(&words.yes) {
+                Some(true)
+            } else {
+                None
+            }
+        };
+        let unborn = self.unborn.map(&cell).and_then(|c| unborn_word(&c)) == Some(true);
         let mut cells = Vec::with_capacity(self.fills.len());
         for fill in &self.fills {
             let out = match fill {
@@ -752,6 +790,29 @@ impl Plan {
                     let at = assessed.unwrap_or(today);
                     match parse_date(&c.text, date_format) {
                         _ if c.text.is_empty() => c,
+                        // The expected date of an unborn child: no age.
+                        Some(due) if unborn && due > at => Cell {
+                            text: String::new(),
+                            ..c
+                        },
+                        Some(born) if born <= at && unborn => {
+                            let message = format!(
+                                "`{}` is `{}` at {}, on or before the assessment date {at}, but the child is recorded as unborn",
+                                self.foreign_names[*i],
+                                c.text,
+                                self.place(&c)
+                            );
+                            refuse(
+                                &mut problem,
+                                &c,
+                                message,
+                                "correct the date of birth, or the unborn column",
+                            );
+                            Cell {
+                                text: String::new(),
+                                ..c
+                            }
+                        }
                         Some(born) if born <= at => {
                             let years = born
                                 .until((jiff::Unit::Year, at))
@@ -773,7 +834,7 @@ impl Plan {
                                 &mut problem,
                                 &c,
                                 message,
-                                "an unborn child is not read from a date of birth: correct the date",
+                                "correct the date; for an unborn child, map a column saying so (`columns: unborn`)",
                             );
                             Cell {
                                 text: String::new(),
@@ -793,6 +854,36 @@ impl Plan {
                                 &c,
                                 message,
                                 "correct the date, or `date_format:` in the map",
+                            );
+                            Cell {
+                                text: String::new(),
+                                ..c
+                            }
+                        }
+                    }
+                }
+                Fill::Unborn(i) => {
+                    let c = cell(*i);
+                    match unborn_word(&c) {
+                        Some(yes) => Cell {
+                            text: if yes { "yes" } else { "no" }.to_string(),
+                            ..c
+                        },
+                        None => {
+                            let message = format!(
+                                "`{}` is `{}` at {}, which the map {} does not give (unborn: {}; born: {} or blank)",
+                                self.foreign_names[*i],
+                                c.text,
+                                self.place(&c),
+                                map.path,
+                                shown(&words.yes),
+                                shown(&words.no),
+                            );
+                            refuse(
+                                &mut problem,
+                                &c,
+                                message,
+                                "add the value to `answers:` in the map; it is never guessed",
                             );
                             Cell {
                                 text: String::new(),
