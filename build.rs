@@ -55,7 +55,7 @@ fn prepare_rules() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
     let files = threshold_model::rules::read_dir(&root).unwrap_or_else(|e| fail(&e.to_string()));
     let london = jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC);
-    let today = jiff::Timestamp::now().to_zoned(london).date();
+    let today = jiff::Timestamp::now().to_zoned_datetime(london).date();
     let (prepared, warnings) = threshold_model::rules::prepare(files, today)
         .unwrap_or_else(|errors| fail(&errors.to_string()));
     for warning in warnings.0 {

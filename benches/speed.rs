@@ -86,7 +86,7 @@ fn main() {
     let bytes = std::fs::read("examples/cases/trafford-young-carer.yaml").unwrap();
     let case = threshold::case::read(&bytes, "case", &rules.questions).unwrap();
     let area = rules.area("trafford").unwrap();
-    let at: jiff::Zoned = "2026-11-24T10:00:00+00:00[Europe/London]".parse().unwrap();
+    let at: jiff::ZonedDateTime = "2026-11-24T10:00:00+00:00[Europe/London]".parse().unwrap();
     let parses: Vec<Duration> = (0..2000)
         .map(|_| {
             let start = Instant::now();

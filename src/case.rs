@@ -35,7 +35,7 @@ pub const MAX_CASE_BYTES: usize = 1024 * 1024;
 pub struct Case {
     pub area: Option<String>,
     pub reference: Option<String>,
-    pub assessed_at: Option<jiff::Zoned>,
+    pub assessed_at: Option<jiff::ZonedDateTime>,
     /// The tier the practitioner recorded, for audits.
     pub recorded_level: Option<u8>,
     /// Why the practitioner recorded that level (SPEC section 12): kept beside the tool's.
@@ -553,7 +553,7 @@ impl<'de> Deserialize<'de> for Tier {
     }
 }
 
-struct Moment(jiff::Zoned);
+struct Moment(jiff::ZonedDateTime);
 
 impl<'de> Deserialize<'de> for Moment {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

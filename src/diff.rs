@@ -183,8 +183,8 @@ pub fn compare(
     old: &RuleSet,
     new: &RuleSet,
     subjects: &[Subject],
-    at: &jiff::Zoned,
-    out_of_hours: &jiff::Zoned,
+    at: &jiff::ZonedDateTime,
+    out_of_hours: &jiff::ZonedDateTime,
 ) -> Report {
     let old_cases = read_all(subjects, &old.questions);
     let new_cases = read_all(subjects, &new.questions);

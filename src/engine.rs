@@ -17,9 +17,9 @@ pub struct Outcome<'a> {
     pub area: &'a Area,
     pub case: &'a Case,
     /// When the case was assessed: the case's own time, else the moment of reading.
-    pub assessed_at: jiff::Zoned,
+    pub assessed_at: jiff::ZonedDateTime,
     /// The moment the contacts are for (the moment of reading), London time, and its clock.
-    pub contacts_moment: jiff::Zoned,
+    pub contacts_moment: jiff::ZonedDateTime,
     pub contacts_at: Clock,
     /// A child is in immediate danger: ring 999 first.
     pub emergency: bool,
@@ -216,7 +216,7 @@ pub fn assess<'a>(
     area: &'a Area,
     bank: &QuestionBank,
     case: &'a Case,
-    at: &jiff::Zoned,
+    at: &jiff::ZonedDateTime,
 ) -> Outcome<'a> {
     let (worst_household, household_unknowns) = worst_case(bank, &case.answers, None);
     let children: Vec<ChildOutcome> = case

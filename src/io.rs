@@ -16,7 +16,7 @@ pub struct Io<'a> {
     /// Colour and emphasis allowed on stdout (a terminal, and NO_COLOR unset).
     pub styled: bool,
     /// The moment a result is for, unless `--at` or the case file says otherwise.
-    pub now: jiff::Zoned,
+    pub now: jiff::ZonedDateTime,
     /// Standard input and output are a terminal: a person is there to press Enter.
     pub interactive: bool,
 }

@@ -11,7 +11,7 @@ fn main() -> std::process::ExitCode {
         styled,
         // London time, from the bundled time-zone database: every area is in England, and
         // the system's zone would mean searching its time-zone folder for a name.
-        now: jiff::Timestamp::now().to_zoned(threshold::hours::london().clone()),
+        now: jiff::Timestamp::now().to_zoned_datetime(threshold::hours::london().clone()),
         interactive,
     };
     std::process::ExitCode::from(threshold::run(std::env::args_os(), &mut io))

@@ -170,7 +170,7 @@ pub struct Mismatch {
 }
 
 /// Check every scenario's expectation against the rules, for every area the rules have.
-pub fn check(rules: &RuleSet, scenarios: &[Scenario], at: &jiff::Zoned) -> Vec<Mismatch> {
+pub fn check(rules: &RuleSet, scenarios: &[Scenario], at: &jiff::ZonedDateTime) -> Vec<Mismatch> {
     let mut found = Vec::new();
     for scenario in scenarios {
         let mismatch = |area: &str, problem: String| Mismatch {
@@ -306,7 +306,7 @@ pub fn near_misses(
     area: &Area,
     bank: &QuestionBank,
     case: &Case,
-    at: &jiff::Zoned,
+    at: &jiff::ZonedDateTime,
     outcome: &Outcome,
 ) -> Vec<NearMiss> {
     let Some(level) = outcome.overall else {

@@ -6,7 +6,10 @@ use crate::rules::RuleSet;
 use crate::rules::model::Area;
 
 /// `--at`: a moment, or `now` (the same as leaving it out, but said).
-pub fn parse_at(at: Option<&str>, now: &jiff::Zoned) -> Result<Option<jiff::Zoned>, Diagnostic> {
+pub fn parse_at(
+    at: Option<&str>,
+    now: &jiff::ZonedDateTime,
+) -> Result<Option<jiff::ZonedDateTime>, Diagnostic> {
     at.map(|text| {
         crate::hours::parse_at_flag(text, now).map_err(|e| {
             Diagnostic::error(Code::UsageAt, "--at", e).help("for example --at 2026-11-24T10:00")

@@ -29,7 +29,7 @@ fn today() -> jiff::civil::Date {
     jiff::civil::date(2026, 12, 2)
 }
 
-fn moment() -> jiff::Zoned {
+fn moment() -> jiff::ZonedDateTime {
     threshold::render::book::moment()
 }
 

@@ -78,7 +78,7 @@ fn area() -> impl Strategy<Value = usize> {
 }
 
 /// Any minute of a week in summer or winter, so opening hours and clock changes are hit.
-fn moment() -> impl Strategy<Value = jiff::Zoned> {
+fn moment() -> impl Strategy<Value = jiff::ZonedDateTime> {
     (prop::bool::ANY, 0i64..7 * 24 * 60).prop_map(|(summer, minute)| {
         let start: jiff::Timestamp = if summer {
             "2026-07-06T00:00:00Z"
@@ -87,7 +87,7 @@ fn moment() -> impl Strategy<Value = jiff::Zoned> {
         }
         .parse()
         .unwrap();
-        (start + jiff::SignedDuration::from_mins(minute)).to_zoned(jiff::tz::TimeZone::UTC)
+        (start + jiff::SignedDuration::from_mins(minute)).to_zoned_datetime(jiff::tz::TimeZone::UTC)
     })
 }
 
@@ -374,7 +374,7 @@ fn check_contacts(outcome: &Outcome) -> Result<(), TestCaseError> {
 #[test]
 fn the_right_number_at_every_hour_of_the_year() {
     let bank = &rules().questions;
-    let mut moments: Vec<jiff::Zoned> = Vec::new();
+    let mut moments: Vec<jiff::ZonedDateTime> = Vec::new();
     let london = threshold::hours::london();
     for start in [
         "2026-11-23T00:00:00Z",
@@ -387,7 +387,8 @@ fn the_right_number_at_every_hour_of_the_year() {
         let start: jiff::Timestamp = start.parse().unwrap();
         for half_hour in 0..(7 * 48) {
             moments.push(
-                (start + jiff::SignedDuration::from_mins(30 * half_hour)).to_zoned(london.clone()),
+                (start + jiff::SignedDuration::from_mins(30 * half_hour))
+                    .to_zoned_datetime(london.clone()),
             );
         }
     }
@@ -422,11 +423,11 @@ fn the_right_number_at_every_hour_of_the_year() {
 fn bank_holidays_are_out_of_hours_and_unknown_past_the_published_list() {
     let bank = &rules().questions;
     let london = threshold::hours::london();
-    let christmas: jiff::Zoned = jiff::civil::datetime(2026, 12, 25, 10, 0, 0, 0)
-        .to_zoned(london.clone())
+    let christmas: jiff::ZonedDateTime = jiff::civil::datetime(2026, 12, 25, 10, 0, 0, 0)
+        .to_zoned_datetime(london.clone())
         .unwrap();
-    let later: jiff::Zoned = jiff::civil::datetime(2028, 1, 4, 10, 0, 0, 0)
-        .to_zoned(london.clone())
+    let later: jiff::ZonedDateTime = jiff::civil::datetime(2028, 1, 4, 10, 0, 0, 0)
+        .to_zoned_datetime(london.clone())
         .unwrap();
     let cases = tier_cases(bank);
     for area in &rules().areas {
@@ -561,7 +562,7 @@ fn tier_cases(bank: &QuestionBank) -> Vec<Case> {
 fn household_level_is_the_highest_child_level_and_none_without_children() {
     let bank = &rules().questions;
     let area = rules().area("salford").unwrap();
-    let at: jiff::Zoned = "2026-11-24T10:00:00+00:00[Europe/London]".parse().unwrap();
+    let at: jiff::ZonedDateTime = "2026-11-24T10:00:00+00:00[Europe/London]".parse().unwrap();
     let mut case = Case {
         area: None,
         reference: None,

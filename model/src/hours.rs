@@ -30,7 +30,7 @@ const SUNDAY: u8 = 6;
 impl WallClock {
     /// The London clock at `moment`, with no bank holidays (the calendar's `clock` counts
     /// them).
-    pub fn of(moment: &jiff::Zoned) -> WallClock {
+    pub fn of(moment: &jiff::ZonedDateTime) -> WallClock {
         let local = moment.with_time_zone(london().clone());
         WallClock::of_civil(local.datetime(), false)
     }
@@ -122,7 +122,7 @@ impl BankHolidays {
     }
 
     /// The clock at `moment`: on a bank holiday, Sunday's hours.
-    pub fn clock(&self, moment: &jiff::Zoned) -> Clock {
+    pub fn clock(&self, moment: &jiff::ZonedDateTime) -> Clock {
         let local = moment.with_time_zone(london().clone()).datetime();
         let bank_holiday = self.is_holiday(local.date());
         Clock {
@@ -281,7 +281,7 @@ fn parse_time(text: &str) -> Result<u16, String> {
 /// skip (the spring gap) or show twice (the autumn fold) is refused: the message says which
 /// offsets to write, so a moment is never guessed. A bracketed zone is read only beside an
 /// offset, and must then be Europe/London.
-pub fn parse_moment(text: &str) -> Result<jiff::Zoned, String> {
+pub fn parse_moment(text: &str) -> Result<jiff::ZonedDateTime, String> {
     let text = text.trim();
     let (moment, zone) = match text.split_once('[') {
         Some((moment, zone)) => (moment, Some(zone.trim_end_matches(']'))),
@@ -301,7 +301,7 @@ pub fn parse_moment(text: &str) -> Result<jiff::Zoned, String> {
         }
     }
     if let Ok(instant) = moment.parse::<jiff::Timestamp>() {
-        return Ok(instant.to_zoned(london().clone()));
+        return Ok(instant.to_zoned_datetime(london().clone()));
     }
     let bad = || {
         format!(
@@ -315,18 +315,21 @@ pub fn parse_moment(text: &str) -> Result<jiff::Zoned, String> {
 }
 
 /// `--at`: `now` (the moment of reading, said out loud) or a moment as `parse_moment` reads it.
-pub fn parse_at_flag(text: &str, now: &jiff::Zoned) -> Result<jiff::Zoned, String> {
+pub fn parse_at_flag(text: &str, now: &jiff::ZonedDateTime) -> Result<jiff::ZonedDateTime, String> {
     if text.trim().eq_ignore_ascii_case("now") {
         return Ok(now.with_time_zone(london().clone()));
     }
     parse_moment(text)
 }
 
-fn london_wall_time(wall: jiff::civil::DateTime, text: &str) -> Result<jiff::Zoned, String> {
+fn london_wall_time(
+    wall: jiff::civil::DateTime,
+    text: &str,
+) -> Result<jiff::ZonedDateTime, String> {
     use jiff::tz::AmbiguousOffset;
-    match london().to_ambiguous_zoned(wall).offset() {
+    match london().to_ambiguous_zoned_datetime(wall).offset() {
         AmbiguousOffset::Unambiguous { .. } => wall
-            .to_zoned(london().clone())
+            .to_zoned_datetime(london().clone())
             .map_err(|e| format!("`{text}` is not a time in Europe/London: {e}")),
         AmbiguousOffset::Gap { before, after } => Err(format!(
             "`{text}` does not exist in London: the clocks go forward then; write an offset (for example {}{before} or {}{after})",
@@ -410,7 +413,7 @@ mod tests {
     #[test]
     fn the_london_clock_follows_summer_time() {
         let summer: jiff::Timestamp = "2026-07-01T08:00:00Z".parse().unwrap();
-        let clock = WallClock::of(&summer.to_zoned(jiff::tz::TimeZone::UTC));
+        let clock = WallClock::of(&summer.to_zoned_datetime(jiff::tz::TimeZone::UTC));
         assert_eq!(clock, at(2, 9, 0));
     }
 }

@@ -156,7 +156,7 @@ fn settings<'r>(
     rules: &'r RuleSet,
     args: &Args,
     styled: bool,
-    now: &jiff::Zoned,
+    now: &jiff::ZonedDateTime,
 ) -> Result<Settings<'r>, Diagnostic> {
     let area = args
         .area

@@ -30,7 +30,12 @@ pub struct AuditRow {
 
 /// The audit row of an assessed case. Each unknown that applies is tried as the worrying
 /// answer, alone, to see whether it raises the case's level.
-pub fn row(source: &str, outcome: &Outcome, bank: &QuestionBank, moment: &jiff::Zoned) -> AuditRow {
+pub fn row(
+    source: &str,
+    outcome: &Outcome,
+    bank: &QuestionBank,
+    moment: &jiff::ZonedDateTime,
+) -> AuditRow {
     let mut reasons: Vec<String> = Vec::new();
     for child in &outcome.children {
         for reason in &child.reasons {

@@ -20,9 +20,9 @@ pub struct Settings<'r> {
     /// `THRESHOLD_AREA`: for a case that names no area, after `--area` and the case's own.
     pub default_area: Option<&'r Area>,
     /// `--at`: overrides the case's `assessed_at`, as in `assess`.
-    pub at: Option<jiff::Zoned>,
+    pub at: Option<jiff::ZonedDateTime>,
     /// The moment for cases that give none.
-    pub now: jiff::Zoned,
+    pub now: jiff::ZonedDateTime,
     pub format: Format,
     pub styled: bool,
     /// `--map`: every row says which map read the exports.

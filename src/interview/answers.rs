@@ -83,7 +83,7 @@ pub fn not_asked_names(flow: &Flow) -> Vec<String> {
 }
 
 /// A file name from a case reference and the time: letters, digits, `-` and `_` only.
-pub fn file_stem(reference: Option<&str>, moment: &jiff::Zoned) -> String {
+pub fn file_stem(reference: Option<&str>, moment: &jiff::ZonedDateTime) -> String {
     let reference: String = reference
         .unwrap_or("threshold")
         .chars()

@@ -48,7 +48,7 @@ pub struct Flow<'r> {
     rules: &'r RuleSet,
     area: Option<&'r Area>,
     pub case: Case,
-    moment: jiff::Zoned,
+    moment: jiff::ZonedDateTime,
     household_asked: Vec<bool>,
     children_asked: Vec<Vec<bool>>,
     /// How many children the practitioner said there are; `None` until asked.
@@ -64,7 +64,7 @@ impl<'r> Flow<'r> {
         rules: &'r RuleSet,
         area: Option<&'r Area>,
         mut case: Case,
-        moment: jiff::Zoned,
+        moment: jiff::ZonedDateTime,
     ) -> Flow<'r> {
         let known = |answers: &Answers| answers.0.iter().map(|a| !a.is_unknown()).collect();
         let household_asked = known(&case.answers);
@@ -92,7 +92,7 @@ impl<'r> Flow<'r> {
         self.area
     }
 
-    pub fn moment(&self) -> &jiff::Zoned {
+    pub fn moment(&self) -> &jiff::ZonedDateTime {
         &self.moment
     }
 
@@ -507,7 +507,7 @@ pub(crate) mod tests {
         })
     }
 
-    pub fn moment() -> jiff::Zoned {
+    pub fn moment() -> jiff::ZonedDateTime {
         crate::hours::parse_moment("2026-11-24T10:00").unwrap()
     }
 

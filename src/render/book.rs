@@ -25,12 +25,12 @@ pub const OUT_OF_HOURS: &str = "2026-11-28T02:00";
 pub const OUT_OF_HOURS_WORDS: &str = "Saturday 28 November 2026, 02:00";
 
 /// The out-of-hours moment as a London time.
-pub fn out_of_hours() -> jiff::Zoned {
+pub fn out_of_hours() -> jiff::ZonedDateTime {
     crate::hours::parse_moment(OUT_OF_HOURS).expect("a valid London time")
 }
 
 /// The fixed moment as a London time.
-pub fn moment() -> jiff::Zoned {
+pub fn moment() -> jiff::ZonedDateTime {
     crate::hours::parse_moment(MOMENT).expect("the book's moment is a valid London time")
 }
 

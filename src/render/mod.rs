@@ -192,7 +192,7 @@ pub fn provisional_lines(rules: &RuleSet, outcome: &Outcome) -> Vec<String> {
 }
 
 /// "2026-11-24 10:00 GMT".
-pub fn moment_label(moment: &jiff::Zoned) -> String {
+pub fn moment_label(moment: &jiff::ZonedDateTime) -> String {
     moment
         .with_time_zone(crate::hours::london().clone())
         .strftime("%Y-%m-%d %H:%M %Z")

@@ -382,7 +382,7 @@ pub fn scenario_handout(
     rules: &RuleSet,
     area: &Area,
     worked: &[Worked],
-    moment: &jiff::Zoned,
+    moment: &jiff::ZonedDateTime,
     format: Handout,
 ) -> String {
     let mut blocks = vec![
@@ -450,7 +450,7 @@ pub fn compare_handout(
     rules: &RuleSet,
     case_name: &str,
     outcomes: &[Outcome],
-    moment: &jiff::Zoned,
+    moment: &jiff::ZonedDateTime,
     format: Handout,
 ) -> String {
     let mut blocks = vec![

@@ -131,7 +131,11 @@ fn start(rules: &RuleSet) -> Value {
 }
 
 /// The visit in `request` as the interview's flow, the practitioner's reason on its case.
-fn visit<'r>(rules: &'r RuleSet, request: &Value, moment: jiff::Zoned) -> Result<Flow<'r>, String> {
+fn visit<'r>(
+    rules: &'r RuleSet,
+    request: &Value,
+    moment: jiff::ZonedDateTime,
+) -> Result<Flow<'r>, String> {
     let visit = request.get("visit").ok_or("the request has no `visit`")?;
     let case = visit.get("case").ok_or("the visit has no `case`")?;
     let bank = &rules.questions;
