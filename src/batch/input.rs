@@ -297,7 +297,7 @@ impl<'a> Inputs<'a> {
         };
         self.files += 1;
         let reader: Box<dyn BufRead + 'a> = Box::new(BufReader::with_capacity(1 << 16, stdin));
-        self.start(Kind::JsonLines, Arc::from("-"), reader)
+        self.start(Kind::JsonLines, Arc::from("-"), reader, None)
     }
 
     /// Open a file named on the command line, or found `in_folder`.
@@ -324,7 +324,7 @@ impl<'a> Inputs<'a> {
                 Err(e) => return Some(cannot_read(&name, &e)),
             },
         };
-        self.start(kind, Arc::from(name), reader)
+        self.start(kind, Arc::from(name), reader, Some(path))
     }
 
     /// A workbook's sheet, through the map or in our own columns.
@@ -359,13 +359,14 @@ impl<'a> Inputs<'a> {
         None
     }
 
-    /// Begin reading a file of `kind`; an item straight away when the file is read whole
-    /// or refused whole.
+    /// Begin reading a file of `kind` (at `path`, unless it is standard input); an item
+    /// straight away when the file is read whole or refused whole.
     fn start(
         &mut self,
         kind: Kind,
         name: Arc<str>,
         mut reader: Box<dyn BufRead + 'a>,
+        path: Option<&Path>,
     ) -> Option<Item> {
         if kind != Kind::Json
             && let Err(error) = check_encoding(&name, &mut reader)
@@ -389,7 +390,15 @@ impl<'a> Inputs<'a> {
                     &mut self.notes,
                 ))
             }
-            Kind::Csv => Open::Csv(CsvCases::new(name, reader, Arc::clone(&self.bank))),
+            Kind::Csv => {
+                let cases = CsvCases::new(name, reader, Arc::clone(&self.bank));
+                // Opened a second time, to read it again should its references come out
+                // of order; without it every reference is kept.
+                match path.and_then(|path| std::fs::File::open(path).ok()) {
+                    Some(again) => Open::Csv(cases.again_from(Box::new(BufReader::new(again)))),
+                    None => Open::Csv(cases),
+                }
+            }
             Kind::Sheet => return self.open_sheet(Path::new(&*name)),
         });
         None
