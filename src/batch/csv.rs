@@ -8,7 +8,7 @@
 //! row is read into a case through the case file's own deserializer (`Case: Deserialize`),
 //! so an answer or an age is checked, and refused, in exactly the words of a case file.
 
-use super::input::{Item, read_line, text_of, too_large};
+use super::input::{CHUNK_BYTES, Item, read_line, text_of, too_large};
 use crate::case::{Case, Child, MAX_CASE_BYTES};
 use crate::error::{Code, Diagnostic, Location};
 use crate::question::{About, Answer, Answers, Kind, QId, QuestionBank};
@@ -263,17 +263,21 @@ impl Group {
     /// Where the case's `area` is written (for an unknown area).
     pub fn area_at(&self) -> Option<Location> {
         let index = self.header.index(Column::Area)?;
-        let first = match &self.rows {
-            Rows::Cells(rows) => Cow::Borrowed(&rows[0]),
+        match &self.rows {
+            Rows::Cells(rows) => rows[0].cells.get(index).map(|c| Location {
+                line: c.line,
+                column: c.column,
+            }),
             Rows::Lines(lines) => {
                 let (line, text) = lines.iter().next()?;
-                Cow::Owned(row_of(&self.name, line, text).0)
+                let mut spans = Vec::with_capacity(index + 1);
+                scan(text, &mut spans, index + 1);
+                spans.get(index).map(|span| Location {
+                    line,
+                    column: column_of(text, span.start),
+                })
             }
-        };
-        first.cells.get(index).map(|c| Location {
-            line: c.line,
-            column: c.column,
-        })
+        }
     }
 
     /// The case its rows describe, or why they do not describe one.
@@ -562,6 +566,30 @@ impl Lines {
         self.rows.push((line, self.text.len()));
     }
 
+    fn clear(&mut self) {
+        self.text.clear();
+        self.rows.clear();
+    }
+
+    fn extend(&mut self, other: &Lines) {
+        let offset = self.text.len();
+        self.text.push_str(&other.text);
+        self.rows
+            .extend(other.rows.iter().map(|(line, end)| (*line, end + offset)));
+    }
+
+    /// Rows `from` to `to` (not included), as lines of their own.
+    fn slice(&self, from: usize, to: usize) -> Lines {
+        let start = from.checked_sub(1).map_or(0, |i| self.rows[i].1);
+        Lines {
+            text: self.text[start..self.rows[to - 1].1].to_string(),
+            rows: self.rows[from..to]
+                .iter()
+                .map(|(line, end)| (*line, end - start))
+                .collect(),
+        }
+    }
+
     fn iter(&self) -> impl Iterator<Item = (usize, &str)> {
         let starts = std::iter::once(0).chain(self.rows.iter().map(|(_, end)| *end));
         self.rows
@@ -587,6 +615,50 @@ impl Lines {
     }
 }
 
+/// Cases of our own export whose rows are lines as written, one after another in one
+/// buffer: they go to a worker together, so the reader allocates nothing a case (memory
+/// freed in another thread than it was taken in costs both a lock).
+pub struct Block {
+    name: Arc<str>,
+    header: Arc<Header>,
+    lines: Lines,
+    /// Each case: where its rows end in `lines`, and what the reader found wrong with it.
+    cases: Vec<(usize, Option<Diagnostic>)>,
+}
+
+impl Block {
+    pub fn size(&self) -> usize {
+        self.lines.text.len()
+    }
+
+    /// Its cases, in order.
+    pub fn groups(&self) -> impl Iterator<Item = Group> + '_ {
+        let starts = std::iter::once(0).chain(self.cases.iter().map(|(end, _)| *end));
+        self.cases
+            .iter()
+            .zip(starts)
+            .map(|((end, problem), start)| {
+                let lines = self.lines.slice(start, *end);
+                let reference = lines
+                    .iter()
+                    .next()
+                    .and_then(|(_, text)| reference_of(text, self.header.reference))
+                    .map(Cow::into_owned)
+                    .unwrap_or_default();
+                Group {
+                    name: Arc::clone(&self.name),
+                    header: Arc::clone(&self.header),
+                    rows: Rows::Lines(lines),
+                    problem: problem.clone(),
+                    reference,
+                    sheet: None,
+                    codes: Vec::new(),
+                    mapped: false,
+                }
+            })
+    }
+}
+
 /// Where a cell is in its line (byte offsets): where it starts, and its text before
 /// trimming; `escaped` when that text holds `""` for a quote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -600,9 +672,19 @@ impl Span {
     fn text<'t>(&self, line: &'t str) -> std::borrow::Cow<'t, str> {
         let text = &line[self.text.clone()];
         match self.escaped {
-            false => Cow::Borrowed(text.trim()),
+            false => Cow::Borrowed(trim(text)),
             true => Cow::Owned(text.replace("\"\"", "\"").trim().to_string()),
         }
+    }
+}
+
+/// `text.trim()`, quickly when it starts and ends with a printable ASCII character (every
+/// other space is an ASCII control character or not ASCII).
+fn trim(text: &str) -> &str {
+    let solid = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
+    match solid(text.as_bytes().first()) && solid(text.as_bytes().last()) {
+        true => text,
+        false => text.trim(),
     }
 }
 
@@ -733,6 +815,9 @@ fn quick_household(
     bank: &QuestionBank,
 ) -> Option<()> {
     for (column, span) in columns.iter().zip(spans) {
+        if !household(*column) && *column != Column::Reference {
+            continue;
+        }
         let text = span.text(line);
         if text.is_empty() {
             continue;
@@ -773,6 +858,9 @@ fn quick_child(
     let (mut id, mut age, mut unborn_child, mut any) = (None, None, false, false);
     let mut answers = Answers::unknown(bank.len());
     for (column, span) in columns.iter().zip(spans) {
+        if household(*column) || *column == Column::Reference {
+            continue;
+        }
         let text = span.text(line);
         if text.is_empty() {
             continue;
@@ -1222,6 +1310,13 @@ pub struct CsvCases<'a> {
     text: String,
     /// The references of the cases already read, to tell one met again.
     seen: Seen<'a>,
+    /// Cases read whose rows are lines as written, to go to a worker together.
+    block: Option<Block>,
+    /// A case to give after the block (which holds the cases before it).
+    queued: Option<Group>,
+    /// The buffers of the last case put in the block, for the next case.
+    spare: Lines,
+    spare_reference: String,
     done: bool,
     /// The sheet the records are on, when they are a workbook's.
     sheet: Option<Arc<str>>,
@@ -1247,6 +1342,10 @@ impl<'a> CsvCases<'a> {
             pending: None,
             text: String::new(),
             seen: Seen::Hashed(HashSet::new()),
+            block: None,
+            queued: None,
+            spare: Lines::default(),
+            spare_reference: String::new(),
             done: false,
             sheet: None,
         }
@@ -1277,29 +1376,67 @@ impl<'a> CsvCases<'a> {
         cases
     }
 
+    /// The next cases: a block of those whose rows are lines as written, or one other.
     pub fn next_item(&mut self) -> Option<Item> {
-        if self.done && self.pending.is_none() {
-            return None;
+        if let Some(group) = self.queued.take() {
+            return Some(Item::Csv(group));
         }
-        let header = match &self.header {
-            Some(header) => Arc::clone(header),
-            None => match self.read_header() {
-                Ok(header) => header,
-                Err(error) => {
-                    self.done = true;
-                    return Some(Item::Failed {
-                        source: self.records.name.to_string(),
-                        error,
-                    });
-                }
-            },
+        loop {
+            if self.done && self.pending.is_none() {
+                return self.block.take().map(Item::CsvBlock);
+            }
+            let header = match &self.header {
+                Some(header) => Arc::clone(header),
+                None => match self.read_header() {
+                    Ok(header) => header,
+                    Err(error) => {
+                        self.done = true;
+                        return Some(Item::Failed {
+                            source: self.records.name.to_string(),
+                            error,
+                        });
+                    }
+                },
+            };
+            let Some(first) = self.pending.take().or_else(|| self.next_record()) else {
+                self.done = true;
+                continue;
+            };
+            let group = self.group(header, first);
+            if let Some(group) = self.to_block(group) {
+                return Some(match self.block.take() {
+                    Some(block) => {
+                        self.queued = Some(group);
+                        Item::CsvBlock(block)
+                    }
+                    None => Item::Csv(group),
+                });
+            }
+            if self.block.as_ref().is_some_and(|b| b.size() >= CHUNK_BYTES) {
+                return self.block.take().map(Item::CsvBlock);
+            }
+        }
+    }
+
+    /// Put a case whose rows are lines as written into the block being filled (keeping
+    /// its buffers for the next case); give back any other.
+    fn to_block(&mut self, group: Group) -> Option<Group> {
+        let Rows::Lines(lines) = &group.rows else {
+            return Some(group);
         };
-        let first = self.pending.take().or_else(|| self.next_record());
-        let Some(first) = first else {
-            self.done = true;
-            return None;
-        };
-        Some(Item::Csv(self.group(header, first)))
+        let block = self.block.get_or_insert_with(|| Block {
+            name: Arc::clone(&group.name),
+            header: Arc::clone(&group.header),
+            lines: Lines::default(),
+            cases: Vec::new(),
+        });
+        block.lines.extend(lines);
+        block.cases.push((block.lines.rows.len(), group.problem));
+        if let Rows::Lines(lines) = group.rows {
+            self.spare = lines;
+        }
+        self.spare_reference = group.reference;
+        None
     }
 
     fn read_header(&mut self) -> Result<Arc<Header>, Diagnostic> {
@@ -1397,13 +1534,15 @@ impl<'a> CsvCases<'a> {
 
     /// The case that starts with `first`: it and the records after it with its reference.
     fn group(&mut self, header: Arc<Header>, first: Record) -> Group {
-        let reference = self
-            .cell_of(&first, header.reference)
-            .map(Cow::into_owned)
-            .unwrap_or_default();
+        let mut reference = std::mem::take(&mut self.spare_reference);
+        reference.clear();
+        if let Some(cell) = self.cell_of(&first, header.reference) {
+            reference.push_str(&cell);
+        }
         let (rows, problem) = match first {
             Record::Line(line) => {
-                let mut lines = Lines::default();
+                let mut lines = std::mem::take(&mut self.spare);
+                lines.clear();
                 lines.push(line, &self.text);
                 (Rows::Lines(lines), None)
             }
@@ -1764,7 +1903,7 @@ mod tests {
         #[test]
         fn a_line_read_in_place_is_read_as_records_read_it(
             chars in proptest::collection::vec(
-                proptest::sample::select(vec!['a', 'b', ' ', ',', '"', 'é', '\t', '\u{3000}', '\r']),
+                proptest::sample::select(vec!['a', 'b', ' ', ',', '"', 'é', '\t', '\u{3000}', '\r', '\u{b}']),
                 0..24,
             )
         ) {
@@ -1835,10 +1974,12 @@ mod tests {
             }
             let reader: Box<dyn BufRead> = Box::new(std::io::Cursor::new(text.clone()));
             let mut cases = CsvCases::new(Arc::from("t.csv"), reader, Arc::clone(bank));
-            while let Some(item) = cases.next_item() {
-                let Item::Csv(group) = item else {
-                    panic!("a case: {text}")
-                };
+            let items: Vec<Item> = std::iter::from_fn(|| cases.next_item()).collect();
+            let groups = items.iter().flat_map(|item| match item {
+                Item::CsvBlock(block) => block.groups().collect(),
+                _ => Vec::new(),
+            });
+            for group in groups {
                 let Rows::Lines(lines) = &group.rows else {
                     continue;
                 };

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 /// About this much input goes to a worker at a time: large enough that handing it over
 /// costs nothing next to assessing it, small enough that the cases in flight stay few.
-const CHUNK_BYTES: usize = 128 * 1024;
+pub const CHUNK_BYTES: usize = 128 * 1024;
 /// At most this many files (or documents, or CSV cases) go to a worker at a time.
 const CHUNK_ITEMS: usize = 64;
 
@@ -37,6 +37,8 @@ pub enum Item {
     },
     /// One case of a CSV export: its rows.
     Csv(super::csv::Group),
+    /// Cases of a CSV export in our own columns, their rows as written.
+    CsvBlock(super::csv::Block),
     /// An input that could not be read as a case at all.
     Failed { source: String, error: Diagnostic },
 }
@@ -48,6 +50,7 @@ impl Item {
                 bytes.len()
             }
             Item::Csv(group) => group.size(),
+            Item::CsvBlock(block) => block.size(),
             Item::Failed { .. } => 0,
         }
     }
