@@ -1403,7 +1403,7 @@ impl<'a> CsvCases<'a> {
                 continue;
             };
             let group = self.group(header, first);
-            if let Some(group) = self.to_block(group) {
+            if let Some(group) = self.keep_in_block(group) {
                 return Some(match self.block.take() {
                     Some(block) => {
                         self.queued = Some(group);
@@ -1420,7 +1420,7 @@ impl<'a> CsvCases<'a> {
 
     /// Put a case whose rows are lines as written into the block being filled (keeping
     /// its buffers for the next case); give back any other.
-    fn to_block(&mut self, group: Group) -> Option<Group> {
+    fn keep_in_block(&mut self, group: Group) -> Option<Group> {
         let Rows::Lines(lines) = &group.rows else {
             return Some(group);
         };

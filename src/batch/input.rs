@@ -111,7 +111,7 @@ fn kind_by_content(head: &[u8]) -> Kind {
 enum Open<'a> {
     Lines(JsonLines<'a>),
     Yaml(YamlStream<'a>),
-    Csv(CsvCases<'a>),
+    Csv(Box<CsvCases<'a>>),
     Mapped(super::map::MappedCases),
 }
 
@@ -352,12 +352,12 @@ impl<'a> Inputs<'a> {
                     &mut self.notes,
                 ))
             }
-            None => Open::Csv(CsvCases::from_rows(
+            None => Open::Csv(Box::new(CsvCases::from_rows(
                 name,
                 sheet,
                 rows,
                 Arc::clone(&self.bank),
-            )),
+            ))),
         });
         None
     }
@@ -398,8 +398,10 @@ impl<'a> Inputs<'a> {
                 // Opened a second time, to read it again should its references come out
                 // of order; without it every reference is kept.
                 match path.and_then(|path| std::fs::File::open(path).ok()) {
-                    Some(again) => Open::Csv(cases.again_from(Box::new(BufReader::new(again)))),
-                    None => Open::Csv(cases),
+                    Some(again) => {
+                        Open::Csv(Box::new(cases.again_from(Box::new(BufReader::new(again)))))
+                    }
+                    None => Open::Csv(Box::new(cases)),
                 }
             }
             Kind::Sheet => return self.open_sheet(Path::new(&*name)),
