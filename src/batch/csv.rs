@@ -8,7 +8,7 @@
 //! row is read into a case through the case file's own deserializer (`Case: Deserialize`),
 //! so an answer or an age is checked, and refused, in exactly the words of a case file.
 
-use super::input::{CHUNK_BYTES, Item, read_line, text_of, too_large};
+use super::input::{Item, read_line, text_of, too_large};
 use crate::case::{Case, Child, MAX_CASE_BYTES};
 use crate::error::{Code, Diagnostic, Location};
 use crate::question::{About, Answer, Answers, Kind, QId, QuestionBank};
@@ -615,6 +615,11 @@ impl Lines {
     }
 }
 
+/// A block holds at most about this many bytes of lines, and this many cases: as many as
+/// a chunk of other cases, so as few rows are in flight.
+const BLOCK_BYTES: usize = 32 * 1024;
+const BLOCK_CASES: usize = 64;
+
 /// Cases of our own export whose rows are lines as written, one after another in one
 /// buffer: they go to a worker together, so the reader allocates nothing a case (memory
 /// freed in another thread than it was taken in costs both a lock).
@@ -629,6 +634,10 @@ pub struct Block {
 impl Block {
     pub fn size(&self) -> usize {
         self.lines.text.len()
+    }
+
+    pub fn cases(&self) -> usize {
+        self.cases.len()
     }
 
     /// Its cases, in order.
@@ -1412,7 +1421,11 @@ impl<'a> CsvCases<'a> {
                     None => Item::Csv(group),
                 });
             }
-            if self.block.as_ref().is_some_and(|b| b.size() >= CHUNK_BYTES) {
+            if self
+                .block
+                .as_ref()
+                .is_some_and(|b| b.size() >= BLOCK_BYTES || b.cases.len() >= BLOCK_CASES)
+            {
                 return self.block.take().map(Item::CsvBlock);
             }
         }

@@ -55,6 +55,14 @@ impl Item {
         }
     }
 
+    /// The cases it counts as, towards a chunk's `CHUNK_ITEMS`.
+    fn cases(&self) -> usize {
+        match self {
+            Item::CsvBlock(block) => block.cases(),
+            _ => 1,
+        }
+    }
+
     fn failed(source: impl Into<String>, error: Diagnostic) -> Item {
         Item::Failed {
             source: source.into(),
@@ -185,9 +193,10 @@ impl<'a> Inputs<'a> {
     /// The next items to hand to a worker; `None` when every input has been read.
     pub fn next_chunk(&mut self) -> Option<Vec<Item>> {
         let mut items = Vec::new();
-        let mut bytes = 0;
-        while items.len() < CHUNK_ITEMS && bytes < CHUNK_BYTES {
+        let (mut cases, mut bytes) = (0, 0);
+        while cases < CHUNK_ITEMS && bytes < CHUNK_BYTES {
             let Some(item) = self.next_item() else { break };
+            cases += item.cases();
             bytes += item.size();
             items.push(item);
         }
