@@ -1591,37 +1591,26 @@ impl<'a> CsvCases<'a> {
         }
         self.gather(&mut group);
         let column = group.header.reference;
-        match self.seen.met(&group.reference, line, column) {
-            Ok(false) => {}
-            Ok(true) => {
-                let message = format!(
+        let (message, help) = match self.seen.met(&group.reference, line, column) {
+            Ok(false) => return group,
+            Ok(true) => (
+                format!(
                     "the rows of case `{}` are not together: it is met again at line {line}",
                     group.reference
-                );
-                group.problem.get_or_insert_with(|| {
-                    group_error(
-                        &group.name,
-                        line,
-                        message,
-                        "sort the export by reference: a case's rows must be next to each other",
-                    )
-                });
-            }
-            Err(e) => {
-                let message = format!(
+                ),
+                "sort the export by reference: a case's rows must be next to each other",
+            ),
+            Err(e) => (
+                format!(
                     "cannot read the file again to check that the rows of case `{}` are together: {e}",
                     group.reference
-                );
-                group.problem.get_or_insert_with(|| {
-                    group_error(
-                        &group.name,
-                        line,
-                        message,
-                        "check that the file is still there and readable",
-                    )
-                });
-            }
-        }
+                ),
+                "check that the file is still there and readable",
+            ),
+        };
+        group
+            .problem
+            .get_or_insert_with(|| group_error(&group.name, line, message, help));
         group
     }
 
