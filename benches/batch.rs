@@ -416,6 +416,7 @@ fn jsonl_to_csv(cases: usize, dir: &Path) -> f64 {
         cases as f64 / seconds
     );
     println!("  peak memory: {}", peak(&batch));
+    cpu_time(&batch, cases);
     for (what, floor) in [
         ("serde_json alone into the case type", serde),
         ("case::parse (as assess reads a case)", assess),
@@ -471,8 +472,20 @@ fn csv_to_csv(cases: usize, dir: &Path, runs: usize, jsonl: Option<f64>) {
         println!("  JSON Lines / CSV, cases a second: {:.2}", jsonl / rate);
     }
     println!("  peak memory: {}", peak(&batch));
+    cpu_time(&batch, cases);
     println!("  {}", first_line(&batch.summary));
     std::fs::remove_file(&path).expect("remove the export");
+}
+
+/// The CPU time of a run, all threads: on a machine shared with other work it moves
+/// less than the wall time does.
+fn cpu_time(run: &Run, cases: usize) {
+    if let Some(cpu) = run.cpu {
+        println!(
+            "  CPU time, all threads: {cpu:.2} s, {:.0} cases a CPU second",
+            cases as f64 / cpu
+        );
+    }
 }
 
 fn million_through_a_pipe(cases: usize) {
