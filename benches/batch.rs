@@ -5,8 +5,12 @@
 //!   and within 2x of merely parsing the same lines into the case type with serde_json
 //!   (`threshold::case::parse`, one thread: the floor no evaluator can beat);
 //! - peak memory (the child's maximum resident set, from `/usr/bin/time`) for
-//!   BATCH_BENCH_CASES cases (default 200,000) and for 1,000,000 cases streamed through a
-//!   pipe: flat when the two are about the same;
+//!   BATCH_BENCH_CASES cases (default 200,000) and for BATCH_BENCH_MILLION cases (default
+//!   1,000,000) streamed through a pipe: flat when the two are about the same;
+//! - the same cases as a CSV export (one row per child, the household columns repeated),
+//!   CSV to CSV on 2 workers: cases a second and the ratio to JSON Lines, and peak memory
+//!   for BATCH_BENCH_CASES cases and for BATCH_BENCH_MILLION cases (a CSV export is a
+//!   file, never a pipe): flat when the two are about the same;
 //! - a folder of BATCH_BENCH_FILES case files (default 100,000; YAML and JSON, 1 in 1,000
 //!   malformed).
 //!
@@ -93,13 +97,48 @@ fn answers(rng: &mut Rng, ids: &[&'static str]) -> Answers {
         .collect()
 }
 
+/// Whether `answers` says `id` is `no`.
+fn is_no(answers: &Answers, id: &str) -> bool {
+    answers.iter().any(|(q, a)| *q == id && a == "no")
+}
+
+/// Leave out the answers that the rules say cannot apply (`ask_when` in
+/// rules/questions.yaml), as a case system that asks in order would: a case is read, not
+/// refused.
+fn applicable(answers: &mut Answers, household: &Answers, age: Option<u64>) {
+    let young = |n| age.is_some_and(|a| a < n);
+    let ruled_out: Vec<&str> = answers
+        .iter()
+        .map(|(id, _)| *id)
+        .filter(|id| match *id {
+            "relapse_or_crisis" => {
+                is_no(household, "adult_mental_health")
+                    && is_no(household, "adult_substance_misuse")
+            }
+            "domestic_abuse_incidents_12m" | "children_witness_abuse" => {
+                is_no(household, "domestic_abuse")
+            }
+            "young_carer" | "missing_episodes" | "self_harm" => young(5),
+            "young_carer_impact" => young(5) || is_no(answers, "young_carer"),
+            "school_concerns" => young(4),
+            _ => false,
+        })
+        .collect();
+    answers.retain(|(id, _)| !ruled_out.contains(id));
+}
+
 fn synthetic(rng: &mut Rng, index: usize) -> Synthetic {
     let mut household = answers(rng, &HOUSEHOLD);
     household.push(("domestic_abuse_incidents_12m", rng.below(5).to_string()));
+    let mut own = household.clone();
+    applicable(&mut own, &household, None);
+    let household = own;
     let children = (0..1 + rng.below(3))
         .map(|c| {
             let age = rng.below(18);
-            (char::from(b'A' + c as u8), age, answers(rng, &CHILD))
+            let mut answers = answers(rng, &CHILD);
+            applicable(&mut answers, &household, Some(age));
+            (char::from(b'A' + c as u8), age, answers)
         })
         .collect();
     Synthetic {
@@ -180,12 +219,63 @@ fn write_cases(out: &mut dyn Write, cases: usize) -> std::io::Result<()> {
     out.flush()
 }
 
+/// The CSV export's header: the fixed columns, then every question the cases answer.
+fn csv_header() -> String {
+    let fixed = "reference,area,assessed_at,recorded_level,child_id,child_age,child_unborn";
+    let household = HOUSEHOLD.iter().chain(&["domestic_abuse_incidents_12m"]);
+    let questions: Vec<&str> = household.chain(&CHILD).copied().collect();
+    format!("{fixed},{}", questions.join(","))
+}
+
+/// The answer to `id` in `answers`, or an empty cell (unknown).
+fn cell<'a>(answers: &'a [(&str, String)], id: &str) -> &'a str {
+    answers
+        .iter()
+        .find(|(q, _)| *q == id)
+        .map_or("", |(_, a)| a.as_str())
+}
+
+/// Case `index` as the rows of a CSV export: one a child, the household columns on each.
+fn case_csv(rng: &mut Rng, index: usize, out: &mut dyn Write) -> std::io::Result<()> {
+    let case = synthetic(rng, index);
+    let recorded = case.recorded.map(|r| r.to_string()).unwrap_or_default();
+    let household: Vec<&str> = HOUSEHOLD
+        .iter()
+        .chain(&["domestic_abuse_incidents_12m"])
+        .map(|id| cell(&case.answers, id))
+        .collect();
+    let household = household.join(",");
+    for (id, age, answers) in &case.children {
+        let child: Vec<&str> = CHILD.iter().map(|q| cell(answers, q)).collect();
+        writeln!(
+            out,
+            "{},{},2026-11-24T10:00:00Z,{recorded},{id},{age},,{household},{}",
+            case.reference,
+            case.area,
+            child.join(",")
+        )?;
+    }
+    Ok(())
+}
+
+/// The same cases as `write_cases`, as a CSV export.
+fn write_csv(out: &mut dyn Write, cases: usize) -> std::io::Result<()> {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    writeln!(out, "{}", csv_header())?;
+    for index in 0..cases {
+        case_csv(&mut rng, index, out)?;
+    }
+    out.flush()
+}
+
 /// One run of the program: wall time, and from `/usr/bin/time` the CPU seconds and the
 /// peak resident set in KiB (when it is there).
 struct Run {
     wall: Duration,
     cpu: Option<f64>,
     peak_kib: Option<u64>,
+    /// The summary the program wrote on standard error.
+    summary: String,
 }
 
 fn time_tool() -> Option<&'static str> {
@@ -221,7 +311,7 @@ fn run_batch(args: &[&str], stdin: Stdio, feed: Option<usize>) -> Run {
     }
     let output = child.wait_with_output().expect("threshold ran");
     let wall = start.elapsed();
-    let summary = String::from_utf8_lossy(&output.stderr);
+    let summary = String::from_utf8_lossy(&output.stderr).to_string();
     assert!(
         output.status.code().is_some_and(|c| c <= 2),
         "threshold failed: {summary}"
@@ -239,6 +329,7 @@ fn run_batch(args: &[&str], stdin: Stdio, feed: Option<usize>) -> Run {
         wall,
         cpu: user.zip(system).map(|(u, s)| u + s),
         peak_kib: fields.next().and_then(|f| f.parse().ok()),
+        summary,
     }
 }
 
@@ -296,7 +387,8 @@ fn parse_only(path: &Path) -> (Duration, Duration) {
     (serde, assess)
 }
 
-fn jsonl_to_csv(cases: usize, dir: &Path) {
+/// JSON Lines to CSV; returns the cases a second.
+fn jsonl_to_csv(cases: usize, dir: &Path) -> f64 {
     let path = dir.join("cases.jsonl");
     let mut file = BufWriter::new(std::fs::File::create(&path).expect("create the cases"));
     write_cases(&mut file, cases).expect("write the cases");
@@ -324,6 +416,7 @@ fn jsonl_to_csv(cases: usize, dir: &Path) {
         cases as f64 / seconds
     );
     println!("  peak memory: {}", peak(&batch));
+    cpu_time(&batch, cases);
     for (what, floor) in [
         ("serde_json alone into the case type", serde),
         ("case::parse (as assess reads a case)", assess),
@@ -340,6 +433,58 @@ fn jsonl_to_csv(cases: usize, dir: &Path) {
         if let Some(cpu) = batch.cpu {
             println!("  batch CPU time, all threads / this: {:.2}", cpu / floor);
         }
+    }
+    println!("  {}", first_line(&batch.summary));
+    cases as f64 / seconds
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
+}
+
+/// The same cases as a CSV export, to CSV on 2 workers: best of `runs`, against the JSON
+/// Lines figure when there is one.
+fn csv_to_csv(cases: usize, dir: &Path, runs: usize, jsonl: Option<f64>) {
+    let path = dir.join("cases.csv");
+    let mut file = BufWriter::new(std::fs::File::create(&path).expect("create the export"));
+    write_csv(&mut file, cases).expect("write the export");
+    drop(file);
+    let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+    let name = path.display().to_string();
+    let batch = best(
+        (0..runs)
+            .map(|_| {
+                run_batch(
+                    &["batch", &name, "--format", "csv", "--jobs", "2"],
+                    Stdio::null(),
+                    None,
+                )
+            })
+            .collect(),
+    );
+    let seconds = batch.wall.as_secs_f64();
+    let rate = cases as f64 / seconds;
+    println!(
+        "{cases} cases as a CSV export ({:.0} MiB), batch FILE.csv --format csv --jobs 2 (best of {runs}): {seconds:.2} s, {rate:.0} cases/s (target >= 150,000)",
+        size as f64 / 1048576.0
+    );
+    if let Some(jsonl) = jsonl {
+        println!("  JSON Lines / CSV, cases a second: {:.2}", jsonl / rate);
+    }
+    println!("  peak memory: {}", peak(&batch));
+    cpu_time(&batch, cases);
+    println!("  {}", first_line(&batch.summary));
+    std::fs::remove_file(&path).expect("remove the export");
+}
+
+/// The CPU time of a run, all threads: on a machine shared with other work it moves
+/// less than the wall time does.
+fn cpu_time(run: &Run, cases: usize) {
+    if let Some(cpu) = run.cpu {
+        println!(
+            "  CPU time, all threads: {cpu:.2} s, {:.0} cases a CPU second",
+            cases as f64 / cpu
+        );
     }
 }
 
@@ -392,13 +537,17 @@ fn folder(files: usize, dir: &Path) {
 /// Each measurement's size comes from the environment; 0 leaves it out.
 fn main() {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    match env_number("BATCH_BENCH_CASES", 200_000) {
-        0 => {}
-        cases => jsonl_to_csv(cases, dir.path()),
+    let (cases, million) = (
+        env_number("BATCH_BENCH_CASES", 200_000),
+        env_number("BATCH_BENCH_MILLION", 1_000_000),
+    );
+    let jsonl = (cases > 0).then(|| jsonl_to_csv(cases, dir.path()));
+    if cases > 0 {
+        csv_to_csv(cases, dir.path(), 3, jsonl);
     }
-    match env_number("BATCH_BENCH_MILLION", 1_000_000) {
-        0 => {}
-        cases => million_through_a_pipe(cases),
+    if million > 0 {
+        million_through_a_pipe(million);
+        csv_to_csv(million, dir.path(), 1, None);
     }
     match env_number("BATCH_BENCH_FILES", 100_000) {
         0 => {}

@@ -765,3 +765,54 @@ fn every_header_problem_is_listed_at_once() {
         "{error}"
     );
 }
+
+/// A case met again is refused however the export is ordered: references in order of text
+/// or of number are not kept while the order holds (memory stays flat), and once it breaks
+/// the lines before are read again, so an earlier case is still recognised.
+#[test]
+fn a_reference_met_again_is_refused_in_any_order() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let csv = dir.path().join("export.csv");
+    let rows: String = ["9", "10", "11", "9", "B", "A", "B", "12"]
+        .iter()
+        .map(|r| format!("{r},salford,A,3\n"))
+        .collect();
+    std::fs::write(&csv, format!("reference,area,child_id,child_age\n{rows}")).expect("write");
+    let run = batch(&[csv.to_str().unwrap(), "--format", "jsonl"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let rows = json_rows(&run.stdout);
+    let refused: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (field(r, "reference"), r["error"].as_str().unwrap_or("")))
+        .filter(|(_, error)| !error.is_empty())
+        .collect();
+    let again = |r: &str, line: usize| {
+        format!(
+            "{}:{line}:1: error[E-CSV-ROWS]: the rows of case `{r}` are not together: it is met again at line {line}; help: sort the export by reference: a case's rows must be next to each other",
+            csv.display()
+        )
+    };
+    assert_eq!(
+        refused,
+        [("9", &*again("9", 5)), ("B", &*again("B", 8))],
+        "{}",
+        run.stdout
+    );
+    assert_eq!(rows.len(), 8, "one row per case");
+}
+
+/// Reading an export again for its references starts where the first reading did: after
+/// a byte-order mark, at the header (here after a blank line), whose `reference` is no case.
+#[test]
+fn an_export_read_again_skips_its_byte_order_mark_and_header() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let csv = dir.path().join("export.csv");
+    std::fs::write(
+        &csv,
+        "\u{feff}\nreference,area,child_id,child_age\nzzzzzzzzzz,salford,A,3\nreference,salford,A,4\n",
+    )
+    .expect("write");
+    let run = batch(&[csv.to_str().unwrap(), "--format", "jsonl"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(json_rows(&run.stdout).len(), 2);
+}

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 /// About this much input goes to a worker at a time: large enough that handing it over
 /// costs nothing next to assessing it, small enough that the cases in flight stay few.
-const CHUNK_BYTES: usize = 128 * 1024;
+pub const CHUNK_BYTES: usize = 128 * 1024;
 /// At most this many files (or documents, or CSV cases) go to a worker at a time.
 const CHUNK_ITEMS: usize = 64;
 
@@ -37,6 +37,8 @@ pub enum Item {
     },
     /// One case of a CSV export: its rows.
     Csv(super::csv::Group),
+    /// Cases of a CSV export in our own columns, their rows as written.
+    CsvBlock(super::csv::Block),
     /// An input that could not be read as a case at all.
     Failed { source: String, error: Diagnostic },
 }
@@ -48,7 +50,16 @@ impl Item {
                 bytes.len()
             }
             Item::Csv(group) => group.size(),
+            Item::CsvBlock(block) => block.size(),
             Item::Failed { .. } => 0,
+        }
+    }
+
+    /// The cases it counts as, towards a chunk's `CHUNK_ITEMS`.
+    fn cases(&self) -> usize {
+        match self {
+            Item::CsvBlock(block) => block.cases(),
+            _ => 1,
         }
     }
 
@@ -108,7 +119,7 @@ fn kind_by_content(head: &[u8]) -> Kind {
 enum Open<'a> {
     Lines(JsonLines<'a>),
     Yaml(YamlStream<'a>),
-    Csv(CsvCases<'a>),
+    Csv(Box<CsvCases<'a>>),
     Mapped(super::map::MappedCases),
 }
 
@@ -182,9 +193,10 @@ impl<'a> Inputs<'a> {
     /// The next items to hand to a worker; `None` when every input has been read.
     pub fn next_chunk(&mut self) -> Option<Vec<Item>> {
         let mut items = Vec::new();
-        let mut bytes = 0;
-        while items.len() < CHUNK_ITEMS && bytes < CHUNK_BYTES {
+        let (mut cases, mut bytes) = (0, 0);
+        while cases < CHUNK_ITEMS && bytes < CHUNK_BYTES {
             let Some(item) = self.next_item() else { break };
+            cases += item.cases();
             bytes += item.size();
             items.push(item);
         }
@@ -297,7 +309,7 @@ impl<'a> Inputs<'a> {
         };
         self.files += 1;
         let reader: Box<dyn BufRead + 'a> = Box::new(BufReader::with_capacity(1 << 16, stdin));
-        self.start(Kind::JsonLines, Arc::from("-"), reader)
+        self.start(Kind::JsonLines, Arc::from("-"), reader, None)
     }
 
     /// Open a file named on the command line, or found `in_folder`.
@@ -324,7 +336,7 @@ impl<'a> Inputs<'a> {
                 Err(e) => return Some(cannot_read(&name, &e)),
             },
         };
-        self.start(kind, Arc::from(name), reader)
+        self.start(kind, Arc::from(name), reader, Some(path))
     }
 
     /// A workbook's sheet, through the map or in our own columns.
@@ -349,23 +361,24 @@ impl<'a> Inputs<'a> {
                     &mut self.notes,
                 ))
             }
-            None => Open::Csv(CsvCases::from_rows(
+            None => Open::Csv(Box::new(CsvCases::from_rows(
                 name,
                 sheet,
                 rows,
                 Arc::clone(&self.bank),
-            )),
+            ))),
         });
         None
     }
 
-    /// Begin reading a file of `kind`; an item straight away when the file is read whole
-    /// or refused whole.
+    /// Begin reading a file of `kind` (at `path`, unless it is standard input); an item
+    /// straight away when the file is read whole or refused whole.
     fn start(
         &mut self,
         kind: Kind,
         name: Arc<str>,
         mut reader: Box<dyn BufRead + 'a>,
+        path: Option<&Path>,
     ) -> Option<Item> {
         if kind != Kind::Json
             && let Err(error) = check_encoding(&name, &mut reader)
@@ -389,7 +402,17 @@ impl<'a> Inputs<'a> {
                     &mut self.notes,
                 ))
             }
-            Kind::Csv => Open::Csv(CsvCases::new(name, reader, Arc::clone(&self.bank))),
+            Kind::Csv => {
+                let cases = CsvCases::new(name, reader, Arc::clone(&self.bank));
+                // Opened a second time, to read it again should its references come out
+                // of order; without it every reference is kept.
+                match path.and_then(|path| std::fs::File::open(path).ok()) {
+                    Some(again) => {
+                        Open::Csv(Box::new(cases.again_from(Box::new(BufReader::new(again)))))
+                    }
+                    None => Open::Csv(Box::new(cases)),
+                }
+            }
             Kind::Sheet => return self.open_sheet(Path::new(&*name)),
         });
         None

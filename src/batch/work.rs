@@ -185,19 +185,22 @@ impl Rows<'_, '_> {
                     Err(error) => self.failed(&source, None, &error),
                 }
             }
-            Item::Csv(group) => {
-                let read = group.case(bank);
-                let written = Written::At(group.area_at());
-                self.case(
-                    &group.source(),
-                    group.name(),
-                    read,
-                    written,
-                    group.reference(),
-                );
-            }
+            Item::Csv(group) => self.csv(&group),
+            Item::CsvBlock(block) => block.groups().for_each(|group| self.csv(&group)),
             Item::Failed { source, error } => self.failed(&source, None, &error),
         }
+    }
+
+    fn csv(&mut self, group: &super::csv::Group) {
+        let read = group.case(&self.settings.rules.questions);
+        let written = Written::At(group.area_at());
+        self.case(
+            &group.source(),
+            group.name(),
+            read,
+            written,
+            group.reference(),
+        );
     }
 
     /// Each non-blank line of a block of JSON Lines is a case.
