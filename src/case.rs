@@ -22,7 +22,7 @@ pub fn find_field(text: &str, key: &str, value: &str, nth: usize) -> Option<Loca
     hits.dedup();
     hits.get(nth).copied()
 }
-use crate::question::{About, Answers, AnswersFor, QuestionBank};
+use crate::question::{About, Answers, AnswersFor, QId, QuestionBank};
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer};
 use std::sync::Arc;
@@ -173,32 +173,64 @@ pub fn parse(
     Ok(case)
 }
 
+/// An answer given to a question that cannot apply: the question, the child whose
+/// answer it is (`None` for the household), and what rules it out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotApplicable {
+    pub question: QId,
+    pub child: Option<usize>,
+    pub why: String,
+}
+
 /// Every answer given must be to a question that can apply: its `ask_when` (opening
 /// answers, the child's age) could hold, and an unborn child is asked only what is asked
 /// before birth. An explicit answer is never ignored: one that cannot apply is refused,
 /// naming the answer and what rules it out, so it is never scored silently.
 pub fn applies(case: &Case, bank: &QuestionBank, text: &str, name: &str) -> Result<(), Diagnostic> {
+    match not_applicable(case, bank) {
+        None => Ok(()),
+        Some(found) => {
+            let child = found.child.map(|i| &case.children[i]);
+            let id = bank.name(found.question);
+            let from = child.and_then(|c| find_field(text, "id", &c.id, 0));
+            let at = from
+                .map(|f| f.offset_in(text))
+                .and_then(|start| {
+                    find_key_value(&text[start..], id, "", 0)
+                        .or_else(|| find_key_value(&text[start..], &format!("\"{id}\""), "", 0))
+                        .map(|l| Location::of_offset(text, start + l.offset_in(&text[start..])))
+                })
+                .or_else(|| find_field(text, id, "", 0));
+            Err(not_applicable_error(case, bank, &found, name).at(at))
+        }
+    }
+}
+
+/// The refusal of an answer that cannot apply, not yet placed in its file.
+pub fn not_applicable_error(
+    case: &Case,
+    bank: &QuestionBank,
+    found: &NotApplicable,
+    name: &str,
+) -> Diagnostic {
+    let whose = found.child.map_or(String::new(), |i| {
+        format!("child `{}`: ", case.children[i].id)
+    });
+    Diagnostic::error(
+        crate::error::Code::CaseNotApplicable,
+        name,
+        format!("{whose}`{}` is answered, but {}", bank.name(found.question), found.why),
+    )
+    .help("remove the answer, or correct the answer that rules it out; an answer that cannot apply is never scored silently")
+}
+
+/// The first answer (household first, then each child) given to a question that cannot
+/// apply. The reassuring answer to such a question agrees with what rules it out ("no
+/// incidents" where there is no abuse; exports fill every column): it is kept and, like
+/// the question, counts for nothing. Any other answer is a contradiction.
+pub fn not_applicable(case: &Case, bank: &QuestionBank) -> Option<NotApplicable> {
     use crate::condition::Facts;
-    let refuse = |q: crate::question::QId, child: Option<&Child>, why: String| {
-        let id = bank.name(q);
-        let from = child.and_then(|c| find_field(text, "id", &c.id, 0));
-        let at = from
-            .map(|f| f.offset_in(text))
-            .and_then(|start| {
-                find_key_value(&text[start..], id, "", 0)
-                    .or_else(|| find_key_value(&text[start..], &format!("\"{id}\""), "", 0))
-                    .map(|l| Location::of_offset(text, start + l.offset_in(&text[start..])))
-            })
-            .or_else(|| find_field(text, id, "", 0));
-        let whose = child.map_or(String::new(), |c| format!("child `{}`: ", c.id));
-        Err(Diagnostic::error(crate::error::Code::CaseNotApplicable, name, format!("{whose}`{id}` is answered, but {why}"))
-            .at(at)
-            .help("remove the answer, or correct the answer that rules it out; an answer that cannot apply is never scored silently"))
-    };
-    // The reassuring answer to a question that cannot apply agrees with what rules it out
-    // ("no incidents" where there is no abuse; exports fill every column): it is kept and,
-    // like the question, counts for nothing. Any other answer is a contradiction.
-    let reassuring = |q: crate::question::QId| match bank.question(q).worrying {
+    let reassuring = |q: QId| match bank.question(q).worrying {
         crate::question::Worrying::Yes => crate::question::Answer::No,
         crate::question::Worrying::No => crate::question::Answer::Yes,
         crate::question::Worrying::More => crate::question::Answer::Count(0),
@@ -208,49 +240,46 @@ pub fn applies(case: &Case, bank: &QuestionBank, text: &str, name: &str) -> Resu
         if answer == reassuring(q) {
             continue;
         }
-        let question = bank.question(q);
-        if let Some(when) = &question.ask_when
+        if let Some(when) = &bank.question(q).ask_when
             && !when.could_hold(&household)
         {
-            return refuse(
-                q,
-                None,
-                format!("it applies only when {}", bank.describe(when)),
-            );
+            return Some(NotApplicable {
+                question: q,
+                child: None,
+                why: format!("it applies only when {}", bank.describe(when)),
+            });
         }
     }
-    for child in &case.children {
+    for (index, child) in case.children.iter().enumerate() {
         let facts = Facts::child(&case.answers, &child.answers, child.age);
         for (q, answer) in child.answers.given() {
             if answer == reassuring(q) {
                 continue;
             }
             let question = bank.question(q);
-            if child.unborn() && !question.unborn {
-                return refuse(
-                    q,
-                    Some(child),
-                    "it is not asked before birth (the child is `unborn: true`)".into(),
-                );
-            }
-            if let Some(when) = &question.ask_when
+            let why = if child.unborn() && !question.unborn {
+                "it is not asked before birth (the child is `unborn: true`)".to_string()
+            } else if let Some(when) = &question.ask_when
                 && !when.could_hold(&facts)
             {
                 let age = child
                     .age
                     .map_or("unborn".to_string(), |a| format!("aged {a}"));
-                return refuse(
-                    q,
-                    Some(child),
-                    format!(
-                        "it applies only when {} (the child is {age})",
-                        bank.describe(when)
-                    ),
-                );
-            }
+                format!(
+                    "it applies only when {} (the child is {age})",
+                    bank.describe(when)
+                )
+            } else {
+                continue;
+            };
+            return Some(NotApplicable {
+                question: q,
+                child: Some(index),
+                why,
+            });
         }
     }
-    Ok(())
+    None
 }
 
 /// The reference of a case that was refused for something else, so its row can still

@@ -8,7 +8,7 @@
 //! row is read into a case through the case file's own deserializer (`Case: Deserialize`),
 //! so an answer or an age is checked, and refused, in exactly the words of a case file.
 
-use super::input::{Item, read_line, text_of, too_large};
+use super::cells::{column_letter, read_line, text_of, too_large};
 use crate::case::{Case, Child, MAX_CASE_BYTES};
 use crate::error::{Code, Diagnostic, Location};
 use crate::question::{About, Answer, Answers, Kind, QId, QuestionBank};
@@ -295,10 +295,11 @@ impl Group {
             }
         };
         read.map_err(|mut error| {
+            // A refusal of the map's own names its cell already.
             if let (Some(sheet), Some(at)) = (&self.sheet, error.location)
-                && !error.message.contains("sheet `")
+                && error.code != crate::error::Code::MapValue
             {
-                let cell = super::map::column_letter(at.column);
+                let cell = column_letter(at.column);
                 error.message = format!(
                     "{} (sheet `{sheet}`, cell {cell}{})",
                     error.message, at.line
@@ -334,14 +335,18 @@ impl Group {
                 "a case with no rows",
             )
         })?;
-        // An answer that cannot apply is refused here too, at the case's first row.
-        crate::case::applies(&case, bank, "", &self.name).map_err(|e| {
+        // An answer that cannot apply is refused here too: in a mapped export or a sheet,
+        // at the first cell that gives it; otherwise at the case's first row.
+        if let Some(found) = crate::case::not_applicable(&case, bank) {
             let at = match self.mapped || self.sheet.is_some() {
-                true => self.answer_at(rows, &e.message, bank),
+                true => self.answer_at(rows, found.question),
                 false => None,
             };
-            e.at(at.or_else(|| rows.first().map(Row::at)))
-        })?;
+            return Err(
+                crate::case::not_applicable_error(&case, bank, &found, &self.name)
+                    .at(at.or_else(|| rows.first().map(Row::at))),
+            );
+        }
         Ok(case)
     }
 
@@ -386,12 +391,14 @@ impl Group {
         Some(case)
     }
 
-    /// In a mapped export, the cell of the answer a refusal names (`` `id` is answered``):
-    /// the first row that gives it.
-    fn answer_at(&self, rows: &[Row], message: &str, bank: &QuestionBank) -> Option<Location> {
-        let index = self.header.columns.iter().position(|c| {
-            matches!(c, Column::Question(q, _) if message.contains(&format!("`{}` is answered", bank.name(*q))))
-        })?;
+    /// In a mapped export, the cell of the answer to `question`: the first row that gives
+    /// it.
+    fn answer_at(&self, rows: &[Row], question: QId) -> Option<Location> {
+        let index = self
+            .header
+            .columns
+            .iter()
+            .position(|c| matches!(c, Column::Question(q, _) if *q == question))?;
         let cell = rows
             .iter()
             .map(|r| &r.cells[index])
@@ -1308,6 +1315,14 @@ fn next_cell(row: &mut Row, cell: &mut Cell, line: usize, column: usize) {
     finish_cell(row, std::mem::replace(cell, next));
 }
 
+/// What a CSV export gives a worker: one case, a block of cases whose rows are lines as
+/// written, or a file that could not be read (its header, say), with where it came from.
+pub enum Unit {
+    Case(Group),
+    Block(Block),
+    Failed { source: String, error: Diagnostic },
+}
+
 /// A CSV file as a stream of cases.
 pub struct CsvCases<'a> {
     records: Records<'a>,
@@ -1386,13 +1401,13 @@ impl<'a> CsvCases<'a> {
     }
 
     /// The next cases: a block of those whose rows are lines as written, or one other.
-    pub fn next_item(&mut self) -> Option<Item> {
+    pub fn next_item(&mut self) -> Option<Unit> {
         if let Some(group) = self.queued.take() {
-            return Some(Item::Csv(group));
+            return Some(Unit::Case(group));
         }
         loop {
             if self.done && self.pending.is_none() {
-                return self.block.take().map(Item::CsvBlock);
+                return self.block.take().map(Unit::Block);
             }
             let header = match &self.header {
                 Some(header) => Arc::clone(header),
@@ -1400,7 +1415,7 @@ impl<'a> CsvCases<'a> {
                     Ok(header) => header,
                     Err(error) => {
                         self.done = true;
-                        return Some(Item::Failed {
+                        return Some(Unit::Failed {
                             source: self.records.name.to_string(),
                             error,
                         });
@@ -1416,9 +1431,9 @@ impl<'a> CsvCases<'a> {
                 return Some(match self.block.take() {
                     Some(block) => {
                         self.queued = Some(group);
-                        Item::CsvBlock(block)
+                        Unit::Block(block)
                     }
-                    None => Item::Csv(group),
+                    None => Unit::Case(group),
                 });
             }
             if self
@@ -1426,7 +1441,7 @@ impl<'a> CsvCases<'a> {
                 .as_ref()
                 .is_some_and(|b| b.size() >= BLOCK_BYTES || b.cases.len() >= BLOCK_CASES)
             {
-                return self.block.take().map(Item::CsvBlock);
+                return self.block.take().map(Unit::Block);
             }
         }
     }
@@ -1976,9 +1991,9 @@ mod tests {
             }
             let reader: Box<dyn BufRead> = Box::new(std::io::Cursor::new(text.clone()));
             let mut cases = CsvCases::new(Arc::from("t.csv"), reader, Arc::clone(bank));
-            let items: Vec<Item> = std::iter::from_fn(|| cases.next_item()).collect();
+            let items: Vec<Unit> = std::iter::from_fn(|| cases.next_item()).collect();
             let groups = items.iter().flat_map(|item| match item {
-                Item::CsvBlock(block) => block.groups().collect(),
+                Unit::Block(block) => block.groups().collect(),
                 _ => Vec::new(),
             });
             for group in groups {

@@ -3,9 +3,10 @@
 //! streams: a file is read a line or a document at a time, never whole (except a JSON case
 //! file, which holds one case and is capped like `assess` caps it).
 
-use super::csv::CsvCases;
+use super::cells::{read_line, too_large};
+use super::csv::{CsvCases, Unit};
 use crate::case::MAX_CASE_BYTES;
-use crate::error::{Diagnostic, Location};
+use crate::error::Diagnostic;
 use crate::parse::decode_text;
 use crate::question::QuestionBank;
 use std::io::{BufRead, BufReader, Read};
@@ -41,6 +42,16 @@ pub enum Item {
     CsvBlock(super::csv::Block),
     /// An input that could not be read as a case at all.
     Failed { source: String, error: Diagnostic },
+}
+
+impl From<Unit> for Item {
+    fn from(unit: Unit) -> Item {
+        match unit {
+            Unit::Case(group) => Item::Csv(group),
+            Unit::Block(block) => Item::CsvBlock(block),
+            Unit::Failed { source, error } => Item::Failed { source, error },
+        }
+    }
 }
 
 impl Item {
@@ -128,8 +139,8 @@ impl Open<'_> {
         match self {
             Open::Lines(reader) => reader.next_item(),
             Open::Yaml(reader) => reader.next_item(),
-            Open::Csv(reader) => reader.next_item(),
-            Open::Mapped(reader) => reader.next_item(),
+            Open::Csv(reader) => reader.next_item().map(Item::from),
+            Open::Mapped(reader) => reader.next_item().map(Item::from),
         }
     }
 }
@@ -508,69 +519,6 @@ fn check_encoding(name: &str, reader: &mut dyn BufRead) -> Result<(), Diagnostic
     Ok(())
 }
 
-/// `bytes` as text; if it is not UTF-8, the error `assess` gives, located in the whole file
-/// (the part starts at line `first_line`).
-pub fn text_of<'b>(bytes: &'b [u8], name: &str, first_line: usize) -> Result<&'b str, Diagnostic> {
-    std::str::from_utf8(bytes).map_err(|e| {
-        let good = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
-        let mut at = Location::of_offset(good, good.len());
-        at.line += first_line - 1;
-        Diagnostic::error(
-            crate::error::Code::CaseEncoding,
-            name,
-            format!(
-                "the file is not valid UTF-8 (bad byte at line {}, column {})",
-                at.line, at.column
-            ),
-        )
-        .at(Some(at))
-        .help("save the file as UTF-8")
-    })
-}
-
-/// Read one line (with its `\n`) from `reader` onto the end of `out`, letting `out` grow
-/// to at most `room` bytes, so that one enormous line cannot take the memory. Returns the
-/// bytes consumed, which is more than were kept when the line was cut short.
-pub fn read_line(
-    reader: &mut dyn BufRead,
-    out: &mut Vec<u8>,
-    room: usize,
-) -> std::io::Result<usize> {
-    let mut consumed = 0;
-    loop {
-        let buffer = match reader.fill_buf() {
-            Ok(buffer) => buffer,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if buffer.is_empty() {
-            return Ok(consumed);
-        }
-        let (take, done) = match memchr::memchr(b'\n', buffer) {
-            Some(end) => (end + 1, true),
-            None => (buffer.len(), false),
-        };
-        let keep = take.min(room.saturating_sub(out.len()));
-        out.extend_from_slice(&buffer[..keep]);
-        reader.consume(take);
-        consumed += take;
-        if done {
-            return Ok(consumed);
-        }
-    }
-}
-
-/// A line over the size limit, refused on its own so the lines around it are still read.
-pub fn too_large(name: &str, line: usize, what: &str) -> Diagnostic {
-    Diagnostic::error(
-        crate::error::Code::CaseTooLarge,
-        name,
-        format!("{what} is too large: a case is at most {MAX_CASE_BYTES} bytes (1 MiB)"),
-    )
-    .at(Some(Location { line, column: 1 }))
-    .help("check that this is a case: one case is a few kilobytes")
-}
-
 /// A JSON Lines file, read in blocks of whole lines.
 struct JsonLines<'a> {
     name: Arc<str>,
@@ -801,34 +749,5 @@ mod tests {
         );
         assert_eq!(kind_by_content(b"schema: 1\n"), Kind::Yaml);
         assert_eq!(kind_by_content(b""), Kind::Yaml);
-    }
-
-    #[test]
-    fn a_long_line_is_consumed_but_only_its_start_kept() {
-        let mut reader: &[u8] = b"abcdefgh\nnext\n";
-        let mut out = Vec::new();
-        assert_eq!(read_line(&mut reader, &mut out, 3).unwrap(), 9);
-        assert_eq!(out, b"abc");
-        out.clear();
-        assert_eq!(read_line(&mut reader, &mut out, 100).unwrap(), 5);
-        assert_eq!(out, b"next\n");
-        assert_eq!(read_line(&mut reader, &mut out, 100).unwrap(), 0);
-    }
-
-    #[test]
-    fn bad_utf8_is_located_in_the_whole_file() {
-        let error = text_of(b"ok\n\xFF", "f.yaml", 10).unwrap_err();
-        assert_eq!(
-            error.location,
-            Some(Location {
-                line: 11,
-                column: 1
-            })
-        );
-        assert!(
-            error.message.contains("line 11, column 1"),
-            "{}",
-            error.message
-        );
     }
 }

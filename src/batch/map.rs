@@ -8,8 +8,8 @@
 //! refused with its place; a column the map does not use is listed once; a factor code
 //! with no question is listed on the row of its case.
 
-use super::csv::{Bad, Cell, Column, Group, Header, Row};
-use super::input::Item;
+use super::cells::column_letter;
+use super::csv::{Bad, Cell, Column, Group, Header, Row, Unit};
 use crate::error::{Diagnostic, Location};
 use crate::question::{About, Kind, QId, QuestionBank};
 use serde::Deserialize;
@@ -274,18 +274,6 @@ impl Source {
     }
 }
 
-/// The letters of the 1-based spreadsheet column `n` (1 is A, 27 is AA).
-pub fn column_letter(mut n: usize) -> String {
-    let mut letters = Vec::new();
-    while n > 0 {
-        let rem = (n - 1) % 26;
-        letters.push(b'A' + rem as u8);
-        n = (n - 1) / 26;
-    }
-    letters.reverse();
-    String::from_utf8(letters).unwrap_or_default()
-}
-
 /// How each of our columns is filled from the foreign row.
 #[derive(Debug, Clone)]
 enum Fill {
@@ -303,7 +291,7 @@ enum Fill {
 
 /// A foreign table read through a map, one case (household) at a time.
 pub struct MappedCases {
-    items: std::vec::IntoIter<Item>,
+    items: std::vec::IntoIter<Unit>,
 }
 
 impl MappedCases {
@@ -323,7 +311,7 @@ impl MappedCases {
         }
     }
 
-    pub fn next_item(&mut self) -> Option<Item> {
+    pub fn next_item(&mut self) -> Option<Unit> {
         self.items.next()
     }
 }
@@ -344,13 +332,13 @@ fn build(
     bank: &QuestionBank,
     today: jiff::civil::Date,
     notes: &mut Vec<String>,
-) -> Vec<Item> {
+) -> Vec<Unit> {
     let name = &source.name;
     let mut records = records.into_iter();
     let header_row = match records.next() {
         None => return vec![failed(source, "the export is empty (no header row)", None)],
         Some(Err((_, error))) => {
-            return vec![Item::Failed {
+            return vec![Unit::Failed {
                 source: name.to_string(),
                 error,
             }];
@@ -366,7 +354,7 @@ fn build(
                     error.message, header_row.line
                 );
             }
-            return vec![Item::Failed {
+            return vec![Unit::Failed {
                 source: name.to_string(),
                 error,
             }];
@@ -376,7 +364,7 @@ fn build(
     // case of its own, in its place.
     enum Slot {
         Household(String),
-        Lone(Box<Item>),
+        Lone(Box<Unit>),
     }
     let mut order: Vec<Slot> = Vec::new();
     let mut households: HashMap<String, Vec<Translated>> = HashMap::new();
@@ -416,7 +404,7 @@ fn build(
                 source.sheet.clone(),
                 translated.codes,
             );
-            order.push(Slot::Lone(Box::new(Item::Csv(group))));
+            order.push(Slot::Lone(Box::new(Unit::Case(group))));
             continue;
         }
         if !households.contains_key(&reference) {
@@ -430,14 +418,14 @@ fn build(
             Slot::Lone(item) => Some(*item),
             Slot::Household(reference) => {
                 let rows = households.remove(&reference)?;
-                Some(Item::Csv(plan.group(source, reference, rows)))
+                Some(Unit::Case(plan.group(source, reference, rows)))
             }
         })
         .collect()
 }
 
-fn failed(source: &Source, message: &str, at: Option<Location>) -> Item {
-    Item::Failed {
+fn failed(source: &Source, message: &str, at: Option<Location>) -> Unit {
+    Unit::Failed {
         source: source.name.to_string(),
         error: Diagnostic::error(crate::error::Code::MapValue, &*source.name, message)
             .at(at)
@@ -1077,7 +1065,7 @@ pub fn append(format: super::Format, out: &mut Vec<u8>, start: usize, map: &Map,
             out.extend_from_slice(map.sha256.as_bytes());
             out.push(b',');
             let codes = codes.join(" ");
-            super::output::csv_cell(&codes, out);
+            super::cells::csv_cell(&codes, out);
             out.push(b'\n');
         }
         super::Format::Jsonl => {

@@ -8,6 +8,7 @@
 //! `WINDOW_PER_JOB` chunks a worker are in flight, read but not written, so memory stays
 //! the same whatever the number of cases.
 
+mod cells;
 mod csv;
 mod input;
 mod map;

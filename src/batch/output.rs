@@ -2,6 +2,7 @@
 //! the summary on standard error and the exit code; and the output file, written under a
 //! temporary name and renamed when complete, so it is never left half written.
 
+use super::cells::csv_cell;
 use crate::engine::Outcome;
 use crate::error::Diagnostic;
 use crate::render;
@@ -213,29 +214,6 @@ impl<'o> CsvLine<'o> {
     fn list<'a>(&mut self, words: impl Iterator<Item = &'a str>) {
         let words: Vec<&str> = words.collect();
         self.cell(&words.join(" "));
-    }
-}
-
-/// Whether a spreadsheet would take a cell starting with `first` as a formula (OWASP's
-/// list: `=`, `+`, `-`, `@`, tab and carriage return).
-fn formula_start(first: Option<char>) -> bool {
-    matches!(first, Some('=' | '+' | '-' | '@' | '\t' | '\r'))
-}
-
-/// A cell, in quotes (with quotes doubled) only when it needs them. A cell a spreadsheet
-/// would run as a formula is neutralised as OWASP advises: a `'` before it, and quotes
-/// around it, so `=HYPERLINK(...)` shows as the text it is.
-pub(super) fn csv_cell(cell: &str, out: &mut Vec<u8>) {
-    if formula_start(cell.chars().next()) {
-        out.extend_from_slice(b"\"'");
-        out.extend_from_slice(cell.replace('"', "\"\"").as_bytes());
-        out.push(b'"');
-    } else if cell.contains([',', '"', '\n', '\r']) {
-        out.push(b'"');
-        out.extend_from_slice(cell.replace('"', "\"\"").as_bytes());
-        out.push(b'"');
-    } else {
-        out.extend_from_slice(cell.as_bytes());
     }
 }
 

@@ -2,7 +2,8 @@
 //! case-file reader `assess` uses (so it is refused in the same words), its area and moment
 //! are chosen as `assess` chooses them, and the engine decides.
 
-use super::input::{Item, text_of};
+use super::cells::text_of;
+use super::input::Item;
 use super::output::{self, Format, Tally};
 use crate::case::{self, Case};
 use crate::engine;
