@@ -664,7 +664,17 @@ impl Plan {
         };
         let mut codes = Vec::new();
         let mut household_yes = Vec::new();
-        let refuse = |problem: &mut Option<Diagnostic>, at: &Cell, message: String, help: &str| {
+        // "`D.O.B.` is `31/02/2020` at line 4, column 3": a foreign cell, for a refusal.
+        let is = |i: usize, c: &Cell| {
+            format!(
+                "`{}` is `{}` at {}",
+                self.foreign_names[i],
+                c.text,
+                self.place(c)
+            )
+        };
+        // The first problem of the row refuses its case; the cell is left blank.
+        let refuse = |problem: &mut Option<Diagnostic>, at: Cell, message: String, help: &str| {
             problem.get_or_insert_with(|| {
                 Diagnostic::error(crate::error::Code::MapValue, &*self.source_name(), message)
                     .at(Some(Location {
@@ -673,6 +683,10 @@ impl Plan {
                     }))
                     .help(help)
             });
+            Cell {
+                text: String::new(),
+                ..at
+            }
         };
         let map = &self.map;
         let date_format = map.file.date_format.as_deref();
@@ -684,10 +698,10 @@ impl Plan {
         // Yes, no (blank is no), or a word the map does not give.
         let unborn_word = |c: &Cell| {
             let key = normalise(&c.text);
-            let is = |list: &[String]| list.iter().any(|w| normalise(w) == key);
-            if c.text.is_empty() || is(&words.no) {
+            let one_of = |list: &[String]| list.iter().any(|w| normalise(w) == key);
+            if c.text.is_empty() || one_of(&words.no) {
                 Some(false)
-            } else if is(&words.yes) {
+            } else if one_of(&words.yes) {
                 Some(true)
             } else {
                 None
@@ -713,22 +727,16 @@ impl Plan {
                         }
                     } else {
                         let message = format!(
-                            "`{}` is `{}` at {}: not a date written {}",
-                            self.foreign_names[*i],
-                            c.text,
-                            self.place(&c),
+                            "{}: not a date written {}",
+                            is(*i, &c),
                             date_format.unwrap_or("%Y-%m-%d")
                         );
                         refuse(
                             &mut problem,
-                            &c,
+                            c,
                             message,
                             "correct the date, or `date_format:` in the map",
-                        );
-                        Cell {
-                            text: String::new(),
-                            ..c
-                        }
+                        )
                     }
                 }
                 Fill::Level(i) => {
@@ -752,23 +760,17 @@ impl Plan {
                                 .map(|l| l.values.keys().map(String::as_str).collect())
                                 .unwrap_or_default();
                             let message = format!(
-                                "`{}` is `{}` at {}, which the map {} gives no level (it gives {})",
-                                self.foreign_names[*i],
-                                c.text,
-                                self.place(&c),
+                                "{}, which the map {} gives no level (it gives {})",
+                                is(*i, &c),
                                 map.path,
                                 known.join(", ")
                             );
                             refuse(
                                 &mut problem,
-                                &c,
+                                c,
                                 message,
                                 "add the value to `recorded_level: values:` in the map; it is never guessed",
-                            );
-                            Cell {
-                                text: String::new(),
-                                ..c
-                            }
+                            )
                         }
                     }
                 }
@@ -785,21 +787,15 @@ impl Plan {
                         },
                         Some(born) if born <= at && unborn => {
                             let message = format!(
-                                "`{}` is `{}` at {}, on or before the assessment date {at}, but the child is recorded as unborn",
-                                self.foreign_names[*i],
-                                c.text,
-                                self.place(&c)
+                                "{}, on or before the assessment date {at}, but the child is recorded as unborn",
+                                is(*i, &c)
                             );
                             refuse(
                                 &mut problem,
-                                &c,
+                                c,
                                 message,
                                 "correct the date of birth, or the unborn column",
-                            );
-                            Cell {
-                                text: String::new(),
-                                ..c
-                            }
+                            )
                         }
                         Some(born) if born <= at => {
                             let years = born
@@ -812,41 +808,26 @@ impl Plan {
                             }
                         }
                         Some(_) => {
-                            let message = format!(
-                                "`{}` is `{}` at {}: after the assessment date {at}",
-                                self.foreign_names[*i],
-                                c.text,
-                                self.place(&c)
-                            );
+                            let message = format!("{}: after the assessment date {at}", is(*i, &c));
                             refuse(
                                 &mut problem,
-                                &c,
+                                c,
                                 message,
                                 "correct the date; for an unborn child, map a column saying so (`columns: unborn`)",
-                            );
-                            Cell {
-                                text: String::new(),
-                                ..c
-                            }
+                            )
                         }
                         None => {
                             let message = format!(
-                                "`{}` is `{}` at {}: not a date written {}",
-                                self.foreign_names[*i],
-                                c.text,
-                                self.place(&c),
+                                "{}: not a date written {}",
+                                is(*i, &c),
                                 date_format.unwrap_or("%Y-%m-%d")
                             );
                             refuse(
                                 &mut problem,
-                                &c,
+                                c,
                                 message,
                                 "correct the date, or `date_format:` in the map",
-                            );
-                            Cell {
-                                text: String::new(),
-                                ..c
-                            }
+                            )
                         }
                     }
                 }
@@ -859,24 +840,18 @@ impl Plan {
                         },
                         None => {
                             let message = format!(
-                                "`{}` is `{}` at {}, which the map {} does not give (unborn: {}; born: {} or blank)",
-                                self.foreign_names[*i],
-                                c.text,
-                                self.place(&c),
+                                "{}, which the map {} does not give (unborn: {}; born: {} or blank)",
+                                is(*i, &c),
                                 map.path,
                                 shown(&words.yes),
                                 shown(&words.no),
                             );
                             refuse(
                                 &mut problem,
-                                &c,
+                                c,
                                 message,
                                 "add the value to `answers:` in the map; it is never guessed",
-                            );
-                            Cell {
-                                text: String::new(),
-                                ..c
-                            }
+                            )
                         }
                     }
                 }
@@ -884,12 +859,12 @@ impl Plan {
                     let c = cell(*i);
                     let (q, _, words) = &map.questions[*index];
                     let key = normalise(&c.text);
-                    let is = |list: &[String]| list.iter().any(|w| normalise(w) == key);
-                    let text = if c.text.is_empty() || is(&words.unknown) {
+                    let one_of = |list: &[String]| list.iter().any(|w| normalise(w) == key);
+                    let text = if c.text.is_empty() || one_of(&words.unknown) {
                         Some("unknown".to_string())
-                    } else if is(&words.yes) {
+                    } else if one_of(&words.yes) {
                         Some("yes".to_string())
-                    } else if is(&words.no) {
+                    } else if one_of(&words.no) {
                         Some("no".to_string())
                     } else if c.text.parse::<u32>().is_ok() {
                         Some(c.text.clone())
@@ -904,10 +879,8 @@ impl Plan {
                         Some(text) => Cell { text, ..c },
                         None => {
                             let message = format!(
-                                "`{}` is `{}` at {}, which the map {} does not give for `{}` (yes: {}; no: {}; unknown: {})",
-                                self.foreign_names[*i],
-                                c.text,
-                                self.place(&c),
+                                "{}, which the map {} does not give for `{}` (yes: {}; no: {}; unknown: {})",
+                                is(*i, &c),
                                 map.path,
                                 self.header_name(*q),
                                 shown(&words.yes),
@@ -916,14 +889,10 @@ impl Plan {
                             );
                             refuse(
                                 &mut problem,
-                                &c,
+                                c,
                                 message,
                                 "add the value to the question's words in the map; it is never guessed",
-                            );
-                            Cell {
-                                text: String::new(),
-                                ..c
-                            }
+                            )
                         }
                     }
                 }
