@@ -690,6 +690,19 @@ impl Plan {
         };
         let map = &self.map;
         let date_format = map.file.date_format.as_deref();
+        let not_a_date = |problem: &mut Option<Diagnostic>, i: usize, c: Cell| {
+            let message = format!(
+                "{}: not a date written {}",
+                is(i, &c),
+                date_format.unwrap_or("%Y-%m-%d")
+            );
+            refuse(
+                problem,
+                c,
+                message,
+                "correct the date, or `date_format:` in the map",
+            )
+        };
         let assessed = self
             .date
             .map(&cell)
@@ -726,17 +739,7 @@ impl Plan {
                             ..c
                         }
                     } else {
-                        let message = format!(
-                            "{}: not a date written {}",
-                            is(*i, &c),
-                            date_format.unwrap_or("%Y-%m-%d")
-                        );
-                        refuse(
-                            &mut problem,
-                            c,
-                            message,
-                            "correct the date, or `date_format:` in the map",
-                        )
+                        not_a_date(&mut problem, *i, c)
                     }
                 }
                 Fill::Level(i) => {
@@ -816,19 +819,7 @@ impl Plan {
                                 "correct the date; for an unborn child, map a column saying so (`columns: unborn`)",
                             )
                         }
-                        None => {
-                            let message = format!(
-                                "{}: not a date written {}",
-                                is(*i, &c),
-                                date_format.unwrap_or("%Y-%m-%d")
-                            );
-                            refuse(
-                                &mut problem,
-                                c,
-                                message,
-                                "correct the date, or `date_format:` in the map",
-                            )
-                        }
+                        None => not_a_date(&mut problem, *i, c),
                     }
                 }
                 Fill::Unborn(i) => {
