@@ -230,11 +230,7 @@ pub fn not_applicable_error(
 /// the question, counts for nothing. Any other answer is a contradiction.
 pub fn not_applicable(case: &Case, bank: &QuestionBank) -> Option<NotApplicable> {
     use crate::condition::Facts;
-    let reassuring = |q: QId| match bank.question(q).worrying {
-        crate::question::Worrying::Yes => crate::question::Answer::No,
-        crate::question::Worrying::No => crate::question::Answer::Yes,
-        crate::question::Worrying::More => crate::question::Answer::Count(0),
-    };
+    let reassuring = |q: QId| bank.question(q).worrying.reassuring();
     let household = Facts::household(&case.answers);
     for (q, answer) in case.answers.given() {
         if answer == reassuring(q) {

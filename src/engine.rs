@@ -9,7 +9,7 @@
 use crate::case::{Case, Child};
 use crate::condition::Facts;
 use crate::hours::Clock;
-use crate::question::{About, Answer, Answers, QId, QSet, QuestionBank, Worrying};
+use crate::question::{About, Answers, QId, QSet, QuestionBank};
 use crate::rules::model::{Action, Area, Basis, Contact, Route};
 
 #[derive(Debug, Clone)]
@@ -458,14 +458,6 @@ fn reason<'a>(
     }
 }
 
-fn worrying_answer(worrying: Worrying) -> Answer {
-    match worrying {
-        Worrying::Yes => Answer::Yes,
-        Worrying::No => Answer::No,
-        Worrying::More => Answer::Count(u32::MAX),
-    }
-}
-
 /// `answers` with every unknown that applies (by `ask_when`, itself read pessimistically,
 /// and for an unborn child only the questions asked before birth) set to its worrying
 /// value; and which questions those were. For a child's answers, `child` gives the child
@@ -492,7 +484,7 @@ fn worst_case(
             Some((household, c)) => Facts::child(household, &worst, c.age),
         };
         if question.ask_when.as_ref().is_none_or(|c| c.holds(&facts)) {
-            worst.set(q, worrying_answer(question.worrying));
+            worst.set(q, question.worrying.worst());
             unknowns.push(q);
         }
     }

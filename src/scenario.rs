@@ -6,7 +6,7 @@
 use crate::case::Case;
 use crate::engine::{self, Call, ContactOutcome, Outcome};
 use crate::error::{Diagnostic, Diagnostics};
-use crate::question::{About, Answer, QId, QuestionBank, Worrying};
+use crate::question::{About, Answer, QId, QuestionBank};
 use crate::rules::model::Area;
 use crate::rules::{RuleFile, RuleSet};
 use serde::Deserialize;
@@ -312,11 +312,7 @@ pub fn near_misses(
     let Some(level) = outcome.overall else {
         return Vec::new();
     };
-    let worrying = |q: QId| match bank.question(q).worrying {
-        Worrying::Yes => Answer::Yes,
-        Worrying::No => Answer::No,
-        Worrying::More => Answer::Count(u32::MAX),
-    };
+    let worrying = |q: QId| bank.question(q).worrying.worst();
     let mut misses = Vec::new();
     for (q, question) in bank.questions() {
         let targets: Vec<Option<usize>> = match question.about {

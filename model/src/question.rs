@@ -36,6 +36,26 @@ pub enum Worrying {
     More,
 }
 
+impl Worrying {
+    /// The most worrying answer: what "could reach" assumes of a question not known.
+    pub fn worst(self) -> Answer {
+        match self {
+            Worrying::Yes => Answer::Yes,
+            Worrying::No => Answer::No,
+            Worrying::More => Answer::Count(u32::MAX),
+        }
+    }
+
+    /// The reassuring answer (for a count, none).
+    pub fn reassuring(self) -> Answer {
+        match self {
+            Worrying::Yes => Answer::No,
+            Worrying::No => Answer::Yes,
+            Worrying::More => Answer::Count(0),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Question {

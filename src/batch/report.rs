@@ -9,7 +9,7 @@
 //! from a case or a rule escaped (and stripped of characters that could disguise it).
 
 use crate::engine::{self, Outcome};
-use crate::question::{About, Answer, QId, QuestionBank, Worrying};
+use crate::question::{About, QId, QuestionBank};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -59,11 +59,7 @@ pub fn row(
                     continue;
                 }
                 tried.push((*q, whose));
-                let answer = match bank.question(*q).worrying {
-                    Worrying::Yes => Answer::Yes,
-                    Worrying::No => Answer::No,
-                    Worrying::More => Answer::Count(99),
-                };
+                let answer = bank.question(*q).worrying.worst();
                 let mut case = outcome.case.clone();
                 match whose {
                     None => case.answers.set(*q, answer),

@@ -454,27 +454,11 @@ impl<'r> Flow<'r> {
             }
             case
         };
-        let worst = single(worrying(question.worrying), false);
-        let best = single(reassuring(question.worrying), true);
+        let worst = single(question.worrying.worst(), false);
+        let best = single(question.worrying.reassuring(), true);
         let highest = engine::assess(area, bank, &worst, &self.moment).children[0].could_reach;
         let lowest = engine::assess(area, bank, &best, &self.moment).children[0].level;
         lowest == highest
-    }
-}
-
-fn worrying(worrying: Worrying) -> Answer {
-    match worrying {
-        Worrying::Yes => Answer::Yes,
-        Worrying::No => Answer::No,
-        Worrying::More => Answer::Count(u32::MAX),
-    }
-}
-
-fn reassuring(worrying: Worrying) -> Answer {
-    match worrying {
-        Worrying::Yes => Answer::No,
-        Worrying::No => Answer::Yes,
-        Worrying::More => Answer::Count(0),
     }
 }
 
@@ -488,7 +472,7 @@ fn reassure_unknowns(bank: &crate::question::QuestionBank, case: &mut Case) {
         };
         for answers in slots {
             if answers.get(q).is_unknown() {
-                answers.set(q, reassuring(question.worrying));
+                answers.set(q, question.worrying.reassuring());
             }
         }
     }
