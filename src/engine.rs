@@ -10,7 +10,9 @@ use crate::case::{Case, Child};
 use crate::condition::Facts;
 use crate::hours::Clock;
 use crate::question::{About, Answers, QId, QSet, QuestionBank};
-use crate::rules::model::{Action, Area, Basis, Contact, Route};
+use crate::rules::model::{Action, Area, Contact, Route};
+use crate::rules::score::score;
+pub use crate::rules::score::{Effect, Reason};
 
 #[derive(Debug, Clone)]
 pub struct Outcome<'a> {
@@ -100,39 +102,11 @@ pub struct ChildOutcome<'a> {
     pub reasons: Vec<Reason<'a>>,
     /// Questions that apply to this child (household ones included) and are not answered.
     pub unknowns: Vec<QId>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reason<'a> {
-    pub rule: &'a str,
-    pub label: &'a str,
-    pub effect: Effect,
-    pub source: &'a str,
-    /// Whether the number is the source's or this project's calibration.
-    pub basis: Basis,
-    pub rationale: Option<&'a str>,
-    /// The answers that made the rule hold (the trace).
-    pub because: QSet,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Effect {
-    /// Points added (or, when negative, taken off by a protective factor).
-    Points(i32),
-    /// The tier cannot be below this.
-    Floor(u8),
-    /// Protective factors would have lowered the tier further; held at this tier.
-    Held(u8),
-}
-
-impl Effect {
-    pub fn label(self) -> String {
-        match self {
-            Effect::Points(p) => format!("{p:+}"),
-            Effect::Floor(t) => format!("floor {t}"),
-            Effect::Held(t) => format!("held at {t}"),
-        }
-    }
+    /// Points alone would have gone past the national limit (see [`ScoreLimit`]): the worries
+    /// add up, and the practitioner is asked whether this is significant harm.
+    ///
+    /// [`ScoreLimit`]: crate::rules::model::ScoreLimit
+    pub limited: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -242,7 +216,7 @@ pub fn assess<'a>(
         unknown_could_raise: children.iter().any(|c| c.could_reach > c.level),
         no_children: children.is_empty(),
     };
-    let routes: Vec<RouteOutcome> = area
+    let mut routes: Vec<RouteOutcome> = area
         .routes
         .iter()
         .filter_map(|route| {
@@ -263,6 +237,29 @@ pub fn assess<'a>(
             })
         })
         .collect();
+    if let Some(limit) = &area.score_limit {
+        let limited: Vec<&ChildOutcome> = children.iter().filter(|c| c.limited).collect();
+        if !limited.is_empty() {
+            // Asked straight after the emergency route: it is a question about significant
+            // harm, the most urgent one left.
+            let at = routes
+                .iter()
+                .position(|r| r.route.id != "emergency")
+                .unwrap_or(routes.len());
+            routes.insert(
+                at,
+                RouteOutcome {
+                    route: &limit.route,
+                    children: limited.iter().map(|c| c.child.id.as_str()).collect(),
+                    because: limited
+                        .iter()
+                        .flat_map(|c| &c.reasons)
+                        .map(|r| r.because)
+                        .fold(QSet::default(), QSet::union),
+                },
+            );
+        }
+    }
     let actions = area
         .actions
         .iter()
@@ -336,125 +333,7 @@ fn assess_child<'a>(
         could_reach: worst.tier.max(known.tier),
         reasons: known.reasons,
         unknowns,
-    }
-}
-
-struct Scored<'a> {
-    tier: u8,
-    score: i32,
-    floor: Option<u8>,
-    reasons: Vec<Reason<'a>>,
-}
-
-fn score<'a>(area: &'a Area, facts: &Facts, explain: bool) -> Scored<'a> {
-    let scoring = &area.scoring;
-    let mut reasons = Vec::new();
-    let tier_for = |points: i32| {
-        scoring
-            .thresholds
-            .iter()
-            .filter(|t| points >= t.at_least)
-            .map(|t| t.tier)
-            .max()
-            .unwrap_or(1)
-    };
-    // Validation bounds every weight, so these sums cannot overflow; saturating keeps a
-    // local rule set that slipped past it from wrapping round.
-    let mut risk: i32 = 0;
-    // The highest tier one of the child's own answers reaches alone: strengths never take
-    // a child below it (they shape the plan, not the child's need).
-    let mut own_need = 1;
-    for rule in scoring.weights.iter().filter(|r| r.when.holds(facts)) {
-        risk = risk.saturating_add(rule.points);
-        // A rule that holds only with the child's own answers (or age) is the child's need.
-        if facts.child.is_some() && !rule.when.holds(&Facts::household(facts.household)) {
-            own_need = own_need.max(tier_for(rule.points));
-        }
-        if explain {
-            reasons.push(reason(
-                (&rule.id, &rule.label, &rule.source),
-                (rule.basis, &rule.rationale),
-                Effect::Points(rule.points),
-                rule.when.fired_by(facts),
-            ));
-        }
-    }
-    let mut protection: i32 = 0;
-    for rule in scoring
-        .protective
-        .factors
-        .iter()
-        .filter(|r| r.when.holds(facts))
-    {
-        protection = protection.saturating_add(rule.points);
-        if explain {
-            reasons.push(reason(
-                (&rule.id, &rule.label, &rule.source),
-                (rule.basis, &rule.rationale),
-                Effect::Points(rule.points),
-                rule.when.fired_by(facts),
-            ));
-        }
-    }
-    let unprotected = tier_for(risk);
-    let protected = tier_for(risk.saturating_add(protection));
-    let protective = &scoring.protective;
-    let lowest_allowed = if unprotected >= protective.not_from_tier {
-        unprotected
-    } else {
-        unprotected
-            .saturating_sub(protective.max_lowering)
-            .max(own_need)
-            .max(1)
-    };
-    let score_tier = protected.max(lowest_allowed);
-    if explain && score_tier > protected {
-        reasons.push(reason(
-            (
-                "protective_limit",
-                "Strengths shape the plan; they do not lower the level below the child's own need",
-                &protective.source,
-            ),
-            (Basis::Source, &None),
-            Effect::Held(score_tier),
-            QSet::default(),
-        ));
-    }
-    let mut floor = None;
-    for rule in scoring.floors.iter().filter(|f| f.when.holds(facts)) {
-        floor = floor.max(Some(rule.tier));
-        if explain {
-            reasons.push(reason(
-                (&rule.id, &rule.label, &rule.source),
-                (rule.basis, &rule.rationale),
-                Effect::Floor(rule.tier),
-                rule.when.fired_by(facts),
-            ));
-        }
-    }
-    Scored {
-        tier: score_tier.max(floor.unwrap_or(1)),
-        score: risk.saturating_add(protection),
-        floor,
-        reasons,
-    }
-}
-
-/// A reason: the rule (id, label, source), its basis, its effect and what fired it.
-fn reason<'a>(
-    (rule, label, source): (&'a str, &'a str, &'a str),
-    (basis, rationale): (Basis, &'a Option<String>),
-    effect: Effect,
-    because: QSet,
-) -> Reason<'a> {
-    Reason {
-        rule,
-        label,
-        effect,
-        source,
-        basis,
-        rationale: rationale.as_deref(),
-        because,
+        limited: known.limited,
     }
 }
 

@@ -73,7 +73,29 @@ pub struct Question {
     /// Asked about an unborn child too (child questions only).
     #[serde(default)]
     pub unborn: bool,
+    /// For a child question not asked before birth: which questions carry the same worry
+    /// for an unborn baby, or why it cannot arise before birth.
+    #[serde(default)]
+    pub before_birth: Option<BeforeBirth>,
+    /// A household question that matters only for children of some ages (a baby, an unborn
+    /// child): asked once the children are described, so a family without such a child is
+    /// not asked it.
+    #[serde(default)]
+    pub after_children: bool,
     pub source: String,
+}
+
+/// What a child question not asked before birth becomes for an unborn baby: the questions
+/// that carry its worry, or why it cannot arise before birth (exactly one of the two).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BeforeBirth {
+    /// These questions (household ones, or child ones asked before birth) carry the worry.
+    #[serde(default)]
+    pub carried_by: Vec<crate::answer::QRef>,
+    /// The worry cannot arise before birth, and why.
+    #[serde(default)]
+    pub cannot: Option<String>,
 }
 
 /// The questions, in the order they are asked.

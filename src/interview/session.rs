@@ -800,7 +800,7 @@ mod tests {
 
     #[test]
     fn yes_to_immediate_danger_shows_999_before_any_other_question() {
-        let mut replies = vec![Yes, No, No, Text("0")];
+        let mut replies = vec![Yes, NoToAll, Text("0")];
         replies.extend([Pick("See the result"), Pick("Finish"), Confirm(true)]);
         let (_, asker) = run(session(Some("trafford")), replies);
         let t = &asker.transcript;
@@ -841,12 +841,14 @@ mod tests {
             Pick("Household · domestic abuse: no"),
             Yes,
             // Now open: the incidents, the Dash count, whether the children are exposed,
-            // and a repeat since a MARAC referral. Strengths are not asked: they shape the
-            // plan but cannot lower a level, so no answer to them changes the result.
+            // then (answered no) threats to a child, how serious the abuse is, whether what
+            // was seen contradicts what was said, and a repeat since a MARAC referral.
+            // Strengths are not asked: they shape the plan but cannot lower a level, so no
+            // answer to them changes the result.
             Count(1),
             Count(0),
             Yes,
-            No,
+            NoToAll,
             Pick("See the result"),
             // Back, and the abuse was a misunderstanding: what it opened is cleared.
             Pick("Back to the answers"),
@@ -860,7 +862,9 @@ mod tests {
         let (_, asker) = run(session(None), replies);
         let t = &asker.transcript;
         let exposed = at(t, "Do the children see or hear the abuse");
-        let raised = at(t, "Household level: 2 Getting Help");
+        // A child exposed to domestic abuse is a victim of it in their own right (the
+        // national layer, Domestic Abuse Act 2021 s3): at least a child in need.
+        let raised = at(t, "Household level: 3 Getting More Help");
         assert!(exposed < raised, "{t}");
         assert!(!t.contains("What is working well"), "{t}");
         let cleared = at(
@@ -965,8 +969,8 @@ mod tests {
                 .into_boxed_str(),
         );
         let mut replies = vec![Pick("Salford"), No, No, No, Yes, Count(4), NotKnown];
-        // Repeat referral to MARAC, exposure, then the rest of the household.
-        replies.extend([No, Yes, NoToAll]);
+        // Exposure, then the rest of the household (a repeat referral to MARAC among them).
+        replies.extend([Yes, NoToAll]);
         replies.extend([Text("1"), Text(""), Text("7"), NoToAll]);
         replies.extend([
             Pick("See the result"),
@@ -989,7 +993,9 @@ mod tests {
         assert!(
             asker
                 .transcript
-                .contains("Household level: 3 Getting More Help")
+                .contains("Household level: 3 Getting More Help"),
+            "{}",
+            asker.transcript
         );
     }
 

@@ -115,6 +115,15 @@ fn basis_line(basis: Basis, rationale: &Option<String>, source: &str) -> Line {
             Span::Strong("Source:".into()),
             Span::Text(format!(" {}", flat(source))),
         ],
+        Basis::Interpretation => vec![
+            Span::Strong("Interpretation:".into()),
+            Span::Text(format!(
+                " {} ",
+                flat(rationale.as_deref().unwrap_or("(no rationale given)"))
+            )),
+            Span::Strong("Reading:".into()),
+            Span::Text(format!(" {}", flat(source))),
+        ],
         Basis::Calibration => vec![
             Span::Strong("Calibration:".into()),
             Span::Text(format!(
@@ -264,6 +273,7 @@ fn blocks(rules: &RuleSet, area: &Area, scenarios: &[Scenario]) -> Vec<Block> {
             "What it is".into(),
             "Applies when".into(),
             "At least".into(),
+            "Layer".into(),
             "Basis".into(),
         ],
         rows: scoring
@@ -275,11 +285,13 @@ fn blocks(rules: &RuleSet, area: &Area, scenarios: &[Scenario]) -> Vec<Block> {
                     text(&f.label),
                     text(bank.describe(&f.when)),
                     text(level_label(area, f.tier)),
+                    text(f.layer.label()),
                     basis_line(f.basis, &f.rationale, &f.source),
                 ]
             })
             .collect(),
     });
+    out.extend(national_grid(rules, area));
     let protective = &scoring.protective;
     out.push(Block::Heading(3, "Strengths (protective factors)".into()));
     let lowering = match protective.max_lowering {
@@ -304,6 +316,10 @@ fn blocks(rules: &RuleSet, area: &Area, scenarios: &[Scenario]) -> Vec<Block> {
     for route in &area.routes {
         out.push(Block::Heading(3, format!("Route {}", route.id)));
         let mut items = vec![
+            vec![
+                Span::Strong("Layer:".into()),
+                Span::Text(format!(" {}", route.layer.label())),
+            ],
             vec![
                 Span::Strong("Applies when:".into()),
                 Span::Text(format!(" {}", bank.describe(&route.when))),
@@ -439,6 +455,79 @@ fn blocks(rules: &RuleSet, area: &Area, scenarios: &[Scenario]) -> Vec<Block> {
 }
 
 /// The questions the conditions above name, with the words a practitioner is asked.
+/// Each worry alone, by age band: the tier the national layer gives, this area's, and every
+/// other area's, so a partnership sees where it stands against the law and its neighbours.
+fn national_grid(rules: &RuleSet, area: &Area) -> Vec<Block> {
+    use crate::rules::national;
+    let bank = &rules.questions;
+    let others: Vec<&Area> = rules.areas.iter().filter(|a| a.id != area.id).collect();
+    let mut areas = vec![area];
+    areas.extend(&others);
+    let mut head = vec!["Worry alone".into(), "Age".into(), "National".into()];
+    head.extend(areas.iter().map(|a| a.name.clone()));
+    let rows = national::grid(bank, &rules.national, &areas)
+        .into_iter()
+        .map(|row| {
+            let mut line = vec![
+                text(&bank.question(row.question).short),
+                text(row.band),
+                text(
+                    if national::not_a_need_alone_anywhere(&rules.national, row.question)
+                        && row.national == 1
+                    {
+                        "1 (not a need alone)".to_string()
+                    } else {
+                        row.national.to_string()
+                    },
+                ),
+            ];
+            line.extend(row.areas.iter().map(|t| text(t.to_string())));
+            line
+        })
+        .collect();
+    let lowered: Vec<Line> = area
+        .lowers_national
+        .iter()
+        .map(|l| {
+            vec![
+                Span::Strong(format!("{}:", l.floor)),
+                Span::Text(format!(
+                    " {} \"{}\" ({})",
+                    l.tier
+                        .map_or("does not apply here".to_string(), |t| format!(
+                            "lowered to tier {t}"
+                        )),
+                    flat(&l.passage),
+                    flat(&l.source)
+                )),
+            ]
+        })
+        .collect();
+    let mut out = vec![
+        Block::Heading(3, "Each worry alone, against the national layer".into()),
+        Block::Para(text(
+            "The tier each worrying answer gives on its own (everything else unknown), by the \
+             child's age, under the national layer (English law and statutory guidance, \
+             rules/england.yaml) and in each area. An area goes below the national layer only \
+             where its own document says so (listed below the table).",
+        )),
+        Block::Table { head, rows },
+    ];
+    if lowered.is_empty() {
+        out.push(Block::Para(text(format!(
+            "{} goes below the national layer nowhere.",
+            area.name
+        ))));
+    } else {
+        out.push(Block::Para(text(format!(
+            "Where {} goes below the national layer, in its own words:",
+            area.name
+        ))));
+        out.push(Block::List(lowered));
+    }
+    out
+}
+
 fn questions(bank: &crate::question::QuestionBank) -> Vec<Block> {
     use crate::question::{About, Kind, Worrying};
     vec![

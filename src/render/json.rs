@@ -77,10 +77,12 @@ struct Reason<'a> {
     label: &'a str,
     effect: String,
     source: &'a str,
-    /// `source` (the document says it) or `calibration` (this project's number; see
-    /// `rationale`).
+    /// `source` (the document says it), `interpretation` (this project's reading of the
+    /// passage) or `calibration` (this project's number); see `rationale`.
     basis: &'static str,
     rationale: Option<&'a str>,
+    /// `national` (English law and guidance, in every area) or `local` (the area's own).
+    layer: &'static str,
     /// The answers that made the rule hold (question ids).
     because: Vec<&'a str>,
 }
@@ -93,6 +95,8 @@ struct Route<'a> {
     detail: &'a [String],
     children: &'a [&'a str],
     source: &'a str,
+    /// `national` (a route every area has, in national words) or `local`.
+    layer: &'static str,
 }
 
 #[derive(Serialize)]
@@ -185,6 +189,7 @@ pub fn result<'a>(rules: &'a RuleSet, outcome: &'a Outcome<'a>) -> Result<'a> {
                         source: r.source,
                         basis: r.basis.label(),
                         rationale: r.rationale,
+                        layer: r.layer.label(),
                         because: r.because.iter().map(|q| rules.questions.name(q)).collect(),
                     })
                     .collect(),
@@ -204,6 +209,7 @@ pub fn result<'a>(rules: &'a RuleSet, outcome: &'a Outcome<'a>) -> Result<'a> {
                 detail: &r.route.detail,
                 children: &r.children,
                 source: &r.route.source,
+                layer: r.route.layer.label(),
             })
             .collect(),
         actions: outcome

@@ -247,10 +247,7 @@ pub fn reason_lines(outcome: &Outcome, source: impl Fn(&str) -> String) -> Strin
             ));
         }
         for r in &c.reasons {
-            let basis = match r.basis {
-                crate::rules::model::Basis::Calibration => " (points: this tool's calibration)",
-                crate::rules::model::Basis::Source => "",
-            };
+            let basis = r.note();
             let line = format!(
                 "{}: {} {}{basis}{}",
                 shown(&c.child.id),

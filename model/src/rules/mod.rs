@@ -4,12 +4,14 @@
 //! from.
 
 pub mod model;
+pub mod national;
+pub mod score;
 mod validate;
 
 use crate::error::{Diagnostic, Diagnostics};
 use crate::hours::BankHolidays;
 use crate::question::QuestionBank;
-use model::{Area, QuestionsFile};
+use model::{Area, National, QuestionsFile};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
@@ -19,6 +21,8 @@ use std::sync::{Arc, OnceLock};
 pub const QUESTIONS_FILE: &str = "questions.yaml";
 pub const BANK_HOLIDAYS_FILE: &str = "bank-holidays.yaml";
 pub const AREAS_DIR: &str = "areas";
+/// The national layer: English law and statutory guidance, beneath every area.
+pub const NATIONAL_FILE: &str = "england.yaml";
 /// The areas the product serves (SPEC section 1): a rules folder without one of them is
 /// refused, so a missing file is never a silently missing area.
 pub const AREA_IDS: [&str; 4] = ["trafford", "redbridge", "torbay", "salford"];
@@ -52,6 +56,8 @@ impl Origin {
 #[derive(Debug, Clone)]
 pub struct RuleSet {
     pub questions: Arc<QuestionBank>,
+    /// The national layer every area inherits (already merged into each area).
+    pub national: Arc<National>,
     pub areas: Areas,
     pub origin: Origin,
     /// SHA-256 over every file's path and text, in path order.
@@ -97,6 +103,7 @@ struct Prepared {
     text: Arc<str>,
     bank: Arc<QuestionBank>,
     holidays: Arc<BankHolidays>,
+    national: Arc<National>,
 }
 
 impl Slot {
@@ -115,7 +122,8 @@ impl Slot {
             .prepared
             .as_ref()
             .expect("an area not yet read has its pre-parsed form");
-        let area = read_area::<Json>(&prepared.text, &prepared.bank, &prepared.holidays)?;
+        let mut area = read_area::<Json>(&prepared.text, &prepared.bank, &prepared.holidays)?;
+        national::inherit(&mut area, &prepared.national, &prepared.bank);
         Ok(self.area.get_or_init(|| area))
     }
 }
@@ -220,6 +228,10 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Diagnostic> {
         );
         files.push(read_rule_file(&path, name)?);
     }
+    files.push(read_rule_file(
+        &dir.join(NATIONAL_FILE),
+        NATIONAL_FILE.to_string(),
+    )?);
     Ok(files)
 }
 
@@ -326,6 +338,29 @@ pub fn load(
             }
         },
     };
+    let national_file = files.iter().find(|f| f.path == NATIONAL_FILE);
+    let national = match national_file {
+        None => {
+            errors.push(
+                Diagnostic::error(
+                    crate::error::Code::RulesSource,
+                    name_of(NATIONAL_FILE),
+                    "the national layer is missing",
+                )
+                .help(format!(
+                    "a rules folder holds {NATIONAL_FILE}: what English law and guidance make of each worry in every area"
+                )),
+            );
+            None
+        }
+        Some(file) => match read_national::<Yaml>(&file.text, &bank) {
+            Ok(national) => Some(national),
+            Err(e) => {
+                errors.push(parse_error(&file.path, e));
+                None
+            }
+        },
+    };
     let mut areas = Vec::new();
     let mut area_files = Vec::new();
     for file in files.iter().filter(|f| f.path.starts_with(AREAS_DIR)) {
@@ -356,7 +391,12 @@ pub fn load(
 
     // The bank is reviewed with the areas: its sources may not be read after the latest
     // area review (or today, if later).
-    let latest_review = areas.iter().map(|a| a.reviewed).max().unwrap_or(today);
+    let latest_review = areas
+        .iter()
+        .map(|a| a.reviewed)
+        .chain(national.as_ref().map(|n| n.reviewed))
+        .max()
+        .unwrap_or(today);
     // Working out where each problem stands means searching the text for every rule; most
     // of the time nothing is wrong. So the checks run first on no text (every location
     // comes back unknown, instantly), and only if they find something again on the real
@@ -386,6 +426,15 @@ pub fn load(
                 today,
             ));
         }
+        if let (Some(national), Some(file)) = (&national, national_file) {
+            found.extend(validate::national(
+                national,
+                &bank,
+                &text(file),
+                &name_of(NATIONAL_FILE),
+                today.max(latest_review),
+            ));
+        }
         found
     };
     let mut found = check(false);
@@ -393,6 +442,20 @@ pub fn load(
         found = check(true);
     }
     found.extend(errors);
+    let Some(national) = national.filter(|_| !Diagnostics(found.clone()).has_errors()) else {
+        return Err(Diagnostics(found));
+    };
+    // Every area inherits the national layer; what the layer promises is then checked by
+    // running the merged rules over every single worry at every age.
+    for area in &mut areas {
+        national::inherit(area, &national, &bank);
+    }
+    let texts: Vec<(&str, String)> = area_files
+        .iter()
+        .map(|f| (f.text.as_str(), name_of(&f.path)))
+        .chain(national_file.map(|f| (f.text.as_str(), name_of(NATIONAL_FILE))))
+        .collect();
+    found.extend(national::invariants(&areas, &national, &bank, &texts));
     let diagnostics = Diagnostics(found);
     if diagnostics.has_errors() {
         return Err(diagnostics);
@@ -402,6 +465,7 @@ pub fn load(
     Ok((
         RuleSet {
             questions: bank,
+            national: Arc::new(national),
             areas: Areas::read(areas),
             origin,
             sha256,
@@ -547,6 +611,14 @@ fn read_area<S: Syntax>(
     Ok(area)
 }
 
+/// The national layer, its question references resolved against the bank.
+fn read_national<S: Syntax>(
+    text: &str,
+    bank: &Arc<QuestionBank>,
+) -> Result<National, crate::yaml::ParseError> {
+    crate::question::with_bank(bank, || S::parse(text))
+}
+
 fn read_holidays<S: Syntax>(text: &str) -> Result<BankHolidays, crate::yaml::ParseError> {
     let mut holidays: BankHolidays = S::parse(text)?;
     holidays.dates.sort_unstable();
@@ -679,6 +751,10 @@ pub fn load_prepared(
         read_holidays::<Json>(text_of(BANK_HOLIDAYS_FILE)?)
             .map_err(|e| unreadable(BANK_HOLIDAYS_FILE, e))?,
     );
+    let national = Arc::new(
+        read_national::<Json>(text_of(NATIONAL_FILE)?, &bank)
+            .map_err(|e| unreadable(NATIONAL_FILE, e))?,
+    );
     // Each area is read when first used (see [`Areas`]).
     let areas = files
         .iter()
@@ -694,12 +770,14 @@ pub fn load_prepared(
                     text: Arc::from(*text),
                     bank: Arc::clone(&bank),
                     holidays: Arc::clone(&holidays),
+                    national: Arc::clone(&national),
                 }),
             })
         })
         .collect();
     Ok(RuleSet {
         questions: bank,
+        national,
         areas: Areas(areas),
         origin,
         sha256: sha256.to_string(),

@@ -45,11 +45,95 @@ pub struct Area {
     /// area: on them the front door keeps its Sunday hours.
     #[serde(skip)]
     pub bank_holidays: std::sync::Arc<crate::hours::BankHolidays>,
+    /// Where the area's own document puts a case below the national layer: each entry names
+    /// the national floor it lowers and quotes the area's passage that says so. Nothing
+    /// else may go below it (`rules check` refuses).
+    #[serde(default)]
+    pub lowers_national: Vec<Lowering>,
+    /// Where the area's top tier is not section 47 alone (it takes in children in need too),
+    /// the passage that says so: the national limit on points then does not apply here.
+    #[serde(default)]
+    pub top_tier_not_only_section_47: Option<Passage>,
+    /// Points alone reach at most this tier when its condition holds (from the national
+    /// layer); filled in when the rules are loaded.
+    #[serde(skip)]
+    pub score_limit: Option<ScoreLimit>,
     /// The questions these rules use: every answer a rule, route or action tests, and the
     /// questions that open them. An unknown answer to any other question cannot change a
     /// result here, so it is not listed as unknown. Filled in when the rules are loaded.
     #[serde(skip)]
     pub uses: crate::question::QSet,
+}
+
+/// `rules/england.yaml`: what English law and statutory guidance make of each worrying
+/// answer in every area. Its floors and routes are inherited by every area.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct National {
+    pub id: String,
+    pub name: String,
+    pub version: String,
+    /// When the layer was last reviewed against its sources.
+    pub reviewed: jiff::civil::Date,
+    pub sources: Vec<SourceDocument>,
+    /// Minimum tiers in every area, from national law and guidance.
+    pub floors: Vec<Floor>,
+    /// Routes every area has. An area may word one itself (the same id): its words are
+    /// used and it fires whenever the national route would, or its own condition holds.
+    pub routes: Vec<Route>,
+    /// Worrying answers that are not a need on their own, each with why.
+    pub not_a_need_alone: Vec<NotAlone>,
+    /// Points alone do not make "reasonable cause to suspect significant harm".
+    pub score_limit: ScoreLimit,
+}
+
+/// A worrying answer that, alone, national law and guidance do not treat as a need.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotAlone {
+    pub question: crate::answer::QRef,
+    /// Only for children for whom this holds (for example `{age_at_least: 5}`); always
+    /// when absent.
+    #[serde(default)]
+    pub when: Option<Condition>,
+    pub rationale: String,
+    pub source: String,
+}
+
+/// Where points alone stop: with no floor, a score reaches at most `tier` while `when`
+/// holds, and `route` says the worries add up and asks the practitioner to consider more.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreLimit {
+    pub id: String,
+    pub label: String,
+    pub tier: u8,
+    pub when: Condition,
+    pub source: String,
+    pub basis: Basis,
+    pub rationale: String,
+    pub route: Route,
+}
+
+/// An area's passage that puts a case below the national layer: the national floor it
+/// lowers, the tier it gives instead (none: the floor does not apply), and where it says so.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lowering {
+    pub floor: String,
+    #[serde(default)]
+    pub tier: Option<u8>,
+    /// The area's own words, quoted.
+    pub passage: String,
+    pub source: String,
+}
+
+/// An area's own words, quoted, and where they stand.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Passage {
+    pub passage: String,
+    pub source: String,
 }
 
 /// A document the rules cite. Every `source:` begins with a declared key.
@@ -80,6 +164,8 @@ pub enum Basis {
     /// The source's own words say it.
     #[default]
     Source,
+    /// This project's reading of a named passage; `rationale` says why.
+    Interpretation,
     /// This project's calibration of guidance written in words; `rationale` says why.
     Calibration,
 }
@@ -88,7 +174,26 @@ impl Basis {
     pub fn label(self) -> &'static str {
         match self {
             Basis::Source => "source",
+            Basis::Interpretation => "interpretation",
             Basis::Calibration => "calibration",
+        }
+    }
+}
+
+/// Where a rule comes from: the national layer (`rules/england.yaml`, English law and
+/// statutory guidance, beneath every area) or the area's own file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Layer {
+    National,
+    #[default]
+    Local,
+}
+
+impl Layer {
+    pub fn label(self) -> &'static str {
+        match self {
+            Layer::National => "national",
+            Layer::Local => "local",
         }
     }
 }
@@ -152,6 +257,9 @@ pub struct Floor {
     pub basis: Basis,
     #[serde(default)]
     pub rationale: Option<String>,
+    /// Set when the rules are loaded: national floors are inherited by every area.
+    #[serde(skip)]
+    pub layer: Layer,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -180,6 +288,10 @@ pub struct Route {
     #[serde(default)]
     pub contacts: Vec<String>,
     pub source: String,
+    /// Set when the rules are loaded: a national route an area has not worded itself is
+    /// inherited as it is; one it has keeps the area's words and fires on either condition.
+    #[serde(skip)]
+    pub layer: Layer,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -279,7 +391,8 @@ impl Area {
             .map(|r| &r.when)
             .chain(scoring.floors.iter().map(|f| &f.when))
             .chain(self.routes.iter().map(|r| &r.when))
-            .chain(self.actions.iter().map(|a| &a.when));
+            .chain(self.actions.iter().map(|a| &a.when))
+            .chain(self.score_limit.iter().map(|l| &l.when));
         let mut uses = QSet::default();
         for condition in conditions {
             for atom in condition.atoms() {

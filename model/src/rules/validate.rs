@@ -2,7 +2,7 @@
 //! field or question id) are caught while reading, with the parser's position; the checks
 //! here need the whole file, and point at the id or key they are about.
 
-use super::model::{Area, Basis, Rule, SourceDocument};
+use super::model::{Area, Basis, National, Rule, SourceDocument};
 use crate::condition::{Condition, Test};
 use crate::error::{Diagnostic, Location};
 use crate::hours::{first_run_where, week_cover};
@@ -114,11 +114,11 @@ impl Report<'_> {
                 "add `basis: calibration` and a `rationale:` saying why this number",
             );
         }
-        if basis == Basis::Calibration && rationale.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        if basis != Basis::Source && rationale.as_deref().is_none_or(|r| r.trim().is_empty()) {
             self.error(
                 at,
-                format!("{what} is calibration but gives no rationale"),
-                "add `rationale:` saying why this number, in words a partnership can check",
+                format!("{what} is {} but gives no rationale", basis.label()),
+                "add `rationale:` saying why this reading or number, in words a partnership can check",
             );
         }
     }
@@ -392,6 +392,45 @@ pub fn questions(
             ),
             _ => {}
         }
+        match (&question.before_birth, question.about, question.unborn) {
+            (None, About::Child, false) => report.error(
+                at,
+                format!("`{id}` is not asked before birth, and does not say what carries its worry for an unborn baby"),
+                "add `before_birth: {carried_by: [IDS]}` (household questions, or child ones asked before birth) or `before_birth: {cannot: \"why\"}`",
+            ),
+            (Some(_), About::Household, _) | (Some(_), _, true) => report.error(
+                at,
+                format!("`{id}` is asked of an unborn child already, or is a household question: it needs no `before_birth`"),
+                "remove `before_birth:`",
+            ),
+            (Some(before), _, _) => {
+                if before.carried_by.is_empty() == before.cannot.as_deref().is_none_or(|w| w.trim().is_empty()) {
+                    report.error(
+                        at,
+                        format!("`{id}`'s `before_birth` must give either `carried_by` or `cannot`, not both or neither"),
+                        "name the questions that carry the worry before birth, or say why it cannot arise",
+                    );
+                }
+                for carrier in &before.carried_by {
+                    let other = bank.question(carrier.0);
+                    if other.about == About::Child && !other.unborn {
+                        report.error(
+                            at,
+                            format!("`{id}`'s worry before birth is carried by `{}`, which is not asked before birth either", other.id),
+                            "name household questions, or child questions with `unborn: true`",
+                        );
+                    }
+                }
+            }
+            (None, _, _) => {}
+        }
+        if question.after_children && question.about == About::Child {
+            report.error(
+                at,
+                format!("`{id}` is a child question: `after_children` is for household questions"),
+                "remove `after_children: true`",
+            );
+        }
         if question.unborn && question.about == About::Household {
             report.error(
                 at,
@@ -466,6 +505,132 @@ pub fn area(
     routes_and_actions(&mut report, area, bank);
     contacts(&mut report, area, today, not_after);
     safety_invariants(&mut report, area, bank);
+    report.found
+}
+
+/// The national layer on its own: its sources, floors, routes, the worries it says are not
+/// a need alone, and its limit on points. What it promises across the areas is checked
+/// once they have inherited it (`national::invariants`).
+pub fn national(
+    national: &National,
+    bank: &QuestionBank,
+    text: &str,
+    file: &str,
+    not_after: jiff::civil::Date,
+) -> Vec<Diagnostic> {
+    let mut report = Report {
+        file,
+        text,
+        sources: &national.sources,
+        found: Vec::new(),
+    };
+    check_sources(&mut report, not_after.max(national.reviewed));
+    let mut ids = HashSet::new();
+    for floor in &national.floors {
+        let at = report.locate("id", &floor.id, 0);
+        if !ids.insert(floor.id.as_str()) {
+            report.error(
+                report.locate("id", &floor.id, 1),
+                format!("floor `{}` is listed twice", floor.id),
+                "give each national floor its own id",
+            );
+        }
+        if !(2..=4).contains(&floor.tier) {
+            report.error(
+                at,
+                format!(
+                    "national floor `{}` gives tier {}: a floor is 2 to 4",
+                    floor.id, floor.tier
+                ),
+                "a national floor raises a child to tier 2, 3 or 4",
+            );
+        }
+        let what = format!("floor `{}`", floor.id);
+        let when = report.locate_after(at, "when", "").or(at);
+        check_condition(&mut report, when, &what, &floor.when, bank, Use::Risk);
+        report.basis(at, &what, floor.basis, &floor.rationale, false);
+        report.source(at, &what, &floor.source);
+    }
+    for route in national.routes.iter().chain([&national.score_limit.route]) {
+        let at = report.locate("id", &route.id, 0);
+        if !ids.insert(route.id.as_str()) {
+            report.error(
+                report.locate("id", &route.id, 1),
+                format!("`{}` is listed twice", route.id),
+                "give each national route its own id",
+            );
+        }
+        let what = format!("route `{}`", route.id);
+        let when = report.locate_after(at, "when", "").or(at);
+        check_condition(&mut report, when, &what, &route.when, bank, Use::Route);
+        if !route.contacts.is_empty()
+            || std::iter::once(&route.text)
+                .chain(&route.detail)
+                .any(|t| t.contains("{contact:") || phone_like(t).is_some())
+        {
+            report.error(
+                at,
+                format!("national {what} names a contact or a number"),
+                "contacts are the areas' own: a national route says what to do; an area words it with its contacts (a route of the same id)",
+            );
+        }
+        report.source(at, &what, &route.source);
+    }
+    for entry in &national.not_a_need_alone {
+        let id = bank.name(entry.question.0);
+        let at = report.locate("question", id, 0);
+        if entry.rationale.trim().is_empty() {
+            report.error(
+                at,
+                format!("`{id}` is said not to be a need alone, with no rationale"),
+                "say why, in words a partnership can check",
+            );
+        }
+        if bank.question(entry.question.0).worrying == Worrying::No {
+            report.error(
+                at,
+                format!("`{id}` is a strength, not a worry"),
+                "list only worries here",
+            );
+        }
+        if national
+            .floors
+            .iter()
+            .any(|f| matches!(&f.when, Condition::Answer(q, _) if *q == entry.question.0))
+        {
+            report.error(
+                at,
+                format!("`{id}` is said not to be a need alone, but a national floor gives it a tier alone"),
+                "keep one: the floor, or the entry here",
+            );
+        }
+        report.source(at, &format!("`{id}`"), &entry.source);
+    }
+    let limit = &national.score_limit;
+    let at = report.locate("id", &limit.id, 0);
+    if !(1..=3).contains(&limit.tier) {
+        report.error(
+            at,
+            format!(
+                "the score limit is tier {}: points alone stop at 1 to 3",
+                limit.tier
+            ),
+            "points alone stop below the top tier (only a floor reaches tier 4 then)",
+        );
+    }
+    let what = format!("score limit `{}`", limit.id);
+    let when = report.locate_after(at, "when", "").or(at);
+    // A limit lowers, so like a strength it may test only reassuring answers: a more
+    // worrying answer lifts it and never lowers a tier.
+    check_condition(&mut report, when, &what, &limit.when, bank, Use::Protective);
+    report.basis(
+        at,
+        &what,
+        limit.basis,
+        &Some(limit.rationale.clone()),
+        false,
+    );
+    report.source(at, &what, &limit.source);
     report.found
 }
 

@@ -1,0 +1,627 @@
+//! The national layer beneath every area (`rules/england.yaml`): how an area inherits it,
+//! and the promises `rules check` and the build prove by running the merged rules over
+//! every single worry, at every age at which it is asked and unborn.
+//!
+//! - No worrying answer alone gives tier 1 unless the national layer says it is not a need
+//!   on its own; no area goes below the national layer except by a passage of its own.
+//! - Every route the national layer requires for a worry fires in every area.
+//! - On a single worry the areas differ by at most one tier, unless each area above the
+//!   rest holds its tier by a floor that quotes its own document.
+//! - No floor that a household worry opens depends on a child question not asked at the
+//!   child's age (a floor for children exposed to domestic abuse that needs a school
+//!   concern would never reach a child under 4).
+
+use super::model::{Area, Basis, Layer, National};
+use super::score::{Effect, score};
+use crate::answer::{Answer, Answers, QId};
+use crate::condition::{Condition, Facts, Test};
+use crate::error::{Code, Diagnostic, Location};
+use crate::question::{About, QuestionBank, Worrying};
+
+/// Merge `national` into `area`: its floors (as the area's passages lower them), its
+/// routes (an area's route of the same id keeps its words and fires on either condition),
+/// its limit on points, and its sources. `uses` is worked out again.
+pub fn inherit(area: &mut Area, national: &National, bank: &QuestionBank) {
+    for floor in &national.floors {
+        let mut floor = floor.clone();
+        floor.layer = Layer::National;
+        if let Some(lowering) = area.lowers_national.iter().find(|l| l.floor == floor.id) {
+            let Some(tier) = lowering.tier else { continue };
+            floor.tier = tier;
+            floor.layer = Layer::Local;
+            floor.basis = Basis::Source;
+            floor.source = lowering.source.clone();
+            floor.rationale = Some(format!(
+                "The area's own document goes below the national layer here: \"{}\"",
+                lowering.passage
+            ));
+        }
+        area.scoring.floors.push(floor);
+    }
+    for route in &national.routes {
+        match area.routes.iter_mut().find(|r| r.id == route.id) {
+            Some(local) => {
+                local.when = Condition::Any(vec![route.when.clone(), local.when.clone()]);
+            }
+            None => {
+                let mut route = route.clone();
+                route.layer = Layer::National;
+                area.routes.push(route);
+            }
+        }
+    }
+    if area.top_tier_not_only_section_47.is_none() {
+        let mut limit = national.score_limit.clone();
+        limit.route.layer = Layer::National;
+        area.score_limit = Some(limit);
+    }
+    for doc in &national.sources {
+        if !area.sources.iter().any(|d| d.key == doc.key) {
+            area.sources.push(doc.clone());
+        }
+    }
+    area.find_uses(bank);
+}
+
+/// A child as the invariants see it: unborn, or born and of this age.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Situation {
+    Unborn,
+    Age(u8),
+}
+
+impl Situation {
+    /// Unborn, then every age from 0 to 17.
+    pub fn all() -> impl Iterator<Item = Situation> {
+        std::iter::once(Situation::Unborn).chain((0..=17).map(Situation::Age))
+    }
+
+    pub fn age(self) -> Option<u8> {
+        match self {
+            Situation::Unborn => None,
+            Situation::Age(a) => Some(a),
+        }
+    }
+}
+
+/// A range of situations, for the grid: "unborn", "0-3", "16-17".
+pub fn band_label(from: Situation, to: Situation) -> String {
+    match (from, to) {
+        (Situation::Unborn, Situation::Unborn) => "unborn".into(),
+        (Situation::Unborn, Situation::Age(b)) => format!("unborn-{b}"),
+        (Situation::Age(a), Situation::Age(b)) if a == b => a.to_string(),
+        (Situation::Age(a), Situation::Age(b)) => format!("{a}-{b}"),
+        (Situation::Age(_), Situation::Unborn) => "unborn".into(),
+    }
+}
+
+/// One worry alone: question `question` answered worrying for a household with one child
+/// in `situation`, with what opens the question answered so that it is asked, and nothing
+/// else known.
+#[derive(Debug, Clone)]
+pub struct Single {
+    pub question: QId,
+    pub situation: Situation,
+    pub household: Answers,
+    pub child: Answers,
+}
+
+impl Single {
+    pub fn facts(&self) -> Facts<'_> {
+        Facts::child(&self.household, &self.child, self.situation.age())
+    }
+}
+
+/// Every worry alone: each question whose worrying answer is a worry (not a strength), in
+/// every situation in which it is asked.
+pub fn singles(bank: &QuestionBank) -> Vec<Single> {
+    let mut found = Vec::new();
+    for (q, question) in bank.questions() {
+        if question.worrying == Worrying::No {
+            continue;
+        }
+        for situation in Situation::all() {
+            let mut single = Single {
+                question: q,
+                situation,
+                household: Answers::unknown(bank.len()),
+                child: Answers::unknown(bank.len()),
+            };
+            if open_question(bank, q, &mut single, 0) {
+                set(bank, q, question.worrying.worst(), &mut single);
+                found.push(single);
+            }
+        }
+    }
+    found
+}
+
+fn set(bank: &QuestionBank, q: QId, answer: Answer, single: &mut Single) {
+    match bank.question(q).about {
+        About::Household => single.household.set(q, answer),
+        About::Child => single.child.set(q, answer),
+    }
+}
+
+/// Answer what opens `q` so that it is asked in `single`'s situation; false when it is
+/// never asked there.
+fn open_question(bank: &QuestionBank, q: QId, single: &mut Single, depth: usize) -> bool {
+    let question = bank.question(q);
+    if question.about == About::Child && single.situation == Situation::Unborn && !question.unborn {
+        return false;
+    }
+    match &question.ask_when {
+        None => true,
+        Some(when) => depth < 16 && satisfy(bank, when, single, depth + 1),
+    }
+}
+
+/// Answer unknown questions so that `when` holds, preferring what adds no worry (a branch
+/// that holds while something is not known); false when it cannot hold.
+fn satisfy(bank: &QuestionBank, when: &Condition, single: &mut Single, depth: usize) -> bool {
+    match when {
+        Condition::Answer(o, test) => {
+            let current = match bank.question(*o).about {
+                About::Household => single.household.get(*o),
+                About::Child => single.child.get(*o),
+            };
+            let wanted = match test {
+                Test::IsUnknown => return current.is_unknown(),
+                Test::Is(answer) => *answer,
+                Test::AtLeast(n) => Answer::Count(*n),
+            };
+            if !current.is_unknown() {
+                return when.holds(&single.facts());
+            }
+            if !open_question(bank, *o, single, depth) {
+                return false;
+            }
+            set(bank, *o, wanted, single);
+            true
+        }
+        Condition::All(parts) => parts.iter().all(|p| satisfy(bank, p, single, depth)),
+        Condition::Any(parts) => {
+            let mut branches: Vec<&Condition> = parts.iter().collect();
+            branches.sort_by_key(|p| !matches!(p, Condition::Answer(_, Test::IsUnknown)));
+            for branch in branches {
+                let mut trial = single.clone();
+                if satisfy(bank, branch, &mut trial, depth) {
+                    *single = trial;
+                    return true;
+                }
+            }
+            false
+        }
+        atom => atom.could_hold(&single.facts()),
+    }
+}
+
+/// The tier the national layer alone gives a single worry (its floors).
+pub fn national_tier(national: &National, single: &Single) -> u8 {
+    let facts = single.facts();
+    national
+        .floors
+        .iter()
+        .filter(|f| f.when.holds(&facts))
+        .map(|f| f.tier)
+        .max()
+        .unwrap_or(1)
+}
+
+/// Whether the national layer says the single worry is not a need on its own.
+pub fn not_a_need_alone(national: &National, single: &Single) -> bool {
+    national.not_a_need_alone.iter().any(|n| {
+        n.question.0 == single.question && n.when.as_ref().is_none_or(|w| w.holds(&single.facts()))
+    })
+}
+
+/// Whether the national layer lists `q` as not a need on its own (for some children at least).
+pub fn not_a_need_alone_anywhere(national: &National, q: QId) -> bool {
+    national.not_a_need_alone.iter().any(|n| n.question.0 == q)
+}
+
+/// One row of the grid a rules book prints: a worry alone, a band of ages with the same
+/// tiers, the national layer's tier and each area's.
+#[derive(Debug, Clone)]
+pub struct GridRow {
+    pub question: QId,
+    pub band: String,
+    pub national: u8,
+    pub areas: Vec<u8>,
+}
+
+/// Question x age band -> tier, nationally and in each of `areas`.
+pub fn grid(bank: &QuestionBank, national: &National, areas: &[&Area]) -> Vec<GridRow> {
+    let mut rows: Vec<GridRow> = Vec::new();
+    let mut open: Option<(QId, Situation, Situation, u8, Vec<u8>)> = None;
+    let mut close = |open: &mut Option<(QId, Situation, Situation, u8, Vec<u8>)>| {
+        if let Some((question, from, to, national, areas)) = open.take() {
+            rows.push(GridRow {
+                question,
+                band: band_label(from, to),
+                national,
+                areas,
+            });
+        }
+    };
+    for single in singles(bank) {
+        let tiers: Vec<u8> = areas
+            .iter()
+            .map(|a| score(a, &single.facts(), false).tier)
+            .collect();
+        let nat = national_tier(national, &single);
+        let continues = matches!(&open, Some((q, _, Situation::Age(to), n, t))
+            if *q == single.question && *n == nat && *t == tiers
+                && single.situation == Situation::Age(to + 1));
+        if continues {
+            if let Some(row) = open.as_mut() {
+                row.2 = single.situation;
+            }
+        } else {
+            close(&mut open);
+            open = Some((
+                single.question,
+                single.situation,
+                single.situation,
+                nat,
+                tiers,
+            ));
+        }
+    }
+    close(&mut open);
+    rows
+}
+
+/// Where a rule stands in one of the files, for a located message.
+struct Texts<'a> {
+    files: &'a [(&'a str, String)],
+}
+
+impl Texts<'_> {
+    fn error(
+        &self,
+        index: usize,
+        key: &str,
+        value: &str,
+        message: String,
+        help: &str,
+    ) -> Diagnostic {
+        let (text, file) = &self.files[index.min(self.files.len().saturating_sub(1))];
+        let at: Option<Location> = crate::error::find_key_value(text, key, value, 0);
+        Diagnostic::error(Code::RulesInvariant, file.clone(), message)
+            .at(at)
+            .help(help)
+    }
+}
+
+/// The national layer's promises over `areas` (each already merged with it). `files` holds
+/// each area's text and display name in the order of `areas`, then the national layer's.
+pub fn invariants(
+    areas: &[Area],
+    national: &National,
+    bank: &QuestionBank,
+    files: &[(&str, String)],
+) -> Vec<Diagnostic> {
+    let texts = Texts { files };
+    let national_file = areas.len();
+    let mut found = Vec::new();
+    for (i, area) in areas.iter().enumerate() {
+        lowerings(&texts, i, area, national, &mut found);
+        floors_by_age(&texts, i, area, bank, &mut found);
+    }
+    let singles = singles(bank);
+    let mut reported_gap = std::collections::HashSet::new();
+    for single in &singles {
+        let q = single.question;
+        let name = bank.name(q);
+        let at = describe(single.situation);
+        let nat = national_tier(national, single);
+        let alone = not_a_need_alone(national, single);
+        if nat < 2 && !alone && reported_gap.insert(q) {
+            found.push(texts.error(
+                national_file,
+                "not_a_need_alone",
+                "",
+                format!(
+                    "the national layer says nothing of `{name}` alone ({at}): it gives tier 1, \"no additional needs\""
+                ),
+                "give it a national floor citing the law or statutory guidance, or list it under `not_a_need_alone:` with why",
+            ));
+        }
+        let tiers: Vec<u8> = areas
+            .iter()
+            .map(|a| score(a, &single.facts(), false).tier)
+            .collect();
+        for (i, area) in areas.iter().enumerate() {
+            let lowered = area.lowers_national.iter().any(|l| {
+                national
+                    .floors
+                    .iter()
+                    .any(|f| f.id == l.floor && f.when.holds(&single.facts()))
+            });
+            if tiers[i] < nat && !lowered {
+                found.push(texts.error(
+                    i,
+                    "id",
+                    &area.id,
+                    format!(
+                        "`{name}` alone ({at}) gives tier {} here, below the national layer's tier {nat}",
+                        tiers[i]
+                    ),
+                    "an area goes below the national layer only with a passage of its own: add it under `lowers_national:`",
+                ));
+            }
+            routes_fire(
+                &texts,
+                (i, area),
+                national,
+                (single, name),
+                tiers[i],
+                &mut found,
+            );
+        }
+        spread(&texts, areas, single, &tiers, bank, &mut found);
+    }
+    // One message per problem: the same gap at every age says nothing more.
+    let mut seen = std::collections::HashSet::new();
+    found.retain(|d| {
+        seen.insert((
+            d.file.clone(),
+            d.message.split(" (").next().map(str::to_string),
+        ))
+    });
+    found
+}
+
+fn describe(situation: Situation) -> String {
+    match situation {
+        Situation::Unborn => "an unborn child".into(),
+        Situation::Age(a) => format!("a child aged {a}"),
+    }
+}
+
+/// Each lowering names a national floor, lowers it, and quotes the area's own passage.
+fn lowerings(
+    texts: &Texts,
+    i: usize,
+    area: &Area,
+    national: &National,
+    found: &mut Vec<Diagnostic>,
+) {
+    for lowering in &area.lowers_national {
+        let at =
+            |message: String, help: &str| texts.error(i, "floor", &lowering.floor, message, help);
+        match national.floors.iter().find(|f| f.id == lowering.floor) {
+            None => found.push(at(
+                format!("`lowers_national` names `{}`, which is not a national floor", lowering.floor),
+                "name a floor of rules/england.yaml",
+            )),
+            Some(floor) if lowering.tier.is_some_and(|t| t >= floor.tier || t == 0) => found.push(at(
+                format!(
+                    "`lowers_national` gives `{}` tier {}, which does not lower its national tier {}",
+                    lowering.floor,
+                    lowering.tier.unwrap_or_default(),
+                    floor.tier
+                ),
+                "give a lower tier (1 or more), or none to drop the floor here",
+            )),
+            Some(_) => {}
+        }
+        if lowering.passage.trim().chars().count() < 20 {
+            found.push(at(
+                format!(
+                    "`lowers_national` for `{}` quotes no passage",
+                    lowering.floor
+                ),
+                "quote the area's own words that put this case below the national layer",
+            ));
+        }
+        if !area
+            .sources
+            .iter()
+            .any(|d| lowering.source.trim().starts_with(d.key.as_str()))
+        {
+            found.push(at(
+                format!(
+                    "`lowers_national` for `{}` cites no declared document",
+                    lowering.floor
+                ),
+                "begin the source with a key declared under `sources:`",
+            ));
+        }
+    }
+    if let Some(passage) = &area.top_tier_not_only_section_47 {
+        let cites = area
+            .sources
+            .iter()
+            .any(|d| passage.source.trim().starts_with(d.key.as_str()));
+        if passage.passage.trim().chars().count() < 20 || !cites {
+            found.push(texts.error(
+                i,
+                "top_tier_not_only_section_47",
+                "",
+                "`top_tier_not_only_section_47` needs the area's own passage and a declared source".into(),
+                "quote the words that put children in need (section 17) in the top tier, and cite them",
+            ));
+        }
+    }
+    for floor in area
+        .scoring
+        .floors
+        .iter()
+        .filter(|f| f.layer == Layer::Local)
+    {
+        if national.floors.iter().any(|n| n.id == floor.id)
+            && !area.lowers_national.iter().any(|l| l.floor == floor.id)
+        {
+            found.push(texts.error(
+                i,
+                "id",
+                &floor.id,
+                format!("floor `{}` has the id of a national floor", floor.id),
+                "give the area's floor its own id",
+            ));
+        }
+    }
+}
+
+/// A floor that a household worry can open must not need a child question the child is
+/// too young (or not yet born) to be asked.
+fn floors_by_age(
+    texts: &Texts,
+    i: usize,
+    area: &Area,
+    bank: &QuestionBank,
+    found: &mut Vec<Diagnostic>,
+) {
+    for floor in &area.scoring.floors {
+        let household_worry = floor.when.atoms().iter().any(|atom| {
+            matches!(atom, Condition::Answer(q, _) if bank.question(*q).about == About::Household)
+        });
+        if !household_worry {
+            continue;
+        }
+        let missed: Vec<Situation> = Situation::all()
+            .filter(|s| {
+                reachable(bank, &floor.when, *s, true) && !reachable(bank, &floor.when, *s, false)
+            })
+            .collect();
+        if let (Some(first), Some(last)) = (missed.first(), missed.last()) {
+            let file_index = if floor.layer == Layer::National {
+                texts.files.len() - 1
+            } else {
+                i
+            };
+            found.push(texts.error(
+                file_index,
+                "id",
+                &floor.id,
+                format!(
+                    "floor `{}` can never hold for a child aged {} in {}: it needs a child question not asked at that age",
+                    floor.id,
+                    band_label(*first, *last),
+                    area.name
+                ),
+                "make the floor hold without that question for those ages (an `any:` with what is asked), or say the ages it is for with `age_at_least:`",
+            ));
+        }
+    }
+}
+
+/// Whether `when` can hold for a child in `situation`: ages as they are, child questions
+/// only where they are asked at that age (or, with `ignore_gates`, always).
+fn reachable(
+    bank: &QuestionBank,
+    when: &Condition,
+    situation: Situation,
+    ignore_gates: bool,
+) -> bool {
+    let facts_answers = Answers::default();
+    let facts = Facts::child(&facts_answers, &facts_answers, situation.age());
+    match when {
+        Condition::Answer(q, _) => {
+            let question = bank.question(*q);
+            if question.about == About::Household || ignore_gates {
+                return true;
+            }
+            if situation == Situation::Unborn && !question.unborn {
+                return false;
+            }
+            question
+                .ask_when
+                .as_ref()
+                .is_none_or(|c| reachable(bank, c, situation, false))
+        }
+        Condition::All(parts) => parts
+            .iter()
+            .all(|p| reachable(bank, p, situation, ignore_gates)),
+        Condition::Any(parts) => parts
+            .iter()
+            .any(|p| reachable(bank, p, situation, ignore_gates)),
+        atom => atom.could_hold(&facts),
+    }
+}
+
+/// Every national route that the single worry calls for fires in the area.
+fn routes_fire(
+    texts: &Texts,
+    (i, area): (usize, &Area),
+    national: &National,
+    (single, name): (&Single, &str),
+    tier: u8,
+    found: &mut Vec<Diagnostic>,
+) {
+    let facts = Facts {
+        tier: Some(tier),
+        ..single.facts()
+    };
+    for route in national.routes.iter().filter(|r| r.when.holds(&facts)) {
+        let fires = area
+            .routes
+            .iter()
+            .any(|r| r.id == route.id && r.when.holds(&facts));
+        if !fires {
+            found.push(texts.error(
+                i,
+                "id",
+                &area.id,
+                format!(
+                    "the national route `{}` does not fire here for `{}` alone ({})",
+                    route.id,
+                    name,
+                    describe(single.situation)
+                ),
+                "a route every area has cannot be narrowed: remove the area's condition on it",
+            ));
+        }
+    }
+}
+
+/// Areas differ by at most one tier on a single worry, unless each area above the rest
+/// holds its tier by a floor quoting its own document.
+fn spread(
+    texts: &Texts,
+    areas: &[Area],
+    single: &Single,
+    tiers: &[u8],
+    bank: &QuestionBank,
+    found: &mut Vec<Diagnostic>,
+) {
+    let (Some(low), Some(high)) = (tiers.iter().min(), tiers.iter().max()) else {
+        return;
+    };
+    if high - low <= 1 {
+        return;
+    }
+    for (i, area) in areas.iter().enumerate() {
+        if tiers[i] <= low + 1 {
+            continue;
+        }
+        let scored = score(area, &single.facts(), true);
+        let cited = scored.reasons.iter().any(|r| {
+            r.effect == Effect::Floor(tiers[i])
+                && r.layer == Layer::Local
+                && r.basis == Basis::Source
+        });
+        if !cited {
+            let lowest = areas
+                .iter()
+                .zip(tiers)
+                .find(|(_, t)| *t == low)
+                .map_or("", |(a, _)| a.name.as_str());
+            found.push(texts.error(
+                i,
+                "id",
+                &area.id,
+                format!(
+                    "`{}` alone ({}) gives tier {} in {} but tier {low} in {lowest}: areas differ by more than one tier only where the higher area's own document says so",
+                    bank.name(single.question),
+                    describe(single.situation),
+                    tiers[i],
+                    area.name
+                ),
+                "hold the tier by a floor that quotes the area's passage (basis: source), or bring the points in line",
+            ));
+        }
+    }
+}
