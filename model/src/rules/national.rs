@@ -625,3 +625,140 @@ fn spread(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::{Origin, RuleFile, load, read_dir};
+    use std::path::Path;
+
+    fn bundled() -> Vec<RuleFile> {
+        read_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules")).unwrap()
+    }
+
+    /// The bundled rules with `from` replaced by `to` once in `path`; the messages `load`
+    /// refuses them with.
+    fn refused(path: &str, from: &str, to: &str) -> String {
+        let mut files = bundled();
+        let file = files.iter_mut().find(|f| f.path == path).unwrap();
+        assert!(file.text.contains(from), "{path} has no {from:?}");
+        file.text = file.text.replacen(from, to, 1);
+        let today = jiff::civil::date(2026, 12, 7);
+        match load(files, Origin::Bundled, today) {
+            Ok(_) => String::new(),
+            Err(errors) => errors.to_string(),
+        }
+    }
+
+    #[test]
+    fn the_bundled_rules_keep_every_national_promise() {
+        assert_eq!(refused("england.yaml", "", ""), "");
+    }
+
+    #[test]
+    fn a_worry_the_national_layer_says_nothing_of_is_refused() {
+        let found = refused(
+            "england.yaml",
+            "when: {answer: child_substance_misuse, is: yes}",
+            "when: {answer: child_substance_misuse_impact, is: yes}",
+        );
+        assert!(
+            found.contains("says nothing of `child_substance_misuse` alone"),
+            "{found}"
+        );
+    }
+
+    #[test]
+    fn a_household_floor_that_needs_a_school_is_refused_for_the_under_fours() {
+        let found = refused(
+            "areas/redbridge.yaml",
+            "          - {age_at_least: 0}\n          - any:\n              - {answer: school_concerns, is: yes}\n              - {answer: health_development_concerns, is: yes}\n              - {answer: child_emotional_mental_health, is: yes}\n",
+            "          - {answer: school_concerns, is: yes}\n",
+        );
+        assert!(
+            found.contains(
+                "floor `cumulative_exposure_with_impact` can never hold for a child aged unborn-3"
+            ),
+            "{found}"
+        );
+        assert!(found.contains("rules/areas/redbridge.yaml:"), "{found}");
+    }
+
+    #[test]
+    fn going_below_the_national_layer_needs_the_areas_own_passage() {
+        let found = refused(
+            "areas/salford.yaml",
+            "      Most children in Salford who require services will receive those through universal\n      provisions within their local community. The same should be true for children with\n      disabilities, who can be supported through the Local Offer in Salford.\n",
+            "      Local Offer.\n",
+        );
+        assert!(
+            found.contains("`lowers_national` for `national_child_disability` quotes no passage"),
+            "{found}"
+        );
+        let found = refused(
+            "areas/salford.yaml",
+            "  - floor: national_child_disability",
+            "  - floor: national_no_such_floor",
+        );
+        assert!(found.contains("not a national floor"), "{found}");
+    }
+
+    #[test]
+    fn areas_more_than_a_tier_apart_on_one_worry_need_the_higher_areas_passage() {
+        // A Trafford floor putting early signs of neglect at tier 4 by calibration, where
+        // the national layer and the other areas give tier 2.
+        let found = refused(
+            "areas/trafford.yaml",
+            "  floors:\n",
+            "  floors:\n    - id: spread_test\n      label: early signs at the top\n      when: {answer: early_signs_of_neglect, is: yes}\n      tier: 4\n      basis: calibration\n      rationale: a broken copy\n      source: 002_ffdf3abb778c93c0.txt, A Shared Responsibility\n",
+        );
+        assert!(
+            found.contains("areas differ by more than one tier only where the higher area's own document says so"),
+            "{found}"
+        );
+    }
+
+    #[test]
+    fn points_alone_stop_below_significant_harm_where_none_is_suspected() {
+        use crate::answer::{Answer, Answers};
+        use crate::condition::Facts;
+        let today = jiff::civil::date(2026, 12, 7);
+        let (rules, _) = load(bundled(), Origin::Bundled, today).unwrap();
+        let bank = &rules.questions;
+        let trafford = rules.area("trafford").unwrap();
+        let torbay = rules.area("torbay").unwrap();
+        let mut household = Answers::unknown(bank.len());
+        let mut child = Answers::unknown(bank.len());
+        for (id, answer) in [
+            ("adult_mental_health", Answer::Yes),
+            ("adult_substance_misuse", Answer::Yes),
+            ("parenting_capacity_concern", Answer::Yes),
+            ("housing_or_financial_crisis", Answer::Yes),
+            ("relapse_or_crisis", Answer::Yes),
+        ] {
+            household.set(bank.get(id).unwrap(), answer);
+        }
+        for (id, answer) in [
+            ("young_carer", Answer::Yes),
+            ("young_carer_impact", Answer::Yes),
+            ("school_concerns", Answer::Yes),
+            ("basic_needs_unmet", Answer::Yes),
+        ] {
+            child.set(bank.get(id).unwrap(), answer);
+        }
+        let facts = Facts::child(&household, &child, Some(9));
+        let unlimited = super::score(trafford, &facts, false);
+        assert_eq!(
+            unlimited.tier, 4,
+            "the points reach tier 4 while harm is not ruled out"
+        );
+        for id in ["disclosed_harm", "suspected_significant_harm"] {
+            child.set(bank.get(id).unwrap(), Answer::No);
+        }
+        let facts = Facts::child(&household, &child, Some(9));
+        let limited = super::score(trafford, &facts, true);
+        assert_eq!(limited.tier, 3);
+        assert!(limited.limited);
+        // Torbay's top tier takes in children in need (section 17): no limit there.
+        assert!(torbay.score_limit.is_none());
+    }
+}
