@@ -28,9 +28,44 @@ pub struct Scenario {
     pub situation: String,
     pub story: String,
     pub case: Case,
-    /// Per area id: the household tier and routes that must be among the result's.
-    pub expect: BTreeMap<String, Expectation>,
+    /// The household tier and routes that must be among the result's, for every area.
+    pub expect: Expect,
     pub teaching: Vec<TeachingPoint>,
+}
+
+/// What the rules should make of a scenario. Written once for every area, from the passage
+/// (national or local) that decides it, with an override for each area whose own document
+/// makes it differ; or, as older scenario files do, spelled out per area.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Expect {
+    Common(Common),
+    PerArea(BTreeMap<String, Expectation>),
+}
+
+/// One expectation for every area, and the areas that differ.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Common {
+    pub level: Option<u8>,
+    #[serde(default)]
+    pub routes: Vec<String>,
+    /// Where the expectation comes from: the national layer's floor or route, or a passage.
+    pub basis: String,
+    /// Per area id: where the area's own document makes it differ.
+    #[serde(default)]
+    pub areas: BTreeMap<String, Override>,
+}
+
+/// An area that differs from the default, and the passage of its own that makes it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Override {
+    pub level: Option<u8>,
+    #[serde(default)]
+    pub routes: Vec<String>,
+    /// The area's passage: a source beginning with a document the area's rules declare.
+    pub source: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -39,6 +74,34 @@ pub struct Expectation {
     pub level: Option<u8>,
     #[serde(default)]
     pub routes: Vec<String>,
+}
+
+impl Expect {
+    /// What is expected of `area`; `None` where a per-area scenario names no expectation
+    /// for it (a scenario with a default covers every area, a new one included).
+    pub fn for_area(&self, area: &str) -> Option<Expectation> {
+        match self {
+            Expect::PerArea(map) => map.get(area).cloned(),
+            Expect::Common(d) => Some(match d.areas.get(area) {
+                Some(o) => Expectation {
+                    level: o.level,
+                    routes: o.routes.clone(),
+                },
+                None => Expectation {
+                    level: d.level,
+                    routes: d.routes.clone(),
+                },
+            }),
+        }
+    }
+
+    /// The area ids the expectation names.
+    pub fn areas(&self) -> Vec<&str> {
+        match self {
+            Expect::PerArea(map) => map.keys().map(String::as_str).collect(),
+            Expect::Common(d) => d.areas.keys().map(String::as_str).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -178,8 +241,35 @@ pub fn check(rules: &RuleSet, scenarios: &[Scenario], at: &jiff::ZonedDateTime) 
             area: area.to_string(),
             problem,
         };
-        for id in scenario.expect.keys().filter(|id| rules.area(id).is_none()) {
+        for id in scenario
+            .expect
+            .areas()
+            .into_iter()
+            .filter(|id| rules.area(id).is_none())
+        {
             found.push(mismatch(id, "the rules have no such area".into()));
+        }
+        if let Expect::Common(d) = &scenario.expect {
+            if d.basis.trim().is_empty() {
+                found.push(mismatch(
+                    "every area",
+                    "the expectation gives no `basis:` (the national rule or passage it rests on)"
+                        .into(),
+                ));
+            }
+            for (id, o) in &d.areas {
+                let Some(area) = rules.area(id) else { continue };
+                let cites = area
+                    .sources
+                    .iter()
+                    .any(|doc| o.source.trim().starts_with(doc.key.as_str()));
+                if !cites {
+                    found.push(mismatch(
+                        id,
+                        "the override cites no document of the area's rules: begin `source:` with a declared key".into(),
+                    ));
+                }
+            }
         }
         for (number, point) in scenario.teaching.iter().enumerate() {
             for id in point.areas.iter().filter(|id| rules.area(id).is_none()) {
@@ -193,7 +283,7 @@ pub fn check(rules: &RuleSet, scenarios: &[Scenario], at: &jiff::ZonedDateTime) 
             }
         }
         for area in &rules.areas {
-            let Some(expected) = scenario.expect.get(&area.id) else {
+            let Some(expected) = scenario.expect.for_area(&area.id) else {
                 found.push(mismatch(
                     &area.id,
                     "the scenario states no expectation for this area".into(),

@@ -1,6 +1,7 @@
 //! The engine's and the interview's promises, over GENERATED rule sets that pass `rules
 //! check`, not only the bundled ones: each bundled area with its weights redrawn (1 to 10),
-//! its thresholds redrawn (ascending), floors dropped, re-tiered and added (tiers 1-4), its
+//! its thresholds redrawn (ascending, tier 2 above any one weight, so that one worry alone
+//! is placed by floors as the national layer's checks expect), floors dropped, re-tiered and added (tiers 1-4), its
 //! strengths' limits redrawn, and its rules permuted. Each generated set is written back
 //! as YAML and loaded through `threshold::rules::load`, so only sets the validator accepts
 //! are used. Over them: skipping a question in the interview never changes a result,
@@ -48,7 +49,9 @@ struct Plan {
     area: usize,
     /// New points per weight, in order (cycled).
     weights: Vec<i64>,
-    /// Thresholds for tiers 2, 3 and 4 as steps: t2, t3 - t2, t4 - t3.
+    /// Thresholds for tiers 2, 3 and 4 as steps: t2, t3 - t2, t4 - t3. Tier 2 is above the
+    /// largest weight: redrawn points reaching tier 3 on one worry would set the area more
+    /// than a tier from the others, which `rules check` refuses without the area's words.
     steps: (i64, i64, i64),
     /// Per non-safety floor: dropped, or its new tier.
     floors: Vec<Option<u8>>,
@@ -64,7 +67,7 @@ fn plan() -> impl Strategy<Value = Plan> {
     (
         0..4usize,
         prop::collection::vec(1..=10i64, 40),
-        (1..=6i64, 1..=6i64, 1..=8i64),
+        (11..=16i64, 1..=6i64, 1..=8i64),
         prop::collection::vec(prop::option::weighted(0.7, 1..=4u8), 20),
         prop::collection::vec((0..200usize, 1..=4u8, 1..=5u64), 0..4),
         0..=3u8,
@@ -382,7 +385,8 @@ fn generated_rule_sets_pass_the_check_and_differ_from_the_bundled_ones() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let mut accepted = 0;
     let mut differing = 0;
-    for _ in 0..24 {
+    let mut refused_by_national = 0;
+    while accepted < 24 {
         let plan = plan().new_tree(&mut runner).unwrap().current();
         match rules::load(
             generated_files(&plan),
@@ -410,10 +414,23 @@ fn generated_rule_sets_pass_the_check_and_differ_from_the_bundled_ones() {
                     differing += 1;
                 }
             }
+            // Redrawn points can put one area more than a tier from the others on a single
+            // worry, which only the area's own words may do: such a set is refused, rightly.
+            Err(e)
+                if e.0
+                    .iter()
+                    .all(|d| d.message.contains("areas differ by more than one tier")) =>
+            {
+                refused_by_national += 1;
+                assert!(
+                    refused_by_national < 400,
+                    "the generator rarely passes the national checks: {e}"
+                );
+            }
             Err(e) => panic!("a generated rule set was refused, so the generator is wrong: {e}"),
         }
     }
-    assert_eq!(accepted, 24);
+    println!("{refused_by_national} generated sets refused for spreading areas apart");
     assert!(
         differing >= 20,
         "only {differing} of 24 generated sets differ"

@@ -604,3 +604,75 @@ fn household_level_is_the_highest_child_level_and_none_without_children() {
         Some(outcome.children.iter().map(|c| c.level).max().unwrap())
     );
 }
+
+/// A worrying answer given alone (what opens its question answered, every other answer
+/// reassuring or not known, at random) never comes out as "no additional needs" with the
+/// universal route, in any area, unless the national layer says it is not a need on its
+/// own or the area's own passage lowers it (`lowers_national`).
+#[test]
+fn no_worry_alone_is_universal_unless_the_national_layer_says_so() {
+    use proptest::strategy::ValueTree;
+    use threshold::rules::national;
+    let rules = rules();
+    let bank = &rules.questions;
+    let singles = national::singles(bank);
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let fill = prop::collection::vec(0u8..3, bank.len() * 2);
+    let mut checked = 0;
+    for _ in 0..6 {
+        for single in &singles {
+            if national::not_a_need_alone(&rules.national, single) {
+                continue;
+            }
+            let coins = fill.new_tree(&mut runner).unwrap().current();
+            let (mut household, mut child) = (single.household.clone(), single.child.clone());
+            for (q, question) in bank.questions() {
+                let slot = match question.about {
+                    About::Household => &mut household,
+                    About::Child => &mut child,
+                };
+                if slot.get(q).is_unknown() && coins[q.index()] == 0 {
+                    slot.set(q, question.worrying.reassuring());
+                }
+            }
+            let case = Case {
+                area: None,
+                reference: None,
+                assessed_at: None,
+                recorded_level: None,
+                recorded_reason: None,
+                answers: household,
+                children: vec![Child {
+                    id: "A".into(),
+                    age: single.situation.age(),
+                    answers: child,
+                }],
+            };
+            let at = threshold::render::book::moment();
+            for area in &rules.areas {
+                let lowered = area.lowers_national.iter().any(|l| {
+                    rules
+                        .national
+                        .floors
+                        .iter()
+                        .any(|f| f.id == l.floor && f.when.holds(&single.facts()))
+                });
+                if lowered {
+                    continue;
+                }
+                let outcome = engine::assess(area, bank, &case, &at);
+                let universal = outcome.routes.iter().any(|r| r.route.id == "universal");
+                assert!(
+                    outcome.overall > Some(1) && !universal,
+                    "{}: `{}` alone ({:?}) gives {:?}",
+                    area.id,
+                    bank.name(single.question),
+                    single.situation,
+                    outcome.overall
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 1000, "{checked}");
+}

@@ -2,7 +2,7 @@
 //! field or question id) are caught while reading, with the parser's position; the checks
 //! here need the whole file, and point at the id or key they are about.
 
-use super::model::{Area, Basis, National, Rule, SourceDocument};
+use super::model::{Area, Basis, Floor, National, Rule, SourceDocument};
 use crate::condition::{Condition, Test};
 use crate::error::{Diagnostic, Location};
 use crate::hours::{first_run_where, week_cover};
@@ -527,7 +527,6 @@ pub fn national(
     check_sources(&mut report, not_after.max(national.reviewed));
     let mut ids = HashSet::new();
     for floor in &national.floors {
-        let at = report.locate("id", &floor.id, 0);
         if !ids.insert(floor.id.as_str()) {
             report.error(
                 report.locate("id", &floor.id, 1),
@@ -535,21 +534,8 @@ pub fn national(
                 "give each national floor its own id",
             );
         }
-        if !(2..=4).contains(&floor.tier) {
-            report.error(
-                at,
-                format!(
-                    "national floor `{}` gives tier {}: a floor is 2 to 4",
-                    floor.id, floor.tier
-                ),
-                "a national floor raises a child to tier 2, 3 or 4",
-            );
-        }
-        let what = format!("floor `{}`", floor.id);
-        let when = report.locate_after(at, "when", "").or(at);
-        check_condition(&mut report, when, &what, &floor.when, bank, Use::Risk);
-        report.basis(at, &what, floor.basis, &floor.rationale, false);
-        report.source(at, &what, &floor.source);
+        // A national floor that gives tier 1 would say nothing.
+        check_floor(&mut report, floor, bank, 2);
     }
     for route in national.routes.iter().chain([&national.score_limit.route]) {
         let at = report.locate("id", &route.id, 0);
@@ -943,29 +929,7 @@ fn scoring(report: &mut Report, area: &Area, bank: &QuestionBank) {
     }
     for floor in &scoring.floors {
         check_id(report, &floor.id);
-        let at = report.locate("id", &floor.id, 0);
-        if !(1..=4).contains(&floor.tier) {
-            report.error(
-                at,
-                format!(
-                    "floor `{}` forces tier {}, but tiers are 1 to 4",
-                    floor.id, floor.tier
-                ),
-                "a floor is a tier from 1 to 4",
-            );
-        }
-        let when = report.locate_after(at, "when", "").or(at);
-        check_condition(
-            report,
-            when,
-            &format!("floor `{}`", floor.id),
-            &floor.when,
-            bank,
-            Use::Risk,
-        );
-        let what = format!("floor `{}`", floor.id);
-        report.basis(at, &what, floor.basis, &floor.rationale, false);
-        report.source(at, &what, &floor.source);
+        check_floor(report, floor, bank, 1);
     }
     let protective = &scoring.protective;
     let at = report.locate("max_lowering", &protective.max_lowering.to_string(), 0);
@@ -981,6 +945,33 @@ fn scoring(report: &mut Report, area: &Area, bank: &QuestionBank) {
         check_id(report, &rule.id);
         scored_rule(report, rule, bank, Use::Protective);
     }
+}
+
+/// A floor's tier (`lowest` to 4), its condition (worrying answers only), basis and source.
+fn check_floor(report: &mut Report, floor: &Floor, bank: &QuestionBank, lowest: u8) {
+    let at = report.locate("id", &floor.id, 0);
+    if !(lowest..=4).contains(&floor.tier) {
+        let (range, help) = match lowest {
+            1 => ("tiers are 1 to 4", "a floor is a tier from 1 to 4"),
+            _ => (
+                "a national floor is 2 to 4",
+                "a national floor raises a child to tier 2, 3 or 4",
+            ),
+        };
+        report.error(
+            at,
+            format!(
+                "floor `{}` forces tier {}, but {range}",
+                floor.id, floor.tier
+            ),
+            help,
+        );
+    }
+    let what = format!("floor `{}`", floor.id);
+    let when = report.locate_after(at, "when", "").or(at);
+    check_condition(report, when, &what, &floor.when, bank, Use::Risk);
+    report.basis(at, &what, floor.basis, &floor.rationale, false);
+    report.source(at, &what, &floor.source);
 }
 
 fn scored_rule(report: &mut Report, rule: &Rule, bank: &QuestionBank, usage: Use) {
