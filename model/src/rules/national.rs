@@ -758,6 +758,17 @@ mod tests {
         let limited = super::score(trafford, &facts, true);
         assert_eq!(limited.tier, 3);
         assert!(limited.limited);
+        // Disclosure is not asked before birth: suspected significant harm answered no is
+        // enough there.
+        let mut unborn = Answers::unknown(bank.len());
+        unborn.set(bank.get("suspected_significant_harm").unwrap(), Answer::No);
+        for id in ["domestic_abuse", "children_witness_abuse"] {
+            household.set(bank.get(id).unwrap(), Answer::Yes);
+        }
+        let facts = Facts::child(&household, &unborn, None);
+        let before_birth = super::score(trafford, &facts, false);
+        assert_eq!(before_birth.tier, 3);
+        assert!(before_birth.limited);
         // Torbay's top tier takes in children in need (section 17): no limit there.
         assert!(torbay.score_limit.is_none());
     }
