@@ -321,10 +321,15 @@ fn assess_child<'a>(
         worst_case(bank, &child.answers, Some((worst_household, child)));
     let worst_facts = Facts::child(worst_household, &worst_answers, child.age);
     let worst = score(area, &worst_facts, false);
-    // Only what these rules use: an unknown no rule of the area tests cannot change it.
+    // Only what these rules use: an unknown no rule of the area tests cannot change it. A
+    // question asked once the children are known (a baby's carers) is listed for a child
+    // only where a rule that tests it could hold for that child.
     let mut unknowns: Vec<QId> = household_unknowns.to_vec();
     unknowns.extend(child_unknowns);
-    unknowns.retain(|q| area.uses.contains(*q));
+    unknowns.retain(|q| {
+        area.uses.contains(*q)
+            && (!bank.question(*q).after_children || could_matter_for(area, *q, &facts))
+    });
     ChildOutcome {
         child,
         level: known.tier,
@@ -335,6 +340,18 @@ fn assess_child<'a>(
         unknowns,
         limited: known.limited,
     }
+}
+
+/// Whether a floor, weight or route that tests `q` could still hold for this child.
+fn could_matter_for(area: &Area, q: QId, facts: &Facts) -> bool {
+    let scoring = &area.scoring;
+    scoring
+        .floors
+        .iter()
+        .map(|f| &f.when)
+        .chain(scoring.weights.iter().map(|w| &w.when))
+        .chain(area.routes.iter().map(|r| &r.when))
+        .any(|when| when.mentions(q) && when.could_hold(facts))
 }
 
 /// `answers` with every unknown that applies (by `ask_when`, itself read pessimistically,

@@ -82,13 +82,23 @@ impl Situation {
             Situation::Age(a) => Some(a),
         }
     }
+
+    /// The situation after this one: unborn, then 0, 1, 2 ...
+    pub fn next(self) -> Situation {
+        match self {
+            Situation::Unborn => Situation::Age(0),
+            Situation::Age(a) => Situation::Age(a.saturating_add(1)),
+        }
+    }
 }
 
-/// A range of situations, for the grid: "unborn", "0-3", "16-17".
+/// A range of situations, for the grid: "unborn", "unborn, 0-3", "5-17".
 pub fn band_label(from: Situation, to: Situation) -> String {
     match (from, to) {
         (Situation::Unborn, Situation::Unborn) => "unborn".into(),
-        (Situation::Unborn, Situation::Age(b)) => format!("unborn-{b}"),
+        (Situation::Unborn, Situation::Age(17)) => "every age, unborn too".into(),
+        (Situation::Unborn, Situation::Age(0)) => "unborn, 0".into(),
+        (Situation::Unborn, Situation::Age(b)) => format!("unborn, 0-{b}"),
         (Situation::Age(a), Situation::Age(b)) if a == b => a.to_string(),
         (Situation::Age(a), Situation::Age(b)) => format!("{a}-{b}"),
         (Situation::Age(_), Situation::Unborn) => "unborn".into(),
@@ -250,9 +260,9 @@ pub fn grid(bank: &QuestionBank, national: &National, areas: &[&Area]) -> Vec<Gr
             .map(|a| score(a, &single.facts(), false).tier)
             .collect();
         let nat = national_tier(national, &single);
-        let continues = matches!(&open, Some((q, _, Situation::Age(to), n, t))
+        let continues = matches!(&open, Some((q, _, to, n, t))
             if *q == single.question && *n == nat && *t == tiers
-                && single.situation == Situation::Age(to + 1));
+                && single.situation == to.next());
         if continues {
             if let Some(row) = open.as_mut() {
                 row.2 = single.situation;
@@ -676,7 +686,7 @@ mod tests {
         );
         assert!(
             found.contains(
-                "floor `cumulative_exposure_with_impact` can never hold for a child aged unborn-3"
+                "floor `cumulative_exposure_with_impact` can never hold for a child aged unborn, 0-3"
             ),
             "{found}"
         );
