@@ -55,13 +55,13 @@ fn moves_in<'a>(out: &'a str, area: &str) -> Vec<&'a str> {
 }
 
 /// Salford's young-carer weight goes from 2 to 10 points, and Salford's threshold for
-/// tier 4 is 10: every child who is a young carer reaches tier 4 on that weight alone.
-/// The bundled subjects with a young carer are the `young-carer` scenario and the
-/// `trafford-young-carer` example case, both at tier 3 in Salford before; so exactly
-/// those two move in Salford, 3 -> 4, and nothing moves in any other area (their files
-/// did not change). Tier 4 cannot wait, so out of hours their first call becomes the duty
-/// team, which is open, instead of The Bridge "next working day"; at 10:00 on a Tuesday it
-/// is The Bridge either way.
+/// tier 4 is 10: every young carer's points now pass tier 4. The bundled subjects with a
+/// young carer at tier 3 in Salford are the `young-carer` and `young-carer-needs-assessment`
+/// scenarios and the `trafford-young-carer` example case; in each the practitioner answered
+/// no to disclosed harm and to suspected significant harm, so the national layer's limit
+/// holds them at tier 3 and adds its route asking whether this is significant harm
+/// (`worries_add_up`). So exactly those three move in Salford, by that route, and nothing
+/// moves in any other area (their files did not change).
 #[test]
 fn raising_a_weight_lists_the_scenarios_and_cases_it_moves_and_nothing_else() {
     let (_dir, old, new) = two_copies();
@@ -76,12 +76,9 @@ fn raising_a_weight_lists_the_scenarios_and_cases_it_moves_and_nothing_else() {
     assert_eq!(
         moves_in(&out, "salford"),
         vec![
-            "scenario young-carer: level 3 Getting More Help -> 4 Getting Risk Support; \
-             first call out of hours bridge (The Bridge Partnership (referrals, immediate protection)) \
-             -> salford_edt (Emergency Duty Team (out of hours))",
-            "case trafford-young-carer: level 3 Getting More Help -> 4 Getting Risk Support; \
-             first call out of hours bridge (The Bridge Partnership (referrals, immediate protection)) \
-             -> salford_edt (Emergency Duty Team (out of hours))",
+            "scenario young-carer-needs-assessment: routes +worries_add_up",
+            "scenario young-carer: routes +worries_add_up",
+            "case trafford-young-carer: routes +worries_add_up",
         ],
         "{out}"
     );
