@@ -83,6 +83,9 @@ struct Reason<'a> {
     rationale: Option<&'a str>,
     /// `national` (English law and guidance, in every area) or `local` (the area's own).
     layer: &'static str,
+    /// How a person reads the layer and basis after the label (empty for a local rule in
+    /// the source's own words): the same words every format shows.
+    note: String,
     /// The answers that made the rule hold (question ids).
     because: Vec<&'a str>,
 }
@@ -190,6 +193,7 @@ pub fn result<'a>(rules: &'a RuleSet, outcome: &'a Outcome<'a>) -> Result<'a> {
                         basis: r.basis.label(),
                         rationale: r.rationale,
                         layer: r.layer.label(),
+                        note: r.note().trim().to_string(),
                         because: r.because.iter().map(|q| rules.questions.name(q)).collect(),
                     })
                     .collect(),

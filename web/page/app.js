@@ -459,7 +459,7 @@
       nodes.push(el("h3", {}, ["Child " + c.id + (c.unborn ? ", unborn" : ", age " + c.age) + ": " + levelLabel(area, c.level)]));
       nodes.push(el("p", {}, ["Score " + c.score + (c.floor ? "; a rule sets a floor of " + levelLabel(area, c.floor) : "") + ". Could reach " + c.could_reach_name + " (level " + c.could_reach + ") if what is not known turns out to be worrying."]));
       nodes.push(el("p", {}, ["Why:"]));
-      nodes.push(el("ul", {}, c.reasons.length ? c.reasons.map((why) => el("li", {}, [why.label + " (" + why.effect + ") ", el("span", { class: "source" }, ["Source: " + why.source])])) : [el("li", {}, ["No rule moved this child above the first level."])]));
+      nodes.push(el("ul", {}, c.reasons.length ? c.reasons.map((why) => el("li", {}, [why.label + " (" + why.effect + ")" + (why.note ? " " + why.note : "") + " ", el("span", { class: "source" }, ["Source: " + why.source])])) : [el("li", {}, ["No rule moved this child above the first level."])]));
       if (c.unknowns.length) {
         nodes.push(el("p", {}, ["Not known: " + c.unknowns.map((id) => (info.questions[id] ? info.questions[id].short : id)).join(", ") + "."]));
       }
