@@ -190,6 +190,7 @@ impl QuestionBank {
             }
             Condition::All(parts) => group(parts, " and "),
             Condition::Any(parts) => group(parts, " or "),
+            Condition::AgeAtLeast(0) => "born".into(),
             Condition::AgeAtLeast(n) => format!("aged {n} or over"),
             Condition::AgeUnder(n) => format!("under {n}"),
             Condition::Unborn => "unborn".into(),

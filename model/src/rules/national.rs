@@ -679,9 +679,11 @@ mod tests {
 
     #[test]
     fn a_household_floor_that_needs_a_school_is_refused_for_the_under_fours() {
+        // Redbridge's floor for repeated exposure as it stood before the national layer:
+        // its impact shown only at school, which is asked from age 4.
         let found = refused(
             "areas/redbridge.yaml",
-            "          - {age_at_least: 0}\n          - any:\n              - {answer: school_concerns, is: yes}\n              - {answer: health_development_concerns, is: yes}\n              - {answer: child_emotional_mental_health, is: yes}\n",
+            "          - {age_at_least: 0}\n          # The impact, asked at every age: at school, or in the child's emotional or\n          # mental health (so a child too young for school is not left out).\n          - any:\n              - {answer: school_concerns, is: yes}\n              - {answer: child_emotional_mental_health, is: yes}\n",
             "          - {answer: school_concerns, is: yes}\n",
         );
         assert!(
