@@ -785,3 +785,63 @@ mod tests {
         assert!(torbay.score_limit.is_none());
     }
 }
+
+#[cfg(test)]
+mod before_birth {
+    use super::{Single, Situation};
+    use crate::answer::Answers;
+    use crate::question::About;
+    use crate::rules::{Origin, load, read_dir};
+    use std::path::Path;
+
+    /// Every worry the bank can express for a born child can be carried for an unborn one:
+    /// each child question not asked before birth names questions that are, and each of
+    /// those, answered worrying alone for an unborn baby, is a need (tier 2 or above) in
+    /// every area; or the question says why its worry cannot arise before birth.
+    #[test]
+    fn an_unborn_child_can_carry_every_worry_a_born_one_can() {
+        let files = read_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules")).unwrap();
+        let (rules, _) = load(files, Origin::Bundled, jiff::civil::date(2026, 12, 7)).unwrap();
+        let bank = &rules.questions;
+        let mut carried = 0;
+        for (_, question) in bank.questions() {
+            if question.about != About::Child || question.unborn {
+                continue;
+            }
+            let before = question
+                .before_birth
+                .as_ref()
+                .unwrap_or_else(|| panic!("`{}` says nothing of before birth", question.id));
+            if before.carried_by.is_empty() {
+                assert!(before.cannot.is_some(), "{}", question.id);
+                continue;
+            }
+            for carrier in &before.carried_by {
+                let q = carrier.0;
+                let mut single = Single {
+                    question: q,
+                    situation: Situation::Unborn,
+                    household: Answers::unknown(bank.len()),
+                    child: Answers::unknown(bank.len()),
+                };
+                let worst = bank.question(q).worrying.worst();
+                match bank.question(q).about {
+                    About::Household => single.household.set(q, worst),
+                    About::Child => single.child.set(q, worst),
+                }
+                for area in &rules.areas {
+                    let tier = crate::rules::score::score(area, &single.facts(), false).tier;
+                    assert!(
+                        tier >= 2,
+                        "{}: `{}` carries `{}` before birth but gives tier {tier}",
+                        area.id,
+                        bank.name(q),
+                        question.id
+                    );
+                    carried += 1;
+                }
+            }
+        }
+        assert!(carried > 0);
+    }
+}
