@@ -340,7 +340,7 @@ fn an_answer_changed_at_review_changes_the_result() {
     assert_eq!(tty.no_until(asked + 2, "Your answers", true), 1);
     assert!(
         tty.screen().contains(&format!(
-            "{:>3}. Has a parent threatened a child",
+            "{:>3}. Has a parent threatened to harm or kill a child",
             asked + 2
         )),
         "{}",
