@@ -225,8 +225,12 @@ pub fn assess<'a>(
                 .iter()
                 .filter(|c| {
                     let facts = child_facts(&case.answers, c);
-                    because = because.union(route.when.fired_by(&facts));
-                    route.when.holds(&facts)
+                    // Most routes do not fire: test first, trace only what holds.
+                    let holds = route.when.holds(&facts);
+                    if holds {
+                        because = because.union(route.when.fired_by(&facts));
+                    }
+                    holds
                 })
                 .map(|c| c.child.id.as_str())
                 .collect();
@@ -344,14 +348,11 @@ fn assess_child<'a>(
 
 /// Whether a floor, weight or route that tests `q` could still hold for this child.
 fn could_matter_for(area: &Area, q: QId, facts: &Facts) -> bool {
-    let scoring = &area.scoring;
-    scoring
-        .floors
+    area.tested_by
         .iter()
-        .map(|f| &f.when)
-        .chain(scoring.weights.iter().map(|w| &w.when))
-        .chain(area.routes.iter().map(|r| &r.when))
-        .any(|when| when.mentions(q) && when.could_hold(facts))
+        .filter(|(tested, _)| *tested == q)
+        .flat_map(|(_, conditions)| conditions)
+        .any(|when| when.could_hold(facts))
 }
 
 /// `answers` with every unknown that applies (by `ask_when`, itself read pessimistically,

@@ -146,9 +146,11 @@ impl Condition {
 
     /// Whether the condition tests the answer to `q`.
     pub fn mentions(&self, q: QId) -> bool {
-        self.atoms()
-            .iter()
-            .any(|atom| matches!(atom, Condition::Answer(x, _) if *x == q))
+        match self {
+            Condition::Answer(x, _) => *x == q,
+            Condition::All(parts) | Condition::Any(parts) => parts.iter().any(|p| p.mentions(q)),
+            _ => false,
+        }
     }
 
     /// Every atom of the condition, depth first.

@@ -63,6 +63,11 @@ pub struct Area {
     /// result here, so it is not listed as unknown. Filled in when the rules are loaded.
     #[serde(skip)]
     pub uses: crate::question::QSet,
+    /// For each question asked once the children are known: the conditions of the floors,
+    /// weights and routes that test it. Filled in when the rules are loaded, so the engine
+    /// can tell cheaply whether such a question could matter for a child.
+    #[serde(skip)]
+    pub tested_by: Vec<(crate::question::QId, Vec<Condition>)>,
 }
 
 /// `rules/england.yaml`: what English law and statutory guidance make of each worrying
@@ -418,6 +423,23 @@ impl Area {
             uses = grown;
         }
         self.uses = uses;
+        self.tested_by = bank
+            .questions()
+            .filter(|(q, question)| question.after_children && uses.contains(*q))
+            .map(|(q, _)| {
+                let scoring = &self.scoring;
+                let conditions = scoring
+                    .floors
+                    .iter()
+                    .map(|f| &f.when)
+                    .chain(scoring.weights.iter().map(|w| &w.when))
+                    .chain(self.routes.iter().map(|r| &r.when))
+                    .filter(|when| when.mentions(q))
+                    .cloned()
+                    .collect();
+                (q, conditions)
+            })
+            .collect();
     }
 
     /// The front door's two services, daytime first (validation makes sure both exist).
