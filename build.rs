@@ -1,10 +1,12 @@
-//! Embeds every `.yaml` file under `rules/`, `examples/scenarios/` and `examples/cases/` into
+//! Embeds every `.yaml` file under `rules/` (with the source texts under `rules/sources/`), `examples/scenarios/` and `examples/cases/` into
 //! the binary, so it needs no files beside it; and checks the rules as `threshold rules
 //! check` does, so the build fails on any error, embedding them pre-parsed as well (what the
 //! program reads when it starts, without checking them again).
 
 use std::path::{Path, PathBuf};
 
+/// Every `.yaml` file under `dir`, and the shipped source texts (`.txt` under a folder
+/// named `sources`).
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -16,7 +18,10 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     for path in entries {
         if path.is_dir() {
             collect(&path, out);
-        } else if path.extension().is_some_and(|x| x == "yaml") {
+        } else if path.extension().is_some_and(|x| x == "yaml")
+            || (path.extension().is_some_and(|x| x == "txt")
+                && path.components().any(|c| c.as_os_str() == "sources"))
+        {
             out.push(path);
         }
     }

@@ -231,6 +231,8 @@ pub fn compare(
 /// A short text for a changed field: the whole of it when short, else its first words.
 fn short(text: &str) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Control and invisible characters shown as escapes, never acted on.
+    let flat = threshold_model::text::printable(&flat).into_owned();
     if flat.chars().count() <= 70 {
         format!("\"{flat}\"")
     } else {
@@ -627,7 +629,12 @@ pub fn render(report: &Report, old_label: &str, new_label: &str, moment_words: &
         let _ = writeln!(out, "  none");
     }
     for (area, what) in &report.changes {
-        let _ = writeln!(out, "  {area}: {what}");
+        let _ = writeln!(
+            out,
+            "  {}: {}",
+            threshold_model::text::printable(area),
+            threshold_model::text::printable(what)
+        );
     }
     let scenarios: BTreeSet<&str> = report
         .moves

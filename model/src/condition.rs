@@ -144,6 +144,21 @@ impl Condition {
         }
     }
 
+    /// Whether this condition holds whenever `q` is answered yes, whatever every other
+    /// answer, the child's age (or being unborn) and the tier — proved from its shape: `q`
+    /// yes itself, any list with one such branch, or an all-list of only such conditions.
+    /// A condition that also needs another answer, an age or a tier does not count.
+    pub fn holds_whenever_yes(&self, q: QId) -> bool {
+        match self {
+            Condition::Answer(x, Test::Is(Answer::Yes)) => *x == q,
+            Condition::Any(list) => list.iter().any(|c| c.holds_whenever_yes(q)),
+            Condition::All(list) => {
+                !list.is_empty() && list.iter().all(|c| c.holds_whenever_yes(q))
+            }
+            _ => false,
+        }
+    }
+
     /// Whether the condition tests the answer to `q`.
     pub fn mentions(&self, q: QId) -> bool {
         match self {

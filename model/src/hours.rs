@@ -102,6 +102,9 @@ pub struct BankHolidays {
     pub published_to: Option<jiff::civil::Date>,
     pub dates: Vec<jiff::civil::Date>,
     pub source: String,
+    /// The published list as shipped (`sources/...txt`): the dates must be exactly its
+    /// dates, and `published_to` no later than the end of its last year.
+    pub text: String,
 }
 
 /// The London clock at a moment, as opening hours read it.
@@ -111,6 +114,105 @@ pub struct Clock {
     pub date: jiff::civil::Date,
     /// Whether `date` is a bank holiday; `None` beyond the published list.
     pub bank_holiday: Option<bool>,
+}
+
+impl Hours {
+    /// What in `text` disagrees with the hours it describes: words that tell a person not to
+    /// ring, or to ring at once; a time of day that no window starts or ends at; "Mon-Fri"
+    /// over a window that opens at the weekend; "24 hours" on hours that are not always.
+    pub fn text_problem(&self) -> Option<String> {
+        let text = self.text.to_lowercase();
+        const NEVER: [&str; 10] = [
+            "closed",
+            "do not",
+            "don't",
+            "dont ",
+            "never",
+            "ring now",
+            "call now",
+            "not open",
+            "unavailable",
+            "urgent",
+        ];
+        if let Some(word) = NEVER.iter().find(|w| text.contains(*w)) {
+            return Some(format!(
+                "says \"{word}\": the hours text describes when the service answers; whether to ring is the result's to say"
+            ));
+        }
+        let times = clock_times(&text);
+        if self.always {
+            if !times.is_empty() || !(text.contains("24") || text.contains("always")) {
+                return Some("is open always, but the text does not say 24 hours".into());
+            }
+            return None;
+        }
+        if text.contains("24 hours") || text.contains("24/7") {
+            return Some("says 24 hours, but the service is not open always".into());
+        }
+        for minute in &times {
+            if !self
+                .open
+                .iter()
+                .any(|w| w.from == *minute || w.to == *minute)
+            {
+                return Some(format!(
+                    "names {:02}:{:02}, which no opening window starts or ends at",
+                    minute / 60,
+                    minute % 60
+                ));
+            }
+        }
+        let weekdays_only = text.contains("mon-fri") || text.contains("monday to friday");
+        if weekdays_only && self.open.iter().any(|w| w.days[5] || w.days[6]) {
+            return Some("says Monday to Friday, but a window opens at the weekend".into());
+        }
+        if text.contains("weekend")
+            && !self.open.is_empty()
+            && !self.open.iter().any(|w| w.days[5] && w.days[6])
+        {
+            return Some("names weekends, but no window opens on Saturday and Sunday".into());
+        }
+        None
+    }
+}
+
+/// The times of day written in `text` ("08:30", "8.30am", "4pm"), as minutes of the day.
+fn clock_times(text: &str) -> Vec<u16> {
+    let bytes = text.as_bytes();
+    let mut times = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() || (i > 0 && bytes[i - 1].is_ascii_alphanumeric()) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        let hour: u16 = text[start..i].parse().unwrap_or(99);
+        let mut minute = 0;
+        let mut clock = false;
+        if i < bytes.len()
+            && (bytes[i] == b':' || bytes[i] == b'.')
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_digit)
+        {
+            minute = text[i + 1..i + 3].parse().unwrap_or(0);
+            clock = bytes[i] == b':';
+            i += 3;
+        }
+        let rest = &text[i..];
+        let pm = rest.starts_with("pm");
+        if rest.starts_with("am") || pm {
+            clock = true;
+        }
+        if clock && hour < 24 && minute < 60 {
+            let hour = if pm && hour < 12 { hour + 12 } else { hour };
+            times.push(hour * 60 + minute);
+        }
+    }
+    times
 }
 
 impl BankHolidays {
@@ -350,6 +452,32 @@ mod tests {
 
     fn hours(yaml: &str) -> Hours {
         crate::yaml::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn hours_text_must_agree_with_the_hours() {
+        let day = |text: &str| {
+            hours(&format!(
+                "{{text: \"{text}\", open: [{{days: Mon-Fri, from: \"08:30\", to: \"16:30\"}}], confirmed: true}}"
+            ))
+            .text_problem()
+        };
+        assert_eq!(day("Mon-Fri 08:30-16:30"), None);
+        assert_eq!(day("Monday to Friday 8.30am - 4.30pm"), None);
+        assert!(day("CLOSED - do not ring").is_some());
+        assert!(day("RING NOW").is_some());
+        assert!(day("Mon-Fri 09:00-17:00").is_some());
+        assert!(day("24 hours").is_some());
+        assert!(day("evenings and weekends").is_some());
+        let always = |text: &str| {
+            hours(&format!(
+                "{{text: \"{text}\", always: true, confirmed: true}}"
+            ))
+            .text_problem()
+        };
+        assert_eq!(always("24 hours, free"), None);
+        assert!(always("Mon-Fri 09:00-17:00").is_some());
+        assert!(always("free").is_some());
     }
 
     fn at(weekday: u8, h: u16, m: u16) -> WallClock {

@@ -6,6 +6,7 @@
 //! is compiled.
 
 pub mod answer;
+pub mod cite;
 pub mod condition;
 pub mod error;
 pub mod files;

@@ -83,6 +83,9 @@ pub struct Question {
     #[serde(default)]
     pub after_children: bool,
     pub source: String,
+    /// The source's words that name this worry (see [`crate::cite::Quotes`]).
+    #[serde(default)]
+    pub quote: crate::cite::Quotes,
 }
 
 /// What a child question not asked before birth becomes for an unborn baby: the questions

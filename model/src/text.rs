@@ -43,6 +43,9 @@ pub fn is_format(c: char) -> bool {
 /// A character that must not reach a screen or a document as it is: a control
 /// character (C0, DEL, C1: escape sequences, line breaks, tabs) or a format character.
 pub fn is_unsafe(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_control();
+    }
     c.is_control() || is_format(c)
 }
 

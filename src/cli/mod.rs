@@ -459,7 +459,7 @@ fn load_rules(dir: Option<PathBuf>, today: jiff::civil::Date) -> anyhow::Result<
     match dir {
         Some(dir) => {
             let (rules, _warnings) =
-                rules::load(rules::read_dir(&dir)?, Origin::Local(dir), today)?;
+                rules::load_for_use(rules::read_dir(&dir)?, Origin::Local(dir), today)?;
             Ok(rules)
         }
         None => Ok(rules::bundled()?),

@@ -24,8 +24,24 @@ pub fn book(
         None => scenario::bundled_files(),
     };
     let scenarios = scenario::load(&files, &rules.questions)?;
+    // The book quotes the sources: the bundled rules are read from their YAML, with the
+    // quotations the pre-parsed form leaves out (a local copy was read so already).
+    let rule_files = match &rules.origin {
+        Origin::Bundled => rules::bundled_files(),
+        Origin::Local(dir) => rules::read_dir(dir)?,
+    };
+    let quoted;
+    let (rules, area) = match rules.origin {
+        Origin::Bundled => {
+            quoted = rules::load(rule_files.clone(), Origin::Bundled, io.now.date())?.0;
+            let area = quoted.area(&area.id).unwrap_or(area);
+            (&quoted, area)
+        }
+        Origin::Local(_) => (rules, area),
+    };
+    let (library, _) = rules::sources::Library::read(&rule_files, |p| p.to_string());
     io.stdout
-        .write_all(book::render(rules, area, &scenarios, format).as_bytes())?;
+        .write_all(book::render(rules, &library, area, &scenarios, format).as_bytes())?;
     Ok(())
 }
 
@@ -34,7 +50,7 @@ fn load(dir: &Path, today: jiff::civil::Date) -> anyhow::Result<RuleSet> {
     let files = rules::read_dir(dir).map_err(|d| {
         d.help("give two rules folders, each holding questions.yaml, bank-holidays.yaml and areas/<area>.yaml (for example a copy of rules/)")
     })?;
-    let (rules, _warnings) = rules::load(files, Origin::Local(dir.to_path_buf()), today)?;
+    let (rules, _warnings) = rules::load_for_use(files, Origin::Local(dir.to_path_buf()), today)?;
     Ok(rules)
 }
 

@@ -10,9 +10,11 @@ use super::html_escape;
 use super::level_label;
 use crate::engine;
 use crate::question::QuestionBank;
-use crate::rules::model::{Area, Basis, Contact, Rule};
+use crate::rules::model::{Area, Basis, Citation, Cited, Contact, Quotes, Rule, SourceDocument};
+use crate::rules::sources::Library;
 use crate::rules::{Origin, RuleSet};
 use crate::scenario::{self, Scenario};
+use std::collections::BTreeMap;
 
 /// The moment every outcome in a book (and in `rules diff`) is worked out at: a Tuesday
 /// morning, when every daytime front door is open and no bank holiday falls.
@@ -46,6 +48,8 @@ enum Span {
     Text(String),
     Code(String),
     Strong(String),
+    /// Words that lead somewhere: a quotation's place in its shipped source text.
+    Link(String, String),
 }
 
 type Line = Vec<Span>;
@@ -74,9 +78,94 @@ fn flat(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Where the rules' quotations stand: the shipped source texts, and the text each cited key
+/// names (in the area's sources, the national layer's and the question bank's).
+pub struct Citations<'a> {
+    library: &'a Library,
+    texts: BTreeMap<&'a str, &'a str>,
+    /// How a path under the rules folder is reached from the book: a relative link for the
+    /// bundled rules' books (kept in docs/rules/), the folder's path for a local copy.
+    base: String,
+    link: bool,
+}
+
+impl<'a> Citations<'a> {
+    pub fn new(library: &'a Library, rules: &'a RuleSet, area: &'a Area) -> Citations<'a> {
+        let mut texts = BTreeMap::new();
+        for doc in area
+            .sources
+            .iter()
+            .chain(&rules.national.sources)
+            .chain(rules.question_sources.iter())
+        {
+            if let Some(text) = &doc.text {
+                texts.entry(doc.key.as_str()).or_insert(text.as_str());
+            }
+        }
+        let (base, link) = match &rules.origin {
+            Origin::Bundled => ("../../rules/".to_string(), true),
+            Origin::Local(dir) => (format!("{}/", dir.display()), false),
+        };
+        Citations {
+            library,
+            texts,
+            base,
+            link,
+        }
+    }
+
+    /// Each quotation of an item, with the line of the shipped text it stands on.
+    fn quotes(&self, quotes: &Quotes, source: &str) -> Line {
+        let paths: Vec<&str> = self
+            .texts
+            .iter()
+            .filter(|(key, _)| source.contains(*key))
+            .map(|(_, path)| *path)
+            .collect();
+        let mut line = Vec::new();
+        for quote in quotes.iter() {
+            line.push(Span::Text(format!(" \u{201C}{}\u{201D}", flat(quote))));
+            if let Ok(found) = self.library.find(quote, &paths) {
+                let place = format!("{} line {}", found.path, found.line);
+                let place = if found.secondary {
+                    format!("{place}, a third party's copy")
+                } else {
+                    place
+                };
+                line.push(Span::Text(" (".into()));
+                if self.link {
+                    line.push(Span::Link(
+                        place,
+                        format!("{}{}#L{}", self.base, found.path, found.line),
+                    ));
+                } else {
+                    line.push(Span::Text(format!("{}{place}", self.base)));
+                }
+                line.push(Span::Text(")".into()));
+            }
+        }
+        line
+    }
+
+    /// The shipped text a document's words are checked against, and what it holds.
+    fn shipped(&self, doc: &SourceDocument) -> String {
+        match doc.text.as_deref().and_then(|t| self.library.get(t)) {
+            Some(text) => format!("{} ({})", text.path, text.words.label()),
+            None => "none shipped".into(),
+        }
+    }
+}
+
 /// The book for `area`, with the outcome of every scenario in every area of `rules`.
-pub fn render(rules: &RuleSet, area: &Area, scenarios: &[Scenario], format: Format) -> String {
-    let blocks = blocks(rules, area, scenarios);
+pub fn render(
+    rules: &RuleSet,
+    library: &Library,
+    area: &Area,
+    scenarios: &[Scenario],
+    format: Format,
+) -> String {
+    let citations = Citations::new(library, rules, area);
+    let blocks = blocks(rules, &citations, area, scenarios);
     match format {
         Format::Markdown => markdown(&blocks),
         Format::Html => html(&format!("Rules book: {}", area.name), &blocks),
@@ -85,7 +174,7 @@ pub fn render(rules: &RuleSet, area: &Area, scenarios: &[Scenario], format: Form
 
 /// Scored rules (concerns or strengths, named by `what`): each with when it applies, its
 /// points and its basis.
-fn points_table(what: &str, rules: &[Rule], bank: &QuestionBank) -> Block {
+fn points_table(what: &str, rules: &[Rule], bank: &QuestionBank, cite: &Citations) -> Block {
     Block::Table {
         head: vec![
             "Rule".into(),
@@ -102,14 +191,20 @@ fn points_table(what: &str, rules: &[Rule], bank: &QuestionBank) -> Block {
                     text(&r.label),
                     text(bank.describe(&r.when)),
                     text(format!("{:+}", r.points)),
-                    basis_line(r.basis, &r.rationale, &r.source),
+                    basis_line(r.citation(), cite),
                 ]
             })
             .collect(),
     }
 }
 
-fn basis_line(basis: Basis, rationale: &Option<String>, source: &str) -> Line {
+fn basis_line(item: Citation, cite: &Citations) -> Line {
+    let mut line = basis_words(item.basis, item.rationale, item.source);
+    line.extend(cite.quotes(item.quote, item.source));
+    line
+}
+
+fn basis_words(basis: Basis, rationale: Option<&str>, source: &str) -> Line {
     match basis {
         Basis::Source => vec![
             Span::Strong("Source:".into()),
@@ -119,7 +214,7 @@ fn basis_line(basis: Basis, rationale: &Option<String>, source: &str) -> Line {
             Span::Strong("Interpretation:".into()),
             Span::Text(format!(
                 " {} ",
-                flat(rationale.as_deref().unwrap_or("(no rationale given)"))
+                flat(rationale.unwrap_or("(no rationale given)"))
             )),
             Span::Strong("Reading:".into()),
             Span::Text(format!(" {}", flat(source))),
@@ -128,7 +223,7 @@ fn basis_line(basis: Basis, rationale: &Option<String>, source: &str) -> Line {
             Span::Strong("Calibration:".into()),
             Span::Text(format!(
                 " {} ",
-                flat(rationale.as_deref().unwrap_or("(no rationale given)"))
+                flat(rationale.unwrap_or("(no rationale given)"))
             )),
             Span::Strong("Resting on:".into()),
             Span::Text(format!(" {}", flat(source))),
@@ -145,7 +240,153 @@ fn reach(contact: &Contact) -> String {
         .join("; ")
 }
 
-fn blocks(rules: &RuleSet, area: &Area, scenarios: &[Scenario]) -> Vec<Block> {
+/// A table of documents: key, title, publisher, where and when read, and the shipped text
+/// their words are checked against.
+fn sources_table(docs: &[SourceDocument], cite: &Citations) -> Block {
+    Block::Table {
+        head: vec![
+            "Key".into(),
+            "Document".into(),
+            "Publisher".into(),
+            "Where, and when read".into(),
+            "Words shipped in".into(),
+        ],
+        rows: docs
+            .iter()
+            .map(|doc| {
+                let mut title = doc.title.clone();
+                if doc.general_principle {
+                    title.push_str(" (general principle only)");
+                }
+                let place = match (&doc.url, doc.checked) {
+                    (Some(url), Some(checked)) => format!("{url}, read {checked}"),
+                    (Some(url), None) => url.clone(),
+                    (None, Some(checked)) => format!("read {checked}"),
+                    (None, None) => "seed document".into(),
+                };
+                vec![
+                    code(&doc.key),
+                    text(title),
+                    text(&doc.publisher),
+                    text(place),
+                    code(cite.shipped(doc)),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// Every item of the area's merged rules that decides something: what it is, its layer
+/// and what it rests on.
+fn items(area: &Area) -> Vec<(String, &'static str, Citation<'_>)> {
+    let local = "local";
+    let scoring = &area.scoring;
+    let mut items: Vec<(String, &'static str, Citation)> = Vec::new();
+    items.extend(
+        area.levels
+            .iter()
+            .map(|l| (format!("level {}", l.name), local, l.citation())),
+    );
+    items.extend(scoring.thresholds.iter().map(|t| {
+        (
+            format!("threshold for tier {}", t.tier),
+            local,
+            t.citation(),
+        )
+    }));
+    items.extend(
+        scoring
+            .weights
+            .iter()
+            .chain(&scoring.protective.factors)
+            .map(|r| (format!("points {}", r.id), local, r.citation())),
+    );
+    items.extend(
+        scoring
+            .floors
+            .iter()
+            .map(|f| (format!("floor {}", f.id), f.layer.label(), f.citation())),
+    );
+    items.push((
+        "how strengths count".into(),
+        local,
+        scoring.protective.citation(),
+    ));
+    items.extend(
+        area.routes
+            .iter()
+            .map(|r| (format!("route {}", r.id), r.layer.label(), r.citation())),
+    );
+    items.extend(
+        area.actions
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (format!("next action {}", i + 1), local, a.citation())),
+    );
+    items.extend(
+        area.contacts
+            .iter()
+            .map(|c| (format!("contact {}", c.id), local, c.citation())),
+    );
+    items.push(("front door".into(), local, area.front_door.citation()));
+    items
+}
+
+/// How many of the area's items rest on the sources' words, on this project's reading, and
+/// on its calibration.
+pub fn basis_counts(area: &Area) -> [(Basis, usize); 3] {
+    let items = items(area);
+    [Basis::Source, Basis::Interpretation, Basis::Calibration]
+        .map(|b| (b, items.iter().filter(|(_, _, c)| c.basis == b).count()))
+}
+
+/// Every reading and every number this project chose, in one table for sign-off.
+fn sign_off(area: &Area, cite: &Citations) -> Vec<Block> {
+    let items = items(area);
+    let counts = basis_counts(area);
+    let rows = items
+        .iter()
+        .filter(|(_, _, c)| c.basis != Basis::Source)
+        .map(|(what, layer, c)| {
+            let mut passage = text(flat(c.source));
+            passage.extend(cite.quotes(c.quote, c.source));
+            vec![
+                text(what),
+                text(*layer),
+                text(c.basis.label()),
+                text(flat(c.rationale.unwrap_or("(no rationale given)"))),
+                passage,
+            ]
+        })
+        .collect();
+    vec![
+        Block::Heading(2, "Readings and numbers to sign off".into()),
+        Block::Para(text(format!(
+            "Of the {} items above that decide something (levels, thresholds, points, floors, \
+             strengths, routes, actions, contacts, front door), {} rest on the words of a source, \
+             each quotation checked against the shipped text; {} are this project's reading \
+             of a named passage (interpretation) and {} are numbers this project chose \
+             (calibration). Every interpretation and calibration is below, with why: these are \
+             what a partnership signs off.",
+            items.len(),
+            counts[0].1,
+            counts[1].1,
+            counts[2].1
+        ))),
+        Block::Table {
+            head: vec![
+                "Item".into(),
+                "Layer".into(),
+                "Basis".into(),
+                "Why".into(),
+                "Passage".into(),
+            ],
+            rows,
+        },
+    ]
+}
+
+fn blocks(rules: &RuleSet, cite: &Citations, area: &Area, scenarios: &[Scenario]) -> Vec<Block> {
     let bank = &rules.questions;
     let mut out = Vec::new();
     out.push(Block::Heading(1, format!("Rules book: {}", area.name)));
@@ -179,36 +420,15 @@ fn blocks(rules: &RuleSet, area: &Area, scenarios: &[Scenario]) -> Vec<Block> {
          A document marked \"general principle\" is another area's or a national one, \
          cited only for a principle that holds everywhere.",
     )));
-    out.push(Block::Table {
-        head: vec![
-            "Key".into(),
-            "Document".into(),
-            "Publisher".into(),
-            "Where, and when read".into(),
-        ],
-        rows: area
-            .sources
-            .iter()
-            .map(|doc| {
-                let mut title = doc.title.clone();
-                if doc.general_principle {
-                    title.push_str(" (general principle only)");
-                }
-                let place = match (&doc.url, doc.checked) {
-                    (Some(url), Some(checked)) => format!("{url}, read {checked}"),
-                    (Some(url), None) => url.clone(),
-                    (None, Some(checked)) => format!("read {checked}"),
-                    (None, None) => "seed document".into(),
-                };
-                vec![
-                    code(&doc.key),
-                    text(title),
-                    text(&doc.publisher),
-                    text(place),
-                ]
-            })
-            .collect(),
-    });
+    out.push(sources_table(&area.sources, cite));
+    out.push(Block::Para(text(
+        "The national layer (rules/england.yaml), beneath every area, cites these:",
+    )));
+    out.push(sources_table(&rules.national.sources, cite));
+    out.push(Block::Para(text(
+        "The question bank (rules/questions.yaml), shared by every area, cites these:",
+    )));
+    out.push(sources_table(&rules.question_sources, cite));
 
     out.push(Block::Heading(2, "The ladder".into()));
     out.push(Block::Para(text(
@@ -230,7 +450,7 @@ fn blocks(rules: &RuleSet, area: &Area, scenarios: &[Scenario]) -> Vec<Block> {
                     text(l.tier.to_string()),
                     text(&l.name),
                     text(flat(&l.descriptor)),
-                    text(flat(&l.source)),
+                    basis_line(l.citation(), cite),
                 ]
             })
             .collect(),
@@ -255,13 +475,13 @@ fn blocks(rules: &RuleSet, area: &Area, scenarios: &[Scenario]) -> Vec<Block> {
                 vec![
                     text(level_label(area, t.tier)),
                     text(format!("{} points or more", t.at_least)),
-                    basis_line(t.basis, &t.rationale, &t.source),
+                    basis_line(t.citation(), cite),
                 ]
             })
             .collect(),
     });
     out.push(Block::Heading(3, "Concerns that add points".into()));
-    out.push(points_table("Concern", &scoring.weights, bank));
+    out.push(points_table("Concern", &scoring.weights, bank, cite));
     out.push(Block::Heading(3, "Floors".into()));
     out.push(Block::Para(text(
         "When one of these applies the child is at least at the level shown, whatever the \
@@ -286,7 +506,7 @@ fn blocks(rules: &RuleSet, area: &Area, scenarios: &[Scenario]) -> Vec<Block> {
                     text(bank.describe(&f.when)),
                     text(level_label(area, f.tier)),
                     text(f.layer.label()),
-                    basis_line(f.basis, &f.rationale, &f.source),
+                    basis_line(f.citation(), cite),
                 ]
             })
             .collect(),
@@ -301,12 +521,10 @@ fn blocks(rules: &RuleSet, area: &Area, scenarios: &[Scenario]) -> Vec<Block> {
             level_label(area, protective.not_from_tier)
         ),
     };
-    out.push(Block::Para(vec![
-        Span::Text(format!("{lowering} ")),
-        Span::Strong("Source:".into()),
-        Span::Text(format!(" {}", flat(&protective.source))),
-    ]));
-    out.push(points_table("Strength", &protective.factors, bank));
+    let mut line = vec![Span::Text(format!("{lowering} "))];
+    line.extend(basis_line(protective.citation(), cite));
+    out.push(Block::Para(line));
+    out.push(points_table("Strength", &protective.factors, bank, cite));
 
     out.push(Block::Heading(2, "Routes".into()));
     out.push(Block::Para(text(
@@ -346,10 +564,7 @@ fn blocks(rules: &RuleSet, area: &Area, scenarios: &[Scenario]) -> Vec<Block> {
                 Span::Text(format!(" {}", names.join("; "))),
             ]);
         }
-        items.push(vec![
-            Span::Strong("Source:".into()),
-            Span::Text(format!(" {}", flat(&route.source))),
-        ]);
+        items.push(basis_line(route.citation(), cite));
         out.push(Block::List(items));
     }
 
@@ -363,7 +578,7 @@ fn blocks(rules: &RuleSet, area: &Area, scenarios: &[Scenario]) -> Vec<Block> {
                 vec![
                     text(bank.describe(&a.when)),
                     text(flat(&a.text)),
-                    text(flat(&a.source)),
+                    basis_line(a.citation(), cite),
                 ]
             })
             .collect(),
@@ -402,7 +617,7 @@ fn blocks(rules: &RuleSet, area: &Area, scenarios: &[Scenario]) -> Vec<Block> {
                     text(hours),
                     text(c.checked.to_string()),
                     text(c.confidence.label()),
-                    text(flat(&c.source)),
+                    basis_line(c.citation(), cite),
                 ]
             })
             .collect(),
@@ -427,10 +642,7 @@ fn blocks(rules: &RuleSet, area: &Area, scenarios: &[Scenario]) -> Vec<Block> {
             reach(duty),
             flat(&duty.hours.text)
         )),
-        vec![
-            Span::Strong("Source:".into()),
-            Span::Text(format!(" {}", flat(&area.front_door.source))),
-        ],
+        basis_line(area.front_door.citation(), cite),
         text(format!(
             "Bank holidays count as out of hours: the daytime service is closed and the duty \
              team answers. The list runs to {published} ({} dates); after it, a result lists \
@@ -449,8 +661,9 @@ fn blocks(rules: &RuleSet, area: &Area, scenarios: &[Scenario]) -> Vec<Block> {
          wait\". 999 comes first whenever a child may be in danger, and is always listed.",
     )));
 
+    out.extend(sign_off(area, cite));
     out.extend(grid(rules, area, scenarios));
-    out.extend(questions(bank));
+    out.extend(questions(bank, cite));
     out
 }
 
@@ -528,7 +741,7 @@ fn national_grid(rules: &RuleSet, area: &Area) -> Vec<Block> {
     out
 }
 
-fn questions(bank: &crate::question::QuestionBank) -> Vec<Block> {
+fn questions(bank: &crate::question::QuestionBank, cite: &Citations) -> Vec<Block> {
     use crate::question::{About, Kind, Worrying};
     vec![
         Block::Heading(2, "The questions".into()),
@@ -564,7 +777,7 @@ fn questions(bank: &crate::question::QuestionBank) -> Vec<Block> {
                         text(flat(&q.prompt)),
                         text(about),
                         text(worrying),
-                        text(flat(&q.source)),
+                        basis_line(q.citation(), cite),
                     ]
                 })
                 .collect(),
@@ -660,6 +873,11 @@ fn md_line(line: &Line) -> String {
                 let close = if s.contains('`') { " ``" } else { "`" };
                 format!("{fence}{}{close}", s.replace('|', "\\|"))
             }
+            Span::Link(words, href) => format!(
+                "[{}]({})",
+                md_escape(words),
+                href.replace(' ', "%20").replace(')', "%29")
+            ),
         })
         .collect()
 }
@@ -707,6 +925,8 @@ fn html_line(line: &Line) -> String {
             Span::Text(s) => html_escape(s),
             Span::Strong(s) => format!("<strong>{}</strong>", html_escape(s)),
             Span::Code(s) => format!("<code>{}</code>", html_escape(s)),
+            // The page links to nothing: it must read the same printed or alone.
+            Span::Link(words, _) => html_escape(words),
         })
         .collect()
 }

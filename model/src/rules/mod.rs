@@ -6,6 +6,7 @@
 pub mod model;
 pub mod national;
 pub mod score;
+pub mod sources;
 mod validate;
 
 use crate::error::{Diagnostic, Diagnostics};
@@ -56,6 +57,8 @@ impl Origin {
 #[derive(Debug, Clone)]
 pub struct RuleSet {
     pub questions: Arc<QuestionBank>,
+    /// The documents the question bank cites.
+    pub question_sources: Arc<Vec<model::SourceDocument>>,
     /// The national layer every area inherits (already merged into each area).
     pub national: Arc<National>,
     pub areas: Areas,
@@ -122,7 +125,7 @@ impl Slot {
             .prepared
             .as_ref()
             .expect("an area not yet read has its pre-parsed form");
-        let mut area = read_area::<Json>(&prepared.text, &prepared.bank, &prepared.holidays)?;
+        let mut area = read_area(&Json, &prepared.text, &prepared.bank, &prepared.holidays)?;
         national::inherit(&mut area, &prepared.national, &prepared.bank);
         Ok(self.area.get_or_init(|| area))
     }
@@ -232,7 +235,32 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Diagnostic> {
         &dir.join(NATIONAL_FILE),
         NATIONAL_FILE.to_string(),
     )?);
+    read_source_texts(dir, Path::new(sources::SOURCES_DIR), &mut files)?;
     Ok(files)
+}
+
+/// The shipped source texts (`sources/**/*.txt`), in path order. A folder without them
+/// reads; `rules check` then refuses every quotation it cannot find.
+fn read_source_texts(
+    root: &Path,
+    relative: &Path,
+    files: &mut Vec<RuleFile>,
+) -> Result<(), Diagnostic> {
+    let Ok(entries) = std::fs::read_dir(root.join(relative)) else {
+        return Ok(());
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    paths.sort();
+    for path in paths {
+        let name = relative.join(path.file_name().unwrap_or_default());
+        if path.is_dir() {
+            read_source_texts(root, &name, files)?;
+        } else if path.extension().is_some_and(|x| x == "txt") {
+            let name = name.to_string_lossy().replace('\\', "/");
+            files.push(read_rule_file(&path, name)?);
+        }
+    }
+    Ok(())
 }
 
 fn read_rule_file(path: &Path, relative: String) -> Result<RuleFile, Diagnostic> {
@@ -263,9 +291,14 @@ fn read_rule_file(path: &Path, relative: String) -> Result<RuleFile, Diagnostic>
     })
 }
 
-/// SHA-256 over the files' paths and texts, in path order, as lowercase hex.
+/// SHA-256 over the rules files' paths and texts, in path order, as lowercase hex: the
+/// YAML a result is worked out from (the source texts the rules quote change no result,
+/// and are not read when one is).
 pub fn fingerprint(files: &[RuleFile]) -> String {
-    let mut sorted: Vec<&RuleFile> = files.iter().collect();
+    let mut sorted: Vec<&RuleFile> = files
+        .iter()
+        .filter(|f| !sources::is_source_text(&f.path))
+        .collect();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
     let mut hasher = Sha256::new();
     for file in sorted {
@@ -281,12 +314,42 @@ pub fn fingerprint(files: &[RuleFile]) -> String {
         .collect()
 }
 
-/// Parse and validate rule files. `today` is used only to warn about contacts not
-/// checked for over a year. Returns the rules and any warnings, or every error found.
+/// Parse and validate rule files with every check `rules check` makes, every quotation
+/// found in its shipped source text among `files` included. `today` is used only to warn
+/// about contacts not checked for over a year. Returns the rules and any warnings, or
+/// every error found.
 pub fn load(
     files: Vec<RuleFile>,
     origin: Origin,
     today: jiff::civil::Date,
+) -> Result<(RuleSet, Diagnostics), Diagnostics> {
+    load_with(files, origin, today, Quotations::Find)
+}
+
+/// Parse and validate a local copy of the rules to work results out from (`--rules DIR`,
+/// `rules diff`): every check but the search for each quotation in its source text, which
+/// is `rules check`'s (and the build's) and changes no result. Text, numbers, promises and
+/// bank holidays are all checked.
+pub fn load_for_use(
+    files: Vec<RuleFile>,
+    origin: Origin,
+    today: jiff::civil::Date,
+) -> Result<(RuleSet, Diagnostics), Diagnostics> {
+    load_with(files, origin, today, Quotations::Skip)
+}
+
+/// Whether loading looks for every quotation in its source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quotations {
+    Find,
+    Skip,
+}
+
+fn load_with(
+    files: Vec<RuleFile>,
+    origin: Origin,
+    today: jiff::civil::Date,
+    quotations: Quotations,
 ) -> Result<(RuleSet, Diagnostics), Diagnostics> {
     let name_of = |path: &str| match &origin {
         Origin::Bundled => format!("rules/{path}"),
@@ -310,12 +373,20 @@ pub fn load(
             )),
         ]));
     };
-    let questions = read_questions::<Yaml>(&questions_file.text)
+    // Each YAML file is parsed once: its strings are checked, and its typed reading made,
+    // from that value.
+    let values: std::collections::HashMap<&str, serde_json::Value> = files
+        .iter()
+        .filter(|f| !sources::is_source_text(&f.path))
+        .filter_map(|f| Some((f.path.as_str(), crate::yaml::from_str(&f.text).ok()?)))
+        .collect();
+    let yaml = |path: &str| Yaml(values.get(path));
+    let questions = read_questions(&yaml(QUESTIONS_FILE), &questions_file.text)
         .map_err(|e| Diagnostics(vec![parse_error(QUESTIONS_FILE, e)]))?;
     let question_sources = questions.sources;
     let bank = Arc::new(QuestionBank::new(questions.questions));
 
-    let mut errors = Vec::new();
+    let (library, mut errors) = sources::Library::read(&files, name_of);
     let holidays = match files.iter().find(|f| f.path == BANK_HOLIDAYS_FILE) {
         None => {
             errors.push(
@@ -330,7 +401,7 @@ pub fn load(
             );
             Arc::default()
         }
-        Some(file) => match read_holidays::<Yaml>(&file.text) {
+        Some(file) => match read_holidays(&yaml(&file.path), &file.text) {
             Ok(holidays) => Arc::new(holidays),
             Err(e) => {
                 errors.push(parse_error(&file.path, e));
@@ -353,7 +424,7 @@ pub fn load(
             );
             None
         }
-        Some(file) => match read_national::<Yaml>(&file.text, &bank) {
+        Some(file) => match read_national(&yaml(&file.path), &file.text, &bank) {
             Ok(national) => Some(national),
             Err(e) => {
                 errors.push(parse_error(&file.path, e));
@@ -364,7 +435,7 @@ pub fn load(
     let mut areas = Vec::new();
     let mut area_files = Vec::new();
     for file in files.iter().filter(|f| f.path.starts_with(AREAS_DIR)) {
-        match read_area::<Yaml>(&file.text, &bank, &holidays) {
+        match read_area(&yaml(&file.path), &file.text, &bank, &holidays) {
             Ok(area) => {
                 areas.push(area);
                 area_files.push(file);
@@ -411,6 +482,7 @@ pub fn load(
         };
         let mut found = validate::questions(
             &bank,
+            (&library, quotations),
             &question_sources,
             &text(questions_file),
             &name_of(QUESTIONS_FILE),
@@ -420,6 +492,7 @@ pub fn load(
             found.extend(validate::area(
                 area,
                 &bank,
+                (&library, quotations),
                 &file.path,
                 &text(file),
                 &name_of(&file.path),
@@ -430,6 +503,7 @@ pub fn load(
             found.extend(validate::national(
                 national,
                 &bank,
+                (&library, quotations),
                 &text(file),
                 &name_of(NATIONAL_FILE),
                 today.max(latest_review),
@@ -440,6 +514,23 @@ pub fn load(
     let mut found = check(false);
     if !found.is_empty() {
         found = check(true);
+    }
+    for file in files.iter().filter(|f| !sources::is_source_text(&f.path)) {
+        if let Some(value) = values.get(file.path.as_str()) {
+            found.extend(validate::characters(
+                value,
+                &file.text,
+                &name_of(&file.path),
+            ));
+        }
+        if file.path == BANK_HOLIDAYS_FILE {
+            found.extend(validate::bank_holidays(
+                &holidays,
+                &library,
+                &file.text,
+                &name_of(&file.path),
+            ));
+        }
     }
     found.extend(errors);
     let Some(national) = national.filter(|_| !Diagnostics(found.clone()).has_errors()) else {
@@ -465,6 +556,7 @@ pub fn load(
     Ok((
         RuleSet {
             questions: bank,
+            question_sources: Arc::new(question_sources),
             national: Arc::new(national),
             areas: Areas::read(areas),
             origin,
@@ -548,13 +640,19 @@ fn fill(numbers: &[(String, String)], text: &mut String) {
 
 /// How a rules file is written: YAML as people write it, or the JSON of [`prepare`].
 trait Syntax {
-    fn parse<T: DeserializeOwned>(text: &str) -> Result<T, crate::yaml::ParseError>;
+    fn parse<T: DeserializeOwned>(&self, text: &str) -> Result<T, crate::yaml::ParseError>;
 }
 
-struct Yaml;
+/// YAML, read once: the file's value as parsed (when it parsed) is what its typed reading
+/// is made from; only when that reading fails is the text read again, for the error's
+/// line and column.
+struct Yaml<'v>(Option<&'v serde_json::Value>);
 
-impl Syntax for Yaml {
-    fn parse<T: DeserializeOwned>(text: &str) -> Result<T, crate::yaml::ParseError> {
+impl Syntax for Yaml<'_> {
+    fn parse<T: DeserializeOwned>(&self, text: &str) -> Result<T, crate::yaml::ParseError> {
+        if let Some(Ok(typed)) = self.0.map(T::deserialize) {
+            return Ok(typed);
+        }
         crate::yaml::from_str(text).map_err(|e| crate::parse::narrow(text, e))
     }
 }
@@ -562,7 +660,7 @@ impl Syntax for Yaml {
 struct Json;
 
 impl Syntax for Json {
-    fn parse<T: DeserializeOwned>(text: &str) -> Result<T, crate::yaml::ParseError> {
+    fn parse<T: DeserializeOwned>(&self, text: &str) -> Result<T, crate::yaml::ParseError> {
         serde_json::from_str(text).map_err(|e| crate::yaml::ParseError {
             message: e.to_string(),
             location: Some(crate::error::Location {
@@ -576,7 +674,10 @@ impl Syntax for Json {
 
 /// Question ids are read in two passes: first the ids alone, so that `ask_when` can refer
 /// to any question by id and a misspelt reference is still reported where it stands.
-fn read_questions<S: Syntax>(text: &str) -> Result<QuestionsFile, crate::yaml::ParseError> {
+fn read_questions(
+    syntax: &impl Syntax,
+    text: &str,
+) -> Result<QuestionsFile, crate::yaml::ParseError> {
     #[derive(Deserialize)]
     struct IdsOnly {
         questions: Vec<IdOnly>,
@@ -585,42 +686,52 @@ fn read_questions<S: Syntax>(text: &str) -> Result<QuestionsFile, crate::yaml::P
     struct IdOnly {
         id: String,
     }
-    let ids: IdsOnly = S::parse(text)?;
-    read_questions_named::<S>(text, ids.questions.into_iter().map(|q| q.id).collect())
+    let ids: IdsOnly = syntax.parse(text)?;
+    read_questions_named(
+        syntax,
+        text,
+        ids.questions.into_iter().map(|q| q.id).collect(),
+    )
 }
 
 /// The second pass of [`read_questions`], given the ids.
-fn read_questions_named<S: Syntax>(
+fn read_questions_named(
+    syntax: &impl Syntax,
     text: &str,
     ids: Vec<String>,
 ) -> Result<QuestionsFile, crate::yaml::ParseError> {
     let names = Arc::new(QuestionBank::names_only(ids));
-    crate::question::with_bank(&names, || S::parse(text))
+    crate::question::with_bank(&names, || syntax.parse(text))
 }
 
 /// An area as read, made ready to use: the bank holidays beside it, and the questions its
 /// rules use worked out.
-fn read_area<S: Syntax>(
+fn read_area(
+    syntax: &impl Syntax,
     text: &str,
     bank: &Arc<QuestionBank>,
     holidays: &Arc<BankHolidays>,
 ) -> Result<Area, crate::yaml::ParseError> {
-    let mut area: Area = crate::question::with_bank(bank, || S::parse(text))?;
+    let mut area: Area = crate::question::with_bank(bank, || syntax.parse(text))?;
     area.bank_holidays = Arc::clone(holidays);
     area.find_uses(bank);
     Ok(area)
 }
 
 /// The national layer, its question references resolved against the bank.
-fn read_national<S: Syntax>(
+fn read_national(
+    syntax: &impl Syntax,
     text: &str,
     bank: &Arc<QuestionBank>,
 ) -> Result<National, crate::yaml::ParseError> {
-    crate::question::with_bank(bank, || S::parse(text))
+    crate::question::with_bank(bank, || syntax.parse(text))
 }
 
-fn read_holidays<S: Syntax>(text: &str) -> Result<BankHolidays, crate::yaml::ParseError> {
-    let mut holidays: BankHolidays = S::parse(text)?;
+fn read_holidays(
+    syntax: &impl Syntax,
+    text: &str,
+) -> Result<BankHolidays, crate::yaml::ParseError> {
+    let mut holidays: BankHolidays = syntax.parse(text)?;
     holidays.dates.sort_unstable();
     Ok(holidays)
 }
@@ -644,12 +755,13 @@ pub fn prepare(
         )])
     };
     let mut prepared = Vec::new();
-    for file in &files {
+    for file in files.iter().filter(|f| !sources::is_source_text(&f.path)) {
         let mut value: serde_json::Value =
             crate::yaml::from_str(&file.text).map_err(|e| refused(&file.path, e.message))?;
         if file.path.starts_with(AREAS_DIR) {
             fill_in_contacts_json(&mut value);
         }
+        drop_quotations(&mut value);
         let text = serde_json::to_string(&value).map_err(|e| refused(&file.path, e.to_string()))?;
         prepared.push(RuleFile {
             path: file.path.clone(),
@@ -695,6 +807,20 @@ pub fn prepare(
         },
         warnings,
     ))
+}
+
+/// Take every `quote:` out of a rules file: a result is never worked out from the words
+/// quoted, and a program that starts on a doorstep should not read them each time.
+/// `rules check` and `rules book` read them from the YAML.
+fn drop_quotations(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            map.remove("quote");
+            map.values_mut().for_each(drop_quotations);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(drop_quotations),
+        _ => {}
+    }
 }
 
 /// What [`prepare`] makes of rules: the files as JSON, the question ids in order (so the
@@ -744,15 +870,16 @@ pub fn load_prepared(
             })
     };
     let ids = question_ids.iter().map(|id| (*id).to_string()).collect();
-    let questions = read_questions_named::<Json>(text_of(QUESTIONS_FILE)?, ids)
+    let questions = read_questions_named(&Json, text_of(QUESTIONS_FILE)?, ids)
         .map_err(|e| unreadable(QUESTIONS_FILE, e))?;
+    let question_sources = Arc::new(questions.sources);
     let bank = Arc::new(QuestionBank::new(questions.questions));
     let holidays = Arc::new(
-        read_holidays::<Json>(text_of(BANK_HOLIDAYS_FILE)?)
+        read_holidays(&Json, text_of(BANK_HOLIDAYS_FILE)?)
             .map_err(|e| unreadable(BANK_HOLIDAYS_FILE, e))?,
     );
     let national = Arc::new(
-        read_national::<Json>(text_of(NATIONAL_FILE)?, &bank)
+        read_national(&Json, text_of(NATIONAL_FILE)?, &bank)
             .map_err(|e| unreadable(NATIONAL_FILE, e))?,
     );
     // Each area is read when first used (see [`Areas`]).
@@ -777,6 +904,7 @@ pub fn load_prepared(
         .collect();
     Ok(RuleSet {
         questions: bank,
+        question_sources,
         national,
         areas: Areas(areas),
         origin,

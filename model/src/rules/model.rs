@@ -103,6 +103,9 @@ pub struct NotAlone {
     pub when: Option<Condition>,
     pub rationale: String,
     pub source: String,
+    /// The source's words this rests on (see [`Quotes`]).
+    #[serde(default)]
+    pub quote: Quotes,
 }
 
 /// Where points alone stop: with no floor, a score reaches at most `tier` while `when`
@@ -115,6 +118,9 @@ pub struct ScoreLimit {
     pub tier: u8,
     pub when: Condition,
     pub source: String,
+    /// The source's words this rests on (see [`Quotes`]).
+    #[serde(default)]
+    pub quote: Quotes,
     pub basis: Basis,
     pub rationale: String,
     pub route: Route,
@@ -160,6 +166,93 @@ pub struct SourceDocument {
     /// every citation of it must say "general principle".
     #[serde(default)]
     pub general_principle: bool,
+    /// The shipped text of the document (or of the part relied on), relative to the rules
+    /// folder: `sources/...txt`. Quotations are checked against it.
+    #[serde(default)]
+    pub text: Option<String>,
+}
+
+pub use crate::cite::Quotes;
+
+/// What an item rests on: what it cites, the words it quotes, and its basis.
+#[derive(Debug, Clone, Copy)]
+pub struct Citation<'a> {
+    pub source: &'a str,
+    pub quote: &'a Quotes,
+    pub basis: Basis,
+    pub rationale: Option<&'a str>,
+}
+
+/// An item of the rules that cites a source.
+pub trait Cited {
+    fn citation(&self) -> Citation<'_>;
+}
+
+/// Items with `basis:` and `rationale:` of their own.
+macro_rules! cited {
+    ($($item:ty),*) => {$(
+        impl Cited for $item {
+            fn citation(&self) -> Citation<'_> {
+                Citation {
+                    source: &self.source,
+                    quote: &self.quote,
+                    basis: self.basis,
+                    rationale: self.rationale.as_deref(),
+                }
+            }
+        }
+    )*};
+}
+
+cited!(
+    Level, Threshold, Rule, Floor, Protective, Route, Action, FrontDoor
+);
+
+/// A contact rests on its source's words: the passage that gives its number.
+impl Cited for Contact {
+    fn citation(&self) -> Citation<'_> {
+        Citation {
+            source: &self.source,
+            quote: &self.quote,
+            basis: Basis::Source,
+            rationale: None,
+        }
+    }
+}
+
+/// A question cites where its worry is named.
+impl Cited for Question {
+    fn citation(&self) -> Citation<'_> {
+        Citation {
+            source: &self.source,
+            quote: &self.quote,
+            basis: Basis::Source,
+            rationale: None,
+        }
+    }
+}
+
+/// That a worry is not a need alone is always this project's reading.
+impl Cited for NotAlone {
+    fn citation(&self) -> Citation<'_> {
+        Citation {
+            source: &self.source,
+            quote: &self.quote,
+            basis: Basis::Interpretation,
+            rationale: Some(&self.rationale),
+        }
+    }
+}
+
+impl Cited for ScoreLimit {
+    fn citation(&self) -> Citation<'_> {
+        Citation {
+            source: &self.source,
+            quote: &self.quote,
+            basis: self.basis,
+            rationale: Some(&self.rationale),
+        }
+    }
 }
 
 /// What a number rests on.
@@ -210,6 +303,13 @@ pub struct Level {
     pub name: String,
     pub descriptor: String,
     pub source: String,
+    /// The source's words this rests on (see [`Quotes`]).
+    #[serde(default)]
+    pub quote: Quotes,
+    #[serde(default)]
+    pub basis: Basis,
+    #[serde(default)]
+    pub rationale: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -229,6 +329,9 @@ pub struct Threshold {
     pub tier: u8,
     pub at_least: i32,
     pub source: String,
+    /// The source's words this rests on (see [`Quotes`]).
+    #[serde(default)]
+    pub quote: Quotes,
     #[serde(default)]
     pub basis: Basis,
     #[serde(default)]
@@ -244,6 +347,9 @@ pub struct Rule {
     pub when: Condition,
     pub points: i32,
     pub source: String,
+    /// The source's words this rests on (see [`Quotes`]).
+    #[serde(default)]
+    pub quote: Quotes,
     #[serde(default)]
     pub basis: Basis,
     #[serde(default)]
@@ -258,6 +364,9 @@ pub struct Floor {
     pub when: Condition,
     pub tier: u8,
     pub source: String,
+    /// The source's words this rests on (see [`Quotes`]).
+    #[serde(default)]
+    pub quote: Quotes,
     #[serde(default)]
     pub basis: Basis,
     #[serde(default)]
@@ -276,6 +385,13 @@ pub struct Protective {
     /// A score-based tier at or above this is never lowered.
     pub not_from_tier: u8,
     pub source: String,
+    /// The source's words this rests on (see [`Quotes`]).
+    #[serde(default)]
+    pub quote: Quotes,
+    #[serde(default)]
+    pub basis: Basis,
+    #[serde(default)]
+    pub rationale: Option<String>,
     pub factors: Vec<Rule>,
 }
 
@@ -293,6 +409,13 @@ pub struct Route {
     #[serde(default)]
     pub contacts: Vec<String>,
     pub source: String,
+    /// The source's words this rests on (see [`Quotes`]).
+    #[serde(default)]
+    pub quote: Quotes,
+    #[serde(default)]
+    pub basis: Basis,
+    #[serde(default)]
+    pub rationale: Option<String>,
     /// Set when the rules are loaded: a national route an area has not worded itself is
     /// inherited as it is; one it has keeps the area's words and fires on either condition.
     #[serde(skip)]
@@ -305,6 +428,13 @@ pub struct Action {
     pub when: Condition,
     pub text: String,
     pub source: String,
+    /// The source's words this rests on (see [`Quotes`]).
+    #[serde(default)]
+    pub quote: Quotes,
+    #[serde(default)]
+    pub basis: Basis,
+    #[serde(default)]
+    pub rationale: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -347,6 +477,9 @@ pub struct Contact {
     pub checked: jiff::civil::Date,
     pub confidence: Confidence,
     pub source: String,
+    /// The source's words this rests on (see [`Quotes`]).
+    #[serde(default)]
+    pub quote: Quotes,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -357,6 +490,13 @@ pub struct FrontDoor {
     /// The duty team that answers whenever the daytime service is closed.
     pub out_of_hours: String,
     pub source: String,
+    /// The source's words this rests on (see [`Quotes`]).
+    #[serde(default)]
+    pub quote: Quotes,
+    #[serde(default)]
+    pub basis: Basis,
+    #[serde(default)]
+    pub rationale: Option<String>,
 }
 
 impl Area {

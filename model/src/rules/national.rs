@@ -11,7 +11,7 @@
 //!   child's age (a floor for children exposed to domestic abuse that needs a school
 //!   concern would never reach a child under 4).
 
-use super::model::{Area, Basis, Layer, National};
+use super::model::{Area, Basis, Floor, Layer, National};
 use super::score::{Effect, score};
 use crate::answer::{Answer, Answers, QId};
 use crate::condition::{Condition, Facts, Test};
@@ -318,6 +318,7 @@ pub fn invariants(
     for (i, area) in areas.iter().enumerate() {
         lowerings(&texts, i, area, national, &mut found);
         floors_by_age(&texts, i, area, bank, &mut found);
+        promises(&texts, i, area, bank, &mut found);
     }
     let singles = singles(bank);
     let mut reported_gap = std::collections::HashSet::new();
@@ -391,6 +392,89 @@ fn describe(situation: Situation) -> String {
 }
 
 /// Each lowering names a national floor, lowers it, and quotes the area's own passage.
+/// The answers whose "yes" every area meets with the top tier, whatever else is answered:
+/// immediate danger (with the emergency route, 999 first), harm disclosed, and significant
+/// harm suspected.
+pub const TOP_TIER_ALONE: [&str; 3] = [
+    "immediate_danger",
+    "disclosed_harm",
+    "suspected_significant_harm",
+];
+
+/// What no area's rules can break, proved from the shape of its merged conditions (so over
+/// every answer, every age and before birth, not one probe): immediate danger fires the
+/// emergency route; each answer of [`TOP_TIER_ALONE`] has a tier-4 floor that needs nothing
+/// else; and no area lowers such a floor.
+fn promises(
+    texts: &Texts,
+    i: usize,
+    area: &Area,
+    bank: &QuestionBank,
+    found: &mut Vec<Diagnostic>,
+) {
+    let Some(danger) = bank.get("immediate_danger") else {
+        return;
+    };
+    match area.routes.iter().find(|r| r.id == "emergency") {
+        Some(route) if !route.when.holds_whenever_yes(danger) => found.push(texts.error(
+            i,
+            "id",
+            "emergency",
+            "the emergency route does not fire on immediate danger alone: whatever else is answered, a child in immediate danger gets the emergency route and 999 first".into(),
+            "give it `when: {answer: immediate_danger, is: yes}` (an `any:` may add more, an `all:` may not)",
+        )),
+        Some(route)
+            if route
+                .when
+                .atoms()
+                .iter()
+                .any(|a| !matches!(a, Condition::Answer(q, _) if *q == danger)) =>
+        {
+            found.push(texts.error(
+                i,
+                "id",
+                "emergency",
+                "the emergency route's condition tests more than immediate danger: it fires on immediate danger, and on nothing else".into(),
+                "give it `when: {answer: immediate_danger, is: yes}`",
+            ))
+        }
+        // A missing route is reported with the area's own checks.
+        _ => {}
+    }
+    for id in TOP_TIER_ALONE {
+        let Some(q) = bank.get(id) else { continue };
+        let floors: Vec<&Floor> = area
+            .scoring
+            .floors
+            .iter()
+            .filter(|f| f.when.holds_whenever_yes(q))
+            .collect();
+        if !floors.iter().any(|f| f.tier == 4) {
+            found.push(texts.error(
+                i,
+                "floors",
+                "",
+                format!("no floor puts every child at tier 4 when `{id}` is yes, whatever else is answered and at every age"),
+                &format!("add a floor `when: {{answer: {id}, is: yes}}`, `tier: 4`, with no other condition"),
+            ));
+        }
+        for lowering in &area.lowers_national {
+            let lowers_it = floors
+                .iter()
+                .any(|f| f.id == lowering.floor && f.layer == Layer::National);
+            if lowers_it {
+                found.push(texts.error(
+                    i,
+                    "floor",
+                    &lowering.floor,
+                    format!("`lowers_national` lowers `{}`, which meets `{id}` with the top tier: no area may", lowering.floor),
+                    "remove the lowering",
+                ));
+            }
+        }
+    }
+}
+
 fn lowerings(
     texts: &Texts,
     i: usize,
@@ -700,7 +784,7 @@ mod tests {
         let found = refused(
             "areas/salford.yaml",
             "      Most children in Salford who require services will receive those through universal\n      provisions within their local community. The same should be true for children with\n      disabilities, who can be supported through the Local Offer in Salford.\n",
-            "      Local Offer.\n",
+            "      Local Offer\n",
         );
         assert!(
             found.contains("`lowers_national` for `national_child_disability` quotes no passage"),

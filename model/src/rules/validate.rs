@@ -2,7 +2,8 @@
 //! field or question id) are caught while reading, with the parser's position; the checks
 //! here need the whole file, and point at the id or key they are about.
 
-use super::model::{Area, Basis, Floor, National, Rule, SourceDocument};
+use super::model::{Area, Basis, Citation, Cited, Floor, National, Quotes, Rule, SourceDocument};
+use super::sources::{self, Library};
 use crate::condition::{Condition, Test};
 use crate::error::{Diagnostic, Location};
 use crate::hours::{first_run_where, week_cover};
@@ -19,25 +20,24 @@ struct Report<'a> {
     text: &'a str,
     /// The documents a `source:` may cite, by key.
     sources: &'a [SourceDocument],
+    /// The shipped texts quotations are checked against, and whether to look for them.
+    library: &'a Library,
+    quotations: super::Quotations,
     found: Vec<Diagnostic>,
+}
+
+/// Whether an item labelled `source` must quote the words it rests on: every item but a
+/// question, which cites where its worry is named.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Words {
+    Required,
+    Optional,
 }
 
 impl Report<'_> {
     /// Where `key: value` stands in the file for the `nth` time.
     fn locate(&self, key: &str, value: &str, nth: usize) -> Option<Location> {
         crate::error::find_key_value(self.text, key, value, nth)
-    }
-
-    /// The first line that is exactly `line` (indentation included).
-    fn locate_line(&self, line: &str) -> Option<Location> {
-        let mut offset = 0;
-        for l in self.text.split_inclusive('\n') {
-            if l.trim_end() == line {
-                return Some(Location::of_offset(self.text, offset));
-            }
-            offset += l.len();
-        }
-        None
     }
 
     /// Where `key: value` first stands after the line `section:`.
@@ -97,31 +97,194 @@ impl Report<'_> {
         }
     }
 
-    /// A number's basis: weights and thresholds are always this project's calibration (no
-    /// seed gives points) and say why; anything marked calibration gives its rationale.
-    fn basis(
+    /// An item's citation, its quotations and its basis: the source names declared
+    /// documents; every quotation (under `quote:`, or in double quotation marks in the
+    /// source or the rationale) stands in a shipped text of a document the item cites; an
+    /// item labelled `source` quotes the words it rests on, and not from a third party's
+    /// copy; an interpretation or calibration says why.
+    fn cites(&mut self, at: Option<Location>, what: &str, cite: Citation, words: Words) {
+        self.source(at, what, cite.source);
+        let cited: Vec<&SourceDocument> = self
+            .sources
+            .iter()
+            .filter(|d| cite.source.contains(d.key.as_str()))
+            .collect();
+        let paths: Vec<&str> = cited.iter().filter_map(|d| d.text.as_deref()).collect();
+        let quote_at = self.locate_after(at, "quote", "").or(at);
+        let mut quoted = false;
+        for quote in cite.quote.iter() {
+            quoted = true;
+            self.quotation(quote_at, what, quote, &paths, &cited, cite.basis);
+        }
+        for quote in quoted_runs(cite.source) {
+            quoted = true;
+            self.quotation(at, what, quote, &paths, &cited, cite.basis);
+        }
+        if let Some(rationale) = cite.rationale {
+            let all: Vec<&SourceDocument> = self.sources.iter().collect();
+            let every: Vec<&str> = paths
+                .iter()
+                .copied()
+                .chain(self.sources.iter().filter_map(|d| d.text.as_deref()))
+                .collect();
+            let rationale_at = self.locate_after(at, "rationale", "").or(at);
+            for quote in quoted_runs(rationale) {
+                self.quotation(rationale_at, what, quote, &every, &all, Basis::Calibration);
+            }
+        }
+        if cite.basis == Basis::Source && words == Words::Required && !quoted {
+            self.error(
+                at,
+                format!("{what} is labelled `source` but quotes none of the source's words"),
+                "add `quote:` with the words it rests on, as they stand in the shipped text; or say `basis: interpretation` (with the passage read) or `basis: calibration`, each with a `rationale:`",
+            );
+        }
+        if cite.basis != Basis::Source && cite.rationale.is_none_or(|r| r.trim().is_empty()) {
+            self.error(
+                at,
+                format!("{what} is {} but gives no rationale", cite.basis.label()),
+                "add `rationale:` saying why this reading or number, in words a partnership can check",
+            );
+        }
+    }
+
+    /// One quotation: found in a shipped text of a cited document, or an error showing
+    /// the nearest words there.
+    fn quotation(
         &mut self,
         at: Option<Location>,
         what: &str,
+        quote: &str,
+        paths: &[&str],
+        cited: &[&SourceDocument],
         basis: Basis,
-        rationale: &Option<String>,
-        must_calibrate: bool,
     ) {
-        if must_calibrate && basis != Basis::Calibration {
+        if self.quotations == super::Quotations::Skip {
+            return;
+        }
+        let first = quote.split_whitespace().next().unwrap_or("");
+        let at = at
+            .and_then(|a| crate::parse::find_word(self.text, first, a.offset_in(self.text)))
+            .or(at);
+        let shown = crate::text::shorten(quote, 70);
+        if paths.is_empty() {
+            let keys: Vec<&str> = cited.iter().map(|d| d.key.as_str()).collect();
+            self.error(
+                at,
+                format!(
+                    "{what} quotes \"{shown}\", but no shipped text is declared for {}",
+                    if keys.is_empty() {
+                        "its source".to_string()
+                    } else {
+                        keys.join(", ")
+                    }
+                ),
+                "give the source document `text: sources/...txt` and ship the words there",
+            );
+            return;
+        }
+        match self.library.find(quote, paths) {
+            Ok(found) if found.secondary && basis == Basis::Source => self.error(
+                at,
+                format!(
+                    "{what} quotes \"{shown}\", found only in a third party's copy ({} line {}), yet is labelled `source`",
+                    found.path, found.line
+                ),
+                "say `basis: interpretation` with a rationale, or quote the document's own words",
+            ),
+            Ok(_) => {}
+            Err(missing) => {
+                let help = match missing.nearest {
+                    Some((path, line, words)) => format!(
+                        "the nearest words are in rules/{path} line {line}: \"{words}\"; quote the source exactly (`...` marks words left out)"
+                    ),
+                    None => format!(
+                        "quote the words as they stand in rules/{}; `...` marks words left out",
+                        paths.join(", rules/")
+                    ),
+                };
+                self.error(
+                    at,
+                    format!("{what} quotes \"{shown}\", which is not in the text of what it cites"),
+                    &help,
+                );
+            }
+        }
+    }
+
+    /// A contact's phone number and email stand in the words it quotes (so a number
+    /// cannot change without its passage): digits compared whatever the spacing.
+    fn number_quoted(&mut self, at: Option<Location>, what: &str, contact: &super::model::Contact) {
+        let digits = |t: &str| -> String { t.chars().filter(char::is_ascii_digit).collect() };
+        let quoted: Vec<&String> = contact.quote.iter().collect();
+        if quoted.is_empty() {
+            return;
+        }
+        if let Some(phone) = &contact.phone {
+            let want = digits(phone);
+            let in_quote = quoted.iter().any(|q| {
+                let mut run = String::new();
+                let mut found = false;
+                for c in q.chars() {
+                    if c.is_ascii_digit() {
+                        run.push(c);
+                    } else if !(c == ' ' || c == '\u{a0}' || c == '-' || c == '(' || c == ')') {
+                        found |= run == want;
+                        run.clear();
+                    }
+                }
+                found || run == want
+            });
+            if !in_quote {
+                self.error(
+                    self.locate_after(at, "phone", "").or(at),
+                    format!("{what}'s number {phone} is not in the words it quotes"),
+                    "quote the passage that gives this number, or correct the number to the one the passage gives",
+                );
+            }
+        }
+        if let Some(email) = &contact.email
+            && !quoted
+                .iter()
+                .any(|q| q.to_lowercase().contains(&email.to_lowercase()))
+        {
+            self.error(
+                self.locate_after(at, "email", "").or(at),
+                format!("{what}'s email {email} is not in the words it quotes"),
+                "quote the passage that gives this address, or correct it",
+            );
+        }
+    }
+
+    /// Weights and thresholds are always this project's calibration: no seed gives points.
+    fn must_calibrate(&mut self, at: Option<Location>, what: &str, basis: Basis) {
+        if basis != Basis::Calibration {
             self.error(
                 at,
                 format!("{what} is a number no source gives: it must say `basis: calibration`"),
                 "add `basis: calibration` and a `rationale:` saying why this number",
             );
         }
-        if basis != Basis::Source && rationale.as_deref().is_none_or(|r| r.trim().is_empty()) {
-            self.error(
-                at,
-                format!("{what} is {} but gives no rationale", basis.label()),
-                "add `rationale:` saying why this reading or number, in words a partnership can check",
-            );
-        }
     }
+}
+
+/// The runs of two words or more that `text` puts in double quotation marks (straight
+/// or curly): each is a quotation to check.
+fn quoted_runs(text: &str) -> Vec<&str> {
+    let mut runs = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find(['"', '\u{201C}']) {
+        let after = &rest[open + rest[open..].chars().next().map_or(1, char::len_utf8)..];
+        let Some(close) = after.find(['"', '\u{201D}']) else {
+            break;
+        };
+        let run = &after[..close];
+        if run.split_whitespace().count() >= 2 {
+            runs.push(run);
+        }
+        rest = &after[close + after[close..].chars().next().map_or(1, char::len_utf8)..];
+    }
+    runs
 }
 
 /// The documents a rules file may cite: each key once; a public page with where it is and
@@ -149,6 +312,55 @@ fn check_sources(report: &mut Report, not_after: jiff::civil::Date) {
                 ),
                 "add the date the page was read (and its `url:` where it is known)",
             );
+        }
+        match doc.text.as_deref().map(|t| (t, report.library.get(t))) {
+            None => report.error(
+                at,
+                format!("source `{}` names no shipped text", doc.key),
+                "add `text: sources/...txt` naming the document's words shipped in rules/sources/",
+            ),
+            Some((path, None)) => report.error(
+                report.locate_after(at, "text", "").or(at),
+                format!("source `{}` names `{path}`, which is not a shipped text", doc.key),
+                "ship the document's words at that path under the rules folder (see rules/sources/README.md), or fix the path",
+            ),
+            Some((path, Some(shipped))) => {
+                if shipped.checked() != doc.checked && doc.checked.is_some() {
+                    report.error(
+                        report.locate_after(at, "checked", "").or(at),
+                        format!(
+                            "source `{}` says it was checked on {}, but its shipped text {path} was read on {}",
+                            doc.key,
+                            doc.checked.map_or("(no date)".into(), |d| d.to_string()),
+                            shipped.header.get("checked").map_or("(no date)", String::as_str)
+                        ),
+                        "the date a page was checked is the date its words were read: make the two agree",
+                    );
+                }
+                let bare = |u: &str| {
+                    u.trim()
+                        .trim_start_matches("https://")
+                        .trim_start_matches("http://")
+                        .trim_start_matches("www.")
+                        .trim_end_matches('/')
+                        .to_lowercase()
+                };
+                if let Some(url) = &doc.url
+                    && !shipped.header.get("url").is_some_and(|u| {
+                        let (a, b) = (bare(u), bare(url));
+                        a.starts_with(&b) || b.starts_with(&a)
+                    })
+                {
+                    report.error(
+                        report.locate_after(at, "url", "").or(at),
+                        format!("source `{}` is at {url}, but its shipped text {path} says it came from elsewhere", doc.key),
+                        "make the `url:` of the source and of its shipped text agree",
+                    );
+                }
+                if shipped.words == sources::Words::Notes && is_seed_file(&doc.key) {
+                    report.error(at, format!("seed document `{}` is shipped as notes, not its words", doc.key), "ship the seed's text verbatim");
+                }
+            }
         }
         if let Some(checked) = doc.checked
             && checked > not_after
@@ -333,6 +545,7 @@ fn answer_problem(bank: &QuestionBank, q: QId, test: Test, usage: Use) -> Option
 
 pub fn questions(
     bank: &QuestionBank,
+    (library, quotations): (&Library, super::Quotations),
     sources: &[SourceDocument],
     text: &str,
     file: &str,
@@ -342,6 +555,8 @@ pub fn questions(
         file,
         text,
         sources,
+        library,
+        quotations,
         found: Vec::new(),
     };
     check_sources(&mut report, not_after);
@@ -438,6 +653,19 @@ pub fn questions(
                 "remove `unborn: true`",
             );
         }
+        if let Some(when) = &question.ask_when
+            && super::national::TOP_TIER_ALONE.contains(&id)
+            && when
+                .atoms()
+                .iter()
+                .any(|a| matches!(a, Condition::Answer(..)))
+        {
+            report.error(
+                report.locate_after(at, "ask_when", "").or(at),
+                format!("`{id}` is asked only after other answers: it must be asked whenever a child's age allows"),
+                "`ask_when` here may test only the child's age",
+            );
+        }
         if let Some(when) = &question.ask_when {
             let usage = Use::AskWhen {
                 question: q,
@@ -453,7 +681,12 @@ pub fn questions(
                 usage,
             );
         }
-        report.source(at, &format!("question `{id}`"), &question.source);
+        report.cites(
+            at,
+            &format!("question `{id}`"),
+            question.citation(),
+            Words::Optional,
+        );
     }
     report.found
 }
@@ -461,6 +694,7 @@ pub fn questions(
 pub fn area(
     area: &Area,
     bank: &QuestionBank,
+    (library, quotations): (&Library, super::Quotations),
     path: &str,
     text: &str,
     file: &str,
@@ -470,6 +704,8 @@ pub fn area(
         file,
         text,
         sources: &area.sources,
+        library,
+        quotations,
         found: Vec::new(),
     };
     let not_after = today.max(area.reviewed);
@@ -504,7 +740,39 @@ pub fn area(
     scoring(&mut report, area, bank);
     routes_and_actions(&mut report, area, bank);
     contacts(&mut report, area, today, not_after);
-    safety_invariants(&mut report, area, bank);
+    safety_invariants(&mut report, area);
+    let passages = area
+        .lowers_national
+        .iter()
+        .map(|l| {
+            (
+                format!("`lowers_national` for `{}`", l.floor),
+                &l.passage,
+                &l.source,
+            )
+        })
+        .chain(area.top_tier_not_only_section_47.iter().map(|p| {
+            (
+                "`top_tier_not_only_section_47`".to_string(),
+                &p.passage,
+                &p.source,
+            )
+        }));
+    for (what, passage, source) in passages {
+        let at = report.locate("passage", "", 0);
+        let quote = Quotes(vec![passage.clone()]);
+        report.cites(
+            at,
+            &what,
+            Citation {
+                source,
+                quote: &quote,
+                basis: Basis::Source,
+                rationale: None,
+            },
+            Words::Required,
+        );
+    }
     report.found
 }
 
@@ -514,6 +782,7 @@ pub fn area(
 pub fn national(
     national: &National,
     bank: &QuestionBank,
+    (library, quotations): (&Library, super::Quotations),
     text: &str,
     file: &str,
     not_after: jiff::civil::Date,
@@ -522,6 +791,8 @@ pub fn national(
         file,
         text,
         sources: &national.sources,
+        library,
+        quotations,
         found: Vec::new(),
     };
     check_sources(&mut report, not_after.max(national.reviewed));
@@ -560,7 +831,7 @@ pub fn national(
                 "contacts are the areas' own: a national route says what to do; an area words it with its contacts (a route of the same id)",
             );
         }
-        report.source(at, &what, &route.source);
+        report.cites(at, &what, route.citation(), Words::Required);
     }
     for entry in &national.not_a_need_alone {
         let id = bank.name(entry.question.0);
@@ -590,7 +861,12 @@ pub fn national(
                 "keep one: the floor, or the entry here",
             );
         }
-        report.source(at, &format!("`{id}`"), &entry.source);
+        report.cites(
+            at,
+            &format!("`{id}` (not a need alone)"),
+            entry.citation(),
+            Words::Required,
+        );
     }
     let limit = &national.score_limit;
     let at = report.locate("id", &limit.id, 0);
@@ -609,78 +885,13 @@ pub fn national(
     // A limit lowers, so like a strength it may test only reassuring answers: a more
     // worrying answer lifts it and never lowers a tier.
     check_condition(&mut report, when, &what, &limit.when, bank, Use::Protective);
-    report.basis(
-        at,
-        &what,
-        limit.basis,
-        &Some(limit.rationale.clone()),
-        false,
-    );
-    report.source(at, &what, &limit.source);
+    report.cites(at, &what, limit.citation(), Words::Required);
     report.found
 }
 
-/// The promises every area keeps whatever its rules say, checked by running them: a
-/// child in immediate danger gets the emergency route (999 first) and the top tier, and
-/// never when danger is ruled out; disclosed harm and suspected significant harm each
-/// reach the top tier alone.
-fn safety_invariants(report: &mut Report, area: &Area, bank: &QuestionBank) {
-    use crate::condition::Facts;
-    use crate::question::Answers;
-    let Some(danger) = bank.get("immediate_danger") else {
-        return;
-    };
-    let household_with = |answer: Answer| {
-        let mut answers = Answers::unknown(bank.len());
-        answers.set(danger, answer);
-        answers
-    };
-    let nobody = Answers::unknown(bank.len());
-    let emergency_at = report.locate("id", "emergency", 0);
-    if let Some(route) = area.routes.iter().find(|r| r.id == "emergency") {
-        let yes = household_with(Answer::Yes);
-        let no = household_with(Answer::No);
-        if !route.when.holds(&Facts::household(&yes)) {
-            report.error(
-                emergency_at,
-                "the emergency route does not fire when a child is in immediate danger".into(),
-                "give it `when: {answer: immediate_danger, is: yes}`",
-            );
-        }
-        if route.when.holds(&Facts::household(&no)) {
-            report.error(
-                emergency_at,
-                "the emergency route fires when immediate danger is ruled out".into(),
-                "give it `when: {answer: immediate_danger, is: yes}`",
-            );
-        }
-    }
-    let floor_reaches_top = |household: &Answers, child: &Answers| {
-        let facts = Facts::child(household, child, Some(8));
-        area.scoring
-            .floors
-            .iter()
-            .any(|f| f.tier == 4 && f.when.holds(&facts))
-    };
-    if !floor_reaches_top(&household_with(Answer::Yes), &nobody) {
-        report.error(
-            report.locate_line("  floors:"),
-            "no floor puts a child in immediate danger at tier 4".into(),
-            "add a floor: `when: {answer: immediate_danger, is: yes}`, `tier: 4`",
-        );
-    }
-    for id in ["disclosed_harm", "suspected_significant_harm"] {
-        let Some(q) = bank.get(id) else { continue };
-        let mut child = Answers::unknown(bank.len());
-        child.set(q, Answer::Yes);
-        if !floor_reaches_top(&nobody, &child) {
-            report.error(
-                report.locate_line("  floors:"),
-                format!("no floor puts a child at tier 4 when `{id}` is yes"),
-                &format!("add a floor: `when: {{answer: {id}, is: yes}}`, `tier: 4`"),
-            );
-        }
-    }
+/// The emergency contact is 999. (What the rules promise a child in danger is proved over
+/// the merged rules: `national::invariants`.)
+fn safety_invariants(report: &mut Report, area: &Area) {
     for contact in area.contacts.iter().filter(|c| c.emergency) {
         if contact.phone.as_deref() != Some("999") {
             report.error(
@@ -808,10 +1019,70 @@ fn contains_number(text: &str, number: &str) -> bool {
     })
 }
 
+/// Words in a level's name that say which tiers it can be: a rung named as universal
+/// cannot be the top tier, nor one named as child protection the bottom.
+const LEVEL_WORDS: [(&str, &[u8]); 17] = [
+    ("no additional needs", &[1]),
+    ("universal", &[1]),
+    ("getting advice", &[1]),
+    ("getting help", &[2]),
+    ("additional needs", &[2]),
+    ("early help", &[2, 3]),
+    ("targeted", &[2, 3]),
+    ("getting more help", &[3]),
+    ("complex", &[3, 4]),
+    ("child in need", &[3, 4]),
+    ("specialist", &[3, 4]),
+    ("acute", &[4]),
+    ("statutory", &[3, 4]),
+    ("getting risk support", &[4]),
+    ("child protection", &[4]),
+    ("significant harm", &[4]),
+    ("protection", &[4]),
+];
+
+/// What a level's name says that its tier or place contradicts.
+fn level_name_problem(name: &str, tier: u8, rung: usize) -> Option<String> {
+    let lower = name.to_lowercase();
+    let mut rest = lower.clone();
+    for (words, tiers) in LEVEL_WORDS {
+        if rest.contains(words) {
+            if !tiers.contains(&tier) {
+                return Some(format!("is named \"{words}\", which is not tier {tier}"));
+            }
+            rest = rest.replace(words, " ");
+        }
+    }
+    let number = lower
+        .strip_prefix("level ")
+        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse::<usize>().ok());
+    match number {
+        Some(n) if n != rung => Some(format!(
+            "is named Level {n} but is rung {rung} of the ladder"
+        )),
+        _ => None,
+    }
+}
+
 fn levels(report: &mut Report, area: &Area) {
     let mut previous = 0;
-    for level in &area.levels {
-        let at = report.locate("name", &level.name, 0);
+    for (rung, level) in area.levels.iter().enumerate() {
+        let same_before = area.levels[..rung]
+            .iter()
+            .filter(|l| l.name == level.name)
+            .count();
+        let at = report.locate("name", &level.name, same_before);
+        if let Some(problem) = level_name_problem(&level.name, level.tier, rung + 1) {
+            report.error(
+                at,
+                format!(
+                    "level `{}` maps to tier {}, but {problem}",
+                    level.name, level.tier
+                ),
+                "name each rung as the area's document does, and map it to the tier it is",
+            );
+        }
         if !(1..=4).contains(&level.tier) {
             report.error(
                 at,
@@ -829,7 +1100,12 @@ fn levels(report: &mut Report, area: &Area) {
             );
         }
         previous = previous.max(level.tier);
-        report.source(at, &format!("level `{}`", level.name), &level.source);
+        report.cites(
+            at,
+            &format!("level `{}`", level.name),
+            level.citation(),
+            Words::Required,
+        );
     }
     for tier in 1..=4 {
         if !area.levels.iter().any(|l| l.tier == tier) {
@@ -889,8 +1165,8 @@ fn scoring(report: &mut Report, area: &Area, bank: &QuestionBank) {
                     );
                 }
                 let what = format!("threshold for tier {tier}");
-                report.basis(at, &what, threshold.basis, &threshold.rationale, true);
-                report.source(at, &what, &threshold.source);
+                report.must_calibrate(at, &what, threshold.basis);
+                report.cites(at, &what, threshold.citation(), Words::Required);
                 let floored = scoring.floors.iter().any(|f| f.tier == tier);
                 if threshold.at_least > max_score {
                     let message = format!(
@@ -940,7 +1216,12 @@ fn scoring(report: &mut Report, area: &Area, bank: &QuestionBank) {
             "see rules/README.md",
         );
     }
-    report.source(at, "protective factors", &protective.source);
+    report.cites(
+        at,
+        "protective factors",
+        protective.citation(),
+        Words::Required,
+    );
     for rule in &protective.factors {
         check_id(report, &rule.id);
         scored_rule(report, rule, bank, Use::Protective);
@@ -970,8 +1251,7 @@ fn check_floor(report: &mut Report, floor: &Floor, bank: &QuestionBank, lowest: 
     let what = format!("floor `{}`", floor.id);
     let when = report.locate_after(at, "when", "").or(at);
     check_condition(report, when, &what, &floor.when, bank, Use::Risk);
-    report.basis(at, &what, floor.basis, &floor.rationale, false);
-    report.source(at, &what, &floor.source);
+    report.cites(at, &what, floor.citation(), Words::Required);
 }
 
 fn scored_rule(report: &mut Report, rule: &Rule, bank: &QuestionBank, usage: Use) {
@@ -997,13 +1277,7 @@ fn scored_rule(report: &mut Report, rule: &Rule, bank: &QuestionBank, usage: Use
             "keep points small; no sum of them can then overflow",
         );
     }
-    report.basis(
-        at,
-        &format!("`{}`", rule.id),
-        rule.basis,
-        &rule.rationale,
-        true,
-    );
+    report.must_calibrate(at, &format!("`{}`", rule.id), rule.basis);
     let when = report.locate_after(at, "when", "").or(at);
     check_condition(
         report,
@@ -1013,7 +1287,12 @@ fn scored_rule(report: &mut Report, rule: &Rule, bank: &QuestionBank, usage: Use
         bank,
         usage,
     );
-    report.source(at, &format!("`{}`", rule.id), &rule.source);
+    report.cites(
+        at,
+        &format!("`{}`", rule.id),
+        rule.citation(),
+        Words::Required,
+    );
 }
 
 fn routes_and_actions(report: &mut Report, area: &Area, bank: &QuestionBank) {
@@ -1056,7 +1335,7 @@ fn routes_and_actions(report: &mut Report, area: &Area, bank: &QuestionBank) {
         for line in &route.detail {
             texts_name_contacts(report, area, at, &what, line);
         }
-        report.source(at, &what, &route.source);
+        report.cites(at, &what, route.citation(), Words::Required);
     }
     if !area.routes.iter().any(|r| r.id == "emergency") {
         report.error(
@@ -1069,7 +1348,7 @@ fn routes_and_actions(report: &mut Report, area: &Area, bank: &QuestionBank) {
         let at = report.locate("text", &action.text, 0);
         check_condition(report, at, "action", &action.when, bank, Use::Action);
         texts_name_contacts(report, area, at, "action", &action.text);
-        report.source(at, "action", &action.source);
+        report.cites(at, "action", action.citation(), Words::Required);
     }
 }
 
@@ -1127,7 +1406,7 @@ fn contacts(
         }
         if contact.checked > not_after {
             report.error(
-                at,
+                report.locate_after(at, "checked", "").or(at),
                 format!(
                     "contact `{}` was checked on {}, which is in the future",
                     contact.id, contact.checked
@@ -1135,7 +1414,16 @@ fn contacts(
                 "write the date the number was actually checked",
             );
         }
-        report.source(at, &format!("contact `{}`", contact.id), &contact.source);
+        if let Some(problem) = contact.hours.text_problem() {
+            report.error(
+                report.locate_after(at, "hours", "").or(at),
+                format!("contact `{}`'s hours text {problem}", contact.id),
+                "write the hours as the windows give them (e.g. Mon-Fri 08:30-16:30), and nothing else",
+            );
+        }
+        let what = format!("contact `{}`", contact.id);
+        report.cites(at, &what, contact.citation(), Words::Required);
+        report.number_quoted(at, &what, contact);
     }
     if !area.contacts.iter().any(|c| c.emergency) {
         report.error(
@@ -1192,7 +1480,270 @@ fn front_door(report: &mut Report, area: &Area) {
             );
         }
     }
-    report.source(at, "front_door", &door.source);
+    report.cites(at, "front_door", door.citation(), Words::Required);
+}
+
+/// The bank holidays are exactly the published list shipped in `rules/sources/` (none
+/// removed, none invented), and `published_to` goes no further than the list does.
+pub fn bank_holidays(
+    holidays: &crate::hours::BankHolidays,
+    library: &Library,
+    text: &str,
+    file: &str,
+) -> Vec<Diagnostic> {
+    let error = |key: &str, value: &str, message: String, help: &str| {
+        Diagnostic::error(crate::error::Code::RulesInvariant, file, message)
+            .at(crate::error::find_key_value(text, key, value, 0))
+            .help(help)
+    };
+    let Some(shipped) = library.get(&holidays.text) else {
+        return vec![error(
+            "text",
+            "",
+            format!("`{}` is not a shipped text", holidays.text),
+            "name the published list shipped under rules/sources/",
+        )];
+    };
+    let published = published_dates(shipped.body());
+    let mut found = Vec::new();
+    let listed: std::collections::BTreeSet<_> = holidays.dates.iter().copied().collect();
+    for date in published.difference(&listed) {
+        found.push(error(
+            "dates",
+            "",
+            format!("the published bank holiday {date} is missing"),
+            &format!("list every date of rules/{}", holidays.text),
+        ));
+    }
+    for date in listed.difference(&published) {
+        let shown = date.to_string();
+        let at = text.find(&shown).map(|i| Location::of_offset(text, i));
+        found.push(
+            Diagnostic::error(
+                crate::error::Code::RulesInvariant,
+                file,
+                format!("{date} is not a bank holiday in the published list"),
+            )
+            .at(at)
+            .help(format!("list only the dates of rules/{}", holidays.text)),
+        );
+    }
+    let last_year = published.iter().map(|d| d.year()).max();
+    if let (Some(to), Some(year)) = (holidays.published_to, last_year)
+        && to > jiff::civil::date(year, 12, 31)
+    {
+        found.push(error(
+            "published_to",
+            "",
+            format!("`published_to: {to}` goes beyond the published list, which ends with {year}"),
+            "a bank holiday not yet published cannot be known: end `published_to` with the list's last year",
+        ));
+    }
+    found
+}
+
+/// The dates of a published list: lines `2026: Thu 1 Jan, Fri 3 Apr, ...`, a line without
+/// a year continuing the one before.
+fn published_dates(body: &str) -> std::collections::BTreeSet<jiff::civil::Date> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let mut dates = std::collections::BTreeSet::new();
+    let mut year: Option<i16> = None;
+    for line in body.lines() {
+        let mut rest = line;
+        if let Some((head, tail)) = line.split_once(':')
+            && let Ok(y) = head.trim().parse::<i16>()
+        {
+            year = Some(y);
+            rest = tail;
+        }
+        let words: Vec<&str> = rest
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
+            .filter(|w| !w.is_empty())
+            .collect();
+        for w in words.windows(3) {
+            if let (Some(y), true, Ok(day), Some(month)) = (
+                year,
+                DAYS.contains(&w[0]),
+                w[1].parse::<i8>(),
+                MONTHS.iter().position(|m| *m == w[2]),
+            ) && let Ok(date) = jiff::civil::Date::new(y, month as i8 + 1, day)
+            {
+                dates.insert(date);
+            }
+        }
+    }
+    dates
+}
+
+/// Every string of a rules file, keys and values, after YAML has unescaped it: no control,
+/// escape, bidirectional or other invisible character (a `"\e[..."` in a label can forge a
+/// line of output, a bidi override can reverse a level's name); no digit but 0-9; and no
+/// run that looks like a phone number, whatever separates its digits, except a contact's
+/// own `phone:` and what only cites (a source, a quotation, a rationale, a web address).
+/// A number reaches a result only as a contact, whose number is tied to its passage.
+pub fn characters(value: &serde_json::Value, text: &str, file: &str) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    let mut strings = Vec::new();
+    collect_strings(value, "", &mut strings);
+    for (key, string) in strings {
+        let error = |message: String, at: Option<Location>, help: &str| {
+            Diagnostic::error(crate::error::Code::RulesInvariant, file, message)
+                .at(at)
+                .help(help)
+        };
+        if let Some(c) = string.chars().find(|&c| {
+            (crate::text::is_unsafe(c) && c != '\n') || (c.is_numeric() && !c.is_ascii_digit())
+        }) {
+            let what = if c.is_numeric() {
+                "a digit that is not 0-9"
+            } else {
+                "a control, escape or invisible character"
+            };
+            found.push(error(
+                format!(
+                    "`{key}` holds {what} (U+{:04X}): \"{}\"",
+                    c as u32,
+                    crate::text::printable(&crate::text::shorten(string, 60))
+                ),
+                locate_character(text, c),
+                "rules text is plain words: remove it (in a double-quoted YAML string, look for a backslash escape such as \\e, \\x1b or \\u202e)",
+            ));
+            continue;
+        }
+        const CITES: [&str; 9] = [
+            "phone",
+            "source",
+            "quote",
+            "passage",
+            "rationale",
+            "url",
+            "key",
+            "title",
+            "edition",
+        ];
+        if CITES.contains(&key) || string.bytes().filter(u8::is_ascii_digit).count() < 6 {
+            continue;
+        }
+        if let Some(run) = phone_like_run(string) {
+            found.push(error(
+                format!("`{key}` writes the number {run}: \"{}\"", crate::text::shorten(string, 60)),
+                locate_run(text, string, run),
+                "a number reaches a result only as a contact (`phone:`, quoted from its source); name it with {contact:ID}",
+            ));
+        }
+    }
+    found
+}
+
+/// Where `run` stands in the file: within the first place the string holding it is
+/// written, else its first place anywhere.
+fn locate_run(text: &str, string: &str, run: &str) -> Option<Location> {
+    let start: String = string.chars().take(40).collect();
+    let start = start.lines().next().unwrap_or("").trim();
+    let from = text.find(start).filter(|_| !start.is_empty()).unwrap_or(0);
+    text[from..]
+        .find(run)
+        .map(|i| from + i)
+        .or_else(|| text.find(run))
+        .map(|i| Location::of_offset(text, i))
+}
+
+/// Each string in `value` with the key it stands under (a list's items under its key).
+fn collect_strings<'v>(
+    value: &'v serde_json::Value,
+    key: &'v str,
+    out: &mut Vec<(&'v str, &'v str)>,
+) {
+    match value {
+        serde_json::Value::String(s) => out.push((key, s)),
+        serde_json::Value::Array(items) => {
+            for item in items {
+                collect_strings(item, key, out);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                out.push(("a key", k));
+                collect_strings(v, k, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Where a character that YAML produced stands in the file: the character itself, or the
+/// first backslash escape that could have made it.
+fn locate_character(text: &str, c: char) -> Option<Location> {
+    if let Some(i) = text.find(c) {
+        return Some(Location::of_offset(text, i));
+    }
+    let escapes = [
+        "\\e", "\\x", "\\u", "\\U", "\\N", "\\L", "\\P", "\\0", "\\a", "\\b", "\\v", "\\f", "\\r",
+        "\\t", "\\n",
+    ];
+    escapes
+        .iter()
+        .filter_map(|e| text.find(e))
+        .min()
+        .map(|i| Location::of_offset(text, i))
+}
+
+/// The first run of six digits or more that reads as one number: digits separated by at
+/// most two of space, no-break space, hyphen, dash, dot, slash, plus or brackets. A date
+/// (2026-11-22) or a span of years (2023-2024) is not a number.
+fn phone_like_run(text: &str) -> Option<&str> {
+    let is_separator = |c: char| {
+        matches!(
+            c,
+            ' ' | '\u{a0}' | '-' | '.' | '/' | '(' | ')' | '+' | '\u{2010}'..='\u{2015}'
+        )
+    };
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let (start, c) = chars[i];
+        let after_word = i > 0 && chars[i - 1].1.is_alphanumeric();
+        if !c.is_ascii_digit() || after_word {
+            i += 1;
+            continue;
+        }
+        let (mut j, mut digits, mut end, mut gap) = (i, 0, start, 0);
+        while j < chars.len() {
+            let (at, d) = chars[j];
+            if d.is_ascii_digit() {
+                digits += 1;
+                gap = 0;
+                end = at + 1;
+            } else if is_separator(d) && gap < 2 {
+                gap += 1;
+            } else {
+                break;
+            }
+            j += 1;
+        }
+        let run = &text[start..end];
+        if digits >= 6 && !is_date_or_years(run) {
+            return Some(run);
+        }
+        i = j.max(i + 1);
+    }
+    None
+}
+
+fn is_date_or_years(run: &str) -> bool {
+    let groups: Vec<&str> = run
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|g| !g.is_empty())
+        .collect();
+    let year = |g: &str| g.len() == 4 && (g.starts_with("19") || g.starts_with("20"));
+    match groups.as_slice() {
+        [y, m, d] => year(y) && m.len() == 2 && d.len() == 2,
+        [a, b] => year(a) && (year(b) || b.len() == 2),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -1208,7 +1759,59 @@ mod tests {
             url: None,
             checked: None,
             general_principle,
+            text: None,
         }
+    }
+
+    #[test]
+    fn a_level_name_must_fit_its_tier_and_rung() {
+        use super::level_name_problem as problem;
+        assert_eq!(problem("Getting Risk Support", 4, 4), None);
+        assert_eq!(
+            problem("Level 3: Early Help, coordinated multi-agency", 3, 3),
+            None
+        );
+        assert_eq!(problem("Level 1: no additional needs", 1, 1), None);
+        assert!(problem("Getting Advice", 4, 4).is_some());
+        assert!(problem("Level 4: Universal", 4, 4).is_some());
+        assert!(problem("Level 1", 4, 4).is_some());
+        assert!(problem("Child Protection", 1, 1).is_some());
+    }
+
+    #[test]
+    fn a_number_is_found_whatever_separates_its_digits() {
+        use super::phone_like_run as run;
+        assert_eq!(run("ring 0161 603 4500 now"), Some("0161 603 4500"));
+        assert_eq!(run("ring 0161-603-4500"), Some("0161-603-4500"));
+        assert_eq!(run("ring (0161) 603.4500"), Some("0161) 603.4500"));
+        assert_eq!(run("if engaged ring 07700 900123"), Some("07700 900123"));
+        assert_eq!(run("Mon-Fri 08:30-16:30"), None);
+        assert_eq!(
+            run("checked 2026-11-22; reviews 2023-2024 and 2023-24"),
+            None
+        );
+        assert_eq!(run("ring 999 or 101"), None);
+        assert_eq!(run("s17(10) and 1.8.3"), None);
+    }
+
+    #[test]
+    fn rules_text_is_refused_with_an_escape_a_bidi_override_or_odd_digits() {
+        let check = |yaml: &str| {
+            let value = crate::yaml::from_str(yaml).unwrap();
+            super::characters(&value, yaml, "f.yaml")
+        };
+        assert!(check("name: \"Level 4\"\n").is_empty());
+        let found = check("a: ok\nname: \"Level \\e[2K1\"\n");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].location.map(|l| (l.line, l.column)), Some((2, 14)));
+        assert_eq!(check("name: \"Level \\u202E4\"\n").len(), 1);
+        assert_eq!(check("text: ring \u{ff10}\u{ff11}\n").len(), 1);
+        assert_eq!(
+            check("hours: {text: \"if engaged ring 0161\\u200B603 4500\"}\n").len(),
+            1
+        );
+        assert_eq!(check("text: if engaged ring 0161-603-4500\n").len(), 1);
+        assert!(check("phone: 0161 603 4500\nsource: 004, p 12 0161 603 4500\n").is_empty());
     }
 
     #[test]
