@@ -27,7 +27,7 @@ const SAFETY_FLOORS: [&str; 3] = [
 ];
 
 fn today() -> jiff::civil::Date {
-    jiff::civil::date(2026, 12, 2)
+    jiff::civil::date(2026, 12, 7)
 }
 
 fn moment() -> jiff::ZonedDateTime {
@@ -172,6 +172,12 @@ fn generated_files(plan: &Plan) -> Vec<RuleFile> {
         floor.insert(key("when"), Value::Mapping(when));
         floor.insert(key("tier"), Value::from(*tier));
         floor.insert(key("source"), source.clone());
+        // A generated floor is no source's words: it says so, as a real one must.
+        floor.insert(key("basis"), key("calibration"));
+        floor.insert(
+            key("rationale"),
+            key("Drawn by the property test, to try the engine on rules no one wrote."),
+        );
         kept.push(Value::Mapping(floor));
     }
     *floors = kept;
