@@ -65,7 +65,10 @@ fn main() {
         Vec<threshold::rules::RuleFile>,
         threshold::rules::Origin,
         jiff::civil::Date,
-    ) -> Result<(threshold::rules::RuleSet, threshold::error::Diagnostics), threshold::error::Diagnostics>;
+    ) -> Result<
+        (threshold::rules::RuleSet, threshold::error::Diagnostics),
+        threshold::error::Diagnostics,
+    >;
     let checks: [(&str, Load); 2] = [
         (
             "rules parsed from YAML and checked, every quotation found in its source text, as `rules check` does",

@@ -56,6 +56,29 @@ fn an_emergency_says_so_first_and_puts_999_first() {
     assert!(first_row.contains("999"), "{first_row}");
 }
 
+/// Christmas Day 2025 is before the published bank holidays begin: the result cannot know
+/// whether the daytime service is open, says so, and lists both front-door numbers.
+#[test]
+fn a_day_before_the_published_bank_holidays_is_not_taken_for_a_working_day() {
+    let path = example("salford-domestic-abuse-cumulative.yaml");
+    let out = stdout(&[
+        "assess",
+        &path,
+        "--at",
+        "2025-12-25T10:00",
+        "--format",
+        "markdown",
+    ]);
+    assert!(
+        out.contains("Bank holidays before 2026 are not in the published list: if 2025-12-25 is one, the daytime service is closed; both numbers are listed."),
+        "{out}"
+    );
+    assert!(
+        out.contains("0161 603 4500") && out.contains("0161 794 8888"),
+        "{out}"
+    );
+}
+
 #[test]
 fn the_markdown_result_is_ready_for_case_notes() {
     let out = stdout(&[

@@ -418,7 +418,8 @@ fn the_right_number_at_every_hour_of_the_year() {
 
 /// Christmas Day at 10:00 is out of hours everywhere: the duty team rings now for what
 /// cannot wait, and the daytime service is shown closed with when it opens. Past the last
-/// published bank holiday the calendar says it cannot know.
+/// published bank holiday, or before the first year the list covers (Christmas Day 2025),
+/// the calendar says it cannot know, and the daytime service is never shown as open.
 #[test]
 fn bank_holidays_are_out_of_hours_and_unknown_past_the_published_list() {
     let bank = &rules().questions;
@@ -451,6 +452,11 @@ fn bank_holidays_are_out_of_hours_and_unknown_past_the_published_list() {
         );
         let beyond = engine::assess(area, bank, &cases[5], &later);
         assert_eq!(beyond.contacts_at.bank_holiday, None);
+        let before: jiff::ZonedDateTime = jiff::civil::datetime(2025, 12, 25, 10, 0, 0, 0)
+            .to_zoned_datetime(london.clone())
+            .unwrap();
+        let before = engine::assess(area, bank, &cases[5], &before);
+        assert_eq!(before.contacts_at.bank_holiday, None, "{}", area.id);
     }
 }
 

@@ -216,8 +216,14 @@ fn clock_times(text: &str) -> Vec<u16> {
 }
 
 impl BankHolidays {
+    /// Whether `date` is a bank holiday; `None` outside the years the published list
+    /// covers (after `published_to`, or before the first year it lists), where it cannot be
+    /// known.
     fn is_holiday(&self, date: jiff::civil::Date) -> Option<bool> {
-        if self.published_to.is_none_or(|last| date > last) {
+        let first_year = self.dates.first().map(|d| d.year());
+        if self.published_to.is_none_or(|last| date > last)
+            || first_year.is_none_or(|year| date.year() < year)
+        {
             return None;
         }
         Some(self.dates.binary_search(&date).is_ok())

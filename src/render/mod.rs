@@ -97,15 +97,23 @@ pub fn bank_holiday_note(outcome: &Outcome) -> Option<String> {
             clock.date
         )),
         Some(false) => None,
-        None => Some(format!(
-            "Bank holidays after {} are not published yet: if {} is one, the daytime service is closed; both numbers are listed.",
-            outcome
-                .area
-                .bank_holidays
-                .published_to
-                .map_or_else(|| "today".to_string(), |d| d.to_string()),
-            clock.date
-        )),
+        None => {
+            let holidays = &outcome.area.bank_holidays;
+            let first = holidays.dates.first().map(|d| d.year());
+            Some(match first {
+                Some(year) if clock.date.year() < year => format!(
+                    "Bank holidays before {year} are not in the published list: if {} is one, the daytime service is closed; both numbers are listed.",
+                    clock.date
+                ),
+                _ => format!(
+                    "Bank holidays after {} are not published yet: if {} is one, the daytime service is closed; both numbers are listed.",
+                    holidays
+                        .published_to
+                        .map_or_else(|| "today".to_string(), |d| d.to_string()),
+                    clock.date
+                ),
+            })
+        }
     }
 }
 
