@@ -360,3 +360,46 @@ fn a_copy_whose_quotation_is_found_nowhere_is_shown_the_nearest_words() {
         "{stderr}"
     );
 }
+
+/// A copy read to work results out from (`--rules DIR`) is not searched for its
+/// quotations, but every promise and every refusal of text still holds there: a hostile
+/// copy is refused before any result is shown.
+#[test]
+fn a_hostile_copy_is_refused_when_read_for_use_too() {
+    let case = "examples/cases/trafford-young-carer.yaml";
+    for hostile in HOSTILE
+        .iter()
+        .filter(|h| !h.message.contains("not in the text of what it cites"))
+    {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(Path::new("rules"), dir.path());
+        for e in hostile.edits {
+            let path = dir.path().join(e.file);
+            let text = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(&path, text.replacen(e.find, e.replace, 1)).unwrap();
+        }
+        let output = threshold()
+            .arg("--rules")
+            .arg(dir.path())
+            .args(["assess", case, "--at", "2026-11-24T10:00"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{}: used\n{stderr}",
+            hostile.why
+        );
+        assert!(
+            output.stdout.is_empty(),
+            "{}: a result was shown",
+            hostile.why
+        );
+        assert!(
+            stderr.contains(hostile.message),
+            "{}: {stderr}",
+            hostile.why
+        );
+    }
+}
