@@ -93,6 +93,16 @@ const HOSTILE: &[Hostile] = &[
         anchor: Some("  floors:"),
     },
     Hostile {
+        why: "the national floor for immediate danger lowered by an area's passage",
+        edits: &[edit(
+            SALFORD,
+            "  - floor: national_child_disability",
+            "  - floor: national_immediate_danger",
+        )],
+        message: "`lowers_national` lowers `national_immediate_danger`, which meets `immediate_danger` with the top tier",
+        anchor: None,
+    },
+    Hostile {
         why: "an escape sequence in a label that would forge a line of the result",
         edits: &[edit(
             TRAFFORD,

@@ -318,7 +318,7 @@ pub fn invariants(
     for (i, area) in areas.iter().enumerate() {
         lowerings(&texts, i, area, national, &mut found);
         floors_by_age(&texts, i, area, bank, &mut found);
-        promises(&texts, i, area, bank, &mut found);
+        promises(&texts, i, area, national, bank, &mut found);
     }
     let singles = singles(bank);
     let mut reported_gap = std::collections::HashSet::new();
@@ -409,6 +409,7 @@ fn promises(
     texts: &Texts,
     i: usize,
     area: &Area,
+    national: &National,
     bank: &QuestionBank,
     found: &mut Vec<Diagnostic>,
 ) {
@@ -458,10 +459,13 @@ fn promises(
                 &format!("add a floor `when: {{answer: {id}, is: yes}}`, `tier: 4`, with no other condition"),
             ));
         }
+        // Checked against the national layer as written: a lowering that drops a floor
+        // leaves nothing of it in the merged rules.
         for lowering in &area.lowers_national {
-            let lowers_it = floors
+            let lowers_it = national
+                .floors
                 .iter()
-                .any(|f| f.id == lowering.floor && f.layer == Layer::National);
+                .any(|f| f.id == lowering.floor && f.when.holds_whenever_yes(q));
             if lowers_it {
                 found.push(texts.error(
                     i,

@@ -29,7 +29,7 @@ struct Report<'a> {
 /// Whether an item labelled `source` must quote the words it rests on: every item but a
 /// question, which cites where its worry is named.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Words {
+enum Quoting {
     Required,
     Optional,
 }
@@ -102,7 +102,7 @@ impl Report<'_> {
     /// source or the rationale) stands in a shipped text of a document the item cites; an
     /// item labelled `source` quotes the words it rests on, and not from a third party's
     /// copy; an interpretation or calibration says why.
-    fn cites(&mut self, at: Option<Location>, what: &str, cite: Citation, words: Words) {
+    fn cites(&mut self, at: Option<Location>, what: &str, cite: Citation, words: Quoting) {
         self.source(at, what, cite.source);
         let cited: Vec<&SourceDocument> = self
             .sources
@@ -132,7 +132,7 @@ impl Report<'_> {
                 self.quotation(rationale_at, what, quote, &every, &all, Basis::Calibration);
             }
         }
-        if cite.basis == Basis::Source && words == Words::Required && !quoted {
+        if cite.basis == Basis::Source && words == Quoting::Required && !quoted {
             self.error(
                 at,
                 format!("{what} is labelled `source` but quotes none of the source's words"),
@@ -685,7 +685,7 @@ pub fn questions(
             at,
             &format!("question `{id}`"),
             question.citation(),
-            Words::Optional,
+            Quoting::Optional,
         );
     }
     report.found
@@ -758,8 +758,8 @@ pub fn area(
                 &p.source,
             )
         }));
-    for (what, passage, source) in passages {
-        let at = report.locate("passage", "", 0);
+    for (nth, (what, passage, source)) in passages.enumerate() {
+        let at = report.locate("passage", "", nth);
         let quote = Quotes(vec![passage.clone()]);
         report.cites(
             at,
@@ -770,7 +770,7 @@ pub fn area(
                 basis: Basis::Source,
                 rationale: None,
             },
-            Words::Required,
+            Quoting::Required,
         );
     }
     report.found
@@ -831,7 +831,7 @@ pub fn national(
                 "contacts are the areas' own: a national route says what to do; an area words it with its contacts (a route of the same id)",
             );
         }
-        report.cites(at, &what, route.citation(), Words::Required);
+        report.cites(at, &what, route.citation(), Quoting::Required);
     }
     for entry in &national.not_a_need_alone {
         let id = bank.name(entry.question.0);
@@ -865,7 +865,7 @@ pub fn national(
             at,
             &format!("`{id}` (not a need alone)"),
             entry.citation(),
-            Words::Required,
+            Quoting::Required,
         );
     }
     let limit = &national.score_limit;
@@ -885,7 +885,7 @@ pub fn national(
     // A limit lowers, so like a strength it may test only reassuring answers: a more
     // worrying answer lifts it and never lowers a tier.
     check_condition(&mut report, when, &what, &limit.when, bank, Use::Protective);
-    report.cites(at, &what, limit.citation(), Words::Required);
+    report.cites(at, &what, limit.citation(), Quoting::Required);
     report.found
 }
 
@@ -1104,7 +1104,7 @@ fn levels(report: &mut Report, area: &Area) {
             at,
             &format!("level `{}`", level.name),
             level.citation(),
-            Words::Required,
+            Quoting::Required,
         );
     }
     for tier in 1..=4 {
@@ -1166,7 +1166,7 @@ fn scoring(report: &mut Report, area: &Area, bank: &QuestionBank) {
                 }
                 let what = format!("threshold for tier {tier}");
                 report.must_calibrate(at, &what, threshold.basis);
-                report.cites(at, &what, threshold.citation(), Words::Required);
+                report.cites(at, &what, threshold.citation(), Quoting::Required);
                 let floored = scoring.floors.iter().any(|f| f.tier == tier);
                 if threshold.at_least > max_score {
                     let message = format!(
@@ -1220,7 +1220,7 @@ fn scoring(report: &mut Report, area: &Area, bank: &QuestionBank) {
         at,
         "protective factors",
         protective.citation(),
-        Words::Required,
+        Quoting::Required,
     );
     for rule in &protective.factors {
         check_id(report, &rule.id);
@@ -1251,7 +1251,7 @@ fn check_floor(report: &mut Report, floor: &Floor, bank: &QuestionBank, lowest: 
     let what = format!("floor `{}`", floor.id);
     let when = report.locate_after(at, "when", "").or(at);
     check_condition(report, when, &what, &floor.when, bank, Use::Risk);
-    report.cites(at, &what, floor.citation(), Words::Required);
+    report.cites(at, &what, floor.citation(), Quoting::Required);
 }
 
 fn scored_rule(report: &mut Report, rule: &Rule, bank: &QuestionBank, usage: Use) {
@@ -1291,7 +1291,7 @@ fn scored_rule(report: &mut Report, rule: &Rule, bank: &QuestionBank, usage: Use
         at,
         &format!("`{}`", rule.id),
         rule.citation(),
-        Words::Required,
+        Quoting::Required,
     );
 }
 
@@ -1335,7 +1335,7 @@ fn routes_and_actions(report: &mut Report, area: &Area, bank: &QuestionBank) {
         for line in &route.detail {
             texts_name_contacts(report, area, at, &what, line);
         }
-        report.cites(at, &what, route.citation(), Words::Required);
+        report.cites(at, &what, route.citation(), Quoting::Required);
     }
     if !area.routes.iter().any(|r| r.id == "emergency") {
         report.error(
@@ -1348,7 +1348,7 @@ fn routes_and_actions(report: &mut Report, area: &Area, bank: &QuestionBank) {
         let at = report.locate("text", &action.text, 0);
         check_condition(report, at, "action", &action.when, bank, Use::Action);
         texts_name_contacts(report, area, at, "action", &action.text);
-        report.cites(at, "action", action.citation(), Words::Required);
+        report.cites(at, "action", action.citation(), Quoting::Required);
     }
 }
 
@@ -1422,7 +1422,7 @@ fn contacts(
             );
         }
         let what = format!("contact `{}`", contact.id);
-        report.cites(at, &what, contact.citation(), Words::Required);
+        report.cites(at, &what, contact.citation(), Quoting::Required);
         report.number_quoted(at, &what, contact);
     }
     if !area.contacts.iter().any(|c| c.emergency) {
@@ -1480,7 +1480,7 @@ fn front_door(report: &mut Report, area: &Area) {
             );
         }
     }
-    report.cites(at, "front_door", door.citation(), Words::Required);
+    report.cites(at, "front_door", door.citation(), Quoting::Required);
 }
 
 /// The bank holidays are exactly the published list shipped in `rules/sources/` (none
