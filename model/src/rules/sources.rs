@@ -287,7 +287,7 @@ fn normalise(text: &str, base: usize) -> (String, Vec<u32>) {
 
 /// A quotation's parts: normalised, split where words are left out (`...`, `…`, `[...]`
 /// or any editorial `[words]`).
-pub fn quotation_parts(quote: &str) -> Vec<String> {
+fn quotation_parts(quote: &str) -> Vec<String> {
     let (normal, _) = normalise(quote, 0);
     let mut parts = Vec::new();
     let mut rest = normal.as_str();
@@ -348,10 +348,6 @@ impl Library {
 
     pub fn get(&self, path: &str) -> Option<&Shipped> {
         self.texts.get(path)
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &Shipped> {
-        self.texts.values()
     }
 
     /// Where `quote` stands in the first of `paths` that holds it (a text of notes holds
