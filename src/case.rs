@@ -543,8 +543,14 @@ pub fn check_reason(text: &str) -> Result<(), String> {
             "`recorded_reason` is over {MAX_REASON} characters: keep the reason short and put detail in the case record"
         ));
     }
-    if text.chars().any(|c| c.is_control() && c != '\n') {
-        return Err("`recorded_reason` holds a control character: write plain text".into());
+    if text
+        .chars()
+        .any(|c| threshold_model::text::is_unsafe(c) && c != '\n')
+    {
+        return Err(
+            "`recorded_reason` holds a control or invisible character (an escape, a bidirectional override, a zero-width space): write plain text"
+                .into(),
+        );
     }
     Ok(())
 }

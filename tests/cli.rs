@@ -500,7 +500,39 @@ fn a_recorded_reason_is_kept_beside_the_recorded_level() {
         .args(["assess", &bad.display().to_string()])
         .assert()
         .code(2)
-        .stderr(contains("`recorded_reason` holds a control character"));
+        .stderr(contains(
+            "`recorded_reason` holds a control or invisible character",
+        ));
+    // A bidirectional override would reverse what the reason seems to say.
+    std::fs::write(
+        &bad,
+        "schema: 1\narea: salford\nrecorded_level: 3\nrecorded_reason: \"no \\u202Eecnerefer\"\nchildren: []\n",
+    )
+    .unwrap();
+    threshold()
+        .args(["assess", &bad.display().to_string()])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "`recorded_reason` holds a control or invisible character",
+        ));
+
+    // A Markdown image or HTML in the reason stays words in case notes: pasted into a
+    // Markdown viewer it must not fetch anything or become markup.
+    let image = dir.path().join("image.yaml");
+    std::fs::write(
+        &image,
+        "schema: 1\narea: salford\nrecorded_level: 3\nrecorded_reason: \"see ![x](https://example.org/p.png) <img src=x>\"\nanswers: {immediate_danger: no}\nchildren: [{id: A, age: 6}]\n",
+    )
+    .unwrap();
+    let image = image.display().to_string();
+    let markdown = stdout(&["assess", &image, "--at", IN_HOURS, "--format", "markdown"]);
+    assert!(
+        markdown.contains("Reason: see \\!\\[x\\](https://example.org/p.png) \\<img src=x\\>"),
+        "{markdown}"
+    );
+    assert!(!markdown.contains("![x]("), "{markdown}");
+    assert!(!markdown.contains(" <img"), "{markdown}");
 }
 
 /// An answer whose opening question rules it out, or outside its age gate, is refused

@@ -167,7 +167,7 @@ pub fn render(rules: &RuleSet, outcome: &Outcome) -> String {
         }
     }
 
-    if let Some(line) = recorded_line(outcome) {
+    if let Some(line) = recorded_line(outcome, inline) {
         let _ = writeln!(out, "\n{}", line.replace('|', "\\|"));
     }
     let _ = writeln!(out, "\n_{JUDGEMENT_NOTE}_");

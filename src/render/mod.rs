@@ -118,8 +118,10 @@ pub fn bank_holiday_note(outcome: &Outcome) -> Option<String> {
 }
 
 /// "Recorded level: 2 Getting Help (the tool says 1 Getting Advice; both are kept).
-/// Reason: …" — the practitioner's judgement beside the tool's, in every format.
-pub fn recorded_line(outcome: &Outcome) -> Option<String> {
+/// Reason: …" — the practitioner's judgement beside the tool's, in every format. The
+/// reason is the practitioner's own words: `escape` makes them safe for the format (the
+/// terminal's `shown`, or Markdown's `inline`, so they never become a link or an image).
+pub fn recorded_line(outcome: &Outcome, escape: fn(&str) -> String) -> Option<String> {
     let (recorded, tier) = (outcome.case.recorded_level?, outcome.overall?);
     let area = outcome.area;
     let verdict = if recorded == tier {
@@ -134,7 +136,7 @@ pub fn recorded_line(outcome: &Outcome) -> Option<String> {
         .map(|r| {
             format!(
                 " Reason: {}",
-                r.split_whitespace().collect::<Vec<_>>().join(" ")
+                escape(&r.split_whitespace().collect::<Vec<_>>().join(" "))
             )
         })
         .unwrap_or_default();

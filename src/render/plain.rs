@@ -152,5 +152,6 @@ pub fn reasons(outcome: &Outcome) -> String {
 }
 
 fn recorded(outcome: &Outcome) -> String {
-    recorded_line(outcome).map_or(String::new(), |line| wrap("", "  ", &line))
+    recorded_line(outcome, |r| shown(r).into_owned())
+        .map_or(String::new(), |line| wrap("", "  ", &line))
 }

@@ -115,7 +115,9 @@ fn judgement(outcome: &Outcome, reason: Option<&str>) -> String {
             let _ = writeln!(
                 out,
                 "- The practitioner's reason: {}",
-                reason.map_or("not given".to_string(), |r| cell(r.trim()))
+                reason.map_or("not given".to_string(), |r| cell(&super::markdown::inline(
+                    r.trim()
+                )))
             );
         }
     }

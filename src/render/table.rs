@@ -206,7 +206,7 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
         out.push('\n');
     }
 
-    if let Some(line) = recorded_line(outcome) {
+    if let Some(line) = recorded_line(outcome, |r| shown(r).into_owned()) {
         out.push_str(&wrap("", "  ", &line));
     }
     let _ = writeln!(out, "{}", s.dim.apply_to(JUDGEMENT_NOTE));
