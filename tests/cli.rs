@@ -490,32 +490,23 @@ fn a_recorded_reason_is_kept_beside_the_recorded_level() {
         "Father's drinking is hidden from services"
     );
 
+    // An escape sequence would redraw the screen; a bidirectional override would reverse
+    // what the reason seems to say.
     let bad = dir.path().join("bad.yaml");
-    std::fs::write(
-        &bad,
-        "schema: 1\narea: salford\nrecorded_level: 3\nrecorded_reason: \"fine\\u001b[2J\"\nchildren: []\n",
-    )
-    .unwrap();
-    threshold()
-        .args(["assess", &bad.display().to_string()])
-        .assert()
-        .code(2)
-        .stderr(contains(
-            "`recorded_reason` holds a control or invisible character",
-        ));
-    // A bidirectional override would reverse what the reason seems to say.
-    std::fs::write(
-        &bad,
-        "schema: 1\narea: salford\nrecorded_level: 3\nrecorded_reason: \"no \\u202Eecnerefer\"\nchildren: []\n",
-    )
-    .unwrap();
-    threshold()
-        .args(["assess", &bad.display().to_string()])
-        .assert()
-        .code(2)
-        .stderr(contains(
-            "`recorded_reason` holds a control or invisible character",
-        ));
+    for reason in ["fine\\u001b[2J", "no \\u202Eecnerefer"] {
+        std::fs::write(
+            &bad,
+            format!("schema: 1\narea: salford\nrecorded_level: 3\nrecorded_reason: \"{reason}\"\nchildren: []\n"),
+        )
+        .unwrap();
+        threshold()
+            .args(["assess", &bad.display().to_string()])
+            .assert()
+            .code(2)
+            .stderr(contains(
+                "`recorded_reason` holds a control or invisible character",
+            ));
+    }
 
     // A Markdown image or HTML in the reason stays words in case notes: pasted into a
     // Markdown viewer it must not fetch anything or become markup.
