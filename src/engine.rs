@@ -107,6 +107,9 @@ pub struct ChildOutcome<'a> {
     ///
     /// [`ScoreLimit`]: crate::rules::model::ScoreLimit
     pub limited: bool,
+    /// The highest tier points alone could give (strengths counted, before the national
+    /// limit and any floor) if every unknown answer turned out to be the worrying one.
+    pub points_could_reach: u8,
 }
 
 #[derive(Debug, Clone)]
@@ -343,6 +346,7 @@ fn assess_child<'a>(
         reasons: known.reasons,
         unknowns,
         limited: known.limited,
+        points_could_reach: worst.points_tier.max(known.points_tier),
     }
 }
 

@@ -70,6 +70,9 @@ pub struct Scored<'a> {
     pub floor: Option<u8>,
     /// Points alone would have reached a higher tier than the national limit allows.
     pub limited: bool,
+    /// The tier points alone give, strengths counted, before the national limit and any
+    /// floor.
+    pub points_tier: u8,
     pub reasons: Vec<Reason<'a>>,
 }
 
@@ -136,7 +139,8 @@ pub fn score<'a>(area: &'a Area, facts: &Facts, explain: bool) -> Scored<'a> {
             .max(own_need)
             .max(1)
     };
-    let mut score_tier = protected.max(lowest_allowed);
+    let points_tier = protected.max(lowest_allowed);
+    let mut score_tier = points_tier;
     if explain && score_tier > protected {
         reasons.push(reason(
             (
@@ -187,6 +191,7 @@ pub fn score<'a>(area: &'a Area, facts: &Facts, explain: bool) -> Scored<'a> {
         score: risk.saturating_add(protection),
         floor,
         limited: limited && tier == score_tier,
+        points_tier,
         reasons,
     }
 }
