@@ -1,7 +1,7 @@
 //! Error codes are a contract (SPEC section 12): every code used in src/ and model/src/ (the
-//! rules model, where the codes are defined) is documented in
-//! the README's "Error codes" table, the table names no code that is not used, and each
-//! code is shown in messages and batch rows.
+//! rules model, where the codes are defined) is documented in the "Error codes" table in
+//! docs/case-files.md, the table names no code that is not used, and each code is shown in
+//! messages and batch rows.
 
 use assert_cmd::Command;
 use std::collections::BTreeSet;
@@ -33,13 +33,13 @@ fn codes_in_source(dir: &Path, out: &mut BTreeSet<String>) {
     }
 }
 
-/// The codes in the first column of the README's "Error codes" table.
+/// The codes in the first column of the "Error codes" table in docs/case-files.md.
 fn codes_in_readme() -> BTreeSet<String> {
-    let readme = std::fs::read_to_string("README.md").unwrap();
-    let section = readme
+    let doc = std::fs::read_to_string("docs/case-files.md").unwrap();
+    let section = doc
         .split("\n## Error codes\n")
         .nth(1)
-        .expect("the README has a section `## Error codes`");
+        .expect("docs/case-files.md has a section `## Error codes`");
     let section = section.split("\n## ").next().unwrap();
     section
         .lines()
@@ -58,12 +58,12 @@ fn every_code_used_in_src_is_in_the_readme_table_and_no_other() {
     let missing: Vec<_> = used.difference(&documented).collect();
     assert!(
         missing.is_empty(),
-        "used in src/ but not in the README table: {missing:?}"
+        "used in src/ but not in the docs/case-files.md table: {missing:?}"
     );
     let stale: Vec<_> = documented.difference(&used).collect();
     assert!(
         stale.is_empty(),
-        "in the README table but not used in src/: {stale:?}"
+        "in the docs/case-files.md table but not used in src/: {stale:?}"
     );
     let listed: BTreeSet<String> = Code::ALL.iter().map(|c| c.as_str().to_string()).collect();
     assert_eq!(listed, used, "Code::ALL and the codes in src/ differ");
