@@ -23,6 +23,7 @@ pub fn find_field(text: &str, key: &str, value: &str, nth: usize) -> Option<Loca
     hits.get(nth).copied()
 }
 use crate::question::{About, Answers, AnswersFor, QId, QuestionBank};
+use crate::values::{ChildLabel, Reference};
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer};
 use std::sync::Arc;
@@ -122,7 +123,7 @@ pub fn parse(
     name: &str,
     bank: &Arc<QuestionBank>,
 ) -> Result<Case, Diagnostic> {
-    let help = "fix the case file; the README shows the format (schema 1)";
+    let help = "fix the case file; docs/case-files.md shows the format (schema 1)";
     if text.trim().is_empty() {
         return Err(
             Diagnostic::error(crate::error::Code::CaseEmpty, name, "the file is empty")
@@ -488,8 +489,8 @@ impl<'de> Deserialize<'de> for Schema {
 }
 
 /// A reference (`CHILD` false) or a child's id (`CHILD` true): text, or a number written
-/// without quotes. Both are identifiers: printable ASCII with no space at either end
-/// (`text::identifier_problem`), refused here so the parser locates the refusal.
+/// without quotes, checked as every way in checks it ([`Reference`], [`ChildLabel`]) and
+/// refused here so the parser locates the refusal.
 struct Label<const CHILD: bool>(String);
 
 impl<'de, const CHILD: bool> Deserialize<'de> for Label<CHILD> {
@@ -510,14 +511,14 @@ impl<'de, const CHILD: bool> Deserialize<'de> for Label<CHILD> {
             Ok(Written::Number(n)) => n.to_string(),
             Err(_) => return Err(de::Error::custom(format!("{what} must be text"))),
         };
-        match crate::text::identifier_problem(&text) {
-            None => Ok(Label(text)),
-            Some(problem) => Err(de::Error::custom(format!(
-                "{what} `{}` has {problem}: {}",
-                crate::text::echo(&text),
-                crate::text::IDENTIFIER_RULE
-            ))),
-        }
+        let checked = if CHILD {
+            ChildLabel::new(&text).map(ChildLabel::into_string)
+        } else {
+            Reference::new(&text).map(Reference::into_string)
+        };
+        checked.map(Label).map_err(|problem| {
+            de::Error::custom(format!("{what} `{}` {problem}", crate::text::echo(&text)))
+        })
     }
 }
 

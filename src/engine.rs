@@ -359,6 +359,79 @@ fn could_matter_for(area: &Area, q: QId, facts: &Facts) -> bool {
         .any(|when| when.could_hold(facts))
 }
 
+/// One unknown answer that alone could raise a child's level: the question, and the level
+/// the child would be at if it (with the questions it opens) turned out to be worrying and
+/// every other unknown stayed unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Raise {
+    pub question: QId,
+    pub to: u8,
+}
+
+/// For each child of `outcome`, the unknown answers that alone could raise its level, the
+/// highest first (then those that need the fewest other answers, then the bank's order). A strength never raises a level, so none is
+/// listed; a child whose level only a combination of unknowns could raise lists none.
+pub fn raised_by(
+    outcome: &Outcome,
+    bank: &QuestionBank,
+    at: &jiff::ZonedDateTime,
+) -> Vec<Vec<Raise>> {
+    let case = outcome.case;
+    outcome
+        .children
+        .iter()
+        .enumerate()
+        .map(|(i, child)| {
+            if child.could_reach <= child.level {
+                return Vec::new();
+            }
+            let mut raises: Vec<(Raise, usize)> = child
+                .unknowns
+                .iter()
+                .filter_map(|&q| {
+                    let mut what_if = case.clone();
+                    let opened = opened_by(bank, q, &child.unknowns);
+                    for &r in &opened {
+                        let question = bank.question(r);
+                        let slot = match question.about {
+                            About::Household => &mut what_if.answers,
+                            About::Child => &mut what_if.children[i].answers,
+                        };
+                        slot.set(r, question.worrying.worst());
+                    }
+                    let to = assess(outcome.area, bank, &what_if, at).children[i].level;
+                    (to > child.level).then_some((Raise { question: q, to }, opened.len()))
+                })
+                .collect();
+            // Highest first; of those, the ones that need fewest other answers (a question
+            // that raises it by itself before one that opens others), then the bank's order.
+            raises.sort_by_key(|(r, opened)| (std::cmp::Reverse(r.to), *opened, r.question));
+            raises.into_iter().map(|(r, _)| r).collect()
+        })
+        .collect()
+}
+
+/// `q` and every unknown question it opens (by `ask_when`, at any depth).
+fn opened_by(bank: &QuestionBank, q: QId, unknowns: &[QId]) -> Vec<QId> {
+    let mut found = vec![q];
+    let mut i = 0;
+    while i < found.len() {
+        let opener = found[i];
+        for &r in unknowns {
+            let opens = bank
+                .question(r)
+                .ask_when
+                .as_ref()
+                .is_some_and(|c| c.mentions(opener));
+            if opens && !found.contains(&r) {
+                found.push(r);
+            }
+        }
+        i += 1;
+    }
+    found
+}
+
 /// `answers` with every unknown that applies (by `ask_when`, itself read pessimistically,
 /// and for an unborn child only the questions asked before birth) set to its worrying
 /// value; and which questions those were. For a child's answers, `child` gives the child

@@ -21,7 +21,7 @@ pub mod rules;
 pub mod scenario;
 pub mod settings;
 
-pub use threshold_model::{condition, error, files, hours, parse, question, text, yaml};
+pub use threshold_model::{condition, error, files, hours, parse, question, text, values, yaml};
 
 #[cfg(feature = "cli")]
 pub use cli::run;

@@ -4,6 +4,7 @@
 //! answer; they are pure, like the engine.
 
 use crate::case::Case;
+use crate::condition::Facts;
 use crate::engine::{self, Call, ContactOutcome, Outcome};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::question::{About, Answer, QId, QuestionBank};
@@ -182,6 +183,39 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Diagnostic> {
         .collect()
 }
 
+/// A scenario's words reach a trainer's terminal and the handouts: a control, escape,
+/// bidirectional or other invisible character in any of them (after YAML's own escapes are
+/// read) refuses the file, as in a rules file.
+fn unsafe_text(file: &RuleFile) -> Option<Diagnostic> {
+    let value: serde_json::Value = crate::yaml::from_str(&file.text).ok()?;
+    let mut stack = vec![&value];
+    while let Some(value) = stack.pop() {
+        match value {
+            serde_json::Value::String(s) => {
+                if let Some(c) = s.chars().find(|&c| crate::text::is_unsafe(c) && c != '\n') {
+                    return Some(
+                        Diagnostic::error(
+                            crate::error::Code::ScenarioSource,
+                            &file.path,
+                            format!(
+                                "a control, escape or invisible character (U+{:04X}) in \"{}\"",
+                                c as u32,
+                                crate::text::printable(&crate::text::shorten(s, 60))
+                            ),
+                        )
+                        .at(crate::rules::validate::locate_character(&file.text, c))
+                        .help("a scenario is plain words: remove it (in a double-quoted YAML string, look for a backslash escape such as \\e, \\x1b or \\u202e)"),
+                    );
+                }
+            }
+            serde_json::Value::Array(items) => stack.extend(items),
+            serde_json::Value::Object(map) => stack.extend(map.values()),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Parse scenario files; every file that cannot be read is reported.
 pub fn load(files: &[RuleFile], bank: &Arc<QuestionBank>) -> Result<Vec<Scenario>, Diagnostics> {
     let mut scenarios = Vec::new();
@@ -189,6 +223,10 @@ pub fn load(files: &[RuleFile], bank: &Arc<QuestionBank>) -> Result<Vec<Scenario
     for file in files {
         let parsed =
             crate::question::with_bank(bank, || crate::yaml::from_str::<Scenario>(&file.text));
+        if let Some(problem) = unsafe_text(file) {
+            problems.push(problem);
+            continue;
+        }
         match parsed {
             Ok(mut scenario) => {
                 scenario.name = Path::new(&file.path)
@@ -390,8 +428,9 @@ pub struct NearMiss {
     pub by_floor: bool,
 }
 
-/// For every question answered with the reassuring answer or not known, the household
-/// level had it been the worrying one, where that is higher.
+/// For every question that applies (by the case's other answers and the child's age) and
+/// was answered with the reassuring answer or not known, the household level had it been
+/// the worrying one, where that is higher.
 pub fn near_misses(
     area: &Area,
     bank: &QuestionBank,
@@ -411,7 +450,20 @@ pub fn near_misses(
         };
         for target in targets {
             let answers = target.map_or(&case.answers, |i| &case.children[i].answers);
-            if answers.get(q) == worrying(q) {
+            // Only an answer the case could have given: a question its other answers (or the
+            // child's age, or being unborn) leave unasked is no near miss.
+            let facts = match target {
+                None => Facts::household(&case.answers),
+                Some(i) => {
+                    let child = &case.children[i];
+                    if child.unborn() && !question.unborn {
+                        continue;
+                    }
+                    Facts::child(&case.answers, &child.answers, child.age)
+                }
+            };
+            let applies = question.ask_when.as_ref().is_none_or(|c| c.holds(&facts));
+            if !applies || answers.get(q) == worrying(q) {
                 continue;
             }
             let mut changed = case.clone();

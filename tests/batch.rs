@@ -108,7 +108,7 @@ fn a_mixed_folder_gives_one_row_per_case_in_order_and_exit_2_for_what_could_not_
                 &*format!("{m}/c-malformed.yaml"),
                 &*format!(
                     "{m}/c-malformed.yaml:5:3: error[E-CASE-UNKNOWN-ID]: answers: unknown question id `adult_mentl_health` \
-                     (did you mean `adult_mental_health`?); help: fix the case file; the README shows the format (schema 1)"
+                     (did you mean `adult_mental_health`?); help: fix the case file; docs/case-files.md shows the format (schema 1)"
                 )
             ),
             (
@@ -128,7 +128,7 @@ fn a_mixed_folder_gives_one_row_per_case_in_order_and_exit_2_for_what_could_not_
                 &*format!("{m}/nested/export.jsonl:3"),
                 &*format!(
                     "{m}/nested/export.jsonl:3:74: error[E-CASE-AGE]: `age` 19 is outside 0-17: record children under 18 only, \
-                     in whole years (0 for a baby); help: fix the case file; the README shows the format (schema 1)"
+                     in whole years (0 for a baby); help: fix the case file; docs/case-files.md shows the format (schema 1)"
                 )
             ),
         ]
@@ -280,7 +280,7 @@ fn csv_rows_sharing_a_reference_are_one_case_and_a_bad_case_spoils_only_itself()
                     11,
                     30,
                     "E-CASE-ANSWER",
-                    "`domestic_abuse_incidents_12m` is a count and cannot be negative (-2): use 0 or more, or unknown; help: fix the cell; the README shows the CSV columns and answers"
+                    "`domestic_abuse_incidents_12m` is a count and cannot be negative (-2): use 0 or more, or unknown; help: fix the cell; docs/batch.md shows the CSV columns and answers"
                 )
             ),
             (
@@ -333,7 +333,7 @@ fn an_unknown_csv_column_refuses_the_file_and_suggests_the_nearest_id() {
         errors(&rows),
         vec![(
             "tests/fixtures/batch/csv/unknown_column.csv",
-            "tests/fixtures/batch/csv/unknown_column.csv:1:35: error[E-CSV-HEADER]: unknown column `adult_mentl_health` (did you mean `adult_mental_health`?); help: the columns are reference, area, assessed_at, recorded_level, child_id, child_age, child_unborn, then question ids (the README lists them)"
+            "tests/fixtures/batch/csv/unknown_column.csv:1:35: error[E-CSV-HEADER]: unknown column `adult_mentl_health` (did you mean `adult_mental_health`?); help: the columns are reference, area, assessed_at, recorded_level, child_id, child_age, child_unborn, then question ids (docs/case-files.md lists them)"
         )]
     );
 }
@@ -358,7 +358,7 @@ fn standard_input_is_json_lines_with_each_line_located() {
         vec![
             (
                 "-:3",
-                "-:3:2: error[E-CASE-SYNTAX]: expected ident; help: fix the case file; the README shows the format (schema 1)"
+                "-:3:2: error[E-CASE-SYNTAX]: expected ident; help: fix the case file; docs/case-files.md shows the format (schema 1)"
             ),
             (
                 "-:4",

@@ -305,7 +305,7 @@ fn contacts_say_what_is_open_at_the_time_given() {
     assert!(row(&night, "Child Protection").contains("closed now"));
     assert!(row(&day, "Emergency Duty").contains("closed now"));
     assert!(row(&night, "Emergency Duty").contains("open now"));
-    assert!(day.contains("Contacts at 2026-11-24 10:00 GMT (Europe/London)"));
+    assert!(day.contains("Contacts at Tue 24 Nov 2026, 10:00 GMT (Europe/London)"));
 }
 
 #[test]
@@ -598,7 +598,7 @@ fn the_closing_screen_fits_80x24_and_60_columns_for_every_example() {
         for area in &rules.areas {
             let outcome = threshold::engine::assess(area, &rules.questions, &case, &at);
             for columns in [80, 60] {
-                let screen = threshold::render::summary::render(&outcome, columns);
+                let screen = threshold::render::summary::render(&rules, &outcome, columns);
                 let lines: Vec<&str> = screen.lines().collect();
                 let context = format!(
                     "{} in {} at {columns} columns:\n{screen}",
@@ -641,7 +641,7 @@ fn the_closing_screen_fits_80x24_and_60_columns_for_every_example() {
     .unwrap();
     let area = rules.area("salford").unwrap();
     let outcome = threshold::engine::assess(area, &rules.questions, &case, &at);
-    let screen = threshold::render::summary::render(&outcome, 60);
+    let screen = threshold::render::summary::render(&rules, &outcome, 60);
     assert!(
         screen.lines().count() <= threshold::render::summary::MAX_LINES,
         "{screen}"
@@ -721,7 +721,7 @@ fn a_higher_judgement_brings_its_own_actions_and_numbers_into_the_record() {
         answers: Vec::new(),
         not_asked: Vec::new(),
     };
-    let record = threshold::render::record::render(&rules, &outcome, &notes);
+    let record = threshold::render::record::render(&rules, &outcome, &notes, "`threshold check`");
     let section = record
         .find("### What 4 Getting Risk Support calls for (the practitioner's level)")
         .unwrap_or_else(|| panic!("{record}"));

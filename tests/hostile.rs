@@ -170,7 +170,7 @@ fn hostile_text_that_reaches_a_renderer_is_shown_escaped() {
         ),
         (
             "record",
-            threshold::render::record::render(rules, &outcome, &notes),
+            threshold::render::record::render(rules, &outcome, &notes, "`threshold check`"),
         ),
     ] {
         let unstyled: String = console::strip_ansi_codes(&shown).into_owned();

@@ -299,7 +299,7 @@ fn help_shows_the_help_and_source_then_asks_again() {
     let mut tty = Tty::start(dir.path(), &["--area", "torbay"]);
     tty.menu("help");
     tty.expect("Help: For example a child has just been seriously hurt");
-    tty.expect("Source: 000_fda4d71004fa14a2.txt");
+    tty.expect("Source: Adult practitioners' procedures: safeguarding children");
     tty.menu("no");
     tty.expect("  2. Does a parent or carer have mental ill health?");
     tty.send("\x03");
@@ -434,7 +434,7 @@ fn the_decision_record_is_owner_only_and_keeps_both_levels() {
     assert_eq!(mode, 0o600, "the record is readable by others");
     let text = std::fs::read_to_string(&record).unwrap();
     for part in [
-        "| Date and time | 2026-11-24 10:00 GMT (Europe/London) |",
+        "| Date and time | Tue 24 Nov 2026, 10:00 GMT (Europe/London) |",
         "| Case reference | REF-9 |",
         "- The tool's level for the household: **1 Getting Advice**",
         "- The practitioner's judgement: **2 Getting Help**",

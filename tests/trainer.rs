@@ -18,6 +18,26 @@ fn scenarios_are_listed_by_name() {
     assert!(out.contains("A young carer falling behind"));
 }
 
+/// A name is what a trainer copies into `scenario run`: it is never broken across lines.
+#[test]
+fn scenario_list_keeps_every_name_whole_on_a_line_of_its_own() {
+    let out = stdout(threshold().args(["scenario", "list"]));
+    let mut names = 0;
+    for entry in std::fs::read_dir("examples/scenarios").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            assert!(
+                out.lines().any(|l| l == name),
+                "{name} is not whole:\n{out}"
+            );
+            names += 1;
+        }
+    }
+    assert!(names > 20);
+    assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
+}
+
 #[test]
 fn a_walkthrough_shows_each_answer_what_it_moved_and_the_result() {
     let out = stdout(threshold().args([
@@ -158,7 +178,12 @@ fn compare_shows_every_area_side_by_side_and_marks_differences() {
         AT,
     ]));
     for area in ["Redbridge", "Salford", "Torbay", "Trafford"] {
-        assert!(out.lines().next().unwrap().contains("2026-11-24 10:00 GMT"));
+        assert!(
+            out.lines()
+                .next()
+                .unwrap()
+                .contains("Tue 24 Nov 2026, 10:00 GMT")
+        );
         assert!(out.contains(area), "{area}");
     }
     // Young carers' needs assessment is a national route now, so it is not marked; Salford's

@@ -23,11 +23,18 @@
 //!   the proxy would have seen a request. Nothing is stored (no cookie, no local or session
 //!   storage). At 320 px wide nothing scrolls sideways; printed, the buttons are hidden.
 //!
-//! Skipped, with a message, where Chromium or the built page is absent (a fresh machine);
-//! `.ci/run` installs Chromium, builds the page and sets CI, and then a skip is a failure.
+//! - The page shows what every other format shows (tests/parity.rs) for every example in
+//!   every area, morning and Saturday night; Back (the page's and the browser's) undoes one
+//!   answer, and leaving with answers asks first.
+//!
+//! Never skipped: with no Chromium, or no page built from today's sources, each test fails
+//! and says what to run (`.ci/run` installs Chromium and builds the page first).
 //! Unix only (it starts Chromium through `sh`); the Windows build is tested by the CLI suite.
 #![cfg(unix)]
 
+mod common;
+
+use common::shows::{Shows, missing, normalise};
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -36,6 +43,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
+use threshold::render::view::View;
 
 const AT: &str = "2026-11-24T10:00:00Z";
 /// A fuse, not a measurement: a browser that stops answering fails the test instead of
@@ -53,19 +61,49 @@ fn chromium() -> Option<PathBuf> {
         .find(|p| p.exists())
 }
 
-/// Chromium and the page, or `None` (skipped) on a machine without them.
-fn ready() -> Option<PathBuf> {
-    let missing = match (chromium(), page().exists()) {
-        (Some(chromium), true) => return Some(chromium),
-        (None, _) => "Chromium is not installed (apt-get install chromium)",
-        (_, false) => "the page is not built (run web/build.sh)",
+/// Chromium and the page, built from the sources as they are now. A test of the page never
+/// passes without running: with no Chromium, no page, or a page older than a source it is
+/// built from, it fails and says what to do.
+fn ready() -> PathBuf {
+    let Some(chromium) = chromium() else {
+        panic!("Chromium is not installed: apt-get install chromium (.ci/run does)");
     };
+    let built = std::fs::metadata(page())
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|_| panic!("the page is not built: run web/build.sh (.ci/run does)"));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let newer: Vec<PathBuf> = ["web/page", "web/src", "src", "model/src", "rules"]
+        .iter()
+        .flat_map(|dir| files_under(&root.join(dir)))
+        .filter(|f| {
+            std::fs::metadata(f)
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t > built)
+        })
+        .collect();
     assert!(
-        std::env::var_os("CI").is_none(),
-        "CI must run the browser tests: {missing} (.ci/run does both)"
+        newer.is_empty(),
+        "the page is older than its sources ({}): run web/build.sh again",
+        newer[..newer.len().min(3)]
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
     );
-    eprintln!("skipped: {missing}");
-    None
+    chromium
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files_under(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
 }
 
 /// Counts every connection made to it, and what each asked for.
@@ -150,6 +188,8 @@ struct Browser {
     events: Vec<Value>,
     next: u64,
     session: Option<String>,
+    /// How many "Leave site?" questions the page has made the browser ask (each accepted).
+    dialogs: usize,
     _profile: tempfile::TempDir,
 }
 
@@ -218,6 +258,7 @@ impl Browser {
             events: Vec::new(),
             next: 0,
             session: None,
+            dialogs: 0,
             _profile: profile,
         }
     }
@@ -243,10 +284,20 @@ impl Browser {
         bytes.push(0);
         self.to.write_all(&bytes).expect("write to Chromium");
         loop {
-            let reply = self.receive();
+            let reply = match self.events.iter().position(|e| e["id"] == json!(id)) {
+                Some(i) => self.events.remove(i),
+                None => self.receive(),
+            };
             if reply["id"] == json!(id) {
                 assert!(reply.get("error").is_none(), "{method}: {reply}");
                 return reply["result"].clone();
+            }
+            if reply["method"] == "Page.javascriptDialogOpening" {
+                // A "Leave site?" question holds the navigation until it is answered.
+                assert_eq!(reply["params"]["type"], "beforeunload", "{reply}");
+                self.dialogs += 1;
+                self.send("Page.handleJavaScriptDialog", json!({"accept": true}));
+                continue;
             }
             self.events.push(reply);
         }
@@ -261,6 +312,11 @@ impl Browser {
             let event = self.receive();
             if event["method"] == method {
                 return event;
+            }
+            if event["method"] == "Page.javascriptDialogOpening" {
+                self.dialogs += 1;
+                self.send("Page.handleJavaScriptDialog", json!({"accept": true}));
+                continue;
             }
             self.events.push(event);
         }
@@ -471,7 +527,7 @@ fn walk_file(browser: &mut Browser, path: &Path) -> (Value, Value) {
 
 #[test]
 fn the_page_in_chromium_gives_assess_results_asks_no_network_and_stores_nothing() {
-    let Some(chromium) = ready() else { return };
+    let chromium = ready();
     let proxy = Proxy::start();
     let mut browser = Browser::launch(&chromium, &proxy);
     browser.open(&url());
@@ -625,7 +681,7 @@ fn the_page_in_chromium_gives_assess_results_asks_no_network_and_stores_nothing(
 
 #[test]
 fn three_visits_keyboard_only_in_danger_and_with_a_different_judgement() {
-    let Some(chromium) = ready() else { return };
+    let chromium = ready();
     let proxy = Proxy::start();
     let mut browser = Browser::launch(&chromium, &proxy);
     let dir = tempfile::tempdir().unwrap();
@@ -876,4 +932,146 @@ fn three_visits_keyboard_only_in_danger_and_with_a_different_judgement() {
         "the reopened case gives another result"
     );
     assert_eq!(proxy.connections().0, 0, "{:?}", proxy.connections().1);
+}
+
+/// The result screen's view as a person reads it (the layout's text, white space collapsed).
+const VIEW_TEXT: &str = "document.getElementById('view').innerText";
+
+/// The page shows what every other format shows (tests/parity.rs): each example case, in
+/// every area, at a weekday morning and at a Saturday night, walked through the page; its
+/// result screen holds the levels, the urgency, the numbers in the same order, what is not
+/// yet known, the unknowns and every basis of the one view of the result.
+#[test]
+fn the_page_shows_the_same_result_as_every_format() {
+    let chromium = ready();
+    let proxy = Proxy::start();
+    let mut browser = Browser::launch(&chromium, &proxy);
+    let rules = threshold::rules::bundled().unwrap();
+    let mut examples: Vec<PathBuf> = std::fs::read_dir("examples/cases")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    examples.sort();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    let mut opened = false;
+    let mut last_url = String::new();
+    for at in ["2026-11-24T10:00:00Z", "2026-11-28T23:00:00Z"] {
+        let url = format!("file://{}#at={at}", page().display());
+        let moment = threshold::hours::parse_moment(at).unwrap();
+        for path in &examples {
+            let text = std::fs::read_to_string(path).unwrap();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            for area in &rules.areas {
+                // A fresh page for each visit. Only the address's fragment changes between
+                // moments, which no browser loads afresh: it goes by a blank page.
+                if !opened {
+                    browser.open(&url);
+                    opened = true;
+                } else if url == last_url {
+                    browser.reload();
+                } else {
+                    browser
+                        .events
+                        .retain(|e| e["method"] != "Page.loadEventFired");
+                    browser.send("Page.navigate", json!({"url": "about:blank"}));
+                    browser.wait_for("Page.loadEventFired");
+                    browser.navigate(&url);
+                }
+                last_url.clone_from(&url);
+                browser.eval(DRIVER);
+                let oracle = browser.eval(&format!(
+                    "Object.assign(window.__oracle({}, {}), {{area: {}}})",
+                    json!(name),
+                    json!(text),
+                    json!(area.id)
+                ));
+                browser.eval(&format!("window.__walk({oracle})"));
+                let shown = browser.eval("window.__result()");
+                let saved = shown["case_file"].as_str().unwrap();
+                let case = threshold::case::read(saved.as_bytes(), &name, &rules.questions)
+                    .unwrap_or_else(|e| {
+                        panic!("{name}: the page saved a case `assess` refuses: {e}")
+                    });
+                let outcome = threshold::engine::assess(area, &rules.questions, &case, &moment);
+                let view = View::of(&rules, &outcome);
+                let page = browser.eval(VIEW_TEXT);
+                let gaps = missing(&view, &normalise(page.as_str().unwrap()), Shows::Everything);
+                checked += 1;
+                if !gaps.is_empty() {
+                    failures.push(format!("{name} in {} at {at}: {gaps:?}", area.id));
+                }
+            }
+        }
+    }
+    assert_eq!(checked, examples.len() * rules.areas.len() * 2);
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} results on the page do not show what every format shows:\n{}",
+        failures.len(),
+        failures[..failures.len().min(10)].join("\n")
+    );
+    assert_eq!(proxy.connections().0, 0, "the page made a connection");
+}
+
+/// A wrong click does not lose a visit: the page's Back button and the browser's own Back
+/// each undo the last answer and return to its question, and leaving (a reload, closing
+/// the tab) with answers asks first.
+#[test]
+fn back_undoes_one_answer_and_leaving_with_answers_asks_first() {
+    let chromium = ready();
+    let proxy = Proxy::start();
+    let mut browser = Browser::launch(&chromium, &proxy);
+    browser.open(&url());
+    let title = |b: &mut Browser| b.eval("document.getElementById('screen-title').textContent");
+    let visit = |b: &mut Browser| b.eval("JSON.stringify(window.threshold.visit())");
+    assert_eq!(title(&mut browser), "Area");
+    assert_eq!(
+        browser.eval("document.getElementById('back').disabled"),
+        true
+    );
+    browser.eval("document.querySelector('input[value=salford]').checked = true; document.querySelector('#screen form').requestSubmit(); true");
+    let at_first = visit(&mut browser);
+    let first = title(&mut browser);
+    assert!(
+        first.as_str().unwrap().contains("immediate danger"),
+        "{first}"
+    );
+    browser.eval("document.querySelector('input[name=answer][value=no]').checked = true; document.querySelector('#screen form').requestSubmit(); true");
+    let second = title(&mut browser);
+    assert_ne!(second, first);
+
+    // The page's Back: the answer is undone and its question asked again.
+    browser.eval("document.getElementById('back').click(); true");
+    browser.eval("new Promise((r) => setTimeout(() => r(true), 200))");
+    assert_eq!(title(&mut browser), first);
+    assert_eq!(
+        visit(&mut browser),
+        at_first,
+        "Back restores the visit as it was"
+    );
+
+    // The browser's Back, as a wrong click on it: the same, and the page is not left.
+    browser.eval("document.querySelector('input[name=answer][value=no]').checked = true; document.querySelector('#screen form').requestSubmit(); true");
+    assert_eq!(title(&mut browser), second);
+    let history = browser.send("Page.getNavigationHistory", json!({}));
+    let current = history["currentIndex"].as_u64().unwrap() as usize;
+    let entry = history["entries"][current - 1]["id"].clone();
+    browser.send("Page.navigateToHistoryEntry", json!({"entryId": entry}));
+    browser.eval("new Promise((r) => setTimeout(() => r(true), 200))");
+    assert_eq!(title(&mut browser), first);
+    assert_eq!(visit(&mut browser), at_first);
+
+    // Leaving with answers asks first (the browser's own "Leave site?" question).
+    browser.send(
+        "Runtime.evaluate",
+        json!({"expression": "document.querySelector('input[name=answer][value=no]').click()", "userGesture": true}),
+    );
+    let dialogs = browser.dialogs;
+    browser.reload();
+    assert_eq!(
+        browser.dialogs,
+        dialogs + 1,
+        "no warning before the visit was lost"
+    );
 }

@@ -153,7 +153,7 @@ impl Ids {
         match crate::error::nearest(id, self.names.iter().map(String::as_str)) {
             Some(near) => format!("unknown question id `{id}` (did you mean `{near}`?)"),
             None => format!(
-                "unknown question id `{id}`; `threshold rules show` and the README list the ids"
+                "unknown question id `{id}`; docs/case-files.md and rules/questions.yaml list the ids"
             ),
         }
     }

@@ -15,4 +15,5 @@ pub mod parse;
 pub mod question;
 pub mod rules;
 pub mod text;
+pub mod values;
 pub mod yaml;

@@ -171,7 +171,7 @@ impl Header {
 }
 
 const COLUMNS_HELP: &str = "the columns are reference, area, assessed_at, recorded_level, \
-    child_id, child_age, child_unborn, then question ids (the README lists them)";
+    child_id, child_age, child_unborn, then question ids (docs/case-files.md lists them)";
 
 fn column_named(name: &str, bank: &QuestionBank) -> Result<Column, String> {
     if let Some((_, column)) = FIXED.iter().find(|(n, _)| *n == name) {
@@ -445,7 +445,7 @@ impl Group {
                 code.unwrap_or(Code::CsvRows),
                 at,
                 message,
-                "fix the cell; the README shows the CSV columns and answers",
+                "fix the cell; docs/batch.md shows the CSV columns and answers",
             )
         })
     }
@@ -839,7 +839,9 @@ fn quick_household(
             continue;
         }
         match column {
-            Column::Reference => case.reference = Some(identifier(text)?),
+            Column::Reference => {
+                case.reference = Some(crate::values::Reference::new(&text).ok()?.into_string())
+            }
             Column::Area => case.area = Some(text.into_owned()),
             Column::AssessedAt => {
                 case.assessed_at = Some(crate::hours::parse_moment(&text).ok()?);
@@ -882,7 +884,7 @@ fn quick_child(
             continue;
         }
         match column {
-            Column::ChildId => id = Some(identifier(text)?),
+            Column::ChildId => id = Some(crate::values::ChildLabel::new(&text).ok()?.into_string()),
             Column::ChildAge => {
                 let years = text.parse::<i64>().ok().filter(|a| (0..=17).contains(a))?;
                 age = Some(years as u8);
@@ -902,13 +904,6 @@ fn quick_child(
         (Some(_), false) | (None, true) => Some(Some(Child { id, age, answers })),
         (Some(_), true) | (None, false) => None,
     }
-}
-
-/// A reference or a child's id, as `Case: Deserialize` takes it.
-fn identifier(text: Cow<str>) -> Option<String> {
-    crate::text::identifier_problem(&text)
-        .is_none()
-        .then(|| text.into_owned())
 }
 
 /// An answer, as a case file's reader takes it from text; `None` for what it refuses.

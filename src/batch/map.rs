@@ -254,7 +254,7 @@ impl Map {
     }
 }
 
-const MAP_HELP: &str = "the README's `Reading a case system's export` section shows a map";
+const MAP_HELP: &str = "docs/batch.md (`Reading a case system's export`) shows a map";
 
 /// Where a table came from, to name a cell in a message: a CSV file (line and column) or a
 /// sheet of a workbook (row and column letter).

@@ -62,7 +62,7 @@ pub struct Args {
     #[arg(long)]
     pub fail_on_disagree: bool,
     /// Read CSV exports and workbooks through this map (YAML: which column holds what;
-    /// see the README)
+    /// see docs/batch.md)
     #[arg(long, value_name = "FILE")]
     pub map: Option<PathBuf>,
     /// The sheet of each .xlsx or .ods workbook to read [default: the first]

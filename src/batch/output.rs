@@ -14,7 +14,7 @@ use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// One row per case, stable columns (see the README)
+    /// One row per case, stable columns (see docs/batch.md)
     Csv,
     /// One JSON object per line: the `assess --format json` result plus `source`
     Jsonl,
@@ -27,7 +27,7 @@ pub enum Format {
 /// The CSV columns. A contract like the JSON result: add columns at the end, never
 /// rename, remove or reorder one. `rules_origin` is `bundled`, or `local` for rules
 /// from `--rules DIR` (the summary names the folder). `error_code` is the stable code of
-/// `error` (README, "Error codes"), empty on a row that was assessed.
+/// `error` (docs/case-files.md, "Error codes"), empty on a row that was assessed.
 pub const CSV_HEADER: &str = "reference,source,area,tier,level_name,emergency,routes,could_reach,recorded_level,agrees,error,rules_origin,error_code\n";
 
 /// What goes before the first row.

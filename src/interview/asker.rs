@@ -27,6 +27,8 @@ pub struct Ask<'a> {
     pub child: Option<&'a str>,
     /// The answer recorded so far, when changing one.
     pub current: Option<Answer>,
+    /// Where the question comes from, the document named by its title.
+    pub source: String,
 }
 
 impl Ask<'_> {
@@ -48,9 +50,9 @@ impl Ask<'_> {
 }
 
 /// The question's help and its source, as shown on request.
-pub fn help_text(question: &Question) -> String {
-    let mut text = wrap("     Help:", "       ", question.help.trim());
-    text.push_str(&wrap("     Source:", "       ", question.source.trim()));
+pub fn help_text(ask: &Ask) -> String {
+    let mut text = wrap("     Help:", "       ", ask.question.help.trim());
+    text.push_str(&wrap("     Source:", "       ", &ask.source));
     text
 }
 

@@ -58,7 +58,7 @@ impl<'a> LineAsker<'a> {
         loop {
             match parse(&self.line(prompt, current.as_deref())?) {
                 Some(Some(answer)) => return Ok(answer),
-                Some(None) => self.say(&help_text(ask.question))?,
+                Some(None) => self.say(&help_text(ask))?,
                 None => self.say(&format!("  {hint}\n"))?,
             }
         }
@@ -150,16 +150,21 @@ mod tests {
     fn a_typed_answer_is_asked_again_until_it_is_one_and_help_is_shown_on_request() {
         let rules = super::super::flow::tests::rules();
         let q = rules.questions.get("immediate_danger").unwrap();
+        let question = rules.questions.question(q);
         let ask = Ask {
             number: Some(1),
-            question: rules.questions.question(q),
+            question,
             child: None,
             current: None,
+            source: crate::render::view::question_source(rules, &question.source),
         };
         let (answer, shown) = asked("maybe\n?\nn\n", |a| a.yes_no(&ask));
         assert_eq!(answer, Answer::No);
         assert!(shown.contains(YES_NO_HINT), "{shown}");
         assert!(shown.contains("Help: For example"), "{shown}");
+        // The source by its title, never a seed's file name.
+        assert!(question.source.contains(".txt"), "{}", question.source);
+        assert!(!shown.contains(".txt"), "{shown}");
         assert!(!shown.contains('\x1b'), "{shown}");
     }
 

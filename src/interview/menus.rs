@@ -90,7 +90,7 @@ impl Asker for MenuAsker {
         loop {
             match self.yes_no_once(ask)? {
                 Some(answer) => return Ok(answer),
-                None => self.say(&help_text(ask.question))?,
+                None => self.say(&help_text(ask))?,
             }
         }
     }
@@ -115,7 +115,7 @@ impl Asker for MenuAsker {
                     self.say(&format!("     {} {shown}\n", self.done.apply_to("Answer:")))?;
                     return Ok(answer);
                 }
-                _ => self.say(&help_text(ask.question))?,
+                _ => self.say(&help_text(ask))?,
             }
         }
     }

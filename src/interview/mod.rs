@@ -92,7 +92,7 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
             "threshold check: error: the interview needs a terminal to ask its questions, and \
              standard input or output is not one\n  help: to assess answers without questions, \
              write them in a case file and run `threshold assess CASE` (`-` reads standard \
-             input); the README shows the format"
+             input); docs/case-files.md shows the format"
         )?;
         return Ok(stop::EXIT);
     }

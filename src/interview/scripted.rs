@@ -80,7 +80,7 @@ impl Asker for Scripted {
                 Reply::Yes => return Ok(Answer::Yes),
                 Reply::No => return Ok(Answer::No),
                 Reply::NotKnown => return Ok(Answer::Unknown),
-                Reply::Help => self.transcript.push_str(&help_text(ask.question)),
+                Reply::Help => self.transcript.push_str(&help_text(ask)),
                 other => return Err(self.wrong(&other, YES_NO)),
             }
         }
@@ -92,7 +92,7 @@ impl Asker for Scripted {
             match self.next("a count")? {
                 Reply::Count(n) => return Ok(Answer::Count(n)),
                 Reply::NotKnown => return Ok(Answer::Unknown),
-                Reply::Help => self.transcript.push_str(&help_text(ask.question)),
+                Reply::Help => self.transcript.push_str(&help_text(ask)),
                 other => return Err(self.wrong(&other, "a count")),
             }
         }

@@ -183,6 +183,7 @@ impl<'r> Session<'r> {
                 .flow
                 .asked(subject, q)
                 .then(|| self.flow.answer_of(subject, q)),
+            source: crate::render::view::question_source(rules, &question.source),
         };
         let answer = match question.kind {
             Kind::Yesno => asker.yes_no(&ask)?,
@@ -398,7 +399,10 @@ impl<'r> Session<'r> {
             {
                 Then::Why => {
                     if let Some(outcome) = self.flow.outcome() {
-                        asker.say(&format!("\n{}", render::plain::reasons(&outcome)))?;
+                        asker.say(&format!(
+                            "\n{}",
+                            render::plain::reasons(self.flow.rules(), &outcome)
+                        ))?;
                     }
                 }
                 Then::Judge => self.judge(asker)?,
@@ -453,7 +457,7 @@ impl<'r> Session<'r> {
         // the menu, however long the full result was.
         asker.say(&format!(
             "\n{}",
-            render::summary::render(&outcome, self.look.columns)
+            render::summary::render(self.flow.rules(), &outcome, self.look.columns)
         ))
     }
 
@@ -576,7 +580,7 @@ impl<'r> Session<'r> {
                 .collect(),
             not_asked: screens::not_asked_names(&self.flow),
         };
-        let text = render::record::render(self.flow.rules(), &outcome, &notes);
+        let text = render::record::render(self.flow.rules(), &outcome, &notes, "`threshold check`");
         self.write(asker, &path, &text, replace)
     }
 
@@ -664,12 +668,9 @@ impl<'r> Session<'r> {
     }
 }
 
-/// A number of children, 0 to 20.
+/// A number of children, 0 to [`ChildCount::MAX`].
 fn parse_child_count(text: &str) -> Result<usize, String> {
-    match text.trim().parse::<usize>() {
-        Ok(n) if n <= 20 => Ok(n),
-        _ => Err("type a whole number from 0 to 20".into()),
-    }
+    crate::values::ChildCount::parse(text).map(crate::values::ChildCount::get)
 }
 
 /// An age: whole years 0-17, or unborn (`None`).
@@ -681,19 +682,16 @@ fn parse_age(text: &str) -> Result<Option<u8>, String> {
     match text.parse::<u32>() {
         Ok(age @ 0..=17) => Ok(Some(age as u8)),
         Ok(_) => Err("record children under 18 only: 0 to 17, or u if unborn".into()),
-        Err(_) => Err("type whole years 0 to 17, or u if unborn".into()),
+        Err(_) if text.contains("month") || text.contains("week") => {
+            Err("ages are whole years: a baby under one is 0, so type 0".into())
+        }
+        Err(_) => Err("type whole years 0 to 17 (0 for a baby under one), or u if unborn".into()),
     }
 }
 
 fn check_label(text: &str, taken: impl Fn(&str) -> bool) -> Result<(), String> {
-    if text.chars().count() > 20 {
-        Err("keep a label short: 20 characters at most".into())
-    } else if let Some(problem) = crate::text::identifier_problem(text) {
-        Err(format!(
-            "this label has {problem}: {}",
-            crate::text::IDENTIFIER_RULE
-        ))
-    } else if taken(text) {
+    crate::values::ChildLabel::new(text).map_err(|problem| format!("this label {problem}"))?;
+    if taken(text) {
         Err(format!(
             "another child is labelled {text}: choose another label"
         ))
@@ -702,17 +700,14 @@ fn check_label(text: &str, taken: impl Fn(&str) -> bool) -> Result<(), String> {
     }
 }
 
+/// A reference, or nothing (Enter for none).
 fn check_reference(text: &str) -> Result<(), String> {
-    if text.chars().count() > 40 {
-        Err("a reference is a short code: 40 characters at most".into())
-    } else if let Some(problem) = crate::text::identifier_problem(text) {
-        Err(format!(
-            "this reference has {problem}: {}",
-            crate::text::IDENTIFIER_RULE
-        ))
-    } else {
-        Ok(())
+    if text.is_empty() {
+        return Ok(());
     }
+    crate::values::Reference::new(text)
+        .map(|_| ())
+        .map_err(|problem| format!("this reference {problem}"))
 }
 
 #[cfg(test)]
@@ -758,6 +753,14 @@ mod tests {
         transcript
             .find(text)
             .unwrap_or_else(|| panic!("{text:?} not shown:\n{transcript}"))
+    }
+
+    #[test]
+    fn an_age_in_months_is_told_to_type_0() {
+        let refused = parse_age("5 months").unwrap_err();
+        assert!(refused.contains("type 0"), "{refused}");
+        assert_eq!(parse_age("0"), Ok(Some(0)));
+        assert!(parse_age("x").unwrap_err().contains("0 for a baby"));
     }
 
     #[test]
@@ -828,7 +831,10 @@ mod tests {
         let t = &asker.transcript;
         let question = at(t, "  1. Is any child");
         let help = at(t, "Help: For example a child has just been seriously hurt");
-        let source = at(t, "Source: 000_fda4d71004fa14a2.txt");
+        let source = at(
+            t,
+            "Source: Adult practitioners' procedures: safeguarding children",
+        );
         let next = at(t, "  2. ");
         assert!(question < help && help < source && source < next, "{t}");
     }
@@ -916,7 +922,7 @@ mod tests {
         let text = std::fs::read_to_string(record).unwrap();
         for part in [
             "# Safeguarding threshold decision record",
-            "| Date and time | 2026-11-24 10:00 GMT (Europe/London) |",
+            "| Date and time | Tue 24 Nov 2026, 10:00 GMT (Europe/London) |",
             "| Area | Salford (`salford`) |",
             &format!("| Rules fingerprint (SHA-256) | `{}` |", rules().sha256),
             "- The tool's level for the household: **1 Getting Advice**",

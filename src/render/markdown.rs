@@ -1,9 +1,6 @@
 //! The result as Markdown, ready to paste into case notes.
 
-use super::{
-    JUDGEMENT_NOTE, bank_holiday_note, contacts_heading, level_label, moment_label, open_label,
-    provisional_lines, recorded_line, rules_label, unknown_labels,
-};
+use super::view::{ContactRow, Line, View};
 use crate::engine::Outcome;
 use crate::rules::RuleSet;
 use std::fmt::Write;
@@ -32,86 +29,94 @@ pub fn inline(text: &str) -> String {
 }
 
 /// The numbers as a Markdown table, in order, with what to do with each.
-pub fn contacts_table(contacts: &[crate::engine::ContactOutcome]) -> String {
+pub fn contacts_table(rows: &[ContactRow]) -> String {
     let mut out = String::from("| # | Who | Phone | Email | When |\n|---|---|---|---|---|\n");
-    for (i, c) in contacts.iter().enumerate() {
+    for (i, c) in rows.iter().enumerate() {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {}: {} |",
             i + 1,
-            cell(&c.contact.name),
-            c.contact.phone.as_deref().unwrap_or(""),
-            c.contact.email.as_deref().unwrap_or(""),
-            open_label(c),
-            cell(&c.contact.hours.text)
+            cell(&c.name),
+            c.phone.as_deref().unwrap_or(""),
+            c.email.as_deref().unwrap_or(""),
+            c.when,
+            cell(&c.hours)
         );
     }
     out
 }
 
+/// A line of the view: the child's label escaped, then the words.
+fn line(line: &Line) -> String {
+    match &line.child {
+        Some(child) => format!("{}: {}", inline(child), line.text),
+        None => line.text.clone(),
+    }
+}
+
 pub fn render(rules: &RuleSet, outcome: &Outcome) -> String {
-    let area = outcome.area;
-    let case = outcome.case;
+    render_view(&View::of(rules, outcome), "Threshold check")
+}
+
+/// The view under a second-level heading, `heading: area`.
+pub fn render_view(view: &View, heading: &str) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "## Threshold check: {}\n", area.name);
-    if let Some(reference) = &case.reference {
+    let _ = writeln!(out, "## {heading}: {}\n", view.area);
+    if let Some(reference) = &view.reference {
         let _ = writeln!(out, "- Reference: {}", inline(reference));
     }
-    let _ = writeln!(out, "- Assessed: {}", moment_label(&outcome.assessed_at));
-    let _ = writeln!(out, "- Rules: {}", rules_label(rules, area));
-    if outcome.emergency {
-        let _ = writeln!(
-            out,
-            "\n**EMERGENCY: a child may be in immediate danger. Ring 999 now.**\n"
-        );
+    let _ = writeln!(out, "- Assessed: {}", view.assessed);
+    let _ = writeln!(out, "- Rules: {}", view.rules);
+    if let Some(emergency) = view.emergency {
+        let _ = writeln!(out, "\n**{emergency}**\n");
     }
-    let provisional = provisional_lines(rules, outcome);
-    if !provisional.is_empty() {
+    if !view.not_yet_known.is_empty() {
         let _ = writeln!(out, "\n**NOT YET KNOWN**\n");
-        for line in &provisional {
-            let _ = writeln!(out, "- {line}");
+        for l in &view.not_yet_known {
+            let _ = writeln!(out, "- {}", line(l));
         }
         out.push('\n');
     }
-    match outcome.overall {
-        Some(tier) => {
-            let _ = writeln!(out, "- Household level: **{}**", level_label(area, tier));
+    match &view.household {
+        Some(household) => {
+            let _ = writeln!(out, "- Household level: **{household}**");
         }
         None => {
             let _ = writeln!(out, "- Household level: no children were recorded");
         }
     }
-    if !outcome.children.is_empty() {
+    if !view.children.is_empty() {
         let _ = writeln!(
             out,
             "\n### Children\n\n| Child | Age | Level | Score | Could reach |\n|---|---|---|---|---|"
         );
-        for c in &outcome.children {
-            let age = c.child.age.map_or("unborn".to_string(), |a| a.to_string());
+        for c in &view.children {
             let _ = writeln!(
                 out,
-                "| {} | {age} | {} | {} | {} |",
-                cell(&inline(&c.child.id)),
-                level_label(area, c.level),
+                "| {} | {} | {} | {} | {} |",
+                cell(&inline(&c.id)),
+                c.age,
+                c.level,
                 c.score,
-                level_label(area, c.could_reach)
+                c.could_reach.as_deref().unwrap_or("no higher")
             );
         }
     }
 
-    let _ = writeln!(out, "\n### Contacts\n\n{}\n", contacts_heading(outcome));
-    if let Some(note) = bank_holiday_note(outcome) {
+    let contacts = &view.contacts;
+    let _ = writeln!(out, "\n### Contacts\n\n{}\n", contacts.heading);
+    if let Some(note) = &contacts.note {
         let _ = writeln!(out, "{note}\n");
     }
-    out.push_str(&contacts_table(&outcome.contacts));
+    out.push_str(&contacts_table(&contacts.rows));
 
     let _ = writeln!(out, "\n### Next actions\n");
-    for (i, a) in outcome.actions.iter().enumerate() {
-        let _ = writeln!(out, "{}. {} _({})_", i + 1, a.text.trim(), a.source.trim());
+    for (i, a) in view.actions.iter().enumerate() {
+        let _ = writeln!(out, "{}. {}{} _({})_", i + 1, a.text, a.basis, a.source);
     }
 
     let _ = writeln!(out, "\n### Routes\n");
-    for r in &outcome.routes {
+    for r in &view.routes {
         let who = if r.children.is_empty() {
             String::new()
         } else {
@@ -120,56 +125,54 @@ pub fn render(rules: &RuleSet, outcome: &Outcome) -> String {
         };
         let _ = writeln!(
             out,
-            "- **{}**{who}: {} _({})_",
-            r.route.id,
-            r.route.text.trim(),
-            r.route.source.trim()
+            "- **{}**{who}: {}{} _({})_",
+            r.id, r.text, r.basis, r.source
         );
-        for point in &r.route.detail {
+        for point in &r.detail {
             let _ = writeln!(out, "  - {point}");
         }
     }
 
-    if outcome.children.iter().any(|c| !c.unknowns.is_empty()) {
+    if !view.unknowns.is_empty() {
         let _ = writeln!(out, "\n### Still unknown\n");
-        for (i, c) in outcome
-            .children
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| !c.unknowns.is_empty())
-        {
-            let _ = writeln!(
-                out,
+        for u in &view.unknowns {
+            let text = format!(
                 "- {} (could reach {}): {}",
-                cell(&inline(&c.child.id)),
-                level_label(area, c.could_reach),
-                unknown_labels(rules, outcome, i).join(", ")
+                inline(&u.child),
+                u.could_reach,
+                u.text
             );
+            let _ = writeln!(out, "{text}");
         }
     }
 
-    if !outcome.children.is_empty() {
+    if !view.children.is_empty() {
         let _ = writeln!(out, "\n### Why\n");
-        for c in &outcome.children {
-            if c.reasons.is_empty() {
-                let _ = writeln!(out, "- {}: no concern recorded", inline(&c.child.id));
-            }
-            for r in &c.reasons {
+        for r in &view.reasons {
+            if r.effect.is_empty() {
+                let _ = writeln!(out, "- {}: {}", inline(&r.child), r.label);
+            } else {
                 let _ = writeln!(
                     out,
-                    "- {}: {} {} _({})_",
-                    cell(&inline(&c.child.id)),
-                    r.effect.label(),
+                    "- {}: {} {}{} _({})_",
+                    inline(&r.child),
+                    r.effect,
                     r.label,
-                    r.source.trim()
+                    r.basis,
+                    r.source
                 );
             }
         }
     }
 
-    if let Some(line) = recorded_line(outcome, inline) {
-        let _ = writeln!(out, "\n{}", line.replace('|', "\\|"));
+    if let Some(recorded) = &view.recorded {
+        let reason = recorded
+            .reason
+            .as_deref()
+            .map(|r| format!(" Reason: {}", inline(r)))
+            .unwrap_or_default();
+        let _ = writeln!(out, "\n{}{}", recorded.line, reason.replace('|', "\\|"));
     }
-    let _ = writeln!(out, "\n_{JUDGEMENT_NOTE}_");
+    let _ = writeln!(out, "\n_{}_", view.judgement_note);
     out
 }

@@ -12,6 +12,7 @@ pub mod summary;
 pub mod table;
 #[cfg(feature = "cli")]
 pub mod trainer;
+pub mod view;
 
 use crate::engine::{Call, ContactOutcome, Outcome};
 use crate::rules::RuleSet;
@@ -117,35 +118,6 @@ pub fn bank_holiday_note(outcome: &Outcome) -> Option<String> {
     }
 }
 
-/// "Recorded level: 2 Getting Help (the tool says 1 Getting Advice; both are kept).
-/// Reason: …" — the practitioner's judgement beside the tool's, in every format. The
-/// reason is the practitioner's own words: `escape` makes them safe for the format (the
-/// terminal's `shown`, or Markdown's `inline`, so they never become a link or an image).
-pub fn recorded_line(outcome: &Outcome, escape: fn(&str) -> String) -> Option<String> {
-    let (recorded, tier) = (outcome.case.recorded_level?, outcome.overall?);
-    let area = outcome.area;
-    let verdict = if recorded == tier {
-        "the tool agrees".to_string()
-    } else {
-        format!("the tool says {}; both are kept", level_label(area, tier))
-    };
-    let reason = outcome
-        .case
-        .recorded_reason
-        .as_deref()
-        .map(|r| {
-            format!(
-                " Reason: {}",
-                escape(&r.split_whitespace().collect::<Vec<_>>().join(" "))
-            )
-        })
-        .unwrap_or_default();
-    Some(format!(
-        "Recorded level: {} ({verdict}).{reason}",
-        level_label(area, recorded)
-    ))
-}
-
 /// The heading over the contacts: what the order follows, and the moment it is for.
 pub fn contacts_heading(outcome: &Outcome) -> String {
     let when = outcome
@@ -165,47 +137,11 @@ pub fn contacts_heading(outcome: &Outcome) -> String {
     }
 }
 
-/// The lines a result leads with when it rests on what is not known: immediate danger
-/// first, then what to find out and how high it could go. Empty when nothing unknown
-/// could raise the result.
-pub fn provisional_lines(rules: &RuleSet, outcome: &Outcome) -> Vec<String> {
-    let mut lines = Vec::new();
-    if !outcome.provisional() {
-        return lines;
-    }
-    if outcome.danger_not_ruled_out {
-        lines.push(
-            "Immediate danger has NOT been ruled out: find out now whether any child is in danger. If one is, ring 999.".to_string(),
-        );
-    }
-    for (i, c) in outcome.children.iter().enumerate() {
-        if c.could_reach > c.level {
-            const SHOWN: usize = 4;
-            let labels = unknown_labels(rules, outcome, i);
-            let mut find = labels[..labels.len().min(SHOWN)].join(", ");
-            if labels.len() > SHOWN {
-                find.push_str(&format!(
-                    " and {} more (all under \"Still unknown\")",
-                    labels.len() - SHOWN
-                ));
-            }
-            lines.push(format!(
-                "{}: at {} now, could reach {}. Find out: {find}.",
-                c.child.id,
-                level_label(outcome.area, c.level),
-                level_label(outcome.area, c.could_reach),
-            ));
-        }
-    }
-    lines.push("This result is provisional: it rests on answers not yet known.".to_string());
-    lines
-}
-
-/// "2026-11-24 10:00 GMT".
+/// "Tue 24 Nov 2026, 10:00 GMT": a moment in words, London time.
 pub fn moment_label(moment: &jiff::ZonedDateTime) -> String {
     moment
         .with_time_zone(crate::hours::london().clone())
-        .strftime("%Y-%m-%d %H:%M %Z")
+        .strftime("%a %-d %b %Y, %H:%M %Z")
         .to_string()
 }
 
@@ -237,13 +173,4 @@ pub fn local_rules_line(rules: &RuleSet) -> String {
             &rules.sha256[..12]
         ),
     }
-}
-
-/// The question ids as short phrases, for people.
-pub fn unknown_labels(rules: &RuleSet, outcome: &Outcome, child: usize) -> Vec<String> {
-    outcome.children[child]
-        .unknowns
-        .iter()
-        .map(|q| rules.questions.question(*q).short.clone())
-        .collect()
 }

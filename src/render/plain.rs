@@ -1,82 +1,71 @@
-//! The result as plain lines, for screen readers (`threshold check --plain`): the same
-//! content as the table, with no colour and no box drawing, every line within 80 columns,
-//! and the reasons on request.
+//! The result as plain lines, for screen readers (`threshold check --plain`): the sections of
+//! the [`View`], with no colour and no box drawing, every line within 80 columns, and the
+//! reasons on request.
 
+use super::shown;
 use super::table::wrap;
-use super::{
-    JUDGEMENT_NOTE, bank_holiday_note, contacts_heading, level_label, moment_label, open_label,
-    provisional_lines, recorded_line, rules_label, shown, unknown_labels,
-};
+use super::view::View;
 use crate::engine::Outcome;
 use crate::rules::RuleSet;
 
 /// The result; the reasons only when `reasons` is set (otherwise `reasons()` on request).
 pub fn render(rules: &RuleSet, outcome: &Outcome, reasons: bool) -> String {
-    let area = outcome.area;
-    let case = outcome.case;
-    let mut out = format!("threshold: {}\n", area.name);
-    out.push_str(&wrap("", "  ", &rules_label(rules, area)));
-    let reference = case
-        .reference
-        .as_deref()
-        .map(|r| format!(", reference {}", shown(r)))
-        .unwrap_or_default();
-    out.push_str(&format!(
-        "Assessed {}{reference}\n\n",
-        moment_label(&outcome.assessed_at)
-    ));
-    if outcome.emergency {
-        out.push_str("EMERGENCY: a child may be in immediate danger. Ring 999 now.\n\n");
+    let view = View::of(rules, outcome);
+    let mut out = format!("{}\n", view.title);
+    out.push_str(&wrap("", "  ", &view.rules));
+    out.push_str(&super::table::assessed_line(&view));
+    out.push('\n');
+    if let Some(emergency) = view.emergency {
+        out.push_str(&format!("{emergency}\n\n"));
     }
-    let provisional = provisional_lines(rules, outcome);
-    if !provisional.is_empty() {
+    if !view.not_yet_known.is_empty() {
         out.push_str("NOT YET KNOWN:\n");
-        for line in &provisional {
-            out.push_str(&wrap("-", "  ", line));
+        for line in &view.not_yet_known {
+            out.push_str(&wrap("-", "  ", &super::table::line_text(line)));
         }
         out.push('\n');
     }
-    out.push_str(&levels(outcome));
-    out.push_str(&contacts(outcome));
+    out.push_str(&levels(&view));
+    out.push_str(&contacts(&view));
     out.push_str("Next actions:\n");
-    for (i, action) in outcome.actions.iter().enumerate() {
-        out.push_str(&wrap(&format!("{:>2}.", i + 1), "    ", &action.text));
+    for (i, action) in view.actions.iter().enumerate() {
+        out.push_str(&wrap(
+            &format!("{:>2}.", i + 1),
+            "    ",
+            &format!("{}{}", action.text, action.basis),
+        ));
     }
     out.push('\n');
-    out.push_str(&routes(outcome));
-    out.push_str(&unknowns(rules, outcome));
+    out.push_str(&format!("Routes:\n{}\n", super::table::route_lines(&view)));
+    out.push_str(&unknowns(&view));
     if reasons {
-        out.push_str(&self::reasons(outcome));
+        out.push_str(&why(&view));
     }
-    out.push_str(&recorded(outcome));
-    out.push_str(JUDGEMENT_NOTE);
+    out.push_str(&super::table::recorded_lines(&view));
+    out.push_str(view.judgement_note);
     out.push('\n');
     out
 }
 
-fn levels(outcome: &Outcome) -> String {
-    let area = outcome.area;
-    let Some(tier) = outcome.overall else {
+fn levels(view: &View) -> String {
+    let Some(household) = &view.household else {
         return "Household level: no children were recorded.\n\n".into();
     };
-    let mut out = format!("Household level: {}\n", level_label(area, tier));
-    for c in &outcome.children {
-        let age = c
-            .child
-            .age
-            .map_or("unborn".to_string(), |a| format!("age {a}"));
-        let reach = if c.could_reach > c.level {
-            format!(
-                "could reach {} if unknowns are worrying",
-                level_label(area, c.could_reach)
-            )
+    let mut out = format!("Household level: {household}\n");
+    for c in &view.children {
+        let age = if c.age == "unborn" {
+            c.age.clone()
         } else {
-            "could reach no higher".to_string()
+            format!("age {}", c.age)
+        };
+        let reach = match &c.could_reach {
+            Some(level) => format!("could reach {level} if unknowns are worrying"),
+            None => "could reach no higher".to_string(),
         };
         let line = format!(
             "Child {}, {age}: {}, score {}; {reach}.",
-            shown(&c.child.id),
-            level_label(area, c.level),
+            shown(&c.id),
+            c.level,
             c.score
         );
         out.push_str(&wrap("-", "  ", &line));
@@ -85,27 +74,27 @@ fn levels(outcome: &Outcome) -> String {
     out
 }
 
-fn contacts(outcome: &Outcome) -> String {
-    let mut out = wrap("", "", &format!("{}:", contacts_heading(outcome)));
-    if let Some(note) = bank_holiday_note(outcome) {
-        out.push_str(&wrap("", "", &note));
+fn contacts(view: &View) -> String {
+    let contacts = &view.contacts;
+    let mut out = wrap("", "", &format!("{}:", contacts.heading));
+    if let Some(note) = &contacts.note {
+        out.push_str(&wrap("", "", note));
     }
-    for (i, c) in outcome.contacts.iter().enumerate() {
-        let reach: Vec<&str> = [c.contact.phone.as_deref(), c.contact.email.as_deref()]
+    for (i, c) in contacts.rows.iter().enumerate() {
+        let reach: Vec<&str> = [c.phone.as_deref(), c.email.as_deref()]
             .into_iter()
             .flatten()
             .collect();
-        let open = open_label(c);
-        let mut open = open.chars();
-        let open: String = open
+        let mut when = c.when.chars();
+        let when: String = when
             .next()
-            .map(|first| first.to_uppercase().chain(open).collect())
+            .map(|first| first.to_uppercase().chain(when).collect())
             .unwrap_or_default();
         let line = format!(
-            "{}: {}. {open}. Hours: {}.",
-            c.contact.name,
+            "{}: {}. {when}. Hours: {}.",
+            c.name,
             reach.join(" or "),
-            c.contact.hours.text
+            c.hours
         );
         out.push_str(&wrap(&format!("{:>2}.", i + 1), "    ", &line));
     }
@@ -113,45 +102,31 @@ fn contacts(outcome: &Outcome) -> String {
     out
 }
 
-fn routes(outcome: &Outcome) -> String {
-    format!("Routes:\n{}\n", super::table::route_lines(outcome))
-}
-
-fn unknowns(rules: &RuleSet, outcome: &Outcome) -> String {
-    let area = outcome.area;
-    let mut out = String::new();
-    for (i, c) in outcome.children.iter().enumerate() {
-        if c.unknowns.is_empty() {
-            continue;
-        }
-        let line = format!(
-            "{} (could reach {}): {}",
-            shown(&c.child.id),
-            level_label(area, c.could_reach),
-            unknown_labels(rules, outcome, i).join(", ")
-        );
-        out.push_str(&wrap("-", "  ", &line));
+fn unknowns(view: &View) -> String {
+    if view.unknowns.is_empty() {
+        return String::new();
     }
-    if out.is_empty() {
-        return out;
+    let mut out = String::from("Still unknown:\n");
+    for u in &view.unknowns {
+        out.push_str(&wrap("-", "  ", &super::table::unknown_line(u)));
     }
-    format!("Still unknown:\n{out}\n")
-}
-
-/// Why each child's level is what it is: every rule that moved it, with its source.
-pub fn reasons(outcome: &Outcome) -> String {
-    if outcome.children.is_empty() {
-        return "Why: no children were recorded, so no level was decided.\n\n".into();
-    }
-    let mut out = String::from("Why:\n");
-    out.push_str(&super::table::reason_lines(outcome, |source| {
-        format!(". Source: {source}")
-    }));
     out.push('\n');
     out
 }
 
-fn recorded(outcome: &Outcome) -> String {
-    recorded_line(outcome, |r| shown(r).into_owned())
-        .map_or(String::new(), |line| wrap("", "  ", &line))
+/// Why each child's level is what it is: every rule that moved it, with its source.
+pub fn reasons(rules: &RuleSet, outcome: &Outcome) -> String {
+    why(&View::of(rules, outcome))
+}
+
+fn why(view: &View) -> String {
+    if view.children.is_empty() {
+        return "Why: no children were recorded, so no level was decided.\n\n".into();
+    }
+    let mut out = String::from("Why:\n");
+    out.push_str(&super::table::reason_lines(view, |source| {
+        format!(". Source: {source}")
+    }));
+    out.push('\n');
+    out
 }

@@ -25,16 +25,16 @@ fn cell(text: &str) -> String {
     super::shown(&text.replace('|', "\\|").replace('\n', " ")).into_owned()
 }
 
-pub fn render(rules: &RuleSet, outcome: &Outcome, notes: &Notes) -> String {
+/// The record; `made_with` names what made it (`threshold check`, or the offline page).
+pub fn render(rules: &RuleSet, outcome: &Outcome, notes: &Notes, made_with: &str) -> String {
     let reason = outcome.case.recorded_reason.as_deref();
     let mut out = String::from("# Safeguarding threshold decision record\n\n");
     out.push_str(&provenance(rules, outcome));
     out.push_str(&judgement(outcome, reason));
-    // The result exactly as `threshold assess --format markdown` gives it for the same case.
-    out.push_str(&super::markdown::render(rules, outcome).replacen(
-        "## Threshold check:",
-        "## Result:",
-        1,
+    // The result as `threshold assess --format markdown` gives it for the same case.
+    out.push_str(&super::markdown::render_view(
+        &super::view::View::of(rules, outcome),
+        "Result",
     ));
     out.push_str(&answers(notes));
     out.push_str(
@@ -43,7 +43,7 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, notes: &Notes) -> String {
     );
     let _ = writeln!(
         out,
-        "\n---\n\n_Made with `threshold check`. A case file saved with this record \
+        "\n---\n\n_Made with {made_with}. A case file saved with this record \
          reloads the answers in `threshold assess` or `threshold check --answers`._"
     );
     out
@@ -131,7 +131,9 @@ fn judgement(outcome: &Outcome, reason: Option<&str>) -> String {
             let _ = writeln!(out, "{}. {}", i + 1, action.text.trim());
         }
         out.push('\n');
-        out.push_str(&super::markdown::contacts_table(&judged.contacts));
+        out.push_str(&super::markdown::contacts_table(
+            &super::view::contact_rows(&judged.contacts),
+        ));
     }
     out.push('\n');
     out

@@ -3,8 +3,9 @@
 //! numbers to ring with what to do with them — at most `MAX_LINES` lines, wrapped to the
 //! terminal's width (60 to 80 columns), so it stays on screen above the menu at 80x24.
 
-use super::{level_label, open_label};
+use super::view::View;
 use crate::engine::Outcome;
+use crate::rules::RuleSet;
 
 /// Lines the summary may take, leaving room for the menu below it on a 24-row screen.
 pub const MAX_LINES: usize = 13;
@@ -15,76 +16,74 @@ pub fn width_for(columns: usize) -> usize {
     columns.clamp(60, 80)
 }
 
-pub fn render(outcome: &Outcome, columns: usize) -> String {
+pub fn render(rules: &RuleSet, outcome: &Outcome, columns: usize) -> String {
+    let view = View::of(rules, outcome);
     let width = width_for(columns);
-    let area = outcome.area;
     let wrapped = |first: &str, indent: &str, text: &str| wrap(first, indent, text, width);
-    let mut head = vec![format!("== In short: {} ==", area.name)];
-    if outcome.emergency {
-        head.extend(wrapped("", "", "EMERGENCY: ring 999 now."));
+    let mut head = vec![format!("== In short: {} ==", view.area)];
+    if let Some(emergency) = view.emergency {
+        head.extend(wrapped("", "", emergency));
     } else if outcome.danger_not_ruled_out {
-        head.extend(wrapped(
-            "",
-            "",
-            "Immediate danger NOT ruled out: find out now; if a child is in danger, ring 999.",
-        ));
+        head.extend(wrapped("", "", super::view::DANGER_NOT_RULED_OUT));
     }
     // Each child is one block of lines, kept whole or left out whole.
     let mut children: Vec<Vec<String>> = Vec::new();
-    match outcome.overall {
+    match &view.household {
         None => head.extend(wrapped("", "", "No children were recorded.")),
-        Some(tier) => {
-            head.extend(wrapped(
-                "",
-                "",
-                &format!("Household: {}", level_label(area, tier)),
-            ));
-            for c in &outcome.children {
-                let reach = if c.could_reach > c.level {
-                    format!(
-                        "; could reach {} (answers not known)",
-                        level_label(area, c.could_reach)
-                    )
-                } else {
-                    String::new()
-                };
-                let age = c.child.age.map_or("unborn".to_string(), |a| format!("{a}"));
-                let id = super::shown(&c.child.id);
+        Some(household) => {
+            head.extend(wrapped("", "", &format!("Household: {household}")));
+            for c in &view.children {
+                let reach = c
+                    .could_reach
+                    .as_ref()
+                    .map(|level| format!("; could reach {level} (answers not known)"))
+                    .unwrap_or_default();
+                let id = super::shown(&c.id);
                 children.push(wrapped(
                     "-",
                     "  ",
-                    &format!("{id} ({age}): {}{reach}", level_label(area, c.level)),
+                    &format!("{id} ({}): {}{reach}", c.age, c.level),
                 ));
             }
         }
     }
-    let first = outcome
+    let first = view
         .actions
         .first()
-        .map(|a| wrapped("First:", "  ", &first_sentence(a.text.trim())))
+        .map(|a| wrapped("First:", "  ", &first_sentence(&a.text)))
         .unwrap_or_default();
+    let rows = &view.contacts.rows;
+    // 999 is never left off: when it is not among the first numbers (no danger), it is
+    // shown after them, with its place in the full list.
+    let emergency = rows.iter().position(|c| c.phone.as_deref() == Some("999"));
     let calls_for = |numbers: usize| {
         let mut calls = vec![
-            if outcome.urgent {
+            if view.contacts.urgent {
                 "Ring now:"
             } else {
                 "Who to call:"
             }
             .to_string(),
         ];
-        for (i, c) in outcome.contacts.iter().take(numbers).enumerate() {
+        let mut shown: Vec<usize> = (0..rows.len()).take(numbers).collect();
+        if let Some(e) = emergency
+            && !shown.contains(&e)
+        {
+            shown.push(e);
+        }
+        for i in shown {
+            let c = &rows[i];
             // A number is never broken across lines: its spaces are kept together.
             let reach = c
-                .contact
                 .phone
                 .as_deref()
-                .or(c.contact.email.as_deref())
+                .or(c.email.as_deref())
                 .unwrap_or("")
                 .replace(' ', KEEP);
             calls.extend(wrapped(
                 &format!("{:>2}.", i + 1),
                 "    ",
-                &format!("{} {reach}: {}", c.contact.name, open_label(c)),
+                &format!("{} {reach}: {}", c.name, c.when),
             ));
         }
         calls

@@ -1,10 +1,8 @@
 //! The result for a terminal: fits 80 columns, uses colour only when allowed (a terminal,
 //! NO_COLOR unset) and never lets colour alone carry meaning.
 
-use super::{
-    JUDGEMENT_NOTE, bank_holiday_note, contacts_heading, level_label, moment_label, open_label,
-    provisional_lines, recorded_line, rules_label, shown, shown_list, unknown_labels,
-};
+use super::view::{Line, Unknowns, View};
+use super::{shown, shown_list};
 use crate::engine::Outcome;
 use crate::rules::RuleSet;
 use comfy_table::{ContentArrangement, Table, presets};
@@ -66,69 +64,43 @@ pub fn wrap(first: &str, indent: &str, text: &str) -> String {
 }
 
 pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
+    let view = View::of(rules, outcome);
     let s = Styles::new(styled);
-    let area = outcome.area;
     let mut out = String::new();
-    let case = outcome.case;
-    let _ = writeln!(
-        out,
-        "{}",
-        s.heading.apply_to(format!("threshold: {}", area.name))
-    );
-    out.push_str(&wrap("", "  ", &rules_label(rules, area)));
-    let reference = case
-        .reference
-        .as_deref()
-        .map(|r| format!(", reference {}", shown(r)))
-        .unwrap_or_default();
-    let _ = writeln!(
-        out,
-        "Assessed {}{reference}",
-        moment_label(&outcome.assessed_at)
-    );
+    let _ = writeln!(out, "{}", s.heading.apply_to(&view.title));
+    out.push_str(&wrap("", "  ", &view.rules));
+    out.push_str(&assessed_line(&view));
     out.push('\n');
 
-    if outcome.emergency {
-        let _ = writeln!(
-            out,
-            "{}",
-            s.alarm
-                .apply_to("EMERGENCY: a child may be in immediate danger. Ring 999 now.")
-        );
+    if let Some(emergency) = view.emergency {
+        let _ = writeln!(out, "{}", s.alarm.apply_to(emergency));
         out.push('\n');
     }
-    let provisional = provisional_lines(rules, outcome);
-    if !provisional.is_empty() {
+    if !view.not_yet_known.is_empty() {
         let _ = writeln!(out, "{}", s.alarm.apply_to("NOT YET KNOWN"));
-        for line in &provisional {
-            out.push_str(&wrap("-", "  ", line));
+        for line in &view.not_yet_known {
+            out.push_str(&wrap("-", "  ", &line_text(line)));
         }
         out.push('\n');
     }
 
-    match outcome.overall {
-        Some(tier) => {
+    match &view.household {
+        Some(household) => {
             let _ = writeln!(
                 out,
-                "{} {}",
+                "{} {household}",
                 s.heading.apply_to("Household level:"),
-                level_label(area, tier)
             );
             let mut table = grid(&["Child", "Age", "Level", "Score", "Could reach"]);
-            for c in &outcome.children {
-                let age = c.child.age.map_or("unborn".to_string(), |a| a.to_string());
-                let reach = if c.could_reach > c.level {
-                    format!(
-                        "{} if unknowns are worrying",
-                        level_label(area, c.could_reach)
-                    )
-                } else {
-                    "no higher".to_string()
+            for c in &view.children {
+                let reach = match &c.could_reach {
+                    Some(level) => format!("{level} if unknowns are worrying"),
+                    None => "no higher".to_string(),
                 };
                 table.add_row(vec![
-                    shown(&c.child.id).into_owned(),
-                    age,
-                    level_label(area, c.level),
+                    shown(&c.id).into_owned(),
+                    c.age.clone(),
+                    c.level.clone(),
                     c.score.to_string(),
                     reach,
                 ]);
@@ -145,118 +117,147 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
     }
     out.push('\n');
 
+    let contacts = &view.contacts;
     out.push_str(&wrap(
         "",
         "",
-        &s.heading.apply_to(contacts_heading(outcome)).to_string(),
+        &s.heading.apply_to(&contacts.heading).to_string(),
     ));
-    if let Some(note) = bank_holiday_note(outcome) {
-        out.push_str(&wrap("", "", &note));
+    if let Some(note) = &contacts.note {
+        out.push_str(&wrap("", "", note));
     }
     let mut table = grid(&["#", "Who", "Number", "When"]);
-    for (i, c) in outcome.contacts.iter().enumerate() {
-        let number = match (&c.contact.phone, &c.contact.email) {
-            (Some(p), Some(e)) => format!("{p}\n{e}"),
-            (Some(p), None) => p.clone(),
-            (None, Some(e)) => e.clone(),
-            (None, None) => String::new(),
-        };
-        let when = format!("{}\n{}", open_label(c), c.contact.hours.text);
+    for (i, c) in contacts.rows.iter().enumerate() {
+        // A number is never broken across lines.
+        let number: Vec<String> = [&c.phone, &c.email]
+            .into_iter()
+            .flatten()
+            .map(|n| n.replace(' ', "\u{a0}"))
+            .collect();
         table.add_row(vec![
             (i + 1).to_string(),
-            c.contact.name.clone(),
-            number,
-            when,
+            c.name.clone(),
+            number.join("\n"),
+            format!("{}\n{}", c.when, c.hours),
         ]);
     }
-    let _ = writeln!(out, "{table}");
+    let _ = writeln!(out, "{}", table.to_string().replace('\u{a0}', " "));
     out.push('\n');
 
     let _ = writeln!(out, "{}", s.heading.apply_to("Next actions"));
-    for (i, action) in outcome.actions.iter().enumerate() {
-        out.push_str(&wrap(&format!("{:>2}.", i + 1), "    ", &action.text));
+    for (i, action) in view.actions.iter().enumerate() {
+        out.push_str(&wrap(
+            &format!("{:>2}.", i + 1),
+            "    ",
+            &format!("{}{}", action.text, action.basis),
+        ));
     }
     out.push('\n');
 
     let _ = writeln!(out, "{}", s.heading.apply_to("Routes"));
-    out.push_str(&route_lines(outcome));
+    out.push_str(&route_lines(&view));
     out.push('\n');
 
-    let unknown: Vec<usize> = (0..outcome.children.len())
-        .filter(|i| !outcome.children[*i].unknowns.is_empty())
-        .collect();
-    if !unknown.is_empty() {
+    if !view.unknowns.is_empty() {
         let _ = writeln!(out, "{}", s.heading.apply_to("Still unknown"));
-        for i in unknown {
-            let c = &outcome.children[i];
-            let reach = format!("could reach {}", level_label(area, c.could_reach));
-            let line = format!(
-                "{} ({reach}): {}",
-                shown(&c.child.id),
-                unknown_labels(rules, outcome, i).join(", ")
-            );
-            out.push_str(&wrap("-", "  ", &line));
+        for u in &view.unknowns {
+            out.push_str(&wrap("-", "  ", &unknown_line(u)));
         }
         out.push('\n');
     }
 
-    if !outcome.children.is_empty() {
+    if !view.children.is_empty() {
         let _ = writeln!(out, "{}", s.heading.apply_to("Why"));
-        out.push_str(&reason_lines(outcome, |source| format!(" [{source}]")));
+        out.push_str(&reason_lines(&view, |source| format!(" [{source}]")));
         out.push('\n');
     }
 
-    if let Some(line) = recorded_line(outcome, |r| shown(r).into_owned()) {
-        out.push_str(&wrap("", "  ", &line));
-    }
-    let _ = writeln!(out, "{}", s.dim.apply_to(JUDGEMENT_NOTE));
+    out.push_str(&recorded_lines(&view));
+    let _ = writeln!(out, "{}", s.dim.apply_to(view.judgement_note));
     out
 }
 
+/// A line of the view for a terminal: the child's label escaped, then the words.
+pub fn line_text(line: &Line) -> String {
+    match &line.child {
+        Some(child) => format!("{}: {}", shown(child), line.text),
+        None => line.text.clone(),
+    }
+}
+
+/// "Assessed Tue 24 Nov 2026, 10:00 GMT, reference R-1", wrapped.
+pub fn assessed_line(view: &View) -> String {
+    let reference = view
+        .reference
+        .as_deref()
+        .map(|r| format!(", reference {}", shown(r)))
+        .unwrap_or_default();
+    wrap("", "  ", &format!("Assessed {}{reference}", view.assessed))
+}
+
 /// Each route that applies, with the children it applies to and its points, wrapped.
-pub fn route_lines(outcome: &Outcome) -> String {
+pub fn route_lines(view: &View) -> String {
     let mut out = String::new();
-    for r in &outcome.routes {
+    for r in &view.routes {
         let who = if r.children.is_empty() {
             String::new()
         } else {
-            format!(" (child {})", shown_list(&r.children))
+            let ids: Vec<&str> = r.children.iter().map(String::as_str).collect();
+            format!(" (child {})", shown_list(&ids))
         };
         out.push_str(&wrap(
             "-",
             "  ",
-            &format!("{}{who}: {}", r.route.id, r.route.text),
+            &format!("{}{who}: {}{}", r.id, r.text, r.basis),
         ));
-        for point in &r.route.detail {
+        for point in &r.detail {
             out.push_str(&wrap("    *", "      ", point));
         }
     }
     out
 }
 
+/// "A (could reach Level 4): alone could give Level 4: …".
+pub fn unknown_line(u: &Unknowns) -> String {
+    format!(
+        "{} (could reach {}): {}",
+        shown(&u.child),
+        u.could_reach,
+        u.text
+    )
+}
+
 /// Each child's reasons (or that no concern was recorded); `source` writes what follows
 /// each reason's label, its source.
-pub fn reason_lines(outcome: &Outcome, source: impl Fn(&str) -> String) -> String {
+pub fn reason_lines(view: &View, source: impl Fn(&str) -> String) -> String {
     let mut out = String::new();
-    for c in &outcome.children {
-        if c.reasons.is_empty() {
-            out.push_str(&wrap(
-                "-",
-                "  ",
-                &format!("{}: no concern recorded", shown(&c.child.id)),
-            ));
-        }
-        for r in &c.reasons {
-            let basis = r.note();
-            let line = format!(
-                "{}: {} {}{basis}{}",
-                shown(&c.child.id),
-                r.effect.label(),
+    for r in &view.reasons {
+        let line = if r.effect.is_empty() {
+            format!("{}: {}", shown(&r.child), r.label)
+        } else {
+            format!(
+                "{}: {} {}{}{}",
+                shown(&r.child),
+                r.effect,
                 r.label,
-                source(r.source.trim())
-            );
-            out.push_str(&wrap("-", "    ", &line));
-        }
+                r.basis,
+                source(&r.source)
+            )
+        };
+        out.push_str(&wrap("-", "    ", &line));
     }
     out
+}
+
+/// The practitioner's level and reason beside the tool's, wrapped; nothing if none.
+pub fn recorded_lines(view: &View) -> String {
+    let Some(recorded) = &view.recorded else {
+        return String::new();
+    };
+    let reason = recorded
+        .reason
+        .as_deref()
+        .map(|r| format!(" Reason: {}", shown(r)))
+        .unwrap_or_default();
+    wrap("", "  ", &format!("{}{reason}", recorded.line))
 }

@@ -10,12 +10,21 @@ use crate::scenario::{FirstCall, Move, NearMiss, Scenario};
 use std::fmt::Write;
 
 /// The scenarios there are.
+/// Each scenario's name on a line of its own, whole (to copy into `scenario run`), then
+/// its title and situation wrapped beneath it.
 pub fn list(scenarios: &[Scenario]) -> String {
-    let mut table = grid(&["Name", "Title", "Situation"]);
+    let mut out = String::new();
     for s in scenarios {
-        table.add_row(vec![s.name.clone(), s.title.clone(), s.situation.clone()]);
+        out.push_str(&s.name);
+        out.push('\n');
+        out.push_str(&wrap(
+            "   ",
+            "    ",
+            &format!("{}: {}", s.title.trim(), s.situation.trim()),
+        ));
     }
-    format!("{table}\nRun one: threshold scenario run NAME --area AREA\n")
+    out.push_str("\nRun one: threshold scenario run NAME --area AREA\n");
+    out
 }
 
 /// The story, as a trainer reads it out.
@@ -521,7 +530,14 @@ fn answers(rules: &RuleSet, outcome: &Outcome, blocks: &mut Vec<Block>) {
                 level_label(area, t)
             })
     )));
-    let unknown = super::provisional_lines(rules, outcome);
+    let unknown: Vec<String> = super::view::View::of(rules, outcome)
+        .not_yet_known
+        .iter()
+        .map(|l| match &l.child {
+            Some(child) => format!("{child}: {}", l.text),
+            None => l.text.clone(),
+        })
+        .collect();
     if !unknown.is_empty() {
         blocks.push(Block::List(unknown));
     }

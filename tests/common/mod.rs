@@ -1,6 +1,8 @@
 //! Helpers the integration tests share. Each test crate uses only some of them.
 #![allow(dead_code)]
 
+pub mod shows;
+
 use assert_cmd::Command;
 use std::path::Path;
 

@@ -48,7 +48,45 @@
     };
     asked = 0;
     last = null;
+    undo = [];
   }
+
+  // --- going back --------------------------------------------------------------------------
+  // Each change to the visit is remembered first, so "Back" (the page's button or the
+  // browser's) undoes the last answer instead of losing the visit.
+  let undo = [];
+
+  function remember() {
+    undo.push(JSON.stringify({ visit: visit, asked: asked }));
+    history.pushState({ threshold: undo.length }, "");
+  }
+
+  function goBack() {
+    const saved = undo.pop();
+    if (saved === undefined) return;
+    const state = JSON.parse(saved);
+    visit = state.visit;
+    asked = Math.max(0, state.asked - 1);
+    advance();
+    $("status").textContent = "Back: the last answer is undone. " + $("status").textContent;
+  }
+
+  function backButton() {
+    return el("button", { type: "button", id: "back", onclick: () => history.back(), disabled: undo.length === 0 }, ["Back"]);
+  }
+
+  function hasAnswers() {
+    const c = visit.case;
+    return c.area !== null || Object.keys(c.answers).length > 0 || c.children.length > 0;
+  }
+
+  window.addEventListener("popstate", () => goBack());
+  window.addEventListener("beforeunload", (e) => {
+    if (visit && hasAnswers()) {
+      e.preventDefault();
+      e.returnValue = "";
+    }
+  });
 
   function request(op, extra) {
     const reply = call(Object.assign({ op: op, visit: visit }, extra || {}));
@@ -126,7 +164,7 @@
     }
     const nodes = [];
     if (danger.emergency) {
-      nodes.push(el("strong", { class: "big" }, ["EMERGENCY: a child may be in immediate danger. Ring 999 now."]));
+      nodes.push(el("strong", { class: "big" }, [danger.alarm]));
     }
     for (const route of danger.routes) {
       nodes.push(el("p", {}, [route.text]));
@@ -162,6 +200,7 @@
         f.querySelector("#area-error").textContent = "Choose an area.";
         return;
       }
+      remember();
       visit.case.area = chosen.value;
       advance();
     }, [
@@ -170,7 +209,7 @@
         ...info.areas.map((a) => choice("area", a.id, a.name, a.id === current)),
       ]),
       errorLine("area-error"),
-      actions([el("button", { type: "submit", class: "primary" }, [changing ? "Change the area" : "Next"])]),
+      actions([el("button", { type: "submit", class: "primary" }, [changing ? "Change the area" : "Next"]), backButton()]),
     ]);
     screen("Area", [f]);
   }
@@ -218,6 +257,7 @@
         f.querySelector("#answer-error").textContent = "Choose Yes, No or Not known.";
         return;
       }
+      remember();
       answersOf(step.child)[step.id] = answer;
       advance();
     }, [
@@ -225,7 +265,7 @@
       el("fieldset", { "aria-describedby": "answer-error" }, [el("legend", {}, [step.prompt]), ...inputs]),
       errorLine("answer-error"),
       help,
-      actions([el("button", { type: "submit", class: "primary" }, ["Next"])]),
+      actions([el("button", { type: "submit", class: "primary" }, ["Next"]), backButton()]),
     ]);
     f.dataset.question = step.id;
     if (step.child !== null) f.dataset.child = String(step.child);
@@ -235,17 +275,18 @@
   function askChildCount() {
     const f = form((f) => {
       const text = f.querySelector("#child-count").value.trim();
-      if (!/^\d+$/.test(text) || parseInt(text, 10) > 30) {
-        f.querySelector("#count-error").textContent = "Type a whole number from 0 to 30.";
+      if (!/^\d+$/.test(text) || parseInt(text, 10) > 20) {
+        f.querySelector("#count-error").textContent = "Type a whole number from 0 to 20.";
         return;
       }
+      remember();
       visit.child_count = parseInt(text, 10);
       advance();
     }, [
       el("label", { for: "child-count" }, ["How many children under 18 live in the household or often stay there? Count a baby on the way. Type 0 if there are none."]),
-      el("input", { type: "number", id: "child-count", min: "0", max: "30", step: "1", inputmode: "numeric", "aria-describedby": "count-error" }),
+      el("input", { type: "number", id: "child-count", min: "0", max: "20", step: "1", inputmode: "numeric", "aria-describedby": "count-error" }),
       errorLine("count-error"),
-      actions([el("button", { type: "submit", class: "primary" }, ["Next"])]),
+      actions([el("button", { type: "submit", class: "primary" }, ["Next"]), backButton()]),
     ]);
     screen("Children", [f], "Children: how many?");
   }
@@ -269,8 +310,8 @@
   }
 
   function checkLabel(label, except) {
-    if (label === "") return "Type a label.";
-    if (label.length > 40) return "A label is at most 40 characters.";
+    const problem = call({ op: "check_label", label: label }).problem;
+    if (problem) return problem;
     if (visit.case.children.some((c, i) => c.id === label && i !== except)) return "Another child has that label.";
     return null;
   }
@@ -283,6 +324,7 @@
       const err = f.querySelector("#child-error");
       if (problem) { err.textContent = problem; return; }
       if (!age) { err.textContent = "Type an age from 0 to 17, or tick Unborn (and leave the age empty)."; return; }
+      remember();
       visit.case.children.push({ id: label, age: age.age, unborn: age.unborn, answers: {} });
       if (visit.child_count === null || visit.child_count < visit.case.children.length) visit.child_count = visit.case.children.length;
       advance();
@@ -291,7 +333,7 @@
       el("input", { type: "text", id: "child-label", value: step.suggested_label, autocomplete: "off", "aria-describedby": "child-error" }),
       ...ageFields(null, false),
       errorLine("child-error"),
-      actions([el("button", { type: "submit", class: "primary" }, ["Next"])]),
+      actions([el("button", { type: "submit", class: "primary" }, ["Next"]), backButton()]),
     ]);
     screen("Child " + step.number, [f]);
   }
@@ -324,7 +366,7 @@
     nodes.push(actions([
       el("button", { type: "button", class: "primary", id: "see-result", onclick: showResult }, ["See the result"]),
       el("button", { type: "button", id: "change-answer", onclick: showChanges }, ["Change an answer"]),
-      el("button", { type: "button", id: "add-child", onclick: () => { visit.child_count = visit.case.children.length + 1; advance(); } }, ["Add a child"]),
+      el("button", { type: "button", id: "add-child", onclick: () => { remember(); visit.child_count = visit.case.children.length + 1; advance(); } }, ["Add a child"]),
       visit.case.children.length ? el("button", { type: "button", id: "remove-child", onclick: showRemove }, ["Remove a child"]) : "",
     ]));
     screen("Your answers", nodes, "Your answers, for review before the result.");
@@ -382,6 +424,7 @@
       const err = f.querySelector("#child-error");
       if (problem) { err.textContent = problem; return; }
       if (!age) { err.textContent = "Type an age from 0 to 17, or tick Unborn (and leave the age empty)."; return; }
+      remember();
       child.id = label;
       child.age = age.age;
       child.unborn = age.unborn;
@@ -400,6 +443,7 @@
     const f = form((f) => {
       const picked = f.querySelector("input[name=remove]:checked");
       if (!picked) { f.querySelector("#remove-error").textContent = "Choose a child."; return; }
+      remember();
       visit.case.children.splice(parseInt(picked.value, 10), 1);
       visit.child_count = visit.case.children.length;
       advance();
@@ -423,47 +467,79 @@
     return l ? l.label : String(tier);
   }
 
+  // A phone number or email that never wraps.
+  function number(text) {
+    return el("span", { class: "number" }, [text]);
+  }
+
+  function childLine(line) {
+    return (line.child === null ? "" : line.child + ": ") + line.text;
+  }
+
+  // The view of the result, as every format shows it: the sections in order, worded by the
+  // engine's view. Nothing here decides or words anything about the result.
+  function viewNodes(v) {
+    const nodes = [];
+    if (v.emergency) {
+      nodes.push(el("div", { class: "alert", id: "view-emergency" }, [el("strong", { class: "big" }, [v.emergency])]));
+    }
+    nodes.push(el("p", { id: "view-assessed" }, ["Assessed " + v.assessed + (v.reference ? ", reference " + v.reference : "") + ". " + v.rules + "."]));
+    if (v.not_yet_known.length) {
+      nodes.push(el("div", { class: "alert", id: "view-not-yet-known" }, [
+        el("strong", {}, ["NOT YET KNOWN"]),
+        el("ul", {}, v.not_yet_known.map((l) => el("li", {}, [childLine(l)]))),
+      ]));
+    }
+    nodes.push(el("p", { class: "level", id: "household-level" }, [
+      v.household === null ? "No children were recorded, so no level was decided." : "Household level: " + v.household,
+    ]));
+    if (v.children.length) {
+      nodes.push(table(["Child", "Age", "Level", "Score", "Could reach"], v.children.map((c) => [
+        c.id, c.age, c.level, String(c.score), c.could_reach === null ? "no higher" : c.could_reach + " if unknowns are worrying",
+      ])));
+    }
+    nodes.push(el("h3", { id: "view-contacts-heading" }, [v.contacts.heading]));
+    if (v.contacts.note) nodes.push(el("p", {}, [v.contacts.note]));
+    const contacts = table(["#", "Who", "Number", "When"], v.contacts.rows.map((c, i) => [
+      String(i + 1), c.name,
+      el("span", {}, [c.phone ? number(c.phone) : "", c.phone && c.email ? el("br") : "", c.email ? number(c.email) : ""]),
+      c.when + ". " + c.hours,
+    ]));
+    contacts.id = "view-contacts";
+    v.contacts.rows.forEach((c, i) => { if (c.ring_now) contacts.tBodies[0].rows[i].classList.add("ring-now"); });
+    nodes.push(contacts);
+    nodes.push(el("h3", {}, ["Next actions"]));
+    nodes.push(el("ol", { id: "view-actions" }, v.actions.map((a) => el("li", {}, [a.text + a.basis + " ", el("span", { class: "source" }, ["(" + a.source + ")"])]))));
+    nodes.push(el("h3", {}, ["Routes"]));
+    nodes.push(el("ul", { id: "view-routes" }, v.routes.map((r) => el("li", {}, [
+      r.id + (r.children.length ? " (child " + r.children.join(", ") + ")" : "") + ": " + r.text + r.basis,
+      r.detail.length ? el("ul", {}, r.detail.map((d) => el("li", {}, [d]))) : "",
+      " ", el("span", { class: "source" }, ["(" + r.source + ")"]),
+    ]))));
+    if (v.unknowns.length) {
+      nodes.push(el("h3", {}, ["Still unknown"]));
+      nodes.push(el("ul", { id: "view-unknowns" }, v.unknowns.map((u) => el("li", {}, [u.child + " (could reach " + u.could_reach + "): " + u.text]))));
+    }
+    if (v.children.length) {
+      nodes.push(el("h3", {}, ["Why"]));
+      nodes.push(el("ul", { id: "view-reasons" }, v.reasons.map((r) => el("li", {}, r.effect === ""
+        ? [r.child + ": " + r.label]
+        : [r.child + ": " + r.effect + " " + r.label + r.basis + " ", el("span", { class: "source" }, ["Source: " + r.source])]))));
+    }
+    if (v.recorded) {
+      nodes.push(el("p", { id: "view-recorded" }, [v.recorded.line + (v.recorded.reason ? " Reason: " + v.recorded.reason : "")]));
+    }
+    nodes.push(el("p", {}, [v.judgement_note]));
+    return nodes;
+  }
+
   function showResult() {
     const reply = request("next");
     if (!reply || !reply.result) return;
     last = reply;
     const r = reply.result;
     const area = info.areas.find((a) => a.id === r.area.id);
-    const nodes = [];
-    if (r.emergency) {
-      nodes.push(el("div", { class: "alert" }, [el("strong", { class: "big" }, ["EMERGENCY: a child may be in immediate danger. Ring 999 now."])]));
-    }
-    nodes.push(el("p", {}, ["Area: " + r.area.name + ". Assessed " + r.assessed_at + ". Rules " + r.rules.version + " (" + r.rules.origin + ")."]));
-    nodes.push(el("p", { class: "level", id: "household-level" }, [
-      r.overall.level === null ? "No children were recorded, so no level was decided." : "Household level: " + levelLabel(area, r.overall.level),
-    ]));
-    nodes.push(el("p", {}, [r.judgement_note]));
-
-    nodes.push(el("h3", {}, ["Ring now (in this order)"]));
-    nodes.push(table(["#", "Who", "Phone", "Email", "When"], r.contacts.map((c, i) => [
-      String(i + 1), c.name, c.phone || "", c.email || "",
-      (c.open_now === true ? "open now" : c.open_now === false ? "closed now" : "hours not known") + ": " + c.hours,
-    ])));
-
-    nodes.push(el("h3", {}, ["Next actions"]));
-    nodes.push(el("ol", {}, r.actions.map((a) => el("li", {}, [a.text + " ", el("span", { class: "source" }, ["(" + a.source + ")"])]))));
-
-    nodes.push(el("h3", {}, ["Routes"]));
-    nodes.push(el("ul", {}, r.routes.map((route) => el("li", {}, [
-      route.text + (route.children.length ? " (for " + route.children.join(", ") + ")" : ""),
-      route.detail && route.detail.length ? el("ul", {}, route.detail.map((d) => el("li", {}, [d]))) : "",
-      " ", el("span", { class: "source" }, ["(" + route.source + ")"]),
-    ]))));
-
-    for (const c of r.children) {
-      nodes.push(el("h3", {}, ["Child " + c.id + (c.unborn ? ", unborn" : ", age " + c.age) + ": " + levelLabel(area, c.level)]));
-      nodes.push(el("p", {}, ["Score " + c.score + (c.floor ? "; a rule sets a floor of " + levelLabel(area, c.floor) : "") + ". Could reach " + c.could_reach_name + " (level " + c.could_reach + ") if what is not known turns out to be worrying."]));
-      nodes.push(el("p", {}, ["Why:"]));
-      nodes.push(el("ul", {}, c.reasons.length ? c.reasons.map((why) => el("li", {}, [why.label + " (" + why.effect + ")" + (why.note ? " " + why.note : "") + " ", el("span", { class: "source" }, ["Source: " + why.source])])) : [el("li", {}, ["No rule moved this child above the first level."])]));
-      if (c.unknowns.length) {
-        nodes.push(el("p", {}, ["Not known: " + c.unknowns.map((id) => (info.questions[id] ? info.questions[id].short : id)).join(", ") + "."]));
-      }
-    }
+    const nodes = [el("div", { id: "view" }, viewNodes(reply.view))];
 
     // The practitioner's judgement, kept beside the tool's.
     if (r.overall.level !== null) {
@@ -503,7 +579,8 @@
       el("button", { type: "button", id: "back-to-answers", onclick: showReview }, ["Back to the answers"]),
       el("button", { type: "button", id: "new-visit", onclick: () => { if (window.confirm("Start a new visit? The answers on this page will be cleared.")) { newVisit(); advance(); } } }, ["Start a new visit"]),
     ]));
-    screen("Result", nodes, "Result. " + (r.emergency ? "Emergency: ring 999 now. " : "") + (r.overall.level === null ? "" : "Household level " + levelLabel(area, r.overall.level) + "."));
+    const v = reply.view;
+    screen("Result", nodes, "Result. " + (v.emergency ? v.emergency + " " : "") + (v.household === null ? "" : "Household level " + v.household + "."));
     $("result-json").textContent = JSON.stringify(r);
     makeRecord();
   }
@@ -544,6 +621,7 @@
       if (reply.error) return showError(reply.error);
       newVisit();
       visit.case = reply.case;
+      visit.reason = reply.reason || null;
       visit.child_count = reply.case.children.length || null;
       advance();
     };

@@ -10,7 +10,8 @@
 //!   far (SPEC section 9 JSON), the immediate-danger panel, and the review of every answer.
 //! - `record` with a `visit`: the result, the Markdown decision record and the case file.
 //! - `read_case` with `name` and `text`: a schema-1 case file (YAML or JSON), read by the
-//!   same reader as `threshold assess`, as a visit's case.
+//!   same reader as `threshold assess`, as a visit's case, with its `reason`.
+//! - `check_label` with `label`: whether it may label a child (the rule every way in uses).
 //!
 //! A visit is `{"at": TIME, "child_count": N|null, "reason": TEXT|null, "case": CASE}`,
 //! where CASE has the shape of a schema-1 case in JSON (SPEC section 7): `area`,
@@ -30,6 +31,7 @@ use threshold::interview::answers;
 use threshold::interview::flow::{FIRST, Flow, Step, Subject};
 use threshold::question::{About, Answer, Answers, Kind, QId};
 use threshold::rules::{self, RuleSet};
+use threshold::values::{ChildCount, ChildLabel, Reference, Tier};
 
 /// The bundled rules (checked when the page was built), read once.
 fn rules() -> Result<&'static RuleSet, String> {
@@ -79,8 +81,9 @@ fn dispatch(request: &Value) -> Result<Value, String> {
             Ok(record(&flow))
         }
         "read_case" => read_case(rules, request),
+        "check_label" => Ok(check_label(request)),
         other => Err(format!(
-            "unknown request `{other}`: use start, next, record or read_case"
+            "unknown request `{other}`: use start, next, record, read_case or check_label"
         )),
     }
 }
@@ -117,7 +120,7 @@ fn start(rules: &RuleSet) -> Value {
                 About::Child => "child",
             };
             let entry = json!({"id": q.id, "short": q.short, "prompt": q.prompt.trim(),
-                "help": q.help.trim(), "source": q.source.trim(), "type": kind, "about": about});
+                "help": q.help.trim(), "source": threshold::render::view::question_source(rules, &q.source), "type": kind, "about": about});
             (q.id.clone(), entry)
         })
         .collect();
@@ -145,13 +148,20 @@ fn visit<'r>(
         Some(_) => return Err("`area` must be an area's id".into()),
     };
     let mut built = Case::empty(bank.len());
-    built.reference = text_field(case, "reference")?;
+    built.reference = text_field(case, "reference")?
+        .map(|r| {
+            Reference::new(&r)
+                .map(Reference::into_string)
+                .map_err(|problem| format!("the reference {problem}"))
+        })
+        .transpose()?;
     built.recorded_level = match case.get("recorded_level") {
         None | Some(Value::Null) => None,
         Some(v) => Some(
             v.as_u64()
-                .filter(|l| (1..=4).contains(l))
-                .ok_or("`recorded_level` must be 1 to 4")? as u8,
+                .ok_or("`recorded_level` must be a level, 1 to 4".to_string())
+                .and_then(Tier::new)?
+                .get(),
         ),
     };
     let mut asked = Vec::new();
@@ -165,6 +175,9 @@ fn visit<'r>(
     };
     for (i, child) in children.iter().enumerate() {
         let id = text_field(child, "id")?.ok_or(format!("child {} has no `id`", i + 1))?;
+        let id = ChildLabel::new(&id)
+            .map_err(|problem| format!("child {}'s label {problem}", i + 1))?
+            .into_string();
         let unborn = child.get("unborn").and_then(Value::as_bool) == Some(true);
         let age = match child.get("age") {
             None | Some(Value::Null) if unborn => None,
@@ -195,9 +208,9 @@ fn visit<'r>(
         Some(v) => {
             let count = v
                 .as_u64()
-                .filter(|n| *n <= 30)
-                .ok_or("`child_count` must be 0 to 30")?;
-            flow.set_child_count(count as usize);
+                .ok_or("`child_count` must be a whole number".to_string())
+                .and_then(ChildCount::new)?;
+            flow.set_child_count(count.get());
         }
     }
     // What a change ruled out is cleared, as in `check`: never scored, never saved.
@@ -258,7 +271,7 @@ fn read_answers(
                 }
             }
             (kind, Value::String(s)) => match (kind, s.trim().to_ascii_lowercase().as_str()) {
-                (_, "unknown" | "not known") => Answer::Unknown,
+                (_, "unknown") => Answer::Unknown,
                 (Kind::Yesno, "yes" | "true") => Answer::Yes,
                 (Kind::Yesno, "no" | "false") => Answer::No,
                 (Kind::Count, n) => Answer::Count(
@@ -326,22 +339,31 @@ fn next(flow: &Flow) -> Value {
                 "prompt": question.prompt.trim(),
                 "short": question.short,
                 "help": question.help.trim(),
-                "source": question.source.trim(),
+                "source": threshold::render::view::question_source(rules, &question.source),
                 "section": section,
                 "section_title": title,
                 "current": if flow.asked(subject, q) { answer_json(flow.answer_of(subject, q)) } else { Value::Null },
             })
         }
     };
-    let result = flow
-        .outcome()
-        .map_or(Value::Null, |o| json_result(rules, &o));
+    let outcome = flow.outcome();
+    let result = outcome
+        .as_ref()
+        .map_or(Value::Null, |o| json_result(rules, o));
+    let view = outcome.as_ref().map_or(Value::Null, |o| view(rules, o));
     json!({
         "step": step,
         "result": result,
+        "view": view,
         "danger": danger(flow),
         "review": review(flow),
     })
+}
+
+/// The result as every format shows it (`threshold::render::view`): the page renders this
+/// and decides nothing of its own.
+fn view(rules: &RuleSet, outcome: &threshold::engine::Outcome) -> Value {
+    serde_json::to_value(threshold::render::view::View::of(rules, outcome)).unwrap_or(Value::Null)
 }
 
 fn json_result(rules: &RuleSet, outcome: &threshold::engine::Outcome) -> Value {
@@ -381,8 +403,10 @@ fn danger(flow: &Flow) -> Value {
     if routes.is_empty() {
         return Value::Null;
     }
+    let emergency = flow.case.answers.get(first) == Answer::Yes;
     json!({
-        "emergency": flow.case.answers.get(first) == Answer::Yes,
+        "emergency": emergency,
+        "alarm": emergency.then_some(threshold::render::view::EMERGENCY),
         "routes": routes,
     })
 }
@@ -434,10 +458,11 @@ fn record(flow: &Flow) -> Value {
             .collect(),
         not_asked: answers::not_asked_names(flow),
     };
-    let record = threshold::render::record::render(rules, &outcome, &notes).replacen(
-        "_Made with `threshold check`.",
-        "_Made with threshold-web, the offline page of `threshold check`.",
-        1,
+    let record = threshold::render::record::render(
+        rules,
+        &outcome,
+        &notes,
+        "threshold-web, the offline page of `threshold check`",
     );
     let case_file = threshold::case::to_yaml(&flow.case, &rules.questions, |child, q| {
         let subject = child.map_or(Subject::Household, Subject::Child);
@@ -445,10 +470,21 @@ fn record(flow: &Flow) -> Value {
     });
     json!({
         "result": json_result(rules, &outcome),
+        "view": view(rules, &outcome),
         "record": record,
         "case_file": case_file,
         "file_stem": answers::file_stem(flow.case.reference.as_deref(), flow.moment()),
     })
+}
+
+/// Whether `label` may label a child, by the rule every way in uses: `{"problem": TEXT}`
+/// or `{"problem": null}`.
+fn check_label(request: &Value) -> Value {
+    let label = request.get("label").and_then(Value::as_str).unwrap_or("");
+    let problem = ChildLabel::new(label)
+        .err()
+        .map(|problem| format!("The label {problem}."));
+    json!({ "problem": problem })
 }
 
 /// A case file read by the same reader as `threshold assess`, as a visit's case.
@@ -491,6 +527,7 @@ fn read_case(rules: &RuleSet, request: &Value) -> Result<Value, String> {
             "children": children,
         },
         "at": case.assessed_at.map(|at| at.timestamp().to_string()),
+        "reason": case.recorded_reason,
     }))
 }
 

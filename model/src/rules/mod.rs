@@ -7,7 +7,7 @@ pub mod model;
 pub mod national;
 pub mod score;
 pub mod sources;
-mod validate;
+pub mod validate;
 
 use crate::error::{Diagnostic, Diagnostics};
 use crate::hours::BankHolidays;

@@ -1676,7 +1676,9 @@ fn collect_strings<'v>(
 
 /// Where a character that YAML produced stands in the file: the character itself, or the
 /// first backslash escape that could have made it.
-fn locate_character(text: &str, c: char) -> Option<Location> {
+/// Where `c` is written in `text`: the character itself, or else the first backslash escape
+/// (a double-quoted YAML string's `\e`, `\u202e` and the like).
+pub fn locate_character(text: &str, c: char) -> Option<Location> {
     if let Some(i) = text.find(c) {
         return Some(Location::of_offset(text, i));
     }
