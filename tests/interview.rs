@@ -307,6 +307,27 @@ fn help_shows_the_help_and_source_then_asks_again() {
     assert_eq!(tty.exit_code(), 2);
 }
 
+/// A wrong key at question 2: "Back" (offered from the second question on) puts question 1
+/// again, and its new answer is the one kept.
+#[test]
+fn back_puts_the_question_before_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut tty = Tty::start(dir.path(), &["--area", "torbay"]);
+    tty.expect("  1. Is any child in the household in immediate danger");
+    tty.menu("not known");
+    tty.expect("  2. Does a parent or carer have mental ill health?");
+    tty.expect(MENU);
+    tty.expect("Back: the question before");
+    tty.send(&format!("{DOWN}{DOWN}{ENTER}"));
+    tty.expect("Back to the question before.");
+    tty.expect("  1. Is any child in the household in immediate danger");
+    tty.menu("no");
+    tty.expect("  2. Does a parent or carer have mental ill health?");
+    tty.send("\x03");
+    tty.expect("Stopped: nothing was saved.");
+    assert_eq!(tty.exit_code(), 2);
+}
+
 #[test]
 fn an_answer_changed_at_review_changes_the_result() {
     let dir = tempfile::tempdir().unwrap();

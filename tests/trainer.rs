@@ -143,10 +143,16 @@ fn the_quiz_scores_the_level_and_the_first_call() {
                 "--at",
                 AT,
             ])
-            .write_stdin("3\n2\n1\n1\n"),
+            .write_stdin("3\n2\n\n1\n1\n"),
     );
     assert!(two.contains("running total 3 of 3"));
     assert!(two.contains("Final score: 3 of 6."), "{two}");
+    // The answer stays in view: the next scenario waits for Enter, just below the score.
+    let score = two.find("running total 3 of 3").unwrap();
+    let pause = two.find("Enter for the next scenario").unwrap();
+    let next = two.find("Scenario 2 of 2").unwrap();
+    assert!(score < pause && pause < next, "{two}");
+    assert!(two[score..pause].lines().count() <= 3, "{two}");
 }
 
 #[test]

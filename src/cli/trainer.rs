@@ -130,19 +130,44 @@ pub fn run(
     steps(&sections, rows, io)
 }
 
+/// A section cut into screens of at most `page` lines, never inside a block: a wrapped
+/// line's continuation (indented), or a table row's wrapped cells, stays on the screen of
+/// the line it continues. Only a block longer than a screen is cut, at the screen's end.
+fn screens_of(section: &str, page: usize) -> Vec<String> {
+    let continues = |line: &str| {
+        line.starts_with(' ')
+            || line.starts_with(['└', '╞'])
+            || line
+                .strip_prefix('│')
+                .and_then(|rest| rest.split('┆').next())
+                .is_some_and(|first| first.trim().is_empty())
+    };
+    let mut blocks: Vec<Vec<&str>> = Vec::new();
+    for line in section.trim_end().lines() {
+        match blocks.last_mut() {
+            Some(block) if continues(line) => block.push(line),
+            _ => blocks.push(vec![line]),
+        }
+    }
+    let mut screens: Vec<Vec<&str>> = Vec::new();
+    for block in blocks {
+        for part in block.chunks(page) {
+            match screens.last_mut() {
+                Some(screen) if screen.len() + part.len() <= page => screen.extend(part),
+                _ => screens.push(part.to_vec()),
+            }
+        }
+    }
+    screens.into_iter().map(|lines| lines.join("\n")).collect()
+}
+
 /// The sections cut into screens of at most `rows - 2` lines (the prompt needs two), each
 /// shown on a clear screen; Enter goes on, `b` back, `r` shows the step again, `q` stops.
 fn steps(sections: &[String], rows: usize, io: &mut Io) -> anyhow::Result<()> {
     let page = rows.saturating_sub(2).max(6);
     let screens: Vec<String> = sections
         .iter()
-        .flat_map(|section| {
-            let lines: Vec<&str> = section.trim_end().lines().collect();
-            lines
-                .chunks(page)
-                .map(|chunk| chunk.join("\n"))
-                .collect::<Vec<_>>()
-        })
+        .flat_map(|section| screens_of(section, page))
         .collect();
     let mut input = BufReader::new(&mut *io.stdin);
     let mut step = 0;
@@ -230,6 +255,7 @@ pub fn quiz(
     let mut input = BufReader::new(&mut *io.stdin);
     let out = &mut *io.stdout;
     let (mut scored, mut possible) = (0u32, 0u32);
+    let total = chosen.len();
     for (number, found) in chosen.iter().enumerate() {
         let outcome = engine::assess(area, &rules.questions, &found.case, &moment);
         let Some(level) = outcome.overall else {
@@ -292,6 +318,10 @@ pub fn quiz(
         let points = scenario::quiz_points(level, guess as u8, call_right);
         scored += u32::from(points);
         possible += u32::from(scenario::QUIZ_MAX);
+        // The teaching points first, and the answer and score last, just above the pause:
+        // the answer stays on screen until the trainer moves on.
+        writeln!(out)?;
+        out.write_all(render::trainer::teaching(found, area).as_bytes())?;
         writeln!(
             out,
             "\nThe rules say: {}; {}.",
@@ -310,8 +340,16 @@ pub fn quiz(
             "You scored {points} of {} (running total {scored} of {possible}).\n",
             scenario::QUIZ_MAX
         )?;
-        out.write_all(render::trainer::teaching(found, area).as_bytes())?;
-        writeln!(out)?;
+        if number + 1 < total {
+            write!(out, "Enter for the next scenario, q to stop: ")?;
+            out.flush()?;
+            let mut line = String::new();
+            if input.read_line(&mut line)? == 0 || line.trim().eq_ignore_ascii_case("q") {
+                writeln!(out)?;
+                break;
+            }
+            writeln!(out)?;
+        }
     }
     writeln!(
         out,
@@ -379,5 +417,29 @@ pub fn rules_test(rules: &RuleSet, dir: Option<&Path>, io: &mut Io) -> anyhow::R
             mismatches.len()
         )?;
         Ok(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::screens_of;
+
+    #[test]
+    fn a_screen_never_starts_inside_a_wrapped_line_and_nothing_is_lost() {
+        let section = "Title\n- one two\n    three four\n    five\n- six\n    seven\n- eight";
+        let screens = screens_of(section, 4);
+        assert_eq!(
+            screens,
+            vec![
+                "Title\n- one two\n    three four\n    five",
+                "- six\n    seven\n- eight"
+            ]
+        );
+        // A block longer than a screen is cut at the screen's end.
+        let long = "- a\n    b\n    c\n    d\n    e";
+        assert_eq!(
+            screens_of(long, 3),
+            vec!["- a\n    b\n    c", "    d\n    e"]
+        );
     }
 }

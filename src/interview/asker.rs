@@ -18,6 +18,18 @@ impl std::fmt::Display for Interrupted {
 
 impl std::error::Error for Interrupted {}
 
+/// What the practitioner gave for a question: an answer, or "back" to the one before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Given {
+    Answer(Answer),
+    Back,
+}
+
+/// What typing goes back a question ("b" or "back"), where one can.
+pub fn is_back(text: &str) -> bool {
+    matches!(text.trim().to_ascii_lowercase().as_str(), "b" | "back")
+}
+
 /// One question from the bank, as it is put.
 pub struct Ask<'a> {
     /// Its number in this interview, shown before the prompt; `None` when changing an answer.
@@ -29,6 +41,8 @@ pub struct Ask<'a> {
     pub current: Option<Answer>,
     /// Where the question comes from, the document named by its title.
     pub source: String,
+    /// There is a question before it to go back to.
+    pub can_go_back: bool,
 }
 
 impl Ask<'_> {
@@ -60,10 +74,12 @@ pub fn help_text(ask: &Ask) -> String {
 pub trait Asker {
     /// Show text (it ends with a newline).
     fn say(&mut self, text: &str) -> anyhow::Result<()>;
-    /// Yes, no or not known; help on request, then the question again.
-    fn yes_no(&mut self, ask: &Ask) -> anyhow::Result<Answer>;
-    /// A whole number or not known; help on request, then the question again.
-    fn count(&mut self, ask: &Ask) -> anyhow::Result<Answer>;
+    /// Yes, no or not known (or back, where `ask.can_go_back`); help on request, then the
+    /// question again.
+    fn yes_no(&mut self, ask: &Ask) -> anyhow::Result<Given>;
+    /// A whole number or not known (or back, where `ask.can_go_back`); help on request,
+    /// then the question again.
+    fn count(&mut self, ask: &Ask) -> anyhow::Result<Given>;
     /// One of `items`, starting on `default`; with none, Enter alone chooses nothing (the
     /// area menu: pressing Enter without reading must not pick whose guidance applies).
     fn choose(
@@ -113,8 +129,9 @@ pub fn word(answer: Answer) -> String {
     }
 }
 
-pub const YES_NO_HINT: &str = "type y, n or k (not known), or ? for help";
-pub const COUNT_HINT: &str = "type a whole number 0 or more, k if not known, or ? for help";
+pub const YES_NO_HINT: &str = "type y, n or k (not known), ? for help, or b to go back";
+pub const COUNT_HINT: &str =
+    "type a whole number 0 or more, k if not known, ? for help, or b to go back";
 
 #[cfg(test)]
 mod tests {

@@ -162,6 +162,20 @@ impl<'r> Flow<'r> {
         }
     }
 
+    /// Forget an answer: unknown again, and not asked (the interview's "back").
+    pub fn forget(&mut self, subject: Subject, q: QId) {
+        match subject {
+            Subject::Household => {
+                self.case.answers.set(q, Answer::Unknown);
+                self.household_asked[q.index()] = false;
+            }
+            Subject::Child(i) => {
+                self.case.children[i].answers.set(q, Answer::Unknown);
+                self.children_asked[i][q.index()] = false;
+            }
+        }
+    }
+
     pub fn set_child_count(&mut self, count: usize) {
         self.expected_children = Some(count.max(self.case.children.len()));
     }

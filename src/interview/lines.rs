@@ -5,7 +5,8 @@
 //! the end of input (Ctrl-D) stops the interview the same way.
 
 use super::asker::{
-    Ask, Asker, COUNT_HINT, Interrupted, YES_NO_HINT, help_text, parse_count, parse_yes_no, word,
+    Ask, Asker, COUNT_HINT, Given, Interrupted, YES_NO_HINT, help_text, is_back, parse_count,
+    parse_yes_no, word,
 };
 use crate::question::Answer;
 use crate::render::table::wrap;
@@ -45,19 +46,24 @@ impl<'a> LineAsker<'a> {
         })
     }
 
-    /// Ask until `parse` accepts; `None` from it shows the help.
-    fn until<T>(
+    /// Ask until `parse` accepts (or "b" goes back, where it can); `None` from it shows
+    /// the help.
+    fn until(
         &mut self,
         ask: &Ask,
         prompt: &str,
         hint: &str,
-        parse: fn(&str) -> Option<Option<T>>,
-    ) -> anyhow::Result<T> {
+        parse: fn(&str) -> Option<Option<Answer>>,
+    ) -> anyhow::Result<Given> {
         self.say(&ask.heading())?;
         let current = ask.current.map(word);
         loop {
-            match parse(&self.line(prompt, current.as_deref())?) {
-                Some(Some(answer)) => return Ok(answer),
+            let typed = self.line(prompt, current.as_deref())?;
+            if ask.can_go_back && is_back(&typed) {
+                return Ok(Given::Back);
+            }
+            match parse(&typed) {
+                Some(Some(answer)) => return Ok(Given::Answer(answer)),
                 Some(None) => self.say(&help_text(ask))?,
                 None => self.say(&format!("  {hint}\n"))?,
             }
@@ -72,12 +78,12 @@ impl Asker for LineAsker<'_> {
         Ok(())
     }
 
-    fn yes_no(&mut self, ask: &Ask) -> anyhow::Result<Answer> {
+    fn yes_no(&mut self, ask: &Ask) -> anyhow::Result<Given> {
         let prompt = "Answer (y yes, n no, k not known, ? help)";
         self.until(ask, prompt, YES_NO_HINT, parse_yes_no)
     }
 
-    fn count(&mut self, ask: &Ask) -> anyhow::Result<Answer> {
+    fn count(&mut self, ask: &Ask) -> anyhow::Result<Given> {
         let prompt = "Number (or k not known, ? help)";
         self.until(ask, prompt, COUNT_HINT, parse_count)
     }
@@ -136,10 +142,7 @@ impl Asker for LineAsker<'_> {
 mod tests {
     use super::*;
 
-    fn asked(
-        input: &str,
-        ask: impl FnOnce(&mut LineAsker) -> anyhow::Result<Answer>,
-    ) -> (Answer, String) {
+    fn asked<T>(input: &str, ask: impl FnOnce(&mut LineAsker) -> anyhow::Result<T>) -> (T, String) {
         let mut input = input.as_bytes();
         let mut output = Vec::new();
         let answer = ask(&mut LineAsker::new(&mut input, &mut output)).unwrap();
@@ -151,20 +154,24 @@ mod tests {
         let rules = super::super::flow::tests::rules();
         let q = rules.questions.get("immediate_danger").unwrap();
         let question = rules.questions.question(q);
-        let ask = Ask {
+        let mut ask = Ask {
             number: Some(1),
             question,
             child: None,
             current: None,
             source: crate::render::view::question_source(rules, &question.source),
+            can_go_back: false,
         };
-        let (answer, shown) = asked("maybe\n?\nn\n", |a| a.yes_no(&ask));
-        assert_eq!(answer, Answer::No);
+        let (answer, shown) = asked("maybe\n?\nb\nn\n", |a| a.yes_no(&ask));
+        assert_eq!(answer, Given::Answer(Answer::No));
         assert!(shown.contains(YES_NO_HINT), "{shown}");
         assert!(shown.contains("Help: For example"), "{shown}");
         // The source by its title, never a seed's file name.
         assert!(question.source.contains(".txt"), "{}", question.source);
         assert!(!shown.contains(".txt"), "{shown}");
+        // "b" goes back only where there is a question before.
+        ask.can_go_back = true;
+        assert_eq!(asked("b\n", |a| a.count(&ask)).0, Given::Back);
         assert!(!shown.contains('\x1b'), "{shown}");
     }
 

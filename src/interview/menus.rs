@@ -1,7 +1,9 @@
 //! The interview on a terminal with dialoguer: each answer chosen from a menu with the
 //! arrow keys and Enter, colour where allowed.
 
-use super::asker::{Ask, Asker, COUNT_HINT, Interrupted, help_text, parse_count, word};
+use super::asker::{
+    Ask, Asker, COUNT_HINT, Given, Interrupted, help_text, is_back, parse_count, word,
+};
 use crate::question::Answer;
 use console::Term;
 use dialoguer::theme::ColorfulTheme;
@@ -13,6 +15,8 @@ const YES_NO_ITEMS: [&str; 4] = [
     "Not known",
     "Help: what this means, and the source",
 ];
+/// The last item, where there is a question before this one.
+const BACK: &str = "Back: the question before";
 
 /// The item a yes/no menu starts on: the current answer, else "Not known", so that
 /// pressing Enter without reading never records a reassuring answer.
@@ -53,11 +57,15 @@ impl MenuAsker {
     }
 
     /// One pass of the yes/no menu; `None` asks for help.
-    fn yes_no_once(&mut self, ask: &Ask) -> anyhow::Result<Option<Answer>> {
+    fn yes_no_once(&mut self, ask: &Ask) -> anyhow::Result<Option<Given>> {
+        let mut items = YES_NO_ITEMS.to_vec();
+        if ask.can_go_back {
+            items.push(BACK);
+        }
         // dialoguer's own report would also echo "Help" as if it were an answer.
         let chosen = Select::with_theme(&self.theme)
             .with_prompt("Answer")
-            .items(YES_NO_ITEMS)
+            .items(&items)
             .default(menu_start(ask.current))
             .report(false)
             .interact_on(&self.term)
@@ -66,7 +74,8 @@ impl MenuAsker {
             0 => Answer::Yes,
             1 => Answer::No,
             2 => Answer::Unknown,
-            _ => return Ok(None),
+            3 => return Ok(None),
+            _ => return Ok(Some(Given::Back)),
         };
         let line = format!(
             "     {} {}\n",
@@ -74,7 +83,7 @@ impl MenuAsker {
             YES_NO_ITEMS[chosen]
         );
         self.say(&line)?;
-        Ok(Some(answer))
+        Ok(Some(Given::Answer(answer)))
     }
 }
 
@@ -85,7 +94,7 @@ impl Asker for MenuAsker {
         Ok(())
     }
 
-    fn yes_no(&mut self, ask: &Ask) -> anyhow::Result<Answer> {
+    fn yes_no(&mut self, ask: &Ask) -> anyhow::Result<Given> {
         self.say(&ask.heading())?;
         loop {
             match self.yes_no_once(ask)? {
@@ -95,17 +104,26 @@ impl Asker for MenuAsker {
         }
     }
 
-    fn count(&mut self, ask: &Ask) -> anyhow::Result<Answer> {
+    fn count(&mut self, ask: &Ask) -> anyhow::Result<Given> {
         self.say(&ask.heading())?;
         loop {
+            let back = ask.can_go_back;
             let mut input = Input::<String>::with_theme(&self.theme)
                 .with_prompt("Number (or k not known, ? help)")
                 .report(false)
-                .validate_with(|text: &String| parse_count(text).map(|_| ()).ok_or(COUNT_HINT));
+                .validate_with(move |text: &String| {
+                    if back && is_back(text) {
+                        return Ok(());
+                    }
+                    parse_count(text).map(|_| ()).ok_or(COUNT_HINT)
+                });
             if let Some(current) = ask.current {
                 input = input.default(word(current));
             }
             let typed = input.interact_text_on(&self.term).map_err(stopped)?;
+            if back && is_back(&typed) {
+                return Ok(Given::Back);
+            }
             match parse_count(&typed) {
                 Some(Some(answer)) => {
                     let shown = match answer {
@@ -113,7 +131,7 @@ impl Asker for MenuAsker {
                         _ => "Not known".to_string(),
                     };
                     self.say(&format!("     {} {shown}\n", self.done.apply_to("Answer:")))?;
-                    return Ok(answer);
+                    return Ok(Given::Answer(answer));
                 }
                 _ => self.say(&help_text(ask))?,
             }

@@ -78,7 +78,7 @@ pub fn danger(flow: &Flow, area: &Area, look: Look) -> Option<String> {
     let yes = flow.case.answers.get(first) == Answer::Yes;
     let mut out = String::from("\n");
     if yes {
-        let alarm = "EMERGENCY: a child may be in immediate danger. Ring 999 now.";
+        let alarm = crate::render::view::EMERGENCY;
         out.push_str(&format!("{}\n", s.alarm.apply_to(alarm)));
     }
     for route in &routes {

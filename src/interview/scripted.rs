@@ -1,7 +1,7 @@
 //! A scripted `Asker` for unit tests: replies in order, a transcript of everything shown
 //! and asked, and how many prompts were put.
 
-use super::asker::{Ask, Asker, help_text};
+use super::asker::{Ask, Asker, Given, help_text};
 use crate::question::Answer;
 use std::collections::VecDeque;
 
@@ -16,6 +16,8 @@ pub enum Reply {
     Pick(&'static str),
     Text(&'static str),
     Confirm(bool),
+    /// Back to the question before.
+    Back,
     /// "No" to every yes/no question until something else is asked: scripts need not
     /// count how many questions the bank holds today.
     NoToAll,
@@ -73,28 +75,38 @@ impl Asker for Scripted {
         Ok(())
     }
 
-    fn yes_no(&mut self, ask: &Ask) -> anyhow::Result<Answer> {
+    fn yes_no(&mut self, ask: &Ask) -> anyhow::Result<Given> {
         self.transcript.push_str(&ask.heading());
         loop {
-            match self.next(YES_NO)? {
-                Reply::Yes => return Ok(Answer::Yes),
-                Reply::No => return Ok(Answer::No),
-                Reply::NotKnown => return Ok(Answer::Unknown),
-                Reply::Help => self.transcript.push_str(&help_text(ask)),
+            let answer = match self.next(YES_NO)? {
+                Reply::Yes => Answer::Yes,
+                Reply::No => Answer::No,
+                Reply::NotKnown => Answer::Unknown,
+                Reply::Back if ask.can_go_back => return Ok(Given::Back),
+                Reply::Help => {
+                    self.transcript.push_str(&help_text(ask));
+                    continue;
+                }
                 other => return Err(self.wrong(&other, YES_NO)),
-            }
+            };
+            return Ok(Given::Answer(answer));
         }
     }
 
-    fn count(&mut self, ask: &Ask) -> anyhow::Result<Answer> {
+    fn count(&mut self, ask: &Ask) -> anyhow::Result<Given> {
         self.transcript.push_str(&ask.heading());
         loop {
-            match self.next("a count")? {
-                Reply::Count(n) => return Ok(Answer::Count(n)),
-                Reply::NotKnown => return Ok(Answer::Unknown),
-                Reply::Help => self.transcript.push_str(&help_text(ask)),
+            let answer = match self.next("a count")? {
+                Reply::Count(n) => Answer::Count(n),
+                Reply::NotKnown => Answer::Unknown,
+                Reply::Back if ask.can_go_back => return Ok(Given::Back),
+                Reply::Help => {
+                    self.transcript.push_str(&help_text(ask));
+                    continue;
+                }
                 other => return Err(self.wrong(&other, "a count")),
-            }
+            };
+            return Ok(Given::Answer(answer));
         }
     }
 

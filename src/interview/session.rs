@@ -2,7 +2,7 @@
 //! panel at once, the review of every answer, the result, the practitioner's judgement and
 //! saving. It knows no terminal, so unit tests drive it with a script.
 
-use super::asker::{Ask, Asker};
+use super::asker::{Ask, Asker, Given};
 use super::flow::{FIRST, Flow, Step, Subject};
 use super::save;
 use super::screens::{self, Look};
@@ -57,6 +57,8 @@ pub struct Session<'r> {
     from: Option<String>,
     /// Questions put so far, to number them.
     asked: usize,
+    /// The questions answered in the run, in order: where "back" goes.
+    answered: Vec<(Subject, QId)>,
     section: Option<Section>,
     reference_asked: bool,
     saved: Vec<PathBuf>,
@@ -70,6 +72,7 @@ impl<'r> Session<'r> {
             look,
             from,
             asked: 0,
+            answered: Vec::new(),
             section: None,
             reference_asked,
             saved: Vec::new(),
@@ -114,7 +117,9 @@ impl<'r> Session<'r> {
                 Step::Area => self.ask_area(asker)?,
                 Step::Question(subject, q) => {
                     self.heading(subject, q, asker)?;
-                    self.ask_question(subject, q, true, asker)?;
+                    if let Given::Back = self.ask_question(subject, q, true, asker)? {
+                        self.back(asker)?;
+                    }
                 }
                 Step::ChildCount => self.ask_child_count(asker)?,
                 Step::Label => self.ask_label(asker)?,
@@ -158,14 +163,28 @@ impl<'r> Session<'r> {
         Ok(())
     }
 
-    /// Put one question; `numbered` in the interview's run, not when changing an answer.
+    /// Back a question: the last answer given in the run is forgotten (as never asked), so
+    /// the flow asks it again next.
+    fn back(&mut self, asker: &mut dyn Asker) -> anyhow::Result<()> {
+        if let Some((subject, q)) = self.answered.pop() {
+            self.flow.forget(subject, q);
+            // This question, and the one before (asked again next), are numbered again.
+            self.asked = self.asked.saturating_sub(2);
+            self.section = None;
+            asker.say("\n     Back to the question before.\n")?;
+        }
+        Ok(())
+    }
+
+    /// Put one question; `numbered` in the interview's run, not when changing an answer
+    /// (only the run offers "back").
     fn ask_question(
         &mut self,
         subject: Subject,
         q: QId,
         numbered: bool,
         asker: &mut dyn Asker,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Given> {
         let rules = self.flow.rules();
         let question = rules.questions.question(q);
         let label = match subject {
@@ -184,16 +203,23 @@ impl<'r> Session<'r> {
                 .asked(subject, q)
                 .then(|| self.flow.answer_of(subject, q)),
             source: crate::render::view::question_source(rules, &question.source),
+            can_go_back: numbered && !self.answered.is_empty(),
         };
-        let answer = match question.kind {
+        let given = match question.kind {
             Kind::Yesno => asker.yes_no(&ask)?,
             Kind::Count => asker.count(&ask)?,
         };
+        let Given::Answer(answer) = given else {
+            return Ok(given);
+        };
         self.flow.answer(subject, q, answer);
+        if numbered {
+            self.answered.push((subject, q));
+        }
         if rules.questions.name(q) == FIRST {
             self.show_danger(asker)?;
         }
-        Ok(())
+        Ok(given)
     }
 
     /// The immediate-danger panel, when the answer so far calls for one.
@@ -323,7 +349,9 @@ impl<'r> Session<'r> {
         let chosen = asker.choose("Change which answer?", &items, Some(0))?;
         match entries.get(chosen).map(|(_, change)| *change) {
             Some(Change::Area) => self.ask_area(asker)?,
-            Some(Change::Question(subject, q)) => self.ask_question(subject, q, false, asker)?,
+            Some(Change::Question(subject, q)) => {
+                self.ask_question(subject, q, false, asker)?;
+            }
             Some(Change::Label(i)) => {
                 let current = self.flow.case.children[i].id.clone();
                 let flow = &self.flow;
@@ -753,6 +781,32 @@ mod tests {
         transcript
             .find(text)
             .unwrap_or_else(|| panic!("{text:?} not shown:\n{transcript}"))
+    }
+
+    #[test]
+    fn back_asks_the_question_before_again_and_only_the_new_answer_counts() {
+        let replies = vec![
+            Pick("Salford"),
+            NotKnown,
+            Back,
+            No,
+            NoToAll,
+            Text("0"),
+            Pick("See the result"),
+            Pick("Finish"),
+            Confirm(true),
+        ];
+        let (_, asker) = run(session(None), replies);
+        let t = &asker.transcript;
+        let first = "  1. Is any child in the household in immediate danger";
+        assert_eq!(t.matches(first).count(), 2, "{t}");
+        let back = at(t, "Back to the question before.");
+        assert!(
+            at(t, "  2. ") < back && back < t.rfind(first).unwrap(),
+            "{t}"
+        );
+        // Danger is ruled out by the answer given after going back, not left unknown.
+        assert!(!t.contains("NOT been ruled out"), "{t}");
     }
 
     #[test]
