@@ -95,6 +95,13 @@ impl Tty {
         self.send(&keys);
     }
 
+    /// Ctrl-C: the interview says nothing was saved and exits 2.
+    fn stop(mut self) {
+        self.send("\x03");
+        self.expect("Stopped: nothing was saved.");
+        assert_eq!(self.exit_code(), 2);
+    }
+
     /// Type into the prompt that shows `prompt`.
     fn typed(&mut self, prompt: &str, text: &str) {
         self.expect(prompt);
@@ -302,9 +309,7 @@ fn help_shows_the_help_and_source_then_asks_again() {
     tty.expect("Source: Adult practitioners' procedures: safeguarding children");
     tty.menu("no");
     tty.expect("  2. Does a parent or carer have mental ill health?");
-    tty.send("\x03");
-    tty.expect("Stopped: nothing was saved.");
-    assert_eq!(tty.exit_code(), 2);
+    tty.stop();
 }
 
 /// A wrong key at question 2: "Back" (offered from the second question on) puts question 1
@@ -323,9 +328,7 @@ fn back_puts_the_question_before_again() {
     tty.expect("  1. Is any child in the household in immediate danger");
     tty.menu("no");
     tty.expect("  2. Does a parent or carer have mental ill health?");
-    tty.send("\x03");
-    tty.expect("Stopped: nothing was saved.");
-    assert_eq!(tty.exit_code(), 2);
+    tty.stop();
 }
 
 #[test]
@@ -389,9 +392,7 @@ fn pressing_enter_without_reading_records_not_known_never_no() {
     tty.expect("Answer: Not known");
     // Not known is not a no: the "find out now" route and 999 come at once.
     tty.expect("999");
-    tty.send("\x03");
-    tty.expect("Stopped: nothing was saved.");
-    assert_eq!(tty.exit_code(), 2);
+    tty.stop();
 }
 
 #[test]
@@ -412,9 +413,7 @@ fn ctrl_c_at_a_typed_prompt_also_stops_cleanly() {
     let mut tty = Tty::start(dir.path(), &["--area", "trafford", "--plain"]);
     tty.expect(TYPED);
     tty.send("y");
-    tty.send("\x03");
-    tty.expect("Stopped: nothing was saved.");
-    assert_eq!(tty.exit_code(), 2);
+    tty.stop();
 }
 
 #[test]

@@ -769,6 +769,16 @@ mod tests {
         ]
     }
 
+    /// No children, then the result, and finish saving nothing.
+    fn no_children_then_finish() -> [Reply; 4] {
+        [
+            Text("0"),
+            Pick("See the result"),
+            Pick("Finish"),
+            Confirm(true),
+        ]
+    }
+
     fn run(session: Session<'static>, replies: Vec<Reply>) -> (Vec<PathBuf>, Scripted) {
         let mut asker = Scripted::new(replies);
         let ended = session.run(&mut asker);
@@ -785,17 +795,8 @@ mod tests {
 
     #[test]
     fn back_asks_the_question_before_again_and_only_the_new_answer_counts() {
-        let replies = vec![
-            Pick("Salford"),
-            NotKnown,
-            Back,
-            No,
-            NoToAll,
-            Text("0"),
-            Pick("See the result"),
-            Pick("Finish"),
-            Confirm(true),
-        ];
+        let mut replies = vec![Pick("Salford"), NotKnown, Back, No, NoToAll];
+        replies.extend(no_children_then_finish());
         let (_, asker) = run(session(None), replies);
         let t = &asker.transcript;
         let first = "  1. Is any child in the household in immediate danger";
@@ -875,12 +876,7 @@ mod tests {
     #[test]
     fn help_shows_the_help_and_the_source_then_asks_again() {
         let mut replies = vec![Pick("Salford"), Help, No, NoToAll];
-        replies.extend([
-            Text("0"),
-            Pick("See the result"),
-            Pick("Finish"),
-            Confirm(true),
-        ]);
+        replies.extend(no_children_then_finish());
         let (_, asker) = run(session(None), replies);
         let t = &asker.transcript;
         let question = at(t, "  1. Is any child");

@@ -9,7 +9,7 @@
 //! itself (`shown` for a terminal, `markdown::inline`, the page's `textContent`).
 
 use super::{bank_holiday_note, contacts_heading, level_label, open_label, rules_label};
-use crate::engine::{self, Call, ContactOutcome, Outcome, Raise};
+use crate::engine::{self, ContactOutcome, Outcome, Raise};
 use crate::question::{QId, Worrying};
 use crate::rules::RuleSet;
 use crate::rules::model::{Area, Basis, SourceDocument};
@@ -184,8 +184,7 @@ pub struct Recorded {
 }
 
 impl View {
-    /// The view of `outcome`; `at` is the moment the result is read (for what unknown answers
-    /// alone could raise).
+    /// The view of `outcome` under `rules` (whose question bank words the unknowns).
     pub fn of(rules: &RuleSet, outcome: &Outcome) -> View {
         let area = outcome.area;
         let case = outcome.case;
@@ -256,7 +255,7 @@ pub fn contact_rows(contacts: &[ContactOutcome]) -> Vec<ContactRow> {
             email: c.contact.email.clone(),
             when: open_label(c),
             hours: c.contact.hours.text.trim().to_string(),
-            ring_now: matches!(c.call, Call::Emergency | Call::RingNow),
+            ring_now: c.call.ring_now(),
         })
         .collect()
 }
