@@ -119,6 +119,23 @@ pub struct RouteOutcome<'a> {
     pub children: Vec<&'a str>,
     /// The answers that made it fire, for the household and each child it applies to.
     pub because: QSet,
+    /// What made it fire for each of `children`, in the same order: a child's own answer
+    /// moved the route only if it is in that child's set.
+    pub because_each: Vec<QSet>,
+}
+
+impl RouteOutcome<'_> {
+    /// Whether the answer to `q` (a child's, when `child` is given) helped it fire.
+    pub fn moved_by(&self, q: QId, child: Option<&str>) -> bool {
+        match child {
+            None => self.because.contains(q),
+            Some(id) => self
+                .children
+                .iter()
+                .position(|c| *c == id)
+                .is_some_and(|i| self.because_each[i].contains(q)),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -224,6 +241,7 @@ pub fn assess<'a>(
         .iter()
         .filter_map(|route| {
             let mut because = route.when.fired_by(&household);
+            let mut because_each = Vec::new();
             let for_children: Vec<&str> = children
                 .iter()
                 .filter(|c| {
@@ -231,7 +249,9 @@ pub fn assess<'a>(
                     // Most routes do not fire: test first, trace only what holds.
                     let holds = route.when.holds(&facts);
                     if holds {
-                        because = because.union(route.when.fired_by(&facts));
+                        let fired = route.when.fired_by(&facts);
+                        because = because.union(fired);
+                        because_each.push(fired);
                     }
                     holds
                 })
@@ -241,6 +261,7 @@ pub fn assess<'a>(
                 route,
                 children: for_children,
                 because,
+                because_each,
             })
         })
         .collect();
@@ -253,16 +274,25 @@ pub fn assess<'a>(
                 .iter()
                 .position(|r| r.route.id != "emergency")
                 .unwrap_or(routes.len());
+            let because_each: Vec<QSet> = limited
+                .iter()
+                .map(|c| {
+                    c.reasons
+                        .iter()
+                        .map(|r| r.because)
+                        .fold(QSet::default(), QSet::union)
+                })
+                .collect();
             routes.insert(
                 at,
                 RouteOutcome {
                     route: &limit.route,
                     children: limited.iter().map(|c| c.child.id.as_str()).collect(),
-                    because: limited
+                    because: because_each
                         .iter()
-                        .flat_map(|c| &c.reasons)
-                        .map(|r| r.because)
+                        .copied()
                         .fold(QSet::default(), QSet::union),
+                    because_each,
                 },
             );
         }

@@ -392,9 +392,7 @@ pub fn moves<'a>(case: &'a Case, outcome: &Outcome) -> Vec<Move<'a>> {
             }
         }
         for route in &outcome.routes {
-            let for_this_child =
-                child.is_none_or(|mine| route.children.contains(&mine.id.as_str()));
-            if route.because.contains(q) && for_this_child {
+            if route.moved_by(q, child.map(|c| c.id.as_str())) {
                 effects.push(format!("route {}", route.route.id));
             }
         }
