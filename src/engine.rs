@@ -399,8 +399,9 @@ pub struct Raise {
 }
 
 /// For each child of `outcome`, the unknown answers that alone could raise its level, the
-/// highest first (then those that need the fewest other answers, then the bank's order). A strength never raises a level, so none is
-/// listed; a child whose level only a combination of unknowns could raise lists none.
+/// highest first (then those that need the fewest other answers, then the bank's order). A
+/// strength never raises a level, so none is listed; a child whose level only a combination
+/// of unknowns could raise lists none.
 pub fn raised_by(
     outcome: &Outcome,
     bank: &QuestionBank,
