@@ -123,6 +123,20 @@ pub fn parse(
     name: &str,
     bank: &Arc<QuestionBank>,
 ) -> Result<Case, Diagnostic> {
+    let case = parse_before_applies(text, format, name, bank)?;
+    applies(&case, bank, text, name)?;
+    Ok(case)
+}
+
+/// Every check of [`parse`] but whether each answer can apply ([`applies`]): for the
+/// offline page's visit, whose changes leave answers that no longer apply, which the
+/// interview's flow clears itself (as `threshold check` does) before anything is scored.
+pub fn parse_before_applies(
+    text: &str,
+    format: Format,
+    name: &str,
+    bank: &Arc<QuestionBank>,
+) -> Result<Case, Diagnostic> {
     let help = "fix the case file; docs/case-files.md shows the format (schema 1)";
     if text.trim().is_empty() {
         return Err(
@@ -169,9 +183,7 @@ pub fn parse(
             .at(at)
             .help(help)
     })?;
-    let case = written.into_case(text, name, bank.len())?;
-    applies(&case, bank, text, name)?;
-    Ok(case)
+    written.into_case(text, name, bank.len())
 }
 
 /// An answer given to a question that cannot apply: the question, the child whose
@@ -572,16 +584,18 @@ impl<'de> Deserialize<'de> for Age {
     }
 }
 
+/// `recorded_level`, checked as every way in checks a level ([`threshold_model::values::Tier`]).
 struct Tier(u8);
 
 impl<'de> Deserialize<'de> for Tier {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match i64::deserialize(d) {
-            Ok(tier @ 1..=4) => Ok(Tier(tier as u8)),
-            _ => Err(de::Error::custom(
-                "`recorded_level` must be a tier from 1 to 4",
-            )),
-        }
+        let level = i64::deserialize(d)
+            .map_err(|_| de::Error::custom("`recorded_level` must be a tier from 1 to 4"))?;
+        u64::try_from(level)
+            .map_err(|_| format!("a level is 1 to 4, not {level}"))
+            .and_then(threshold_model::values::Tier::new)
+            .map(|tier| Tier(tier.get()))
+            .map_err(|problem| de::Error::custom(format!("`recorded_level`: {problem}")))
     }
 }
 

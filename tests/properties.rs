@@ -306,6 +306,36 @@ proptest! {
         }
     }
 
+    /// A child with a social worker is known to children's social care: never at the level
+    /// of no additional needs, so "No additional needs found" never shows beside "tell the
+    /// child's social worker" (Children Act 1989 s17; national_has_social_worker).
+    #[test]
+    fn a_child_with_a_social_worker_is_never_told_no_additional_needs(
+        case in case(),
+        index in area(),
+        at in moment(),
+    ) {
+        let bank = &rules().questions;
+        let area = &rules().areas[index];
+        let social_worker = bank.get("has_social_worker").unwrap();
+        let outcome = engine::assess(area, bank, &case, &at);
+        let known = outcome
+            .children
+            .iter()
+            .zip(&case.children)
+            .filter(|(_, child)| child.answers.get(social_worker) == Answer::Yes)
+            .map(|(c, _)| c.level)
+            .collect::<Vec<_>>();
+        prop_assume!(!known.is_empty());
+        prop_assert!(known.iter().all(|&level| level >= 3), "levels {:?}", known);
+        let told = outcome.actions.iter().map(|a| a.text.as_str()).collect::<Vec<_>>();
+        prop_assert!(
+            told.iter().all(|t| !t.starts_with("No additional needs found")),
+            "{:?}",
+            told
+        );
+    }
+
     #[test]
     fn the_front_door_comes_first_and_specialists_open_first(
         case in case(),

@@ -823,6 +823,15 @@ fn three_visits_keyboard_only_in_danger_and_with_a_different_judgement() {
         panel["text"].as_str().unwrap().contains("Ring 999 now"),
         "{panel}"
     );
+    // The panel is decided once (threshold::interview::danger): the page says what the
+    // terminal says after the call.
+    assert!(
+        panel["text"]
+            .as_str()
+            .unwrap()
+            .contains(threshold::interview::danger::THEN),
+        "{panel}"
+    );
     assert_ne!(panel["next"], "immediate_danger");
     let oracle = json!({"area": "trafford", "answers": {"immediate_danger": "yes"},
         "children": [{"id": "baby", "unborn": true, "answers": {}}, {"id": "B", "age": 4, "answers": {}}]});

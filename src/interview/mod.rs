@@ -16,6 +16,7 @@
 pub mod answers;
 #[cfg(feature = "cli")]
 mod asker;
+pub mod danger;
 /// Public so that property tests can drive the skipping rule over generated rule sets.
 pub mod flow;
 #[cfg(feature = "cli")]

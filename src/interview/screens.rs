@@ -1,12 +1,9 @@
 //! What the interview shows between questions: the opening words, the immediate-danger
 //! panel, section headings and the review of every answer. Text only; it fits 80 columns.
 
-use super::flow::{FIRST, Flow, Subject};
-use crate::condition::Facts;
-use crate::question::Answer;
+use super::flow::{Flow, Subject};
+use crate::render::JUDGEMENT_NOTE;
 use crate::render::table::{Styles, grid, wrap};
-use crate::render::{JUDGEMENT_NOTE, open_label};
-use crate::rules::model::Area;
 
 pub use super::answers::{Section, answer_word, child_title, not_asked_names, sections};
 
@@ -59,55 +56,23 @@ pub fn heading(look: Look, text: &str) -> String {
     format!("\n{}\n", look.styles().heading.apply_to(text))
 }
 
-/// Shown at once after the immediate-danger question, before anything else: the area's
-/// routes that test it and hold (999 for a yes; "find out now" for not known, where the
-/// area says so), with their numbers, emergency first.
-pub fn danger(flow: &Flow, area: &Area, look: Look) -> Option<String> {
-    let bank = &flow.rules().questions;
-    let first = bank.get(FIRST)?;
-    let facts = Facts::household(&flow.case.answers);
-    let routes: Vec<_> = area
-        .routes
-        .iter()
-        .filter(|r| r.when.mentions(first) && r.when.holds(&facts))
-        .collect();
-    if routes.is_empty() {
-        return None;
-    }
+/// The immediate-danger panel ([`super::danger`]) as text.
+pub fn danger(flow: &Flow, look: Look) -> Option<String> {
+    let panel = super::danger::panel(flow)?;
     let s = look.styles();
-    let yes = flow.case.answers.get(first) == Answer::Yes;
     let mut out = String::from("\n");
-    if yes {
-        let alarm = crate::render::view::EMERGENCY;
+    if let Some(alarm) = panel.alarm {
         out.push_str(&format!("{}\n", s.alarm.apply_to(alarm)));
     }
-    for route in &routes {
-        out.push_str(&wrap("", "", route.text.trim()));
+    for text in &panel.routes {
+        out.push_str(&wrap("", "", text));
     }
-    // Danger yes or not ruled out: 999 first, then the front door open now.
-    let clock = area.bank_holidays.clock(flow.moment());
-    let contacts = crate::engine::contacts_now(area, &[], clock, true, true);
-    for (i, open) in contacts
-        .iter()
-        .filter(|c| c.call.ring_now() || c.call == crate::engine::Call::Later)
-        .enumerate()
-    {
-        let contact = open.contact;
-        let reach = contact
-            .phone
-            .as_deref()
-            .or(contact.email.as_deref())
-            .unwrap_or("");
-        let line = format!("{}: {reach}, {}", contact.name, open_label(open));
+    for (i, contact) in panel.contacts.iter().enumerate() {
+        let line = format!("{}: {}, {}", contact.name, contact.reach, contact.open);
         out.push_str(&wrap(&format!("{:>3}.", i + 1), "     ", &line));
     }
-    if yes {
-        out.push_str(&wrap(
-            "",
-            "",
-            "Make the call first. The questions go on below when you are ready; they add \
-             what else to do.",
-        ));
+    if let Some(then) = panel.then {
+        out.push_str(&wrap("", "", then));
     }
     out.push('\n');
     Some(out)

@@ -224,11 +224,7 @@ impl<'r> Session<'r> {
 
     /// The immediate-danger panel, when the answer so far calls for one.
     fn show_danger(&self, asker: &mut dyn Asker) -> anyhow::Result<()> {
-        match self
-            .flow
-            .area()
-            .and_then(|area| screens::danger(&self.flow, area, self.look))
-        {
+        match screens::danger(&self.flow, self.look) {
             Some(panel) => asker.say(&panel),
             None => Ok(()),
         }

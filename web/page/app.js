@@ -166,13 +166,13 @@
     if (danger.emergency) {
       nodes.push(el("strong", { class: "big" }, [danger.alarm]));
     }
-    for (const route of danger.routes) {
-      nodes.push(el("p", {}, [route.text]));
-      nodes.push(el("ol", {}, route.contacts.map((c) =>
-        el("li", {}, [c.name + ": " + (c.phone || c.email || "") + ", " + c.open]))));
+    for (const text of danger.routes) {
+      nodes.push(el("p", {}, [text]));
     }
-    if (danger.emergency) {
-      nodes.push(el("p", {}, ["Then carry on: the questions that follow tell you what else to do."]));
+    nodes.push(el("ol", {}, danger.contacts.map((c) =>
+      el("li", {}, [el("span", {}, [c.name + ": "]), el("span", { class: "number" }, [c.reach]), el("span", {}, [", " + c.open])]))));
+    if (danger.then) {
+      nodes.push(el("p", {}, [danger.then]));
     }
     box.replaceChildren(el("div", { class: "alert" }, nodes));
     box.hidden = false;

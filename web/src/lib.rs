@@ -25,13 +25,11 @@ pub mod page;
 
 use serde_json::{Map, Value, json};
 use std::sync::OnceLock;
-use threshold::case::{Case, Child};
-use threshold::condition::Facts;
 use threshold::interview::answers;
-use threshold::interview::flow::{FIRST, Flow, Step, Subject};
+use threshold::interview::flow::{Flow, Step, Subject};
 use threshold::question::{About, Answer, Answers, Kind, QId};
 use threshold::rules::{self, RuleSet};
-use threshold::values::{ChildCount, ChildLabel, Reference, Tier};
+use threshold::values::{ChildCount, ChildLabel};
 
 /// The bundled rules (checked when the page was built), read once.
 fn rules() -> Result<&'static RuleSet, String> {
@@ -133,73 +131,45 @@ fn start(rules: &RuleSet) -> Value {
     })
 }
 
-/// The visit in `request` as the interview's flow, the practitioner's reason on its case.
+/// The visit in `request` as the interview's flow. Its case is read by the case reader
+/// (`threshold::case`), as `threshold assess` reads a file, with the visit's reason as
+/// the case's `recorded_reason`; only whether each answer can still apply is left to the
+/// flow, which clears what a change ruled out, as `threshold check` does.
 fn visit<'r>(
     rules: &'r RuleSet,
     request: &Value,
     moment: jiff::ZonedDateTime,
 ) -> Result<Flow<'r>, String> {
     let visit = request.get("visit").ok_or("the request has no `visit`")?;
-    let case = visit.get("case").ok_or("the visit has no `case`")?;
-    let bank = &rules.questions;
-    let area = match case.get("area") {
-        Some(Value::String(id)) => Some(rules.area_or_error(id)?),
-        None | Some(Value::Null) => None,
-        Some(_) => return Err("`area` must be an area's id".into()),
+    let Some(Value::Object(written)) = visit.get("case") else {
+        return Err("the visit has no `case` (a mapping)".into());
     };
-    let mut built = Case::empty(bank.len());
-    built.reference = text_field(case, "reference")?
-        .map(|r| {
-            Reference::new(&r)
-                .map(Reference::into_string)
-                .map_err(|problem| format!("the reference {problem}"))
-        })
-        .transpose()?;
-    built.recorded_level = match case.get("recorded_level") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(
-            v.as_u64()
-                .ok_or("`recorded_level` must be a level, 1 to 4".to_string())
-                .and_then(Tier::new)?
-                .get(),
-        ),
-    };
-    let mut asked = Vec::new();
-    read_answers(rules, case, About::Household, &mut built.answers, |q| {
-        asked.push((Subject::Household, q));
-    })?;
-    let children = match case.get("children") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(children)) => children.clone(),
-        Some(_) => return Err("`children` must be a list".into()),
-    };
-    for (i, child) in children.iter().enumerate() {
-        let id = text_field(child, "id")?.ok_or(format!("child {} has no `id`", i + 1))?;
-        let id = ChildLabel::new(&id)
-            .map_err(|problem| format!("child {}'s label {problem}", i + 1))?
-            .into_string();
-        let unborn = child.get("unborn").and_then(Value::as_bool) == Some(true);
-        let age = match child.get("age") {
-            None | Some(Value::Null) if unborn => None,
-            Some(v) if !unborn => Some(
-                v.as_u64()
-                    .filter(|a| *a <= 17)
-                    .ok_or(format!("child {id}: `age` must be 0 to 17"))? as u8,
-            ),
-            _ => {
-                return Err(format!(
-                    "child {id}: give an age 0 to 17, or `unborn: true`"
-                ));
-            }
-        };
-        let mut answers = Answers::unknown(bank.len());
-        read_answers(rules, child, About::Child, &mut answers, |q| {
-            asked.push((Subject::Child(i), q));
-        })?;
-        built.children.push(Child { id, age, answers });
+    let mut written = written.clone();
+    written.entry("schema").or_insert(json!(1));
+    match visit.get("reason") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(reason)) if reason.trim().is_empty() => {}
+        Some(Value::String(reason)) => {
+            written.insert("recorded_reason".into(), json!(reason.trim()));
+        }
+        Some(_) => return Err("`reason` must be text".into()),
     }
-    built.area = area.map(|a| a.id.clone());
-    let mut flow = Flow::new(rules, area, built, moment);
+    let bank = &rules.questions;
+    let written = Value::Object(written);
+    let case = threshold::case::parse_before_applies(
+        &written.to_string(),
+        threshold::case::Format::Json,
+        "the visit",
+        bank,
+    )
+    .map_err(|e| e.message)?;
+    let area = case
+        .area
+        .as_deref()
+        .map(|id| rules.area_or_error(id))
+        .transpose()?;
+    let asked = explicit_unknowns(rules, &written);
+    let mut flow = Flow::new(rules, area, case, moment);
     for (subject, q) in asked {
         flow.answer(subject, q, Answer::Unknown);
     }
@@ -215,79 +185,39 @@ fn visit<'r>(
     }
     // What a change ruled out is cleared, as in `check`: never scored, never saved.
     flow.clear_stale();
-    let reason = text_field(visit, "reason")?;
-    if let Some(reason) = &reason {
-        threshold::case::check_reason(reason)?;
-    }
-    flow.case.recorded_reason = reason;
     Ok(flow)
 }
 
-fn text_field(object: &Value, key: &str) -> Result<Option<String>, String> {
-    match object.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.trim().to_string())),
-        Some(_) => Err(format!("`{key}` must be text")),
-    }
-}
-
-/// `object.answers` into `answers`; `asked_unknown` hears of each explicit "unknown".
-fn read_answers(
-    rules: &RuleSet,
-    object: &Value,
-    about: About,
-    answers: &mut Answers,
-    mut asked_unknown: impl FnMut(QId),
-) -> Result<(), String> {
+/// The questions the case (already read) answers "unknown" in so many words: asked and
+/// not known, where a missing answer was not asked.
+fn explicit_unknowns(rules: &RuleSet, case: &Value) -> Vec<(Subject, QId)> {
     let bank = &rules.questions;
-    let Some(given) = object.get("answers") else {
-        return Ok(());
+    let unknowns = |answers: Option<&Value>| -> Vec<QId> {
+        answers
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter(|(_, answer)| {
+                answer
+                    .as_str()
+                    .is_some_and(|a| a.trim().eq_ignore_ascii_case("unknown"))
+            })
+            .filter_map(|(id, _)| bank.get(id))
+            .collect()
     };
-    let empty = Map::new();
-    let given = match given {
-        Value::Object(map) => map,
-        Value::Null => &empty,
-        _ => return Err("`answers` must be a mapping of question ids to answers".into()),
-    };
-    for (id, value) in given {
-        let q = bank.get(id).ok_or_else(|| bank.unknown_id_message(id))?;
-        let question = bank.question(q);
-        if question.about != about {
-            return Err(format!("`{id}` is not a question about the {about:?}").to_lowercase());
-        }
-        let answer = match (question.kind, value) {
-            (_, Value::Null) => Answer::Unknown,
-            (Kind::Count, Value::Number(n)) => Answer::Count(
-                n.as_u64()
-                    .and_then(|n| u32::try_from(n).ok())
-                    .ok_or(format!("`{id}`: a count is a whole number 0 or more"))?,
-            ),
-            (Kind::Yesno, Value::Bool(b)) => {
-                if *b {
-                    Answer::Yes
-                } else {
-                    Answer::No
-                }
-            }
-            (kind, Value::String(s)) => match (kind, s.trim().to_ascii_lowercase().as_str()) {
-                (_, "unknown") => Answer::Unknown,
-                (Kind::Yesno, "yes" | "true") => Answer::Yes,
-                (Kind::Yesno, "no" | "false") => Answer::No,
-                (Kind::Count, n) => Answer::Count(
-                    n.parse()
-                        .map_err(|_| format!("`{id}`: a count is a whole number 0 or more"))?,
-                ),
-                _ => return Err(format!("`{id}`: answer yes, no or unknown")),
-            },
-            _ => return Err(format!("`{id}`: `{value}` is not an answer")),
-        };
-        if answer.is_unknown() {
-            asked_unknown(q);
-        }
-        answers.set(q, answer);
+    let mut asked: Vec<(Subject, QId)> = unknowns(case.get("answers"))
+        .into_iter()
+        .map(|q| (Subject::Household, q))
+        .collect();
+    let children = case.get("children").and_then(Value::as_array);
+    for (i, child) in children.into_iter().flatten().enumerate() {
+        asked.extend(
+            unknowns(child.get("answers"))
+                .into_iter()
+                .map(|q| (Subject::Child(i), q)),
+        );
     }
-    Ok(())
+    asked
 }
 
 fn subject_json(subject: Subject) -> Value {
@@ -370,45 +300,12 @@ fn json_result(rules: &RuleSet, outcome: &threshold::engine::Outcome) -> Value {
     serde_json::to_value(threshold::render::json::result(rules, outcome)).unwrap_or(Value::Null)
 }
 
-/// The panel `threshold check` shows at once after the immediate-danger question: the
-/// area's routes that test it and hold, with their contacts, emergency first.
+/// The panel `threshold check` shows at once after the immediate-danger question
+/// (`threshold::interview::danger`, decided there for both).
 fn danger(flow: &Flow) -> Value {
-    let (Some(area), Some(first)) = (flow.area(), flow.rules().questions.get(FIRST)) else {
-        return Value::Null;
-    };
-    if !flow.asked(Subject::Household, first) {
-        return Value::Null;
-    }
-    let facts = Facts::household(&flow.case.answers);
-    // Danger yes or not ruled out: 999 first, then the front door open now (as `check`).
-    let clock = area.bank_holidays.clock(flow.moment());
-    let contacts: Vec<Value> = threshold::engine::contacts_now(area, &[], clock, true, true)
-        .iter()
-        .filter(|c| c.call.ring_now() || c.call == threshold::engine::Call::Later)
-        .map(|open| {
-            json!({
-                "name": open.contact.name,
-                "phone": open.contact.phone,
-                "email": open.contact.email,
-                "open": threshold::render::open_label(open),
-            })
-        })
-        .collect();
-    let routes: Vec<Value> = area
-        .routes
-        .iter()
-        .filter(|r| r.when.mentions(first) && r.when.holds(&facts))
-        .map(|route| json!({"id": route.id, "text": route.text.trim(), "contacts": contacts}))
-        .collect();
-    if routes.is_empty() {
-        return Value::Null;
-    }
-    let emergency = flow.case.answers.get(first) == Answer::Yes;
-    json!({
-        "emergency": emergency,
-        "alarm": emergency.then_some(threshold::render::view::EMERGENCY),
-        "routes": routes,
-    })
+    threshold::interview::danger::panel(flow)
+        .and_then(|panel| serde_json::to_value(panel).ok())
+        .unwrap_or(Value::Null)
 }
 
 /// Every answer by household and child (as the terminal's review shows them), what was
@@ -547,7 +444,11 @@ mod tests {
         assert_eq!(reply["step"]["kind"], "area", "{reply}");
         let visit = json!({"at": at, "case": {"area": "salford"}});
         let reply = call(json!({"op": "next", "visit": visit}));
-        assert_eq!(reply["step"]["id"], FIRST, "{reply}");
+        assert_eq!(
+            reply["step"]["id"],
+            threshold::interview::flow::FIRST,
+            "{reply}"
+        );
         assert!(reply["danger"].is_null());
     }
 
@@ -558,7 +459,7 @@ mod tests {
         let reply = call(json!({"op": "next", "visit": visit}));
         assert_eq!(reply["danger"]["emergency"], true, "{reply}");
         assert_eq!(reply["result"]["emergency"], true, "{reply}");
-        assert_ne!(reply["step"]["id"], FIRST);
+        assert_ne!(reply["step"]["id"], threshold::interview::flow::FIRST);
     }
 
     #[test]
@@ -566,7 +467,11 @@ mod tests {
         let at = "2026-11-24T10:00:00Z";
         let asked = json!({"at": at, "case": {"area": "salford", "answers": {"immediate_danger": "unknown"}}});
         let reply = call(json!({"op": "next", "visit": asked}));
-        assert_ne!(reply["step"]["id"], FIRST, "{reply}");
+        assert_ne!(
+            reply["step"]["id"],
+            threshold::interview::flow::FIRST,
+            "{reply}"
+        );
         assert_eq!(reply["step"]["current"], Value::Null);
     }
 
@@ -600,6 +505,69 @@ mod tests {
                 .contains("immediate_danger"),
             "{reply}"
         );
+    }
+
+    /// The visit is read by the case reader `threshold assess` uses: what it refuses in a
+    /// file, the page refuses too (two children with one label, a label or reference it
+    /// would not save, the answer word "not known", a reason with a bidi override).
+    #[test]
+    fn a_visit_is_refused_where_a_case_file_would_be() {
+        let at = "2026-11-24T10:00:00Z";
+        let child = |id: &str| json!({"id": id, "age": 4, "answers": {}});
+        for (case, reason, says) in [
+            (
+                json!({"area": "salford", "children": [child("A"), child("A")]}),
+                Value::Null,
+                "two children",
+            ),
+            (
+                json!({"area": "salford", "children": [child("Zoë")]}),
+                Value::Null,
+                "Zo",
+            ),
+            (
+                json!({"area": "salford", "reference": "x".repeat(41)}),
+                Value::Null,
+                "reference",
+            ),
+            (
+                json!({"area": "salford", "answers": {"immediate_danger": "not known"}}),
+                Value::Null,
+                "immediate_danger",
+            ),
+            (
+                json!({"area": "salford", "recorded_level": 5}),
+                Value::Null,
+                "recorded_level",
+            ),
+            (
+                json!({"area": "salford"}),
+                json!("fine\u{202e}"),
+                "recorded_reason",
+            ),
+        ] {
+            let visit = json!({"at": at, "reason": reason, "case": case});
+            let reply = call(json!({"op": "next", "visit": visit}));
+            let error = reply["error"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{visit}: {reply}"));
+            assert!(error.contains(says), "{visit}: {error}");
+        }
+    }
+
+    /// An answer a change has ruled out is cleared, as `threshold check` clears it, not
+    /// refused as a case file's would be: the visit goes on.
+    #[test]
+    fn an_answer_a_change_ruled_out_is_cleared_not_refused() {
+        let at = "2026-11-24T10:00:00Z";
+        let case = json!({"area": "salford", "answers": {"immediate_danger": "no",
+            "domestic_abuse": "no", "domestic_abuse_severe": "yes"}});
+        let reply = call(json!({"op": "record", "visit": {"at": at, "case": case}}));
+        let saved = reply["case_file"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{reply}"));
+        assert!(!saved.contains("domestic_abuse_severe: yes"), "{saved}");
+        assert!(saved.contains("domestic_abuse: no"), "{saved}");
     }
 
     #[test]
