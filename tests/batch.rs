@@ -430,6 +430,41 @@ fn a_file_named_outside_the_known_extensions_is_read_by_its_content() {
     );
 }
 
+/// A YAML stream's document saved with CR line ends (or NEL, LS, PS) that starts with a
+/// comment was taken for a blank document and dropped: no row, exit 0. Each gives a row.
+#[test]
+fn a_case_with_other_line_ends_after_a_comment_still_gives_its_row() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let mut paths = Vec::new();
+    for (i, end) in ["\r", "\u{85}", "\u{2028}", "\u{2029}"].iter().enumerate() {
+        let path = dir.path().join(format!("case-{i}.yaml"));
+        let text = format!(
+            "schema: 1\narea: salford\nchildren: []\n---\n# exported{end}schema: 1{end}area: salford{end}children: []{end}"
+        );
+        std::fs::write(&path, text).expect("write");
+        paths.push(format!("{}#1", path.display()));
+        paths.push(format!("{}#2", path.display()));
+    }
+    let files: Vec<String> = (0..4)
+        .map(|i| {
+            dir.path()
+                .join(format!("case-{i}.yaml"))
+                .display()
+                .to_string()
+        })
+        .collect();
+    let mut args: Vec<&str> = files.iter().map(String::as_str).collect();
+    args.extend(["--format", "jsonl"]);
+    let run = batch(&args);
+    let rows = json_rows(&run.stdout);
+    assert_eq!(
+        sources(&rows),
+        paths.iter().map(String::as_str).collect::<Vec<_>>(),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn the_summary_counts_the_audit_and_fail_on_conditions_exit_1() {
     let audit = fixture("audit.jsonl");

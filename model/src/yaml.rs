@@ -479,17 +479,27 @@ pub struct Document {
 }
 
 impl Document {
-    /// Only blank lines, comments and markers: nothing a person wrote as a document.
+    /// Only blank lines, comments and markers: nothing a person wrote as a document. Lines
+    /// end at LF, CR or both (a file saved with CR alone is still read line by line); a
+    /// document holding NEL, LS or PS (line breaks to some editors, not to YAML 1.2) is
+    /// never blank, so the parser reads it and it is assessed or refused, never dropped.
     pub fn is_blank(&self) -> bool {
-        self.bytes.split(|b| *b == b'\n').all(|line| {
-            let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
-            let line = line.trim_ascii();
-            let line = marker_rest(line, b"---")
-                .or_else(|| marker_rest(line, b"..."))
-                .unwrap_or(line)
-                .trim_ascii();
-            line.is_empty() || line.starts_with(b"#")
-        })
+        let other_breaks = ["\u{85}", "\u{2028}", "\u{2029}"]
+            .iter()
+            .any(|b| self.bytes.windows(b.len()).any(|w| w == b.as_bytes()));
+        !other_breaks
+            && self
+                .bytes
+                .split(|b| matches!(b, b'\n' | b'\r'))
+                .all(|line| {
+                    let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+                    let line = line.trim_ascii();
+                    let line = marker_rest(line, b"---")
+                        .or_else(|| marker_rest(line, b"..."))
+                        .unwrap_or(line)
+                        .trim_ascii();
+                    line.is_empty() || line.starts_with(b"#")
+                })
     }
 }
 
@@ -671,6 +681,18 @@ mod tests {
         assert_eq!(documents("", 100), vec![]);
         assert!(documents("---\n# nothing\n...\n", 100)[0].is_blank());
         assert_eq!(documents("----\n", 100), vec![doc(1, "----\n")]);
+    }
+
+    /// A document whose lines end in CR alone (or NEL, LS, PS) and that starts with a
+    /// comment is not blank: it was dropped without a row when only LF ended a line.
+    #[test]
+    fn a_comment_then_a_case_is_not_blank_whatever_ends_its_lines() {
+        for end in ["\r", "\r\n", "\n", "\u{85}", "\u{2028}", "\u{2029}"] {
+            let text = format!("# exported{end}schema: 1{end}reference: R1{end}");
+            assert!(!doc(1, &text).is_blank(), "{end:?}");
+        }
+        assert!(doc(1, "# only a comment\r# and another\r").is_blank());
+        assert!(doc(1, "---\r\n# nothing\r\n...\r\n").is_blank());
     }
 
     #[test]
