@@ -541,7 +541,14 @@ fn report_of(dir: &Path, name: &str) -> (Run, std::path::PathBuf) {
 fn the_summary_is_the_audit_per_area() {
     let run = batch(&["--map", CIN_MAP, CIN_EXPORT, "--format", "summary"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    insta::assert_snapshot!("cin_summary", run.stdout);
+    // The run's own moment is the clock's: the rest is the snapshot.
+    let (first, rest) = run.stdout.split_once('\n').unwrap();
+    assert!(first.starts_with("Audit, run "), "{first}");
+    assert!(
+        first.ends_with(": cases assessed on 24 Nov 2026"),
+        "{first}"
+    );
+    insta::assert_snapshot!("cin_summary", rest);
 }
 
 /// Unix only: the export's hostile file name (control characters) cannot exist on
@@ -574,24 +581,95 @@ fn the_report_is_one_owner_only_page_that_runs_and_fetches_nothing_with_every_te
         assert!(!lower.contains(banned) || allowed, "{banned}");
     }
     assert!(
-        html.contains("nov&lt;b&gt;&amp;&#39;export&#39;.csv:2"),
+        html.contains("nov&lt;b&gt;&amp;&#39;export&#39;.csv:4"),
         "the file name is escaped"
     );
     assert!(!html.contains("nov<b>"));
-    // The matrix, the rates, the reasons, the unknowns and the cases behind a cell.
-    // One case more is recorded below since the national layer (rules/england.yaml) holds a
-    // worry the local guidance is silent on.
-    assert!(html.contains("6 agree (60%)"), "{html}");
-    assert!(html.contains("3 recorded below"));
-    assert!(html.contains("<a href=\"#a0-r3-t4\">1</a>"));
+    // The run and the period first, every case accounted for, the matrix, the rates, the
+    // months, the reasons, the unknowns, the cases recorded below with their reasons, and
+    // the downloads. One case more is recorded below since the national layer
+    // (rules/england.yaml) holds a worry the local guidance is silent on.
+    let run_at = html
+        .find("<p id=\"run\"><strong>Run ")
+        .expect("the run first");
+    assert!(run_at < html.find("<svg").unwrap());
     assert!(
-        html.contains(
-            "<h4 id=\"a0-r3-t4\">Recorded level 3, guidance supports level 4 (1 case)</h4>"
-        )
+        html.contains("Period: cases assessed on 24 Nov 2026."),
+        "{html}"
     );
+    assert!(
+        html.contains("10 cases in = 10 assessed + 0 refused"),
+        "{html}"
+    );
+    assert!(html.contains("6 agree (60%)"), "{html}");
+    assert!(html.contains("3 recorded below the guidance"));
+    assert!(html.contains("(in 1 of them answers not known could explain it)"));
+    assert!(html.contains("<th scope=\"row\">2026-11</th>"), "{html}");
     assert!(html.contains("<td>FAM-0002</td>"));
     assert!(html.contains("Unknown answers that most often could raise the level"));
     assert!(html.contains("<svg"));
+    assert!(
+        html.contains("<a href=\"audit-cases.csv\" download>"),
+        "{html}"
+    );
+    // The downloads: every case, owner-only, beside the report.
+    let cases = std::fs::read_to_string(dir.path().join("audit-cases.csv")).unwrap();
+    assert_eq!(cases.lines().count(), 1 + 10, "{cases}");
+    assert!(cases.contains("FAM-0002,"), "{cases}");
+    let refused = std::fs::read_to_string(dir.path().join("audit-refused.csv")).unwrap();
+    assert_eq!(refused, "reference,source,why\n");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for name in ["audit-cases.csv", "audit-refused.csv"] {
+            let mode = std::fs::metadata(dir.path().join(name))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{name}: only you may read it");
+        }
+    }
+}
+
+/// Every case is accounted for: refused cases are counted in the report and listed with
+/// why, and the summary on standard error names them.
+#[cfg(unix)]
+#[test]
+fn refused_cases_are_counted_listed_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.csv");
+    std::fs::copy(CIN_EXPORT, &export).unwrap();
+    let broken = dir.path().join("broken.yaml");
+    std::fs::write(
+        &broken,
+        "schema: 1\narea: salford\nchildren:\n  - id: A\n    age: 30\n",
+    )
+    .unwrap();
+    let report = dir.path().join("audit.html");
+    let run = batch(&[
+        "--map",
+        CIN_MAP,
+        export.to_str().unwrap(),
+        broken.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+        "--output",
+        dir.path().join("rows.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("not read: ") && run.stderr.contains("`age` 30 is outside 0-17"),
+        "{}",
+        run.stderr
+    );
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        html.contains("11 cases in = 10 assessed + 1 refused"),
+        "{html}"
+    );
+    assert!(html.contains("<h2>Refused (1)</h2>"), "{html}");
+    assert!(html.contains("`age` 30 is outside 0-17"), "{html}");
+    let refused = std::fs::read_to_string(dir.path().join("audit-refused.csv")).unwrap();
+    assert_eq!(refused.lines().count(), 2, "{refused}");
 }
 
 #[test]
@@ -618,6 +696,11 @@ fn a_report_over_an_input_is_refused() {
 fn the_report_renders_in_a_browser_and_prints() {
     let chromium = Path::new("/usr/bin/chromium");
     if !chromium.exists() {
+        // CI installs it: there, a missing browser fails the test instead of skipping it.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "/usr/bin/chromium is not installed"
+        );
         eprintln!("skipped: /usr/bin/chromium is not installed (CI installs it)");
         return;
     }
@@ -650,6 +733,10 @@ fn the_report_renders_in_a_browser_and_prints() {
     let dom = String::from_utf8(browser(&["--dump-dom"]).stdout).unwrap();
     assert!(dom.contains("Recorded against recommended levels"), "{dom}");
     assert!(dom.contains("<td>FAM-0002</td>"));
+    assert!(
+        dom.contains("10 cases in = 10 assessed + 0 refused"),
+        "{dom}"
+    );
     assert!(!dom.to_lowercase().contains("<script"));
     let png = dir.path().join("report.png");
     browser(&[

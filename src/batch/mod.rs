@@ -132,24 +132,138 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
         header.push_str(",map_sha256,unmapped_codes\n");
     }
     target.writer().write_all(header.as_bytes())?;
-    let tally = pipeline(&settings, &mut inputs, jobs, target.writer(), &progress)?;
+    let mut kept = Kept {
+        audit: settings.audit.then(report::Audit::default),
+        downloads: args.report.as_deref().map(Downloads::open).transpose()?,
+        first_refused: Vec::new(),
+    };
+    let tally = pipeline(
+        &settings,
+        &mut inputs,
+        jobs,
+        target.writer(),
+        &progress,
+        &mut kept,
+    )?;
     target.finish()?;
     drop(progress);
-    if let Some(path) = &args.report {
-        let html = report::html(&tally.audit, tally.errors, rules, settings.map.as_deref());
+    let run = report::Run {
+        when: crate::render::moment_label(&settings.now),
+        downloads: kept.downloads.as_ref().map(Downloads::names),
+    };
+    if let (Some(path), Some(audit)) = (&args.report, &kept.audit) {
+        let html = report::html(audit, &run, rules, settings.map.as_deref());
         let mut sink = std::io::sink();
         let mut file = output::Target::open(Some(path), &mut sink)?;
         file.writer().write_all(html.as_bytes())?;
         file.finish()?;
     }
-    if settings.format == Format::Summary {
-        io.stdout
-            .write_all(report::text(&tally.audit, tally.errors).as_bytes())?;
+    if let Some(downloads) = kept.downloads.take() {
+        downloads.finish()?;
+    }
+    if let (Format::Summary, Some(audit)) = (settings.format, &kept.audit) {
+        io.stdout.write_all(report::text(audit, &run).as_bytes())?;
     }
     let (code, reasons) = output::verdict(&tally, args.fail_on_level, args.fail_on_disagree);
-    let summary = output::summary(rules, &tally, inputs.files, &inputs.notes, &reasons);
+    let summary = output::summary(
+        rules,
+        &tally,
+        inputs.files,
+        &inputs.notes,
+        &reasons,
+        &kept.first_refused,
+    );
     io.stderr.write_all(summary.as_bytes())?;
     Ok(code)
+}
+
+/// Refused cases the summary on standard error names; the rest are counted.
+const SUMMARY_REFUSED: usize = 10;
+
+/// What the run keeps of the chunks as they are written: the audit, counted as it goes,
+/// the report's downloads, written as they go, and the first refused cases. Its size does
+/// not grow with the number of cases.
+struct Kept {
+    audit: Option<report::Audit>,
+    downloads: Option<Downloads>,
+    first_refused: Vec<String>,
+}
+
+impl Kept {
+    fn fold(&mut self, chunk: &Tally) -> std::io::Result<()> {
+        for refused in &chunk.refused {
+            if self.first_refused.len() < SUMMARY_REFUSED {
+                // The reason names the file and place already.
+                self.first_refused.push(refused.why.clone());
+            }
+        }
+        if let Some(audit) = &mut self.audit {
+            for row in &chunk.audit {
+                audit.assessed(row);
+            }
+            for refused in &chunk.refused {
+                audit.refused(refused);
+            }
+        }
+        if let Some(downloads) = &mut self.downloads {
+            let mut buffer = Vec::new();
+            for row in &chunk.audit {
+                report::case_line(row, &mut buffer);
+            }
+            downloads.cases.writer().write_all(&buffer)?;
+            buffer.clear();
+            for refused in &chunk.refused {
+                report::refused_line(refused, &mut buffer);
+            }
+            downloads.refused.writer().write_all(&buffer)?;
+        }
+        Ok(())
+    }
+}
+
+/// The report's full lists, as CSV files beside it (`audit.html`: `audit-cases.csv` and
+/// `audit-refused.csv`), owner-only and in place only when complete, like the report.
+struct Downloads {
+    cases: output::Target<'static>,
+    refused: output::Target<'static>,
+    names: (String, String),
+}
+
+impl Downloads {
+    fn open(report: &std::path::Path) -> Result<Downloads, Diagnostic> {
+        let stem = report
+            .file_stem()
+            .map_or("audit".into(), |s| s.to_string_lossy().into_owned());
+        let names = (format!("{stem}-cases.csv"), format!("{stem}-refused.csv"));
+        let open = |name: &str, header: &str| -> Result<output::Target<'static>, Diagnostic> {
+            // A file target never writes to this: it is only the type's standard output.
+            let unused: &'static mut std::io::Sink = Box::leak(Box::new(std::io::sink()));
+            let mut target = output::Target::open(Some(&report.with_file_name(name)), unused)?;
+            target.writer().write_all(header.as_bytes()).map_err(|e| {
+                Diagnostic::error(
+                    crate::error::Code::UsageOutput,
+                    name,
+                    format!("cannot write: {e}"),
+                )
+            })?;
+            Ok(target)
+        };
+        Ok(Downloads {
+            cases: open(&names.0, report::CASES_HEADER)?,
+            refused: open(&names.1, report::REFUSED_HEADER)?,
+            names,
+        })
+    }
+
+    fn names(&self) -> (String, String) {
+        self.names.clone()
+    }
+
+    fn finish(self) -> anyhow::Result<()> {
+        self.cases.finish()?;
+        self.refused.finish()?;
+        Ok(())
+    }
 }
 
 /// The run's settings from the flags; bad flags are refused before anything is read.
@@ -191,6 +305,7 @@ fn pipeline(
     jobs: usize,
     out: &mut dyn Write,
     progress: &Progress,
+    kept: &mut Kept,
 ) -> anyhow::Result<Tally> {
     let jobs = jobs.max(1);
     let (work_tx, work_rx) = mpsc::channel::<Chunk>();
@@ -204,7 +319,7 @@ fn pipeline(
         }
         drop(done_tx);
         let window = WINDOW_PER_JOB * jobs as u64;
-        coordinate(inputs, work_tx, done_rx, out, progress, window)
+        coordinate(inputs, work_tx, done_rx, out, progress, window, kept)
     })
 }
 
@@ -218,6 +333,7 @@ fn coordinate(
     out: &mut dyn Write,
     progress: &Progress,
     window: u64,
+    kept: &mut Kept,
 ) -> anyhow::Result<Tally> {
     let mut sent = 0;
     let mut written = 0;
@@ -248,6 +364,7 @@ fn coordinate(
             })?;
             out.write_all(&rows)?;
             tally.add(&counts);
+            kept.fold(&counts)?;
             progress.advance(counts.cases);
             written += 1;
         }

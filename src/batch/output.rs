@@ -288,8 +288,12 @@ pub struct Tally {
     pub lower_unknowns_explain: u64,
     /// Cases that could not be read or assessed.
     pub errors: u64,
-    /// For `--report` and `--format summary`: what the audit keeps of each case.
+    /// Of one chunk, for `--report` and `--format summary`: what the audit keeps of each
+    /// assessed case. The run folds them into its [`super::report::Audit`] as the chunks
+    /// are written, so a run's tally never holds them all.
     pub audit: Vec<super::report::AuditRow>,
+    /// Of one chunk: each case that could not be read or assessed, and why.
+    pub refused: Vec<super::report::Refused>,
 }
 
 impl Tally {
@@ -315,9 +319,14 @@ impl Tally {
         }
     }
 
-    pub fn failed(&mut self) {
+    pub fn failed(&mut self, source: &str, reference: Option<&str>, error: &Diagnostic) {
         self.cases += 1;
         self.errors += 1;
+        self.refused.push(super::report::Refused {
+            source: source.to_string(),
+            reference: reference.map(str::to_string),
+            why: one_line(error),
+        });
     }
 
     pub fn add(&mut self, other: &Tally) {
@@ -332,7 +341,6 @@ impl Tally {
         self.tool_lower += other.tool_lower;
         self.lower_unknowns_explain += other.lower_unknowns_explain;
         self.errors += other.errors;
-        self.audit.extend(other.audit.iter().cloned());
     }
 
     fn at_or_above(&self, tier: u8) -> u64 {
@@ -389,6 +397,7 @@ pub fn summary(
     inputs: u64,
     notes: &[String],
     reasons: &[String],
+    first_refused: &[String],
 ) -> String {
     let assessed = tally.cases - tally.errors;
     let inputs = if inputs == 1 {
@@ -424,6 +433,15 @@ pub fn summary(
     }
     for line in notes.iter().chain(reasons) {
         text += &format!("  {}\n", render::shown(line));
+    }
+    for refused in first_refused {
+        text += &format!("  not read: {}\n", render::shown(refused));
+    }
+    if tally.errors > first_refused.len() as u64 {
+        text += &format!(
+            "  ({} more not read: each has its row, with why)\n",
+            tally.errors - first_refused.len() as u64
+        );
     }
     text
 }

@@ -1,8 +1,14 @@
-//! The audit of a batch (SPEC section 12): `--report FILE.html` and `--format summary`.
-//! Per area, the level recorded against the level the guidance supports (the tool's) as a
-//! matrix, the agreement rate, how many were recorded below and above, the reasons that
-//! most often drive a disagreement, the unknown answers that most often could raise a
-//! level, and the cases behind each cell of the matrix.
+//! The audit of a batch (SPEC section 12): `--report FILE.html` and `--format summary`,
+//! for a partnership board. First the run (when, which rules and map) and the period the
+//! cases cover; every case accounted for (cases in = assessed + refused); agreement overall,
+//! by month and per area, as a matrix of the level recorded against the level the guidance
+//! supports (the tool's), with the reasons that most often drive a disagreement and the
+//! unknown answers that most often could raise a level; then the cases recorded below the
+//! guidance, with their reasons, and the refused cases, with why.
+//!
+//! The audit is counted as the cases go by ([`Audit`]): its size does not grow with the
+//! number of cases. The page lists at most [`SHOWN`] cases of each kind; every case is in
+//! the downloads written beside it (`NAME-cases.csv`, `NAME-refused.csv`).
 //!
 //! The HTML is one file that runs and fetches nothing: inline CSS and SVG, no script, a
 //! Content-Security-Policy of `default-src 'none'; style-src 'unsafe-inline'`, every text
@@ -19,6 +25,8 @@ pub struct AuditRow {
     pub reference: String,
     pub source: String,
     pub area: String,
+    /// The day the case was assessed, when the case says (its `assessed_at`).
+    pub date: Option<jiff::civil::Date>,
     pub recorded: Option<u8>,
     pub tool: Option<u8>,
     /// The labels of the rules that gave the case its level (over its children).
@@ -26,7 +34,22 @@ pub struct AuditRow {
     /// Unknown answers any one of which, if it were the worrying answer, would raise the
     /// tool's level.
     pub raising: Vec<String>,
+    /// Recorded above the tool's level, and within what the unknowns could reach: answers
+    /// not known could explain the difference.
+    pub unknowns_explain: bool,
 }
+
+/// A case that could not be read or assessed: where, which (when it can be read) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub source: String,
+    pub reference: Option<String>,
+    pub why: String,
+}
+
+/// The most cases of each kind (recorded below, refused) the page and the summary list;
+/// the downloads hold them all.
+pub const SHOWN: usize = 50;
 
 /// The audit row of an assessed case. Each unknown that applies is tried as the worrying
 /// answer, alone, to see whether it raises the case's level.
@@ -73,67 +96,210 @@ pub fn row(
             }
         }
     }
+    let reach = outcome.children.iter().map(|c| c.could_reach).max();
     AuditRow {
         reference: outcome.case.reference.clone().unwrap_or_default(),
         source: source.to_string(),
         area: outcome.area.name.clone(),
+        date: outcome.case.assessed_at.as_ref().map(|at| at.date()),
         recorded: outcome.case.recorded_level,
         tool: outcome.overall,
         reasons,
         raising,
+        unknowns_explain: matches!(
+            (outcome.case.recorded_level, outcome.overall, reach),
+            (Some(recorded), Some(tool), Some(reach)) if recorded > tool && reach >= recorded
+        ),
+    }
+}
+
+/// Cases compared (a recorded level and children), by how they compare.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Counts {
+    agree: u64,
+    /// Recorded below the tool's level (the guidance supports more).
+    below: u64,
+    /// Recorded above it; `explained` of them within what unknowns could reach.
+    above: u64,
+    explained: u64,
+    /// Assessed but not compared (no recorded level, or no children).
+    uncompared: u64,
+}
+
+impl Counts {
+    fn compared(&self) -> u64 {
+        self.agree + self.below + self.above
+    }
+
+    fn add(&mut self, row: &AuditRow) {
+        match (row.recorded, row.tool) {
+            (Some(recorded), Some(tool)) => match recorded.cmp(&tool) {
+                std::cmp::Ordering::Equal => self.agree += 1,
+                std::cmp::Ordering::Less => self.below += 1,
+                std::cmp::Ordering::Greater => {
+                    self.above += 1;
+                    self.explained += u64::from(row.unknowns_explain);
+                }
+            },
+            _ => self.uncompared += 1,
+        }
+    }
+
+    fn sentence(&self) -> String {
+        format!(
+            "{} compared: {} agree ({}), {} recorded below the guidance, {} above (in {} of them answers not known could explain it); {} not compared (no recorded level, or no children)",
+            self.compared(),
+            self.agree,
+            percent(self.agree, self.compared()),
+            self.below,
+            self.above,
+            self.explained,
+            self.uncompared
+        )
     }
 }
 
 /// One area's figures.
 #[derive(Default)]
-struct AreaAudit<'r> {
-    /// `cells[recorded - 1][tool - 1]`: the cases.
-    cells: [[Vec<&'r AuditRow>; 4]; 4],
-    /// Assessed but not compared (no recorded level, or no children).
-    uncompared: u64,
-    /// Recorded below the tool's level (the guidance supports more), above it.
-    below: u64,
-    above: u64,
-    agree: u64,
-    /// Reasons in cases recorded below, and above.
+struct AreaAudit {
+    counts: Counts,
+    /// `cells[recorded - 1][tool - 1]`: how many cases.
+    cells: [[u64; 4]; 4],
+    /// Reasons in cases recorded below or above, and how many such cases gave none.
     reasons: BTreeMap<String, u64>,
+    disagree_without_reasons: u64,
     raising: BTreeMap<String, u64>,
 }
 
-impl AreaAudit<'_> {
-    fn compared(&self) -> u64 {
-        self.agree + self.below + self.above
-    }
+/// The audit of a run, counted as the cases go by.
+#[derive(Default)]
+pub struct Audit {
+    assessed: u64,
+    overall: Counts,
+    areas: BTreeMap<String, AreaAudit>,
+    /// By month assessed (`2026-11`); cases with no date under "no date".
+    months: BTreeMap<String, Counts>,
+    first: Option<jiff::civil::Date>,
+    last: Option<jiff::civil::Date>,
+    undated: u64,
+    /// The first [`SHOWN`] cases recorded below the guidance, and the first refused.
+    below: Vec<AuditRow>,
+    refused: Vec<Refused>,
+    refused_total: u64,
 }
 
-fn audit(rows: &[AuditRow]) -> BTreeMap<&str, AreaAudit<'_>> {
-    let mut areas: BTreeMap<&str, AreaAudit> = BTreeMap::new();
-    for row in rows {
-        let area = areas.entry(row.area.as_str()).or_default();
+impl Audit {
+    pub fn assessed(&mut self, row: &AuditRow) {
+        self.assessed += 1;
+        self.overall.add(row);
+        let month = match row.date {
+            Some(date) => {
+                self.first = Some(self.first.map_or(date, |d| d.min(date)));
+                self.last = Some(self.last.map_or(date, |d| d.max(date)));
+                format!("{:04}-{:02}", date.year(), date.month())
+            }
+            None => {
+                self.undated += 1;
+                "no date".to_string()
+            }
+        };
+        self.months.entry(month).or_default().add(row);
+        let area = self.areas.entry(row.area.clone()).or_default();
+        area.counts.add(row);
         for unknown in &row.raising {
             *area.raising.entry(unknown.clone()).or_default() += 1;
         }
-        let (Some(recorded), Some(tool)) = (row.recorded, row.tool) else {
-            area.uncompared += 1;
-            continue;
-        };
-        let (r, t) = (
-            usize::from(recorded.clamp(1, 4)) - 1,
-            usize::from(tool.clamp(1, 4)) - 1,
-        );
-        area.cells[r][t].push(row);
-        match recorded.cmp(&tool) {
-            std::cmp::Ordering::Equal => area.agree += 1,
-            std::cmp::Ordering::Less => area.below += 1,
-            std::cmp::Ordering::Greater => area.above += 1,
-        }
-        if recorded != tool {
-            for reason in &row.reasons {
-                *area.reasons.entry(reason.clone()).or_default() += 1;
+        if let (Some(recorded), Some(tool)) = (row.recorded, row.tool) {
+            let (r, t) = (
+                usize::from(recorded.clamp(1, 4)) - 1,
+                usize::from(tool.clamp(1, 4)) - 1,
+            );
+            area.cells[r][t] += 1;
+            if recorded != tool {
+                for reason in &row.reasons {
+                    *area.reasons.entry(reason.clone()).or_default() += 1;
+                }
+                area.disagree_without_reasons += u64::from(row.reasons.is_empty());
+            }
+            if recorded < tool && self.below.len() < SHOWN {
+                self.below.push(row.clone());
             }
         }
     }
-    areas
+
+    pub fn refused(&mut self, refused: &Refused) {
+        self.refused_total += 1;
+        if self.refused.len() < SHOWN {
+            self.refused.push(refused.clone());
+        }
+    }
+
+    /// Cases in: assessed and refused.
+    fn cases(&self) -> u64 {
+        self.assessed + self.refused_total
+    }
+
+    fn period(&self) -> String {
+        let undated = match self.undated {
+            0 => String::new(),
+            n => format!(" ({n} with no date)"),
+        };
+        match (self.first, self.last) {
+            (Some(first), Some(last)) if first == last => {
+                format!("cases assessed on {}{undated}", first.strftime("%-d %b %Y"))
+            }
+            (Some(first), Some(last)) => format!(
+                "cases assessed {} to {}{undated}",
+                first.strftime("%-d %b %Y"),
+                last.strftime("%-d %b %Y")
+            ),
+            _ => "no case gives the date it was assessed".to_string(),
+        }
+    }
+}
+
+/// The downloads' header lines (the report's full lists, as CSV).
+pub const CASES_HEADER: &str = "reference,source,area,assessed_on,recorded_level,tool_level,compared,reasons,unknowns_that_could_raise_it\n";
+pub const REFUSED_HEADER: &str = "reference,source,why\n";
+
+/// A case's line of the cases download.
+pub fn case_line(row: &AuditRow, out: &mut Vec<u8>) {
+    let compared = match (row.recorded, row.tool) {
+        (Some(r), Some(t)) if r < t => "recorded below",
+        (Some(r), Some(t)) if r > t => "recorded above",
+        (Some(_), Some(_)) => "agree",
+        _ => "not compared",
+    };
+    let number = |n: Option<u8>| n.map_or(String::new(), |n| n.to_string());
+    let date = row.date.map_or(String::new(), |d| d.to_string());
+    let cells = [
+        row.reference.as_str(),
+        &row.source,
+        &row.area,
+        &date,
+        &number(row.recorded),
+        &number(row.tool),
+        compared,
+        &row.reasons.join("; "),
+        &row.raising.join("; "),
+    ];
+    line(&cells, out);
+}
+
+/// A refused case's line of the refused download.
+pub fn refused_line(refused: &Refused, out: &mut Vec<u8>) {
+    let reference = refused.reference.as_deref().unwrap_or_default();
+    line(&[reference, &refused.source, &refused.why], out);
+}
+
+fn line(cells: &[&str], out: &mut Vec<u8>) {
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        super::cells::csv_cell(&crate::render::shown(cell), out);
+    }
+    out.push(b'\n');
 }
 
 /// The most frequent first (ties by name), at most `n`.
@@ -153,30 +319,39 @@ fn percent(part: u64, whole: u64) -> String {
 }
 
 /// `--format summary`: the audit as text.
-pub fn text(rows: &[AuditRow], not_read: u64) -> String {
+pub fn text(audit: &Audit, run: &Run) -> String {
     let mut out = String::new();
+    let _ = writeln!(out, "Audit, run {}: {}", run.when, audit.period());
     let _ = writeln!(
         out,
-        "Audit: {} cases assessed, {not_read} not read",
-        rows.len()
+        "Cases in: {} = {} assessed + {} refused",
+        audit.cases(),
+        audit.assessed,
+        audit.refused_total
     );
-    for (name, area) in audit(rows) {
+    let _ = writeln!(out, "Overall: {}", audit.overall.sentence());
+    if audit.months.len() > 1 {
+        let _ = writeln!(out, "By month:");
+        for (month, counts) in &audit.months {
+            let _ = writeln!(
+                out,
+                "  {month:<8} {} compared, {} agree ({}), {} below, {} above",
+                counts.compared(),
+                counts.agree,
+                percent(counts.agree, counts.compared()),
+                counts.below,
+                counts.above
+            );
+        }
+    }
+    for (name, area) in &audit.areas {
         let name = crate::render::shown(name);
-        let _ = writeln!(
-            out,
-            "\n{name}: {} compared, {} agree ({}), recorded below the guidance {}, above {}; {} not compared",
-            area.compared(),
-            area.agree,
-            percent(area.agree, area.compared()),
-            area.below,
-            area.above,
-            area.uncompared
-        );
+        let _ = writeln!(out, "\n{name}: {}", area.counts.sentence());
         let _ = writeln!(out, "  recorded \\ tool    1    2    3    4");
         for (r, line) in area.cells.iter().enumerate() {
             let _ = write!(out, "  level {}        ", r + 1);
             for cell in line {
-                let _ = write!(out, "{:>5}", cell.len());
+                let _ = write!(out, "{cell:>5}");
             }
             out.push('\n');
         }
@@ -187,6 +362,9 @@ pub fn text(rows: &[AuditRow], not_read: u64) -> String {
                 let _ = writeln!(out, "    {n:>4}  {}", crate::render::shown(reason));
             }
         }
+        if area.disagree_without_reasons > 0 {
+            let _ = writeln!(out, "  {}", no_reason(area.disagree_without_reasons));
+        }
         let raising = top(&area.raising, 5);
         if !raising.is_empty() {
             let _ = writeln!(out, "  unknowns that most often could raise the level:");
@@ -195,17 +373,78 @@ pub fn text(rows: &[AuditRow], not_read: u64) -> String {
             }
         }
     }
+    if !audit.below.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nRecorded below the guidance{}:",
+            more(audit.below.len(), audit.overall.below)
+        );
+        for row in &audit.below {
+            let _ = writeln!(
+                out,
+                "  {} ({}): recorded {}, guidance {}; {}",
+                crate::render::shown(&row.reference),
+                crate::render::shown(&row.source),
+                row.recorded.unwrap_or_default(),
+                row.tool.unwrap_or_default(),
+                crate::render::shown(&reasons_of(row))
+            );
+        }
+    }
+    if !audit.refused.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nRefused{}:",
+            more(audit.refused.len(), audit.refused_total)
+        );
+        for refused in &audit.refused {
+            let _ = writeln!(out, "  {}", crate::render::shown(&refused_text(refused)));
+        }
+    }
     out
+}
+
+/// How a list that shows `shown` of `all` says so.
+fn more(shown: usize, all: u64) -> String {
+    if shown as u64 >= all {
+        format!(" ({all})")
+    } else {
+        format!(" (the first {shown} of {all}; every one is in the downloads)")
+    }
+}
+
+fn reasons_of(row: &AuditRow) -> String {
+    if row.reasons.is_empty() {
+        "no rule fired".to_string()
+    } else {
+        row.reasons.join("; ")
+    }
+}
+
+fn refused_text(refused: &Refused) -> String {
+    match &refused.reference {
+        Some(reference) => format!("{} ({reference}): {}", refused.source, refused.why),
+        None => format!("{}: {}", refused.source, refused.why),
+    }
+}
+
+fn no_reason(n: u64) -> String {
+    format!(
+        "{n} disagreeing case{} name{} no reason: no rule fired, the guidance supports level 1 on the answers recorded",
+        if n == 1 { "" } else { "s" },
+        if n == 1 { "s" } else { "" }
+    )
+}
+
+/// The run the audit is of: when, and its downloads' file names (for the page's links).
+pub struct Run {
+    pub when: String,
+    pub downloads: Option<(String, String)>,
 }
 
 /// Text for HTML: printable (no control or direction characters), then escaped.
 fn esc(text: &str) -> String {
     crate::render::html_escape(&crate::render::shown(text))
-}
-
-/// An id for an anchor: the area's position and the cell, never text from a file.
-fn anchor(area: usize, r: usize, t: usize) -> String {
-    format!("a{area}-r{}-t{}", r + 1, t + 1)
 }
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem;color:#111;max-width:60rem}\
@@ -217,10 +456,11 @@ td.above{background:#e3ecf9}.note{color:#333;font-size:.9rem}a{color:#024}\
 @media print{body{margin:0;max-width:none}a{color:#000;text-decoration:none}\
 section,table,svg{break-inside:avoid}h2{break-before:auto}}";
 
-/// `--report FILE.html`: the audit as one self-contained page.
+/// `--report FILE.html`: the audit as one self-contained page, bounded in size whatever
+/// the number of cases.
 pub fn html(
-    rows: &[AuditRow],
-    not_read: u64,
+    audit: &Audit,
+    run: &Run,
     rules: &crate::rules::RuleSet,
     map: Option<&super::map::Map>,
 ) -> String {
@@ -233,8 +473,9 @@ pub fn html(
     out.push_str("<h1>Recorded against recommended levels</h1>\n");
     let _ = writeln!(
         out,
-        "<p>{} cases assessed, {not_read} could not be read (see the batch's rows). Rules: {}, sha256 <code>{}</code>.{}</p>",
-        rows.len(),
+        "<p id=\"run\"><strong>Run {}.</strong> Period: {}. Rules: {}, sha256 <code>{}</code>.{}</p>",
+        esc(&run.when),
+        esc(&audit.period()),
         esc(rules.origin.label()),
         esc(&rules.sha256),
         map.map_or(String::new(), |m| format!(
@@ -243,18 +484,110 @@ pub fn html(
             esc(&m.sha256)
         ))
     );
+    let _ = writeln!(
+        out,
+        "<p id=\"cases-in\"><strong>{} cases in = {} assessed + {} refused</strong> (could not be read or assessed: listed below).</p>",
+        audit.cases(),
+        audit.assessed,
+        audit.refused_total
+    );
+    let _ = writeln!(
+        out,
+        "<p id=\"overall\">Overall: {}.</p>",
+        esc(&audit.overall.sentence())
+    );
     out.push_str("<p class=\"note\">\"Below\" means the level recorded is lower than the level the guidance supports for the answers recorded; \"above\", higher. The tool supports a decision and never makes one: each disagreement is for a person to read.</p>\n");
-    let areas = audit(rows);
-    out.push_str(&overview_svg(&areas));
-    for (index, (name, area)) in areas.iter().enumerate() {
-        area_section(&mut out, index, name, area);
+    if let Some((cases, refused)) = &run.downloads {
+        let _ = writeln!(
+            out,
+            "<p id=\"downloads\">Every case, as tables: <a href=\"{}\" download>{}</a> (each assessed case) and <a href=\"{}\" download>{}</a> (each refused case), saved beside this page.</p>",
+            esc(cases),
+            esc(cases),
+            esc(refused),
+            esc(refused)
+        );
     }
+    out.push_str(&overview_svg(&audit.areas));
+    month_table(&mut out, audit);
+    below_table(&mut out, audit);
+    for (name, area) in &audit.areas {
+        area_section(&mut out, name, area);
+    }
+    refused_table(&mut out, audit);
     out.push_str("</body>\n</html>\n");
     out
 }
 
+fn month_table(out: &mut String, audit: &Audit) {
+    out.push_str("<section>\n<h2>By month assessed</h2>\n<table id=\"months\">\n<tr><th scope=\"col\">Month</th><th scope=\"col\">Compared</th><th scope=\"col\">Agree</th><th scope=\"col\">Recorded below</th><th scope=\"col\">Recorded above</th><th scope=\"col\">Not compared</th></tr>\n");
+    for (month, c) in &audit.months {
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\">{}</th><td class=\"n\">{}</td><td class=\"n\">{} ({})</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            esc(month),
+            c.compared(),
+            c.agree,
+            percent(c.agree, c.compared()),
+            c.below,
+            c.above,
+            c.uncompared
+        );
+    }
+    out.push_str("</table>\n</section>\n");
+}
+
+fn below_table(out: &mut String, audit: &Audit) {
+    let _ = writeln!(
+        out,
+        "<section>\n<h2>Recorded below the guidance{}</h2>",
+        esc(&more(audit.below.len(), audit.overall.below))
+    );
+    if audit.below.is_empty() {
+        out.push_str("<p>None.</p>\n</section>\n");
+        return;
+    }
+    out.push_str("<table id=\"below\">\n<tr><th scope=\"col\">Reference</th><th scope=\"col\">Source</th><th scope=\"col\">Area</th><th scope=\"col\">Recorded</th><th scope=\"col\">Guidance</th><th scope=\"col\">Reasons</th><th scope=\"col\">Unknowns that could raise it</th></tr>\n");
+    for row in &audit.below {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&row.reference),
+            esc(&row.source),
+            esc(&row.area),
+            row.recorded.unwrap_or_default(),
+            row.tool.unwrap_or_default(),
+            esc(&reasons_of(row)),
+            esc(&row.raising.join("; "))
+        );
+    }
+    out.push_str("</table>\n</section>\n");
+}
+
+fn refused_table(out: &mut String, audit: &Audit) {
+    let _ = writeln!(
+        out,
+        "<section>\n<h2>Refused{}</h2>",
+        esc(&more(audit.refused.len(), audit.refused_total))
+    );
+    if audit.refused.is_empty() {
+        out.push_str("<p>None: every case was read and assessed.</p>\n</section>\n");
+        return;
+    }
+    out.push_str("<table id=\"refused\">\n<tr><th scope=\"col\">Reference</th><th scope=\"col\">Source</th><th scope=\"col\">Why</th></tr>\n");
+    for refused in &audit.refused {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(refused.reference.as_deref().unwrap_or_default()),
+            esc(&refused.source),
+            esc(&refused.why)
+        );
+    }
+    out.push_str("</table>\n</section>\n");
+}
+
 /// Agreement per area as stacked horizontal bars (below, agree, above).
-fn overview_svg(areas: &BTreeMap<&str, AreaAudit>) -> String {
+fn overview_svg(areas: &BTreeMap<String, AreaAudit>) -> String {
     let height = 30 * areas.len() + 40;
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"{height}\" role=\"img\" aria-label=\"Agreement per area\">\n"
@@ -265,9 +598,10 @@ fn overview_svg(areas: &BTreeMap<&str, AreaAudit>) -> String {
     );
     for (i, (name, area)) in areas.iter().enumerate() {
         let y = 26 + 30 * i;
-        let total = area.compared().max(1) as f64;
+        let total = area.counts.compared().max(1) as f64;
         let width = |n: u64| (n as f64 / total * 400.0).round();
-        let (b, a, o) = (width(area.below), width(area.agree), width(area.above));
+        let c = &area.counts;
+        let (b, a, o) = (width(c.below), width(c.agree), width(c.above));
         let _ = writeln!(
             svg,
             "<text x=\"0\" y=\"{}\" font-size=\"12\">{}</text>",
@@ -284,7 +618,7 @@ fn overview_svg(areas: &BTreeMap<&str, AreaAudit>) -> String {
             svg,
             "<text x=\"570\" y=\"{}\" font-size=\"12\">{} agree</text>",
             y + 14,
-            percent(area.agree, area.compared())
+            percent(c.agree, c.compared())
         );
     }
     svg.push_str("</svg>\n");
@@ -313,19 +647,10 @@ fn bars_svg(title: &str, list: &[(&str, u64)]) -> String {
     svg
 }
 
-fn area_section(out: &mut String, index: usize, name: &str, area: &AreaAudit) {
+fn area_section(out: &mut String, name: &str, area: &AreaAudit) {
     let _ = writeln!(out, "<section>\n<h2>{}</h2>", esc(name));
-    let _ = writeln!(
-        out,
-        "<p>{} compared: <strong>{} agree ({})</strong>, <strong>{} recorded below</strong> the level the guidance supports, {} above; {} not compared (no recorded level, or no children).</p>",
-        area.compared(),
-        area.agree,
-        percent(area.agree, area.compared()),
-        area.below,
-        area.above,
-        area.uncompared
-    );
-    out.push_str("<table>\n<caption>Cases by level recorded (rows) and level the guidance supports (columns); a count links to its cases</caption>\n<tr><th scope=\"col\">Recorded \\ supported</th>");
+    let _ = writeln!(out, "<p>{}.</p>", esc(&area.counts.sentence()));
+    out.push_str("<table>\n<caption>Cases by level recorded (rows) and level the guidance supports (columns)</caption>\n<tr><th scope=\"col\">Recorded \\ supported</th>");
     for t in 1..=4 {
         let _ = write!(out, "<th scope=\"col\">Level {t}</th>");
     }
@@ -338,29 +663,28 @@ fn area_section(out: &mut String, index: usize, name: &str, area: &AreaAudit) {
                 std::cmp::Ordering::Less => "below",
                 std::cmp::Ordering::Greater => "above",
             };
-            if cell.is_empty() {
-                let _ = write!(out, "<td class=\"n {class}\">0</td>");
-            } else {
-                let _ = write!(
-                    out,
-                    "<td class=\"n {class}\"><a href=\"#{}\">{}</a></td>",
-                    anchor(index, r, t),
-                    cell.len()
-                );
-            }
+            let _ = write!(out, "<td class=\"n {class}\">{cell}</td>");
         }
         out.push_str("</tr>\n");
     }
     out.push_str("</table>\n");
     let reasons = top(&area.reasons, 8);
     out.push_str("<h3>Reasons most often behind a disagreement</h3>\n");
-    if reasons.is_empty() {
+    if reasons.is_empty() && area.disagree_without_reasons == 0 {
         out.push_str("<p>None: no disagreement.</p>\n");
-    } else {
+    }
+    if !reasons.is_empty() {
         out.push_str(&bars_svg(
             "Reasons most often behind a disagreement",
             &reasons,
         ));
+    }
+    if area.disagree_without_reasons > 0 {
+        let _ = writeln!(
+            out,
+            "<p>{}.</p>",
+            esc(&no_reason(area.disagree_without_reasons))
+        );
     }
     let raising = top(&area.raising, 8);
     out.push_str("<h3>Unknown answers that most often could raise the level</h3>\n");
@@ -372,35 +696,6 @@ fn area_section(out: &mut String, index: usize, name: &str, area: &AreaAudit) {
             "Unknown answers that most often could raise the level",
             &raising,
         ));
-    }
-    out.push_str("<h3>The cases behind each cell</h3>\n");
-    for (r, line) in area.cells.iter().enumerate() {
-        for (t, cell) in line.iter().enumerate() {
-            if cell.is_empty() {
-                continue;
-            }
-            let _ = writeln!(
-                out,
-                "<h4 id=\"{}\">Recorded level {}, guidance supports level {} ({} case{})</h4>",
-                anchor(index, r, t),
-                r + 1,
-                t + 1,
-                cell.len(),
-                if cell.len() == 1 { "" } else { "s" }
-            );
-            out.push_str("<table>\n<tr><th scope=\"col\">Reference</th><th scope=\"col\">Source</th><th scope=\"col\">Reasons</th><th scope=\"col\">Unknowns that could raise it</th></tr>\n");
-            for row in cell {
-                let _ = writeln!(
-                    out,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    esc(&row.reference),
-                    esc(&row.source),
-                    esc(&row.reasons.join("; ")),
-                    esc(&row.raising.join("; "))
-                );
-            }
-            out.push_str("</table>\n");
-        }
     }
     out.push_str("</section>\n");
 }
@@ -414,39 +709,120 @@ mod tests {
             reference: reference.into(),
             source: format!("x.csv:{reference}"),
             area: "Salford".into(),
+            date: Some(jiff::civil::date(2026, 11, 3)),
             recorded,
             tool,
             reasons: reasons.iter().map(|r| r.to_string()).collect(),
             raising: vec!["immediate danger".into()],
+            unknowns_explain: false,
         }
+    }
+
+    fn audit_of(rows: &[AuditRow]) -> Audit {
+        let mut audit = Audit::default();
+        for row in rows {
+            audit.assessed(row);
+        }
+        audit
     }
 
     #[test]
     fn the_matrix_counts_below_above_and_agreeing_and_reasons_only_of_disagreements() {
-        let rows = [
+        let audit = audit_of(&[
             row("a", Some(1), Some(3), &["domestic abuse"]),
             row("b", Some(2), Some(2), &["school"]),
             row("c", Some(4), Some(3), &["domestic abuse", "mental health"]),
             row("d", None, Some(1), &[]),
-        ];
-        let areas = audit(&rows);
-        let area = &areas["Salford"];
-        assert_eq!(
-            (area.agree, area.below, area.above, area.uncompared),
-            (1, 1, 1, 1)
-        );
-        assert_eq!(area.cells[0][2].len(), 1);
-        assert_eq!(area.cells[3][2][0].reference, "c");
+        ]);
+        let area = &audit.areas["Salford"];
+        let c = area.counts;
+        assert_eq!((c.agree, c.below, c.above, c.uncompared), (1, 1, 1, 1));
+        assert_eq!(area.cells[0][2], 1);
+        assert_eq!(area.cells[3][2], 1);
         assert_eq!(
             top(&area.reasons, 5),
             vec![("domestic abuse", 2), ("mental health", 1)]
         );
         assert_eq!(area.raising["immediate danger"], 4);
+        assert_eq!(audit.below.len(), 1);
+        assert_eq!(audit.below[0].reference, "a");
+    }
+
+    /// "None: no disagreement." was printed beside disagreements whose cases named no
+    /// reason (no rule fired): they are counted and said.
+    #[test]
+    fn disagreements_without_reasons_are_never_called_none() {
+        let audit = audit_of(&[
+            row("a", Some(2), Some(1), &[]),
+            row("b", Some(3), Some(1), &[]),
+        ]);
+        let mut out = String::new();
+        area_section(&mut out, "Salford", &audit.areas["Salford"]);
+        assert!(!out.contains("no disagreement"), "{out}");
+        assert!(out.contains("2 disagreeing cases name no reason"), "{out}");
+    }
+
+    /// Whatever the number of cases, the page lists at most SHOWN of each kind and its
+    /// size stays bounded; the counts still cover every case.
+    #[test]
+    fn the_page_is_bounded_whatever_the_number_of_cases() {
+        let mut audit = Audit::default();
+        for i in 0..20_000 {
+            audit.assessed(&row(
+                &format!("R{i}"),
+                Some(1),
+                Some(3),
+                &["domestic abuse"],
+            ));
+            audit.refused(&Refused {
+                source: format!("x.csv:{i}"),
+                reference: None,
+                why: "the file is empty".into(),
+            });
+        }
+        let rules = crate::rules::bundled().unwrap();
+        let run = Run {
+            when: "Mon 7 Dec 2026, 09:00 GMT".into(),
+            downloads: None,
+        };
+        let page = html(&audit, &run, &rules, None);
+        assert!(page.len() < 200_000, "{} bytes", page.len());
+        assert!(page.contains("40000 cases in = 20000 assessed + 20000 refused"));
+        assert!(page.contains("the first 50 of 20000"));
+        assert_eq!(page.matches("<td>the file is empty</td>").count(), SHOWN);
+    }
+
+    #[test]
+    fn the_period_and_the_months_come_from_the_cases_dates() {
+        let mut later = row("b", Some(2), Some(2), &[]);
+        later.date = Some(jiff::civil::date(2026, 12, 1));
+        let mut undated = row("c", Some(2), Some(2), &[]);
+        undated.date = None;
+        let audit = audit_of(&[row("a", Some(2), Some(2), &[]), later, undated]);
+        assert_eq!(
+            audit.period(),
+            "cases assessed 3 Nov 2026 to 1 Dec 2026 (1 with no date)"
+        );
+        assert_eq!(
+            audit.months.keys().map(String::as_str).collect::<Vec<_>>(),
+            ["2026-11", "2026-12", "no date"]
+        );
     }
 
     #[test]
     fn text_from_a_case_is_escaped_in_html() {
         assert_eq!(esc("<b>&\"'"), "&lt;b&gt;&amp;&quot;&#39;");
         assert!(!esc("a\u{202e}b").contains('\u{202e}'));
+    }
+
+    #[test]
+    fn a_download_line_is_csv_with_every_text_shown_safely() {
+        let mut out = Vec::new();
+        case_line(&row("=cmd\u{1b}", Some(1), Some(3), &["a, b"]), &mut out);
+        let line = String::from_utf8(out).unwrap();
+        assert!(!line.contains('\u{1b}'), "{line}");
+        assert!(line.starts_with("\"'=cmd"), "{line}");
+        assert!(line.contains("\"a, b\""), "{line}");
+        assert!(line.contains(",recorded below,"), "{line}");
     }
 }

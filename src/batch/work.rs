@@ -289,7 +289,7 @@ impl Rows<'_, '_> {
     }
 
     fn failed(&mut self, source: &str, reference: Option<&str>, error: &Diagnostic) {
-        self.tally.failed();
+        self.tally.failed(source, reference, error);
         output::failed(
             self.settings.format,
             self.settings.rules,
