@@ -689,6 +689,40 @@ fn a_report_over_an_input_is_refused() {
     assert_eq!(std::fs::read(&export).unwrap(), before);
 }
 
+/// Every row accounted for, per input file: a household of two rows refused for one bad
+/// date is two rows in one refused case, beside the export's assessed rows.
+#[cfg(unix)]
+#[test]
+fn every_row_of_an_export_is_accounted_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.csv");
+    let mut text = std::fs::read_to_string(CIN_EXPORT).unwrap();
+    text.push_str("FAM-0100,SYN0100,31/02/2015,1A,21/10/2026,03/11/2026,3B,CIN\n");
+    text.push_str("FAM-0100,SYN0101,02/09/2019,1A,21/10/2026,03/11/2026,3B,CIN\n");
+    std::fs::write(&export, text).unwrap();
+    let report = dir.path().join("audit.html");
+    let run = batch(&[
+        "--map",
+        CIN_MAP,
+        export.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+        "--output",
+        dir.path().join("rows.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let line = format!(
+        "{}: 15 rows = 13 rows in 10 cases assessed + 2 rows in 1 case refused",
+        export.display()
+    );
+    assert!(run.stderr.contains(&line), "{}", run.stderr);
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        html.contains("<td class=\"n\">15</td><td class=\"n\">13 (10)</td><td class=\"n\">2 (1)</td>"),
+        "{html}"
+    );
+}
+
 /// Unix only: the browser is Debian's Chromium, which a Windows build under wine cannot
 /// start.
 #[cfg(unix)]

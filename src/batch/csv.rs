@@ -253,6 +253,14 @@ impl Group {
         (!self.reference.is_empty()).then_some(self.reference.as_str())
     }
 
+    /// How many rows of the export the case is.
+    pub fn rows(&self) -> usize {
+        match &self.rows {
+            Rows::Cells(rows) => rows.len(),
+            Rows::Lines(lines) => lines.rows.len(),
+        }
+    }
+
     pub fn size(&self) -> usize {
         match &self.rows {
             Rows::Cells(rows) => rows.iter().map(Row::size).sum(),

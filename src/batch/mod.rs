@@ -132,11 +132,10 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
         header.push_str(",map_sha256,unmapped_codes\n");
     }
     target.writer().write_all(header.as_bytes())?;
-    let mut kept = Kept {
-        audit: settings.audit.then(report::Audit::default),
-        downloads: args.report.as_deref().map(Downloads::open).transpose()?,
-        first_refused: Vec::new(),
-    };
+    let mut kept = Kept::new(
+        settings.audit.then(report::Audit::default),
+        args.report.as_deref().map(Downloads::open).transpose()?,
+    );
     let tally = pipeline(
         &settings,
         &mut inputs,
@@ -150,6 +149,12 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
     let run = report::Run {
         when: crate::render::moment_label(&settings.now),
         downloads: kept.downloads.as_ref().map(Downloads::names),
+        inputs: kept
+            .inputs
+            .iter()
+            .chain(&kept.other_inputs)
+            .cloned()
+            .collect(),
     };
     if let (Some(path), Some(audit)) = (&args.report, &kept.audit) {
         let html = report::html(audit, &run, rules, settings.map.as_deref());
@@ -172,6 +177,7 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
         &inputs.notes,
         &reasons,
         &kept.first_refused,
+        &kept.inputs_with_rows(),
     );
     io.stderr.write_all(summary.as_bytes())?;
     Ok(code)
@@ -187,10 +193,41 @@ struct Kept {
     audit: Option<report::Audit>,
     downloads: Option<Downloads>,
     first_refused: Vec<String>,
+    /// Each input's cases and rows, in input order; past [`INPUTS_KEPT`] inputs, the rest
+    /// together (a folder of a million case files is not listed file by file).
+    inputs: Vec<output::InputCount>,
+    other_inputs: Option<output::InputCount>,
 }
 
+/// Inputs whose counts are kept one by one.
+const INPUTS_KEPT: usize = 1000;
+
 impl Kept {
+    fn new(audit: Option<report::Audit>, downloads: Option<Downloads>) -> Kept {
+        Kept {
+            audit,
+            downloads,
+            first_refused: Vec::new(),
+            inputs: Vec::new(),
+            other_inputs: None,
+        }
+    }
+
     fn fold(&mut self, chunk: &Tally) -> std::io::Result<()> {
+        for count in &chunk.inputs {
+            let kept = self.inputs.len();
+            match self.inputs.last_mut() {
+                Some(last) if last.name == count.name => last.add(count),
+                _ if kept < INPUTS_KEPT => self.inputs.push(count.clone()),
+                _ => self
+                    .other_inputs
+                    .get_or_insert_with(|| output::InputCount {
+                        name: "the other inputs".into(),
+                        ..output::InputCount::default()
+                    })
+                    .add(count),
+            }
+        }
         for refused in &chunk.refused {
             if self.first_refused.len() < SUMMARY_REFUSED {
                 // The reason names the file and place already.
@@ -220,6 +257,26 @@ impl Kept {
         Ok(())
     }
 }
+
+impl Kept {
+    /// The inputs worth a line of the summary: those with more than one case, or cases of
+    /// several rows (exports and streams), at most [`SUMMARY_INPUTS`].
+    fn inputs_with_rows(&self) -> Vec<String> {
+        self.inputs
+            .iter()
+            .chain(&self.other_inputs)
+            .filter(|c| {
+                let cases = c.cases_assessed + c.cases_refused;
+                cases > 1 || c.rows_assessed + c.rows_refused > cases
+            })
+            .take(SUMMARY_INPUTS)
+            .map(output::InputCount::sentence)
+            .collect()
+    }
+}
+
+/// Inputs the summary on standard error gives a line of rows.
+const SUMMARY_INPUTS: usize = 10;
 
 /// The report's full lists, as CSV files beside it (`audit.html`: `audit-cases.csv` and
 /// `audit-refused.csv`), owner-only and in place only when complete, like the report.

@@ -294,10 +294,78 @@ pub struct Tally {
     pub audit: Vec<super::report::AuditRow>,
     /// Of one chunk: each case that could not be read or assessed, and why.
     pub refused: Vec<super::report::Refused>,
+    /// Of one chunk: the cases and rows of each input file, in input order.
+    pub inputs: Vec<InputCount>,
+}
+
+/// One input file's cases and rows (a CSV case may be several rows), assessed and refused:
+/// every row accounted for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InputCount {
+    pub name: String,
+    pub cases_assessed: u64,
+    pub cases_refused: u64,
+    pub rows_assessed: u64,
+    pub rows_refused: u64,
+}
+
+impl InputCount {
+    pub fn add(&mut self, other: &InputCount) {
+        self.cases_assessed += other.cases_assessed;
+        self.cases_refused += other.cases_refused;
+        self.rows_assessed += other.rows_assessed;
+        self.rows_refused += other.rows_refused;
+    }
+
+    /// `export.csv: 12 rows = 10 rows in 5 cases assessed + 2 rows in 1 case refused`, or
+    /// where each case is one row (a line, a document), `stream.yaml: 3 cases = 2 assessed
+    /// + 1 refused`.
+    pub fn sentence(&self) -> String {
+        if self.rows_assessed == self.cases_assessed && self.rows_refused == self.cases_refused {
+            return format!(
+                "{}: {} = {} assessed + {} refused",
+                render::shown(&self.name),
+                cases(self.cases_assessed + self.cases_refused),
+                self.cases_assessed,
+                self.cases_refused
+            );
+        }
+        let rows = |n: u64| {
+            if n == 1 {
+                "1 row".to_string()
+            } else {
+                format!("{n} rows")
+            }
+        };
+        format!(
+            "{}: {} = {} in {} assessed + {} in {} refused",
+            render::shown(&self.name),
+            rows(self.rows_assessed + self.rows_refused),
+            rows(self.rows_assessed),
+            cases(self.cases_assessed),
+            rows(self.rows_refused),
+            cases(self.cases_refused)
+        )
+    }
 }
 
 impl Tally {
-    pub fn assessed(&mut self, outcome: &Outcome) {
+    /// The input's count for a case of `input` (its name, and its rows).
+    fn input(&mut self, input: &(String, u64)) -> &mut InputCount {
+        if self.inputs.last().is_none_or(|last| last.name != input.0) {
+            self.inputs.push(InputCount {
+                name: input.0.clone(),
+                ..InputCount::default()
+            });
+        }
+        let last = self.inputs.len() - 1;
+        &mut self.inputs[last]
+    }
+
+    pub fn assessed(&mut self, outcome: &Outcome, input: &(String, u64)) {
+        let count = self.input(input);
+        count.cases_assessed += 1;
+        count.rows_assessed += input.1;
         self.cases += 1;
         match outcome.overall {
             Some(tier) => self.tiers[usize::from(tier.clamp(1, 4)) - 1] += 1,
@@ -319,7 +387,16 @@ impl Tally {
         }
     }
 
-    pub fn failed(&mut self, source: &str, reference: Option<&str>, error: &Diagnostic) {
+    pub fn failed(
+        &mut self,
+        source: &str,
+        reference: Option<&str>,
+        error: &Diagnostic,
+        input: &(String, u64),
+    ) {
+        let count = self.input(input);
+        count.cases_refused += 1;
+        count.rows_refused += input.1;
         self.cases += 1;
         self.errors += 1;
         self.refused.push(super::report::Refused {
@@ -398,6 +475,7 @@ pub fn summary(
     notes: &[String],
     reasons: &[String],
     first_refused: &[String],
+    input_rows: &[String],
 ) -> String {
     let assessed = tally.cases - tally.errors;
     let inputs = if inputs == 1 {
@@ -410,6 +488,9 @@ pub fn summary(
         cases(tally.cases),
         tally.errors
     );
+    for line in input_rows {
+        text += &format!("  {line}\n");
+    }
     let [t1, t2, t3, t4] = tally.tiers;
     text += &format!(
         "  tier 1: {t1}  tier 2: {t2}  tier 3: {t3}  tier 4: {t4}  no children recorded: {}\n",

@@ -440,6 +440,8 @@ fn no_reason(n: u64) -> String {
 pub struct Run {
     pub when: String,
     pub downloads: Option<(String, String)>,
+    /// Each input's cases and rows, in input order.
+    pub inputs: Vec<super::output::InputCount>,
 }
 
 /// Text for HTML: printable (no control or direction characters), then escaped.
@@ -507,6 +509,7 @@ pub fn html(
             esc(refused)
         );
     }
+    inputs_table(&mut out, &run.inputs);
     out.push_str(&overview_svg(&audit.areas));
     month_table(&mut out, audit);
     below_table(&mut out, audit);
@@ -516,6 +519,29 @@ pub fn html(
     refused_table(&mut out, audit);
     out.push_str("</body>\n</html>\n");
     out
+}
+
+/// Every row accounted for, per input file: rows in = rows assessed + rows refused.
+fn inputs_table(out: &mut String, inputs: &[super::output::InputCount]) {
+    let _ = writeln!(
+        out,
+        "<section>\n<h2>Every row accounted for{}</h2>",
+        esc(&more(inputs.len().min(SHOWN), inputs.len() as u64))
+    );
+    out.push_str("<table id=\"inputs\">\n<tr><th scope=\"col\">Input</th><th scope=\"col\">Rows in</th><th scope=\"col\">Rows assessed (cases)</th><th scope=\"col\">Rows refused (cases)</th></tr>\n");
+    for input in inputs.iter().take(SHOWN) {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{} ({})</td><td class=\"n\">{} ({})</td></tr>",
+            esc(&input.name),
+            input.rows_assessed + input.rows_refused,
+            input.rows_assessed,
+            input.cases_assessed,
+            input.rows_refused,
+            input.cases_refused
+        );
+    }
+    out.push_str("</table>\n<p class=\"note\">A case of a CSV export may be several rows (one per child). An input refused whole (its header does not fit the map, it cannot be read) counts as one refused case of rows not known.</p>\n</section>\n");
 }
 
 fn month_table(out: &mut String, audit: &Audit) {
@@ -784,6 +810,7 @@ mod tests {
         let run = Run {
             when: "Mon 7 Dec 2026, 09:00 GMT".into(),
             downloads: None,
+            inputs: Vec::new(),
         };
         let page = html(&audit, &run, &rules, None);
         assert!(page.len() < 200_000, "{} bytes", page.len());

@@ -69,6 +69,7 @@ fn process(settings: &Settings, items: Vec<Item>) -> (Vec<u8>, Tally) {
         settings,
         out: Vec::with_capacity(64 * 1024),
         tally: Tally::default(),
+        input: (String::new(), 0),
     };
     for item in items {
         rows.item(item);
@@ -136,6 +137,10 @@ struct Rows<'s, 'r> {
     settings: &'s Settings<'r>,
     out: Vec<u8>,
     tally: Tally,
+    /// The input file of the case being read, and how many of its rows the case is (a CSV
+    /// case may be several; a line, a document or a file is one; an input refused whole,
+    /// none known).
+    input: (String, u64),
 }
 
 impl Rows<'_, '_> {
@@ -160,6 +165,7 @@ impl Rows<'_, '_> {
                 bytes,
             } => self.lines(&name, first_line, &bytes),
             Item::File { name, bytes } => {
+                self.input = (name.to_string(), 1);
                 let read = case::read(&bytes, &name, bank);
                 self.case(&name, &name, read, Written::File(&bytes), None);
             }
@@ -173,6 +179,7 @@ impl Rows<'_, '_> {
                     Some(n) => format!("{name}#{n}"),
                     None => name.to_string(),
                 };
+                self.input = (name.to_string(), 1);
                 match text_of(&bytes, &name, first_line) {
                     Ok(text) => {
                         let read = parse_part(text, case::Format::Yaml, &name, first_line, bank);
@@ -188,11 +195,15 @@ impl Rows<'_, '_> {
             }
             Item::Csv(group) => self.csv(&group),
             Item::CsvBlock(block) => block.groups().for_each(|group| self.csv(&group)),
-            Item::Failed { source, error } => self.failed(&source, None, &error),
+            Item::Failed { source, error } => {
+                self.input = (error.file.clone(), 0);
+                self.failed(&source, None, &error)
+            }
         }
     }
 
     fn csv(&mut self, group: &super::csv::Group) {
+        self.input = (group.name().to_string(), group.rows() as u64);
         let read = group.case(&self.settings.rules.questions);
         let written = Written::At(group.area_at());
         self.case(
@@ -218,6 +229,7 @@ impl Rows<'_, '_> {
             }
             let number = first_line + index;
             let source = format!("{name}:{number}");
+            self.input = (name.to_string(), 1);
             match text_of(line, name, number) {
                 Ok(text) => {
                     // Every error names its line, even one the parser gives no place.
@@ -273,7 +285,7 @@ impl Rows<'_, '_> {
         }
         let moment = settings.at.as_ref().unwrap_or(&settings.now);
         let outcome = engine::assess(area, &settings.rules.questions, &case, moment);
-        self.tally.assessed(&outcome);
+        self.tally.assessed(&outcome, &self.input);
         if settings.audit {
             let row = super::report::row(source, &outcome, &settings.rules.questions, moment);
             self.tally.audit.push(row);
@@ -289,7 +301,7 @@ impl Rows<'_, '_> {
     }
 
     fn failed(&mut self, source: &str, reference: Option<&str>, error: &Diagnostic) {
-        self.tally.failed(source, reference, error);
+        self.tally.failed(source, reference, error, &self.input);
         output::failed(
             self.settings.format,
             self.settings.rules,
