@@ -389,6 +389,12 @@ fn could_matter_for(area: &Area, q: QId, facts: &Facts) -> bool {
         .any(|when| when.could_hold(facts))
 }
 
+/// The level `assess` gives a child with these answers (its `level`), and nothing else: no
+/// unknowns, routes, actions or contacts. For audits that try one answer after another.
+pub fn child_level(area: &Area, household: &Answers, answers: &Answers, age: Option<u8>) -> u8 {
+    score(area, &Facts::child(household, answers, age), false).tier
+}
+
 /// One unknown answer that alone could raise a child's level: the question, and the level
 /// the child would be at if it (with the questions it opens) turned out to be worrying and
 /// every other unknown stayed unknown.

@@ -718,7 +718,9 @@ fn every_row_of_an_export_is_accounted_for() {
     assert!(run.stderr.contains(&line), "{}", run.stderr);
     let html = std::fs::read_to_string(&report).unwrap();
     assert!(
-        html.contains("<td class=\"n\">15</td><td class=\"n\">13 (10)</td><td class=\"n\">2 (1)</td>"),
+        html.contains(
+            "<td class=\"n\">15</td><td class=\"n\">13 (10)</td><td class=\"n\">2 (1)</td>"
+        ),
         "{html}"
     );
 }

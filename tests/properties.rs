@@ -306,6 +306,19 @@ proptest! {
         }
     }
 
+    /// The audit's what-ifs use `child_level`: it must be the level `assess` gives.
+    #[test]
+    fn child_level_is_the_level_assess_gives(case in case(), index in area(), at in moment()) {
+        let area = &rules().areas[index];
+        let outcome = engine::assess(area, &rules().questions, &case, &at);
+        for (child, assessed) in case.children.iter().zip(&outcome.children) {
+            prop_assert_eq!(
+                engine::child_level(area, &case.answers, &child.answers, child.age),
+                assessed.level
+            );
+        }
+    }
+
     /// A child with a social worker is known to children's social care: never at the level
     /// of no additional needs, so "No additional needs found" never shows beside "tell the
     /// child's social worker" (Children Act 1989 s17; national_has_social_worker).

@@ -53,12 +53,7 @@ pub const SHOWN: usize = 50;
 
 /// The audit row of an assessed case. Each unknown that applies is tried as the worrying
 /// answer, alone, to see whether it raises the case's level.
-pub fn row(
-    source: &str,
-    outcome: &Outcome,
-    bank: &QuestionBank,
-    moment: &jiff::ZonedDateTime,
-) -> AuditRow {
+pub fn row(source: &str, outcome: &Outcome, bank: &QuestionBank) -> AuditRow {
     let mut reasons: Vec<String> = Vec::new();
     for child in &outcome.children {
         for reason in &child.reasons {
@@ -68,30 +63,46 @@ pub fn row(
         }
     }
     let mut raising = Vec::new();
-    if let Some(tool) = outcome.overall
-        && outcome.children.iter().any(|c| c.could_reach > c.level)
-    {
+    if let Some(tool) = outcome.overall {
+        // Only a child whose unknowns together could take it above the household's level
+        // can be raised above it by one of them (a more worrying answer never lowers a
+        // level): only those children are scored again, each alone.
+        let hopeful: Vec<usize> = (0..outcome.children.len())
+            .filter(|&i| outcome.children[i].could_reach > tool)
+            .collect();
+        let case = outcome.case;
         let mut tried: Vec<(QId, Option<usize>)> = Vec::new();
-        for (index, child) in outcome.children.iter().enumerate() {
-            for q in &child.unknowns {
-                let whose = match bank.question(*q).about {
+        for &index in &hopeful {
+            for &q in &outcome.children[index].unknowns {
+                let question = bank.question(q);
+                let whose = match question.about {
                     About::Household => None,
                     About::Child => Some(index),
                 };
-                if tried.contains(&(*q, whose)) {
+                if tried.contains(&(q, whose)) {
                     continue;
                 }
-                tried.push((*q, whose));
-                let answer = bank.question(*q).worrying.worst();
-                let mut case = outcome.case.clone();
-                match whose {
-                    None => case.answers.set(*q, answer),
-                    Some(i) => case.children[i].answers.set(*q, answer),
-                }
-                let again = engine::assess(outcome.area, bank, &case, moment);
-                let short = bank.question(*q).short.clone();
-                if again.overall.is_some_and(|t| t > tool) && !raising.contains(&short) {
-                    raising.push(short);
+                tried.push((q, whose));
+                let answer = question.worrying.worst();
+                let raises = match whose {
+                    None => {
+                        let mut household = case.answers.clone();
+                        household.set(q, answer);
+                        hopeful.iter().any(|&i| {
+                            let child = &case.children[i];
+                            engine::child_level(outcome.area, &household, &child.answers, child.age)
+                                > tool
+                        })
+                    }
+                    Some(i) => {
+                        let child = &case.children[i];
+                        let mut answers = child.answers.clone();
+                        answers.set(q, answer);
+                        engine::child_level(outcome.area, &case.answers, &answers, child.age) > tool
+                    }
+                };
+                if raises && !raising.contains(&question.short) {
+                    raising.push(question.short.clone());
                 }
             }
         }

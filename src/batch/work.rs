@@ -287,7 +287,7 @@ impl Rows<'_, '_> {
         let outcome = engine::assess(area, &settings.rules.questions, &case, moment);
         self.tally.assessed(&outcome, &self.input);
         if settings.audit {
-            let row = super::report::row(source, &outcome, &settings.rules.questions, moment);
+            let row = super::report::row(source, &outcome, &settings.rules.questions);
             self.tally.audit.push(row);
         }
         output::assessed(
