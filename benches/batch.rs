@@ -12,7 +12,9 @@
 //!   for BATCH_BENCH_CASES cases and for BATCH_BENCH_MILLION cases (a CSV export is a
 //!   file, never a pipe): flat when the two are about the same;
 //! - a folder of BATCH_BENCH_FILES case files (default 100,000; YAML and JSON, 1 in 1,000
-//!   malformed).
+//!   malformed);
+//! - the audit (`--report`) of BATCH_BENCH_REPORT cases (default 1,000,000): under 30 s
+//!   and a page of a few MB at most, whatever the number of cases.
 //!
 //! The cases are synthetic and deterministic: the same seed gives the same bytes.
 
@@ -534,6 +536,43 @@ fn folder(files: usize, dir: &Path) {
     );
 }
 
+/// The audit of `cases` cases (`--report`, with its two downloads): the time, the peak
+/// memory and the page's size, which must not grow with the cases.
+fn audit_report(cases: usize, dir: &Path) {
+    let input = dir.join("audit.jsonl");
+    let mut file = BufWriter::new(std::fs::File::create(&input).expect("write the cases"));
+    write_cases(&mut file, cases).expect("write the cases");
+    file.flush().expect("write the cases");
+    drop(file);
+    let report = dir.join("audit.html");
+    let run = run_batch(
+        &[
+            "batch",
+            input.to_str().expect("UTF-8"),
+            "--jobs",
+            "2",
+            "--output",
+            "/dev/null",
+            "--report",
+            report.to_str().expect("UTF-8"),
+        ],
+        Stdio::null(),
+        None,
+    );
+    let size = |name: &str| {
+        std::fs::metadata(dir.join(name)).map_or(0, |m| m.len()) as f64 / (1 << 20) as f64
+    };
+    println!(
+        "{cases} cases with --report: {:.2} s, peak memory {}, the page {:.2} MiB (downloads: cases {:.1} MiB, refused {:.1} MiB)",
+        run.wall.as_secs_f64(),
+        peak(&run),
+        size("audit.html"),
+        size("audit-cases.csv"),
+        size("audit-refused.csv")
+    );
+    std::fs::remove_file(&input).expect("remove the cases");
+}
+
 /// Each measurement's size comes from the environment; 0 leaves it out.
 fn main() {
     let dir = tempfile::tempdir().expect("a temporary folder");
@@ -548,6 +587,10 @@ fn main() {
     if million > 0 {
         million_through_a_pipe(million);
         csv_to_csv(million, dir.path(), 1, None);
+    }
+    match env_number("BATCH_BENCH_REPORT", 1_000_000) {
+        0 => {}
+        report => audit_report(report, dir.path()),
     }
     match env_number("BATCH_BENCH_FILES", 100_000) {
         0 => {}
