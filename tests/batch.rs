@@ -465,6 +465,61 @@ fn a_case_with_other_line_ends_after_a_comment_still_gives_its_row() {
     );
 }
 
+/// `--format xlsx` is the CSV rows, cell for cell, as a workbook (levels as numbers), written
+/// like any `--output`; without a `.xlsx` output it is refused before anything is read.
+#[test]
+fn a_workbook_holds_the_csv_rows_cell_for_cell() {
+    use calamine::{Data, Reader};
+    let dir = tempfile::tempdir().expect("a folder");
+    let book = dir.path().join("rows.xlsx");
+    let folder = fixture("mixed");
+    let run = batch(&[
+        &folder,
+        "--format",
+        "xlsx",
+        "--output",
+        book.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let csv = batch(&[&folder, "--format", "csv"]).stdout;
+    let mut workbook = calamine::open_workbook_auto(&book).expect("a workbook");
+    let sheet = workbook
+        .worksheet_range("cases")
+        .expect("the sheet `cases`");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(sheet.rows().count(), lines.len());
+    for (row, line) in sheet.rows().zip(&lines) {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|cell| match cell {
+                Data::Float(n) => format!("{n}"),
+                Data::Empty => String::new(),
+                other => other.to_string(),
+            })
+            .map(|cell| {
+                if cell.contains([',', '"', '\n']) {
+                    format!("\"{}\"", cell.replace('"', "\"\""))
+                } else {
+                    cell
+                }
+            })
+            .collect();
+        assert_eq!(cells.join(","), *line);
+    }
+    assert!(
+        sheet.rows().skip(1).any(|r| matches!(r[3], Data::Float(_))),
+        "the tier is a number"
+    );
+    let refused = batch(&[&folder, "--format", "xlsx"]);
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("give --output FILE.xlsx"),
+        "{}",
+        refused.stderr
+    );
+    assert!(refused.stdout.is_empty());
+}
+
 #[test]
 fn the_summary_counts_the_audit_and_fail_on_conditions_exit_1() {
     let audit = fixture("audit.jsonl");

@@ -1019,7 +1019,7 @@ pub fn append(format: super::Format, out: &mut Vec<u8>, start: usize, map: &Map,
         return;
     }
     match format {
-        super::Format::Csv => {
+        super::Format::Csv | super::Format::Xlsx => {
             out.pop();
             out.push(b',');
             out.extend_from_slice(map.sha256.as_bytes());

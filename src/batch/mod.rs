@@ -16,6 +16,7 @@ mod output;
 mod report;
 mod sheet;
 mod work;
+mod xlsx;
 
 pub use output::Format;
 
@@ -124,26 +125,41 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
     let today = settings.at.as_ref().unwrap_or(&settings.now).date();
     let mut inputs = input::Inputs::new(args.paths, &mut *io.stdin, Arc::clone(&rules.questions))
         .with_exports(settings.map.clone(), args.sheet.clone(), today);
+    if args.format == Format::Xlsx
+        && !args.output.as_ref().is_some_and(|o| {
+            o.extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("xlsx"))
+        })
+    {
+        return Err(Diagnostic::error(
+            crate::error::Code::UsageOutput,
+            "--format xlsx",
+            "a workbook is written to a file: give --output FILE.xlsx",
+        )
+        .help("for example: threshold batch exports/ --format xlsx --output results.xlsx")
+        .into());
+    }
     let mut target = output::Target::open(args.output.as_deref(), &mut *io.stdout)?;
+    let mut book = (args.format == Format::Xlsx).then(xlsx::Book::new);
     let progress = Progress::new(progress_wanted(Terminal::detect(), to_file));
     let mut header = output::header(settings.format).to_string();
     if settings.map.is_some() && header.ends_with('\n') {
         header.pop();
         header.push_str(",map_sha256,unmapped_codes\n");
     }
-    target.writer().write_all(header.as_bytes())?;
+    let rows: &mut dyn Write = match &mut book {
+        Some(book) => book,
+        None => target.writer(),
+    };
+    rows.write_all(header.as_bytes())?;
     let mut kept = Kept::new(
         settings.audit.then(report::Audit::default),
         args.report.as_deref().map(Downloads::open).transpose()?,
     );
-    let tally = pipeline(
-        &settings,
-        &mut inputs,
-        jobs,
-        target.writer(),
-        &progress,
-        &mut kept,
-    )?;
+    let tally = pipeline(&settings, &mut inputs, jobs, rows, &progress, &mut kept)?;
+    if let Some(book) = book {
+        book.finish(target.writer())?;
+    }
     target.finish()?;
     drop(progress);
     let run = report::Run {
@@ -350,7 +366,7 @@ fn settings<'r>(
         area,
         at,
         now: now.clone(),
-        format: args.format,
+        format: args.format.rows(),
         styled,
     })
 }

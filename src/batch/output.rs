@@ -22,6 +22,18 @@ pub enum Format {
     Table,
     /// No rows: the audit (recorded against recommended levels, per area) as text
     Summary,
+    /// The CSV rows as an Excel workbook (needs --output FILE.xlsx)
+    Xlsx,
+}
+
+impl Format {
+    /// How the workers render each row: a workbook is made of the CSV rows.
+    pub fn rows(self) -> Format {
+        match self {
+            Format::Xlsx => Format::Csv,
+            other => other,
+        }
+    }
 }
 
 /// The CSV columns. A contract like the JSON result: add columns at the end, never
@@ -34,6 +46,7 @@ pub const CSV_HEADER: &str = "reference,source,area,tier,level_name,emergency,ro
 pub fn header(format: Format) -> &'static str {
     match format {
         Format::Csv => CSV_HEADER,
+        Format::Xlsx => header(Format::Csv),
         Format::Jsonl | Format::Table | Format::Summary => "",
     }
 }
@@ -48,7 +61,8 @@ pub fn assessed(
     out: &mut Vec<u8>,
 ) {
     match format {
-        Format::Csv => csv_assessed(rules, source, outcome, out),
+        // A workbook is made of the CSV rows (`Format::rows`).
+        Format::Csv | Format::Xlsx => csv_assessed(rules, source, outcome, out),
         Format::Jsonl => {
             let line = JsonAssessed {
                 source,
@@ -76,7 +90,7 @@ pub fn failed(
     let code = error.code.as_str();
     let error = one_line(error);
     match format {
-        Format::Csv => {
+        Format::Csv | Format::Xlsx => {
             let mut cells = [""; 13];
             cells[0] = reference.unwrap_or_default();
             cells[1] = source;
