@@ -38,7 +38,7 @@ struct MapFile {
     /// The words that mean yes, no and unknown, for every question that gives none.
     #[serde(default)]
     answers: Option<Words>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique")]
     questions: BTreeMap<String, QuestionMap>,
     #[serde(default)]
     factors: Option<Factors>,
@@ -72,6 +72,7 @@ struct Columns {
 #[serde(deny_unknown_fields)]
 struct LevelMap {
     column: String,
+    #[serde(deserialize_with = "unique")]
     values: BTreeMap<String, u8>,
 }
 
@@ -103,7 +104,47 @@ struct QuestionMap {
 struct Factors {
     column: String,
     /// Each code and the question it answers yes.
+    #[serde(deserialize_with = "unique")]
     codes: BTreeMap<String, String>,
+}
+
+/// A mapping of the map in which a key written twice is refused, as a case file's
+/// answers are (`threshold::question`): a YAML mapping into a `BTreeMap` would keep the
+/// last silently, so `3B` written twice would read the case by whichever came second. The
+/// message is marked as a repeat, so that `parse::narrow` puts it at the second key.
+fn unique<'de, D, V>(deserializer: D) -> Result<BTreeMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    struct Unique<V>(std::marker::PhantomData<V>);
+    impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Unique<V> {
+        type Value = BTreeMap<String, V>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a mapping")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if out.contains_key(&key) {
+                    return Err(serde::de::Error::custom(
+                        crate::error::Code::CaseDuplicate.tag(format!(
+                            "`{key}` is written twice: the second would silently replace the first"
+                        )),
+                    ));
+                }
+                let value = map.next_value()?;
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_map(Unique(std::marker::PhantomData))
 }
 
 /// A map that was read and checked against the question bank.
@@ -143,14 +184,25 @@ impl Map {
             )
             .help("save the map as UTF-8")
         })?;
-        let file: MapFile = crate::yaml::from_str(&text).map_err(|e| {
-            Diagnostic::error(
+        let file: MapFile = crate::yaml::from_str(&text).map_err(|mut e| {
+            // `yaml::parser_code` knows serde's "duplicate field" only at the start of the
+            // message; inside a section it follows the section's path (`columns: ...`).
+            if e.message.contains(": duplicate field `") {
+                e.code = Some(crate::error::Code::CaseDuplicate);
+            }
+            let repeat = e.code == Some(crate::error::Code::CaseDuplicate);
+            let e = crate::parse::narrow(&text, e);
+            let diagnostic = Diagnostic::error(
                 crate::error::Code::MapInvalid,
                 &name,
                 crate::yaml::strip_position(&e.message),
             )
-            .at(e.location)
-            .help(MAP_HELP)
+            .at(e.location);
+            if repeat {
+                diagnostic.help(REPEAT_HELP)
+            } else {
+                diagnostic.help(MAP_HELP)
+            }
         })?;
         let at = |key: &str, value: &str| crate::case::find_field(&text, key, value, 0);
         let refuse = |message: String, location: Option<Location>| {
@@ -181,6 +233,48 @@ impl Map {
                 format!("`date_format: {format}` has no `%` field (for example %d/%m/%Y)"),
                 at("date_format", format),
             ));
+        }
+        // Two keys the tool reads as one (a code in another case, a level's value in
+        // other spacing): refused like a key written twice, at whichever is written later.
+        let same = |keys: Vec<(&String, String)>, what: &str| -> Result<(), Diagnostic> {
+            let mut seen: HashMap<String, &String> = HashMap::new();
+            for (written, key) in keys {
+                if let Some(first) = seen.insert(key, written) {
+                    let (a, b) = (at(first, ""), at(written, ""));
+                    let (earlier, later, location) =
+                        if a.map(|l| (l.line, l.column)) > b.map(|l| (l.line, l.column)) {
+                            (written, first, a)
+                        } else {
+                            (first, written, b)
+                        };
+                    return Err(Diagnostic::error(
+                        crate::error::Code::MapInvalid,
+                        &name,
+                        format!(
+                            "`{later}` is written twice: `{earlier}` and `{later}` are one {what}"
+                        ),
+                    )
+                    .at(location)
+                    .help(REPEAT_HELP));
+                }
+            }
+            Ok(())
+        };
+        if let Some(level) = &file.recorded_level {
+            same(
+                level.values.keys().map(|w| (w, normalise(w))).collect(),
+                "value (values are matched whatever their case, spacing and punctuation)",
+            )?;
+        }
+        if let Some(factors) = &file.factors {
+            same(
+                factors
+                    .codes
+                    .keys()
+                    .map(|c| (c, c.trim().to_uppercase()))
+                    .collect(),
+                "code (codes are matched whatever their case)",
+            )?;
         }
         if let Some(level) = &file.recorded_level {
             for (word, tier) in &level.values {
@@ -255,6 +349,9 @@ impl Map {
 }
 
 const MAP_HELP: &str = "docs/batch.md (`Reading a case system's export`) shows a map";
+
+const REPEAT_HELP: &str =
+    "keep one of the two: a later key never replaces an earlier one (docs/batch.md shows a map)";
 
 /// Where a table came from, to name a cell in a message: a CSV file (line and column) or a
 /// sheet of a workbook (row and column letter).
