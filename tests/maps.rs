@@ -1,9 +1,11 @@
 //! `threshold batch --map` (SPEC section 12), the map's side of the analyst's real export
-//! (issue 24): a key written twice in a map is refused where it stands.
+//! (issue 24): a key written twice in a map is refused where it stands; factor codes held
+//! as a JSON list in one cell are read.
 
 mod common;
 
 use common::threshold;
+use serde_json::Value;
 use std::path::Path;
 
 const AT: &str = "2026-11-24T10:00";
@@ -36,6 +38,29 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     path.to_str().unwrap().to_string()
 }
 
+fn json_rows(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each row is JSON"))
+        .collect()
+}
+
+fn row<'a>(rows: &'a [Value], reference: &str) -> &'a Value {
+    rows.iter()
+        .find(|r| r["reference"] == reference)
+        .unwrap_or_else(|| panic!("no row for {reference}"))
+}
+
+/// The unknown answers of a case's first child.
+fn unknowns(row: &Value) -> Vec<String> {
+    row["children"][0]["unknowns"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no unknowns in {row}"))
+        .iter()
+        .map(|u| u.as_str().unwrap().to_string())
+        .collect()
+}
+
 /// The CIN census map with `extra` inserted after its line starting `after`.
 fn cin_map_with(after: &str, extra: &str) -> (String, usize) {
     let map = std::fs::read_to_string(CIN_MAP).unwrap();
@@ -52,6 +77,20 @@ fn cin_map_with(after: &str, extra: &str) -> (String, usize) {
     assert!(inserted_at > 0, "no line starts {after:?}");
     (out, inserted_at)
 }
+
+/// Where a cell stands, as an error names it: `line N, column M`, M the character column
+/// of `starts` (the cell as written) on line N of `text`.
+fn place(text: &str, line: usize, starts: &str) -> String {
+    let written = text.lines().nth(line - 1).expect("the line is in the text");
+    let column = written.find(starts).expect("the cell is on its line");
+    format!(
+        "line {line}, column {}",
+        written[..column].chars().count() + 1
+    )
+}
+
+const CIN_HEADER: &str =
+    "FamilyID,LAchildID,PersonBirthDate,AssessmentAuthorisationDate,AssessmentFactors,LocalLevel\n";
 
 #[test]
 fn a_code_written_twice_in_a_map_is_refused_at_its_second_line() {
@@ -126,5 +165,96 @@ fn every_mapping_of_a_map_refuses_a_key_written_twice_where_it_is_written_again(
             "{text}\nexpected {expected} and {word}\n{}",
             run.stderr
         );
+    }
+}
+
+#[test]
+fn factors_held_as_a_json_list_in_one_cell_are_read_as_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = [
+        ("FAM-1", "C1", "3B|4B", "Early Help"),
+        ("FAM-1", "C2", "3B", "Early Help"),
+        ("FAM-2", "C3", "2A|10A|24A", "CIN"),
+        ("FAM-3", "C4", "21", "NFA"),
+    ];
+    let export = |json: bool| {
+        let mut text = CIN_HEADER.to_string();
+        for (family, child, codes, level) in rows {
+            let cell = if json {
+                let quoted: Vec<String> =
+                    codes.split('|').map(|c| format!("\"\"{c}\"\"")).collect();
+                format!("\"[{}]\"", quoted.join(", "))
+            } else {
+                format!("\"{}\"", codes.replace('|', ","))
+            };
+            text.push_str(&format!(
+                "{family},{child},14/03/2014,03/11/2026,{cell},{level}\n"
+            ));
+        }
+        text
+    };
+    let json = write(dir.path(), "json.csv", &export(true));
+    let comma = write(dir.path(), "comma.csv", &export(false));
+    assert!(
+        std::fs::read_to_string(&json)
+            .unwrap()
+            .contains(r#""[""3B"", ""4B""]""#)
+    );
+    let from_json = batch(&["--map", CIN_MAP, &json, "--format", "jsonl"]);
+    assert_eq!(from_json.code, 0, "{}", from_json.stderr);
+    let from_comma = batch(&["--map", CIN_MAP, &comma, "--format", "jsonl"]);
+    assert_eq!(from_comma.code, 0, "{}", from_comma.stderr);
+    let (json_rows_, comma_rows) = (json_rows(&from_json.stdout), json_rows(&from_comma.stdout));
+    assert_eq!(json_rows_.len(), 3);
+    for (a, b) in json_rows_.iter().zip(&comma_rows) {
+        let strip = |v: &Value| {
+            let mut v = v.clone();
+            v.as_object_mut().unwrap().remove("source");
+            v.as_object_mut().unwrap().remove("map");
+            v
+        };
+        assert!(
+            strip(a) == strip(b),
+            "{} differs from its comma-separated twin",
+            a["reference"]
+        );
+    }
+    let fam1 = row(&json_rows_, "FAM-1");
+    assert_eq!(fam1["overall"]["level"], 2, "3B and 4B read: {fam1}");
+    assert!(!unknowns(fam1).contains(&"domestic_abuse".to_string()));
+    assert_eq!(
+        row(&json_rows_, "FAM-3")["unmapped_codes"],
+        serde_json::json!(["21"])
+    );
+}
+
+#[test]
+fn a_factors_cell_that_starts_like_json_but_is_no_list_of_codes_refuses_its_case_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{CIN_HEADER}FAM-1,C1,14/03/2014,03/11/2026,\"[\"\"3B\"\"]\",CIN\nFAM-2,C2,14/03/2014,03/11/2026,\"{{\"\"2B\"\":\"\"No\"\"}}\",CIN\nFAM-3,C3,14/03/2014,03/11/2026,\"[\"\"4B\"\", \",CIN\nFAM-4,C4,14/03/2014,03/11/2026,\"[\"\"1B\"\", null]\",CIN\n"
+    );
+    let export = write(dir.path(), "export.csv", &text);
+    let run = batch(&["--map", CIN_MAP, &export, "--format", "jsonl"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let rows = json_rows(&run.stdout);
+    assert_eq!(rows.len(), 4, "one row per case");
+    assert!(row(&rows, "FAM-1")["error"].is_null(), "{}", run.stdout);
+    for (reference, line, starts) in [
+        ("FAM-2", 3, "\"{"),
+        ("FAM-3", 4, "\"[\"\"4B"),
+        ("FAM-4", 5, "\"[\"\"1B"),
+    ] {
+        let error = row(&rows, reference)["error"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            error.contains("`AssessmentFactors` is")
+                && error.contains(&place(&text, line, starts))
+                && error.contains("not a JSON list of codes"),
+            "{reference}: {error}"
+        );
+        assert_eq!(row(&rows, reference)["error_code"], "E-MAP-VALUE");
     }
 }

@@ -993,12 +993,21 @@ impl Plan {
         }
         if let Some(i) = self.factors {
             let c = cell(i);
-            for code in c
-                .text
-                .split(|ch: char| ch == ',' || ch == ';' || ch == '|' || ch.is_whitespace())
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-            {
+            let listed = codes_in(&c.text).unwrap_or_else(|| {
+                let message = format!(
+                    "{}: it starts like JSON but is not a JSON list of codes (`[\"3B\",\"4B\"]`)",
+                    is(i, &c)
+                );
+                refuse(
+                    &mut problem,
+                    c.clone(),
+                    message,
+                    "correct the cell in the export: write its codes as a JSON list of strings, or separated by commas; a code is never read out of anything else (the older `{\"2B\":\"No\"}` form says a factor was not identified)",
+                );
+                Vec::new()
+            });
+            for code in &listed {
+                let code = code.as_str();
                 match map.codes.get(&code.to_uppercase()) {
                     Some(q) => {
                         let column = self.question_column[q];
@@ -1084,6 +1093,35 @@ impl Plan {
     }
 }
 
+/// The codes of a factors cell. A cell that starts with `[` or `{` is JSON and must be a
+/// list of codes (strings, or numbers such as `21`), as the Standard Safeguarding Dataset
+/// holds them (`["3B","4B"]`; `[]` for none); anything else is a list separated by commas,
+/// semicolons, `|` or spaces. No code starts with `[` or `{`, so the two never overlap.
+/// `None`: JSON that is not such a list (the older `{"2B":"No"}` form, or a list cut short),
+/// whose words are never read as codes.
+fn codes_in(text: &str) -> Option<Vec<String>> {
+    let text = text.trim();
+    if !text.starts_with(['[', '{']) {
+        return Some(
+            text.split(|ch: char| ch == ',' || ch == ';' || ch == '|' || ch.is_whitespace())
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+        );
+    }
+    let items: Vec<serde_json::Value> = serde_json::from_str(text).ok()?;
+    items
+        .into_iter()
+        .map(|item| match item {
+            serde_json::Value::String(code) => Some(code.trim().to_string()),
+            serde_json::Value::Number(code) => Some(code.to_string()),
+            _ => None,
+        })
+        .filter(|code| code.as_ref().is_none_or(|c| !c.is_empty()))
+        .collect()
+}
+
 fn shown(words: &[String]) -> String {
     if words.is_empty() {
         "none".into()
@@ -1162,6 +1200,31 @@ mod tests {
         assert_eq!(column_letter(26), "Z");
         assert_eq!(column_letter(27), "AA");
         assert_eq!(column_letter(703), "AAA");
+    }
+
+    #[test]
+    fn a_factors_cell_is_a_json_list_or_a_separated_one_and_nothing_else() {
+        let codes = |list: &[&str]| Some(list.iter().map(|c| c.to_string()).collect());
+        assert_eq!(
+            codes_in("3B, 4B;10A|21 7A"),
+            codes(&["3B", "4B", "10A", "21", "7A"])
+        );
+        assert_eq!(
+            codes_in(r#" ["3B", " 4B ", 21, ""] "#),
+            codes(&["3B", "4B", "21"])
+        );
+        assert_eq!(codes_in("[]"), codes(&[]));
+        assert_eq!(codes_in(""), codes(&[]));
+        for bad in [
+            r#"{"2B":"No"}"#,
+            r#"[{"2B":"No"}]"#,
+            r#"["3B", "#,
+            "[3B, 4B]",
+            r#"["3B", null]"#,
+            r#"[["3B"]]"#,
+        ] {
+            assert_eq!(codes_in(bad), None, "{bad}");
+        }
     }
 
     #[test]
