@@ -1,6 +1,7 @@
 //! `threshold batch --map` (SPEC section 12), the map's side of the analyst's real export
 //! (issue 24): a key written twice in a map is refused where it stands; factor codes held
-//! as a JSON list in one cell are read.
+//! as a JSON list in one cell are read; a factors column the map recognises almost nothing
+//! in is refused, never read as "nothing identified".
 
 mod common;
 
@@ -257,4 +258,33 @@ fn a_factors_cell_that_starts_like_json_but_is_no_list_of_codes_refuses_its_case
         );
         assert_eq!(row(&rows, reference)["error_code"], "E-MAP-VALUE");
     }
+}
+
+#[test]
+fn a_factors_column_the_map_recognises_almost_nothing_in_is_refused_with_an_example() {
+    let dir = tempfile::tempdir().unwrap();
+    // Local words, not census codes: the map recognises one cell in four.
+    let text = format!(
+        "{CIN_HEADER}FAM-1,C1,14/03/2014,03/11/2026,\"DA, MH\",CIN\nFAM-1,C2,14/03/2015,03/11/2026,DA,CIN\nFAM-2,C3,14/03/2014,03/11/2026,,CIN\nFAM-3,C4,14/03/2014,03/11/2026,Neglect,CIN\nFAM-4,C5,14/03/2014,03/11/2026,3B,CIN\n"
+    );
+    let export = write(dir.path(), "local-words.csv", &text);
+    let run = batch(&["--map", CIN_MAP, &export]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().skip(1).collect();
+    assert_eq!(lines.len(), 4, "every case keeps its row:\n{}", run.stdout);
+    for line in &lines {
+        assert!(
+            line.contains("`AssessmentFactors`")
+                && line.contains("1 of its 4 cells")
+                && line.contains("`DA, MH`")
+                && line.contains(&place(&text, 2, "\"DA"))
+                && line.contains("E-MAP-VALUE"),
+            "{line}"
+        );
+    }
+    // Half the listed cells recognised is read as it is.
+    let half = text.replace("Neglect", "16A");
+    let export = write(dir.path(), "half.csv", &half);
+    let run = batch(&["--map", CIN_MAP, &export]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stderr, run.stdout);
 }

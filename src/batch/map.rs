@@ -420,6 +420,9 @@ struct Translated {
     codes: Vec<String>,
     /// Household questions the row's codes answer yes.
     household_yes: Vec<QId>,
+    /// Whether the row's factors cell listed anything, and if so whether the map gives
+    /// any of it (`None`: blank, `[]`, or no factors column).
+    factors_given: Option<bool>,
 }
 
 fn build(
@@ -461,10 +464,11 @@ fn build(
     // case of its own, in its place.
     enum Slot {
         Household(String),
-        Lone(Box<Unit>),
+        Lone(Box<Translated>, Diagnostic),
     }
     let mut order: Vec<Slot> = Vec::new();
     let mut households: HashMap<String, Vec<Translated>> = HashMap::new();
+    let mut codes_seen = CodesSeen::default();
     for record in records {
         let (row, problem) = match record {
             Ok(row) => (row, None),
@@ -474,6 +478,7 @@ fn build(
             continue;
         }
         let translated = plan.translate(&row, problem, today);
+        codes_seen.count(translated.factors_given, &row, plan.factors);
         let reference = row
             .cells
             .get(plan.reference)
@@ -492,16 +497,7 @@ fn build(
             )
             .at(Some(Location { line, column: 1 }))
             .help("give every row the reference of the household it belongs to");
-            let group = Group::mapped(
-                Arc::clone(name),
-                Arc::clone(&plan.header),
-                vec![translated.row],
-                Some(translated.problem.unwrap_or(error)),
-                String::new(),
-                source.sheet.clone(),
-                translated.codes,
-            );
-            order.push(Slot::Lone(Box::new(Unit::Case(group))));
+            order.push(Slot::Lone(Box::new(translated), error));
             continue;
         }
         if !households.contains_key(&reference) {
@@ -509,16 +505,83 @@ fn build(
         }
         households.entry(reference).or_default().push(translated);
     }
+    // A factors column the map gives (almost) no code of is read wrongly as a whole: the
+    // wrong column, or another system's codes. Read anyway, every case would look as if
+    // nothing was identified (Level 1, exit 0). Each case is refused with the column's
+    // problem rather than the file with one row: every case of the export keeps its own
+    // row (its reference and source), so the audit still accounts for each of them.
+    let column_problem = codes_seen.problem(&plan);
+    let refused = |problem: Option<Diagnostic>| column_problem.clone().or(problem);
     order
         .into_iter()
         .filter_map(|slot| match slot {
-            Slot::Lone(item) => Some(*item),
+            Slot::Lone(translated, error) => Some(Unit::Case(Group::mapped(
+                Arc::clone(name),
+                Arc::clone(&plan.header),
+                vec![translated.row],
+                refused(Some(translated.problem.unwrap_or(error))),
+                String::new(),
+                source.sheet.clone(),
+                translated.codes,
+            ))),
             Slot::Household(reference) => {
                 let rows = households.remove(&reference)?;
-                Some(Unit::Case(plan.group(source, reference, rows)))
+                Some(Unit::Case(plan.group(source, reference, rows, refused)))
             }
         })
         .collect()
+}
+
+/// Over one export: how many factors cells listed anything, how many of them had a code
+/// the map gives, and the first that had none (for the message).
+#[derive(Default)]
+struct CodesSeen {
+    listed: usize,
+    given: usize,
+    example: Option<Cell>,
+}
+
+impl CodesSeen {
+    fn count(&mut self, given: Option<bool>, row: &Row, column: Option<usize>) {
+        match given {
+            None => {}
+            Some(true) => {
+                self.listed += 1;
+                self.given += 1;
+            }
+            Some(false) => {
+                self.listed += 1;
+                if self.example.is_none() {
+                    self.example = column.and_then(|i| row.cells.get(i)).cloned();
+                }
+            }
+        }
+    }
+
+    /// Fewer than half the cells that list anything have a code the map gives.
+    fn problem(&self, plan: &Plan) -> Option<Diagnostic> {
+        let example = self.example.as_ref()?;
+        let column = &plan.foreign_names[plan.factors?];
+        (self.given * 2 < self.listed).then(|| {
+            Diagnostic::error(
+                crate::error::Code::MapValue,
+                &*plan.source_name(),
+                format!(
+                    "`{column}` (the factor codes): the map {} gives a code in only {} of its {} cells that list any (for example `{}` at {}); read anyway, its cases would look as if nothing was identified, so none is assessed",
+                    plan.map.path,
+                    self.given,
+                    self.listed,
+                    example.text,
+                    plan.place(example),
+                ),
+            )
+            .at(Some(Location {
+                line: example.line,
+                column: example.column,
+            }))
+            .help("check that `factors: column:` names the column of codes, and give the codes this export uses in `factors: codes:` (at least half the cells that list codes must have one the map gives)")
+        })
+    }
 }
 
 fn failed(source: &Source, message: &str, at: Option<Location>) -> Unit {
@@ -991,9 +1054,11 @@ impl Plan {
             };
             cells.push(out);
         }
+        let mut factors_given = None;
         if let Some(i) = self.factors {
             let c = cell(i);
-            let listed = codes_in(&c.text).unwrap_or_else(|| {
+            let parsed = codes_in(&c.text);
+            let listed = parsed.clone().unwrap_or_else(|| {
                 let message = format!(
                     "{}: it starts like JSON but is not a JSON list of codes (`[\"3B\",\"4B\"]`)",
                     is(i, &c)
@@ -1006,6 +1071,14 @@ impl Plan {
                 );
                 Vec::new()
             });
+            // A cell that is not a list of codes is refused on its own and not counted.
+            if parsed.is_some_and(|codes| !codes.is_empty()) {
+                factors_given = Some(
+                    listed
+                        .iter()
+                        .any(|code| map.codes.contains_key(&code.to_uppercase())),
+                );
+            }
             for code in &listed {
                 let code = code.as_str();
                 match map.codes.get(&code.to_uppercase()) {
@@ -1040,6 +1113,7 @@ impl Plan {
             problem,
             codes,
             household_yes,
+            factors_given,
         }
     }
 
@@ -1061,7 +1135,13 @@ impl Plan {
 
     /// One household's rows as one case: household questions that a child's codes answer
     /// yes are yes for the household (the union over its children).
-    fn group(&self, source: &Source, reference: String, mut rows: Vec<Translated>) -> Group {
+    fn group(
+        &self,
+        source: &Source,
+        reference: String,
+        mut rows: Vec<Translated>,
+        refused: impl Fn(Option<Diagnostic>) -> Option<Diagnostic>,
+    ) -> Group {
         let yes: Vec<QId> = rows.iter().flat_map(|r| r.household_yes.clone()).collect();
         for q in yes {
             let column = self.question_column[&q];
@@ -1085,7 +1165,7 @@ impl Plan {
             Arc::clone(&source.name),
             Arc::clone(&self.header),
             rows.into_iter().map(|r| r.row).collect(),
-            problem,
+            refused(problem),
             reference,
             source.sheet.clone(),
             codes,
