@@ -1,7 +1,7 @@
 //! `threshold batch --map` (SPEC section 12), the map's side of the analyst's real export
 //! (issue 24): a key written twice in a map is refused where it stands; factor codes held
 //! as a JSON list in one cell are read; a factors column the map recognises almost nothing
-//! in is refused, never read as "nothing identified".
+//! in is refused, never read as "nothing identified"; `absent: no` and `other_codes:`.
 
 mod common;
 
@@ -287,4 +287,140 @@ fn a_factors_column_the_map_recognises_almost_nothing_in_is_refused_with_an_exam
     let export = write(dir.path(), "half.csv", &half);
     let run = batch(&["--map", CIN_MAP, &export]);
     assert_eq!(run.code, 0, "{}\n{}", run.stderr, run.stdout);
+}
+
+#[test]
+fn absent_no_answers_no_for_each_coded_question_a_listing_row_does_not_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let (text, _) = cin_map_with("  column: AssessmentFactors", "  absent: no\n");
+    let map = write(dir.path(), "absent-no.yaml", &text);
+    let run = batch(&["--map", &map, CIN_EXPORT, "--format", "jsonl"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows = json_rows(&run.stdout);
+    assert_eq!(rows.len(), 10);
+    let default = json_rows(&batch(&["--map", CIN_MAP, CIN_EXPORT, "--format", "jsonl"]).stdout);
+    let fam1 = unknowns(row(&rows, "FAM-0001"));
+    // No code of the row answers it: no, not unknown, where the map says so ...
+    assert!(
+        !fam1.contains(&"adult_substance_misuse".to_string()),
+        "{fam1:?}"
+    );
+    assert!(!fam1.contains(&"self_harm".to_string()), "{fam1:?}");
+    // ... and only there.
+    let before = unknowns(row(&default, "FAM-0001"));
+    assert!(
+        before.contains(&"adult_substance_misuse".to_string()),
+        "{before:?}"
+    );
+    // A question no code names stays unknown.
+    assert!(fam1.contains(&"immediate_danger".to_string()), "{fam1:?}");
+    // A child whose cell is blank lists nothing: its own questions stay unknown, never
+    // no; the household's are what the other child's codes say (FAM-0008: 3B on the
+    // other child's row is yes, 5B on neither is no).
+    let fam8 = row(&rows, "FAM-0008");
+    assert!(fam8["error"].is_null(), "{fam8}");
+    let blank_child = fam8["children"][1]["unknowns"].as_array().unwrap();
+    assert!(
+        blank_child.contains(&Value::from("child_disability")),
+        "{fam8}"
+    );
+    for household in ["domestic_abuse", "adult_learning_disability"] {
+        assert!(
+            !blank_child.contains(&Value::from(household)),
+            "{household}: {fam8}"
+        );
+    }
+    let before = row(&default, "FAM-0008")["children"][1]["unknowns"].clone();
+    assert!(
+        before
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("adult_learning_disability"))
+    );
+}
+
+#[test]
+fn with_absent_no_a_code_the_map_does_not_know_refuses_its_case_and_other_codes_are_known() {
+    let dir = tempfile::tempdir().unwrap();
+    let (map, _) = cin_map_with("  column: AssessmentFactors", "  absent: no\n");
+    let map = write(dir.path(), "absent-no.yaml", &map);
+    let text = format!(
+        "{CIN_HEADER}FAM-1,C1,14/03/2014,03/11/2026,\"3B, 4X\",CIN\nFAM-2,C2,14/03/2014,03/11/2026,21,CIN\nFAM-3,C3,14/03/2014,03/11/2026,\"3B,17A\",CIN\n"
+    );
+    let export = write(dir.path(), "export.csv", &text);
+    let run = batch(&["--map", &map, &export, "--format", "jsonl"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let rows = json_rows(&run.stdout);
+    let error = row(&rows, "FAM-1")["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("does not know the code `4X`")
+            && error.contains(&place(&text, 2, "\"3B, 4X")),
+        "{error}"
+    );
+    // 21 (no factors identified) and 17A are in the map's `other_codes:`: known, so the
+    // row's coded questions are no.
+    for reference in ["FAM-2", "FAM-3"] {
+        let r = row(&rows, reference);
+        assert!(r["error"].is_null(), "{r}");
+        assert!(!unknowns(r).contains(&"self_harm".to_string()), "{r}");
+    }
+}
+
+#[test]
+fn codes_in_other_codes_are_known_so_a_column_of_them_is_not_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{CIN_HEADER}FAM-1,C1,14/03/2014,03/11/2026,21,NFA\nFAM-2,C2,14/03/2014,03/11/2026,20,NFA\nFAM-3,C3,14/03/2014,03/11/2026,\"[\"\"17A\"\"]\",CP\nFAM-4,C4,14/03/2014,03/11/2026,3B,CIN\n"
+    );
+    let export = write(dir.path(), "export.csv", &text);
+    let run = batch(&["--map", CIN_MAP, &export, "--format", "jsonl"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stderr, run.stdout);
+    let rows = json_rows(&run.stdout);
+    assert_eq!(
+        row(&rows, "FAM-1")["unmapped_codes"],
+        serde_json::json!(["21"])
+    );
+    // Without `other_codes:` the same column is refused: one cell in four has a code.
+    let map = std::fs::read_to_string(CIN_MAP).unwrap();
+    let without: String = map
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("other_codes:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let map = write(dir.path(), "without.yaml", &without);
+    let run = batch(&["--map", &map, &export]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stdout.contains("1 of its 4 cells"), "{}", run.stdout);
+}
+
+#[test]
+fn absent_no_is_refused_for_a_code_whose_question_is_worrying_when_no() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "map: 1\ncolumns: {reference: a, child_id: b, age: c}\nfactors:\n  column: f\n  absent: no\n  codes:\n    3B: domestic_abuse\n    SN: support_network\n";
+    let map = write(dir.path(), "worrying-no.yaml", text);
+    let run = batch(&["--map", &map, CIN_EXPORT]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("{map}:8:5: error[E-MAP]: "))
+            && run.stderr.contains("`support_network`"),
+        "{}",
+        run.stderr
+    );
+    // Without `absent: no` a code for it is a yes, as before.
+    let map = write(
+        dir.path(),
+        "unknown.yaml",
+        &text.replace("  absent: no\n", ""),
+    );
+    let run = batch(&["--map", &map, CIN_EXPORT]);
+    assert!(!run.stderr.contains("error[E-MAP]"), "{}", run.stderr);
+}
+
+#[test]
+fn the_shipped_cin_census_map_leaves_an_absent_code_unknown() {
+    let map = std::fs::read_to_string(CIN_MAP).unwrap();
+    assert!(
+        !map.lines().any(|l| l.trim_start().starts_with("absent:")),
+        "the census map says `absent:` itself"
+    );
 }

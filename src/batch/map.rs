@@ -11,7 +11,7 @@
 use super::cells::column_letter;
 use super::csv::{Bad, Cell, Column, Group, Header, Row, Unit};
 use crate::error::{Diagnostic, Location};
-use crate::question::{About, Kind, QId, QuestionBank};
+use crate::question::{About, Kind, QId, QuestionBank, Worrying};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -106,6 +106,23 @@ struct Factors {
     /// Each code and the question it answers yes.
     #[serde(deserialize_with = "unique")]
     codes: BTreeMap<String, String>,
+    /// Codes the export uses that answer no question (listed on the row, like any code
+    /// with no question): the map knows them, so they are not taken for a mistake.
+    #[serde(default)]
+    other_codes: Vec<String>,
+    /// What a code absent from a row that lists codes says of its question.
+    #[serde(default)]
+    absent: Absent,
+}
+
+/// What an absent code means. `unknown` (the default): nothing. `no`: not identified,
+/// read as no, for an export whose codes record every factor found (a local sign-off).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Absent {
+    #[default]
+    Unknown,
+    No,
 }
 
 /// A mapping of the map in which a key written twice is refused, as a case file's
@@ -157,6 +174,8 @@ pub struct Map {
     questions: Vec<(QId, String, Words)>,
     /// Factor codes (upper case) and the question each answers yes.
     codes: HashMap<String, QId>,
+    /// Codes (upper case) the map knows that answer no question.
+    other_codes: Vec<String>,
 }
 
 /// A header or a value as compared: letters and digits only, in lower case, so `Child ID`,
@@ -169,6 +188,14 @@ pub fn normalise(text: &str) -> String {
 }
 
 impl Map {
+    /// What a code absent from a row that lists codes says.
+    fn absent(&self) -> Absent {
+        self.file
+            .factors
+            .as_ref()
+            .map_or(Absent::Unknown, |f| f.absent)
+    }
+
     /// Read and check the map at `path`.
     pub fn load(path: &Path, bank: &QuestionBank) -> Result<Map, Diagnostic> {
         let name = path.display().to_string();
@@ -322,6 +349,7 @@ impl Map {
             questions.push((qid, q.column.clone(), words));
         }
         let mut codes = HashMap::new();
+        let mut other_codes = Vec::new();
         if let Some(factors) = &file.factors {
             for (code, id) in &factors.codes {
                 let qid = question(id)?;
@@ -331,7 +359,31 @@ impl Map {
                         at(code, id),
                     ));
                 }
+                // With `absent: no` a row without the code answers no: that must be the
+                // reassuring answer, never one that raises a level.
+                if factors.absent == Absent::No && bank.question(qid).worrying != Worrying::Yes {
+                    return Err(refuse(
+                        format!(
+                            "code `{code}` names `{id}`, whose worrying answer is not yes: with `absent: no` a row without the code would answer it no"
+                        ),
+                        at(code, id),
+                    ));
+                }
                 codes.insert(code.trim().to_uppercase(), qid);
+            }
+            for code in &factors.other_codes {
+                let key = code.trim().to_uppercase();
+                if codes.contains_key(&key) || other_codes.contains(&key) {
+                    let list = crate::parse::find_word(&text, "other_codes", 0);
+                    let from = list.map_or(0, |l| l.offset_in(&text));
+                    return Err(refuse(
+                        format!(
+                            "code `{code}` is in `other_codes:` and answers a question in `codes:`, or is listed twice"
+                        ),
+                        crate::parse::find_word(&text, code, from),
+                    ));
+                }
+                other_codes.push(key);
             }
         }
         let sha256 = Sha256::digest(&bytes)
@@ -344,6 +396,7 @@ impl Map {
             file,
             questions,
             codes,
+            other_codes,
         })
     }
 }
@@ -1071,13 +1124,13 @@ impl Plan {
                 );
                 Vec::new()
             });
+            let known = |code: &String| {
+                let key = code.to_uppercase();
+                map.codes.contains_key(&key) || map.other_codes.contains(&key)
+            };
             // A cell that is not a list of codes is refused on its own and not counted.
             if parsed.is_some_and(|codes| !codes.is_empty()) {
-                factors_given = Some(
-                    listed
-                        .iter()
-                        .any(|code| map.codes.contains_key(&code.to_uppercase())),
-                );
+                factors_given = Some(listed.iter().any(known));
             }
             for code in &listed {
                 let code = code.as_str();
@@ -1100,6 +1153,32 @@ impl Plan {
                     None => {
                         if !codes.iter().any(|k: &String| k == code) {
                             codes.push(code.to_string());
+                        }
+                    }
+                }
+            }
+            // `absent: no`: a row that lists codes answers no to each question only codes
+            // answer and none of its codes does. A blank cell lists nothing: unknown.
+            if map.absent() == Absent::No && factors_given.is_some() {
+                if let Some(code) = listed.iter().find(|code| !known(code)) {
+                    let message = format!(
+                        "{}: the map {} does not know the code `{code}`, and with `absent: no` the codes it lists would answer every other question no",
+                        is(i, &c),
+                        map.path
+                    );
+                    refuse(
+                        &mut problem,
+                        c.clone(),
+                        message,
+                        "add the code to `factors: codes:` (with its question) or to `factors: other_codes:` in the map, or correct the cell",
+                    );
+                } else {
+                    for (column, fill) in self.fills.iter().enumerate() {
+                        if matches!(fill, Fill::Codes) && cells[column].text.is_empty() {
+                            cells[column] = Cell {
+                                text: "no".into(),
+                                ..c.clone()
+                            };
                         }
                     }
                 }
@@ -1142,13 +1221,32 @@ impl Plan {
         mut rows: Vec<Translated>,
         refused: impl Fn(Option<Diagnostic>) -> Option<Diagnostic>,
     ) -> Group {
+        let coded_only = |column: usize| matches!(self.fills[column], Fill::Codes);
         let yes: Vec<QId> = rows.iter().flat_map(|r| r.household_yes.clone()).collect();
         for q in yes {
             let column = self.question_column[&q];
             for row in &mut rows {
                 let cell = &mut row.row.cells[column];
-                if cell.text.is_empty() || cell.text == "unknown" {
+                if cell.text.is_empty()
+                    || cell.text == "unknown"
+                    || (coded_only(column) && cell.text == "no")
+                {
                     cell.text = "yes".into();
+                }
+            }
+        }
+        // `absent: no`: a household question one child's codes answer no (and none yes) is
+        // no for the household; another child's blank cell says nothing.
+        for (column, about) in self.header_columns().iter().enumerate() {
+            let household = matches!(about, Column::Question(_, About::Household));
+            if household && coded_only(column) {
+                let no = rows.iter().find(|r| r.row.cells[column].text == "no");
+                if let Some(no) = no.map(|r| r.row.cells[column].clone()) {
+                    for row in &mut rows {
+                        if row.row.cells[column].text.is_empty() {
+                            row.row.cells[column] = no.clone();
+                        }
+                    }
                 }
             }
         }
