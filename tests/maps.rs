@@ -1,7 +1,8 @@
 //! `threshold batch --map` (SPEC section 12), the map's side of the analyst's real export
 //! (issue 24): a key written twice in a map is refused where it stands; factor codes held
 //! as a JSON list in one cell are read; a factors column the map recognises almost nothing
-//! in is refused, never read as "nothing identified"; `absent: no` and `other_codes:`.
+//! in is refused, never read as "nothing identified"; `absent: no`; and the shipped map for
+//! a Standard Safeguarding Dataset-shaped export.
 
 mod common;
 
@@ -12,6 +13,8 @@ use std::path::Path;
 const AT: &str = "2026-11-24T10:00";
 const CIN_MAP: &str = "examples/maps/cin-census.yaml";
 const CIN_EXPORT: &str = "examples/exports/cin-census-synthetic.csv";
+const SSD_MAP: &str = "examples/maps/ssd-assessments.yaml";
+const SSD_EXPORT: &str = "examples/exports/ssd-synthetic.csv";
 
 struct Run {
     code: i32,
@@ -423,4 +426,65 @@ fn the_shipped_cin_census_map_leaves_an_absent_code_unknown() {
         !map.lines().any(|l| l.trim_start().starts_with("absent:")),
         "the census map says `absent:` itself"
     );
+}
+
+#[test]
+fn the_ssd_export_is_read_through_its_map_every_clean_row_assessed_each_dirty_row_refused() {
+    let run = batch(&["--map", SSD_MAP, SSD_EXPORT, "--format", "jsonl"]);
+    assert_eq!(run.code, 2, "the planted rows are refused: {}", run.stderr);
+    let rows = json_rows(&run.stdout);
+    let clean = [
+        "FAM-S01", "FAM-S02", "FAM-S03", "FAM-S04", "FAM-S05", "FAM-S06", "FAM-S07",
+    ];
+    for reference in clean {
+        let r = row(&rows, reference);
+        assert!(r["error"].is_null(), "{reference}: {r}");
+        assert!(r["overall"]["level"].is_number(), "{reference}: {r}");
+    }
+    // The JSON lists were read as codes: 3B and 4B for FAM-S01, 11A (exploitation) for
+    // FAM-S07, 21 and 17A listed as codes no question takes.
+    assert!(!unknowns(row(&rows, "FAM-S01")).contains(&"domestic_abuse".to_string()));
+    assert!(!unknowns(row(&rows, "FAM-S07")).contains(&"exploitation".to_string()));
+    assert_eq!(
+        row(&rows, "FAM-S03")["unmapped_codes"],
+        serde_json::json!(["21"])
+    );
+    assert_eq!(
+        row(&rows, "FAM-S07")["unmapped_codes"],
+        serde_json::json!(["17A"])
+    );
+    // An empty list `[]` (what the dataset writes for none) is a blank cell: unknown.
+    assert!(unknowns(row(&rows, "FAM-S06")).contains(&"domestic_abuse".to_string()));
+    let text = std::fs::read_to_string(SSD_EXPORT).unwrap();
+    let dirty = [
+        ("FAM-S08", 12, "\"{", "not a JSON list of codes"),
+        ("FAM-S09", 13, "\"[\"\"8E", "not a JSON list of codes"),
+        ("FAM-S10", 14, "2012-02-31", "not a date"),
+        ("FAM-S11", 15, "Level 5", "gives no level"),
+    ];
+    for (reference, line, starts, what) in dirty {
+        let r = row(&rows, reference);
+        let error = r["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{reference} assessed: {r}"));
+        let at = place(&text, line, starts);
+        assert!(
+            error.contains(&at) && error.contains(what),
+            "{reference}: {at}: {error}"
+        );
+        assert!(error.contains("ssd-synthetic.csv"), "{reference}: {error}");
+    }
+    let lone = rows
+        .iter()
+        .find(|r| r["source"] == format!("{SSD_EXPORT}:16"))
+        .expect("the row with no family id has its own row");
+    assert!(
+        lone["error"]
+            .as_str()
+            .unwrap()
+            .contains("has no household reference"),
+        "{lone}"
+    );
+    assert_eq!(rows.len(), clean.len() + 5, "one row per case, none lost");
+    assert!(run.stderr.contains("5 not read"), "{}", run.stderr);
 }
