@@ -11,7 +11,7 @@
 use super::cells::column_letter;
 use super::csv::{Bad, Cell, Column, Group, Header, Row, Unit};
 use crate::error::{Diagnostic, Location};
-use crate::question::{About, Kind, QId, QuestionBank};
+use crate::question::{About, Kind, QId, QuestionBank, Worrying};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -38,7 +38,7 @@ struct MapFile {
     /// The words that mean yes, no and unknown, for every question that gives none.
     #[serde(default)]
     answers: Option<Words>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique")]
     questions: BTreeMap<String, QuestionMap>,
     #[serde(default)]
     factors: Option<Factors>,
@@ -72,6 +72,7 @@ struct Columns {
 #[serde(deny_unknown_fields)]
 struct LevelMap {
     column: String,
+    #[serde(deserialize_with = "unique")]
     values: BTreeMap<String, u8>,
 }
 
@@ -103,7 +104,64 @@ struct QuestionMap {
 struct Factors {
     column: String,
     /// Each code and the question it answers yes.
+    #[serde(deserialize_with = "unique")]
     codes: BTreeMap<String, String>,
+    /// Codes the export uses that answer no question (listed on the row, like any code
+    /// with no question): the map knows them, so they are not taken for a mistake.
+    #[serde(default)]
+    other_codes: Vec<String>,
+    /// What a code absent from a row that lists codes says of its question.
+    #[serde(default)]
+    absent: Absent,
+}
+
+/// What an absent code means. `unknown` (the default): nothing. `no`: not identified,
+/// read as no, for an export whose codes record every factor found (a local sign-off).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Absent {
+    #[default]
+    Unknown,
+    No,
+}
+
+/// A mapping of the map in which a key written twice is refused, as a case file's
+/// answers are (`threshold::question`): a YAML mapping into a `BTreeMap` would keep the
+/// last silently, so `3B` written twice would read the case by whichever came second. The
+/// message is marked as a repeat, so that `parse::narrow` puts it at the second key.
+fn unique<'de, D, V>(deserializer: D) -> Result<BTreeMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    struct Unique<V>(std::marker::PhantomData<V>);
+    impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Unique<V> {
+        type Value = BTreeMap<String, V>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a mapping")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if out.contains_key(&key) {
+                    return Err(serde::de::Error::custom(
+                        crate::error::Code::CaseDuplicate.tag(format!(
+                            "`{key}` is written twice: the second would silently replace the first"
+                        )),
+                    ));
+                }
+                let value = map.next_value()?;
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_map(Unique(std::marker::PhantomData))
 }
 
 /// A map that was read and checked against the question bank.
@@ -116,6 +174,8 @@ pub struct Map {
     questions: Vec<(QId, String, Words)>,
     /// Factor codes (upper case) and the question each answers yes.
     codes: HashMap<String, QId>,
+    /// Codes (upper case) the map knows that answer no question.
+    other_codes: Vec<String>,
 }
 
 /// A header or a value as compared: letters and digits only, in lower case, so `Child ID`,
@@ -128,6 +188,14 @@ pub fn normalise(text: &str) -> String {
 }
 
 impl Map {
+    /// What a code absent from a row that lists codes says.
+    fn absent(&self) -> Absent {
+        self.file
+            .factors
+            .as_ref()
+            .map_or(Absent::Unknown, |f| f.absent)
+    }
+
     /// Read and check the map at `path`.
     pub fn load(path: &Path, bank: &QuestionBank) -> Result<Map, Diagnostic> {
         let name = path.display().to_string();
@@ -143,14 +211,25 @@ impl Map {
             )
             .help("save the map as UTF-8")
         })?;
-        let file: MapFile = crate::yaml::from_str(&text).map_err(|e| {
-            Diagnostic::error(
+        let file: MapFile = crate::yaml::from_str(&text).map_err(|mut e| {
+            // `yaml::parser_code` knows serde's "duplicate field" only at the start of the
+            // message; inside a section it follows the section's path (`columns: ...`).
+            if e.message.contains(": duplicate field `") {
+                e.code = Some(crate::error::Code::CaseDuplicate);
+            }
+            let repeat = e.code == Some(crate::error::Code::CaseDuplicate);
+            let e = crate::parse::narrow(&text, e);
+            let diagnostic = Diagnostic::error(
                 crate::error::Code::MapInvalid,
                 &name,
                 crate::yaml::strip_position(&e.message),
             )
-            .at(e.location)
-            .help(MAP_HELP)
+            .at(e.location);
+            if repeat {
+                diagnostic.help(REPEAT_HELP)
+            } else {
+                diagnostic.help(MAP_HELP)
+            }
         })?;
         let at = |key: &str, value: &str| crate::case::find_field(&text, key, value, 0);
         let refuse = |message: String, location: Option<Location>| {
@@ -181,6 +260,48 @@ impl Map {
                 format!("`date_format: {format}` has no `%` field (for example %d/%m/%Y)"),
                 at("date_format", format),
             ));
+        }
+        // Two keys the tool reads as one (a code in another case, a level's value in
+        // other spacing): refused like a key written twice, at whichever is written later.
+        let same = |keys: Vec<(&String, String)>, what: &str| -> Result<(), Diagnostic> {
+            let mut seen: HashMap<String, &String> = HashMap::new();
+            for (written, key) in keys {
+                if let Some(first) = seen.insert(key, written) {
+                    let (a, b) = (at(first, ""), at(written, ""));
+                    let (earlier, later, location) =
+                        if a.map(|l| (l.line, l.column)) > b.map(|l| (l.line, l.column)) {
+                            (written, first, a)
+                        } else {
+                            (first, written, b)
+                        };
+                    return Err(Diagnostic::error(
+                        crate::error::Code::MapInvalid,
+                        &name,
+                        format!(
+                            "`{later}` is written twice: `{earlier}` and `{later}` are one {what}"
+                        ),
+                    )
+                    .at(location)
+                    .help(REPEAT_HELP));
+                }
+            }
+            Ok(())
+        };
+        if let Some(level) = &file.recorded_level {
+            same(
+                level.values.keys().map(|w| (w, normalise(w))).collect(),
+                "value (values are matched whatever their case, spacing and punctuation)",
+            )?;
+        }
+        if let Some(factors) = &file.factors {
+            same(
+                factors
+                    .codes
+                    .keys()
+                    .map(|c| (c, c.trim().to_uppercase()))
+                    .collect(),
+                "code (codes are matched whatever their case)",
+            )?;
         }
         if let Some(level) = &file.recorded_level {
             for (word, tier) in &level.values {
@@ -228,6 +349,7 @@ impl Map {
             questions.push((qid, q.column.clone(), words));
         }
         let mut codes = HashMap::new();
+        let mut other_codes = Vec::new();
         if let Some(factors) = &file.factors {
             for (code, id) in &factors.codes {
                 let qid = question(id)?;
@@ -237,7 +359,31 @@ impl Map {
                         at(code, id),
                     ));
                 }
+                // With `absent: no` a row without the code answers no: that must be the
+                // reassuring answer, never one that raises a level.
+                if factors.absent == Absent::No && bank.question(qid).worrying != Worrying::Yes {
+                    return Err(refuse(
+                        format!(
+                            "code `{code}` names `{id}`, whose worrying answer is not yes: with `absent: no` a row without the code would answer it no"
+                        ),
+                        at(code, id),
+                    ));
+                }
                 codes.insert(code.trim().to_uppercase(), qid);
+            }
+            for code in &factors.other_codes {
+                let key = code.trim().to_uppercase();
+                if codes.contains_key(&key) || other_codes.contains(&key) {
+                    let list = crate::parse::find_word(&text, "other_codes", 0);
+                    let from = list.map_or(0, |l| l.offset_in(&text));
+                    return Err(refuse(
+                        format!(
+                            "code `{code}` is in `other_codes:` and answers a question in `codes:`, or is listed twice"
+                        ),
+                        crate::parse::find_word(&text, code, from),
+                    ));
+                }
+                other_codes.push(key);
             }
         }
         let sha256 = Sha256::digest(&bytes)
@@ -250,11 +396,15 @@ impl Map {
             file,
             questions,
             codes,
+            other_codes,
         })
     }
 }
 
 const MAP_HELP: &str = "docs/batch.md (`Reading a case system's export`) shows a map";
+
+const REPEAT_HELP: &str =
+    "keep one of the two: a later key never replaces an earlier one (docs/batch.md shows a map)";
 
 /// Where a table came from, to name a cell in a message: a CSV file (line and column) or a
 /// sheet of a workbook (row and column letter).
@@ -323,6 +473,9 @@ struct Translated {
     codes: Vec<String>,
     /// Household questions the row's codes answer yes.
     household_yes: Vec<QId>,
+    /// Whether the row's factors cell listed anything, and if so whether the map gives
+    /// any of it (`None`: blank, `[]`, or no factors column).
+    factors_given: Option<bool>,
 }
 
 fn build(
@@ -364,10 +517,11 @@ fn build(
     // case of its own, in its place.
     enum Slot {
         Household(String),
-        Lone(Box<Unit>),
+        Lone(Box<Translated>, Diagnostic),
     }
     let mut order: Vec<Slot> = Vec::new();
     let mut households: HashMap<String, Vec<Translated>> = HashMap::new();
+    let mut codes_seen = CodesSeen::default();
     for record in records {
         let (row, problem) = match record {
             Ok(row) => (row, None),
@@ -377,6 +531,7 @@ fn build(
             continue;
         }
         let translated = plan.translate(&row, problem, today);
+        codes_seen.count(translated.factors_given, &row, plan.factors);
         let reference = row
             .cells
             .get(plan.reference)
@@ -395,16 +550,7 @@ fn build(
             )
             .at(Some(Location { line, column: 1 }))
             .help("give every row the reference of the household it belongs to");
-            let group = Group::mapped(
-                Arc::clone(name),
-                Arc::clone(&plan.header),
-                vec![translated.row],
-                Some(translated.problem.unwrap_or(error)),
-                String::new(),
-                source.sheet.clone(),
-                translated.codes,
-            );
-            order.push(Slot::Lone(Box::new(Unit::Case(group))));
+            order.push(Slot::Lone(Box::new(translated), error));
             continue;
         }
         if !households.contains_key(&reference) {
@@ -412,16 +558,83 @@ fn build(
         }
         households.entry(reference).or_default().push(translated);
     }
+    // A factors column the map gives (almost) no code of is read wrongly as a whole: the
+    // wrong column, or another system's codes. Read anyway, every case would look as if
+    // nothing was identified (Level 1, exit 0). Each case is refused with the column's
+    // problem rather than the file with one row: every case of the export keeps its own
+    // row (its reference and source), so the audit still accounts for each of them.
+    let column_problem = codes_seen.problem(&plan);
+    let refused = |problem: Option<Diagnostic>| column_problem.clone().or(problem);
     order
         .into_iter()
         .filter_map(|slot| match slot {
-            Slot::Lone(item) => Some(*item),
+            Slot::Lone(translated, error) => Some(Unit::Case(Group::mapped(
+                Arc::clone(name),
+                Arc::clone(&plan.header),
+                vec![translated.row],
+                refused(Some(translated.problem.unwrap_or(error))),
+                String::new(),
+                source.sheet.clone(),
+                translated.codes,
+            ))),
             Slot::Household(reference) => {
                 let rows = households.remove(&reference)?;
-                Some(Unit::Case(plan.group(source, reference, rows)))
+                Some(Unit::Case(plan.group(source, reference, rows, refused)))
             }
         })
         .collect()
+}
+
+/// Over one export: how many factors cells listed anything, how many of them had a code
+/// the map gives, and the first that had none (for the message).
+#[derive(Default)]
+struct CodesSeen {
+    listed: usize,
+    given: usize,
+    example: Option<Cell>,
+}
+
+impl CodesSeen {
+    fn count(&mut self, given: Option<bool>, row: &Row, column: Option<usize>) {
+        match given {
+            None => {}
+            Some(true) => {
+                self.listed += 1;
+                self.given += 1;
+            }
+            Some(false) => {
+                self.listed += 1;
+                if self.example.is_none() {
+                    self.example = column.and_then(|i| row.cells.get(i)).cloned();
+                }
+            }
+        }
+    }
+
+    /// Fewer than half the cells that list anything have a code the map gives.
+    fn problem(&self, plan: &Plan) -> Option<Diagnostic> {
+        let example = self.example.as_ref()?;
+        let column = &plan.foreign_names[plan.factors?];
+        (self.given * 2 < self.listed).then(|| {
+            Diagnostic::error(
+                crate::error::Code::MapValue,
+                &*plan.source_name(),
+                format!(
+                    "`{column}` (the factor codes): the map {} gives a code in only {} of its {} cells that list any (for example `{}` at {}); read anyway, its cases would look as if nothing was identified, so none is assessed",
+                    plan.map.path,
+                    self.given,
+                    self.listed,
+                    example.text,
+                    plan.place(example),
+                ),
+            )
+            .at(Some(Location {
+                line: example.line,
+                column: example.column,
+            }))
+            .help("check that `factors: column:` names the column of codes, and give the codes this export uses in `factors: codes:` (at least half the cells that list codes must have one the map gives)")
+        })
+    }
 }
 
 fn failed(source: &Source, message: &str, at: Option<Location>) -> Unit {
@@ -894,14 +1107,33 @@ impl Plan {
             };
             cells.push(out);
         }
+        let mut factors_given = None;
         if let Some(i) = self.factors {
             let c = cell(i);
-            for code in c
-                .text
-                .split(|ch: char| ch == ',' || ch == ';' || ch == '|' || ch.is_whitespace())
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-            {
+            let parsed = codes_in(&c.text);
+            let listed = parsed.clone().unwrap_or_else(|| {
+                let message = format!(
+                    "{}: it starts like JSON but is not a JSON list of codes (`[\"3B\",\"4B\"]`)",
+                    is(i, &c)
+                );
+                refuse(
+                    &mut problem,
+                    c.clone(),
+                    message,
+                    "correct the cell in the export: write its codes as a JSON list of strings, or separated by commas; a code is never read out of anything else (the older `{\"2B\":\"No\"}` form says a factor was not identified)",
+                );
+                Vec::new()
+            });
+            let known = |code: &String| {
+                let key = code.to_uppercase();
+                map.codes.contains_key(&key) || map.other_codes.contains(&key)
+            };
+            // A cell that is not a list of codes is refused on its own and not counted.
+            if parsed.is_some_and(|codes| !codes.is_empty()) {
+                factors_given = Some(listed.iter().any(known));
+            }
+            for code in &listed {
+                let code = code.as_str();
                 match map.codes.get(&code.to_uppercase()) {
                     Some(q) => {
                         let column = self.question_column[q];
@@ -925,6 +1157,32 @@ impl Plan {
                     }
                 }
             }
+            // `absent: no`: a row that lists codes answers no to each question only codes
+            // answer and none of its codes does. A blank cell lists nothing: unknown.
+            if map.absent() == Absent::No && factors_given.is_some() {
+                if let Some(code) = listed.iter().find(|code| !known(code)) {
+                    let message = format!(
+                        "{}: the map {} does not know the code `{code}`, and with `absent: no` the codes it lists would answer every other question no",
+                        is(i, &c),
+                        map.path
+                    );
+                    refuse(
+                        &mut problem,
+                        c.clone(),
+                        message,
+                        "add the code to `factors: codes:` (with its question) or to `factors: other_codes:` in the map, or correct the cell",
+                    );
+                } else {
+                    for (column, fill) in self.fills.iter().enumerate() {
+                        if matches!(fill, Fill::Codes) && cells[column].text.is_empty() {
+                            cells[column] = Cell {
+                                text: "no".into(),
+                                ..c.clone()
+                            };
+                        }
+                    }
+                }
+            }
         }
         Translated {
             row: Row {
@@ -934,6 +1192,7 @@ impl Plan {
             problem,
             codes,
             household_yes,
+            factors_given,
         }
     }
 
@@ -955,14 +1214,39 @@ impl Plan {
 
     /// One household's rows as one case: household questions that a child's codes answer
     /// yes are yes for the household (the union over its children).
-    fn group(&self, source: &Source, reference: String, mut rows: Vec<Translated>) -> Group {
+    fn group(
+        &self,
+        source: &Source,
+        reference: String,
+        mut rows: Vec<Translated>,
+        refused: impl Fn(Option<Diagnostic>) -> Option<Diagnostic>,
+    ) -> Group {
+        let coded_only = |column: usize| matches!(self.fills[column], Fill::Codes);
         let yes: Vec<QId> = rows.iter().flat_map(|r| r.household_yes.clone()).collect();
         for q in yes {
             let column = self.question_column[&q];
             for row in &mut rows {
                 let cell = &mut row.row.cells[column];
-                if cell.text.is_empty() || cell.text == "unknown" {
+                if cell.text.is_empty()
+                    || cell.text == "unknown"
+                    || (coded_only(column) && cell.text == "no")
+                {
                     cell.text = "yes".into();
+                }
+            }
+        }
+        // `absent: no`: a household question one child's codes answer no (and none yes) is
+        // no for the household; another child's blank cell says nothing.
+        for (column, about) in self.header_columns().iter().enumerate() {
+            let household = matches!(about, Column::Question(_, About::Household));
+            if household && coded_only(column) {
+                let no = rows.iter().find(|r| r.row.cells[column].text == "no");
+                if let Some(no) = no.map(|r| r.row.cells[column].clone()) {
+                    for row in &mut rows {
+                        if row.row.cells[column].text.is_empty() {
+                            row.row.cells[column] = no.clone();
+                        }
+                    }
                 }
             }
         }
@@ -979,12 +1263,41 @@ impl Plan {
             Arc::clone(&source.name),
             Arc::clone(&self.header),
             rows.into_iter().map(|r| r.row).collect(),
-            problem,
+            refused(problem),
             reference,
             source.sheet.clone(),
             codes,
         )
     }
+}
+
+/// The codes of a factors cell. A cell that starts with `[` or `{` is JSON and must be a
+/// list of codes (strings, or numbers such as `21`), as the Standard Safeguarding Dataset
+/// holds them (`["3B","4B"]`; `[]` for none); anything else is a list separated by commas,
+/// semicolons, `|` or spaces. No code starts with `[` or `{`, so the two never overlap.
+/// `None`: JSON that is not such a list (the older `{"2B":"No"}` form, or a list cut short),
+/// whose words are never read as codes.
+fn codes_in(text: &str) -> Option<Vec<String>> {
+    let text = text.trim();
+    if !text.starts_with(['[', '{']) {
+        return Some(
+            text.split(|ch: char| ch == ',' || ch == ';' || ch == '|' || ch.is_whitespace())
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+        );
+    }
+    let items: Vec<serde_json::Value> = serde_json::from_str(text).ok()?;
+    items
+        .into_iter()
+        .map(|item| match item {
+            serde_json::Value::String(code) => Some(code.trim().to_string()),
+            serde_json::Value::Number(code) => Some(code.to_string()),
+            _ => None,
+        })
+        .filter(|code| code.as_ref().is_none_or(|c| !c.is_empty()))
+        .collect()
 }
 
 fn shown(words: &[String]) -> String {
@@ -1065,6 +1378,31 @@ mod tests {
         assert_eq!(column_letter(26), "Z");
         assert_eq!(column_letter(27), "AA");
         assert_eq!(column_letter(703), "AAA");
+    }
+
+    #[test]
+    fn a_factors_cell_is_a_json_list_or_a_separated_one_and_nothing_else() {
+        let codes = |list: &[&str]| Some(list.iter().map(|c| c.to_string()).collect());
+        assert_eq!(
+            codes_in("3B, 4B;10A|21 7A"),
+            codes(&["3B", "4B", "10A", "21", "7A"])
+        );
+        assert_eq!(
+            codes_in(r#" ["3B", " 4B ", 21, ""] "#),
+            codes(&["3B", "4B", "21"])
+        );
+        assert_eq!(codes_in("[]"), codes(&[]));
+        assert_eq!(codes_in(""), codes(&[]));
+        for bad in [
+            r#"{"2B":"No"}"#,
+            r#"[{"2B":"No"}]"#,
+            r#"["3B", "#,
+            "[3B, 4B]",
+            r#"["3B", null]"#,
+            r#"[["3B"]]"#,
+        ] {
+            assert_eq!(codes_in(bad), None, "{bad}");
+        }
     }
 
     #[test]

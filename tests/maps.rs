@@ -1,0 +1,490 @@
+//! `threshold batch --map` (SPEC section 12), the map's side of the analyst's real export
+//! (issue 24): a key written twice in a map is refused where it stands; factor codes held
+//! as a JSON list in one cell are read; a factors column the map recognises almost nothing
+//! in is refused, never read as "nothing identified"; `absent: no`; and the shipped map for
+//! a Standard Safeguarding Dataset-shaped export.
+
+mod common;
+
+use common::threshold;
+use serde_json::Value;
+use std::path::Path;
+
+const AT: &str = "2026-11-24T10:00";
+const CIN_MAP: &str = "examples/maps/cin-census.yaml";
+const CIN_EXPORT: &str = "examples/exports/cin-census-synthetic.csv";
+const SSD_MAP: &str = "examples/maps/ssd-assessments.yaml";
+const SSD_EXPORT: &str = "examples/exports/ssd-synthetic.csv";
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn batch(args: &[&str]) -> Run {
+    let output = threshold()
+        .arg("batch")
+        .args(args)
+        .args(["--at", AT])
+        .output()
+        .expect("threshold runs");
+    Run {
+        code: output.status.code().expect("an exit code"),
+        stdout: String::from_utf8(output.stdout).expect("UTF-8 rows"),
+        stderr: String::from_utf8(output.stderr).expect("UTF-8 summary"),
+    }
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn json_rows(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each row is JSON"))
+        .collect()
+}
+
+fn row<'a>(rows: &'a [Value], reference: &str) -> &'a Value {
+    rows.iter()
+        .find(|r| r["reference"] == reference)
+        .unwrap_or_else(|| panic!("no row for {reference}"))
+}
+
+/// The unknown answers of a case's first child.
+fn unknowns(row: &Value) -> Vec<String> {
+    row["children"][0]["unknowns"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no unknowns in {row}"))
+        .iter()
+        .map(|u| u.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The CIN census map with `extra` inserted after its line starting `after`.
+fn cin_map_with(after: &str, extra: &str) -> (String, usize) {
+    let map = std::fs::read_to_string(CIN_MAP).unwrap();
+    let mut out = String::new();
+    let mut inserted_at = 0;
+    for (index, line) in map.lines().enumerate() {
+        out.push_str(line);
+        out.push('\n');
+        if inserted_at == 0 && line.starts_with(after) {
+            out.push_str(extra);
+            inserted_at = index + 2;
+        }
+    }
+    assert!(inserted_at > 0, "no line starts {after:?}");
+    (out, inserted_at)
+}
+
+/// Where a cell stands, as an error names it: `line N, column M`, M the character column
+/// of `starts` (the cell as written) on line N of `text`.
+fn place(text: &str, line: usize, starts: &str) -> String {
+    let written = text.lines().nth(line - 1).expect("the line is in the text");
+    let column = written.find(starts).expect("the cell is on its line");
+    format!(
+        "line {line}, column {}",
+        written[..column].chars().count() + 1
+    )
+}
+
+const CIN_HEADER: &str =
+    "FamilyID,LAchildID,PersonBirthDate,AssessmentAuthorisationDate,AssessmentFactors,LocalLevel\n";
+
+#[test]
+fn a_code_written_twice_in_a_map_is_refused_at_its_second_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (text, line) = cin_map_with("    4B:", "    3B: adult_substance_misuse\n");
+    let map = write(dir.path(), "twice.yaml", &text);
+    let run = batch(&["--map", &map, CIN_EXPORT]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "nothing is read: {}", run.stdout);
+    let expected = format!("{map}:{line}:5: error[E-MAP]: ");
+    assert!(run.stderr.contains(&expected), "{expected}\n{}", run.stderr);
+    assert!(
+        run.stderr.contains("`3B` is written twice"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("help: "), "{}", run.stderr);
+}
+
+#[test]
+fn every_mapping_of_a_map_refuses_a_key_written_twice_where_it_is_written_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let columns = "columns: {reference: a, child_id: b, age: c}\n";
+    let cases = [
+        (
+            format!(
+                "map: 1\n{columns}answers: {{yes: [Y], no: [N]}}\nquestions:\n  domestic_abuse: {{column: x}}\n  domestic_abuse: {{column: y}}\n"
+            ),
+            "6:3",
+            "`domestic_abuse`",
+        ),
+        (
+            format!(
+                "map: 1\n{columns}recorded_level:\n  column: o\n  values:\n    CIN: 3\n    CIN: 4\n"
+            ),
+            "7:5",
+            "`CIN`",
+        ),
+        (
+            format!("# a map: one `map` key\nmap: 1\n{columns}map: 1\n"),
+            "4:1",
+            "`map`",
+        ),
+        (
+            "map: 1\ncolumns:\n  reference: a\n  child_id: b\n  age: c\n  reference: d\n"
+                .to_string(),
+            "6:3",
+            "`reference`",
+        ),
+        // Read as one code (codes are matched whatever their case), so a repeat too.
+        (
+            format!(
+                "map: 1\n{columns}factors:\n  column: f\n  codes:\n    3b: domestic_abuse\n    3B: adult_mental_health\n"
+            ),
+            "7:5",
+            "`3B`",
+        ),
+        (
+            format!("map: 1\n{columns}recorded_level:\n  column: o\n  values: {{CP: 4, cp: 3}}\n"),
+            "5:19",
+            "`cp`",
+        ),
+    ];
+    for (index, (text, at, word)) in cases.iter().enumerate() {
+        let map = write(dir.path(), &format!("map{index}.yaml"), text);
+        let run = batch(&["--map", &map, CIN_EXPORT]);
+        assert_eq!(run.code, 2, "{text}\n{}", run.stderr);
+        assert!(run.stdout.is_empty(), "{text}");
+        let expected = format!("{map}:{at}: error[E-MAP]: ");
+        assert!(
+            run.stderr.contains(&expected) && run.stderr.contains(word),
+            "{text}\nexpected {expected} and {word}\n{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn factors_held_as_a_json_list_in_one_cell_are_read_as_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = [
+        ("FAM-1", "C1", "3B|4B", "Early Help"),
+        ("FAM-1", "C2", "3B", "Early Help"),
+        ("FAM-2", "C3", "2A|10A|24A", "CIN"),
+        ("FAM-3", "C4", "21", "NFA"),
+    ];
+    let export = |json: bool| {
+        let mut text = CIN_HEADER.to_string();
+        for (family, child, codes, level) in rows {
+            let cell = if json {
+                let quoted: Vec<String> =
+                    codes.split('|').map(|c| format!("\"\"{c}\"\"")).collect();
+                format!("\"[{}]\"", quoted.join(", "))
+            } else {
+                format!("\"{}\"", codes.replace('|', ","))
+            };
+            text.push_str(&format!(
+                "{family},{child},14/03/2014,03/11/2026,{cell},{level}\n"
+            ));
+        }
+        text
+    };
+    let json = write(dir.path(), "json.csv", &export(true));
+    let comma = write(dir.path(), "comma.csv", &export(false));
+    assert!(
+        std::fs::read_to_string(&json)
+            .unwrap()
+            .contains(r#""[""3B"", ""4B""]""#)
+    );
+    let from_json = batch(&["--map", CIN_MAP, &json, "--format", "jsonl"]);
+    assert_eq!(from_json.code, 0, "{}", from_json.stderr);
+    let from_comma = batch(&["--map", CIN_MAP, &comma, "--format", "jsonl"]);
+    assert_eq!(from_comma.code, 0, "{}", from_comma.stderr);
+    let (json_rows_, comma_rows) = (json_rows(&from_json.stdout), json_rows(&from_comma.stdout));
+    assert_eq!(json_rows_.len(), 3);
+    for (a, b) in json_rows_.iter().zip(&comma_rows) {
+        let strip = |v: &Value| {
+            let mut v = v.clone();
+            v.as_object_mut().unwrap().remove("source");
+            v.as_object_mut().unwrap().remove("map");
+            v
+        };
+        assert!(
+            strip(a) == strip(b),
+            "{} differs from its comma-separated twin",
+            a["reference"]
+        );
+    }
+    let fam1 = row(&json_rows_, "FAM-1");
+    assert_eq!(fam1["overall"]["level"], 2, "3B and 4B read: {fam1}");
+    assert!(!unknowns(fam1).contains(&"domestic_abuse".to_string()));
+    assert_eq!(
+        row(&json_rows_, "FAM-3")["unmapped_codes"],
+        serde_json::json!(["21"])
+    );
+}
+
+#[test]
+fn a_factors_cell_that_starts_like_json_but_is_no_list_of_codes_refuses_its_case_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{CIN_HEADER}FAM-1,C1,14/03/2014,03/11/2026,\"[\"\"3B\"\"]\",CIN\nFAM-2,C2,14/03/2014,03/11/2026,\"{{\"\"2B\"\":\"\"No\"\"}}\",CIN\nFAM-3,C3,14/03/2014,03/11/2026,\"[\"\"4B\"\", \",CIN\nFAM-4,C4,14/03/2014,03/11/2026,\"[\"\"1B\"\", null]\",CIN\n"
+    );
+    let export = write(dir.path(), "export.csv", &text);
+    let run = batch(&["--map", CIN_MAP, &export, "--format", "jsonl"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let rows = json_rows(&run.stdout);
+    assert_eq!(rows.len(), 4, "one row per case");
+    assert!(row(&rows, "FAM-1")["error"].is_null(), "{}", run.stdout);
+    for (reference, line, starts) in [
+        ("FAM-2", 3, "\"{"),
+        ("FAM-3", 4, "\"[\"\"4B"),
+        ("FAM-4", 5, "\"[\"\"1B"),
+    ] {
+        let error = row(&rows, reference)["error"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            error.contains("`AssessmentFactors` is")
+                && error.contains(&place(&text, line, starts))
+                && error.contains("not a JSON list of codes"),
+            "{reference}: {error}"
+        );
+        assert_eq!(row(&rows, reference)["error_code"], "E-MAP-VALUE");
+    }
+}
+
+#[test]
+fn a_factors_column_the_map_recognises_almost_nothing_in_is_refused_with_an_example() {
+    let dir = tempfile::tempdir().unwrap();
+    // Local words, not census codes: the map recognises one cell in four.
+    let text = format!(
+        "{CIN_HEADER}FAM-1,C1,14/03/2014,03/11/2026,\"DA, MH\",CIN\nFAM-1,C2,14/03/2015,03/11/2026,DA,CIN\nFAM-2,C3,14/03/2014,03/11/2026,,CIN\nFAM-3,C4,14/03/2014,03/11/2026,Neglect,CIN\nFAM-4,C5,14/03/2014,03/11/2026,3B,CIN\n"
+    );
+    let export = write(dir.path(), "local-words.csv", &text);
+    let run = batch(&["--map", CIN_MAP, &export]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().skip(1).collect();
+    assert_eq!(lines.len(), 4, "every case keeps its row:\n{}", run.stdout);
+    for line in &lines {
+        assert!(
+            line.contains("`AssessmentFactors`")
+                && line.contains("1 of its 4 cells")
+                && line.contains("`DA, MH`")
+                && line.contains(&place(&text, 2, "\"DA"))
+                && line.contains("E-MAP-VALUE"),
+            "{line}"
+        );
+    }
+    // Half the listed cells recognised is read as it is.
+    let half = text.replace("Neglect", "16A");
+    let export = write(dir.path(), "half.csv", &half);
+    let run = batch(&["--map", CIN_MAP, &export]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stderr, run.stdout);
+}
+
+#[test]
+fn absent_no_answers_no_for_each_coded_question_a_listing_row_does_not_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let (text, _) = cin_map_with("  column: AssessmentFactors", "  absent: no\n");
+    let map = write(dir.path(), "absent-no.yaml", &text);
+    let run = batch(&["--map", &map, CIN_EXPORT, "--format", "jsonl"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows = json_rows(&run.stdout);
+    assert_eq!(rows.len(), 10);
+    let default = json_rows(&batch(&["--map", CIN_MAP, CIN_EXPORT, "--format", "jsonl"]).stdout);
+    let fam1 = unknowns(row(&rows, "FAM-0001"));
+    // No code of the row answers it: no, not unknown, where the map says so ...
+    assert!(
+        !fam1.contains(&"adult_substance_misuse".to_string()),
+        "{fam1:?}"
+    );
+    assert!(!fam1.contains(&"self_harm".to_string()), "{fam1:?}");
+    // ... and only there.
+    let before = unknowns(row(&default, "FAM-0001"));
+    assert!(
+        before.contains(&"adult_substance_misuse".to_string()),
+        "{before:?}"
+    );
+    // A question no code names stays unknown.
+    assert!(fam1.contains(&"immediate_danger".to_string()), "{fam1:?}");
+    // A child whose cell is blank lists nothing: its own questions stay unknown, never
+    // no; the household's are what the other child's codes say (FAM-0008: 3B on the
+    // other child's row is yes, 5B on neither is no).
+    let fam8 = row(&rows, "FAM-0008");
+    assert!(fam8["error"].is_null(), "{fam8}");
+    let blank_child = fam8["children"][1]["unknowns"].as_array().unwrap();
+    assert!(
+        blank_child.contains(&Value::from("child_disability")),
+        "{fam8}"
+    );
+    for household in ["domestic_abuse", "adult_learning_disability"] {
+        assert!(
+            !blank_child.contains(&Value::from(household)),
+            "{household}: {fam8}"
+        );
+    }
+    let before = row(&default, "FAM-0008")["children"][1]["unknowns"].clone();
+    assert!(
+        before
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("adult_learning_disability"))
+    );
+}
+
+#[test]
+fn with_absent_no_a_code_the_map_does_not_know_refuses_its_case_and_other_codes_are_known() {
+    let dir = tempfile::tempdir().unwrap();
+    let (map, _) = cin_map_with("  column: AssessmentFactors", "  absent: no\n");
+    let map = write(dir.path(), "absent-no.yaml", &map);
+    let text = format!(
+        "{CIN_HEADER}FAM-1,C1,14/03/2014,03/11/2026,\"3B, 4X\",CIN\nFAM-2,C2,14/03/2014,03/11/2026,21,CIN\nFAM-3,C3,14/03/2014,03/11/2026,\"3B,17A\",CIN\n"
+    );
+    let export = write(dir.path(), "export.csv", &text);
+    let run = batch(&["--map", &map, &export, "--format", "jsonl"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let rows = json_rows(&run.stdout);
+    let error = row(&rows, "FAM-1")["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("does not know the code `4X`")
+            && error.contains(&place(&text, 2, "\"3B, 4X")),
+        "{error}"
+    );
+    // 21 (no factors identified) and 17A are in the map's `other_codes:`: known, so the
+    // row's coded questions are no.
+    for reference in ["FAM-2", "FAM-3"] {
+        let r = row(&rows, reference);
+        assert!(r["error"].is_null(), "{r}");
+        assert!(!unknowns(r).contains(&"self_harm".to_string()), "{r}");
+    }
+}
+
+#[test]
+fn codes_in_other_codes_are_known_so_a_column_of_them_is_not_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{CIN_HEADER}FAM-1,C1,14/03/2014,03/11/2026,21,NFA\nFAM-2,C2,14/03/2014,03/11/2026,20,NFA\nFAM-3,C3,14/03/2014,03/11/2026,\"[\"\"17A\"\"]\",CP\nFAM-4,C4,14/03/2014,03/11/2026,3B,CIN\n"
+    );
+    let export = write(dir.path(), "export.csv", &text);
+    let run = batch(&["--map", CIN_MAP, &export, "--format", "jsonl"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stderr, run.stdout);
+    let rows = json_rows(&run.stdout);
+    assert_eq!(
+        row(&rows, "FAM-1")["unmapped_codes"],
+        serde_json::json!(["21"])
+    );
+    // Without `other_codes:` the same column is refused: one cell in four has a code.
+    let map = std::fs::read_to_string(CIN_MAP).unwrap();
+    let without: String = map
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("other_codes:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let map = write(dir.path(), "without.yaml", &without);
+    let run = batch(&["--map", &map, &export]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stdout.contains("1 of its 4 cells"), "{}", run.stdout);
+}
+
+#[test]
+fn absent_no_is_refused_for_a_code_whose_question_is_worrying_when_no() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "map: 1\ncolumns: {reference: a, child_id: b, age: c}\nfactors:\n  column: f\n  absent: no\n  codes:\n    3B: domestic_abuse\n    SN: support_network\n";
+    let map = write(dir.path(), "worrying-no.yaml", text);
+    let run = batch(&["--map", &map, CIN_EXPORT]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("{map}:8:5: error[E-MAP]: "))
+            && run.stderr.contains("`support_network`"),
+        "{}",
+        run.stderr
+    );
+    // Without `absent: no` a code for it is a yes, as before.
+    let map = write(
+        dir.path(),
+        "unknown.yaml",
+        &text.replace("  absent: no\n", ""),
+    );
+    let run = batch(&["--map", &map, CIN_EXPORT]);
+    assert!(!run.stderr.contains("error[E-MAP]"), "{}", run.stderr);
+}
+
+#[test]
+fn the_shipped_cin_census_map_leaves_an_absent_code_unknown() {
+    let map = std::fs::read_to_string(CIN_MAP).unwrap();
+    assert!(
+        !map.lines().any(|l| l.trim_start().starts_with("absent:")),
+        "the census map says `absent:` itself"
+    );
+}
+
+#[test]
+fn the_ssd_export_is_read_through_its_map_every_clean_row_assessed_each_dirty_row_refused() {
+    let run = batch(&["--map", SSD_MAP, SSD_EXPORT, "--format", "jsonl"]);
+    assert_eq!(run.code, 2, "the planted rows are refused: {}", run.stderr);
+    let rows = json_rows(&run.stdout);
+    let clean = [
+        "FAM-S01", "FAM-S02", "FAM-S03", "FAM-S04", "FAM-S05", "FAM-S06", "FAM-S07",
+    ];
+    for reference in clean {
+        let r = row(&rows, reference);
+        assert!(r["error"].is_null(), "{reference}: {r}");
+        assert!(r["overall"]["level"].is_number(), "{reference}: {r}");
+    }
+    // The JSON lists were read as codes: 3B and 4B for FAM-S01, 11A (exploitation) for
+    // FAM-S07, 21 and 17A listed as codes no question takes.
+    assert!(!unknowns(row(&rows, "FAM-S01")).contains(&"domestic_abuse".to_string()));
+    assert!(!unknowns(row(&rows, "FAM-S07")).contains(&"exploitation".to_string()));
+    assert_eq!(
+        row(&rows, "FAM-S03")["unmapped_codes"],
+        serde_json::json!(["21"])
+    );
+    assert_eq!(
+        row(&rows, "FAM-S07")["unmapped_codes"],
+        serde_json::json!(["17A"])
+    );
+    // An empty list `[]` (what the dataset writes for none) is a blank cell: unknown.
+    assert!(unknowns(row(&rows, "FAM-S06")).contains(&"domestic_abuse".to_string()));
+    let text = std::fs::read_to_string(SSD_EXPORT).unwrap();
+    let dirty = [
+        ("FAM-S08", 12, "\"{", "not a JSON list of codes"),
+        ("FAM-S09", 13, "\"[\"\"8E", "not a JSON list of codes"),
+        ("FAM-S10", 14, "2012-02-31", "not a date"),
+        ("FAM-S11", 15, "Level 5", "gives no level"),
+    ];
+    for (reference, line, starts, what) in dirty {
+        let r = row(&rows, reference);
+        let error = r["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{reference} assessed: {r}"));
+        let at = place(&text, line, starts);
+        assert!(
+            error.contains(&at) && error.contains(what),
+            "{reference}: {at}: {error}"
+        );
+        assert!(error.contains("ssd-synthetic.csv"), "{reference}: {error}");
+    }
+    let lone = rows
+        .iter()
+        .find(|r| r["source"] == format!("{SSD_EXPORT}:16"))
+        .expect("the row with no family id has its own row");
+    assert!(
+        lone["error"]
+            .as_str()
+            .unwrap()
+            .contains("has no household reference"),
+        "{lone}"
+    );
+    assert_eq!(rows.len(), clean.len() + 5, "one row per case, none lost");
+    assert!(run.stderr.contains("5 not read"), "{}", run.stderr);
+}
