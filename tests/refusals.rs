@@ -262,6 +262,10 @@ refusals! {
     duplicate_answer_json: "duplicate_answer.json", Line(6), ["error[E-CASE-DUPLICATE]: ", "`adult_mental_health` is answered twice"];
     duplicate_schema_yaml: "duplicate_schema.yaml", Line(3), ["error[E-CASE-DUPLICATE]: ", "duplicate field `schema`"];
     duplicate_schema_json: "duplicate_schema.json", Line(4), ["error[E-CASE-DUPLICATE]: ", "duplicate field `schema`"];
+    // A field written twice inside a child: the second place, and the duplicate code (it
+    // was E-CASE-SYNTAX at the first, the parser's message starting with the child's path).
+    duplicate_child_field_yaml: "duplicate_child_field.yaml", At(6, 5), ["error[E-CASE-DUPLICATE]: ", "children[0]: duplicate field `age`"];
+    duplicate_child_field_json: "duplicate_child_field.json", Line(6), ["error[E-CASE-DUPLICATE]: ", "duplicate field `age`"];
     misspelt_field_yaml: "misspelt_field.yaml", At(3, 1), ["error[E-CASE-SYNTAX]: ", "unknown field `childern`", "`children`"];
     misspelt_field_json: "misspelt_field.json", Line(4), ["error[E-CASE-SYNTAX]: ", "unknown field `childern`", "`children`"];
     // Nothing there.

@@ -27,10 +27,13 @@ pub struct ParseError {
 /// one place that knows them.
 pub fn parser_code(message: &str) -> (Option<Code>, String) {
     let (code, message) = Code::untag(message);
+    // The parser's words, at the top level or after the path of a nested mapping
+    // (`children[0]: duplicate field `age``).
     let code = code.or_else(|| {
-        message
-            .starts_with("duplicate")
-            .then_some(Code::CaseDuplicate)
+        let after_path = message
+            .split_once(": ")
+            .is_some_and(|(path, rest)| !path.contains(' ') && rest.starts_with("duplicate"));
+        (message.starts_with("duplicate") || after_path).then_some(Code::CaseDuplicate)
     });
     (code, message)
 }
