@@ -618,9 +618,25 @@ fn the_report_is_one_owner_only_page_that_runs_and_fetches_nothing_with_every_te
     assert!(cases.contains("FAM-0002,"), "{cases}");
     let refused = std::fs::read_to_string(dir.path().join("audit-refused.csv")).unwrap();
     assert_eq!(refused, "reference,source,why\n");
+    // The cases again as a workbook, the levels as numbers.
+    {
+        use calamine::{Data, Reader};
+        let mut book = calamine::open_workbook_auto(dir.path().join("audit-cases.xlsx")).unwrap();
+        let sheet = book.worksheet_range("cases").unwrap();
+        assert_eq!(sheet.rows().count(), 1 + 10);
+        assert_eq!(
+            sheet.get((0, 4)),
+            Some(&Data::String("recorded_level".into()))
+        );
+        assert!(
+            matches!(sheet.get((1, 4)), Some(Data::Float(_))),
+            "{:?}",
+            sheet.get((1, 4))
+        );
+    }
     {
         use std::os::unix::fs::PermissionsExt;
-        for name in ["audit-cases.csv", "audit-refused.csv"] {
+        for name in ["audit-cases.csv", "audit-refused.csv", "audit-cases.xlsx"] {
             let mode = std::fs::metadata(dir.path().join(name))
                 .unwrap()
                 .permissions()

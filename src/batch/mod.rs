@@ -140,7 +140,8 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
         .into());
     }
     let mut target = output::Target::open(args.output.as_deref(), &mut *io.stdout)?;
-    let mut book = (args.format == Format::Xlsx).then(xlsx::Book::new);
+    let mut book =
+        (args.format == Format::Xlsx).then(|| xlsx::Book::new("cases", xlsx::ROW_NUMBERS));
     let progress = Progress::new(progress_wanted(Terminal::detect(), to_file));
     let mut header = output::header(settings.format).to_string();
     if settings.map.is_some() && header.ends_with('\n') {
@@ -264,6 +265,7 @@ impl Kept {
                 report::case_line(row, &mut buffer);
             }
             downloads.cases.writer().write_all(&buffer)?;
+            downloads.book.write_all(&buffer)?;
             buffer.clear();
             for refused in &chunk.refused {
                 report::refused_line(refused, &mut buffer);
@@ -299,6 +301,9 @@ const SUMMARY_INPUTS: usize = 10;
 struct Downloads {
     cases: output::Target<'static>,
     refused: output::Target<'static>,
+    /// The cases again, as a workbook (`audit-cases.xlsx`), written when complete.
+    book: xlsx::Book,
+    book_target: output::Target<'static>,
     names: (String, String),
 }
 
@@ -321,9 +326,16 @@ impl Downloads {
             })?;
             Ok(target)
         };
+        let mut book = xlsx::Book::new("cases", report::CASES_NUMBERS);
+        book.write_all(report::CASES_HEADER.as_bytes())
+            .map_err(|e| {
+                Diagnostic::error(crate::error::Code::UsageOutput, "--report", e.to_string())
+            })?;
         Ok(Downloads {
             cases: open(&names.0, report::CASES_HEADER)?,
             refused: open(&names.1, report::REFUSED_HEADER)?,
+            book,
+            book_target: open(&format!("{stem}-cases.xlsx"), "")?,
             names,
         })
     }
@@ -332,9 +344,11 @@ impl Downloads {
         self.names.clone()
     }
 
-    fn finish(self) -> anyhow::Result<()> {
+    fn finish(mut self) -> anyhow::Result<()> {
         self.cases.finish()?;
         self.refused.finish()?;
+        self.book.finish(self.book_target.writer())?;
+        self.book_target.finish()?;
         Ok(())
     }
 }

@@ -272,6 +272,8 @@ impl Audit {
 /// The downloads' header lines (the report's full lists, as CSV).
 pub const CASES_HEADER: &str = "reference,source,area,assessed_on,recorded_level,tool_level,compared,reasons,unknowns_that_could_raise_it\n";
 pub const REFUSED_HEADER: &str = "reference,source,why\n";
+/// The cases download's columns written as numbers in its workbook.
+pub const CASES_NUMBERS: &[&str] = &["recorded_level", "tool_level"];
 
 /// A case's line of the cases download.
 pub fn case_line(row: &AuditRow, out: &mut Vec<u8>) {
@@ -513,9 +515,11 @@ pub fn html(
     if let Some((cases, refused)) = &run.downloads {
         let _ = writeln!(
             out,
-            "<p id=\"downloads\">Every case, as tables: <a href=\"{}\" download>{}</a> (each assessed case) and <a href=\"{}\" download>{}</a> (each refused case), saved beside this page.</p>",
+            "<p id=\"downloads\">Every case, as tables: <a href=\"{}\" download>{}</a> (each assessed case; also as <a href=\"{}\" download>{}</a>) and <a href=\"{}\" download>{}</a> (each refused case), saved beside this page.</p>",
             esc(cases),
             esc(cases),
+            esc(&cases.replace(".csv", ".xlsx")),
+            esc(&cases.replace(".csv", ".xlsx")),
             esc(refused),
             esc(refused)
         );

@@ -6,7 +6,8 @@
 //! on in another worksheet, under the header again.
 //!
 //! Every cell is text, as in the CSV (a cell can never be a formula), but for the levels
-//! (`tier`, `could_reach`, `recorded_level`), which are numbers so they can be counted.
+//! (batch's `tier`, `could_reach`, `recorded_level`), which are numbers so they can be
+//! counted. The audit's cases download (`--report`) is written the same way.
 
 use rust_xlsxwriter::{Format as CellFormat, Workbook, XlsxError};
 use std::io::Write;
@@ -14,11 +15,14 @@ use std::io::Write;
 /// Rows a worksheet holds, its header included.
 const SHEET_ROWS: u32 = 1_048_576;
 
-/// The columns written as numbers.
-const NUMBERS: [&str; 3] = ["tier", "could_reach", "recorded_level"];
+/// The columns of batch's rows written as numbers.
+pub const ROW_NUMBERS: &[&str] = &["tier", "could_reach", "recorded_level"];
 
 pub struct Book {
     workbook: Workbook,
+    /// The worksheets' name, and the columns written as numbers.
+    name: &'static str,
+    number_columns: &'static [&'static str],
     sheets: usize,
     /// The next row of the current worksheet.
     row: u32,
@@ -30,9 +34,13 @@ pub struct Book {
 }
 
 impl Book {
-    pub fn new() -> Book {
+    /// A workbook of worksheets called `name`, the columns named in `numbers` written as
+    /// numbers.
+    pub fn new(name: &'static str, numbers: &'static [&'static str]) -> Book {
         Book {
             workbook: Workbook::new(),
+            name,
+            number_columns: numbers,
             sheets: 0,
             row: 0,
             header: Vec::new(),
@@ -60,8 +68,8 @@ impl Book {
     fn sheet(&mut self) -> Result<(), XlsxError> {
         self.sheets += 1;
         let name = match self.sheets {
-            1 => "cases".to_string(),
-            n => format!("cases {n}"),
+            1 => self.name.to_string(),
+            n => format!("{} {n}", self.name),
         };
         let sheet = self.workbook.add_worksheet_with_constant_memory()?;
         sheet.set_name(name)?;
@@ -76,9 +84,10 @@ impl Book {
     fn record(&mut self, cells: &[String]) -> Result<(), XlsxError> {
         if self.header.is_empty() {
             self.header = cells.to_vec();
+            let numbers = self.number_columns;
             self.numbers = cells
                 .iter()
-                .map(|c| NUMBERS.contains(&c.as_str()))
+                .map(|c| numbers.contains(&c.as_str()))
                 .collect();
             return self.sheet();
         }
