@@ -49,7 +49,7 @@ pub struct Refused {
 
 /// The most cases of each kind (recorded below, refused) the page and the summary list;
 /// the downloads hold them all.
-pub const SHOWN: usize = 50;
+pub const SHOWN: usize = 20;
 
 /// The audit row of an assessed case. Each unknown that applies is tried as the worrying
 /// answer, alone, to see whether it raises the case's level.
@@ -468,8 +468,9 @@ h3{font-size:1.05rem}table{border-collapse:collapse;margin:.5rem 0}\
 th,td{border:1px solid #888;padding:.25rem .5rem;text-align:left;vertical-align:top}\
 td.n{text-align:right;min-width:3rem}td.agree{background:#e8f4e8}td.below{background:#fde9d9}\
 td.above{background:#e3ecf9}.note{color:#333;font-size:.9rem}a{color:#024}\
+#below,#refused{font-size:.85rem}#below td:nth-child(6){min-width:16rem}\
 @media print{body{margin:0;max-width:none}a{color:#000;text-decoration:none}\
-section,table,svg{break-inside:avoid}h2{break-before:auto}}";
+svg,tr,caption{break-inside:avoid}h2{break-after:avoid}}";
 
 /// `--report FILE.html`: the audit as one self-contained page, bounded in size whatever
 /// the number of cases.
@@ -536,13 +537,27 @@ pub fn html(
     out
 }
 
+/// The first few of a case's unknowns, and how many more the download lists.
+fn first_few(list: &[String]) -> String {
+    const FEW: usize = 3;
+    match list.len() {
+        n if n <= FEW => list.join("; "),
+        n => format!(
+            "{}; and {} more (in the download)",
+            list[..FEW].join("; "),
+            n - FEW
+        ),
+    }
+}
+
 /// Every row accounted for, per input file: rows in = rows assessed + rows refused.
 fn inputs_table(out: &mut String, inputs: &[super::output::InputCount]) {
-    let _ = writeln!(
-        out,
-        "<section>\n<h2>Every row accounted for{}</h2>",
-        esc(&more(inputs.len().min(SHOWN), inputs.len() as u64))
-    );
+    let shown = if inputs.len() > SHOWN {
+        format!(" (the first {SHOWN} of {} inputs)", inputs.len())
+    } else {
+        String::new()
+    };
+    let _ = writeln!(out, "<section>\n<h2>Every row accounted for{shown}</h2>");
     out.push_str("<table id=\"inputs\">\n<tr><th scope=\"col\">Input</th><th scope=\"col\">Rows in</th><th scope=\"col\">Rows assessed (cases)</th><th scope=\"col\">Rows refused (cases)</th></tr>\n");
     for input in inputs.iter().take(SHOWN) {
         let _ = writeln!(
@@ -598,7 +613,7 @@ fn below_table(out: &mut String, audit: &Audit) {
             row.recorded.unwrap_or_default(),
             row.tool.unwrap_or_default(),
             esc(&reasons_of(row)),
-            esc(&row.raising.join("; "))
+            esc(&first_few(&row.raising))
         );
     }
     out.push_str("</table>\n</section>\n");
@@ -709,7 +724,7 @@ fn area_section(out: &mut String, name: &str, area: &AreaAudit) {
         out.push_str("</tr>\n");
     }
     out.push_str("</table>\n");
-    let reasons = top(&area.reasons, 8);
+    let reasons = top(&area.reasons, 5);
     out.push_str("<h3>Reasons most often behind a disagreement</h3>\n");
     if reasons.is_empty() && area.disagree_without_reasons == 0 {
         out.push_str("<p>None: no disagreement.</p>\n");
@@ -727,7 +742,7 @@ fn area_section(out: &mut String, name: &str, area: &AreaAudit) {
             esc(&no_reason(area.disagree_without_reasons))
         );
     }
-    let raising = top(&area.raising, 8);
+    let raising = top(&area.raising, 5);
     out.push_str("<h3>Unknown answers that most often could raise the level</h3>\n");
     if raising.is_empty() {
         out.push_str("<p>None.</p>\n");
@@ -830,7 +845,7 @@ mod tests {
         let page = html(&audit, &run, &rules, None);
         assert!(page.len() < 200_000, "{} bytes", page.len());
         assert!(page.contains("40000 cases in = 20000 assessed + 20000 refused"));
-        assert!(page.contains("the first 50 of 20000"));
+        assert!(page.contains("the first 20 of 20000"));
         assert_eq!(page.matches("<td>the file is empty</td>").count(), SHOWN);
     }
 
