@@ -224,6 +224,66 @@ fn the_json_result_has_the_contract_fields() {
     }
 }
 
+/// `call` (docs/case-files.md, SPEC section 12) says why each number stands where it does:
+/// what cannot wait rings the front door open now (999 first where a child may be in
+/// danger); what can wait shows the daytime front door first, in hours "open_now" and out of
+/// hours "next_working_day", with the duty team after it "if_it_cannot_wait"; a route's own
+/// service is "specialist"; 999 is always listed, last when no child is in danger. Written
+/// from that passage, in order of the contacts listed, at a weekday morning and a Saturday
+/// night.
+#[test]
+fn the_json_call_values_are_the_documented_contract() {
+    let calls = |case: &str, at: &str| -> Vec<String> {
+        let out = stdout(&["assess", &example(case), "--at", at, "--format", "json"]);
+        let result: serde_json::Value = serde_json::from_str(&out).unwrap();
+        result["contacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["call"].as_str().unwrap().to_string())
+            .collect()
+    };
+    const SATURDAY_NIGHT: &str = "2026-11-28T22:00";
+    // A child in immediate danger: 999 first, then the front door open now.
+    let danger = calls("trafford-immediate-danger.yaml", IN_HOURS);
+    assert_eq!(danger[..2], ["emergency", "ring_now"], "{danger:?}");
+    assert!(
+        !danger.contains(&"emergency_last".to_string()),
+        "{danger:?}"
+    );
+    // Nothing urgent in hours: the daytime front door open now; 999 last.
+    let calm = calls("salford-no-concerns.yaml", IN_HOURS);
+    assert_eq!(
+        calm.first().map(String::as_str),
+        Some("open_now"),
+        "{calm:?}"
+    );
+    assert_eq!(
+        calm.last().map(String::as_str),
+        Some("emergency_last"),
+        "{calm:?}"
+    );
+    // Nothing urgent on a Saturday night: the daytime front door for the next working day,
+    // then the duty team only if it cannot wait.
+    let night = calls("salford-no-concerns.yaml", SATURDAY_NIGHT);
+    assert_eq!(
+        night[..2],
+        ["next_working_day", "if_it_cannot_wait"],
+        "{night:?}"
+    );
+    assert_eq!(
+        night.last().map(String::as_str),
+        Some("emergency_last"),
+        "{night:?}"
+    );
+    // Level 4 on a Saturday night: the duty team rings now, the daytime door later.
+    let urgent = calls("salford-domestic-abuse-cumulative.yaml", SATURDAY_NIGHT);
+    assert_eq!(urgent[..2], ["ring_now", "later"], "{urgent:?}");
+    // An allegation against someone who works with children: the LADO is a specialist.
+    let lado = calls("redbridge-allegation-lado.yaml", IN_HOURS);
+    assert!(lado.contains(&"specialist".to_string()), "{lado:?}");
+}
+
 #[test]
 fn summer_time_is_london_time() {
     let out = stdout(&[
