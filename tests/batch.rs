@@ -3,6 +3,8 @@
 //! standard input, an output file that is never half written, the audit counts and exit
 //! codes, order under parallel workers, and no progress bar where no person watches.
 
+mod common;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
@@ -747,8 +749,7 @@ fn no_progress_bar_is_drawn_when_not_on_a_terminal() {
 #[cfg(unix)]
 #[test]
 fn a_progress_bar_is_drawn_on_a_terminal() {
-    if !std::path::Path::new("/usr/bin/script").exists() {
-        eprintln!("skipped: /usr/bin/script (util-linux) is not installed");
+    if !common::tool("/usr/bin/script") {
         return;
     }
     let dir = tempfile::tempdir().expect("a folder");

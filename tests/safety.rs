@@ -2,6 +2,8 @@
 //! exist; no network crate and no socket; results write no files; generated artefacts
 //! (the man page) are current; completions generate for every shell.
 
+mod common;
+
 use assert_cmd::Command;
 use std::path::Path;
 
@@ -97,12 +99,7 @@ fn no_network_crate_is_in_the_dependency_tree() {
 #[test]
 fn the_binary_opens_no_socket() {
     let strace = Path::new("/usr/bin/strace");
-    if !strace.exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install strace (.ci/run does)"
-        );
-        eprintln!("strace is not installed here: skipped (CI runs it)");
+    if !common::tool("/usr/bin/strace") {
         return;
     }
     let binary = env!("CARGO_BIN_EXE_threshold");

@@ -6,6 +6,26 @@ pub mod shows;
 use assert_cmd::Command;
 use std::path::Path;
 
+/// Whether the tool at `path` (`/usr/bin/chromium`) a test needs is here. A missing tool
+/// fails the test, unless `THRESHOLD_TEST_WITHOUT` names it (`chromium,strace`): a
+/// developer's explicit choice to skip, which CI never makes (.ci/run installs them all).
+pub fn tool(path: &str) -> bool {
+    if Path::new(path).exists() {
+        return true;
+    }
+    let name = Path::new(path)
+        .file_name()
+        .map_or(path.into(), |n| n.to_string_lossy().into_owned());
+    let skipped = std::env::var("THRESHOLD_TEST_WITHOUT")
+        .is_ok_and(|list| list.split(',').any(|t| t.trim() == name));
+    assert!(
+        skipped,
+        "{path} is not installed: install it (.ci/run does), or set THRESHOLD_TEST_WITHOUT={name} to skip this test"
+    );
+    eprintln!("skipped: {path} is not installed (THRESHOLD_TEST_WITHOUT={name})");
+    false
+}
+
 /// The binary, with no local rules chosen by the environment.
 pub fn threshold() -> Command {
     let mut cmd = Command::cargo_bin("threshold").unwrap();
