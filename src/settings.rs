@@ -1,7 +1,7 @@
 //! What a command is run with, resolved the same way for every command: the moment
 //! (`--at`) and the area (`--area`). Commands call these, never each other.
 
-use crate::error::{Code, Diagnostic};
+use crate::error::{Code, Diagnostic, Location};
 use crate::rules::RuleSet;
 use crate::rules::model::Area;
 
@@ -42,4 +42,39 @@ pub fn default_area(rules: &RuleSet) -> Result<Option<&Area>, Diagnostic> {
         Diagnostic::error(Code::UsageArea, "THRESHOLD_AREA", e)
             .help("set THRESHOLD_AREA to one of the areas `threshold areas` lists")
     })
+}
+
+/// Which area's rules a case is assessed under, decided the same way by `assess`, `batch`
+/// and `check --answers`: `--area` (`flag`, checked by the caller with [`area_flag`] before
+/// anything is read), else the case's own `area:` (refused as the case's, at its place in
+/// `file`: `area_at` finds it), else `THRESHOLD_AREA` (`default`, read once by the caller
+/// with [`default_area`]). `None` when nothing names one: `assess` and `batch` then refuse
+/// the case ([`no_area`]), `check` asks.
+pub fn resolve_area<'r>(
+    rules: &'r RuleSet,
+    flag: Option<&'r Area>,
+    case_area: Option<&str>,
+    default: Option<&'r Area>,
+    file: &str,
+    area_at: impl FnOnce(&str) -> Option<Location>,
+) -> Result<Option<&'r Area>, Diagnostic> {
+    if flag.is_some() {
+        return Ok(flag);
+    }
+    match case_area {
+        Some(id) => rules.area_or_error(id).map(Some).map_err(|e| {
+            Diagnostic::error(Code::CaseArea, file, e)
+                .at(area_at(id))
+                .help("fix `area:` in the case file, or pass --area")
+        }),
+        None => Ok(default),
+    }
+}
+
+/// The refusal of a case that names no area, where none was given: at `at`, where the case
+/// starts when it is part of a file.
+pub fn no_area(file: &str, at: Option<Location>) -> Diagnostic {
+    Diagnostic::error(Code::CaseArea, file, "the case names no area")
+        .at(at)
+        .help(NO_AREA_HELP)
 }

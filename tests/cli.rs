@@ -284,6 +284,36 @@ fn the_json_call_values_are_the_documented_contract() {
     assert!(lado.contains(&"specialist".to_string()), "{lado:?}");
 }
 
+/// An unknown `area:` is the case's error at its own line, whichever command reads the
+/// case: `check --answers` once said E-USAGE-AREA with no line, and every command pointed at
+/// a comment that mentioned the area (line 2) instead of the field (line 4).
+#[test]
+fn an_unknown_area_is_refused_at_its_line_by_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("case.yaml");
+    std::fs::write(
+        &case,
+        "schema: 1\n# area: nowhere is where the family moved from\nreference: X\narea: nowhere\nchildren: []\n",
+    )
+    .unwrap();
+    let path = case.to_str().unwrap();
+    let at = format!("{path}:4:1: error[E-CASE-AREA]: unknown area `nowhere`");
+    for args in [
+        vec!["assess", path],
+        vec!["check", "--answers", path],
+        vec!["batch", path, "--format", "jsonl"],
+    ] {
+        let output = threshold().args(&args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(said.contains(&at), "{args:?}: {said}");
+    }
+}
+
 #[test]
 fn summer_time_is_london_time() {
     let out = stdout(&[

@@ -299,7 +299,7 @@ pub fn find_key_value(text: &str, key: &str, value: &str, nth: usize) -> Option<
                 .chars()
                 .next()
                 .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
-        if starts_key && whole {
+        if starts_key && whole && !in_comment(&text[..begin]) {
             if seen == nth {
                 return Some(Location::of_offset(text, begin));
             }
@@ -310,9 +310,39 @@ pub fn find_key_value(text: &str, key: &str, value: &str, nth: usize) -> Option<
     None
 }
 
+/// Whether the end of `before` is inside a YAML comment: its last line has a `#` that
+/// starts the line or follows white space, outside quotes (`# area: nowhere` is a comment
+/// about an area, not the area).
+fn in_comment(before: &str) -> bool {
+    let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    let mut quote = None;
+    let mut previous = ' ';
+    for c in line.chars() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '#') if previous.is_whitespace() => return true,
+            _ => {}
+        }
+        previous = c;
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_in_a_comment_is_not_the_key() {
+        let text =
+            "schema: 1\n# area: nowhere is not real\nx: \"a#b\"  # area: nowhere\narea: nowhere\n";
+        assert_eq!(
+            find_key_value(text, "area", "nowhere", 0),
+            Some(Location { line: 4, column: 1 })
+        );
+        assert_eq!(find_key_value(text, "area", "nowhere", 1), None);
+    }
 
     #[test]
     fn locations_round_trip_through_offsets() {

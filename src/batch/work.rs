@@ -314,29 +314,23 @@ impl Rows<'_, '_> {
     }
 }
 
-/// The area's rules to use: `--area`, else the case's own (as `assess` chooses), with the
-/// words `assess` uses when there is none or it is unknown.
+/// The area's rules to use, chosen as `assess` chooses ([`crate::settings::resolve_area`]),
+/// refused in the words `assess` uses when there is none or it is unknown.
 fn area_of<'r>(
     settings: &Settings<'r>,
     case: &Case,
     name: &str,
     written: &Written,
 ) -> Result<&'r Area, Diagnostic> {
-    if let Some(area) = settings.area {
-        return Ok(area);
-    }
-    let Some(id) = &case.area else {
-        return settings.default_area.ok_or_else(|| {
-            Diagnostic::error(crate::error::Code::CaseArea, name, "the case names no area")
-                .at(written.start())
-                .help(crate::settings::NO_AREA_HELP)
-        });
-    };
-    settings.rules.area_or_error(id).map_err(|e| {
-        Diagnostic::error(crate::error::Code::CaseArea, name, e)
-            .at(written.area_at(id))
-            .help("fix `area:` in the case file, or pass --area")
-    })
+    crate::settings::resolve_area(
+        settings.rules,
+        settings.area,
+        case.area.as_deref(),
+        settings.default_area,
+        name,
+        |id| written.area_at(id),
+    )?
+    .ok_or_else(|| crate::settings::no_area(name, written.start()))
 }
 
 /// Parse a case that is part of a larger file (a line, a document) starting at

@@ -503,28 +503,20 @@ fn assess(
     let at = parse_at(at.as_deref(), &io.now)?;
     let (mut case, bytes) = read_case(path, rules, io)?;
     let name = if path == "-" { "<stdin>" } else { path };
-    let area = match (area, &case.area) {
-        (Some(flag), _) => crate::settings::area_flag(rules, &flag)?,
-        (None, Some(written)) => rules.area_or_error(written).map_err(|e| {
-            let text = String::from_utf8_lossy(&bytes);
-            Diagnostic::error(crate::error::Code::CaseArea, name, e)
-                .at(crate::case::find_field(&text, "area", written, 0))
-                .help("fix `area:` in the case file, or pass --area")
-        })?,
-        // The default area (SPEC 12) comes last: after --area and the case's own `area:`.
-        (None, None) => match crate::settings::default_area(rules)? {
-            Some(area) => area,
-            None => {
-                return Err(Diagnostic::error(
-                    crate::error::Code::CaseArea,
-                    name,
-                    "the case names no area",
-                )
-                .help(crate::settings::NO_AREA_HELP)
-                .into());
-            }
-        },
-    };
+    let text = String::from_utf8_lossy(&bytes);
+    let flag = area
+        .as_deref()
+        .map(|flag| crate::settings::area_flag(rules, flag))
+        .transpose()?;
+    let area = crate::settings::resolve_area(
+        rules,
+        flag,
+        case.area.as_deref(),
+        crate::settings::default_area(rules)?,
+        name,
+        |id| crate::case::find_field(&text, "area", id, 0),
+    )?
+    .ok_or_else(|| crate::settings::no_area(name, None))?;
     // The result keeps the case's own assessment time (or --at); the numbers are for the
     // moment of reading (--at, else now), so a case reopened later shows today's hours.
     if let Some(at) = &at {

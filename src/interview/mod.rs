@@ -43,8 +43,6 @@ use crate::io::{Io, read_case};
 #[cfg(feature = "cli")]
 use crate::rules::RuleSet;
 #[cfg(feature = "cli")]
-use crate::rules::model::Area;
-#[cfg(feature = "cli")]
 use crate::settings::parse_at;
 
 #[cfg(feature = "cli")]
@@ -79,13 +77,38 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
         .help("save the case to a file and give its path: --answers case.yaml")
         .into());
     }
-    if let Some(area) = &args.area {
-        crate::settings::area_flag(rules, area)?;
-    }
-    // The answers file is read (and refused) before anything else, terminal or not.
-    let case = match &args.answers {
-        Some(path) => read_case(path, rules, io)?.0,
-        None => Case::empty(rules.questions.len()),
+    let flag = args
+        .area
+        .as_deref()
+        .map(|flag| crate::settings::area_flag(rules, flag))
+        .transpose()?;
+    // The answers file is read (and refused) before anything else, terminal or not, and
+    // its area with it, as `assess` would.
+    let (case, area) = match &args.answers {
+        Some(path) => {
+            let (case, bytes) = read_case(path, rules, io)?;
+            let text = String::from_utf8_lossy(&bytes);
+            let area = crate::settings::resolve_area(
+                rules,
+                flag,
+                case.area.as_deref(),
+                crate::settings::default_area(rules)?,
+                path,
+                |id| crate::case::find_field(&text, "area", id, 0),
+            )?;
+            (case, area)
+        }
+        None => {
+            let area = crate::settings::resolve_area(
+                rules,
+                flag,
+                None,
+                crate::settings::default_area(rules)?,
+                "",
+                |_| None,
+            )?;
+            (Case::empty(rules.questions.len()), area)
+        }
     };
     if !io.interactive {
         writeln!(
@@ -97,7 +120,6 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
         )?;
         return Ok(stop::EXIT);
     }
-    let area = choose_area(rules, args.area.as_deref(), args.answers.as_deref(), &case)?;
     stop::install()?;
     let look = screens::Look {
         plain: args.plain,
@@ -122,23 +144,4 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
             Err(error)
         }
     }
-}
-
-#[cfg(feature = "cli")]
-/// `--area`, else the case file's `area:`, else `None` (the interview asks).
-fn choose_area<'r>(
-    rules: &'r RuleSet,
-    flag: Option<&str>,
-    file: Option<&str>,
-    case: &Case,
-) -> anyhow::Result<Option<&'r Area>> {
-    let (id, origin) = match (flag, &case.area) {
-        (Some(id), _) => (id, "--area"),
-        (None, Some(id)) => (id.as_str(), file.unwrap_or("the case file")),
-        (None, None) => return Ok(crate::settings::default_area(rules)?),
-    };
-    let area = rules.area_or_error(id).map_err(|e| {
-        Diagnostic::error(crate::error::Code::UsageArea, origin, e).help("run `threshold areas`")
-    })?;
-    Ok(Some(area))
 }
