@@ -1,0 +1,209 @@
+//! Issue 24, "rows lost or forged": `threshold batch` through the binary, against inputs
+//! made to break it. A workbook declaring a far cell, or an .ods of repeated rows, is one
+//! refused row and never takes the memory; the other inputs still get theirs, and no
+//! temporary output is left.
+
+use assert_cmd::Command;
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+const AT: &str = "2026-11-24T10:00";
+const OURS: &str = "tests/fixtures/exports/ours.csv";
+const GOOD_YAML: &str = "tests/fixtures/batch/mixed/a-good.yaml";
+const GOOD_JSON: &str = "tests/fixtures/batch/mixed/b-good.json";
+
+/// The binary, with no local rules chosen by the environment.
+fn threshold() -> Command {
+    let mut cmd = Command::cargo_bin("threshold").expect("the threshold binary is built");
+    cmd.env_remove("THRESHOLD_RULES")
+        .env_remove("THRESHOLD_AREA")
+        .env_remove("NO_COLOR");
+    cmd
+}
+
+struct Run {
+    /// `None` when the run was ended by a signal (an abort).
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn batch(args: &[&str]) -> Run {
+    let output = threshold()
+        .arg("batch")
+        .args(args)
+        .args(["--at", AT])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("threshold runs");
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// The CSV rows of a file or an output, without the header: (source, error) each.
+fn rows(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .skip(1)
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            (cells[1].to_string(), line.to_string())
+        })
+        .collect()
+}
+
+/// The hidden temporary outputs left in `dir`.
+fn temporaries(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".threshold-batch-"))
+        .collect()
+}
+
+/// An .xlsx of our own columns: the header and the first `rows` rows of `ours.csv`, then
+/// whatever `more` writes.
+fn workbook(path: &Path, rows: usize, more: impl Fn(&mut rust_xlsxwriter::Worksheet)) {
+    let text = std::fs::read_to_string(OURS).unwrap();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, line) in text.lines().take(rows + 1).enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            if !cell.is_empty() {
+                sheet.write_string(r as u32, c as u16, cell).unwrap();
+            }
+        }
+    }
+    more(sheet);
+    book.save(path).unwrap();
+}
+
+#[test]
+fn a_workbook_declaring_a_far_cell_is_one_refused_row_and_the_rest_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("far.xlsx");
+    workbook(&book, 1, |sheet| {
+        sheet.write_string(1_048_575, 16_383, "x").unwrap();
+    });
+    assert!(std::fs::metadata(&book).unwrap().len() < 10_000);
+    let out = dir.path().join("out.csv");
+    let run = batch(&[
+        GOOD_YAML,
+        book.to_str().unwrap(),
+        GOOD_JSON,
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    let written = std::fs::read_to_string(&out).expect("the output is in place");
+    let sources: Vec<String> = rows(&written).into_iter().map(|(s, _)| s).collect();
+    assert_eq!(
+        sources,
+        vec![
+            GOOD_YAML.to_string(),
+            book.display().to_string(),
+            GOOD_JSON.to_string()
+        ],
+        "{written}"
+    );
+    assert_eq!(temporaries(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn a_sheet_far_larger_than_its_cells_is_refused_naming_the_far_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("sparse.xlsx");
+    workbook(&book, 4, |sheet| {
+        for r in 5..200 {
+            sheet.write_string(r, 0, format!("F-{r:03}")).unwrap();
+        }
+        sheet.write_string(1_048_575, 16_383, "x").unwrap();
+    });
+    let run = batch(&[book.to_str().unwrap(), GOOD_JSON]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    let rows = rows(&run.stdout);
+    assert_eq!(rows.len(), 2, "{}", run.stdout);
+    assert!(
+        rows[0].1.contains("cell XFD1048576") && rows[0].1.contains("E-SHEET"),
+        "{}",
+        rows[0].1
+    );
+    assert_eq!(rows[1].0, GOOD_JSON);
+}
+
+/// An .ods whose sheet is our header, then one row repeated `times` times with its one
+/// value in column `width`: a few hundred bytes declaring `times * width` cells.
+fn repeated_ods(path: &Path, times: u64, width: u64) {
+    let header: String = std::fs::read_to_string(OURS)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .map(|name| {
+            format!(
+                "<table:table-cell office:value-type=\"string\"><text:p>{name}</text:p></table:table-cell>"
+            )
+        })
+        .collect();
+    let content = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+         <office:document-content \
+         xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" \
+         xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" \
+         xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" office:version=\"1.2\">\
+         <office:body><office:spreadsheet><table:table table:name=\"Sheet1\">\
+         <table:table-row>{header}</table:table-row>\
+         <table:table-row table:number-rows-repeated=\"{times}\">\
+         <table:table-cell table:number-columns-repeated=\"{}\"/>\
+         <table:table-cell office:value-type=\"string\"><text:p>x</text:p></table:table-cell>\
+         </table:table-row></table:table></office:spreadsheet></office:body>\
+         </office:document-content>",
+        width - 1
+    );
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("mimetype", stored).unwrap();
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    zip.start_file("META-INF/manifest.xml", stored).unwrap();
+    zip.write_all(
+        b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+          <manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\">\
+          <manifest:file-entry manifest:full-path=\"/\" \
+          manifest:media-type=\"application/vnd.oasis.opendocument.spreadsheet\"/>\
+          <manifest:file-entry manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\"/>\
+          </manifest:manifest>",
+    )
+    .unwrap();
+    zip.start_file("content.xml", stored).unwrap();
+    zip.write_all(content.as_bytes()).unwrap();
+    zip.finish().unwrap();
+}
+
+#[test]
+fn an_ods_of_repeated_rows_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("repeated.ods");
+    repeated_ods(&book, 200_000, 16);
+    assert!(std::fs::metadata(&book).unwrap().len() < 4_000);
+    let run = batch(&[book.to_str().unwrap(), GOOD_JSON]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    let rows = rows(&run.stdout);
+    assert_eq!(
+        rows.len(),
+        2,
+        "{}",
+        &run.stdout[..run.stdout.len().min(2000)]
+    );
+    assert!(
+        rows[0].1.contains("sheet `Sheet1`") && rows[0].1.contains("E-SHEET"),
+        "{}",
+        rows[0].1
+    );
+    assert_eq!(rows[1].0, GOOD_JSON);
+}
