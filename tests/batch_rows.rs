@@ -207,3 +207,56 @@ fn an_ods_of_repeated_rows_is_refused_before_it_is_read() {
     );
     assert_eq!(rows[1].0, GOOD_JSON);
 }
+
+/// Text that would act on a terminal: an escape sequence (clear the screen), a line break
+/// and a right-to-left override.
+const HOSTILE: &str = "\u{1b}[2J\n\u{202e}";
+
+fn acts_on_a_terminal(text: &str) -> bool {
+    text.chars()
+        .any(|c| c == '\u{1b}' || c == '\u{202e}' || c == '\r')
+}
+
+#[cfg(unix)]
+#[test]
+fn rows_for_a_terminal_show_a_file_name_and_a_refused_reference_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join(format!("export{HOSTILE}.csv"));
+    let header = std::fs::read_to_string(OURS).unwrap();
+    let header = header.lines().next().unwrap();
+    std::fs::write(
+        &export,
+        format!(
+            "{header}\n\"F\u{1b}[2J\u{202e}1\",salford,2026-11-03T12:00,3,C1,11,yes,yes,no,,yes\n"
+        ),
+    )
+    .unwrap();
+    for format in ["csv", "table"] {
+        let run = batch(&[export.to_str().unwrap(), "--format", format]);
+        assert_eq!(run.code, Some(2), "{}", run.stderr);
+        assert!(
+            !acts_on_a_terminal(&run.stdout),
+            "{format}: {:?}",
+            run.stdout
+        );
+        let lines = usize::from(format == "csv") + 1;
+        assert_eq!(
+            run.stdout.lines().count(),
+            lines,
+            "{format}: {:?}",
+            run.stdout
+        );
+        assert!(
+            run.stdout.contains("\\u{1b}[2J\\n\\u{202e}"),
+            "{:?}",
+            run.stdout
+        );
+        if format == "csv" {
+            assert!(
+                run.stdout.contains("\nF\\u{1b}[2J\\u{202e}1,"),
+                "{:?}",
+                run.stdout
+            );
+        }
+    }
+}

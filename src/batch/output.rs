@@ -619,7 +619,20 @@ mod tests {
         );
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "\"'=1+1\",\"'+1\",\"'-1\",\"'@SUM(A1)\",\"'\tx\",\"'\rx\",\"'=\"\"a\"\"\",a=b\n"
+            "\"'=1+1\",\"'+1\",\"'-1\",\"'@SUM(A1)\",\\tx,\\rx,\"'=\"\"a\"\"\",a=b\n"
+        );
+    }
+
+    #[test]
+    fn cells_hold_no_character_that_acts_on_a_terminal() {
+        let mut out = Vec::new();
+        csv_row(
+            &["a\u{1b}[2Jb", "two\nlines", "\u{202e}fdp.exe", "a,\u{9b}"],
+            &mut out,
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "a\\u{1b}[2Jb,two\\nlines,\\u{202e}fdp.exe,\"a,\\u{9b}\"\n"
         );
     }
 
