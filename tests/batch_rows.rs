@@ -260,3 +260,87 @@ fn rows_for_a_terminal_show_a_file_name_and_a_refused_reference_escaped() {
         }
     }
 }
+
+/// `batch ARGS` run in `dir` (so that `./NAME` and `NAME` are two spellings of one file).
+fn batch_in(dir: &Path, args: &[&str]) -> Run {
+    let output = threshold()
+        .current_dir(dir)
+        .arg("batch")
+        .args(args)
+        .args(["--at", AT])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("threshold runs");
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn an_output_is_refused_when_it_is_the_map_a_rules_file_or_the_other_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let here = |name: &str| dir.path().join(name);
+    std::fs::copy("tests/fixtures/exports/foreign.csv", here("export.csv")).unwrap();
+    std::fs::copy("tests/fixtures/exports/foreign-map.yaml", here("map.yaml")).unwrap();
+    std::os::unix::fs::symlink("map.yaml", here("link.yaml")).unwrap();
+    let rules = here("rules");
+    copy_dir(Path::new("rules"), &rules);
+    let map_before = std::fs::read(here("map.yaml")).unwrap();
+    let questions = std::fs::read(rules.join("questions.yaml")).unwrap();
+    let mapped = ["export.csv", "--map", "map.yaml"];
+    let refused: [(&[&str], &[&str], &str); 5] = [
+        (&mapped, &["--output", "./map.yaml"], "the map map.yaml"),
+        (&mapped, &["--report", "link.yaml"], "the map map.yaml"),
+        (
+            &mapped,
+            &["--output", "out.csv", "--report", "./out.csv"],
+            "--output out.csv",
+        ),
+        (
+            &["export.csv", "--map", "map.yaml", "--rules", "rules"],
+            &["--output", "rules/questions.yaml"],
+            "the rules folder rules",
+        ),
+        (
+            &["export.csv", "--map", "map.yaml", "--rules", "./rules"],
+            &["--report", "rules/areas/audit.html"],
+            "the rules folder ./rules",
+        ),
+    ];
+    for (inputs, outputs, named) in refused {
+        let args: Vec<&str> = inputs.iter().chain(outputs).copied().collect();
+        let run = batch_in(dir.path(), &args);
+        assert_eq!(run.code, Some(2), "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("E-USAGE-OUTPUT"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains(named), "{args:?}: {}", run.stderr);
+        assert_eq!(run.stdout, "", "{args:?}: nothing is read");
+    }
+    assert_eq!(std::fs::read(here("map.yaml")).unwrap(), map_before);
+    assert_eq!(
+        std::fs::read(rules.join("questions.yaml")).unwrap(),
+        questions
+    );
+    assert!(!here("out.csv").exists());
+    assert!(!rules.join("areas/audit.html").exists());
+}
+
+/// Copy a folder tree.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

@@ -107,20 +107,20 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
         || std::thread::available_parallelism().map_or(1, usize::from),
         usize::from,
     );
-    for output in args.output.iter().chain(&args.report) {
-        output::refuse_output_over_input(output, &args.paths)?;
-    }
-    if let (Some(output), Some(report)) = (&args.output, &args.report)
-        && output == report
-    {
-        return Err(Diagnostic::error(
-            crate::error::Code::UsageOutput,
-            "--report",
-            "the report and --output name the same file",
-        )
-        .help("give the report its own name, for example audit.html")
-        .into());
-    }
+    let outputs: Vec<(&str, &std::path::Path)> =
+        [("--output", &args.output), ("--report", &args.report)]
+            .into_iter()
+            .filter_map(|(flag, path)| Some((flag, path.as_deref()?)))
+            .collect();
+    let reads = output::Reads {
+        inputs: &args.paths,
+        map: args.map.as_deref(),
+        rules: match &rules.origin {
+            crate::rules::Origin::Local(dir) => Some(dir),
+            crate::rules::Origin::Bundled => None,
+        },
+    };
+    output::refuse_outputs(&outputs, &reads)?;
     let today = settings.at.as_ref().unwrap_or(&settings.now).date();
     let mut inputs = input::Inputs::new(args.paths, &mut *io.stdin, Arc::clone(&rules.questions))
         .with_exports(settings.map.clone(), args.sheet.clone(), today);
