@@ -344,3 +344,58 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Wait up to 30 s for `ready`.
+fn wait_for(mut ready: impl FnMut() -> bool) -> bool {
+    let start = std::time::Instant::now();
+    while start.elapsed() < Duration::from_secs(30) {
+        if ready() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+#[cfg(unix)]
+#[test]
+fn a_batch_stopped_by_sigterm_or_sighup_leaves_no_temporary_output() {
+    use std::process::Stdio;
+    for signal in ["TERM", "HUP", "INT"] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.csv");
+        // Cases from standard input, which stays open: the run is mid-batch until stopped.
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("threshold"))
+            .env_remove("THRESHOLD_RULES")
+            .args(["batch", "-", "--at", AT, "--output", out.to_str().unwrap()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(
+                std::fs::read_to_string(GOOD_JSON)
+                    .unwrap()
+                    .replace('\n', " ")
+                    .as_bytes(),
+            )
+            .unwrap();
+        stdin.write_all(b"\n").unwrap();
+        assert!(
+            wait_for(|| temporaries(dir.path()).len() == 1),
+            "SIG{signal}: the run never started writing"
+        );
+        let killed = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        drop(stdin);
+        assert_eq!(status.code(), Some(2), "SIG{signal}: {status:?}");
+        assert_eq!(temporaries(dir.path()), Vec::<String>::new(), "SIG{signal}");
+        assert!(!out.exists(), "SIG{signal}");
+    }
+}

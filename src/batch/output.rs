@@ -440,16 +440,18 @@ pub enum Target<'a> {
     },
 }
 
-/// Temporary output files not yet put in place: removed if the run is interrupted
-/// (Ctrl-C), as they are on an error (a `NamedTempFile` removes itself when dropped).
+/// Temporary output files not yet put in place: removed if the run is stopped (Ctrl-C, or
+/// SIGTERM or SIGHUP on Unix), as they are on an error (a `NamedTempFile` removes itself
+/// when dropped).
 static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 fn pending() -> MutexGuard<'static, Vec<PathBuf>> {
     PENDING.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// On Ctrl-C: remove the temporary files, then stop with exit code 2 (not done). Nothing
-/// is written: the main thread may hold standard error's lock.
+/// On Ctrl-C, SIGTERM or SIGHUP (ctrlc's `termination`): remove the temporary files, then
+/// stop with exit code 2 (not done). Nothing is written: the main thread may hold standard
+/// error's lock.
 fn remove_temporaries_on_interrupt() {
     static INSTALLED: OnceLock<()> = OnceLock::new();
     INSTALLED.get_or_init(|| {
