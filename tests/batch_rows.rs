@@ -399,3 +399,136 @@ fn a_batch_stopped_by_sigterm_or_sighup_leaves_no_temporary_output() {
         assert!(!out.exists(), "SIG{signal}");
     }
 }
+
+#[test]
+fn a_line_break_inside_a_quoted_cell_is_data_not_a_row() {
+    let dir = tempfile::tempdir().unwrap();
+    // Our own columns: a recorded reason of two lines (CRLF line ends, as Excel saves).
+    let ours = dir.path().join("ours.csv");
+    std::fs::write(
+        &ours,
+        "reference,area,assessed_at,recorded_level,recorded_reason,child_id,child_age,domestic_abuse\r\n\
+         F-001,salford,2026-11-03T12:00,3,\"Seen at home.\r\nSchool told, 4 Nov.\",C1,11,yes\r\n\
+         F-002,salford,2026-11-05T12:00,1,,C1,15,no\r\n",
+    )
+    .unwrap();
+    let run = batch(&[ours.to_str().unwrap(), "--format", "jsonl"]);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    let rows: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let sources: Vec<&str> = rows.iter().map(|r| r["source"].as_str().unwrap()).collect();
+    let name = ours.display().to_string();
+    assert_eq!(sources, vec![format!("{name}:2"), format!("{name}:4")]);
+    // A case system's export through a map: a free-text column of several lines.
+    let foreign = dir.path().join("foreign.csv");
+    let text = std::fs::read_to_string("tests/fixtures/exports/foreign.csv").unwrap();
+    std::fs::write(
+        &foreign,
+        text.replacen(
+            "A. Smith,North",
+            "\"A. Smith\n(duty, \"\"on call\"\")\nweek 45\",North",
+            1,
+        ),
+    )
+    .unwrap();
+    let run = batch(&[
+        "--map",
+        "tests/fixtures/exports/foreign-map.yaml",
+        foreign.to_str().unwrap(),
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout.lines().count(), 4, "{}", run.stdout);
+}
+
+#[test]
+fn a_csv_quoting_error_names_the_field_and_its_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let ours = dir.path().join("ours.csv");
+    std::fs::write(
+        &ours,
+        "reference,area,assessed_at,recorded_level,child_id,child_age,domestic_abuse\n\
+         F-001,\"salford\"x,2026-11-03T12:00,3,C1,11,yes\n\
+         F-002,salford,2026-11-05T12:00,1,C1,15,no\n",
+    )
+    .unwrap();
+    let run = batch(&[ours.to_str().unwrap()]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    let rows = rows(&run.stdout);
+    assert_eq!(rows.len(), 2, "{}", run.stdout);
+    assert!(
+        rows[0].1.contains("field 2 (header `area`)"),
+        "{}",
+        rows[0].1
+    );
+}
+
+#[test]
+fn a_stray_quote_in_a_free_text_column_never_takes_the_cases_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "reference,area,assessed_at,recorded_level,recorded_reason,child_id,child_age,domestic_abuse";
+    let later = [
+        // A quote later on closes it, with text after the quote.
+        "F-003,salford,2026-11-05T12:00,1,\"Mum said, fine\",C1,9,no",
+        // A quote at a line's end closes it, into a row narrower than the header.
+        "F-003,salford,2026-11-05T12:00,1,,C1,9,no 5\"",
+        // No quote closes it.
+        "F-003,salford,2026-11-05T12:00,1,,C1,9,no",
+    ];
+    for (n, third) in later.iter().enumerate() {
+        let path = dir.path().join(format!("stray{n}.csv"));
+        std::fs::write(
+            &path,
+            format!(
+                "{header}\nF-001,salford,2026-11-03T12:00,3,\"Seen at home,C1,11,yes\n\
+                 F-002,salford,2026-11-05T12:00,4,,C1,15,yes\n{third}\n"
+            ),
+        )
+        .unwrap();
+        let run = batch(&[path.to_str().unwrap()]);
+        assert_eq!(run.code, Some(2), "{}", run.stderr);
+        let rows = rows(&run.stdout);
+        let name = path.display().to_string();
+        let sources: Vec<String> = rows.iter().map(|(s, _)| s.clone()).collect();
+        assert_eq!(
+            sources,
+            vec![
+                format!("{name}:2"),
+                format!("{name}:3"),
+                format!("{name}:4")
+            ],
+            "{}",
+            run.stdout
+        );
+        assert!(
+            rows[0]
+                .1
+                .contains("field 5 (header `recorded_reason`) starting at line 2")
+        );
+        assert!(rows[1].1.starts_with("F-002,"), "{}", rows[1].1);
+        assert!(!rows[1].1.contains("E-CSV"), "{}", rows[1].1);
+    }
+}
+
+#[test]
+fn a_line_of_a_free_text_cell_is_never_taken_for_a_case_of_its_own() {
+    // R-1 after R-2 sends the reader back over the lines before it for their references:
+    // the second line of R-2's reason, which starts `R-9,`, is not a case R-9.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("unsorted.csv");
+    std::fs::write(
+        &path,
+        "reference,area,assessed_at,recorded_level,recorded_reason,child_id,child_age,domestic_abuse\n\
+         R-2,salford,2026-11-03T12:00,3,\"Seen at home.\nR-9, the neighbour, was told\",C1,11,yes\n\
+         R-1,salford,2026-11-05T12:00,1,,C1,15,no\n\
+         R-9,salford,2026-11-05T12:00,1,,C1,9,no\n",
+    )
+    .unwrap();
+    let run = batch(&[path.to_str().unwrap()]);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(rows(&run.stdout).len(), 3, "{}", run.stdout);
+}
