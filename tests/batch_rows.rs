@@ -532,3 +532,29 @@ fn a_line_of_a_free_text_cell_is_never_taken_for_a_case_of_its_own() {
     assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
     assert_eq!(rows(&run.stdout).len(), 3, "{}", run.stdout);
 }
+
+#[test]
+fn a_blank_row_in_a_sheet_is_skipped_as_a_blank_line_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("gap.xlsx");
+    let text = std::fs::read_to_string(OURS).unwrap();
+    let mut sheet_book = rust_xlsxwriter::Workbook::new();
+    let sheet = sheet_book.add_worksheet();
+    // The header and F-002's row, with an empty row between them.
+    for (r, line) in [
+        (0, text.lines().next().unwrap()),
+        (2, text.lines().nth(4).unwrap()),
+    ] {
+        for (c, cell) in line.split(',').enumerate() {
+            if !cell.is_empty() {
+                sheet.write_string(r, c as u16, cell).unwrap();
+            }
+        }
+    }
+    sheet_book.save(&book).unwrap();
+    let run = batch(&[book.to_str().unwrap()]);
+    assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
+    let rows = rows(&run.stdout);
+    assert_eq!(rows.len(), 1, "{}", run.stdout);
+    assert!(rows[0].1.starts_with("F-002,"), "{}", rows[0].1);
+}
