@@ -1,7 +1,9 @@
 //! Issue 24, "rows lost or forged": `threshold batch` through the binary, against inputs
 //! made to break it. A workbook declaring a far cell, or an .ods of repeated rows, is one
-//! refused row and never takes the memory; the other inputs still get theirs, and no
-//! temporary output is left.
+//! refused row and never takes the memory, and the other inputs still get theirs; a line
+//! break in a quoted free-text cell is data, and a stray quote takes no case with it; rows
+//! for a terminal hold nothing that acts on it; a stopped run leaves no temporary output;
+//! an output never replaces the map, the rules or the other output.
 
 use assert_cmd::Command;
 use std::io::Write;

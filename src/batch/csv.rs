@@ -1337,8 +1337,8 @@ impl<'a> Records<'a> {
 }
 
 /// Why a quoted cell of a column that holds no free text is refused when a line follows.
-const ON_ITS_LINE: &str = "on its line (only a free-text column, such as `recorded_reason`, \
-    holds a line break)";
+const ON_ITS_LINE: &str = "on its line (a line break belongs only in a free-text column, \
+    such as a recorded reason or notes)";
 
 /// Why a cell that spans lines is refused when, closed, it does not make a whole row.
 const NOT_WHOLE: &str = "on its line, and read on over the lines after it, it does not make a \
