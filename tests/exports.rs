@@ -741,6 +741,31 @@ fn every_row_of_an_export_is_accounted_for() {
     );
 }
 
+/// The report's downloads are outputs too: an export named like one is never replaced.
+#[test]
+fn a_report_whose_download_would_replace_an_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("audit-cases.csv");
+    std::fs::copy(CIN_EXPORT, &export).unwrap();
+    let before = std::fs::read(&export).unwrap();
+    let report = dir.path().join("audit.html");
+    let run = batch(&[
+        "--map",
+        CIN_MAP,
+        export.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the results would replace it"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read(&export).unwrap(), before);
+    assert!(!report.exists());
+}
+
 /// Unix only: the browser is Debian's Chromium, which a Windows build under wine cannot
 /// start.
 #[cfg(unix)]

@@ -313,8 +313,8 @@ fn a_stray_quote_in_a_csv_export_loses_no_case() {
     );
     assert!(
         rows[1].contains(
-            "stray_quote.csv:3:16: error[E-CSV-SYNTAX]: a quoted cell starting at line 3, column 16 is not \
-             closed on its line"
+            "stray_quote.csv:3:16: error[E-CSV-SYNTAX]: the quoted cell of field 5 (header \
+             `child_id`) starting at line 3 is not closed on its line"
         ),
         "{}",
         rows[1]
@@ -322,7 +322,7 @@ fn a_stray_quote_in_a_csv_export_loses_no_case() {
     // The two cases in immediate danger between the stray quotes are assessed: 999 first.
     assert!(rows[2].contains(",true,emergency"), "{}", rows[2]);
     assert!(rows[3].contains(",true,emergency"), "{}", rows[3]);
-    assert!(rows[4].contains("stray_quote.csv:7:18: error[E-CSV-SYNTAX]: a quoted cell"));
+    assert!(rows[4].contains("stray_quote.csv:7:18: error[E-CSV-SYNTAX]: the quoted cell"));
     assert!(
         rows[5].ends_with(",,bundled,"),
         "Q-06 is assessed: {}",

@@ -82,20 +82,26 @@ pub fn column_letter(mut n: usize) -> String {
 }
 
 /// Whether a spreadsheet would take a cell starting with `first` as a formula (OWASP's
-/// list: `=`, `+`, `-`, `@`, tab and carriage return).
+/// list: `=`, `+`, `-`, `@`, tab and carriage return; `csv_cell` has escaped the last two).
 fn formula_start(first: Option<char>) -> bool {
-    matches!(first, Some('=' | '+' | '-' | '@' | '\t' | '\r'))
+    matches!(first, Some('=' | '+' | '-' | '@'))
 }
 
-/// A cell, in quotes (with quotes doubled) only when it needs them. A cell a spreadsheet
-/// would run as a formula is neutralised as OWASP advises: a `'` before it, and quotes
-/// around it, so `=HYPERLINK(...)` shows as the text it is.
+/// A cell, in quotes (with quotes doubled) only when it needs them. The rows go to a
+/// terminal by default, and a cell can hold what a file said (its name, a refused
+/// reference, a code): a character that would act on the terminal or hide text (an escape
+/// sequence, a line break, a tab, a bidirectional override) is written as a visible escape
+/// (`\u{1b}`, `\n`), as every message shows it. A cell a spreadsheet would run as a
+/// formula is neutralised as OWASP advises: a `'` before it, and quotes around it, so
+/// `=HYPERLINK(...)` shows as the text it is.
 pub fn csv_cell(cell: &str, out: &mut Vec<u8>) {
+    let cell = crate::text::printable(cell);
+    let cell = cell.as_ref();
     if formula_start(cell.chars().next()) {
         out.extend_from_slice(b"\"'");
         out.extend_from_slice(cell.replace('"', "\"\"").as_bytes());
         out.push(b'"');
-    } else if cell.contains([',', '"', '\n', '\r']) {
+    } else if cell.contains([',', '"']) {
         out.push(b'"');
         out.extend_from_slice(cell.replace('"', "\"\"").as_bytes());
         out.push(b'"');

@@ -402,7 +402,8 @@ impl<'a> Inputs<'a> {
             Kind::Yaml => Open::Yaml(YamlStream::new(name, reader)),
             Kind::Csv if self.map.is_some() => {
                 let map = self.map.clone()?;
-                let records = super::csv::read_records(Arc::clone(&name), reader);
+                let free_text = |header: &str| !map.reads_column(header);
+                let records = super::csv::read_records(Arc::clone(&name), reader, &free_text);
                 let source = super::map::Source { name, sheet: None };
                 Open::Mapped(super::map::MappedCases::new(
                     source,

@@ -196,6 +196,24 @@ impl Map {
             .map_or(Absent::Unknown, |f| f.absent)
     }
 
+    /// Whether the map reads the column `header` (an `ignore`d one it does not): a column
+    /// it reads holds no line break (a CSV reader takes one there for a stray quote).
+    pub fn reads_column(&self, header: &str) -> bool {
+        let c = &self.file.columns;
+        let level = self.file.recorded_level.as_ref().map(|l| &l.column);
+        let factors = self.file.factors.as_ref().map(|f| &f.column);
+        [&c.reference, &c.child_id]
+            .into_iter()
+            .chain(
+                [&c.age, &c.date_of_birth, &c.unborn, &c.assessed_at, &c.area]
+                    .into_iter()
+                    .flatten(),
+            )
+            .chain(level.into_iter().chain(factors))
+            .chain(self.file.questions.values().map(|q| &q.column))
+            .any(|name| normalise(name) == normalise(header))
+    }
+
     /// Read and check the map at `path`.
     pub fn load(path: &Path, bank: &QuestionBank) -> Result<Map, Diagnostic> {
         let name = path.display().to_string();

@@ -108,20 +108,27 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
         || std::thread::available_parallelism().map_or(1, usize::from),
         usize::from,
     );
-    for output in args.output.iter().chain(&args.report) {
-        output::refuse_output_over_input(output, &args.paths)?;
-    }
-    if let (Some(output), Some(report)) = (&args.output, &args.report)
-        && output == report
-    {
-        return Err(Diagnostic::error(
-            crate::error::Code::UsageOutput,
-            "--report",
-            "the report and --output name the same file",
-        )
-        .help("give the report its own name, for example audit.html")
-        .into());
-    }
+    let downloads = args.report.as_deref().map(download_paths);
+    let outputs: Vec<(&str, &std::path::Path)> =
+        [("--output", &args.output), ("--report", &args.report)]
+            .into_iter()
+            .filter_map(|(flag, path)| Some((flag, path.as_deref()?)))
+            .chain(
+                downloads
+                    .iter()
+                    .flatten()
+                    .map(|path| ("--report", path.as_path())),
+            )
+            .collect();
+    let reads = output::Reads {
+        inputs: &args.paths,
+        map: args.map.as_deref(),
+        rules: match &rules.origin {
+            crate::rules::Origin::Local(dir) => Some(dir),
+            crate::rules::Origin::Bundled => None,
+        },
+    };
+    output::refuse_outputs(&outputs, &reads)?;
     let today = settings.at.as_ref().unwrap_or(&settings.now).date();
     let mut inputs = input::Inputs::new(args.paths, &mut *io.stdin, Arc::clone(&rules.questions))
         .with_exports(settings.map.clone(), args.sheet.clone(), today);
@@ -307,12 +314,25 @@ struct Downloads {
     names: (String, String),
 }
 
+/// The report's downloads beside it: `audit.html` gives `audit-cases.csv`,
+/// `audit-refused.csv` and `audit-cases.xlsx`.
+fn download_paths(report: &std::path::Path) -> [PathBuf; 3] {
+    let stem = report
+        .file_stem()
+        .map_or("audit".into(), |s| s.to_string_lossy().into_owned());
+    ["cases.csv", "refused.csv", "cases.xlsx"]
+        .map(|end| report.with_file_name(format!("{stem}-{end}")))
+}
+
 impl Downloads {
     fn open(report: &std::path::Path) -> Result<Downloads, Diagnostic> {
-        let stem = report
-            .file_stem()
-            .map_or("audit".into(), |s| s.to_string_lossy().into_owned());
-        let names = (format!("{stem}-cases.csv"), format!("{stem}-refused.csv"));
+        let [cases, refused, book] = download_paths(report);
+        let name = |path: &PathBuf| {
+            path.file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().into_owned())
+        };
+        let names = (name(&cases), name(&refused));
+        let book_name = name(&book);
         let open = |name: &str, header: &str| -> Result<output::Target<'static>, Diagnostic> {
             // A file target never writes to this: it is only the type's standard output.
             let unused: &'static mut std::io::Sink = Box::leak(Box::new(std::io::sink()));
@@ -335,7 +355,7 @@ impl Downloads {
             cases: open(&names.0, report::CASES_HEADER)?,
             refused: open(&names.1, report::REFUSED_HEADER)?,
             book,
-            book_target: open(&format!("{stem}-cases.xlsx"), "")?,
+            book_target: open(&book_name, "")?,
             names,
         })
     }

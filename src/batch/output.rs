@@ -553,16 +553,18 @@ pub enum Target<'a> {
     },
 }
 
-/// Temporary output files not yet put in place: removed if the run is interrupted
-/// (Ctrl-C), as they are on an error (a `NamedTempFile` removes itself when dropped).
+/// Temporary output files not yet put in place: removed if the run is stopped (Ctrl-C, or
+/// SIGTERM or SIGHUP on Unix), as they are on an error (a `NamedTempFile` removes itself
+/// when dropped).
 static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 fn pending() -> MutexGuard<'static, Vec<PathBuf>> {
     PENDING.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// On Ctrl-C: remove the temporary files, then stop with exit code 2 (not done). Nothing
-/// is written: the main thread may hold standard error's lock.
+/// On Ctrl-C, SIGTERM or SIGHUP (ctrlc's `termination`): remove the temporary files, then
+/// stop with exit code 2 (not done). Nothing is written: the main thread may hold standard
+/// error's lock.
 fn remove_temporaries_on_interrupt() {
     static INSTALLED: OnceLock<()> = OnceLock::new();
     INSTALLED.get_or_init(|| {
@@ -577,53 +579,124 @@ fn remove_temporaries_on_interrupt() {
     });
 }
 
-/// The same file, by identity (device and inode: a hard link or another spelling of the
-/// path is the same file), else by canonical path.
-fn same_file(a: &Path, b: &Path) -> bool {
+/// What a path names, to tell whether two names are one file: the device and inode of a
+/// file that exists (a hard link, a symbolic link or another spelling is the same file),
+/// else its canonical path, or, for a file not made yet, its canonical folder and name.
+#[derive(Debug, PartialEq, Eq)]
+enum Identity {
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        if let (Ok(a), Ok(b)) = (std::fs::metadata(a), std::fs::metadata(b)) {
-            return a.dev() == b.dev() && a.ino() == b.ino();
-        }
-    }
-    matches!(
-        (std::fs::canonicalize(a), std::fs::canonicalize(b)),
-        (Ok(a), Ok(b)) if a == b
-    )
+    Inode(u64, u64),
+    Path(PathBuf),
 }
 
-/// Refuse an `--output` that is one of the inputs, or a case file inside an input
-/// folder: the results would replace the export they were read from.
-pub fn refuse_output_over_input(output: &Path, inputs: &[PathBuf]) -> Result<(), Diagnostic> {
-    let Ok(meta) = std::fs::metadata(output) else {
-        return Ok(());
-    };
-    if !meta.is_file() {
-        return Ok(());
+fn identity(path: &Path) -> Option<Identity> {
+    #[cfg(unix)]
+    if let Ok(meta) = std::fs::metadata(path) {
+        use std::os::unix::fs::MetadataExt;
+        return Some(Identity::Inode(meta.dev(), meta.ino()));
     }
-    let canonical = std::fs::canonicalize(output).ok();
-    for input in inputs {
-        let inside = std::fs::metadata(input).is_ok_and(|m| m.is_dir())
-            && canonical.as_ref().is_some_and(|out| {
-                std::fs::canonicalize(input).is_ok_and(|folder| out.starts_with(folder))
-            })
-            && super::input::is_case_path(output);
-        if same_file(output, input) || inside {
-            let what = if inside {
-                format!("a case file inside the input folder {}", input.display())
-            } else {
-                format!("the input {}", input.display())
-            };
-            return Err(Diagnostic::error(
-                crate::error::Code::UsageOutput,
-                "--output",
-                format!(
-                    "the output {} is {what}: the results would replace it",
-                    output.display()
-                ),
-            )
-            .help("write the results to another file, outside the folders being read"));
+    if let Ok(path) = std::fs::canonicalize(path) {
+        return Some(Identity::Path(path));
+    }
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let folder = std::fs::canonicalize(folder).ok()?;
+    Some(Identity::Path(folder.join(path.file_name()?)))
+}
+
+/// Whether `inner` is inside the folder `folder` (either may not exist yet: the nearest
+/// folder that does is compared).
+fn inside(inner: &Path, folder: &Path) -> bool {
+    let Ok(folder) = std::fs::canonicalize(folder) else {
+        return false;
+    };
+    let mut below = PathBuf::new();
+    for ancestor in inner.ancestors() {
+        let ancestor = match ancestor.as_os_str().is_empty() {
+            true => Path::new("."),
+            false => ancestor,
+        };
+        if let Ok(real) = std::fs::canonicalize(ancestor) {
+            return real.join(below).starts_with(&folder);
+        }
+        if let Some(name) = ancestor.file_name() {
+            below = Path::new(name).join(below);
+        }
+    }
+    false
+}
+
+/// What a run reads, which its outputs must never replace.
+pub struct Reads<'a> {
+    pub inputs: &'a [PathBuf],
+    pub map: Option<&'a Path>,
+    /// The folder of local rules (`--rules DIR`).
+    pub rules: Option<&'a Path>,
+}
+
+/// Refuse an output (`--output`, `--report`: `outputs` with their flags) that is one of
+/// the inputs, a case file inside an input folder, the map, inside the rules folder, or
+/// the other output, by file identity whatever the spelling: the results would replace
+/// what they were read from, or each other.
+pub fn refuse_outputs(outputs: &[(&str, &Path)], reads: &Reads) -> Result<(), Diagnostic> {
+    let refuse = |flag: &str, output: &Path, what: String| {
+        Diagnostic::error(
+            crate::error::Code::UsageOutput,
+            flag,
+            format!(
+                "the output {} is {what}: the results would replace it",
+                output.display()
+            ),
+        )
+        .help("write the results to another file, outside the folders being read")
+    };
+    for (index, (flag, output)) in outputs.iter().enumerate() {
+        let mine = identity(output);
+        if let Some(rules) = reads.rules
+            && inside(output, rules)
+        {
+            let what = format!("inside the rules folder {}", rules.display());
+            return Err(refuse(flag, output, what));
+        }
+        for (other_flag, other) in &outputs[..index] {
+            if mine.is_some() && mine == identity(other) {
+                return Err(Diagnostic::error(
+                    crate::error::Code::UsageOutput,
+                    *flag,
+                    format!(
+                        "{flag} {} and {other_flag} {} are the same file: one would replace \
+                         the other",
+                        output.display(),
+                        other.display()
+                    ),
+                )
+                .help("give each its own name, for example audit.csv and audit.html"));
+            }
+        }
+        // A device or a pipe (`/dev/null`) is written as it is, never replaced.
+        if std::fs::metadata(output).is_ok_and(|m| !m.is_file()) {
+            continue;
+        }
+        if let Some(map) = reads.map
+            && mine.is_some()
+            && mine == identity(map)
+        {
+            return Err(refuse(flag, output, format!("the map {}", map.display())));
+        }
+        for input in reads.inputs {
+            if mine.is_some() && mine == identity(input) {
+                let what = format!("the input {}", input.display());
+                return Err(refuse(flag, output, what));
+            }
+            if std::fs::metadata(input).is_ok_and(|m| m.is_dir())
+                && super::input::is_case_path(output)
+                && inside(output, input)
+            {
+                let what = format!("a case file inside the input folder {}", input.display());
+                return Err(refuse(flag, output, what));
+            }
         }
     }
     Ok(())
@@ -732,7 +805,20 @@ mod tests {
         );
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "\"'=1+1\",\"'+1\",\"'-1\",\"'@SUM(A1)\",\"'\tx\",\"'\rx\",\"'=\"\"a\"\"\",a=b\n"
+            "\"'=1+1\",\"'+1\",\"'-1\",\"'@SUM(A1)\",\\tx,\\rx,\"'=\"\"a\"\"\",a=b\n"
+        );
+    }
+
+    #[test]
+    fn cells_hold_no_character_that_acts_on_a_terminal() {
+        let mut out = Vec::new();
+        csv_row(
+            &["a\u{1b}[2Jb", "two\nlines", "\u{202e}fdp.exe", "a,\u{9b}"],
+            &mut out,
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "a\\u{1b}[2Jb,two\\nlines,\\u{202e}fdp.exe,\"a,\\u{9b}\"\n"
         );
     }
 

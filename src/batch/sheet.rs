@@ -3,6 +3,7 @@
 //! (a message names it as `sheet Contacts, cell C5`). The records are then read as our own
 //! CSV is, or through `--map`.
 
+use super::cells::column_letter;
 use super::csv::{Bad, Cell, Row};
 use crate::error::Diagnostic;
 use calamine::{Data, Reader};
@@ -39,6 +40,20 @@ pub fn read(path: &Path, wanted: Option<&str>) -> Result<Sheet, Diagnostic> {
             ));
         }
     }
+    let ods = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ods"));
+    if ods && let Some((sheet, grid)) = ods_grid(path) {
+        return Err(refuse(
+            format!(
+                "sheet `{sheet}` holds {} cells but declares repeated rows or columns as far \
+                 as cell {}: read, they would fill {} cells, far more than an export of so few",
+                grid.cells, grid.far, grid.fill
+            ),
+            "delete the empty rows and columns after the export's rows, or export the sheet \
+             as CSV",
+        ));
+    }
     let mut book = calamine::open_workbook_auto(path).map_err(|e| {
         refuse(
             format!("cannot read the workbook: {e}"),
@@ -72,43 +87,121 @@ pub fn read(path: &Path, wanted: Option<&str>) -> Result<Sheet, Diagnostic> {
             )
         })?,
     };
-    let range = book.worksheet_range(&sheet).map_err(|e| {
+    let cells = match &mut book {
+        // Cell by cell as stored, so memory follows the cells the sheet holds, never the
+        // size it declares (a 5 KB file can declare every cell to XFD1048576).
+        calamine::Sheets::Xlsx(xlsx) => {
+            let unreadable = |e: calamine::XlsxError| {
+                refuse(
+                    format!("cannot read sheet `{sheet}`: {e}"),
+                    "save the workbook again, or export the sheet as CSV",
+                )
+            };
+            let mut reader = xlsx.worksheet_cells_reader(&sheet).map_err(unreadable)?;
+            let mut cells = Vec::new();
+            while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+                let (row, column) = cell.get_position();
+                let text = text(&Data::from(cell.get_value().clone()));
+                if !text.is_empty() {
+                    cells.push((row, column, text));
+                }
+            }
+            cells
+        }
+        // An .ods was measured before it was opened (`ods_grid`).
+        other => {
+            let range = other.worksheet_range(&sheet).map_err(|e| {
+                refuse(
+                    format!("cannot read sheet `{sheet}`: {e}"),
+                    "save the workbook again, or export the sheet as CSV",
+                )
+            })?;
+            let (top, left) = range.start().unwrap_or((0, 0));
+            range
+                .used_cells()
+                .map(|(r, c, data)| (top + r as u32, left + c as u32, text(data)))
+                .filter(|(_, _, text)| !text.is_empty())
+                .collect()
+        }
+    };
+    let rows = rows_of(cells).map_err(|grid| {
         refuse(
-            format!("cannot read sheet `{sheet}`: {e}"),
-            "save the workbook again, or export the sheet as CSV",
+            format!(
+                "sheet `{sheet}` holds {} cells but reaches cell {}: as rows, they would fill \
+                 {} cells, far more than an export of so few",
+                grid.cells, grid.far, grid.fill
+            ),
+            "delete what is below or to the right of the export's rows (or export the sheet \
+             as CSV)",
         )
     })?;
-    let (top, left) = range.start().unwrap_or((0, 0));
-    let mut rows = Vec::new();
-    for (r, cells) in range.rows().enumerate() {
-        let line = top as usize + r + 1;
-        let cells = cells
-            .iter()
-            .enumerate()
-            .map(|(c, data)| Cell {
-                text: text(data),
-                line,
-                // Blank columns before the first used one still count, so C is C.
-                column: left as usize + c + 1,
-            })
-            .collect::<Vec<_>>();
-        rows.push(Ok(pad(cells, left as usize, line)));
-    }
     Ok((Arc::from(sheet), rows))
 }
 
-/// A row whose sheet starts after column A, with the empty cells before it, so cell
-/// positions count from A as the export's reader expects.
-fn pad(cells: Vec<Cell>, left: usize, line: usize) -> Row {
-    let mut all: Vec<Cell> = (0..left)
-        .map(|c| Cell {
-            text: String::new(),
-            line,
-            column: c + 1,
-        })
-        .collect();
-    all.extend(cells);
-    Row { line, cells: all }
+/// The cells a sheet's rows may fill however few it holds, and how many for each cell it
+/// holds beyond that: a sheet whose rows (every row with a cell, each as wide as the
+/// widest) would fill more is refused, so a few cells far apart cannot take the memory.
+const GRID_FLOOR: u64 = 1 << 20;
+const GRID_PER_CELL: u64 = 32;
+
+/// Whether `fill` cells are too many for a sheet holding `cells`.
+fn too_sparse(fill: u64, cells: u64) -> bool {
+    fill > GRID_FLOOR.max(cells.saturating_mul(GRID_PER_CELL))
+}
+
+/// A sheet refused as too sparse: how many cells it holds, the cell that reaches
+/// farthest, and how many its rows would fill.
+struct Sparse {
+    cells: u64,
+    far: String,
+    fill: u64,
+}
+
+/// The rows of a sheet from its cells that hold something (row and column from 0, and
+/// the text): each row that has a cell, as wide as the widest, its empty cells filled in
+/// so that cell positions count from A as the export's reader expects; `Err` for a sheet
+/// whose rows would fill too many cells.
+fn rows_of(mut cells: Vec<(u32, u32, String)>) -> Result<Vec<Result<Row, Bad>>, Sparse> {
+    // In sheet order; a cell given twice is what it was given last.
+    cells.sort_by_key(|(row, column, _)| (*row, *column));
+    cells.dedup_by(|later, earlier| {
+        let same = later.0 == earlier.0 && later.1 == earlier.1;
+        if same {
+            std::mem::swap(&mut later.2, &mut earlier.2);
+        }
+        same
+    });
+    let Some(widest) = cells.iter().max_by_key(|(_, column, _)| *column) else {
+        return Ok(Vec::new());
+    };
+    let width = widest.1 as usize + 1;
+    let mut lines: Vec<u32> = cells.iter().map(|(row, _, _)| *row).collect();
+    lines.dedup();
+    let fill = (lines.len() as u64).saturating_mul(width as u64);
+    if too_sparse(fill, cells.len() as u64) {
+        return Err(Sparse {
+            cells: cells.len() as u64,
+            far: format!("{}{}", column_letter(width), widest.0 as u64 + 1),
+            fill,
+        });
+    }
+    let mut rows: Vec<Result<Row, Bad>> = Vec::with_capacity(lines.len());
+    let mut cells = cells.into_iter().peekable();
+    for row in lines {
+        let line = row as usize + 1;
+        let mut all: Vec<Cell> = (0..width)
+            .map(|c| Cell {
+                text: String::new(),
+                line,
+                column: c + 1,
+            })
+            .collect();
+        while let Some((_, column, text)) = cells.next_if(|(r, _, _)| *r == row) {
+            all[column as usize].text = text;
+        }
+        rows.push(Ok(Row { line, cells: all }));
+    }
+    Ok(rows)
 }
 
 /// A cell as the text a CSV export would hold: whole numbers without `.0`, dates as ISO
@@ -132,5 +225,130 @@ fn text(data: &Data) -> String {
         Data::DateTime(d) => d.as_f64().to_string(),
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// The first sheet of the .ods at `path` whose rows, as calamine reads them (it reads
+/// every sheet whole, repeated rows and columns written out, when the workbook is opened),
+/// would fill too many cells for those it holds; `None` when every sheet is in bounds, or
+/// when the file cannot be looked into (calamine then says why). Read as a stream: a few
+/// hundred bytes can declare a million repeated rows.
+fn ods_grid(path: &Path) -> Option<(String, Sparse)> {
+    use quick_xml::events::Event;
+    let file = std::fs::File::open(path).ok()?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).ok()?;
+    let content = zip.by_name("content.xml").ok()?;
+    let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(content));
+    let mut buf = Vec::new();
+    let mut table = Table::default();
+    loop {
+        let event = xml.read_event_into(&mut buf).ok()?;
+        let (start, empty) = match &event {
+            Event::Start(e) => (Some(e), false),
+            Event::Empty(e) => (Some(e), true),
+            _ => (None, false),
+        };
+        if let Some(e) = start {
+            let repeated = |key: &str| {
+                e.try_get_attribute(key)
+                    .ok()
+                    .flatten()
+                    .and_then(|a| a.value.trim().parse::<u64>().ok())
+                    .unwrap_or(1)
+            };
+            match e.name().as_ref() {
+                "table:table" => {
+                    let name = e
+                        .try_get_attribute("table:name")
+                        .ok()
+                        .flatten()
+                        .map(|a| a.value.into_owned())
+                        .unwrap_or_default();
+                    table = Table {
+                        name,
+                        ..Table::default()
+                    };
+                }
+                "table:table-row" => {
+                    table.row_repeats = repeated("table:number-rows-repeated");
+                    table.column = 0;
+                    table.row_end = 0;
+                }
+                "table:table-cell" | "table:covered-table-cell" => {
+                    let repeats = repeated("table:number-columns-repeated");
+                    table.column = table.column.saturating_add(repeats).min(MAX_COLUMNS);
+                    let holds = !empty
+                        || e.try_get_attribute("office:value-type")
+                            .ok()
+                            .flatten()
+                            .is_some();
+                    if holds {
+                        table.cells += 1;
+                        table.row_end = table.column;
+                    }
+                }
+                _ => {}
+            }
+        }
+        match &event {
+            Event::End(e) if e.name().as_ref() == "table:table-row" => table.end_row(),
+            Event::Empty(e) if e.name().as_ref() == "table:table-row" => table.end_row(),
+            Event::End(e) if e.name().as_ref() == "table:table" => {
+                if let Some(grid) = table.sparse() {
+                    return Some((std::mem::take(&mut table.name), grid));
+                }
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+/// The widest and longest a sheet can be.
+const MAX_COLUMNS: u64 = 16_384;
+const MAX_ROWS: u64 = 1_048_576;
+
+/// An .ods sheet as it is streamed: what its rows would fill.
+#[derive(Default)]
+struct Table {
+    name: String,
+    /// Cells it holds (repeated ones counted once: as written).
+    cells: u64,
+    /// Rows so far, repeated ones written out.
+    rows: u64,
+    /// The first and last row that hold a cell, and the widest such row.
+    first: Option<u64>,
+    last: u64,
+    width: u64,
+    /// The row being read: its repeats, its column, and the column after its last cell.
+    row_repeats: u64,
+    column: u64,
+    row_end: u64,
+}
+
+impl Table {
+    fn end_row(&mut self) {
+        let repeats = self
+            .row_repeats
+            .max(1)
+            .min(MAX_ROWS - self.rows.min(MAX_ROWS));
+        if self.row_end > 0 {
+            self.first.get_or_insert(self.rows);
+            self.last = self.rows + repeats.saturating_sub(1);
+            self.width = self.width.max(self.row_end);
+        }
+        self.rows += repeats;
+        self.row_repeats = 1;
+    }
+
+    fn sparse(&self) -> Option<Sparse> {
+        let first = self.first?;
+        let fill = (self.last - first + 1).saturating_mul(self.width);
+        too_sparse(fill, self.cells).then(|| Sparse {
+            cells: self.cells,
+            far: format!("{}{}", column_letter(self.width as usize), self.last + 1),
+            fill,
+        })
     }
 }

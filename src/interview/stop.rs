@@ -25,7 +25,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Catch Ctrl-C for the rest of the run.
+/// Catch Ctrl-C (and, on Unix, SIGTERM and SIGHUP) for the rest of the run.
 pub fn install() -> anyhow::Result<()> {
     ctrlc::set_handler(|| {
         report();
