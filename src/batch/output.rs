@@ -69,8 +69,7 @@ pub fn assessed(
                 rules_origin: rules.origin.label(),
                 result: render::json::result(rules, outcome),
             };
-            serde_json::to_writer(&mut *out, &line).expect("the result serialises");
-            out.push(b'\n');
+            json_line(&line, out);
         }
         Format::Table => table_assessed(rules, source, outcome, styled, out),
         Format::Summary => {}
@@ -108,8 +107,7 @@ pub fn failed(
                 rules_origin: rules.origin.label(),
                 error_code: code,
             };
-            serde_json::to_writer(&mut *out, &line).expect("the row serialises");
-            out.push(b'\n');
+            json_line(&line, out);
         }
         Format::Summary => {}
         Format::Table => {
@@ -119,6 +117,31 @@ pub fn failed(
             let _ = writeln!(out, "{source}  {label}{local}  {error}");
         }
     }
+}
+
+/// One JSON Lines row. serde_json escapes control characters; the invisible ones that
+/// could disguise text on a terminal (bidirectional overrides, zero-width spaces) are
+/// escaped as `\uXXXX` too, which reads back as the same string.
+fn json_line(row: &impl Serialize, out: &mut Vec<u8>) {
+    let start = out.len();
+    serde_json::to_writer(&mut *out, row).expect("the row serialises");
+    let written = std::str::from_utf8(&out[start..]).expect("serde_json writes UTF-8");
+    if written.chars().any(threshold_model::text::is_unsafe) {
+        let mut escaped = String::with_capacity(written.len() + 16);
+        for c in written.chars() {
+            if threshold_model::text::is_unsafe(c) {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    escaped.push_str(&format!("\\u{unit:04x}"));
+                }
+            } else {
+                escaped.push(c);
+            }
+        }
+        out.truncate(start);
+        out.extend_from_slice(escaped.as_bytes());
+    }
+    out.push(b'\n');
 }
 
 /// A diagnostic on one line, so that a row is one line whatever went wrong.
@@ -783,6 +806,24 @@ fn cannot_write(path: &Path, e: &std::io::Error) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_json_line_escapes_what_could_disguise_it_and_reads_back_the_same() {
+        let mut out = Vec::new();
+        let text = "R\u{202e}1\u{200b}\u{1b}[2J";
+        json_line(&serde_json::json!({ "reference": text }), &mut out);
+        let line = String::from_utf8(out).unwrap();
+        assert!(
+            !line
+                .trim_end()
+                .chars()
+                .any(threshold_model::text::is_unsafe),
+            "{line}"
+        );
+        assert!(line.contains("\\u202e"), "{line}");
+        let back: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(back["reference"], text);
+    }
 
     #[test]
     fn cells_are_quoted_only_when_they_must_be() {
