@@ -40,21 +40,19 @@ pub fn read_case(path: &str, rules: &RuleSet, io: &mut Io) -> anyhow::Result<(Ca
         .help("give a case file's path; `threshold batch FOLDER` assesses every case in a folder")
         .into());
     } else {
-        let bytes =
-            crate::files::read_limited(std::path::Path::new(path), crate::case::MAX_CASE_BYTES)
-                .map_err(|e| {
-                    let help = if crate::files::not_a_file(std::path::Path::new(path)).is_some() {
-                        crate::files::NOT_A_FILE_HELP
-                    } else {
-                        "check the path; `-` reads standard input"
-                    };
-                    Diagnostic::error(
-                        crate::error::Code::CaseRead,
-                        path,
-                        e.replacen("cannot read", "cannot read the case file", 1),
-                    )
-                    .help(help)
-                })?;
+        let bytes = crate::files::read_limited_as(
+            std::path::Path::new(path),
+            crate::case::MAX_CASE_BYTES,
+            "the case file",
+        )
+        .map_err(|e| {
+            let help = if crate::files::not_a_file(std::path::Path::new(path)).is_some() {
+                crate::files::NOT_A_FILE_HELP
+            } else {
+                "check the path; `-` reads standard input"
+            };
+            Diagnostic::error(crate::error::Code::CaseRead, path, e).help(help)
+        })?;
         (bytes, path.to_string())
     };
     let case = crate::case::read(&bytes, &name, &rules.questions)?;

@@ -240,6 +240,26 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// The diagnostic on one line (`file:line:col: error[CODE]: message; help: …`), for a
+    /// row that must stay one line whatever went wrong.
+    pub fn one_line(&self) -> String {
+        let mut line = String::from(&self.file);
+        if let Some(at) = self.location {
+            line.push_str(&format!(":{}:{}", at.line, at.column));
+        }
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        line.push_str(&format!(": {label}[{}]: {}", self.code, self.message));
+        if let Some(help) = &self.help {
+            line.push_str(&format!("; help: {help}"));
+        }
+        line.replace('\n', " ")
+    }
+}
+
 impl std::error::Error for Diagnostic {}
 
 /// Several diagnostics from one check (for example every problem `rules check` found).

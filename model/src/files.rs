@@ -38,13 +38,23 @@ pub const NOT_A_FILE_HELP: &str =
 /// At most `limit + 1` bytes of the regular file at `path`: more than `limit` means the
 /// file is too large. `Err` holds what went wrong, in words, for a message.
 pub fn read_limited(path: &Path, limit: usize) -> Result<Vec<u8>, String> {
-    if let Some(what) = not_a_file(path) {
-        return Err(format!("cannot read: it is {what}"));
+    read_limited_as(path, limit, "")
+}
+
+/// [`read_limited`], its refusal naming what the file is (`cannot read the case file: …`).
+pub fn read_limited_as(path: &Path, limit: usize, what: &str) -> Result<Vec<u8>, String> {
+    let cannot = if what.is_empty() {
+        "cannot read".to_string()
+    } else {
+        format!("cannot read {what}")
+    };
+    if let Some(kind) = not_a_file(path) {
+        return Err(format!("{cannot}: it is {kind}"));
     }
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let file = std::fs::File::open(path).map_err(|e| format!("{cannot}: {e}"))?;
     let mut bytes = Vec::new();
     file.take(limit as u64 + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read: {e}"))?;
+        .map_err(|e| format!("{cannot}: {e}"))?;
     Ok(bytes)
 }

@@ -219,8 +219,8 @@ struct Kept {
     first_refused: Vec<String>,
     /// Each input's cases and rows, in input order; past [`INPUTS_KEPT`] inputs, the rest
     /// together (a folder of a million case files is not listed file by file).
-    inputs: Vec<output::InputCount>,
-    other_inputs: Option<output::InputCount>,
+    inputs: Vec<report::InputCount>,
+    other_inputs: Option<report::InputCount>,
 }
 
 /// Inputs whose counts are kept one by one.
@@ -245,9 +245,9 @@ impl Kept {
                 _ if kept < INPUTS_KEPT => self.inputs.push(count.clone()),
                 _ => self
                     .other_inputs
-                    .get_or_insert_with(|| output::InputCount {
+                    .get_or_insert_with(|| report::InputCount {
                         name: "the other inputs".into(),
-                        ..output::InputCount::default()
+                        ..report::InputCount::default()
                     })
                     .add(count),
             }
@@ -295,7 +295,7 @@ impl Kept {
                 cases > 1 || c.rows_assessed + c.rows_refused > cases
             })
             .take(SUMMARY_INPUTS)
-            .map(output::InputCount::sentence)
+            .map(report::InputCount::sentence)
             .collect()
     }
 }
@@ -311,7 +311,8 @@ struct Downloads {
     /// The cases again, as a workbook (`audit-cases.xlsx`), written when complete.
     book: xlsx::Book,
     book_target: output::Target<'static>,
-    names: (String, String),
+    /// The file names: the cases (CSV), the refused (CSV), the cases (workbook).
+    names: [String; 3],
 }
 
 /// The report's downloads beside it: `audit.html` gives `audit-cases.csv`,
@@ -331,8 +332,7 @@ impl Downloads {
             path.file_name()
                 .map_or(String::new(), |n| n.to_string_lossy().into_owned())
         };
-        let names = (name(&cases), name(&refused));
-        let book_name = name(&book);
+        let names = [name(&cases), name(&refused), name(&book)];
         let open = |name: &str, header: &str| -> Result<output::Target<'static>, Diagnostic> {
             // A file target never writes to this: it is only the type's standard output.
             let unused: &'static mut std::io::Sink = Box::leak(Box::new(std::io::sink()));
@@ -352,15 +352,15 @@ impl Downloads {
                 Diagnostic::error(crate::error::Code::UsageOutput, "--report", e.to_string())
             })?;
         Ok(Downloads {
-            cases: open(&names.0, report::CASES_HEADER)?,
-            refused: open(&names.1, report::REFUSED_HEADER)?,
+            cases: open(&names[0], report::CASES_HEADER)?,
+            refused: open(&names[1], report::REFUSED_HEADER)?,
             book,
-            book_target: open(&book_name, "")?,
+            book_target: open(&names[2], "")?,
             names,
         })
     }
 
-    fn names(&self) -> (String, String) {
+    fn names(&self) -> [String; 3] {
         self.names.clone()
     }
 

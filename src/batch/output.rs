@@ -87,7 +87,7 @@ pub fn failed(
     out: &mut Vec<u8>,
 ) {
     let code = error.code.as_str();
-    let error = one_line(error);
+    let error = error.one_line();
     match format {
         Format::Csv | Format::Xlsx => {
             let mut cells = [""; 13];
@@ -142,14 +142,6 @@ fn json_line(row: &impl Serialize, out: &mut Vec<u8>) {
         out.extend_from_slice(escaped.as_bytes());
     }
     out.push(b'\n');
-}
-
-/// A diagnostic on one line, so that a row is one line whatever went wrong.
-fn one_line(error: &Diagnostic) -> String {
-    error
-        .to_string()
-        .replace("\n  help: ", "; help: ")
-        .replace('\n', " ")
 }
 
 /// On a table row, what says the row's rules were a local copy.
@@ -332,67 +324,16 @@ pub struct Tally {
     /// Of one chunk: each case that could not be read or assessed, and why.
     pub refused: Vec<super::report::Refused>,
     /// Of one chunk: the cases and rows of each input file, in input order.
-    pub inputs: Vec<InputCount>,
-}
-
-/// One input file's cases and rows (a CSV case may be several rows), assessed and refused:
-/// every row accounted for.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct InputCount {
-    pub name: String,
-    pub cases_assessed: u64,
-    pub cases_refused: u64,
-    pub rows_assessed: u64,
-    pub rows_refused: u64,
-}
-
-impl InputCount {
-    pub fn add(&mut self, other: &InputCount) {
-        self.cases_assessed += other.cases_assessed;
-        self.cases_refused += other.cases_refused;
-        self.rows_assessed += other.rows_assessed;
-        self.rows_refused += other.rows_refused;
-    }
-
-    /// `export.csv: 12 rows = 10 rows in 5 cases assessed + 2 rows in 1 case refused`, or
-    /// where each case is one row (a line, a document), `stream.yaml: 3 cases = 2 assessed
-    /// + 1 refused`.
-    pub fn sentence(&self) -> String {
-        if self.rows_assessed == self.cases_assessed && self.rows_refused == self.cases_refused {
-            return format!(
-                "{}: {} = {} assessed + {} refused",
-                render::shown(&self.name),
-                cases(self.cases_assessed + self.cases_refused),
-                self.cases_assessed,
-                self.cases_refused
-            );
-        }
-        let rows = |n: u64| {
-            if n == 1 {
-                "1 row".to_string()
-            } else {
-                format!("{n} rows")
-            }
-        };
-        format!(
-            "{}: {} = {} in {} assessed + {} in {} refused",
-            render::shown(&self.name),
-            rows(self.rows_assessed + self.rows_refused),
-            rows(self.rows_assessed),
-            cases(self.cases_assessed),
-            rows(self.rows_refused),
-            cases(self.cases_refused)
-        )
-    }
+    pub inputs: Vec<super::report::InputCount>,
 }
 
 impl Tally {
     /// The input's count for a case of `input` (its name, and its rows).
-    fn input(&mut self, input: &(String, u64)) -> &mut InputCount {
+    fn input(&mut self, input: &(String, u64)) -> &mut super::report::InputCount {
         if self.inputs.last().is_none_or(|last| last.name != input.0) {
-            self.inputs.push(InputCount {
+            self.inputs.push(super::report::InputCount {
                 name: input.0.clone(),
-                ..InputCount::default()
+                ..super::report::InputCount::default()
             });
         }
         let last = self.inputs.len() - 1;
@@ -439,7 +380,7 @@ impl Tally {
         self.refused.push(super::report::Refused {
             source: source.to_string(),
             reference: reference.map(str::to_string),
-            why: one_line(error),
+            why: error.one_line(),
         });
     }
 

@@ -8,7 +8,8 @@
 //!
 //! The audit is counted as the cases go by ([`Audit`]): its size does not grow with the
 //! number of cases. The page lists at most [`SHOWN`] cases of each kind; every case is in
-//! the downloads written beside it (`NAME-cases.csv`, `NAME-refused.csv`).
+//! the downloads written beside it (`NAME-cases.csv`, `NAME-refused.csv`,
+//! `NAME-cases.xlsx`).
 //!
 //! The HTML is one file that runs and fetches nothing: inline CSS and SVG, no script, a
 //! Content-Security-Policy of `default-src 'none'; style-src 'unsafe-inline'`, every text
@@ -45,6 +46,66 @@ pub struct Refused {
     pub source: String,
     pub reference: Option<String>,
     pub why: String,
+}
+
+/// One input file's cases and rows (a CSV case may be several rows), assessed and refused:
+/// every row accounted for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InputCount {
+    pub name: String,
+    pub cases_assessed: u64,
+    pub cases_refused: u64,
+    pub rows_assessed: u64,
+    pub rows_refused: u64,
+}
+
+impl InputCount {
+    pub fn add(&mut self, other: &InputCount) {
+        self.cases_assessed += other.cases_assessed;
+        self.cases_refused += other.cases_refused;
+        self.rows_assessed += other.rows_assessed;
+        self.rows_refused += other.rows_refused;
+    }
+
+    /// `export.csv: 12 rows = 10 rows in 5 cases assessed + 2 rows in 1 case refused`, or
+    /// where each case is one row (a line, a document), `stream.yaml: 3 cases = 2 assessed
+    /// + 1 refused`.
+    pub fn sentence(&self) -> String {
+        if self.rows_assessed == self.cases_assessed && self.rows_refused == self.cases_refused {
+            return format!(
+                "{}: {} = {} assessed + {} refused",
+                crate::render::shown(&self.name),
+                cases(self.cases_assessed + self.cases_refused),
+                self.cases_assessed,
+                self.cases_refused
+            );
+        }
+        let rows = |n: u64| {
+            if n == 1 {
+                "1 row".to_string()
+            } else {
+                format!("{n} rows")
+            }
+        };
+        format!(
+            "{}: {} = {} in {} assessed + {} in {} refused",
+            crate::render::shown(&self.name),
+            rows(self.rows_assessed + self.rows_refused),
+            rows(self.rows_assessed),
+            cases(self.cases_assessed),
+            rows(self.rows_refused),
+            cases(self.cases_refused)
+        )
+    }
+}
+
+/// "1 case", "2 cases".
+fn cases(n: u64) -> String {
+    if n == 1 {
+        "1 case".into()
+    } else {
+        format!("{n} cases")
+    }
 }
 
 /// The most cases of each kind (recorded below, refused) the page and the summary list;
@@ -452,9 +513,10 @@ fn no_reason(n: u64) -> String {
 /// The run the audit is of: when, and its downloads' file names (for the page's links).
 pub struct Run {
     pub when: String,
-    pub downloads: Option<(String, String)>,
+    /// The cases (CSV), the refused (CSV) and the cases again (workbook).
+    pub downloads: Option<[String; 3]>,
     /// Each input's cases and rows, in input order.
-    pub inputs: Vec<super::output::InputCount>,
+    pub inputs: Vec<InputCount>,
 }
 
 /// Text for HTML: printable (no control or direction characters), then escaped.
@@ -513,14 +575,14 @@ pub fn html(
         esc(&audit.overall.sentence())
     );
     out.push_str("<p class=\"note\">\"Below\" means the level recorded is lower than the level the guidance supports for the answers recorded; \"above\", higher. The tool supports a decision and never makes one: each disagreement is for a person to read.</p>\n");
-    if let Some((cases, refused)) = &run.downloads {
+    if let Some([cases, refused, book]) = &run.downloads {
         let _ = writeln!(
             out,
             "<p id=\"downloads\">Every case, as tables: <a href=\"{}\" download>{}</a> (each assessed case; also as <a href=\"{}\" download>{}</a>) and <a href=\"{}\" download>{}</a> (each refused case), saved beside this page.</p>",
             esc(cases),
             esc(cases),
-            esc(&cases.replace(".csv", ".xlsx")),
-            esc(&cases.replace(".csv", ".xlsx")),
+            esc(book),
+            esc(book),
             esc(refused),
             esc(refused)
         );
@@ -551,7 +613,7 @@ fn first_few(list: &[String]) -> String {
 }
 
 /// Every row accounted for, per input file: rows in = rows assessed + rows refused.
-fn inputs_table(out: &mut String, inputs: &[super::output::InputCount]) {
+fn inputs_table(out: &mut String, inputs: &[InputCount]) {
     let shown = if inputs.len() > SHOWN {
         format!(" (the first {SHOWN} of {} inputs)", inputs.len())
     } else {

@@ -142,14 +142,12 @@ pub fn call_choices(area: &Area) -> Vec<String> {
     let mut choices: Vec<String> = area
         .contacts
         .iter()
-        .map(|contact| {
-            let number = contact
-                .phone
-                .as_deref()
-                .or(contact.email.as_deref())
-                .unwrap_or("");
-            format!("{} ({number})", contact.name)
-        })
+        .map(
+            |contact| match contact.phone.as_deref().or(contact.email.as_deref()) {
+                Some(number) => format!("{} ({number})", contact.name),
+                None => contact.name.clone(),
+            },
+        )
         .collect();
     choices.push(NO_CALL.to_string());
     choices
@@ -403,8 +401,7 @@ pub fn scenario_handout(
         )),
     ];
     let ladder: Vec<String> = (1..=4).map(|t| level_label(area, t)).collect();
-    let mut choices = call_choices(area);
-    choices.iter_mut().for_each(|c| *c = c.replace(" ()", ""));
+    let choices = call_choices(area);
     for (number, w) in worked.iter().enumerate() {
         blocks.push(Block::Heading(format!(
             "Scenario {}: {}",
