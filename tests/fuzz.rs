@@ -1,6 +1,7 @@
 //! Bounded fuzzing on the stable toolchain: arbitrary bytes and mutated files into the
-//! case reader and the rules loader. Nothing may panic, every refusal names the file, and
-//! pathological input (alias bombs, deep nesting, huge files) is refused, not hung on.
+//! case reader and the rules loader. Nothing may panic, every refusal names the file, every
+//! case accepted assesses in every area and renders in every format, and pathological
+//! input (alias bombs, deep nesting, huge files) is refused, not hung on.
 
 use proptest::prelude::*;
 use std::sync::{Arc, OnceLock};
@@ -23,13 +24,68 @@ const CASE: &str = include_str!("../examples/cases/salford-domestic-abuse-cumula
 const CASE_JSON: &str = r#"{"schema": 1, "area": "torbay", "answers": {"immediate_danger": "no", "domestic_abuse_incidents_12m": 3},
  "children": [{"id": "A", "age": 4, "answers": {"young_carer": "yes"}}, {"id": "B", "unborn": true}]}"#;
 
+fn rule_set() -> &'static threshold::rules::RuleSet {
+    static RULES: OnceLock<threshold::rules::RuleSet> = OnceLock::new();
+    RULES.get_or_init(|| {
+        rules::load(
+            rules::bundled_files(),
+            Origin::Bundled,
+            jiff::civil::date(2026, 12, 2),
+        )
+        .unwrap()
+        .0
+    })
+}
+
 /// Read `bytes` as a case named `name`: it may be refused, but never panic, and a refusal
-/// names the file first.
+/// names the file first. A case that is accepted assesses in every area and renders in
+/// every format, each showing the judgement note.
 fn read_is_safe(bytes: &[u8], name: &str) -> Result<(), TestCaseError> {
-    if let Err(diagnostic) = threshold::case::read(bytes, name, bank()) {
-        let text = diagnostic.to_string();
-        prop_assert!(text.starts_with(name), "{text}");
-        prop_assert!(text.contains(": error[E-"), "{text}");
+    match threshold::case::read(bytes, name, bank()) {
+        Err(diagnostic) => {
+            let text = diagnostic.to_string();
+            prop_assert!(text.starts_with(name), "{text}");
+            prop_assert!(text.contains(": error[E-"), "{text}");
+        }
+        Ok(case) => assesses_and_renders(&case)?,
+    }
+    Ok(())
+}
+
+fn assesses_and_renders(case: &threshold::case::Case) -> Result<(), TestCaseError> {
+    use threshold::render;
+    let rules = rule_set();
+    let at: jiff::Timestamp = "2026-11-28T22:00:00Z".parse().unwrap();
+    let at = at.to_zoned_datetime(jiff::tz::TimeZone::UTC);
+    for area in &rules.areas {
+        let outcome = threshold::engine::assess(area, &rules.questions, case, &at);
+        prop_assert_eq!(outcome.children.len(), case.children.len());
+        for child in &outcome.children {
+            prop_assert!((1..=4).contains(&child.level) && child.could_reach >= child.level);
+        }
+        prop_assert!(
+            outcome.contacts.iter().any(|c| c.contact.emergency),
+            "999 is always listed"
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&render::json::to_string(rules, &outcome)).unwrap();
+        prop_assert_eq!(
+            &json["overall"]["level"],
+            &serde_json::json!(outcome.overall)
+        );
+        for text in [
+            render::table::render(rules, &outcome, false),
+            render::plain::render(rules, &outcome, true),
+            render::markdown::render(rules, &outcome),
+        ] {
+            prop_assert!(text.contains(render::JUDGEMENT_NOTE), "{text}");
+        }
+        // The one screen says it in fewer words.
+        let screen = render::summary::render(rules, &outcome, 80);
+        prop_assert!(
+            screen.contains("Supports, not replaces, your judgement."),
+            "{screen}"
+        );
     }
     Ok(())
 }
