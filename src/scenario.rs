@@ -145,7 +145,7 @@ pub fn bundled_files() -> Vec<RuleFile> {
 
 /// Every `.yaml` file in `dir`.
 pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Diagnostic> {
-    let entries = std::fs::read_dir(dir).map_err(|e| {
+    let entries = crate::files::entries(dir).map_err(|e| {
         Diagnostic::error(
             crate::error::Code::ScenarioSource,
             dir.display().to_string(),
@@ -153,14 +153,9 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Diagnostic> {
         )
         .help("give a folder of scenario files (*.yaml)")
     })?;
-    let mut paths: Vec<_> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .collect();
-    paths.sort();
-    paths
+    entries
         .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
         .map(|path| {
             let file = path.display().to_string();
             let limit = crate::rules::MAX_RULES_FILE_BYTES;

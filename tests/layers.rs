@@ -1,5 +1,5 @@
 //! Each module's imports point down: no two modules use each other, directly or round a
-//! loop. The rules model is its own crate (`model/`), below everything here, so it cannot
+//! loop; and only the I/O door touches files or the environment. The rules model is its own crate (`model/`), below everything here, so it cannot
 //! use the engine, cases or rendering at all; within each crate this test reads every
 //! `crate::` and `super::` path outside unit tests and refuses a cycle between top-level
 //! modules, or between sibling modules of one folder (a module's own submodules are part
@@ -158,4 +158,82 @@ fn a_loop_is_found() {
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect();
     assert_eq!(a_cycle(&tree), None);
+}
+
+/// Each source file by its path without `.rs` (`batch::output`, `main`, `interview::mod`),
+/// unit tests left out.
+fn files(root: &Path) -> BTreeMap<String, String> {
+    fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<String, String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, root, out);
+            } else if path.extension().is_some_and(|x| x == "rs") {
+                let relative = path.strip_prefix(root).unwrap().with_extension("");
+                let name: Vec<String> = relative
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                let text = std::fs::read_to_string(&path).unwrap();
+                let code = text
+                    .split("#[cfg(test)]\nmod tests")
+                    .next()
+                    .unwrap()
+                    .split("#[cfg(test)]\npub(crate) mod tests")
+                    .next()
+                    .unwrap();
+                out.insert(name.join("::"), code.to_string());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(root, root, &mut out);
+    out
+}
+
+/// The modules that may touch files (`std::fs`) or the environment (`std::env`): the door
+/// to the outside. Everything else (rules, engine, cases, rendering, the interview's flow)
+/// gets what it needs from them, so it stays pure and testable.
+const DOOR: &[(&str, &[&str])] = &[
+    (
+        "src",
+        &[
+            // The program's entry: its arguments and NO_COLOR.
+            "main",
+            // Reading a case file or standard input.
+            "io",
+            // THRESHOLD_AREA, read in one place.
+            "settings",
+            // batch: the inputs it walks, the outputs it writes, the workbooks it opens.
+            "batch::input",
+            "batch::output",
+            "batch::sheet",
+            // The interview: saving files owner-only, and the terminal on Ctrl-C.
+            "interview::save",
+            "interview::stop",
+        ],
+    ),
+    // Reading a folder and a file within a size limit.
+    ("model/src", &["files"]),
+];
+
+#[test]
+fn only_the_door_touches_files_or_the_environment() {
+    for (root, door) in DOOR {
+        let modules = files(Path::new(root));
+        for name in *door {
+            assert!(modules.contains_key(*name), "{root}: no module {name}");
+        }
+        for (module, code) in &modules {
+            if door.contains(&module.as_str()) {
+                continue;
+            }
+            for banned in ["std::fs", "std::env", "use std::{fs", "use std::{env"] {
+                assert!(
+                    !code.contains(banned),
+                    "{root}: {module} uses {banned}: go through the I/O door ({door:?})"
+                );
+            }
+        }
+    }
 }

@@ -1,10 +1,21 @@
-//! Reading a named file within a size limit. A path can name something that is not a
+//! The files the rules and scenarios are read from: a folder's entries, and a named file
+//! read within a size limit (the library's one use of `std::fs`). A path can name something that is not a
 //! file: `/dev/zero` never ends, a named pipe (FIFO) with no writer never opens, a terminal
 //! waits for typing. Only regular files are read, and never more than the limit and a
 //! byte, so the caller can refuse a file that is too large without holding it whole.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// The entries of the folder `dir`, in path order.
+pub fn entries(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
 
 /// What a path names when it is not a regular file or a folder, in words.
 pub fn not_a_file(path: &Path) -> Option<&'static str> {

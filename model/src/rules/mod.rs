@@ -208,7 +208,7 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Diagnostic> {
         BANK_HOLIDAYS_FILE.to_string(),
     )?);
     let areas_dir = dir.join(AREAS_DIR);
-    let entries = std::fs::read_dir(&areas_dir).map_err(|e| {
+    let entries = crate::files::entries(&areas_dir).map_err(|e| {
         Diagnostic::error(
             crate::error::Code::RulesSource,
             areas_dir.display().to_string(),
@@ -218,12 +218,9 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Diagnostic> {
             "a rules folder holds {QUESTIONS_FILE} and {AREAS_DIR}/<area>.yaml; is {display} one?"
         ))
     })?;
-    let mut area_paths: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .collect();
-    area_paths.sort();
+    let area_paths = entries
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"));
     for path in area_paths {
         let name = format!(
             "{AREAS_DIR}/{}",
@@ -246,11 +243,9 @@ fn read_source_texts(
     relative: &Path,
     files: &mut Vec<RuleFile>,
 ) -> Result<(), Diagnostic> {
-    let Ok(entries) = std::fs::read_dir(root.join(relative)) else {
+    let Ok(paths) = crate::files::entries(&root.join(relative)) else {
         return Ok(());
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-    paths.sort();
     for path in paths {
         let name = relative.join(path.file_name().unwrap_or_default());
         if path.is_dir() {
