@@ -25,9 +25,6 @@ pub fn area_flag<'r>(rules: &'r RuleSet, flag: &str) -> Result<&'r Area, Diagnos
         .map_err(|e| Diagnostic::error(Code::UsageArea, "--area", e).help("run `threshold areas`"))
 }
 
-/// What to do about a case that names no area (assess and batch say the same).
-pub const NO_AREA_HELP: &str = "add `area: salford` (or trafford, redbridge, torbay) to the case, pass --area, or set THRESHOLD_AREA";
-
 /// `THRESHOLD_AREA` (SPEC 12), when set and not empty: the area for a case that names none,
 /// after `--area` and the case's own `area:`; an unknown value is refused naming it.
 pub fn default_area(rules: &RuleSet) -> Result<Option<&Area>, Diagnostic> {
@@ -72,9 +69,14 @@ pub fn resolve_area<'r>(
 }
 
 /// The refusal of a case that names no area, where none was given: at `at`, where the case
-/// starts when it is part of a file.
-pub fn no_area(file: &str, at: Option<Location>) -> Diagnostic {
+/// starts when it is part of a file. The help names the areas of the rules in use.
+pub fn no_area(rules: &RuleSet, file: &str, at: Option<Location>) -> Diagnostic {
+    let mut ids: Vec<&str> = rules.areas.iter().map(|a| a.id.as_str()).collect();
+    ids.sort_unstable();
     Diagnostic::error(Code::CaseArea, file, "the case names no area")
         .at(at)
-        .help(NO_AREA_HELP)
+        .help(format!(
+            "add `area:` to the case (one of {}), pass --area, or set THRESHOLD_AREA",
+            ids.join(", ")
+        ))
 }

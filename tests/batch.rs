@@ -364,7 +364,7 @@ fn standard_input_is_json_lines_with_each_line_located() {
             ),
             (
                 "-:4",
-                "-:4:1: error[E-CASE-AREA]: the case names no area; help: add `area: salford` (or trafford, redbridge, torbay) to the case, pass --area, or set THRESHOLD_AREA"
+                "-:4:1: error[E-CASE-AREA]: the case names no area; help: add `area:` to the case (one of redbridge, salford, torbay, trafford), pass --area, or set THRESHOLD_AREA"
             ),
         ]
     );

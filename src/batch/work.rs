@@ -330,7 +330,7 @@ fn area_of<'r>(
         name,
         |id| written.area_at(id),
     )?
-    .ok_or_else(|| crate::settings::no_area(name, written.start()))
+    .ok_or_else(|| crate::settings::no_area(settings.rules, name, written.start()))
 }
 
 /// Parse a case that is part of a larger file (a line, a document) starting at

@@ -111,7 +111,7 @@ enum RulesCommand {
     },
     /// An area's ladder, what moves a child up, the floors and the routes, as tables
     Show {
-        /// The area (trafford, redbridge, torbay, salford)
+        /// The area (`threshold areas` lists them)
         area: String,
     },
     /// The rules book: everything an area's rules do, written out for the partnership to sign off
@@ -124,7 +124,7 @@ enum RulesCommand {
             prints well. The bundled books are kept in docs/rules/; see rules/README.md."
     )]
     Book {
-        /// The area (trafford, redbridge, torbay, salford)
+        /// The area (`threshold areas` lists them)
         area: String,
         /// Markdown, or one self-contained HTML page
         #[arg(long, value_enum, default_value_t = BookFormat::Markdown)]
@@ -516,7 +516,7 @@ fn assess(
         name,
         |id| crate::case::find_field(&text, "area", id, 0),
     )?
-    .ok_or_else(|| crate::settings::no_area(name, None))?;
+    .ok_or_else(|| crate::settings::no_area(rules, name, None))?;
     // The result keeps the case's own assessment time (or --at); the numbers are for the
     // moment of reading (--at, else now), so a case reopened later shows today's hours.
     if let Some(at) = &at {
