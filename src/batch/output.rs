@@ -312,8 +312,8 @@ pub struct Tally {
     pub inputs: Vec<InputCount>,
 }
 
-/// One input file's cases and rows (a CSV case may be several rows), assessed and refused:
-/// every row accounted for.
+/// One input file's cases and rows (a CSV case may be several rows), assessed and refused,
+/// and the rows a map filtered out: every row accounted for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InputCount {
     pub name: String,
@@ -321,6 +321,8 @@ pub struct InputCount {
     pub cases_refused: u64,
     pub rows_assessed: u64,
     pub rows_refused: u64,
+    /// Rows the map's `filter:` left out: no case, but counted.
+    pub rows_filtered: u64,
 }
 
 impl InputCount {
@@ -329,13 +331,20 @@ impl InputCount {
         self.cases_refused += other.cases_refused;
         self.rows_assessed += other.rows_assessed;
         self.rows_refused += other.rows_refused;
+        self.rows_filtered += other.rows_filtered;
     }
 
     /// `export.csv: 12 rows = 10 rows in 5 cases assessed + 2 rows in 1 case refused`, or
     /// where each case is one row (a line, a document), `stream.yaml: 3 cases = 2 assessed
     /// + 1 refused`.
+    ///
+    /// Rows a map filtered out are said at the end (`... refused + 3 rows filtered out by
+    /// the map`).
     pub fn sentence(&self) -> String {
-        if self.rows_assessed == self.cases_assessed && self.rows_refused == self.cases_refused {
+        if self.rows_assessed == self.cases_assessed
+            && self.rows_refused == self.cases_refused
+            && self.rows_filtered == 0
+        {
             return format!(
                 "{}: {} = {} assessed + {} refused",
                 render::shown(&self.name),
@@ -351,10 +360,14 @@ impl InputCount {
                 format!("{n} rows")
             }
         };
+        let filtered = match self.rows_filtered {
+            0 => String::new(),
+            n => format!(" + {} filtered out by the map", rows(n)),
+        };
         format!(
-            "{}: {} = {} in {} assessed + {} in {} refused",
+            "{}: {} = {} in {} assessed + {} in {} refused{filtered}",
             render::shown(&self.name),
-            rows(self.rows_assessed + self.rows_refused),
+            rows(self.rows_assessed + self.rows_refused + self.rows_filtered),
             rows(self.rows_assessed),
             cases(self.cases_assessed),
             rows(self.rows_refused),
@@ -399,6 +412,11 @@ impl Tally {
                 }
             }
         }
+    }
+
+    /// Rows of `input` a map filtered out.
+    pub fn filtered(&mut self, input: &(String, u64), rows: u64) {
+        self.input(input).rows_filtered += rows;
     }
 
     pub fn failed(
