@@ -721,3 +721,31 @@ fn rows_the_map_filters_out_are_counted_and_said_never_lost() {
         );
     }
 }
+
+#[test]
+fn a_filter_needs_one_of_keep_and_skip_and_some_values_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for filter in [
+        "filter: {column: AssessmentStatus, keep: [Complete], skip: [Open]}\n",
+        "filter: {column: AssessmentStatus}\n",
+        // Would leave out every row (or none): a mistake, never read as one.
+        "filter: {column: AssessmentStatus, keep: []}\n",
+        "filter:\n  - {column: AssessmentStatus, skip: []}\n",
+    ] {
+        let map = small_map(
+            dir.path(),
+            &format!("columns: {{reference: FamilyID, child_id: LAchildID, age: Age}}\n{filter}"),
+        );
+        let run = batch(&["--map", &map, CIN_EXPORT]);
+        assert_eq!(run.code, 2, "{filter}{}", run.stderr);
+        assert!(run.stdout.is_empty(), "{filter}");
+        assert!(
+            run.stderr.contains(&format!("{map}:4:"))
+                && run
+                    .stderr
+                    .contains("the filter on `AssessmentStatus` needs"),
+            "{filter}{}",
+            run.stderr
+        );
+    }
+}

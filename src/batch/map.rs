@@ -343,10 +343,11 @@ impl Map {
             ));
         }
         for filter in &file.filter {
-            if filter.keep.is_some() == filter.skip.is_some() {
+            let values = filter.keep.as_ref().or(filter.skip.as_ref());
+            if filter.keep.is_some() == filter.skip.is_some() || values.is_some_and(Vec::is_empty) {
                 return Err(refuse(
                     format!(
-                        "the filter on `{}` needs exactly one of `keep:` (the values of the rows read) and `skip:` (the values of the rows left out)",
+                        "the filter on `{}` needs exactly one of `keep:` (the values of the rows read) and `skip:` (the values of the rows left out), with at least one value",
                         filter.column
                     ),
                     at("filter", ""),
