@@ -749,3 +749,32 @@ fn a_filter_needs_one_of_keep_and_skip_and_some_values_in_it() {
         );
     }
 }
+
+#[test]
+fn a_household_question_answered_on_each_childs_row_is_yes_if_any_no_only_if_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = small_map(
+        dir.path(),
+        "columns: {reference: FamilyID, child_id: LAchildID, age: Age}\nanswers: {yes: [Y], no: [N]}\nquestions:\n  adult_substance_misuse: {column: Parent Drugs}\n",
+    );
+    let text = "FamilyID,LAchildID,Age,Parent Drugs,AssessmentFactors,LocalLevel\nFAM-1,C1,7,N,21,CIN\nFAM-1,C2,9,Y,21,CIN\nFAM-2,C3,7,N,21,CIN\nFAM-2,C4,9,N,21,CIN\nFAM-3,C5,7,N,21,CIN\nFAM-3,C6,9,,21,CIN\n";
+    let export = write(dir.path(), "export.csv", text);
+    let run = batch(&["--map", &map, &export, "--format", "jsonl"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stderr, run.stdout);
+    let rows = json_rows(&run.stdout);
+    let answer = |reference: &str| {
+        let r = row(&rows, reference);
+        let reasons = r["children"][0]["reasons"].to_string();
+        (
+            unknowns(r).contains(&"adult_substance_misuse".to_string()),
+            reasons.contains("\"adult_substance_misuse\""),
+        )
+    };
+    assert_eq!(answer("FAM-1"), (false, true), "one child's row says yes");
+    assert_eq!(answer("FAM-2"), (false, false), "every row says no");
+    assert_eq!(
+        answer("FAM-3"),
+        (true, false),
+        "a blank among noes: unknown"
+    );
+}
