@@ -360,15 +360,19 @@ fn place(text: &str, line: usize, starts: Option<&str>) -> String {
     format!("line {line}, column {}", column + 1)
 }
 
-fn run_shape(shape: Shape, map: &str) {
+/// The export of `shape` read through `map`: the export, where it was, the rows and what
+/// was said on standard error.
+fn read(shape: Shape, map: &str) -> (Export, String, Vec<Value>, String) {
     let export = generate(shape);
     assert!(export.rows >= 5_000, "{} rows", export.rows);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("census.csv");
     std::fs::write(&path, &export.text).unwrap();
-    let path = path.to_str().unwrap();
+    let path = path.to_str().unwrap().to_string();
     let output = threshold()
-        .args(["batch", "--map", map, path, "--format", "jsonl", "--at", AT])
+        .args([
+            "batch", "--map", map, &path, "--format", "jsonl", "--at", AT,
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8(output.stderr).unwrap();
@@ -378,6 +382,12 @@ fn run_shape(shape: Shape, map: &str) {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
+    (export, path, rows, stderr)
+}
+
+fn run_shape(shape: Shape, map: &str) {
+    let (export, path, rows, stderr) = read(shape, map);
+    let path = path.as_str();
     let refused: Vec<&Value> = rows.iter().filter(|r| !r["error"].is_null()).collect();
     let planted: Vec<String> = export
         .faults
@@ -433,4 +443,41 @@ fn the_cin_census_map_reads_a_5000_row_export_every_clean_case_assessed_each_fau
 #[test]
 fn the_cin_census_columns_map_reads_a_5000_row_export_of_one_column_per_factor() {
     run_shape(Shape::Columns, "examples/maps/cin-census-columns.yaml");
+}
+
+#[test]
+fn both_shapes_of_one_census_give_each_case_the_same_levels_and_unknowns() {
+    // Each case as the rows say it: its household, recorded level, overall level, and
+    // each child's id, level and unknown answers (in order, so repeats compare as such).
+    let cases = |shape, map| {
+        let (_, _, rows, _) = read(shape, map);
+        let mut cases: Vec<String> = rows
+            .iter()
+            .filter(|r| r["error"].is_null())
+            .map(|r| {
+                let children: Vec<String> = r["children"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| format!("{} {} {}", c["id"], c["level"], c["unknowns"]))
+                    .collect();
+                format!(
+                    "{} {} {} {}",
+                    r["reference"],
+                    r["recorded_level"],
+                    r["overall"]["level"],
+                    children.join("; ")
+                )
+            })
+            .collect();
+        cases.sort();
+        cases
+    };
+    let one_cell = cases(Shape::OneCell, "examples/maps/cin-census.yaml");
+    let columns = cases(Shape::Columns, "examples/maps/cin-census-columns.yaml");
+    assert!(one_cell.len() > 2_000, "{}", one_cell.len());
+    assert_eq!(one_cell.len(), columns.len());
+    for (a, b) in one_cell.iter().zip(&columns) {
+        assert_eq!(a, b, "the two shapes read one case differently");
+    }
 }
