@@ -93,8 +93,7 @@ fn place(text: &str, line: usize, starts: &str) -> String {
     )
 }
 
-const CIN_HEADER: &str =
-    "FamilyID,LAchildID,PersonBirthDate,AssessmentAuthorisationDate,AssessmentFactors,LocalLevel\n";
+const CIN_HEADER: &str = "FamilyID,LAchildID,PersonBirthDate,AssessmentAuthorisationDate,AssessmentFactors,LocalLevel,ExpectedPersonBirthDate\n";
 
 #[test]
 fn a_code_written_twice_in_a_map_is_refused_at_its_second_line() {
@@ -487,4 +486,295 @@ fn the_ssd_export_is_read_through_its_map_every_clean_row_assessed_each_dirty_ro
     );
     assert_eq!(rows.len(), clean.len() + 5, "one row per case, none lost");
     assert!(run.stderr.contains("5 not read"), "{}", run.stderr);
+}
+
+/// A map for `export` of `header`: the CIN census map's codes, `extra` lines at its top.
+fn small_map(dir: &Path, extra: &str) -> String {
+    let text = format!(
+        "map: 1\narea: salford\n{extra}recorded_level:\n  column: LocalLevel\n  values: {{NFA: 1, \"Early Help\": 2, CIN: 3, CP: 4}}\nfactors:\n  column: AssessmentFactors\n  codes: {{3B: domestic_abuse, 4B: adult_mental_health}}\n  other_codes: [21]\n"
+    );
+    write(dir, "small.yaml", &text)
+}
+
+#[test]
+fn with_case_key_each_assessment_of_a_household_is_its_own_case_at_its_highest_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = small_map(
+        dir.path(),
+        "columns:\n  reference: FamilyID\n  child_id: LAchildID\n  date_of_birth: PersonBirthDate\n  assessed_at: AssessmentAuthorisationDate\ndate_format: \"%d/%m/%Y\"\ncase_key: [FamilyID, AssessmentAuthorisationDate]\n",
+    );
+    // FAM-1: two children assessed on 3 November, one of them again (a repeat
+    // assessment) on 10 December 2025, and a third child then; FAM-2: siblings the
+    // system recorded at different levels.
+    let text = format!(
+        "{CIN_HEADER}FAM-1,C1,14/03/2014,03/11/2026,3B,Early Help\nFAM-1,C2,02/09/2019,03/11/2026,3B,Early Help\nFAM-2,C3,30/06/2011,04/11/2026,4B,CIN\nFAM-1,C1,14/03/2014,10/12/2025,21,NFA\nFAM-2,C4,11/01/2016,04/11/2026,3B,CP\nFAM-1,C5,01/05/2012,10/12/2025,21,NFA\n"
+    );
+    let export = write(dir.path(), "export.csv", &text);
+    let run = batch(&["--map", &map, &export, "--format", "jsonl"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stderr, run.stdout);
+    let rows = json_rows(&run.stdout);
+    assert_eq!(rows.len(), 3, "one row per assessment: {}", run.stdout);
+    let sources: Vec<&str> = rows.iter().map(|r| r["source"].as_str().unwrap()).collect();
+    assert_eq!(
+        sources,
+        [
+            format!("{export}:2"),
+            format!("{export}:4"),
+            format!("{export}:5")
+        ]
+    );
+    assert_eq!(rows[0]["reference"], "FAM-1");
+    assert_eq!(rows[0]["children"].as_array().unwrap().len(), 2);
+    assert_eq!(rows[2]["reference"], "FAM-1");
+    assert_eq!(rows[2]["recorded_level"], 1, "{}", rows[2]);
+    let ids: Vec<&str> = rows[2]["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["C1", "C5"]);
+    // The household's recorded level is its highest child's: CP, never a refusal.
+    assert_eq!(rows[1]["reference"], "FAM-2");
+    assert_eq!(rows[1]["recorded_level"], 4, "{}", rows[1]);
+}
+
+#[test]
+fn a_case_key_without_the_household_reference_is_refused_in_the_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = small_map(
+        dir.path(),
+        "columns: {reference: FamilyID, child_id: LAchildID, age: Age}\ncase_key: [AssessmentAuthorisationDate]\n",
+    );
+    let run = batch(&["--map", &map, CIN_EXPORT]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("{map}:4:"))
+            && run.stderr.contains("`case_key:`")
+            && run.stderr.contains("`FamilyID`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_expected_date_of_birth_or_a_birth_date_after_the_assessment_makes_the_child_unborn() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = small_map(
+        dir.path(),
+        "columns:\n  reference: FamilyID\n  child_id: LAchildID\n  date_of_birth: PersonBirthDate\n  expected_date_of_birth: ExpectedPersonBirthDate\n  assessed_at: AssessmentAuthorisationDate\ndate_format: \"%d/%m/%Y\"\n",
+    );
+    let header = "FamilyID,LAchildID,PersonBirthDate,ExpectedPersonBirthDate,AssessmentAuthorisationDate,AssessmentFactors,LocalLevel\n";
+    let text = format!(
+        "{header}FAM-1,U1,,15/02/2027,03/11/2026,3B,CIN\nFAM-2,U2,20/12/2026,,03/11/2026,3B,CIN\nFAM-3,C3,14/03/2014,01/04/2014,03/11/2026,3B,CIN\nFAM-4,C4,,,03/11/2026,3B,CIN\nFAM-5,C5,14/03/2031,,03/11/2026,3B,CIN\nFAM-6,C6,,01/01/2024,03/11/2026,3B,CIN\nFAM-7,C7,,15/02/2029,03/11/2026,3B,CIN\n"
+    );
+    let export = write(dir.path(), "export.csv", &text);
+    let run = batch(&["--map", &map, &export, "--format", "jsonl"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let rows = json_rows(&run.stdout);
+    assert_eq!(rows.len(), 7, "one row per case");
+    for reference in ["FAM-1", "FAM-2"] {
+        let r = row(&rows, reference);
+        assert!(r["error"].is_null(), "{r}");
+        assert_eq!(r["children"][0]["unborn"], true, "{r}");
+        assert!(r["children"][0]["age"].is_null(), "{r}");
+    }
+    let born = row(&rows, "FAM-3");
+    assert_eq!(born["children"][0]["unborn"], false, "{born}");
+    assert_eq!(born["children"][0]["age"], 12, "{born}");
+    let error = |reference: &str| {
+        row(&rows, reference)["error"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    for (reference, line, starts, what) in [
+        (
+            "FAM-4",
+            5,
+            ",,,03",
+            "neither a date of birth nor an expected date of birth",
+        ),
+        (
+            "FAM-5",
+            6,
+            "14/03/2031",
+            "more than 10 months after the assessment date",
+        ),
+        ("FAM-6", 7, "01/01/2024", "before the assessment date"),
+        (
+            "FAM-7",
+            8,
+            "15/02/2029",
+            "more than 10 months after the assessment date",
+        ),
+    ] {
+        let at = place(&text, line, starts);
+        // The cell itself: the blank date of birth is the character after the comma.
+        let at = if starts == ",,,03" {
+            let column: usize = at.rsplit(' ').next().unwrap().parse().unwrap();
+            format!("line {line}, column {}", column + 1)
+        } else {
+            at
+        };
+        let e = error(reference);
+        assert!(
+            e.contains(&at) && e.contains(what),
+            "{reference}: {at}: {e}"
+        );
+    }
+}
+
+#[test]
+fn several_flag_columns_answer_one_question_yes_if_any_no_only_if_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = small_map(
+        dir.path(),
+        "columns: {reference: FamilyID, child_id: LAchildID, date_of_birth: PersonBirthDate, assessed_at: AssessmentAuthorisationDate}\ndate_format: [\"%d/%m/%Y\", \"%d.%m.%Y\"]\nanswers: {yes: [Y], no: [N]}\nquestions:\n  adult_substance_misuse: {columns: [Alcohol Parent, Drugs Parent, Drugs Other]}\n",
+    );
+    let header = "FamilyID,LAchildID,PersonBirthDate,AssessmentAuthorisationDate,Alcohol Parent,Drugs Parent,Drugs Other,AssessmentFactors,LocalLevel\n";
+    let text = format!(
+        "{header}FAM-1,C1,14/03/2014,03/11/2026,N,Y,N,21,CIN\nFAM-2,C2,14.03.2014,2026-11-03,N,N,N,21,CIN\nFAM-3,C3,14/03/2014,03.11.2026,N,,N,21,CIN\nFAM-4,C4,14/03/2014,03/11/2026,N,maybe,N,21,CIN\nFAM-5,C5,14 March 2014,03/11/2026,N,N,N,21,CIN\n"
+    );
+    let export = write(dir.path(), "export.csv", &text);
+    let run = batch(&["--map", &map, &export, "--format", "jsonl"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let rows = json_rows(&run.stdout);
+    assert_eq!(rows.len(), 5);
+    let answer = |reference: &str| {
+        let r = row(&rows, reference);
+        assert!(r["error"].is_null(), "{r}");
+        let unknown = unknowns(r).contains(&"adult_substance_misuse".to_string());
+        let reasons = r["children"][0]["reasons"].to_string();
+        (unknown, reasons.contains("\"adult_substance_misuse\""))
+    };
+    assert_eq!(answer("FAM-1"), (false, true), "one yes is yes");
+    assert_eq!(answer("FAM-2"), (false, false), "all no is no");
+    assert_eq!(
+        answer("FAM-3"),
+        (true, false),
+        "a blank among noes is unknown"
+    );
+    let error = |reference: &str| {
+        row(&rows, reference)["error"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let e = error("FAM-4");
+    assert!(
+        e.contains("`Drugs Parent` is `maybe`") && e.contains(&place(&text, 5, "maybe")),
+        "{e}"
+    );
+    let e = error("FAM-5");
+    assert!(
+        e.contains(&place(&text, 6, "14 March"))
+            && e.contains("not a date written %d/%m/%Y or %d.%m.%Y"),
+        "{e}"
+    );
+}
+
+#[test]
+fn rows_the_map_filters_out_are_counted_and_said_never_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    for (filter, kept) in [
+        (
+            "filter: {column: AssessmentStatus, keep: [Complete]}\n",
+            ["FAM-1", "FAM-3"],
+        ),
+        (
+            "filter:\n  - column: AssessmentStatus\n    skip: [Open, Draft]\n",
+            ["FAM-1", "FAM-3"],
+        ),
+    ] {
+        let map = small_map(
+            dir.path(),
+            &format!(
+                "columns: {{reference: FamilyID, child_id: LAchildID, date_of_birth: PersonBirthDate, assessed_at: AssessmentAuthorisationDate}}\ndate_format: \"%d/%m/%Y\"\n{filter}"
+            ),
+        );
+        let header = "FamilyID,LAchildID,PersonBirthDate,AssessmentAuthorisationDate,AssessmentStatus,AssessmentFactors,LocalLevel\n";
+        // An open assessment's cells are not read: its unfinished date is no refusal.
+        let text = format!(
+            "{header}FAM-1,C1,14/03/2014,03/11/2026,Complete,3B,CIN\nFAM-2,C2,14/03/2014,not yet,Open,3B,CIN\nFAM-3,C3,14/03/2014,03/11/2026,complete,3B,CIN\nFAM-4,C4,14/03/2014,03/11/2026,Draft,3B,CIN\n"
+        );
+        let export = write(dir.path(), "export.csv", &text);
+        let run = batch(&["--map", &map, &export, "--format", "jsonl"]);
+        assert_eq!(run.code, 0, "{filter}{}", run.stderr);
+        let rows = json_rows(&run.stdout);
+        let references: Vec<&str> = rows
+            .iter()
+            .map(|r| r["reference"].as_str().unwrap())
+            .collect();
+        assert_eq!(references, kept, "{filter}");
+        assert!(
+            run.stderr.contains("2 rows filtered out by the map"),
+            "{filter}{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains(&format!(
+                "{export}: 4 rows = 2 rows in 2 cases assessed + 0 rows in 0 cases refused + 2 rows filtered out by the map"
+            )),
+            "{filter}{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn a_filter_needs_one_of_keep_and_skip_and_some_values_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for filter in [
+        "filter: {column: AssessmentStatus, keep: [Complete], skip: [Open]}\n",
+        "filter: {column: AssessmentStatus}\n",
+        // Would leave out every row (or none): a mistake, never read as one.
+        "filter: {column: AssessmentStatus, keep: []}\n",
+        "filter:\n  - {column: AssessmentStatus, skip: []}\n",
+    ] {
+        let map = small_map(
+            dir.path(),
+            &format!("columns: {{reference: FamilyID, child_id: LAchildID, age: Age}}\n{filter}"),
+        );
+        let run = batch(&["--map", &map, CIN_EXPORT]);
+        assert_eq!(run.code, 2, "{filter}{}", run.stderr);
+        assert!(run.stdout.is_empty(), "{filter}");
+        assert!(
+            run.stderr.contains(&format!("{map}:4:"))
+                && run
+                    .stderr
+                    .contains("the filter on `AssessmentStatus` needs"),
+            "{filter}{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn a_household_question_answered_on_each_childs_row_is_yes_if_any_no_only_if_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = small_map(
+        dir.path(),
+        "columns: {reference: FamilyID, child_id: LAchildID, age: Age}\nanswers: {yes: [Y], no: [N]}\nquestions:\n  adult_substance_misuse: {column: Parent Drugs}\n",
+    );
+    let text = "FamilyID,LAchildID,Age,Parent Drugs,AssessmentFactors,LocalLevel\nFAM-1,C1,7,N,21,CIN\nFAM-1,C2,9,Y,21,CIN\nFAM-2,C3,7,N,21,CIN\nFAM-2,C4,9,N,21,CIN\nFAM-3,C5,7,N,21,CIN\nFAM-3,C6,9,,21,CIN\n";
+    let export = write(dir.path(), "export.csv", text);
+    let run = batch(&["--map", &map, &export, "--format", "jsonl"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stderr, run.stdout);
+    let rows = json_rows(&run.stdout);
+    let answer = |reference: &str| {
+        let r = row(&rows, reference);
+        let reasons = r["children"][0]["reasons"].to_string();
+        (
+            unknowns(r).contains(&"adult_substance_misuse".to_string()),
+            reasons.contains("\"adult_substance_misuse\""),
+        )
+    };
+    assert_eq!(answer("FAM-1"), (false, true), "one child's row says yes");
+    assert_eq!(answer("FAM-2"), (false, false), "every row says no");
+    assert_eq!(
+        answer("FAM-3"),
+        (true, false),
+        "a blank among noes: unknown"
+    );
 }

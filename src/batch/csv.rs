@@ -214,6 +214,8 @@ pub struct Group {
     codes: Vec<String>,
     /// Read through a map: a refusal points at the foreign cell.
     mapped: bool,
+    /// Rows of its file the map filtered out, counted with this case (the file's first).
+    filtered: u64,
 }
 
 impl Group {
@@ -236,7 +238,18 @@ impl Group {
             sheet,
             codes,
             mapped: true,
+            filtered: 0,
         }
+    }
+
+    /// Count `rows` of its file the map filtered out with this case.
+    pub fn add_filtered(&mut self, rows: u64) {
+        self.filtered += rows;
+    }
+
+    /// Rows of its file the map filtered out, counted with this case.
+    pub fn filtered(&self) -> u64 {
+        self.filtered
     }
 
     /// Factor codes of the case that no question takes (a mapped export only).
@@ -688,6 +701,7 @@ impl Block {
                     sheet: None,
                     codes: Vec::new(),
                     mapped: false,
+                    filtered: 0,
                 }
             })
     }
@@ -1670,6 +1684,7 @@ impl<'a> CsvCases<'a> {
             sheet: self.sheet.clone(),
             codes: Vec::new(),
             mapped: false,
+            filtered: 0,
         };
         let line = match &group.rows {
             Rows::Cells(rows) => rows[0].line,

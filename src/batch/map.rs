@@ -30,9 +30,18 @@ struct MapFile {
     #[serde(default)]
     area: Option<String>,
     columns: Columns,
-    /// How dates are written (strftime, e.g. `%d/%m/%Y`); ISO `2026-11-24` is always read.
+    /// The columns whose values together make one case, the household reference among
+    /// them (`[FamilyID, AssessmentAuthorisationDate]`: each assessment of a household is
+    /// a case of its own). Without it, a household's rows are one case.
     #[serde(default)]
-    date_format: Option<String>,
+    case_key: Option<Vec<String>>,
+    /// How dates are written (strftime, e.g. `%d/%m/%Y`), or a list of ways tried in
+    /// order; ISO `2026-11-24` is always read.
+    #[serde(default, deserialize_with = "one_or_many")]
+    date_format: Vec<String>,
+    /// Rows the analyst leaves out (an assessment still open): counted and said, not read.
+    #[serde(default, deserialize_with = "one_or_many")]
+    filter: Vec<Filter>,
     #[serde(default)]
     recorded_level: Option<LevelMap>,
     /// The words that mean yes, no and unknown, for every question that gives none.
@@ -57,6 +66,10 @@ struct Columns {
     age: Option<String>,
     #[serde(default)]
     date_of_birth: Option<String>,
+    /// The expected date of birth of a child not yet born (the census's
+    /// `ExpectedPersonBirthDate`): given without a date of birth, the child is unborn.
+    #[serde(default)]
+    expected_date_of_birth: Option<String>,
     /// Whether the child is not yet born, in the words of `answers:` (yes: unborn; no or
     /// blank: born). An unborn child's date of birth, if given, is the expected date and
     /// gives no age.
@@ -87,10 +100,27 @@ struct Words {
     unknown: Vec<String>,
 }
 
+/// A row filter: rows whose value in `column` is one of `keep` (or none of `skip`) are
+/// read; the others are filtered out. Values match whatever their case and spacing.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Filter {
+    column: String,
+    #[serde(default)]
+    keep: Option<Vec<String>>,
+    #[serde(default)]
+    skip: Option<Vec<String>>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct QuestionMap {
-    column: String,
+    /// The column of the answer; or `columns`, several that each answer it (yes if any
+    /// says yes, no only if all say no, else unknown).
+    #[serde(default)]
+    column: Option<String>,
+    #[serde(default)]
+    columns: Option<Vec<String>>,
     #[serde(default)]
     yes: Option<Vec<String>>,
     #[serde(default)]
@@ -164,14 +194,48 @@ where
     deserializer.deserialize_map(Unique(std::marker::PhantomData))
 }
 
+/// A value, or a list of them (`date_format: "%d/%m/%Y"` or `date_format: [...]`; one
+/// `filter:` or a list).
+fn one_or_many<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct OneOrMany<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for OneOrMany<T> {
+        type Value = Vec<T>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("one value or a list of them")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Vec<T>, E> {
+            T::deserialize(serde::de::value::StrDeserializer::new(text)).map(|one| vec![one])
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Vec<T>, A::Error> {
+            T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(|one| vec![one])
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut all = Vec::new();
+            while let Some(one) = seq.next_element()? {
+                all.push(one);
+            }
+            Ok(all)
+        }
+    }
+    deserializer.deserialize_any(OneOrMany(std::marker::PhantomData))
+}
+
 /// A map that was read and checked against the question bank.
 #[derive(Debug)]
 pub struct Map {
     pub path: String,
     pub sha256: String,
     file: MapFile,
-    /// Each mapped question: its column and the words for each answer.
-    questions: Vec<(QId, String, Words)>,
+    /// Each mapped question: its columns and the words for each answer.
+    questions: Vec<(QId, Vec<String>, Words)>,
     /// Factor codes (upper case) and the question each answers yes.
     codes: HashMap<String, QId>,
     /// Codes (upper case) the map knows that answer no question.
@@ -199,18 +263,32 @@ impl Map {
     /// Whether the map reads the column `header` (an `ignore`d one it does not): a column
     /// it reads holds no line break (a CSV reader takes one there for a stray quote).
     pub fn reads_column(&self, header: &str) -> bool {
-        let c = &self.file.columns;
-        let level = self.file.recorded_level.as_ref().map(|l| &l.column);
-        let factors = self.file.factors.as_ref().map(|f| &f.column);
+        let file = &self.file;
+        let c = &file.columns;
+        let level = file.recorded_level.as_ref().map(|l| &l.column);
+        let factors = file.factors.as_ref().map(|f| &f.column);
         [&c.reference, &c.child_id]
             .into_iter()
             .chain(
-                [&c.age, &c.date_of_birth, &c.unborn, &c.assessed_at, &c.area]
-                    .into_iter()
-                    .flatten(),
+                [
+                    &c.age,
+                    &c.date_of_birth,
+                    &c.expected_date_of_birth,
+                    &c.unborn,
+                    &c.assessed_at,
+                    &c.area,
+                ]
+                .into_iter()
+                .flatten(),
             )
             .chain(level.into_iter().chain(factors))
-            .chain(self.file.questions.values().map(|q| &q.column))
+            .chain(file.case_key.iter().flatten())
+            .chain(file.filter.iter().map(|f| &f.column))
+            .chain(
+                file.questions
+                    .values()
+                    .flat_map(|q| q.column.iter().chain(q.columns.iter().flatten())),
+            )
             .any(|name| normalise(name) == normalise(header))
     }
 
@@ -271,13 +349,42 @@ impl Map {
                 at("columns", ""),
             ));
         }
-        if let Some(format) = &file.date_format
-            && !format.contains('%')
-        {
+        if let Some(format) = file.date_format.iter().find(|f| !f.contains('%')) {
             return Err(refuse(
                 format!("`date_format: {format}` has no `%` field (for example %d/%m/%Y)"),
                 at("date_format", format),
             ));
+        }
+        if file.columns.expected_date_of_birth.is_some() && file.columns.date_of_birth.is_none() {
+            return Err(refuse(
+                "`columns: expected_date_of_birth` needs `columns: date_of_birth` (an age column gives no birth date to tell a born child from one expected)".to_string(),
+                at("expected_date_of_birth", ""),
+            ));
+        }
+        if let Some(key) = &file.case_key
+            && !key
+                .iter()
+                .any(|k| normalise(k) == normalise(&file.columns.reference))
+        {
+            return Err(refuse(
+                format!(
+                    "`case_key:` does not list the household reference `{}`: the rows of a case must be of one household",
+                    file.columns.reference
+                ),
+                at("case_key", ""),
+            ));
+        }
+        for filter in &file.filter {
+            let values = filter.keep.as_ref().or(filter.skip.as_ref());
+            if filter.keep.is_some() == filter.skip.is_some() || values.is_some_and(Vec::is_empty) {
+                return Err(refuse(
+                    format!(
+                        "the filter on `{}` needs exactly one of `keep:` (the values of the rows read) and `skip:` (the values of the rows left out), with at least one value",
+                        filter.column
+                    ),
+                    at("filter", ""),
+                ));
+            }
         }
         // Two keys the tool reads as one (a code in another case, a level's value in
         // other spacing): refused like a key written twice, at whichever is written later.
@@ -358,13 +465,31 @@ impl Map {
                     .unwrap_or_else(|| defaults.unknown.clone()),
             };
             let kind = bank.question(qid).kind;
+            let columns = match (&q.column, &q.columns) {
+                (Some(one), None) => vec![one.clone()],
+                (None, Some(several)) if !several.is_empty() => several.clone(),
+                _ => {
+                    return Err(refuse(
+                        format!(
+                            "`{id}` needs exactly one of `column:` and `columns:` (a list of one or more)"
+                        ),
+                        at(id, ""),
+                    ));
+                }
+            };
+            if columns.len() > 1 && kind != Kind::Yesno {
+                return Err(refuse(
+                    format!("`{id}` is a count: it is answered from one column, not several"),
+                    at(id, ""),
+                ));
+            }
             if kind == Kind::Yesno && words.yes.is_empty() && words.no.is_empty() {
                 return Err(refuse(
                     format!("`{id}` has no words for yes or no, and `answers:` gives none"),
                     at(id, ""),
                 ));
             }
-            questions.push((qid, q.column.clone(), words));
+            questions.push((qid, columns, words));
         }
         let mut codes = HashMap::new();
         let mut other_codes = Vec::new();
@@ -451,8 +576,11 @@ enum Fill {
     Level(usize),
     Age(usize),
     BirthDate(usize),
-    Unborn(usize),
-    Answer(usize, usize),
+    /// Whether the child is unborn: from the map's column saying so (if any) and the
+    /// dates of birth.
+    Unborn(Option<usize>),
+    /// The answer to the map's question `.1`, from one column or several.
+    Answer(Vec<usize>, usize),
     /// Only from factor codes.
     Codes,
 }
@@ -531,21 +659,28 @@ fn build(
             }];
         }
     };
-    // Households in the order first met, with their rows; a row with no reference is a
-    // case of its own, in its place.
+    // Cases (households, or each assessment of one: `case_key:`) in the order first met,
+    // with their reference and rows; a row with no reference is a case of its own, in its
+    // place.
     enum Slot {
         Household(String),
         Lone(Box<Translated>, Diagnostic),
     }
     let mut order: Vec<Slot> = Vec::new();
-    let mut households: HashMap<String, Vec<Translated>> = HashMap::new();
+    let mut households: HashMap<String, (String, Vec<Translated>)> = HashMap::new();
     let mut codes_seen = CodesSeen::default();
+    let mut filtered: u64 = 0;
     for record in records {
         let (row, problem) = match record {
             Ok(row) => (row, None),
             Err((row, error)) => (row, Some(error)),
         };
         if problem.is_none() && row.cells.iter().all(|c| c.text.is_empty()) {
+            continue;
+        }
+        // A row that could not be read whole is never filtered out: it is refused.
+        if problem.is_none() && plan.filtered_out(&row) {
+            filtered += 1;
             continue;
         }
         let translated = plan.translate(&row, problem, today);
@@ -571,10 +706,23 @@ fn build(
             order.push(Slot::Lone(Box::new(translated), error));
             continue;
         }
-        if !households.contains_key(&reference) {
-            order.push(Slot::Household(reference.clone()));
+        let key = plan.key_of(&row, &reference);
+        match households.get_mut(&key) {
+            Some((_, rows)) => rows.push(translated),
+            None => {
+                order.push(Slot::Household(key.clone()));
+                households.insert(key, (reference, vec![translated]));
+            }
         }
-        households.entry(reference).or_default().push(translated);
+    }
+    if filtered > 0 {
+        notes.push(format!(
+            "{}: {filtered} row{} filtered out by the map {} ({}), counted and not read",
+            crate::text::clean_message(name),
+            if filtered == 1 { "" } else { "s" },
+            map.path,
+            plan.filters_said(),
+        ));
     }
     // A factors column the map gives (almost) no code of is read wrongly as a whole: the
     // wrong column, or another system's codes. Read anyway, every case would look as if
@@ -583,7 +731,7 @@ fn build(
     // row (its reference and source), so the audit still accounts for each of them.
     let column_problem = codes_seen.problem(&plan);
     let refused = |problem: Option<Diagnostic>| column_problem.clone().or(problem);
-    order
+    let mut units: Vec<Unit> = order
         .into_iter()
         .filter_map(|slot| match slot {
             Slot::Lone(translated, error) => Some(Unit::Case(Group::mapped(
@@ -595,12 +743,18 @@ fn build(
                 source.sheet.clone(),
                 translated.codes,
             ))),
-            Slot::Household(reference) => {
-                let rows = households.remove(&reference)?;
+            Slot::Household(key) => {
+                let (reference, rows) = households.remove(&key)?;
                 Some(Unit::Case(plan.group(source, reference, rows, refused)))
             }
         })
-        .collect()
+        .collect();
+    // The rows filtered out are counted with the file's first case (rows in = rows
+    // assessed + rows refused + rows filtered out).
+    if let Some(Unit::Case(first)) = units.first_mut() {
+        first.add_filtered(filtered);
+    }
+    units
 }
 
 /// Over one export: how many factors cells listed anything, how many of them had a code
@@ -676,6 +830,15 @@ struct Plan {
     date: Option<usize>,
     /// The foreign column saying a child is unborn.
     unborn: Option<usize>,
+    /// The foreign columns of the child id, the date of birth and the expected one.
+    child: usize,
+    birth: Option<usize>,
+    expected: Option<usize>,
+    /// The foreign columns that key a case besides the household reference.
+    key: Vec<usize>,
+    /// Each filter: its foreign column, whether its values are kept (else skipped), and
+    /// the values as compared.
+    filters: Vec<(usize, bool, Vec<String>)>,
     /// Our column of each question, by question.
     question_column: HashMap<QId, usize>,
     foreign_names: Vec<String>,
@@ -789,27 +952,57 @@ impl Plan {
             our_names.push(names[i].clone());
             fills.push(Fill::Age(i));
         }
+        let mut birth = None;
         if let Some(column) = &c.date_of_birth {
             let i = find(column, "the date of birth")?;
+            birth = Some(i);
             columns.push(Column::ChildAge);
             our_names.push(names[i].clone());
             fills.push(Fill::BirthDate(i));
         }
+        let expected = match &c.expected_date_of_birth {
+            Some(column) => Some(find(column, "the expected date of birth")?),
+            None => None,
+        };
         let mut unborn = None;
         if let Some(column) = &c.unborn {
             let i = find(column, "whether the child is unborn")?;
             unborn = Some(i);
             columns.push(Column::ChildUnborn);
             our_names.push(names[i].clone());
-            fills.push(Fill::Unborn(i));
+            fills.push(Fill::Unborn(Some(i)));
+        } else if birth.is_some() {
+            // A date of birth after the assessment, or only an expected one: unborn.
+            columns.push(Column::ChildUnborn);
+            our_names.push("child_unborn".into());
+            fills.push(Fill::Unborn(None));
         }
         let mut question_column = HashMap::new();
-        for (index, (q, column, _)) in map.questions.iter().enumerate() {
-            let i = find(column, &format!("the answer to `{}`", bank.name(*q)))?;
+        for (index, (q, wanted, _)) in map.questions.iter().enumerate() {
+            let mut found = Vec::with_capacity(wanted.len());
+            for column in wanted {
+                found.push(find(column, &format!("the answer to `{}`", bank.name(*q)))?);
+            }
             question_column.insert(*q, columns.len());
             columns.push(Column::Question(*q, bank.question(*q).about));
-            our_names.push(names[i].clone());
-            fills.push(Fill::Answer(i, index));
+            our_names.push(names[found[0]].clone());
+            fills.push(Fill::Answer(found, index));
+        }
+        let mut key = Vec::new();
+        for column in map.file.case_key.iter().flatten() {
+            let i = find(column, "a column of the case key")?;
+            if i != reference && !key.contains(&i) {
+                key.push(i);
+            }
+        }
+        let mut filters = Vec::new();
+        for filter in &map.file.filter {
+            let i = find(&filter.column, "a filter's column")?;
+            let (keep, values) = match &filter.keep {
+                Some(keep) => (true, keep.as_slice()),
+                None => (false, filter.skip.as_deref().unwrap_or_default()),
+            };
+            filters.push((i, keep, values.iter().map(|v| normalise(v)).collect()));
         }
         let factors = match &map.file.factors {
             Some(f) => Some(find(&f.column, "the factor codes")?),
@@ -865,6 +1058,11 @@ impl Plan {
             factors,
             date,
             unborn,
+            child,
+            birth,
+            expected,
+            key,
+            filters,
             ids: question_column
                 .keys()
                 .map(|q| (*q, bank.name(*q).to_string()))
@@ -920,12 +1118,15 @@ impl Plan {
             }
         };
         let map = &self.map;
-        let date_format = map.file.date_format.as_deref();
+        let date_format = map.file.date_format.as_slice();
         let not_a_date = |problem: &mut Option<Diagnostic>, i: usize, c: Cell| {
             let message = format!(
                 "{}: not a date written {}",
                 is(i, &c),
-                date_format.unwrap_or("%Y-%m-%d")
+                match date_format {
+                    [] => "%Y-%m-%d".to_string(),
+                    formats => formats.join(" or "),
+                }
             );
             refuse(
                 problem,
@@ -951,7 +1152,15 @@ impl Plan {
                 None
             }
         };
-        let unborn = self.unborn.map(&cell).and_then(|c| unborn_word(&c)) == Some(true);
+        // What the unborn column says: yes, no, or nothing (blank, or a word refused below).
+        let said = self
+            .unborn
+            .map(&cell)
+            .filter(|c| !c.text.is_empty())
+            .and_then(|c| unborn_word(&c));
+        let birth = self
+            .birth
+            .map(|i| self.birth(row, i, assessed.unwrap_or(today), said));
         let mut cells = Vec::with_capacity(self.fills.len());
         for fill in &self.fills {
             let out = match fill {
@@ -1009,58 +1218,24 @@ impl Plan {
                     }
                 }
                 Fill::Age(i) => cell(*i),
-                Fill::BirthDate(i) => {
-                    let c = cell(*i);
-                    let at = assessed.unwrap_or(today);
-                    match parse_date(&c.text, date_format) {
-                        _ if c.text.is_empty() => c,
-                        // The expected date of an unborn child: no age.
-                        Some(due) if unborn && due > at => Cell {
-                            text: String::new(),
-                            ..c
-                        },
-                        Some(born) if born <= at && unborn => {
-                            let message = format!(
-                                "{}, on or before the assessment date {at}, but the child is recorded as unborn",
-                                is(*i, &c)
-                            );
-                            refuse(
-                                &mut problem,
-                                c,
-                                message,
-                                "correct the date of birth, or the unborn column",
-                            )
-                        }
-                        Some(born) if born <= at => {
-                            let years = born
-                                .until((jiff::Unit::Year, at))
-                                .map(|s| s.get_years())
-                                .unwrap_or_default();
-                            Cell {
-                                text: years.to_string(),
-                                ..c
-                            }
-                        }
-                        Some(_) => {
-                            let message = format!("{}: after the assessment date {at}", is(*i, &c));
-                            refuse(
-                                &mut problem,
-                                c,
-                                message,
-                                "correct the date; for an unborn child, map a column saying so (`columns: unborn`)",
-                            )
-                        }
-                        None => not_a_date(&mut problem, *i, c),
+                Fill::BirthDate(i) => match &birth {
+                    Some(Err((c, message, help))) => {
+                        refuse(&mut problem, c.clone(), message.clone(), help)
                     }
-                }
-                Fill::Unborn(i) => {
-                    let c = cell(*i);
-                    match unborn_word(&c) {
-                        Some(yes) => Cell {
-                            text: if yes { "yes" } else { "no" }.to_string(),
-                            ..c
-                        },
-                        None => {
+                    Some(Ok((age, _))) => Cell {
+                        text: age.clone(),
+                        ..cell(*i)
+                    },
+                    None => cell(*i),
+                },
+                Fill::Unborn(column) => {
+                    let c = column.map_or(blank.clone(), &cell);
+                    let unborn = match &birth {
+                        Some(Ok((_, unborn))) => *unborn,
+                        _ => said == Some(true),
+                    };
+                    match (column, unborn_word(&c)) {
+                        (Some(i), None) => {
                             let message = format!(
                                 "{}, which the map {} does not give (unborn: {}; born: {} or blank)",
                                 is(*i, &c),
@@ -1075,34 +1250,49 @@ impl Plan {
                                 "add the value to `answers:` in the map; it is never guessed",
                             )
                         }
-                    }
-                }
-                Fill::Answer(i, index) => {
-                    let c = cell(*i);
-                    let (q, _, words) = &map.questions[*index];
-                    let key = normalise(&c.text);
-                    let one_of = |list: &[String]| list.iter().any(|w| normalise(w) == key);
-                    let text = if c.text.is_empty() || one_of(&words.unknown) {
-                        Some("unknown".to_string())
-                    } else if one_of(&words.yes) {
-                        Some("yes".to_string())
-                    } else if one_of(&words.no) {
-                        Some("no".to_string())
-                    } else if c.text.parse::<u32>().is_ok() {
-                        Some(c.text.clone())
-                    } else {
-                        None
-                    };
-                    match text {
-                        Some(_) if c.text.is_empty() => Cell {
-                            text: String::new(),
+                        _ => Cell {
+                            text: if unborn { "yes" } else { "no" }.to_string(),
                             ..c
                         },
-                        Some(text) => Cell { text, ..c },
-                        None => {
+                    }
+                }
+                Fill::Answer(columns, index) => {
+                    let (q, _, words) = &map.questions[*index];
+                    // Each cell's answer: yes, no, unknown, a count, blank (None), or a
+                    // word the map does not give (Err).
+                    let read = |c: &Cell| -> Result<Option<String>, ()> {
+                        let key = normalise(&c.text);
+                        let one_of = |list: &[String]| list.iter().any(|w| normalise(w) == key);
+                        if c.text.is_empty() {
+                            Ok(None)
+                        } else if one_of(&words.unknown) {
+                            Ok(Some("unknown".into()))
+                        } else if one_of(&words.yes) {
+                            Ok(Some("yes".into()))
+                        } else if one_of(&words.no) {
+                            Ok(Some("no".into()))
+                        } else if columns.len() == 1 && c.text.parse::<u32>().is_ok() {
+                            Ok(Some(c.text.clone()))
+                        } else {
+                            Err(())
+                        }
+                    };
+                    let cells: Vec<(usize, Cell)> =
+                        columns.iter().map(|i| (*i, cell(*i))).collect();
+                    let answers: Vec<Result<Option<String>, ()>> =
+                        cells.iter().map(|(_, c)| read(c)).collect();
+                    let bad = answers.iter().position(Result::is_err);
+                    let said = |answer: &str| {
+                        answers
+                            .iter()
+                            .position(|a| a.as_ref().is_ok_and(|a| a.as_deref() == Some(answer)))
+                    };
+                    match bad {
+                        Some(at) => {
+                            let (i, c) = cells[at].clone();
                             let message = format!(
                                 "{}, which the map {} does not give for `{}` (yes: {}; no: {}; unknown: {})",
-                                is(*i, &c),
+                                is(i, &c),
                                 map.path,
                                 self.header_name(*q),
                                 shown(&words.yes),
@@ -1116,6 +1306,37 @@ impl Plan {
                                 "add the value to the question's words in the map; it is never guessed",
                             )
                         }
+                        // One column: its answer as it is (blank stays blank).
+                        None if cells.len() == 1 => {
+                            let c = cells[0].1.clone();
+                            match &answers[0] {
+                                Ok(Some(text)) => Cell {
+                                    text: text.clone(),
+                                    ..c
+                                },
+                                _ => c,
+                            }
+                        }
+                        // Several: yes if any says yes, no only if all say no, else unknown.
+                        None => match said("yes") {
+                            Some(at) => Cell {
+                                text: "yes".into(),
+                                ..cells[at].1.clone()
+                            },
+                            None if answers
+                                .iter()
+                                .all(|a| a.as_ref().is_ok_and(|a| a.as_deref() == Some("no"))) =>
+                            {
+                                Cell {
+                                    text: "no".into(),
+                                    ..cells[0].1.clone()
+                                }
+                            }
+                            None => Cell {
+                                text: String::new(),
+                                ..cells[0].1.clone()
+                            },
+                        },
                     }
                 }
                 Fill::Codes => Cell {
@@ -1214,6 +1435,50 @@ impl Plan {
         }
     }
 
+    /// Whether the map's filters leave the row out.
+    fn filtered_out(&self, row: &Row) -> bool {
+        self.filters.iter().any(|(i, keep, values)| {
+            let value = row
+                .cells
+                .get(*i)
+                .map_or(String::new(), |c| normalise(&c.text));
+            values.contains(&value) != *keep
+        })
+    }
+
+    /// The filters, in words: "`AssessmentStatus` not Complete".
+    fn filters_said(&self) -> String {
+        self.map
+            .file
+            .filter
+            .iter()
+            .map(|f| match &f.keep {
+                Some(keep) => format!("`{}` not {}", f.column, keep.join(" or ")),
+                None => format!(
+                    "`{}` {}",
+                    f.column,
+                    f.skip.as_deref().unwrap_or_default().join(" or ")
+                ),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// The case a row belongs to: its household reference and the other columns of
+    /// `case_key:` (an assessment date as the date it is, however it is written).
+    fn key_of(&self, row: &Row, reference: &str) -> String {
+        let mut key = reference.to_string();
+        for i in &self.key {
+            let text = row.cells.get(*i).map_or("", |c| c.text.trim());
+            key.push('\u{1f}');
+            match parse_date(text, &self.map.file.date_format) {
+                Some(date) if self.date == Some(*i) => key.push_str(&date.to_string()),
+                _ => key.push_str(text),
+            }
+        }
+        key
+    }
+
     fn header_columns(&self) -> &[Column] {
         self.header.columns()
     }
@@ -1230,6 +1495,137 @@ impl Plan {
         self.source.cell(c.line, c.column)
     }
 
+    /// A child's age from the row's dates of birth (the age, and whether the child is
+    /// unborn), or the cell at fault, why, and what to do. `said`: what the map's unborn
+    /// column says (nothing when blank). A date of birth after the assessment, or only an
+    /// expected date, is a child not yet born: within 10 months of the assessment (no
+    /// pregnancy is longer); an expected date already past, with no date of birth, may be
+    /// a child born since, and is never guessed either way.
+    fn birth(
+        &self,
+        row: &Row,
+        column: usize,
+        at: jiff::civil::Date,
+        said: Option<bool>,
+    ) -> Result<(String, bool), (Cell, String, &'static str)> {
+        let cell = |i: usize| {
+            row.cells.get(i).cloned().unwrap_or(Cell {
+                text: String::new(),
+                line: row.line,
+                column: i + 1,
+            })
+        };
+        let is = |i: usize, c: &Cell| {
+            format!(
+                "`{}` is `{}` at {}",
+                self.foreign_names[i],
+                c.text,
+                self.place(c)
+            )
+        };
+        let formats = self.map.file.date_format.as_slice();
+        let not_a_date = |i: usize, c: Cell| {
+            let written = match formats {
+                [] => "%Y-%m-%d".to_string(),
+                formats => formats.join(" or "),
+            };
+            let message = format!("{}: not a date written {written}", is(i, &c));
+            Err((c, message, "correct the date, or `date_format:` in the map"))
+        };
+        let longest = at.checked_add(jiff::Span::new().days(300)).unwrap_or(at);
+        let too_far = |i: usize, c: Cell| {
+            let message = format!(
+                "{}: more than 10 months after the assessment date {at}, which no pregnancy is",
+                is(i, &c)
+            );
+            Err((c, message, "correct the date"))
+        };
+        let born = cell(column);
+        let expected = self.expected.map(&cell).filter(|c| !c.text.is_empty());
+        if !born.text.is_empty() {
+            return match parse_date(&born.text, formats) {
+                None => not_a_date(column, born),
+                Some(date) if date <= at && said == Some(true) => {
+                    let message = format!(
+                        "{}, on or before the assessment date {at}, but the child is recorded as unborn",
+                        is(column, &born)
+                    );
+                    Err((
+                        born,
+                        message,
+                        "correct the date of birth, or the unborn column",
+                    ))
+                }
+                Some(date) if date <= at => {
+                    let years = date
+                        .until((jiff::Unit::Year, at))
+                        .map(|s| s.get_years())
+                        .unwrap_or_default();
+                    Ok((years.to_string(), false))
+                }
+                Some(_) if said == Some(false) => {
+                    let message = format!(
+                        "{}: after the assessment date {at}, but the child is recorded as born",
+                        is(column, &born)
+                    );
+                    Err((
+                        born,
+                        message,
+                        "correct the date of birth, or the unborn column",
+                    ))
+                }
+                Some(date) if date > longest => too_far(column, born),
+                Some(_) => Ok((String::new(), true)),
+            };
+        }
+        if let (Some(c), Some(i)) = (expected, self.expected) {
+            return match parse_date(&c.text, formats) {
+                None => not_a_date(i, c),
+                Some(date) if date < at => {
+                    let message = format!(
+                        "{}: an expected date of birth before the assessment date {at}, and no date of birth: the child may have been born since",
+                        is(i, &c)
+                    );
+                    Err((
+                        c,
+                        message,
+                        "give the child's date of birth, or correct the expected date",
+                    ))
+                }
+                Some(date) if date > longest => too_far(i, c),
+                Some(_) if said == Some(false) => {
+                    let message = format!(
+                        "{}: the child is recorded as born, but has only an expected date of birth",
+                        is(i, &c)
+                    );
+                    Err((
+                        c,
+                        message,
+                        "give the child's date of birth, or correct the unborn column",
+                    ))
+                }
+                Some(_) => Ok((String::new(), true)),
+            };
+        }
+        if said == Some(true) || cell(self.child).text.is_empty() {
+            return Ok((String::new(), said == Some(true)));
+        }
+        let expected = match &self.map.file.columns.expected_date_of_birth {
+            Some(name) => format!(" (`{name}`)"),
+            None => " (the map names no column for one)".to_string(),
+        };
+        let message = format!(
+            "`{}` is blank at {}: the child has neither a date of birth nor an expected date of birth{expected}",
+            self.foreign_names[column],
+            self.place(&born),
+        );
+        Err((
+            born,
+            message,
+            "give the child's date of birth, or the expected date for a child not yet born",
+        ))
+    }
+
     /// One household's rows as one case: household questions that a child's codes answer
     /// yes are yes for the household (the union over its children).
     fn group(
@@ -1240,7 +1636,12 @@ impl Plan {
         refused: impl Fn(Option<Diagnostic>) -> Option<Diagnostic>,
     ) -> Group {
         let coded_only = |column: usize| matches!(self.fills[column], Fill::Codes);
-        let yes: Vec<QId> = rows.iter().flat_map(|r| r.household_yes.clone()).collect();
+        // Each question once: kept per row, a household of n rows would be walked n times
+        // for each (30,000 rows of one household: 6.1 s mapped against 1.1 s plain).
+        let yes: std::collections::BTreeSet<QId> = rows
+            .iter()
+            .flat_map(|r| r.household_yes.iter().copied())
+            .collect();
         for q in yes {
             let column = self.question_column[&q];
             for row in &mut rows {
@@ -1266,6 +1667,58 @@ impl Plan {
                         }
                     }
                 }
+            }
+        }
+        for (column, about) in self.header_columns().iter().enumerate() {
+            match about {
+                // Siblings recorded at different levels: the household's is the highest
+                // child's, never a refusal.
+                Column::RecordedLevel => {
+                    let highest = rows
+                        .iter()
+                        .map(|r| &r.row.cells[column])
+                        .filter_map(|c| c.text.parse::<u8>().ok().map(|level| (level, c)))
+                        .max_by_key(|(level, _)| *level)
+                        .map(|(_, c)| c.clone());
+                    if let Some(highest) = highest {
+                        for row in &mut rows {
+                            row.row.cells[column] = highest.clone();
+                        }
+                    }
+                }
+                // A household question with its own columns, answered on each child's
+                // row: yes if any row says yes, no only if every row says no, else unknown.
+                Column::Question(_, About::Household)
+                    if matches!(self.fills[column], Fill::Answer(..)) =>
+                {
+                    let said = |answer: &str| {
+                        rows.iter()
+                            .map(|r| &r.row.cells[column])
+                            .find(|c| c.text == answer)
+                            .cloned()
+                    };
+                    let all_no = rows.iter().all(|r| r.row.cells[column].text == "no");
+                    let yes_or_no = rows.iter().all(|r| {
+                        matches!(
+                            r.row.cells[column].text.as_str(),
+                            "" | "yes" | "no" | "unknown"
+                        )
+                    });
+                    let answer = match said("yes") {
+                        Some(yes) => Some(yes),
+                        None if all_no => None,
+                        None => said("no").or_else(|| said("unknown")).map(|c| Cell {
+                            text: String::new(),
+                            ..c
+                        }),
+                    };
+                    if let (true, Some(answer)) = (yes_or_no, answer) {
+                        for row in &mut rows {
+                            row.row.cells[column] = answer.clone();
+                        }
+                    }
+                }
+                _ => {}
             }
         }
         let problem = rows.iter_mut().find_map(|r| r.problem.take());
@@ -1326,11 +1779,11 @@ fn shown(words: &[String]) -> String {
     }
 }
 
-/// A date as the map says it is written, or as ISO `2026-11-24` (what a workbook's own
-/// date cells are read as).
-fn parse_date(text: &str, format: Option<&str>) -> Option<jiff::civil::Date> {
+/// A date as the map says it is written (each of its formats in order), or as ISO
+/// `2026-11-24` (what a workbook's own date cells are read as).
+fn parse_date(text: &str, formats: &[String]) -> Option<jiff::civil::Date> {
     let text = text.trim();
-    if let Some(format) = format {
+    for format in formats {
         if let Ok(date) = jiff::civil::Date::strptime(format, text) {
             return Some(date);
         }
@@ -1426,10 +1879,16 @@ mod tests {
     #[test]
     fn dates_are_read_as_the_map_says_or_as_iso() {
         let d = jiff::civil::date(2026, 11, 2);
-        assert_eq!(parse_date("02/11/2026", Some("%d/%m/%Y")), Some(d));
-        assert_eq!(parse_date("2026-11-02", Some("%d/%m/%Y")), Some(d));
-        assert_eq!(parse_date("2026-11-02 00:00:00", None), Some(d));
-        assert_eq!(parse_date("11/02/2026x", Some("%d/%m/%Y")), None);
-        assert_eq!(parse_date("31/02/2026", Some("%d/%m/%Y")), None);
+        let uk = ["%d/%m/%Y".to_string()];
+        assert_eq!(parse_date("02/11/2026", &uk), Some(d));
+        assert_eq!(parse_date("2026-11-02", &uk), Some(d));
+        assert_eq!(parse_date("2026-11-02 00:00:00", &[]), Some(d));
+        assert_eq!(parse_date("11/02/2026x", &uk), None);
+        assert_eq!(parse_date("31/02/2026", &uk), None);
+        // Tried in order: the first that fits.
+        let two = ["%m/%d/%Y".to_string(), "%d.%m.%Y".to_string()];
+        assert_eq!(parse_date("11/02/2026", &two), Some(d));
+        assert_eq!(parse_date("02.11.2026", &two), Some(d));
+        assert_eq!(parse_date("02-11-2026", &two), None);
     }
 }

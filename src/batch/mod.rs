@@ -292,7 +292,7 @@ impl Kept {
             .chain(&self.other_inputs)
             .filter(|c| {
                 let cases = c.cases_assessed + c.cases_refused;
-                cases > 1 || c.rows_assessed + c.rows_refused > cases
+                cases > 1 || c.rows_assessed + c.rows_refused > cases || c.rows_filtered > 0
             })
             .take(SUMMARY_INPUTS)
             .map(report::InputCount::sentence)

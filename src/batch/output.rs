@@ -365,6 +365,11 @@ impl Tally {
         }
     }
 
+    /// Rows of `input` a map filtered out.
+    pub fn filtered(&mut self, input: &(String, u64), rows: u64) {
+        self.input(input).rows_filtered += rows;
+    }
+
     pub fn failed(
         &mut self,
         source: &str,

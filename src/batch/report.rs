@@ -48,8 +48,8 @@ pub struct Refused {
     pub why: String,
 }
 
-/// One input file's cases and rows (a CSV case may be several rows), assessed and refused:
-/// every row accounted for.
+/// One input file's cases and rows (a CSV case may be several rows), assessed and refused,
+/// and the rows a map filtered out: every row accounted for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InputCount {
     pub name: String,
@@ -57,6 +57,8 @@ pub struct InputCount {
     pub cases_refused: u64,
     pub rows_assessed: u64,
     pub rows_refused: u64,
+    /// Rows the map's `filter:` left out: no case, but counted.
+    pub rows_filtered: u64,
 }
 
 impl InputCount {
@@ -65,13 +67,18 @@ impl InputCount {
         self.cases_refused += other.cases_refused;
         self.rows_assessed += other.rows_assessed;
         self.rows_refused += other.rows_refused;
+        self.rows_filtered += other.rows_filtered;
     }
 
     /// `export.csv: 12 rows = 10 rows in 5 cases assessed + 2 rows in 1 case refused`, or
-    /// where each case is one row (a line, a document), `stream.yaml: 3 cases = 2 assessed
-    /// + 1 refused`.
+    /// where each case is one row (a line, a document),
+    /// `stream.yaml: 3 cases = 2 assessed + 1 refused`. Rows a map filtered out are said at
+    /// the end (`... refused + 3 rows filtered out by the map`).
     pub fn sentence(&self) -> String {
-        if self.rows_assessed == self.cases_assessed && self.rows_refused == self.cases_refused {
+        if self.rows_assessed == self.cases_assessed
+            && self.rows_refused == self.cases_refused
+            && self.rows_filtered == 0
+        {
             return format!(
                 "{}: {} = {} assessed + {} refused",
                 crate::render::shown(&self.name),
@@ -87,10 +94,14 @@ impl InputCount {
                 format!("{n} rows")
             }
         };
+        let filtered = match self.rows_filtered {
+            0 => String::new(),
+            n => format!(" + {} filtered out by the map", rows(n)),
+        };
         format!(
-            "{}: {} = {} in {} assessed + {} in {} refused",
+            "{}: {} = {} in {} assessed + {} in {} refused{filtered}",
             crate::render::shown(&self.name),
-            rows(self.rows_assessed + self.rows_refused),
+            rows(self.rows_assessed + self.rows_refused + self.rows_filtered),
             rows(self.rows_assessed),
             cases(self.cases_assessed),
             rows(self.rows_refused),
@@ -620,17 +631,18 @@ fn inputs_table(out: &mut String, inputs: &[InputCount]) {
         String::new()
     };
     let _ = writeln!(out, "<section>\n<h2>Every row accounted for{shown}</h2>");
-    out.push_str("<table id=\"inputs\">\n<tr><th scope=\"col\">Input</th><th scope=\"col\">Rows in</th><th scope=\"col\">Rows assessed (cases)</th><th scope=\"col\">Rows refused (cases)</th></tr>\n");
+    out.push_str("<table id=\"inputs\">\n<tr><th scope=\"col\">Input</th><th scope=\"col\">Rows in</th><th scope=\"col\">Rows assessed (cases)</th><th scope=\"col\">Rows refused (cases)</th><th scope=\"col\">Rows filtered out by the map</th></tr>\n");
     for input in inputs.iter().take(SHOWN) {
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{} ({})</td><td class=\"n\">{} ({})</td></tr>",
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{} ({})</td><td class=\"n\">{} ({})</td><td class=\"n\">{}</td></tr>",
             esc(&input.name),
-            input.rows_assessed + input.rows_refused,
+            input.rows_assessed + input.rows_refused + input.rows_filtered,
             input.rows_assessed,
             input.cases_assessed,
             input.rows_refused,
-            input.cases_refused
+            input.cases_refused,
+            input.rows_filtered
         );
     }
     out.push_str("</table>\n<p class=\"note\">A case of a CSV export may be several rows (one per child). An input refused whole (its header does not fit the map, it cannot be read) counts as one refused case of rows not known.</p>\n</section>\n");

@@ -213,6 +213,9 @@ impl Rows<'_, '_> {
             written,
             group.reference(),
         );
+        if group.filtered() > 0 {
+            self.tally.filtered(&self.input, group.filtered());
+        }
     }
 
     /// Each non-blank line of a block of JSON Lines is a case.
