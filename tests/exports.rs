@@ -771,36 +771,13 @@ fn a_report_whose_download_would_replace_an_input_is_refused() {
 #[cfg(unix)]
 #[test]
 fn the_report_renders_in_a_browser_and_prints() {
-    let chromium = Path::new("/usr/bin/chromium");
     if !common::tool("/usr/bin/chromium") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let (run, report) = report_of(dir.path(), "export.csv");
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let url = format!("file://{}", report.display());
-    let browser = |extra: &[&str]| {
-        let profile = tempfile::tempdir().unwrap();
-        let output = std::process::Command::new(chromium)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--no-first-run",
-                &format!("--user-data-dir={}", profile.path().display()),
-            ])
-            .args(extra)
-            .arg(&url)
-            .output()
-            .expect("chromium runs");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        output
-    };
+    let browser = |extra: &[&str]| common::headless(&report, extra);
     let dom = String::from_utf8(browser(&["--dump-dom"]).stdout).unwrap();
     assert!(dom.contains("Recorded against recommended levels"), "{dom}");
     assert!(dom.contains("<td>FAM-0002</td>"));
@@ -832,7 +809,6 @@ fn the_report_renders_in_a_browser_and_prints() {
 #[cfg(unix)]
 #[test]
 fn the_report_of_thousands_of_cases_prints_on_twenty_pages_or_fewer() {
-    let chromium = Path::new("/usr/bin/chromium");
     if !common::tool("/usr/bin/chromium") {
         return;
     }
@@ -871,22 +847,13 @@ fn the_report_of_thousands_of_cases_prints_on_twenty_pages_or_fewer() {
         &html[..2000]
     );
     let pdf = dir.path().join("report.pdf");
-    let profile = tempfile::tempdir().unwrap();
-    let output = std::process::Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--no-first-run",
-            &format!("--user-data-dir={}", profile.path().display()),
+    common::headless(
+        &report,
+        &[
             &format!("--print-to-pdf={}", pdf.display()),
             "--no-pdf-header-footer",
-        ])
-        .arg(format!("file://{}", report.display()))
-        .output()
-        .expect("chromium runs");
-    assert!(output.status.success());
+        ],
+    );
     let bytes = std::fs::read(&pdf).unwrap();
     let text = String::from_utf8_lossy(&bytes);
     let pages = text.matches("/Type /Page\n").count()

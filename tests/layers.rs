@@ -1,6 +1,7 @@
 //! Each module's imports point down: no two modules use each other, directly or round a
-//! loop; and only the I/O door touches files or the environment. The rules model is its own crate (`model/`), below everything here, so it cannot
-//! use the engine, cases or rendering at all; within each crate this test reads every
+//! loop; and only the I/O door touches files or the environment. The rules model is its
+//! own crate (`model/`), below everything here, so it cannot use the engine, cases or
+//! rendering at all; within each crate this test reads every
 //! `crate::` and `super::` path outside unit tests and refuses a cycle between top-level
 //! modules, or between sibling modules of one folder (a module's own submodules are part
 //! of it: the folder's `mod.rs` is its front).
@@ -8,34 +9,61 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// Each module (`batch::csv`) and its source, unit tests left out.
-fn modules(root: &Path) -> BTreeMap<String, String> {
-    fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<String, String>) {
+/// Each source file under `root`: its path's parts without `.rs` (`["batch", "csv"]`,
+/// `["main"]`) and its code, unit tests left out.
+fn sources(root: &Path) -> Vec<(Vec<String>, String)> {
+    fn walk(dir: &Path, root: &Path, out: &mut Vec<(Vec<String>, String)>) {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 walk(&path, root, out);
             } else if path.extension().is_some_and(|x| x == "rs") {
                 let relative = path.strip_prefix(root).unwrap().with_extension("");
-                let mut parts: Vec<String> = relative
+                let parts: Vec<String> = relative
                     .components()
                     .map(|c| c.as_os_str().to_string_lossy().into_owned())
                     .collect();
-                if matches!(
-                    parts.last().map(String::as_str),
-                    Some("mod" | "lib" | "main")
-                ) {
-                    parts.pop();
-                }
                 let text = std::fs::read_to_string(&path).unwrap();
-                let code = text.split("#[cfg(test)]\nmod tests").next().unwrap();
-                out.insert(parts.join("::"), code.to_string());
+                let code = [
+                    "#[cfg(test)]\nmod tests",
+                    "#[cfg(test)]\npub(crate) mod tests",
+                ]
+                .iter()
+                .fold(text.as_str(), |code, marker| {
+                    code.split(marker).next().unwrap()
+                });
+                out.push((parts, code.to_string()));
             }
         }
     }
-    let mut out = BTreeMap::new();
+    let mut out = Vec::new();
     walk(root, root, &mut out);
     out
+}
+
+/// Each module (`batch::csv`) and its source: a folder's `mod.rs`, and the crate's
+/// `lib.rs` or `main.rs`, stand for the folder or the crate.
+fn modules(root: &Path) -> BTreeMap<String, String> {
+    sources(root)
+        .into_iter()
+        .map(|(mut parts, code)| {
+            if matches!(
+                parts.last().map(String::as_str),
+                Some("mod" | "lib" | "main")
+            ) {
+                parts.pop();
+            }
+            (parts.join("::"), code)
+        })
+        .collect()
+}
+
+/// Each source file by its path (`batch::output`, `main`, `interview::mod`).
+fn files(root: &Path) -> BTreeMap<String, String> {
+    sources(root)
+        .into_iter()
+        .map(|(parts, code)| (parts.join("::"), code))
+        .collect()
 }
 
 /// The module paths named after `prefix` (`crate::`, `super::`) in `code`.
@@ -158,37 +186,6 @@ fn a_loop_is_found() {
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect();
     assert_eq!(a_cycle(&tree), None);
-}
-
-/// Each source file by its path without `.rs` (`batch::output`, `main`, `interview::mod`),
-/// unit tests left out.
-fn files(root: &Path) -> BTreeMap<String, String> {
-    fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<String, String>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, root, out);
-            } else if path.extension().is_some_and(|x| x == "rs") {
-                let relative = path.strip_prefix(root).unwrap().with_extension("");
-                let name: Vec<String> = relative
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect();
-                let text = std::fs::read_to_string(&path).unwrap();
-                let code = text
-                    .split("#[cfg(test)]\nmod tests")
-                    .next()
-                    .unwrap()
-                    .split("#[cfg(test)]\npub(crate) mod tests")
-                    .next()
-                    .unwrap();
-                out.insert(name.join("::"), code.to_string());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(root, root, &mut out);
-    out
 }
 
 /// The modules that may touch files (`std::fs`) or the environment (`std::env`): the door

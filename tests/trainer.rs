@@ -800,7 +800,6 @@ fn a_compare_handout_asks_for_each_area_and_answers_for_each() {
 #[cfg(unix)]
 #[test]
 fn an_html_handout_reads_in_a_browser() {
-    let chromium = Path::new("/usr/bin/chromium");
     if !common::tool("/usr/bin/chromium") {
         return;
     }
@@ -820,21 +819,7 @@ fn an_html_handout_reads_in_a_browser() {
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("handout.html");
     std::fs::write(&page, &html).unwrap();
-    let output = std::process::Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-        ])
-        .arg(format!(
-            "--user-data-dir={}",
-            dir.path().join("profile").display()
-        ))
-        .arg("--dump-dom")
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .expect("run chromium");
+    let output = common::headless(&page, &["--dump-dom"]);
     let dom = String::from_utf8_lossy(&output.stdout);
     for text in [
         "Worksheet: Torbay",

@@ -143,7 +143,10 @@ pub fn row(source: &str, outcome: &Outcome, bank: &QuestionBank) -> AuditRow {
             .filter(|&i| outcome.children[i].could_reach > tool)
             .collect();
         let case = outcome.case;
-        let mut tried: Vec<(QId, Option<usize>)> = Vec::new();
+        // A set: a household of thousands of children would make a list's look-ups
+        // quadratic.
+        let mut tried: std::collections::HashSet<(QId, Option<usize>)> =
+            std::collections::HashSet::new();
         for &index in &hopeful {
             for &q in &outcome.children[index].unknowns {
                 let question = bank.question(q);
@@ -151,10 +154,9 @@ pub fn row(source: &str, outcome: &Outcome, bank: &QuestionBank) -> AuditRow {
                     About::Household => None,
                     About::Child => Some(index),
                 };
-                if tried.contains(&(q, whose)) {
+                if !tried.insert((q, whose)) {
                     continue;
                 }
-                tried.push((q, whose));
                 let answer = question.worrying.worst();
                 let raises = match whose {
                     None => {

@@ -26,6 +26,32 @@ pub fn tool(path: &str) -> bool {
     false
 }
 
+/// Headless Chromium (`/usr/bin/chromium`, see [`tool`]) on the page at `path`, with
+/// `extra` arguments (`--dump-dom`, `--screenshot=…`, `--print-to-pdf=…`) and a profile of
+/// its own; it must succeed.
+pub fn headless(path: &Path, extra: &[&str]) -> std::process::Output {
+    let profile = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new("/usr/bin/chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-first-run",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(extra)
+        .arg(format!("file://{}", path.display()))
+        .output()
+        .expect("chromium runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
 /// The binary, with no local rules chosen by the environment.
 pub fn threshold() -> Command {
     let mut cmd = Command::cargo_bin("threshold").unwrap();
