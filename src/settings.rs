@@ -44,14 +44,14 @@ pub fn default_area(rules: &RuleSet) -> Result<Option<&Area>, Diagnostic> {
 /// Which area's rules a case is assessed under, decided the same way by `assess`, `batch`
 /// and `check --answers`: `--area` (`flag`, checked by the caller with [`area_flag`] before
 /// anything is read), else the case's own `area:` (refused as the case's, at its place in
-/// `file`: `area_at` finds it), else `THRESHOLD_AREA` (`default`, read once by the caller
-/// with [`default_area`]). `None` when nothing names one: `assess` and `batch` then refuse
+/// `file`: `area_at` finds it), else `THRESHOLD_AREA` (`default`: [`default_area`], read
+/// only when it is needed, or once by `batch` for all its cases). `None` when nothing names one: `assess` and `batch` then refuse
 /// the case ([`no_area`]), `check` asks.
 pub fn resolve_area<'r>(
     rules: &'r RuleSet,
     flag: Option<&'r Area>,
     case_area: Option<&str>,
-    default: Option<&'r Area>,
+    default: impl FnOnce() -> Result<Option<&'r Area>, Diagnostic>,
     file: &str,
     area_at: impl FnOnce(&str) -> Option<Location>,
 ) -> Result<Option<&'r Area>, Diagnostic> {
@@ -64,7 +64,7 @@ pub fn resolve_area<'r>(
                 .at(area_at(id))
                 .help("fix `area:` in the case file, or pass --area")
         }),
-        None => Ok(default),
+        None => default(),
     }
 }
 

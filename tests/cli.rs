@@ -781,6 +781,12 @@ fn threshold_area_is_the_default_area_after_the_flag_and_the_case() {
         .stderr(contains(
             "THRESHOLD_AREA: error[E-USAGE-AREA]: unknown area `torquay`",
         ));
+    // It is read only when it is needed: --area or the case's own area stands without it.
+    threshold()
+        .env("THRESHOLD_AREA", "torquay")
+        .args(["assess", &shown, "--area", "salford", "--at", IN_HOURS])
+        .assert()
+        .success();
 }
 
 /// Where the practitioner judges a higher level than the tool's, the decision record lists

@@ -166,7 +166,7 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
     );
     let tally = pipeline(&settings, &mut inputs, jobs, rows, &progress, &mut kept)?;
     if let Some(book) = book {
-        book.finish(target.writer())?;
+        book.finish(&mut target)?;
     }
     target.finish()?;
     drop(progress);
@@ -367,7 +367,7 @@ impl Downloads {
     fn finish(mut self) -> anyhow::Result<()> {
         self.cases.finish()?;
         self.refused.finish()?;
-        self.book.finish(self.book_target.writer())?;
+        self.book.finish(&mut self.book_target)?;
         self.book_target.finish()?;
         Ok(())
     }

@@ -715,6 +715,18 @@ impl<'a> Target<'a> {
         }
     }
 
+    /// The temporary file itself, for a writer that must seek (a workbook), when the
+    /// output is a file: what was written is flushed first.
+    pub fn seekable(&mut self) -> std::io::Result<Option<&mut std::fs::File>> {
+        match self {
+            Target::File { temp, .. } => {
+                temp.flush()?;
+                Ok(Some(temp.get_mut().as_file_mut()))
+            }
+            Target::Stdout(_) | Target::Special(_) => Ok(None),
+        }
+    }
+
     /// Make the output complete: flush it, and put the file in place.
     pub fn finish(self) -> anyhow::Result<()> {
         match self {

@@ -137,10 +137,13 @@ pub fn row(source: &str, outcome: &Outcome, bank: &QuestionBank) -> AuditRow {
     let mut raising = Vec::new();
     if let Some(tool) = outcome.overall {
         // Only a child whose unknowns together could take it above the household's level
-        // can be raised above it by one of them (a more worrying answer never lowers a
-        // level): only those children are scored again, each alone.
+        // can be raised above it by one of them: only those children are scored again,
+        // each alone. That holds while strengths cannot lower a level (the bundled rules);
+        // where they can, a more worrying household answer can leave a child's worst case
+        // below one answer's, so every child is scored again.
+        let exact = outcome.area.scoring.protective.max_lowering == 0;
         let hopeful: Vec<usize> = (0..outcome.children.len())
-            .filter(|&i| outcome.children[i].could_reach > tool)
+            .filter(|&i| !exact || outcome.children[i].could_reach > tool)
             .collect();
         let case = outcome.case;
         // A set: a household of thousands of children would make a list's look-ups

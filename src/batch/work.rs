@@ -196,7 +196,7 @@ impl Rows<'_, '_> {
             Item::Csv(group) => self.csv(&group),
             Item::CsvBlock(block) => block.groups().for_each(|group| self.csv(&group)),
             Item::Failed { source, error } => {
-                self.input = (error.file.clone(), 0);
+                self.input = input_of(&source);
                 self.failed(&source, None, &error)
             }
         }
@@ -317,6 +317,19 @@ impl Rows<'_, '_> {
     }
 }
 
+/// The input file of a case refused before it was read, and its rows: `export.jsonl:3`
+/// and `stream.yaml#2` are one line or document of the file; a bare name is the whole
+/// file, refused before any row was read (rows not known).
+fn input_of(source: &str) -> (String, u64) {
+    let part = source.rfind([':', '#']).filter(|&at| {
+        at + 1 < source.len() && source[at + 1..].bytes().all(|b| b.is_ascii_digit())
+    });
+    match part {
+        Some(at) => (source[..at].to_string(), 1),
+        None => (source.to_string(), 0),
+    }
+}
+
 /// The area's rules to use, chosen as `assess` chooses ([`crate::settings::resolve_area`]),
 /// refused in the words `assess` uses when there is none or it is unknown.
 fn area_of<'r>(
@@ -329,7 +342,7 @@ fn area_of<'r>(
         settings.rules,
         settings.area,
         case.area.as_deref(),
-        settings.default_area,
+        || Ok(settings.default_area),
         name,
         |id| written.area_at(id),
     )?
@@ -367,4 +380,21 @@ fn parse_part(
         }
         error
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::input_of;
+
+    #[test]
+    fn a_refused_line_or_document_is_one_row_of_its_file() {
+        assert_eq!(input_of("s.jsonl:3"), ("s.jsonl".to_string(), 1));
+        assert_eq!(input_of("s.yaml#2"), ("s.yaml".to_string(), 1));
+        assert_eq!(input_of("export.csv"), ("export.csv".to_string(), 0));
+        assert_eq!(
+            input_of("C:\\data\\x.csv"),
+            ("C:\\data\\x.csv".to_string(), 0)
+        );
+        assert_eq!(input_of("odd:name"), ("odd:name".to_string(), 0));
+    }
 }

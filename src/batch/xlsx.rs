@@ -50,8 +50,10 @@ impl Book {
         }
     }
 
-    /// The workbook, written to `out` once every row is in.
-    pub fn finish(mut self, out: &mut dyn Write) -> std::io::Result<()> {
+    /// The workbook, written to `out` once every row is in: straight into the file when
+    /// it is one (the sheets' rows go from their temporary files into it), else through
+    /// memory (a device).
+    pub fn finish(mut self, out: &mut super::output::Target) -> std::io::Result<()> {
         if !self.pending.is_empty() {
             let last = std::mem::take(&mut self.pending);
             self.record(&split(&last)).map_err(io)?;
@@ -59,9 +61,12 @@ impl Book {
         if self.sheets == 0 {
             self.sheet().map_err(io)?;
         }
+        if let Some(file) = out.seekable()? {
+            return self.workbook.save_to_writer(file).map_err(io);
+        }
         let mut bytes = std::io::Cursor::new(Vec::new());
         self.workbook.save_to_writer(&mut bytes).map_err(io)?;
-        out.write_all(bytes.get_ref())
+        out.writer().write_all(bytes.get_ref())
     }
 
     /// A new worksheet, its header in bold and frozen.
@@ -101,7 +106,7 @@ impl Book {
             match cell.parse::<u8>() {
                 Ok(n) if number => sheet.write_number(row, column as u16, n)?,
                 _ if cell.is_empty() => sheet,
-                _ => sheet.write_string(row, column as u16, cell)?,
+                _ => sheet.write_string(row, column as u16, fitted(cell).as_ref())?,
             };
         }
         self.row += 1;
@@ -161,6 +166,21 @@ fn split(row: &[u8]) -> Vec<String> {
     cells
 }
 
+/// The most characters a cell holds (Excel's limit is 32,767).
+const CELL_CHARS: usize = 32_000;
+
+/// A cell's text, cut to what a cell holds, saying so: the CSV keeps it whole.
+fn fitted(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.char_indices().nth(CELL_CHARS) {
+        None => std::borrow::Cow::Borrowed(cell),
+        Some((at, _)) => std::borrow::Cow::Owned(format!(
+            "{} [cut: {} characters more; --format csv keeps the cell whole]",
+            &cell[..at],
+            cell[at..].chars().count()
+        )),
+    }
+}
+
 fn io(e: XlsxError) -> std::io::Error {
     std::io::Error::other(format!("cannot write the workbook: {e}"))
 }
@@ -168,6 +188,20 @@ fn io(e: XlsxError) -> std::io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A cell past Excel's limit would end the whole run: it is cut, and says so.
+    #[test]
+    fn a_cell_too_long_for_a_sheet_is_cut_and_says_so() {
+        let long = "X0001,".repeat(7000);
+        let mut book = Book::new("cases", ROW_NUMBERS);
+        book.write_all(format!("reference,unmapped_codes\nR1,\"{long}\"\n").as_bytes())
+            .unwrap();
+        let mut sink = std::io::sink();
+        let mut target = super::super::output::Target::open(None, &mut sink).unwrap();
+        book.finish(&mut target).unwrap();
+        assert_eq!(fitted("short"), "short");
+        assert!(fitted(&long).contains("[cut: 10000 characters more"));
+    }
 
     #[test]
     fn a_csv_row_splits_into_its_cells() {

@@ -512,7 +512,7 @@ fn assess(
         rules,
         flag,
         case.area.as_deref(),
-        crate::settings::default_area(rules)?,
+        || crate::settings::default_area(rules),
         name,
         |id| crate::case::find_field(&text, "area", id, 0),
     )?

@@ -92,7 +92,7 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
                 rules,
                 flag,
                 case.area.as_deref(),
-                crate::settings::default_area(rules)?,
+                || crate::settings::default_area(rules),
                 path,
                 |id| crate::case::find_field(&text, "area", id, 0),
             )?;
@@ -103,7 +103,7 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
                 rules,
                 flag,
                 None,
-                crate::settings::default_area(rules)?,
+                || crate::settings::default_area(rules),
                 "",
                 |_| None,
             )?;

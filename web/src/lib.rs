@@ -17,8 +17,8 @@
 //! where CASE has the shape of a schema-1 case in JSON (SPEC section 7): `area`,
 //! `reference`, `recorded_level`, `answers` and `children` (`id`, `age` or `unborn`,
 //! `answers`). An answer `"unknown"` written explicitly means asked and not known; a
-//! missing one, not asked. Answers that a later change left inapplicable are kept and
-//! flagged, as the terminal interview keeps them. Any failure is `{"error": TEXT}`.
+//! missing one, not asked. Answers that a later change left inapplicable are cleared, as
+//! `threshold check` clears them. Any failure is `{"error": TEXT}`.
 
 mod ffi;
 pub mod page;
