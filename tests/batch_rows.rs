@@ -5,6 +5,8 @@
 //! for a terminal hold nothing that acts on it; a stopped run leaves no temporary output;
 //! an output never replaces the map, the rules or the other output.
 
+mod common;
+
 use assert_cmd::Command;
 use std::io::Write;
 use std::path::Path;
@@ -210,10 +212,12 @@ fn an_ods_of_repeated_rows_is_refused_before_it_is_read() {
     assert_eq!(rows[1].0, GOOD_JSON);
 }
 
+#[cfg(unix)]
 /// Text that would act on a terminal: an escape sequence (clear the screen), a line break
 /// and a right-to-left override.
 const HOSTILE: &str = "\u{1b}[2J\n\u{202e}";
 
+#[cfg(unix)]
 fn acts_on_a_terminal(text: &str) -> bool {
     text.chars()
         .any(|c| c == '\u{1b}' || c == '\u{202e}' || c == '\r')
@@ -263,6 +267,7 @@ fn rows_for_a_terminal_show_a_file_name_and_a_refused_reference_escaped() {
     }
 }
 
+#[cfg(unix)]
 /// `batch ARGS` run in `dir` (so that `./NAME` and `NAME` are two spellings of one file).
 fn batch_in(dir: &Path, args: &[&str]) -> Run {
     let output = threshold()
@@ -289,7 +294,7 @@ fn an_output_is_refused_when_it_is_the_map_a_rules_file_or_the_other_output() {
     std::fs::copy("tests/fixtures/exports/foreign-map.yaml", here("map.yaml")).unwrap();
     std::os::unix::fs::symlink("map.yaml", here("link.yaml")).unwrap();
     let rules = here("rules");
-    copy_dir(Path::new("rules"), &rules);
+    common::copy_dir(Path::new("rules"), &rules);
     let map_before = std::fs::read(here("map.yaml")).unwrap();
     let questions = std::fs::read(rules.join("questions.yaml")).unwrap();
     let mapped = ["export.csv", "--map", "map.yaml"];
@@ -333,20 +338,7 @@ fn an_output_is_refused_when_it_is_the_map_a_rules_file_or_the_other_output() {
     assert!(!rules.join("areas/audit.html").exists());
 }
 
-/// Copy a folder tree.
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
+#[cfg(unix)]
 /// Wait up to 30 s for `ready`.
 fn wait_for(mut ready: impl FnMut() -> bool) -> bool {
     let start = std::time::Instant::now();
