@@ -34,18 +34,7 @@ struct Run {
 }
 
 fn batch(args: &[&str]) -> Run {
-    let output = threshold()
-        .arg("batch")
-        .args(args)
-        .args(["--at", AT])
-        .timeout(Duration::from_secs(120))
-        .output()
-        .expect("threshold runs");
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    batch_in(Path::new("."), args)
 }
 
 /// The CSV rows of a file or an output, without the header: (source, error) each.
@@ -267,7 +256,6 @@ fn rows_for_a_terminal_show_a_file_name_and_a_refused_reference_escaped() {
     }
 }
 
-#[cfg(unix)]
 /// `batch ARGS` run in `dir` (so that `./NAME` and `NAME` are two spellings of one file).
 fn batch_in(dir: &Path, args: &[&str]) -> Run {
     let output = threshold()

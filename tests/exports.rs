@@ -5,31 +5,15 @@
 
 mod common;
 
-use common::threshold;
+use common::Run;
 use serde_json::Value;
 use std::path::Path;
 
 const AT: &str = "2026-11-24T10:00";
 const DIR: &str = "tests/fixtures/exports";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn batch(args: &[&str]) -> Run {
-    let output = threshold()
-        .arg("batch")
-        .args(args)
-        .args(["--at", AT])
-        .output()
-        .expect("threshold runs");
-    Run {
-        code: output.status.code().expect("an exit code"),
-        stdout: String::from_utf8(output.stdout).expect("UTF-8 rows"),
-        stderr: String::from_utf8(output.stderr).expect("UTF-8 summary"),
-    }
+    common::batch_at(AT, args)
 }
 
 fn fixture(name: &str) -> String {

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::threshold;
+use common::Run;
 use serde_json::Value;
 use std::path::Path;
 
@@ -16,24 +16,8 @@ const CIN_EXPORT: &str = "examples/exports/cin-census-synthetic.csv";
 const SSD_MAP: &str = "examples/maps/ssd-assessments.yaml";
 const SSD_EXPORT: &str = "examples/exports/ssd-synthetic.csv";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn batch(args: &[&str]) -> Run {
-    let output = threshold()
-        .arg("batch")
-        .args(args)
-        .args(["--at", AT])
-        .output()
-        .expect("threshold runs");
-    Run {
-        code: output.status.code().expect("an exit code"),
-        stdout: String::from_utf8(output.stdout).expect("UTF-8 rows"),
-        stderr: String::from_utf8(output.stderr).expect("UTF-8 summary"),
-    }
+    common::batch_at(AT, args)
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> String {

@@ -60,6 +60,28 @@ pub fn threshold() -> Command {
     cmd
 }
 
+/// What a run of the binary ended with.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// `threshold batch ARGS --at AT`, which must end with an exit code.
+pub fn batch_at(at: &str, args: &[&str]) -> Run {
+    let output = threshold()
+        .arg("batch")
+        .args(args)
+        .args(["--at", at])
+        .output()
+        .expect("threshold runs");
+    Run {
+        code: output.status.code().expect("an exit code"),
+        stdout: String::from_utf8(output.stdout).expect("UTF-8 rows"),
+        stderr: String::from_utf8(output.stderr).expect("UTF-8 summary"),
+    }
+}
+
 /// Run `cmd`, which must succeed, and return what it printed.
 pub fn stdout(cmd: &mut Command) -> String {
     let output = cmd.output().unwrap();
