@@ -224,15 +224,7 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
-        if let Some(at) = self.location {
-            write!(f, ":{}:{}", at.line, at.column)?;
-        }
-        let label = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        write!(f, ": {label}[{}]: {}", self.code, self.message)?;
+        f.write_str(&self.head())?;
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;
         }
@@ -241,18 +233,25 @@ impl fmt::Display for Diagnostic {
 }
 
 impl Diagnostic {
-    /// The diagnostic on one line (`file:line:col: error[CODE]: message; help: …`), for a
-    /// row that must stay one line whatever went wrong.
-    pub fn one_line(&self) -> String {
-        let mut line = String::from(&self.file);
-        if let Some(at) = self.location {
-            line.push_str(&format!(":{}:{}", at.line, at.column));
-        }
+    /// `file:line:col: error[CODE]: message`, without the help.
+    fn head(&self) -> String {
+        let at = self
+            .location
+            .map_or(String::new(), |at| format!(":{}:{}", at.line, at.column));
         let label = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        line.push_str(&format!(": {label}[{}]: {}", self.code, self.message));
+        format!(
+            "{}{at}: {label}[{}]: {}",
+            self.file, self.code, self.message
+        )
+    }
+
+    /// The diagnostic on one line (`file:line:col: error[CODE]: message; help: …`), for a
+    /// row that must stay one line whatever went wrong.
+    pub fn one_line(&self) -> String {
+        let mut line = self.head();
         if let Some(help) = &self.help {
             line.push_str(&format!("; help: {help}"));
         }
