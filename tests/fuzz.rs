@@ -332,14 +332,18 @@ proptest! {
         after in yaml_soup(),
     ) {
         let text = format!("{before}{separator}{}{}{after}", "[".repeat(140), "]".repeat(140));
-        if threshold::yaml::refuse_deep_nesting(&text).is_ok() {
-            let parsed = threshold::yaml::parse_unscanned::<threshold::yaml::Value>(&text);
-            if let Err(e) = parsed {
-                prop_assert!(
-                    !e.contains("recursion limit exceeded"),
-                    "the scan let through nesting the parser met: {text:?}"
-                );
-            }
+        let too_deep = |text: &str| {
+            threshold::yaml::parse_unscanned::<threshold::yaml::Value>(text)
+                .is_err_and(|e| e.contains("recursion limit exceeded"))
+        };
+        // An alias inside its own anchor (`&a` then `*a: `) reaches the parser's limit
+        // with no brackets at all: only nesting the brackets bring is the scan's to catch.
+        let without = format!("{before}{separator}{after}");
+        if threshold::yaml::refuse_deep_nesting(&text).is_ok() && !too_deep(&without) {
+            prop_assert!(
+                !too_deep(&text),
+                "the scan let through nesting the parser met: {text:?}"
+            );
         }
     }
 
