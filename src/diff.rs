@@ -6,7 +6,7 @@
 use crate::engine;
 use crate::question::QuestionBank;
 use crate::rules::RuleSet;
-use crate::rules::model::Area;
+use crate::rules::model::{Area, RouteRole};
 use crate::scenario;
 use std::collections::BTreeSet;
 
@@ -392,212 +392,261 @@ fn area_changes(
         area: &new.id,
         found: Vec::new(),
     };
-    c.value("version", &old.version, &new.version);
-    c.value("reviewed", old.reviewed, new.reviewed);
-    c.text("edition", &old.edition, &new.edition);
+    c.ladder(old, new);
+    c.thresholds(old, new);
+    c.scoring(old, old_bank, new, new_bank);
+    c.routes(old, old_bank, new, new_bank);
+    c.actions(old, old_bank, new, new_bank);
+    c.contacts(old, new);
+    c.front_door_and_sources(old, new);
+    c.found
+}
 
-    for tier in 1..=4u8 {
-        c.text(
-            &format!("level name for tier {tier}"),
-            &old.level_name(tier),
-            &new.level_name(tier),
-        );
-    }
-    for level in &new.levels {
-        if let Some(o) = old.levels.iter().find(|l| l.name == level.name) {
-            c.text(
-                &format!("level `{}` descriptor", level.name),
-                &o.descriptor,
-                &level.descriptor,
-            );
-            c.text(
-                &format!("level `{}` source", level.name),
-                &o.source,
-                &level.source,
+impl Changes<'_> {
+    /// The rules' version, review date, edition and ladder.
+    fn ladder(&mut self, old: &Area, new: &Area) {
+        self.value("version", &old.version, &new.version);
+        self.value("reviewed", old.reviewed, new.reviewed);
+        self.text("edition", &old.edition, &new.edition);
+
+        for tier in 1..=4u8 {
+            self.text(
+                &format!("level name for tier {tier}"),
+                &old.level_name(tier),
+                &new.level_name(tier),
             );
         }
-    }
-
-    for t in &new.scoring.thresholds {
-        let what = format!("threshold for tier {}", t.tier);
-        match old.scoring.thresholds.iter().find(|o| o.tier == t.tier) {
-            None => c.push(format!("{what} added: {} points", t.at_least)),
-            Some(o) => {
-                c.value(&format!("{what} points"), o.at_least, t.at_least);
-                c.value(&format!("{what} basis"), o.basis.label(), t.basis.label());
-                c.text(
-                    &format!("{what} rationale"),
-                    o.rationale.as_deref().unwrap_or(""),
-                    t.rationale.as_deref().unwrap_or(""),
+        for level in &new.levels {
+            if let Some(o) = old.levels.iter().find(|l| l.name == level.name) {
+                self.text(
+                    &format!("level `{}` descriptor", level.name),
+                    &o.descriptor,
+                    &level.descriptor,
                 );
-                c.text(&format!("{what} source"), &o.source, &t.source);
+                self.text(
+                    &format!("level `{}` source", level.name),
+                    &o.source,
+                    &level.source,
+                );
             }
         }
     }
-    for o in &old.scoring.thresholds {
-        if !new.scoring.thresholds.iter().any(|t| t.tier == o.tier) {
-            c.push(format!("threshold for tier {} removed", o.tier));
-        }
-    }
 
-    let old_rules = scored(old, old_bank);
-    let new_rules = scored(new, new_bank);
-    for ((kind, before), (_, after)) in old_rules.iter().zip(&new_rules) {
-        for rule in after {
-            let what = format!("{kind} `{}`", rule.id);
-            match before.iter().find(|o| o.id == rule.id) {
-                None => c.push(format!("{what} added: {}, when {}", rule.effect, rule.when)),
+    /// The points each level is reached at.
+    fn thresholds(&mut self, old: &Area, new: &Area) {
+        for t in &new.scoring.thresholds {
+            let what = format!("threshold for tier {}", t.tier);
+            match old.scoring.thresholds.iter().find(|o| o.tier == t.tier) {
+                None => self.push(format!("{what} added: {} points", t.at_least)),
                 Some(o) => {
-                    c.value(&what, &o.effect, &rule.effect);
-                    c.text(&format!("{what} condition"), &o.when, &rule.when);
-                    c.text(&format!("{what} label"), o.label, rule.label);
-                    c.value(&format!("{what} basis"), o.basis, rule.basis);
-                    c.text(&format!("{what} rationale"), o.rationale, rule.rationale);
-                    c.text(&format!("{what} source"), o.source, rule.source);
+                    self.value(&format!("{what} points"), o.at_least, t.at_least);
+                    self.value(&format!("{what} basis"), o.basis.label(), t.basis.label());
+                    self.text(
+                        &format!("{what} rationale"),
+                        o.rationale.as_deref().unwrap_or(""),
+                        t.rationale.as_deref().unwrap_or(""),
+                    );
+                    self.text(&format!("{what} source"), &o.source, &t.source);
                 }
             }
         }
-        for o in before {
-            if !after.iter().any(|r| r.id == o.id) {
-                c.push(format!(
-                    "{kind} `{}` removed (was {}, when {})",
-                    o.id, o.effect, o.when
-                ));
+        for o in &old.scoring.thresholds {
+            if !new.scoring.thresholds.iter().any(|t| t.tier == o.tier) {
+                self.push(format!("threshold for tier {} removed", o.tier));
             }
         }
     }
-    let (op, np) = (&old.scoring.protective, &new.scoring.protective);
-    c.value("protective max_lowering", op.max_lowering, np.max_lowering);
-    c.value(
-        "protective not_from_tier",
-        op.not_from_tier,
-        np.not_from_tier,
-    );
-    c.text("protective source", &op.source, &np.source);
 
-    for route in &new.routes {
-        let what = format!("route `{}`", route.id);
-        match old.routes.iter().find(|o| o.id == route.id) {
-            None => c.push(format!(
-                "{what} added, when {}",
-                new_bank.describe(&route.when)
-            )),
-            Some(o) => {
-                c.text(
-                    &format!("{what} condition"),
-                    &old_bank.describe(&o.when),
-                    &new_bank.describe(&route.when),
-                );
-                c.text(&format!("{what} text"), &o.text, &route.text);
-                c.text(
-                    &format!("{what} points"),
-                    &o.detail.join(" / "),
-                    &route.detail.join(" / "),
-                );
-                c.value(
-                    &format!("{what} contacts"),
-                    o.contacts.join(", "),
-                    route.contacts.join(", "),
-                );
-                c.text(&format!("{what} source"), &o.source, &route.source);
+    /// Weights, floors and strengths, and how far strengths may lower a level.
+    fn scoring(
+        &mut self,
+        old: &Area,
+        old_bank: &QuestionBank,
+        new: &Area,
+        new_bank: &QuestionBank,
+    ) {
+        let old_rules = scored(old, old_bank);
+        let new_rules = scored(new, new_bank);
+        for ((kind, before), (_, after)) in old_rules.iter().zip(&new_rules) {
+            for rule in after {
+                let what = format!("{kind} `{}`", rule.id);
+                match before.iter().find(|o| o.id == rule.id) {
+                    None => self.push(format!("{what} added: {}, when {}", rule.effect, rule.when)),
+                    Some(o) => {
+                        self.value(&what, &o.effect, &rule.effect);
+                        self.text(&format!("{what} condition"), &o.when, &rule.when);
+                        self.text(&format!("{what} label"), o.label, rule.label);
+                        self.value(&format!("{what} basis"), o.basis, rule.basis);
+                        self.text(&format!("{what} rationale"), o.rationale, rule.rationale);
+                        self.text(&format!("{what} source"), o.source, rule.source);
+                    }
+                }
+            }
+            for o in before {
+                if !after.iter().any(|r| r.id == o.id) {
+                    self.push(format!(
+                        "{kind} `{}` removed (was {}, when {})",
+                        o.id, o.effect, o.when
+                    ));
+                }
+            }
+        }
+        let (op, np) = (&old.scoring.protective, &new.scoring.protective);
+        self.value("protective max_lowering", op.max_lowering, np.max_lowering);
+        self.value(
+            "protective not_from_tier",
+            op.not_from_tier,
+            np.not_from_tier,
+        );
+        self.text("protective source", &op.source, &np.source);
+    }
+
+    /// Each route, and their order.
+    fn routes(&mut self, old: &Area, old_bank: &QuestionBank, new: &Area, new_bank: &QuestionBank) {
+        for route in &new.routes {
+            let what = format!("route `{}`", route.id);
+            match old.routes.iter().find(|o| o.id == route.id) {
+                None => self.push(format!(
+                    "{what} added, when {}",
+                    new_bank.describe(&route.when)
+                )),
+                Some(o) => {
+                    self.text(
+                        &format!("{what} condition"),
+                        &old_bank.describe(&o.when),
+                        &new_bank.describe(&route.when),
+                    );
+                    self.value(
+                        &format!("{what} role"),
+                        RouteRole::label(o.role),
+                        RouteRole::label(route.role),
+                    );
+                    self.text(&format!("{what} text"), &o.text, &route.text);
+                    self.text(
+                        &format!("{what} points"),
+                        &o.detail.join(" / "),
+                        &route.detail.join(" / "),
+                    );
+                    self.value(
+                        &format!("{what} contacts"),
+                        o.contacts.join(", "),
+                        route.contacts.join(", "),
+                    );
+                    self.text(&format!("{what} source"), &o.source, &route.source);
+                }
+            }
+        }
+        for o in &old.routes {
+            if !new.routes.iter().any(|r| r.id == o.id) {
+                self.push(format!("route `{}` removed", o.id));
+            }
+        }
+        let order = |a: &Area| a.routes.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+        let (oo, no) = (order(old), order(new));
+        let common = |list: &[String], other: &[String]| {
+            list.iter()
+                .filter(|id| other.contains(id))
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        if common(&oo, &no) != common(&no, &oo) {
+            self.push("routes reordered".into());
+        }
+    }
+
+    /// Actions, compared by their condition and words.
+    fn actions(
+        &mut self,
+        old: &Area,
+        old_bank: &QuestionBank,
+        new: &Area,
+        new_bank: &QuestionBank,
+    ) {
+        let action = |a: &crate::rules::model::Action, bank: &QuestionBank| {
+            format!(
+                "when {}: {}",
+                bank.describe(&a.when),
+                a.text.split_whitespace().collect::<Vec<_>>().join(" ")
+            )
+        };
+        let old_actions: Vec<String> = old.actions.iter().map(|a| action(a, old_bank)).collect();
+        let new_actions: Vec<String> = new.actions.iter().map(|a| action(a, new_bank)).collect();
+        for a in new_actions.iter().filter(|a| !old_actions.contains(a)) {
+            self.push(format!("action added: {}", short(a)));
+        }
+        for a in old_actions.iter().filter(|a| !new_actions.contains(a)) {
+            self.push(format!("action removed: {}", short(a)));
+        }
+    }
+
+    /// Each contact.
+    fn contacts(&mut self, old: &Area, new: &Area) {
+        for contact in &new.contacts {
+            let what = format!("contact `{}`", contact.id);
+            match old.contact(&contact.id) {
+                None => self.push(format!("{what} added")),
+                Some(o) => {
+                    let show = |s: &Option<String>| s.clone().unwrap_or_else(|| "none".into());
+                    self.value(&format!("{what} name"), &o.name, &contact.name);
+                    self.value(
+                        &format!("{what} phone"),
+                        show(&o.phone),
+                        show(&contact.phone),
+                    );
+                    self.value(
+                        &format!("{what} email"),
+                        show(&o.email),
+                        show(&contact.email),
+                    );
+                    self.text(&format!("{what} hours"), &o.hours.text, &contact.hours.text);
+                    self.value(&format!("{what} checked"), o.checked, contact.checked);
+                    self.value(
+                        &format!("{what} confidence"),
+                        o.confidence.label(),
+                        contact.confidence.label(),
+                    );
+                    self.text(&format!("{what} source"), &o.source, &contact.source);
+                }
+            }
+        }
+        for o in &old.contacts {
+            if new.contact(&o.id).is_none() {
+                self.push(format!("contact `{}` removed", o.id));
             }
         }
     }
-    for o in &old.routes {
-        if !new.routes.iter().any(|r| r.id == o.id) {
-            c.push(format!("route `{}` removed", o.id));
-        }
-    }
-    let order = |a: &Area| a.routes.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
-    let (oo, no) = (order(old), order(new));
-    let common = |list: &[String], other: &[String]| {
-        list.iter()
-            .filter(|id| other.contains(id))
-            .cloned()
-            .collect::<Vec<_>>()
-    };
-    if common(&oo, &no) != common(&no, &oo) {
-        c.push("routes reordered".into());
-    }
 
-    let action = |a: &crate::rules::model::Action, bank: &QuestionBank| {
-        format!(
-            "when {}: {}",
-            bank.describe(&a.when),
-            a.text.split_whitespace().collect::<Vec<_>>().join(" ")
-        )
-    };
-    let old_actions: Vec<String> = old.actions.iter().map(|a| action(a, old_bank)).collect();
-    let new_actions: Vec<String> = new.actions.iter().map(|a| action(a, new_bank)).collect();
-    for a in new_actions.iter().filter(|a| !old_actions.contains(a)) {
-        c.push(format!("action added: {}", short(a)));
-    }
-    for a in old_actions.iter().filter(|a| !new_actions.contains(a)) {
-        c.push(format!("action removed: {}", short(a)));
-    }
-
-    for contact in &new.contacts {
-        let what = format!("contact `{}`", contact.id);
-        match old.contact(&contact.id) {
-            None => c.push(format!("{what} added")),
-            Some(o) => {
-                let show = |s: &Option<String>| s.clone().unwrap_or_else(|| "none".into());
-                c.value(&format!("{what} name"), &o.name, &contact.name);
-                c.value(
-                    &format!("{what} phone"),
-                    show(&o.phone),
-                    show(&contact.phone),
-                );
-                c.value(
-                    &format!("{what} email"),
-                    show(&o.email),
-                    show(&contact.email),
-                );
-                c.text(&format!("{what} hours"), &o.hours.text, &contact.hours.text);
-                c.value(&format!("{what} checked"), o.checked, contact.checked);
-                c.value(
-                    &format!("{what} confidence"),
-                    o.confidence.label(),
-                    contact.confidence.label(),
-                );
-                c.text(&format!("{what} source"), &o.source, &contact.source);
-            }
+    /// The front door and the documents the area declares.
+    fn front_door_and_sources(&mut self, old: &Area, new: &Area) {
+        self.value(
+            "front door daytime",
+            &old.front_door.daytime,
+            &new.front_door.daytime,
+        );
+        self.value(
+            "front door out of hours",
+            &old.front_door.out_of_hours,
+            &new.front_door.out_of_hours,
+        );
+        self.text(
+            "front door source",
+            &old.front_door.source,
+            &new.front_door.source,
+        );
+        let keys = |a: &Area| {
+            a.sources
+                .iter()
+                .map(|s| s.key.clone())
+                .collect::<BTreeSet<_>>()
+        };
+        let (ok, nk) = (keys(old), keys(new));
+        for k in nk.difference(&ok) {
+            self.push(format!("source `{k}` declared"));
+        }
+        for k in ok.difference(&nk) {
+            self.push(format!("source `{k}` no longer declared"));
         }
     }
-    for o in &old.contacts {
-        if new.contact(&o.id).is_none() {
-            c.push(format!("contact `{}` removed", o.id));
-        }
-    }
-    c.value(
-        "front door daytime",
-        &old.front_door.daytime,
-        &new.front_door.daytime,
-    );
-    c.value(
-        "front door out of hours",
-        &old.front_door.out_of_hours,
-        &new.front_door.out_of_hours,
-    );
-    c.text(
-        "front door source",
-        &old.front_door.source,
-        &new.front_door.source,
-    );
-    let keys = |a: &Area| {
-        a.sources
-            .iter()
-            .map(|s| s.key.clone())
-            .collect::<BTreeSet<_>>()
-    };
-    let (ok, nk) = (keys(old), keys(new));
-    for k in nk.difference(&ok) {
-        c.push(format!("source `{k}` declared"));
-    }
-    for k in ok.difference(&nk) {
-        c.push(format!("source `{k}` no longer declared"));
-    }
-    c.found
 }
 
 /// The report as text for a person: outcomes that move per area, then rule changes.
@@ -732,5 +781,28 @@ mod tests {
             moved(Ok(old), Err("unknown question `x`".into())),
             "Level 2 -> cannot be read (unknown question `x`)"
         );
+    }
+
+    #[test]
+    fn a_route_that_gains_or_loses_its_role_is_a_change() {
+        let rules = crate::rules::bundled().unwrap();
+        let old = rules.area("salford").unwrap();
+        let mut new = old.clone();
+        let at = new
+            .routes
+            .iter()
+            .position(|r| r.role == Some(RouteRole::Emergency))
+            .unwrap();
+        new.routes[at].role = None;
+        let bank = &rules.questions;
+        let found = area_changes(old, bank, &new, bank);
+        assert_eq!(
+            found,
+            vec![(
+                "salford".to_string(),
+                "route `emergency` role: emergency -> none".to_string()
+            )]
+        );
+        assert!(area_changes(old, bank, old, bank).is_empty());
     }
 }

@@ -10,7 +10,7 @@ use crate::case::{Case, Child};
 use crate::condition::Facts;
 use crate::hours::Clock;
 use crate::question::{About, Answers, QId, QSet, QuestionBank};
-use crate::rules::model::{Action, Area, Contact, Route};
+use crate::rules::model::{Action, Area, Contact, Route, RouteRole};
 use crate::rules::score::score;
 pub use crate::rules::score::{Effect, Reason};
 
@@ -272,7 +272,7 @@ pub fn assess<'a>(
             // harm, the most urgent one left.
             let at = routes
                 .iter()
-                .position(|r| r.route.id != "emergency")
+                .position(|r| r.route.role != Some(RouteRole::Emergency))
                 .unwrap_or(routes.len());
             let because_each: Vec<QSet> = limited
                 .iter()
@@ -302,12 +302,14 @@ pub fn assess<'a>(
         .iter()
         .filter(|a| a.when.holds(&household))
         .collect();
-    let emergency = routes.iter().any(|r| r.route.id == "emergency");
+    let emergency = routes
+        .iter()
+        .any(|r| r.route.role == Some(RouteRole::Emergency));
     let danger_not_ruled_out = case
         .answers
         .get(
-            bank.get("immediate_danger")
-                .expect("the bank asks about immediate danger"),
+            bank.immediate_danger()
+                .expect("rules that load have a question with `role: immediate_danger`"),
         )
         .is_unknown();
     let urgent = emergency || danger_not_ruled_out || overall == Some(4);

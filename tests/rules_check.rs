@@ -120,6 +120,27 @@ type Breakage = (
 const BREAKAGES: &[Breakage] = &[
     (
         "areas/salford.yaml",
+        "  - id: immediate_danger_unknown\n",
+        "  - id: immediate_danger_unknown\n    role: emergency\n",
+        "route `immediate_danger_unknown` is a second route with `role: emergency`",
+        None,
+    ),
+    (
+        "questions.yaml",
+        "  - id: adult_mental_health\n",
+        "  - id: adult_mental_health\n    role: immediate_danger\n",
+        "`adult_mental_health` is a second question with `role: immediate_danger`",
+        None,
+    ),
+    (
+        "questions.yaml",
+        "  - id: young_carer\n",
+        "  - id: young_carer\n    role: immediate_danger\n",
+        "`young_carer` has `role: immediate_danger`, so it is a household yes/no question",
+        None,
+    ),
+    (
+        "areas/salford.yaml",
         "when: {answer: adult_mental_health, is: yes}",
         "when: {answer: adult_mentl_health, is: yes}",
         "unknown question id `adult_mentl_health` (did you mean `adult_mental_health`?)",
@@ -237,8 +258,8 @@ const BREAKAGES: &[Breakage] = &[
     // The emergency route fires on a "no", so a child in danger gets no 999.
     (
         "areas/trafford.yaml",
-        "  - id: emergency\n    when: {answer: immediate_danger, is: yes}",
-        "  - id: emergency\n    when: {answer: immediate_danger, is: no}",
+        "  - id: emergency\n    role: emergency\n    when: {answer: immediate_danger, is: yes}",
+        "  - id: emergency\n    role: emergency\n    when: {answer: immediate_danger, is: no}",
         "the emergency route does not fire on immediate danger alone",
         None,
     ),
@@ -417,4 +438,64 @@ fn a_missing_rules_folder_is_refused() {
             "/nonexistent/rules{}questions.yaml: error[E-RULES-SOURCE]: cannot read",
             std::path::MAIN_SEPARATOR
         )));
+}
+
+/// What the program itself knows about a question or a route is declared in the rules
+/// (`role:`), never read from an id: without the roles the rules are refused, naming the
+/// file; with the emergency route under another id, a child in danger still gets it, 999
+/// first.
+#[test]
+fn the_emergency_route_and_the_danger_question_are_known_by_their_roles() {
+    for (file, role, message) in [
+        (
+            "areas/torbay.yaml",
+            "    role: emergency\n",
+            "there is no emergency route (a route with `role: emergency`)",
+        ),
+        (
+            "questions.yaml",
+            "    role: immediate_danger\n",
+            "no question has `role: immediate_danger`",
+        ),
+    ] {
+        let (dir, _) = broken(file, role, "");
+        let output = threshold()
+            .args(["rules", "check"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(2), "{file}\n{stderr}");
+        let path = dir.path().join(file).display().to_string();
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.starts_with(&path) && l.contains(message)),
+            "{file}: expected {message:?} naming {path} in\n{stderr}"
+        );
+    }
+    let (dir, _) = broken(
+        "areas/torbay.yaml",
+        "  - id: emergency\n",
+        "  - id: police_now\n",
+    );
+    let case = dir.path().join("danger.yaml");
+    std::fs::write(
+        &case,
+        "schema: 1\nreference: ROLE-1\narea: torbay\nanswers:\n  immediate_danger: yes\nchildren:\n  - id: A\n    age: 4\n",
+    )
+    .unwrap();
+    let output = threshold()
+        .env("THRESHOLD_RULES", dir.path())
+        .args(["assess", "--format", "json", "--at", "2026-12-07T10:00"])
+        .arg(&case)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let result: serde_json::Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("{e}: {stdout}\n{}", String::from_utf8_lossy(&output.stderr)));
+    assert_eq!(result["emergency"], true, "{result}");
+    assert_eq!(result["routes"][0]["id"], "police_now", "{result}");
+    assert_eq!(result["contacts"][0]["call"], "emergency", "{result}");
+    assert_eq!(result["contacts"][0]["phone"], "999", "{result}");
 }

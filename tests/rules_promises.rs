@@ -42,8 +42,8 @@ const HOSTILE: &[Hostile] = &[
         why: "an emergency route that needs immediate danger and another answer",
         edits: &[edit(
             TRAFFORD,
-            "  - id: emergency\n    when: {answer: immediate_danger, is: yes}",
-            "  - id: emergency\n    when: {all: [{answer: immediate_danger, is: yes}, {answer: adult_mental_health, is: yes}]}",
+            "  - id: emergency\n    role: emergency\n    when: {answer: immediate_danger, is: yes}",
+            "  - id: emergency\n    role: emergency\n    when: {all: [{answer: immediate_danger, is: yes}, {answer: adult_mental_health, is: yes}]}",
         )],
         message: "the emergency route does not fire on immediate danger alone",
         anchor: Some("  - id: emergency"),
@@ -52,8 +52,8 @@ const HOSTILE: &[Hostile] = &[
         why: "an emergency route that also fires without danger",
         edits: &[edit(
             TRAFFORD,
-            "  - id: emergency\n    when: {answer: immediate_danger, is: yes}",
-            "  - id: emergency\n    when: {any: [{answer: immediate_danger, is: yes}, {answer: adult_mental_health, is: yes}]}",
+            "  - id: emergency\n    role: emergency\n    when: {answer: immediate_danger, is: yes}",
+            "  - id: emergency\n    role: emergency\n    when: {any: [{answer: immediate_danger, is: yes}, {answer: adult_mental_health, is: yes}]}",
         )],
         message: "the emergency route's condition tests more than immediate danger",
         anchor: Some("  - id: emergency"),

@@ -56,10 +56,23 @@ impl Worrying {
     }
 }
 
+/// What a question means to the program itself, beyond what the rules make of it: the
+/// bank declares it (`role: immediate_danger`) and no code names the question by its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionRole {
+    /// Whether a child is in immediate danger now: asked before anything else; "yes" fires
+    /// the area's emergency route, and "yes" or "not known" puts 999 first.
+    ImmediateDanger,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Question {
     pub id: String,
+    /// What the question means to the program, if anything (see [`QuestionRole`]).
+    #[serde(default)]
+    pub role: Option<QuestionRole>,
     /// A few words for tables and reasons ("adult mental ill health").
     pub short: String,
     pub about: About,
@@ -147,6 +160,18 @@ impl QuestionBank {
 
     pub fn get(&self, id: &str) -> Option<QId> {
         self.ids.get(id)
+    }
+
+    /// The question with `role`: the first, as `rules check` refuses a bank with two.
+    pub fn with_role(&self, role: QuestionRole) -> Option<QId> {
+        self.questions()
+            .find(|(_, question)| question.role == Some(role))
+            .map(|(q, _)| q)
+    }
+
+    /// The immediate-danger question. Every bank that loads has one (`rules check`).
+    pub fn immediate_danger(&self) -> Option<QId> {
+        self.with_role(QuestionRole::ImmediateDanger)
     }
 
     pub fn name(&self, q: QId) -> &str {

@@ -4,7 +4,7 @@
 //! "find out now" for not known, where the area says so), then the numbers to ring now:
 //! 999 first, then the front door open now.
 
-use super::flow::{FIRST, Flow, Subject};
+use super::flow::{Flow, Subject};
 use crate::condition::Facts;
 use crate::engine::{Call, contacts_now};
 use crate::question::Answer;
@@ -41,7 +41,7 @@ pub const THEN: &str =
 /// holds on its answer; `None` otherwise.
 pub fn panel<'a>(flow: &'a Flow) -> Option<Danger<'a>> {
     let area = flow.area()?;
-    let first = flow.rules().questions.get(FIRST)?;
+    let first = flow.rules().questions.immediate_danger()?;
     if !flow.asked(Subject::Household, first) {
         return None;
     }

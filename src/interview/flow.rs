@@ -22,9 +22,6 @@ use crate::question::{About, Answer, Answers, QId, Worrying};
 use crate::rules::RuleSet;
 use crate::rules::model::Area;
 
-/// Asked before anything else, whatever the rules say about it (SPEC section 11).
-pub const FIRST: &str = "immediate_danger";
-
 /// Who a question is about: the household, or the child at this index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Subject {
@@ -336,7 +333,10 @@ impl<'r> Flow<'r> {
             .filter(|(_, question)| question.about == About::Household)
             .map(|(q, _)| q)
             .partition(|q| self.is_deferred(*q));
-        worries.sort_by_key(|q| (bank.name(*q) != FIRST, self.is_light(*q)));
+        // The immediate-danger question first, whatever the rules say about it (SPEC
+        // section 11).
+        let first = bank.immediate_danger();
+        worries.sort_by_key(|q| (Some(*q) != first, self.is_light(*q)));
         (worries, strengths)
     }
 
@@ -368,7 +368,7 @@ impl<'r> Flow<'r> {
     pub fn is_deferred(&self, q: QId) -> bool {
         let bank = &self.rules.questions;
         bank.question(q).worrying == Worrying::No
-            && bank.name(q) != FIRST
+            && Some(q) != bank.immediate_danger()
             && !bank
                 .questions()
                 .any(|(_, other)| other.ask_when.as_ref().is_some_and(|c| c.mentions(q)))
@@ -391,7 +391,7 @@ impl<'r> Flow<'r> {
         if self.asked(subject, q) || !self.applies(subject, q) {
             return false;
         }
-        self.rules.questions.name(q) == FIRST || self.could_matter(area, subject, q)
+        Some(q) == self.rules.questions.immediate_danger() || self.could_matter(area, subject, q)
     }
 
     /// Whether any answer to `q` could change a child's tier, a route or an action, whatever
@@ -540,6 +540,9 @@ pub(crate) mod tests {
     use super::*;
     use crate::engine::Outcome;
     use std::sync::OnceLock;
+
+    /// The shipped bank's immediate-danger question (`role: immediate_danger`).
+    const FIRST: &str = "immediate_danger";
 
     pub fn rules() -> &'static RuleSet {
         static RULES: OnceLock<RuleSet> = OnceLock::new();

@@ -3,7 +3,7 @@
 //! saving. It knows no terminal, so unit tests drive it with a script.
 
 use super::asker::{Ask, Asker, Given};
-use super::flow::{FIRST, Flow, Step, Subject};
+use super::flow::{Flow, Step, Subject};
 use super::save;
 use super::screens::{self, Look};
 use super::stop;
@@ -92,7 +92,7 @@ impl<'r> Session<'r> {
                 ),
             ))?;
             // A saved "yes" to immediate danger is shown at once, as if just answered.
-            let first = self.flow.rules().questions.get(FIRST);
+            let first = self.flow.rules().questions.immediate_danger();
             if first.is_some_and(|q| self.flow.case.answers.get(q) == crate::question::Answer::Yes)
             {
                 self.show_danger(asker)?;
@@ -216,7 +216,7 @@ impl<'r> Session<'r> {
         if numbered {
             self.answered.push((subject, q));
         }
-        if rules.questions.name(q) == FIRST {
+        if Some(q) == rules.questions.immediate_danger() {
             self.show_danger(asker)?;
         }
         Ok(given)

@@ -10,7 +10,9 @@ use super::html_escape;
 use super::level_label;
 use crate::engine;
 use crate::question::QuestionBank;
-use crate::rules::model::{Area, Basis, Citation, Cited, Contact, Quotes, Rule, SourceDocument};
+use crate::rules::model::{
+    Area, Basis, Citation, Cited, Contact, Quotes, RouteRole, Rule, SourceDocument,
+};
 use crate::rules::sources::Library;
 use crate::rules::{Origin, RuleSet};
 use crate::scenario::{self, Scenario};
@@ -386,8 +388,24 @@ fn sign_off(area: &Area, cite: &Citations) -> Vec<Block> {
     ]
 }
 
+/// The book: each part in the order a partnership reads it.
 fn blocks(rules: &RuleSet, cite: &Citations, area: &Area, scenarios: &[Scenario]) -> Vec<Block> {
-    let bank = &rules.questions;
+    let mut out = opening(rules, area);
+    out.extend(sources(rules, area, cite));
+    out.extend(ladder(area, cite));
+    out.extend(scoring(rules, area, cite));
+    out.extend(routes(&rules.questions, area, cite));
+    out.extend(actions(&rules.questions, area, cite));
+    out.extend(contacts(area, cite));
+    out.extend(front_door(area, cite));
+    out.extend(sign_off(area, cite));
+    out.extend(grid(rules, area, scenarios));
+    out.extend(questions(&rules.questions, cite));
+    out
+}
+
+/// The title, what the rules are and where they come from, and what the book is for.
+fn opening(rules: &RuleSet, area: &Area) -> Vec<Block> {
     let mut out = Vec::new();
     out.push(Block::Heading(1, format!("Rules book: {}", area.name)));
     let origin = match &rules.origin {
@@ -413,23 +431,33 @@ fn blocks(rules: &RuleSet, cite: &Citations, area: &Area, scenarios: &[Scenario]
          the reason for it. The tool supports, and does not replace, professional \
          judgement.",
     )));
+    out
+}
 
-    out.push(Block::Heading(2, "Sources".into()));
-    out.push(Block::Para(text(
-        "The documents the rules cite. Every source below begins with one of these keys. \
-         A document marked \"general principle\" is another area's or a national one, \
-         cited only for a principle that holds everywhere.",
-    )));
-    out.push(sources_table(&area.sources, cite));
-    out.push(Block::Para(text(
-        "The national layer (rules/england.yaml), beneath every area, cites these:",
-    )));
-    out.push(sources_table(&rules.national.sources, cite));
-    out.push(Block::Para(text(
-        "The question bank (rules/questions.yaml), shared by every area, cites these:",
-    )));
-    out.push(sources_table(&rules.question_sources, cite));
+/// The documents the area, the national layer and the question bank cite.
+fn sources(rules: &RuleSet, area: &Area, cite: &Citations) -> Vec<Block> {
+    vec![
+        Block::Heading(2, "Sources".into()),
+        Block::Para(text(
+            "The documents the rules cite. Every source below begins with one of these keys. \
+             A document marked \"general principle\" is another area's or a national one, \
+             cited only for a principle that holds everywhere.",
+        )),
+        sources_table(&area.sources, cite),
+        Block::Para(text(
+            "The national layer (rules/england.yaml), beneath every area, cites these:",
+        )),
+        sources_table(&rules.national.sources, cite),
+        Block::Para(text(
+            "The question bank (rules/questions.yaml), shared by every area, cites these:",
+        )),
+        sources_table(&rules.question_sources, cite),
+    ]
+}
 
+/// The area's levels of need and the common tier of each.
+fn ladder(area: &Area, cite: &Citations) -> Vec<Block> {
+    let mut out = Vec::new();
     out.push(Block::Heading(2, "The ladder".into()));
     out.push(Block::Para(text(
         "The area's levels of need, lowest first. Each maps to a common tier from 1 to 4, \
@@ -455,7 +483,14 @@ fn blocks(rules: &RuleSet, cite: &Citations, area: &Area, scenarios: &[Scenario]
             })
             .collect(),
     });
+    out
+}
 
+/// How a child's level is decided: thresholds, points, floors, the national grid and
+/// strengths.
+fn scoring(rules: &RuleSet, area: &Area, cite: &Citations) -> Vec<Block> {
+    let bank = &rules.questions;
+    let mut out = Vec::new();
     let scoring = &area.scoring;
     out.push(Block::Heading(2, "How a child's level is decided".into()));
     out.push(Block::Para(text(
@@ -525,7 +560,12 @@ fn blocks(rules: &RuleSet, cite: &Citations, area: &Area, scenarios: &[Scenario]
     line.extend(basis_line(protective.citation(), cite));
     out.push(Block::Para(line));
     out.push(points_table("Strength", &protective.factors, bank, cite));
+    out
+}
 
+/// Each route: its layer, condition, words, own contacts and basis.
+fn routes(bank: &QuestionBank, area: &Area, cite: &Citations) -> Vec<Block> {
+    let mut out = Vec::new();
     out.push(Block::Heading(2, "Routes".into()));
     out.push(Block::Para(text(
         "What the practitioner is told to do, in the order shown, most urgent first. A \
@@ -547,6 +587,17 @@ fn blocks(rules: &RuleSet, cite: &Citations, area: &Area, scenarios: &[Scenario]
                 Span::Text(format!(" {}", flat(&route.text))),
             ],
         ];
+        if route.role == Some(RouteRole::Emergency) {
+            items.insert(
+                1,
+                vec![
+                    Span::Strong("Role:".into()),
+                    Span::Text(
+                        " emergency (999 first; a result it is part of is an emergency)".into(),
+                    ),
+                ],
+            );
+        }
         for line in &route.detail {
             items.push(vec![
                 Span::Strong("Point:".into()),
@@ -567,7 +618,12 @@ fn blocks(rules: &RuleSet, cite: &Citations, area: &Area, scenarios: &[Scenario]
         items.push(basis_line(route.citation(), cite));
         out.push(Block::List(items));
     }
+    out
+}
 
+/// The next actions and when each applies.
+fn actions(bank: &QuestionBank, area: &Area, cite: &Citations) -> Vec<Block> {
+    let mut out = Vec::new();
     out.push(Block::Heading(2, "Next actions".into()));
     out.push(Block::Table {
         head: vec!["Applies when".into(), "Action".into(), "Source".into()],
@@ -583,7 +639,12 @@ fn blocks(rules: &RuleSet, cite: &Citations, area: &Area, scenarios: &[Scenario]
             })
             .collect(),
     });
+    out
+}
 
+/// Every number the tool can show.
+fn contacts(area: &Area, cite: &Citations) -> Vec<Block> {
+    let mut out = Vec::new();
     out.push(Block::Heading(2, "Contacts".into()));
     out.push(Block::Para(text(
         "Every number the tool can show, with its hours, when it was last checked and how \
@@ -622,7 +683,12 @@ fn blocks(rules: &RuleSet, cite: &Citations, area: &Area, scenarios: &[Scenario]
             })
             .collect(),
     });
+    out
+}
 
+/// Children's social care's front door by time of day, and bank holidays.
+fn front_door(area: &Area, cite: &Citations) -> Vec<Block> {
+    let mut out = Vec::new();
     out.push(Block::Heading(2, "The front door".into()));
     let [daytime, duty] = area.front_doors();
     let holidays = &area.bank_holidays;
@@ -660,10 +726,6 @@ fn blocks(rules: &RuleSet, cite: &Citations, area: &Area, scenarios: &[Scenario]
          daytime service first, with when it opens, and the duty team \"if it cannot \
          wait\". 999 comes first whenever a child may be in danger, and is always listed.",
     )));
-
-    out.extend(sign_off(area, cite));
-    out.extend(grid(rules, area, scenarios));
-    out.extend(questions(bank, cite));
     out
 }
 

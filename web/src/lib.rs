@@ -444,11 +444,7 @@ mod tests {
         assert_eq!(reply["step"]["kind"], "area", "{reply}");
         let visit = json!({"at": at, "case": {"area": "salford"}});
         let reply = call(json!({"op": "next", "visit": visit}));
-        assert_eq!(
-            reply["step"]["id"],
-            threshold::interview::flow::FIRST,
-            "{reply}"
-        );
+        assert_eq!(reply["step"]["id"], "immediate_danger", "{reply}");
         assert!(reply["danger"].is_null());
     }
 
@@ -459,7 +455,7 @@ mod tests {
         let reply = call(json!({"op": "next", "visit": visit}));
         assert_eq!(reply["danger"]["emergency"], true, "{reply}");
         assert_eq!(reply["result"]["emergency"], true, "{reply}");
-        assert_ne!(reply["step"]["id"], threshold::interview::flow::FIRST);
+        assert_ne!(reply["step"]["id"], "immediate_danger");
     }
 
     #[test]
@@ -467,11 +463,7 @@ mod tests {
         let at = "2026-11-24T10:00:00Z";
         let asked = json!({"at": at, "case": {"area": "salford", "answers": {"immediate_danger": "unknown"}}});
         let reply = call(json!({"op": "next", "visit": asked}));
-        assert_ne!(
-            reply["step"]["id"],
-            threshold::interview::flow::FIRST,
-            "{reply}"
-        );
+        assert_ne!(reply["step"]["id"], "immediate_danger", "{reply}");
         assert_eq!(reply["step"]["current"], Value::Null);
     }
 

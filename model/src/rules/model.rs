@@ -399,6 +399,9 @@ pub struct Protective {
 #[serde(deny_unknown_fields)]
 pub struct Route {
     pub id: String,
+    /// What the route means to the program, if anything (see [`RouteRole`]).
+    #[serde(default)]
+    pub role: Option<RouteRole>,
     pub when: Condition,
     pub text: String,
     /// Points to read with the route (for example the golden rules of information sharing).
@@ -420,6 +423,26 @@ pub struct Route {
     /// inherited as it is; one it has keeps the area's words and fires on either condition.
     #[serde(skip)]
     pub layer: Layer,
+}
+
+/// What a route means to the program itself: the area's rules declare it (`role:
+/// emergency`) and no code names the route by its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RouteRole {
+    /// A child in immediate danger: 999 first, and the result is urgent. It fires on the
+    /// immediate-danger question's "yes", and on nothing else (`rules check`).
+    Emergency,
+}
+
+impl RouteRole {
+    /// As the rules write it (`role: emergency`), or "none".
+    pub fn label(role: Option<RouteRole>) -> &'static str {
+        match role {
+            Some(RouteRole::Emergency) => "emergency",
+            None => "none",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -500,6 +523,16 @@ pub struct FrontDoor {
 }
 
 impl Area {
+    /// The route with `role`: the first, as `rules check` refuses an area with two.
+    pub fn route_with_role(&self, role: RouteRole) -> Option<&Route> {
+        self.routes.iter().find(|r| r.role == Some(role))
+    }
+
+    /// The emergency route. Every area that loads has one (`rules check`).
+    pub fn emergency_route(&self) -> Option<&Route> {
+        self.route_with_role(RouteRole::Emergency)
+    }
+
     /// The area's name(s) for a tier, lowest rung first ("Level 3 / Level 4").
     pub fn level_name(&self, tier: u8) -> String {
         let names: Vec<&str> = self

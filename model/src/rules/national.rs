@@ -413,37 +413,58 @@ fn promises(
     bank: &QuestionBank,
     found: &mut Vec<Diagnostic>,
 ) {
-    let Some(danger) = bank.get("immediate_danger") else {
-        return;
+    // A bank or an area without its role is reported with the bank's or the area's checks.
+    let (Some(danger), Some(route)) = (bank.immediate_danger(), area.emergency_route()) else {
+        return promises_of_floors(texts, i, area, national, bank, found);
     };
-    match area.routes.iter().find(|r| r.id == "emergency") {
-        Some(route) if !route.when.holds_whenever_yes(danger) => found.push(texts.error(
+    let give = format!("give it `when: {{answer: {}, is: yes}}`", bank.name(danger));
+    if !route.when.holds_whenever_yes(danger) {
+        found.push(texts.error(
             i,
             "id",
-            "emergency",
+            &route.id,
             "the emergency route does not fire on immediate danger alone: whatever else is answered, a child in immediate danger gets the emergency route and 999 first".into(),
-            "give it `when: {answer: immediate_danger, is: yes}` (an `any:` may add more, an `all:` may not)",
-        )),
-        Some(route)
-            if route
-                .when
-                .atoms()
-                .iter()
-                .any(|a| !matches!(a, Condition::Answer(q, _) if *q == danger)) =>
-        {
+            &format!("{give} (an `any:` may add more, an `all:` may not)"),
+        ));
+    } else if route
+        .when
+        .atoms()
+        .iter()
+        .any(|a| !matches!(a, Condition::Answer(q, _) if *q == danger))
+    {
+        found.push(texts.error(
+            i,
+            "id",
+            &route.id,
+            "the emergency route's condition tests more than immediate danger: it fires on immediate danger, and on nothing else".into(),
+            &give,
+        ));
+    }
+    promises_of_floors(texts, i, area, national, bank, found);
+}
+
+/// Each answer of [`TOP_TIER_ALONE`] has a tier-4 floor that needs nothing else, and no
+/// area lowers such a floor.
+fn promises_of_floors(
+    texts: &Texts,
+    i: usize,
+    area: &Area,
+    national: &National,
+    bank: &QuestionBank,
+    found: &mut Vec<Diagnostic>,
+) {
+    for id in TOP_TIER_ALONE {
+        let Some(q) = bank.get(id) else {
+            // The ids are the case-file format's: a bank without one would drop a promise.
             found.push(texts.error(
                 i,
-                "id",
-                "emergency",
-                "the emergency route's condition tests more than immediate danger: it fires on immediate danger, and on nothing else".into(),
-                "give it `when: {answer: immediate_danger, is: yes}`",
-            ))
-        }
-        // A missing route is reported with the area's own checks.
-        _ => {}
-    }
-    for id in TOP_TIER_ALONE {
-        let Some(q) = bank.get(id) else { continue };
+                "floors",
+                "",
+                format!("the question bank has no `{id}`, so the promise that it alone meets the top tier cannot be checked"),
+                &format!("keep the question `{id}` in questions.yaml: case files and the national promises name it"),
+            ));
+            continue;
+        };
         let floors: Vec<&Floor> = area
             .scoring
             .floors

@@ -7,7 +7,7 @@ use super::sources::{self, Library};
 use crate::condition::{Condition, Test};
 use crate::error::{Diagnostic, Location};
 use crate::hours::{first_run_where, week_cover};
-use crate::question::{About, Answer, Kind, QId, QuestionBank, Worrying};
+use crate::question::{About, Answer, Kind, QId, QuestionBank, QuestionRole, Worrying};
 use std::collections::HashSet;
 
 /// The most points one rule may give or take, and the highest threshold: with at most a
@@ -573,122 +573,164 @@ pub fn questions(
     }
     let mut seen = HashSet::new();
     for (q, question) in bank.questions() {
-        let id = question.id.as_str();
-        let at = report.locate("id", id, 0);
-        if !seen.insert(id) {
-            let again = report.locate("id", id, 1);
-            report.error(
-                again,
-                format!("question id `{id}` is used twice"),
-                "give each question its own id",
-            );
-        }
-        if id.is_empty()
-            || !id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-        {
-            report.error(
-                at,
-                format!("question id `{id}` must be lower_snake_case"),
-                "ids are part of the case-file format",
-            );
-        }
-        match (question.kind, question.worrying) {
-            (Kind::Yesno, Worrying::More) => report.error(
-                at,
-                format!("`{id}` is yes/no, so its worrying answer is yes or no"),
-                "set `worrying: yes` or `worrying: no`",
+        check_question(&mut report, bank, q, question, &mut seen);
+    }
+    let mut danger = bank
+        .questions()
+        .filter(|(_, question)| question.role == Some(QuestionRole::ImmediateDanger));
+    if danger.next().is_none() {
+        report.error(
+            None,
+            "no question has `role: immediate_danger`".into(),
+            "give the question about a child in immediate danger `role: immediate_danger`: it is asked first and puts 999 first",
+        );
+    }
+    if let Some((_, second)) = danger.next() {
+        report.error(
+            report.locate("id", &second.id, 0),
+            format!(
+                "`{}` is a second question with `role: immediate_danger`",
+                second.id
             ),
-            (Kind::Count, Worrying::Yes | Worrying::No) => report.error(
-                at,
-                format!("`{id}` is a count, so its worrying answer is `more`"),
-                "set `worrying: more`",
-            ),
-            _ => {}
-        }
-        match (&question.before_birth, question.about, question.unborn) {
-            (None, About::Child, false) => report.error(
-                at,
-                format!("`{id}` is not asked before birth, and does not say what carries its worry for an unborn baby"),
-                "add `before_birth: {carried_by: [IDS]}` (household questions, or child ones asked before birth) or `before_birth: {cannot: \"why\"}`",
-            ),
-            (Some(_), About::Household, _) | (Some(_), _, true) => report.error(
-                at,
-                format!("`{id}` is asked of an unborn child already, or is a household question: it needs no `before_birth`"),
-                "remove `before_birth:`",
-            ),
-            (Some(before), _, _) => {
-                if before.carried_by.is_empty() == before.cannot.as_deref().is_none_or(|w| w.trim().is_empty()) {
-                    report.error(
-                        at,
-                        format!("`{id}`'s `before_birth` must give either `carried_by` or `cannot`, not both or neither"),
-                        "name the questions that carry the worry before birth, or say why it cannot arise",
-                    );
-                }
-                for carrier in &before.carried_by {
-                    let other = bank.question(carrier.0);
-                    if other.about == About::Child && !other.unborn {
-                        report.error(
-                            at,
-                            format!("`{id}`'s worry before birth is carried by `{}`, which is not asked before birth either", other.id),
-                            "name household questions, or child questions with `unborn: true`",
-                        );
-                    }
-                }
-            }
-            (None, _, _) => {}
-        }
-        if question.after_children && question.about == About::Child {
-            report.error(
-                at,
-                format!("`{id}` is a child question: `after_children` is for household questions"),
-                "remove `after_children: true`",
-            );
-        }
-        if question.unborn && question.about == About::Household {
-            report.error(
-                at,
-                format!("`{id}` is a household question and cannot be marked `unborn`"),
-                "remove `unborn: true`",
-            );
-        }
-        if let Some(when) = &question.ask_when
-            && super::national::TOP_TIER_ALONE.contains(&id)
-            && when
-                .atoms()
-                .iter()
-                .any(|a| matches!(a, Condition::Answer(..)))
-        {
-            report.error(
-                report.locate_after(at, "ask_when", "").or(at),
-                format!("`{id}` is asked only after other answers: it must be asked whenever a child's age allows"),
-                "`ask_when` here may test only the child's age",
-            );
-        }
-        if let Some(when) = &question.ask_when {
-            let usage = Use::AskWhen {
-                question: q,
-                about: question.about,
-            };
-            let at = report.locate_after(at, "ask_when", "").or(at);
-            check_condition(
-                &mut report,
-                at,
-                &format!("question `{id}` ask_when"),
-                when,
-                bank,
-                usage,
-            );
-        }
-        report.cites(
-            at,
-            &format!("question `{id}`"),
-            question.citation(),
-            Quoting::Optional,
+            "the bank has one immediate-danger question: remove the other's `role:`",
         );
     }
     report.found
+}
+
+/// One question of the bank: its id, its kind and worrying answer, what it becomes before
+/// birth, when it is asked, its role and its source.
+fn check_question<'a>(
+    report: &mut Report<'_>,
+    bank: &QuestionBank,
+    q: QId,
+    question: &'a crate::question::Question,
+    seen: &mut HashSet<&'a str>,
+) {
+    let id = question.id.as_str();
+    let at = report.locate("id", id, 0);
+    if !seen.insert(id) {
+        let again = report.locate("id", id, 1);
+        report.error(
+            again,
+            format!("question id `{id}` is used twice"),
+            "give each question its own id",
+        );
+    }
+    if id.is_empty()
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        report.error(
+            at,
+            format!("question id `{id}` must be lower_snake_case"),
+            "ids are part of the case-file format",
+        );
+    }
+    match (question.kind, question.worrying) {
+        (Kind::Yesno, Worrying::More) => report.error(
+            at,
+            format!("`{id}` is yes/no, so its worrying answer is yes or no"),
+            "set `worrying: yes` or `worrying: no`",
+        ),
+        (Kind::Count, Worrying::Yes | Worrying::No) => report.error(
+            at,
+            format!("`{id}` is a count, so its worrying answer is `more`"),
+            "set `worrying: more`",
+        ),
+        _ => {}
+    }
+    match (&question.before_birth, question.about, question.unborn) {
+        (None, About::Child, false) => report.error(
+            at,
+            format!("`{id}` is not asked before birth, and does not say what carries its worry for an unborn baby"),
+            "add `before_birth: {carried_by: [IDS]}` (household questions, or child ones asked before birth) or `before_birth: {cannot: \"why\"}`",
+        ),
+        (Some(_), About::Household, _) | (Some(_), _, true) => report.error(
+            at,
+            format!("`{id}` is asked of an unborn child already, or is a household question: it needs no `before_birth`"),
+            "remove `before_birth:`",
+        ),
+        (Some(before), _, _) => {
+            if before.carried_by.is_empty() == before.cannot.as_deref().is_none_or(|w| w.trim().is_empty()) {
+                report.error(
+                    at,
+                    format!("`{id}`'s `before_birth` must give either `carried_by` or `cannot`, not both or neither"),
+                    "name the questions that carry the worry before birth, or say why it cannot arise",
+                );
+            }
+            for carrier in &before.carried_by {
+                let other = bank.question(carrier.0);
+                if other.about == About::Child && !other.unborn {
+                    report.error(
+                        at,
+                        format!("`{id}`'s worry before birth is carried by `{}`, which is not asked before birth either", other.id),
+                        "name household questions, or child questions with `unborn: true`",
+                    );
+                }
+            }
+        }
+        (None, _, _) => {}
+    }
+    if question.after_children && question.about == About::Child {
+        report.error(
+            at,
+            format!("`{id}` is a child question: `after_children` is for household questions"),
+            "remove `after_children: true`",
+        );
+    }
+    if question.unborn && question.about == About::Household {
+        report.error(
+            at,
+            format!("`{id}` is a household question and cannot be marked `unborn`"),
+            "remove `unborn: true`",
+        );
+    }
+    if let Some(when) = &question.ask_when
+        && super::national::TOP_TIER_ALONE.contains(&id)
+        && when
+            .atoms()
+            .iter()
+            .any(|a| matches!(a, Condition::Answer(..)))
+    {
+        report.error(
+            report.locate_after(at, "ask_when", "").or(at),
+            format!("`{id}` is asked only after other answers: it must be asked whenever a child's age allows"),
+            "`ask_when` here may test only the child's age",
+        );
+    }
+    if let Some(when) = &question.ask_when {
+        let usage = Use::AskWhen {
+            question: q,
+            about: question.about,
+        };
+        let at = report.locate_after(at, "ask_when", "").or(at);
+        check_condition(
+            report,
+            at,
+            &format!("question `{id}` ask_when"),
+            when,
+            bank,
+            usage,
+        );
+    }
+    if question.role == Some(QuestionRole::ImmediateDanger)
+        && (question.about, question.kind, question.worrying)
+            != (About::Household, Kind::Yesno, Worrying::Yes)
+    {
+        report.error(
+            at,
+            format!("`{id}` has `role: immediate_danger`, so it is a household yes/no question whose worrying answer is yes"),
+            "set `about: household`, `kind: yesno` and `worrying: yes`",
+        );
+    }
+    report.cites(
+        at,
+        &format!("question `{id}`"),
+        question.citation(),
+        Quoting::Optional,
+    );
 }
 
 pub fn area(
@@ -1337,11 +1379,25 @@ fn routes_and_actions(report: &mut Report, area: &Area, bank: &QuestionBank) {
         }
         report.cites(at, &what, route.citation(), Quoting::Required);
     }
-    if !area.routes.iter().any(|r| r.id == "emergency") {
+    let mut emergency = area
+        .routes
+        .iter()
+        .filter(|r| r.role == Some(super::model::RouteRole::Emergency));
+    if emergency.next().is_none() {
         report.error(
             None,
-            "there is no `emergency` route".into(),
-            "every area needs an emergency route for a child in immediate danger",
+            "there is no emergency route (a route with `role: emergency`)".into(),
+            "every area needs an emergency route for a child in immediate danger: give it `role: emergency`",
+        );
+    }
+    if let Some(second) = emergency.next() {
+        report.error(
+            report.locate("id", &second.id, 0),
+            format!(
+                "route `{}` is a second route with `role: emergency`",
+                second.id
+            ),
+            "an area has one emergency route: merge the two, or remove one's `role:`",
         );
     }
     for action in &area.actions {
