@@ -72,6 +72,45 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
     out.push_str(&assessed_line(&view));
     out.push('\n');
 
+    out.push_str(&alarms(&view, &s));
+    out.push_str(&household(&view, &s));
+    out.push_str(&contacts(&view, &s));
+    let _ = writeln!(out, "{}", s.heading.apply_to("Next actions"));
+    for (i, action) in view.actions.iter().enumerate() {
+        out.push_str(&wrap(
+            &format!("{:>2}.", i + 1),
+            "    ",
+            &format!("{}{}", action.text, action.basis),
+        ));
+    }
+    out.push('\n');
+
+    let _ = writeln!(out, "{}", s.heading.apply_to("Routes"));
+    out.push_str(&route_lines(&view));
+    out.push('\n');
+
+    if !view.unknowns.is_empty() {
+        let _ = writeln!(out, "{}", s.heading.apply_to("Still unknown"));
+        for u in &view.unknowns {
+            out.push_str(&wrap("-", "  ", &unknown_line(u)));
+        }
+        out.push('\n');
+    }
+
+    if !view.children.is_empty() {
+        let _ = writeln!(out, "{}", s.heading.apply_to("Why"));
+        out.push_str(&reason_lines(&view, |source| format!(" [{source}]")));
+        out.push('\n');
+    }
+
+    out.push_str(&recorded_lines(&view));
+    let _ = writeln!(out, "{}", s.dim.apply_to(view.judgement_note));
+    out
+}
+
+/// The emergency line and what is not yet known, first.
+fn alarms(view: &View, s: &Styles) -> String {
+    let mut out = String::new();
     if let Some(emergency) = view.emergency {
         let _ = writeln!(out, "{}", s.alarm.apply_to(emergency));
         out.push('\n');
@@ -83,7 +122,12 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
         }
         out.push('\n');
     }
+    out
+}
 
+/// The household's level, and each child's in a table.
+fn household(view: &View, s: &Styles) -> String {
+    let mut out = String::new();
     match &view.household {
         Some(household) => {
             let _ = writeln!(
@@ -116,7 +160,12 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
         }
     }
     out.push('\n');
+    out
+}
 
+/// The numbers to ring, in order, with when: a number never broken across lines.
+fn contacts(view: &View, s: &Styles) -> String {
+    let mut out = String::new();
     let contacts = &view.contacts;
     out.push_str(&wrap(
         "",
@@ -143,37 +192,6 @@ pub fn render(rules: &RuleSet, outcome: &Outcome, styled: bool) -> String {
     }
     let _ = writeln!(out, "{}", table.to_string().replace('\u{a0}', " "));
     out.push('\n');
-
-    let _ = writeln!(out, "{}", s.heading.apply_to("Next actions"));
-    for (i, action) in view.actions.iter().enumerate() {
-        out.push_str(&wrap(
-            &format!("{:>2}.", i + 1),
-            "    ",
-            &format!("{}{}", action.text, action.basis),
-        ));
-    }
-    out.push('\n');
-
-    let _ = writeln!(out, "{}", s.heading.apply_to("Routes"));
-    out.push_str(&route_lines(&view));
-    out.push('\n');
-
-    if !view.unknowns.is_empty() {
-        let _ = writeln!(out, "{}", s.heading.apply_to("Still unknown"));
-        for u in &view.unknowns {
-            out.push_str(&wrap("-", "  ", &unknown_line(u)));
-        }
-        out.push('\n');
-    }
-
-    if !view.children.is_empty() {
-        let _ = writeln!(out, "{}", s.heading.apply_to("Why"));
-        out.push_str(&reason_lines(&view, |source| format!(" [{source}]")));
-        out.push('\n');
-    }
-
-    out.push_str(&recorded_lines(&view));
-    let _ = writeln!(out, "{}", s.dim.apply_to(view.judgement_note));
     out
 }
 
