@@ -216,6 +216,9 @@ pub struct Group {
     mapped: bool,
     /// Rows of its file the map filtered out, counted with this case (the file's first).
     filtered: u64,
+    /// The team or service of a mapped case, when the map names its column, and whether
+    /// its rows named more than one.
+    team: Option<(String, bool)>,
 }
 
 impl Group {
@@ -239,7 +242,18 @@ impl Group {
             codes,
             mapped: true,
             filtered: 0,
+            team: None,
         }
+    }
+
+    /// The case's team or service (the map's `columns: team`), and whether its rows named
+    /// more than one.
+    pub fn with_team(self, team: Option<(String, bool)>) -> Group {
+        Group { team, ..self }
+    }
+
+    pub fn team(&self) -> Option<&(String, bool)> {
+        self.team.as_ref()
     }
 
     /// Count `rows` of its file the map filtered out with this case.
@@ -716,6 +730,7 @@ impl Block {
                     codes: Vec::new(),
                     mapped: false,
                     filtered: 0,
+                    team: None,
                 }
             })
     }
@@ -1699,6 +1714,7 @@ impl<'a> CsvCases<'a> {
             codes: Vec::new(),
             mapped: false,
             filtered: 0,
+            team: None,
         };
         let line = match &group.rows {
             Rows::Cells(rows) => rows[0].line,

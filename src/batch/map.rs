@@ -79,6 +79,11 @@ struct Columns {
     assessed_at: Option<String>,
     #[serde(default)]
     area: Option<String>,
+    /// The team or service that assessed the case (a local column, such as the Standard
+    /// Safeguarding Dataset's `cina_assessment_team`): the audit gives agreement by it.
+    /// Read as written; never part of the assessment.
+    #[serde(default)]
+    team: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -277,6 +282,7 @@ impl Map {
                     &c.unborn,
                     &c.assessed_at,
                     &c.area,
+                    &c.team,
                 ]
                 .into_iter()
                 .flatten(),
@@ -622,6 +628,8 @@ struct Translated {
     /// Whether the row's factors cell listed anything, and if so whether the map gives
     /// any of it (`None`: blank, `[]`, or no factors column).
     factors_given: Option<bool>,
+    /// The row's team or service, as written, when the map names its column.
+    team: Option<String>,
 }
 
 fn build(
@@ -836,6 +844,8 @@ struct Plan {
     expected: Option<usize>,
     /// The foreign columns that key a case besides the household reference.
     key: Vec<usize>,
+    /// The foreign column of the team or service.
+    team: Option<usize>,
     /// Each filter: its foreign column, whether its values are kept (else skipped), and
     /// the values as compared.
     filters: Vec<(usize, bool, Vec<String>)>,
@@ -933,6 +943,10 @@ impl Plan {
             our_names.push("area".into());
             fills.push(Fill::Fixed(area.clone()));
         }
+        let team = match &c.team {
+            Some(column) => Some(find(column, "the team or service")?),
+            None => None,
+        };
         if let Some(column) = &c.assessed_at {
             let i = find(column, "the assessment date")?;
             date = Some(i);
@@ -1062,6 +1076,7 @@ impl Plan {
             birth,
             expected,
             key,
+            team,
             filters,
             ids: question_column
                 .keys()
@@ -1432,6 +1447,7 @@ impl Plan {
             codes,
             household_yes,
             factors_given,
+            team: self.team.map(|i| cell(i).text),
         }
     }
 
@@ -1722,6 +1738,18 @@ impl Plan {
             }
         }
         let problem = rows.iter_mut().find_map(|r| r.problem.take());
+        // The case's team: its first row's that names one. Rows that name different
+        // teams (siblings allocated apart) are not refused: the case counts under the
+        // first, and the audit says how many cases that was.
+        let team = self.team.map(|_| {
+            let mut named = rows
+                .iter()
+                .filter_map(|r| r.team.as_deref())
+                .filter(|t| !t.is_empty());
+            let first = named.next().unwrap_or_default().to_string();
+            let differ = named.any(|t| normalise(t) != normalise(&first));
+            (first, differ)
+        });
         let mut codes: Vec<String> = Vec::new();
         for row in &rows {
             for code in &row.codes {
@@ -1739,6 +1767,7 @@ impl Plan {
             source.sheet.clone(),
             codes,
         )
+        .with_team(team)
     }
 }
 
