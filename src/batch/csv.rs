@@ -219,6 +219,10 @@ pub struct Group {
     /// The team or service of a mapped case, when the map names its column, and whether
     /// its rows named more than one.
     team: Option<(String, bool)>,
+    /// Of a mapped case: the cells the map translated, as the export writes them, and the
+    /// export's column names, so that a refusal quotes the export's own text.
+    written: Vec<Cell>,
+    foreign: Option<Arc<[String]>>,
 }
 
 impl Group {
@@ -243,7 +247,46 @@ impl Group {
             mapped: true,
             filtered: 0,
             team: None,
+            written: Vec::new(),
+            foreign: None,
         }
+    }
+
+    /// The cells the map translated, as the export writes them, and the export's column
+    /// names.
+    pub fn with_written(self, written: Vec<Cell>, foreign: Arc<[String]>) -> Group {
+        Group {
+            written,
+            foreign: Some(foreign),
+            ..self
+        }
+    }
+
+    /// A cell's text as the export writes it: the map's translation undone.
+    fn as_written<'a>(&'a self, cell: &'a Cell) -> &'a str {
+        self.written
+            .iter()
+            .find(|w| (w.line, w.column) == (cell.line, cell.column))
+            .map_or(cell.text.as_str(), |w| w.text.as_str())
+    }
+
+    /// Where a refusal of a mapped case points at a cell the map translated: the cell as
+    /// the export writes it, its column's name in the export, and the value it was read as.
+    fn translated_at(&self, at: Option<Location>) -> Option<(&Cell, &str, &str)> {
+        let at = at?;
+        let written = self
+            .written
+            .iter()
+            .find(|w| (w.line, w.column) == (at.line, at.column))?;
+        let header = self.foreign.as_ref()?.get(at.column.checked_sub(1)?)?;
+        let Rows::Cells(rows) = &self.rows else {
+            return None;
+        };
+        let read = rows
+            .iter()
+            .flat_map(|r| &r.cells)
+            .find(|c| (c.line, c.column) == (at.line, at.column))?;
+        Some((written, header, &read.text))
     }
 
     /// The case's team or service (the map's `columns: team`), and whether its rows named
@@ -254,6 +297,22 @@ impl Group {
 
     pub fn team(&self) -> Option<&(String, bool)> {
         self.team.as_ref()
+    }
+
+    /// A mapped file whose every row the map filtered out: no case, only the count of its
+    /// rows (so that the file still has its line: rows in = rows filtered out).
+    pub fn filtered_only(name: Arc<str>, header: Arc<Header>, rows: u64) -> Group {
+        let mut group = Group::mapped(
+            name,
+            header,
+            Vec::new(),
+            None,
+            String::new(),
+            None,
+            Vec::new(),
+        );
+        group.filtered = rows;
+        group
     }
 
     /// Count `rows` of its file the map filtered out with this case.
@@ -279,8 +338,8 @@ impl Group {
     /// Where the case is: the file and the line of its first row.
     pub fn source(&self) -> String {
         let line = match &self.rows {
-            Rows::Cells(rows) => rows[0].line,
-            Rows::Lines(lines) => lines.rows[0].0,
+            Rows::Cells(rows) => rows.first().map_or(0, |r| r.line),
+            Rows::Lines(lines) => lines.rows.first().map_or(0, |r| r.0),
         };
         format!("{}:{line}", self.name)
     }
@@ -339,6 +398,29 @@ impl Group {
             }
         };
         read.map_err(|mut error| {
+            // At a cell the map translated (`CIN` read as level 3, a date of birth as an
+            // age): the message quotes the export's own text and names the cell, as the
+            // map's own refusals do.
+            if let Some((written, header, read)) = self.translated_at(error.location)
+                && error.code != crate::error::Code::MapValue
+            {
+                let quoted = format!("`{header}` is `{}`", written.text);
+                if !error.message.contains(&quoted) {
+                    let said = match read {
+                        "" => error.message.clone(),
+                        read => error
+                            .message
+                            .replace(&format!("`{read}`"), &format!("`{}`", written.text)),
+                    };
+                    let place = super::map::Source {
+                        name: Arc::clone(&self.name),
+                        sheet: self.sheet.clone(),
+                    }
+                    .cell(written.line, written.column);
+                    error.message = format!("{quoted} at {place}: {said}");
+                    return error;
+                }
+            }
             // A refusal of the map's own names its cell already.
             if let (Some(sheet), Some(at)) = (&self.sheet, error.location)
                 && error.code != crate::error::Code::MapValue
@@ -584,7 +666,7 @@ impl Group {
 
     fn disagreement(&self, column: Column, first: &Row, row: &Row) -> Diagnostic {
         let index = self.header.index(column).unwrap_or_default();
-        let shown = |row: &Row| match row.cells[index].text.as_str() {
+        let shown = |row: &Row| match self.as_written(&row.cells[index]) {
             "" => "empty".to_string(),
             text => format!("`{text}`"),
         };
@@ -731,6 +813,8 @@ impl Block {
                     mapped: false,
                     filtered: 0,
                     team: None,
+                    written: Vec::new(),
+                    foreign: None,
                 }
             })
     }
@@ -1715,6 +1799,8 @@ impl<'a> CsvCases<'a> {
             mapped: false,
             filtered: 0,
             team: None,
+            written: Vec::new(),
+            foreign: None,
         };
         let line = match &group.rows {
             Rows::Cells(rows) => rows[0].line,

@@ -630,6 +630,8 @@ struct Translated {
     factors_given: Option<bool>,
     /// The row's team or service, as written, when the map names its column.
     team: Option<String>,
+    /// The cells the map translated, as the export writes them.
+    written: Vec<Cell>,
 }
 
 fn build(
@@ -758,9 +760,16 @@ fn build(
         })
         .collect();
     // The rows filtered out are counted with the file's first case (rows in = rows
-    // assessed + rows refused + rows filtered out).
-    if let Some(Unit::Case(first)) = units.first_mut() {
-        first.add_filtered(filtered);
+    // assessed + rows refused + rows filtered out); a file whose every row was filtered
+    // out still gives them, with no case.
+    match units.first_mut() {
+        Some(Unit::Case(first)) => first.add_filtered(filtered),
+        _ if filtered > 0 => units.push(Unit::Case(Group::filtered_only(
+            Arc::clone(name),
+            Arc::clone(&plan.header),
+            filtered,
+        ))),
+        _ => {}
     }
     units
 }
@@ -785,7 +794,13 @@ impl CodesSeen {
             Some(false) => {
                 self.listed += 1;
                 if self.example.is_none() {
-                    self.example = column.and_then(|i| row.cells.get(i)).cloned();
+                    // Its column the field's number, as every place in a message is.
+                    self.example = column.and_then(|i| {
+                        row.cells.get(i).map(|c| Cell {
+                            column: i + 1,
+                            ..c.clone()
+                        })
+                    });
                 }
             }
         }
@@ -846,12 +861,17 @@ struct Plan {
     key: Vec<usize>,
     /// The foreign column of the team or service.
     team: Option<usize>,
+    /// Child questions the map answers, not asked before birth, whose worry other
+    /// questions carry for an unborn child (`before_birth: carried_by`).
+    carried_before_birth: Vec<QId>,
     /// Each filter: its foreign column, whether its values are kept (else skipped), and
     /// the values as compared.
     filters: Vec<(usize, bool, Vec<String>)>,
     /// Our column of each question, by question.
     question_column: HashMap<QId, usize>,
-    foreign_names: Vec<String>,
+    /// The export's own column names (each mapped case keeps them, to name a cell the map
+    /// translated in a refusal).
+    foreign_names: Arc<[String]>,
     /// Question ids, for messages.
     ids: HashMap<QId, String>,
     source: Source,
@@ -1077,13 +1097,28 @@ impl Plan {
             expected,
             key,
             team,
+            carried_before_birth: map
+                .codes
+                .values()
+                .copied()
+                .chain(map.questions.iter().map(|(q, _, _)| *q))
+                .filter(|q| {
+                    let question = bank.question(*q);
+                    question.about == About::Child
+                        && !question.unborn
+                        && question
+                            .before_birth
+                            .as_ref()
+                            .is_some_and(|b| !b.carried_by.is_empty())
+                })
+                .collect(),
             filters,
             ids: question_column
                 .keys()
                 .map(|q| (*q, bank.name(*q).to_string()))
                 .collect(),
             question_column,
-            foreign_names: names,
+            foreign_names: names.into(),
             source: source.clone(),
         })
     }
@@ -1100,12 +1135,7 @@ impl Plan {
             line: row.line,
             column: 1,
         };
-        let cell = |i: usize| {
-            row.cells.get(i).cloned().unwrap_or(Cell {
-                column: i + 1,
-                ..blank.clone()
-            })
-        };
+        let cell = |i: usize| self.foreign(row, i);
         let mut codes = Vec::new();
         let mut household_yes = Vec::new();
         // "`D.O.B.` is `31/02/2020` at line 4, column 3": a foreign cell, for a refusal.
@@ -1361,6 +1391,31 @@ impl Plan {
             };
             cells.push(out);
         }
+        // An unborn child's row: a yes to a question not asked before birth, but whose
+        // worry other questions carry then (16A, neglect: the question bank asks it before
+        // birth as antenatal care missing, a home unfit or a parent's substance misuse), is
+        // listed on the row (its code, or its column's name), not read: the census records
+        // factors at a pre-birth assessment, and which of those questions it means is never
+        // guessed. A yes whose worry cannot arise before birth (young carer, missing) still
+        // refuses the case, as a contradiction in the row.
+        let unborn = match &birth {
+            Some(Ok((_, unborn))) => *unborn,
+            _ => said == Some(true),
+        };
+        if unborn {
+            for (fill, out) in self.fills.iter().zip(cells.iter_mut()) {
+                if let Fill::Answer(_, index) = fill
+                    && self.carried_before_birth.contains(&map.questions[*index].0)
+                    && out.text == "yes"
+                {
+                    let name = &self.foreign_names[out.column.saturating_sub(1)];
+                    if !codes.contains(name) {
+                        codes.push(name.clone());
+                    }
+                    out.text = String::new();
+                }
+            }
+        }
         let mut factors_given = None;
         if let Some(i) = self.factors {
             let c = cell(i);
@@ -1386,9 +1441,16 @@ impl Plan {
             if parsed.is_some_and(|codes| !codes.is_empty()) {
                 factors_given = Some(listed.iter().any(known));
             }
+            // An unborn child's code of a question carried before birth: listed, not read
+            // (see `unborn` above).
             for code in &listed {
                 let code = code.as_str();
                 match map.codes.get(&code.to_uppercase()) {
+                    Some(q) if unborn && self.carried_before_birth.contains(q) => {
+                        if !codes.iter().any(|k: &String| k == code) {
+                            codes.push(code.to_string());
+                        }
+                    }
                     Some(q) => {
                         let column = self.question_column[q];
                         if matches!(
@@ -1438,11 +1500,41 @@ impl Plan {
                 }
             }
         }
+        // The cells the map translated (a level, a date, an age from a date of birth, a
+        // word, a code), as the export writes them: a later refusal at one quotes the
+        // export's own text, never the value it was read as (`CIN`, not `3`).
+        let mut written: Vec<Cell> = Vec::new();
+        for (fill, out) in self.fills.iter().zip(&cells) {
+            let read = matches!(
+                fill,
+                Fill::Date(_)
+                    | Fill::Level(_)
+                    | Fill::BirthDate(_)
+                    | Fill::Unborn(Some(_))
+                    | Fill::Answer(..)
+                    | Fill::Codes
+            );
+            let original = out.column.checked_sub(1).and_then(|i| row.cells.get(i));
+            if let Some(original) = original.filter(|o| read && !o.text.is_empty())
+                && original.text != out.text
+                && !out.text.is_empty()
+                && !written
+                    .iter()
+                    .any(|w| (w.line, w.column) == (out.line, out.column))
+            {
+                written.push(Cell {
+                    text: original.text.clone(),
+                    line: out.line,
+                    column: out.column,
+                });
+            }
+        }
         Translated {
             row: Row {
                 line: row.line,
                 cells,
             },
+            written,
             problem,
             codes,
             household_yes,
@@ -1495,6 +1587,18 @@ impl Plan {
         key
     }
 
+    /// Foreign cell `i` of `row` (blank where the row is short), its column the field's
+    /// number as a person counts columns in a spreadsheet (1-based; in a CSV file, never a
+    /// character position): `line 5, column 3` is the third cell of line 5.
+    fn foreign(&self, row: &Row, i: usize) -> Cell {
+        let cell = row.cells.get(i);
+        Cell {
+            text: cell.map_or(String::new(), |c| c.text.clone()),
+            line: cell.map_or(row.line, |c| c.line),
+            column: i + 1,
+        }
+    }
+
     fn header_columns(&self) -> &[Column] {
         self.header.columns()
     }
@@ -1524,13 +1628,7 @@ impl Plan {
         at: jiff::civil::Date,
         said: Option<bool>,
     ) -> Result<(String, bool), (Cell, String, &'static str)> {
-        let cell = |i: usize| {
-            row.cells.get(i).cloned().unwrap_or(Cell {
-                text: String::new(),
-                line: row.line,
-                column: i + 1,
-            })
-        };
+        let cell = |i: usize| self.foreign(row, i);
         let is = |i: usize, c: &Cell| {
             format!(
                 "`{}` is `{}` at {}",
@@ -1738,6 +1836,10 @@ impl Plan {
             }
         }
         let problem = rows.iter_mut().find_map(|r| r.problem.take());
+        let written: Vec<Cell> = rows
+            .iter_mut()
+            .flat_map(|r| std::mem::take(&mut r.written))
+            .collect();
         // The case's team: its first row's that names one. Rows that name different
         // teams (siblings allocated apart) are not refused: the case counts under the
         // first, and the audit says how many cases that was.
@@ -1768,6 +1870,7 @@ impl Plan {
             codes,
         )
         .with_team(team)
+        .with_written(written, Arc::clone(&self.foreign_names))
     }
 }
 

@@ -372,20 +372,26 @@ impl Audit {
     /// The [`TEAMS_SHOWN`] teams with the most cases (ties by name), then the rest
     /// together: how many teams they are (`None` past [`TEAMS_KEPT`], not counted one by
     /// one) and their cases.
-    fn team_lines(&self) -> (Vec<(&str, Counts)>, Option<(Option<usize>, Counts)>) {
+    fn team_lines(&self) -> TeamLines<'_> {
         let mut teams: Vec<(&str, Counts)> =
             self.teams.iter().map(|(t, c)| (t.as_str(), *c)).collect();
         teams.sort_by(|a, b| b.1.cases().cmp(&a.1.cases()).then(a.0.cmp(b.0)));
         let rest = teams.split_off(teams.len().min(TEAMS_SHOWN));
         let overflow = self.other_teams.cases() > 0;
         if rest.is_empty() && !overflow {
-            return (teams, None);
+            return TeamLines {
+                shown: teams,
+                others: None,
+            };
         }
         let mut others = self.other_teams;
         for (_, counts) in &rest {
             others.join(counts);
         }
-        (teams, Some(((!overflow).then_some(rest.len()), others)))
+        TeamLines {
+            shown: teams,
+            others: Some(((!overflow).then_some(rest.len()), others)),
+        }
     }
 
     fn period(&self) -> String {
@@ -405,6 +411,14 @@ impl Audit {
             _ => "no case gives the date it was assessed".to_string(),
         }
     }
+}
+
+/// The teams shown one by one, and the rest together.
+struct TeamLines<'a> {
+    shown: Vec<(&'a str, Counts)>,
+    /// How many other teams there are (`None`: past [`TEAMS_KEPT`], not counted one by
+    /// one) and their cases.
+    others: Option<(Option<usize>, Counts)>,
 }
 
 /// The teams or services the page and the summary show one by one (the most cases first);
@@ -523,7 +537,10 @@ pub fn text(audit: &Audit, run: &Run) -> String {
         }
     }
     if audit.by_team() {
-        let (teams, others) = audit.team_lines();
+        let TeamLines {
+            shown: teams,
+            others,
+        } = audit.team_lines();
         let _ = writeln!(out, "By team or service:");
         let line = |out: &mut String, name: &str, counts: &Counts| {
             let _ = writeln!(
@@ -799,7 +816,10 @@ fn team_table(out: &mut String, audit: &Audit) {
     if !audit.by_team() {
         return;
     }
-    let (teams, others) = audit.team_lines();
+    let TeamLines {
+        shown: teams,
+        others,
+    } = audit.team_lines();
     out.push_str("<section>\n<h2>By team or service</h2>\n<table id=\"teams\">\n<tr><th scope=\"col\">Team or service</th><th scope=\"col\">Compared</th><th scope=\"col\">Agree</th><th scope=\"col\">Recorded below</th><th scope=\"col\">Recorded above</th><th scope=\"col\">Not compared</th></tr>\n");
     let line = |out: &mut String, name: &str, c: &Counts| {
         let _ = writeln!(
@@ -1137,7 +1157,10 @@ mod tests {
         for i in 0..2_000 {
             audit.assessed(&team_row(100 + i, &format!("Worker {i:04}"), 2));
         }
-        let (teams, others) = audit.team_lines();
+        let TeamLines {
+            shown: teams,
+            others,
+        } = audit.team_lines();
         assert_eq!(teams.len(), TEAMS_SHOWN);
         assert_eq!((teams[0].0, teams[0].1.agree), ("North", 5));
         assert_eq!((teams[1].0, teams[1].1.below), ("South", 3));

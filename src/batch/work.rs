@@ -208,6 +208,11 @@ impl Rows<'_, '_> {
 
     fn csv(&mut self, group: &super::csv::Group) {
         self.input = (group.name().to_string(), group.rows() as u64);
+        // A file whose every row the map filtered out: its rows counted, no case.
+        if group.rows() == 0 {
+            self.tally.filtered(&self.input, group.filtered());
+            return;
+        }
         let read = group.case(&self.settings.rules.questions);
         let written = Written::At(group.area_at());
         self.team = group.team().cloned();
