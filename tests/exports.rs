@@ -229,13 +229,13 @@ fn an_unborn_child_is_read_from_its_own_column_and_its_expected_date_gives_no_ag
     }
     let error = |row: &Value| row["error"].as_str().unwrap_or_default().to_string();
     assert!(
-        error(&rows[2]).contains("export.csv:4:8:")
+        error(&rows[2]).contains("export.csv:4:3:")
             && error(&rows[2]).contains("but the child is recorded as unborn"),
         "{}",
         rows[2]
     );
     assert!(
-        error(&rows[3]).contains("export.csv:5:19:") && error(&rows[3]).contains("`maybe`"),
+        error(&rows[3]).contains("export.csv:5:4:") && error(&rows[3]).contains("`maybe`"),
         "{}",
         rows[3]
     );
