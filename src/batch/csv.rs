@@ -412,11 +412,8 @@ impl Group {
                             .message
                             .replace(&format!("`{read}`"), &format!("`{}`", written.text)),
                     };
-                    let place = super::map::Source {
-                        name: Arc::clone(&self.name),
-                        sheet: self.sheet.clone(),
-                    }
-                    .cell(written.line, written.column);
+                    let place =
+                        super::cells::place(self.sheet.as_deref(), written.line, written.column);
                     error.message = format!("{quoted} at {place}: {said}");
                     return error;
                 }

@@ -566,10 +566,7 @@ pub struct Source {
 impl Source {
     /// A cell as a person finds it: `line 5, column 3` or `sheet Contacts, cell C5`.
     pub fn cell(&self, line: usize, column: usize) -> String {
-        match &self.sheet {
-            Some(sheet) => format!("sheet `{sheet}`, cell {}{line}", column_letter(column)),
-            None => format!("line {line}, column {column}"),
-        }
+        super::cells::place(self.sheet.as_deref(), line, column)
     }
 }
 
