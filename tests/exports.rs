@@ -473,6 +473,32 @@ fn a_workbooks_errors_name_the_sheet_and_the_cell() {
     assert_eq!(run.stdout.lines().count(), 1 + 1 + 4);
 }
 
+/// Issue 24's "values shown after translation", on a sheet: an answer that cannot apply
+/// (a witness where the export says no domestic abuse) is refused quoting the sheet's own
+/// `Y`, at its cell, not the `yes` it was read as.
+#[test]
+fn a_workbooks_translated_cell_is_quoted_as_the_sheet_writes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("export.xlsx");
+    // Row 4 (F-002), column G (Witnessed DA?), where DA Concern is N.
+    write_workbook(&book, |r, c, text| {
+        if (r, c) == (3, 6) {
+            "Y".into()
+        } else {
+            text.into()
+        }
+    });
+    let map = fixture("foreign-map.yaml");
+    let run = batch(&["--map", &map, book.to_str().unwrap(), "--sheet", "contacts"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let f002 = run.stdout.lines().find(|l| l.starts_with("F-002")).unwrap();
+    assert!(
+        f002.contains("`Witnessed DA?` is `Y` at sheet `Contacts`, cell G4: `children_witness_abuse` is answered, but it applies only when"),
+        "{f002}"
+    );
+    assert!(!f002.contains("`yes`"), "{f002}");
+}
+
 #[test]
 fn a_workbook_in_our_own_columns_is_read_without_a_map() {
     use rust_xlsxwriter::Workbook;

@@ -425,8 +425,8 @@ struct TeamLines<'a> {
 /// the others are one line, and every case's team is in the cases download.
 pub const TEAMS_SHOWN: usize = 15;
 /// The teams the audit counts one by one; the cases of any team met later are counted
-/// together.
-const TEAMS_KEPT: usize = 1000;
+/// together (a local authority has tens of teams: more is a column that is no team's).
+const TEAMS_KEPT: usize = 10_000;
 
 /// A team as shown: a blank one is said so.
 fn team_name(team: &str) -> &str {
@@ -841,11 +841,20 @@ fn team_table(out: &mut String, audit: &Audit) {
         line(out, &other_teams(*count), counts);
     }
     out.push_str("</table>\n");
-    if others.is_some() {
-        let _ = writeln!(
-            out,
-            "<p class=\"note\">The {TEAMS_SHOWN} teams with the most cases are shown one by one; every case's team is in the cases download.</p>"
-        );
+    match others {
+        Some((None, _)) => {
+            let _ = writeln!(
+                out,
+                "<p class=\"note\">The cases name more than {TEAMS_KEPT} teams: those met after the first {TEAMS_KEPT} are counted together in the last line, and the teams above are the {TEAMS_SHOWN} with the most cases among the first {TEAMS_KEPT}. Check that the map's <code>team</code> column holds a team or service. Every case's team is in the cases download.</p>"
+            );
+        }
+        Some(_) => {
+            let _ = writeln!(
+                out,
+                "<p class=\"note\">The {TEAMS_SHOWN} teams with the most cases are shown one by one; every case's team is in the cases download.</p>"
+            );
+        }
+        None => {}
     }
     if audit.teams_differ > 0 {
         let _ = writeln!(
@@ -1154,8 +1163,8 @@ mod tests {
         mixed.teams_differ = true;
         audit.assessed(&mixed);
         // Teams of one case each, more than are kept one by one.
-        for i in 0..2_000 {
-            audit.assessed(&team_row(100 + i, &format!("Worker {i:04}"), 2));
+        for i in 0..TEAMS_KEPT + 100 {
+            audit.assessed(&team_row(100 + i, &format!("Worker {i:05}"), 2));
         }
         let TeamLines {
             shown: teams,
@@ -1170,7 +1179,7 @@ mod tests {
             "past TEAMS_KEPT the teams are not counted one by one"
         );
         let shown: u64 = teams.iter().map(|(_, c)| c.cases()).sum();
-        assert_eq!(shown + rest.cases(), 5 + 3 + 1 + 2_000);
+        assert_eq!(shown + rest.cases(), 5 + 3 + 1 + TEAMS_KEPT as u64 + 100);
         assert!(audit.teams.len() <= TEAMS_KEPT);
         let rules = crate::rules::bundled().unwrap();
         let run = Run {
@@ -1194,6 +1203,7 @@ mod tests {
         );
         assert!(table.contains("(no team recorded)"), "{table}");
         assert!(table.contains("the other teams"), "{table}");
+        assert!(page.contains("more than 10000 teams"), "{page}");
         assert!(page.contains(
             "1 case whose rows name more than one team is counted under the first row&#39;s team"
         ));
