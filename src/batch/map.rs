@@ -9,7 +9,7 @@
 //! with no question is listed on the row of its case.
 
 use super::cells::column_letter;
-use super::csv::{Bad, Cell, Column, Group, Header, Row, Unit};
+use super::csv::{Bad, Cell, Column, Group, Header, Originals, Row, Unit};
 use crate::error::{Diagnostic, Location};
 use crate::question::{About, Kind, QId, QuestionBank, Worrying};
 use serde::Deserialize;
@@ -628,7 +628,7 @@ struct Translated {
     /// The row's team or service, as written, when the map names its column.
     team: Option<String>,
     /// The cells the map translated, as the export writes them.
-    written: Vec<Cell>,
+    written: Originals,
 }
 
 fn build(
@@ -1500,32 +1500,28 @@ impl Plan {
         // The cells the map translated (a level, a date, an age from a date of birth, a
         // word, a code), as the export writes them: a later refusal at one quotes the
         // export's own text, never the value it was read as (`CIN`, not `3`).
-        let mut written: Vec<Cell> = Vec::new();
-        for (fill, out) in self.fills.iter().zip(&cells) {
+        // (A level is left out: a case's rows take their highest, never refused for it.)
+        let mut places: Vec<(usize, usize)> = Vec::new();
+        let written = Originals::new(self.fills.iter().zip(&cells).filter_map(|(fill, out)| {
             let read = matches!(
                 fill,
                 Fill::Date(_)
-                    | Fill::Level(_)
                     | Fill::BirthDate(_)
                     | Fill::Unborn(Some(_))
                     | Fill::Answer(..)
                     | Fill::Codes
             );
-            let original = out.column.checked_sub(1).and_then(|i| row.cells.get(i));
-            if let Some(original) = original.filter(|o| read && !o.text.is_empty())
-                && original.text != out.text
+            let original = out.column.checked_sub(1).and_then(|i| row.cells.get(i))?;
+            let new = read
+                && !original.text.is_empty()
                 && !out.text.is_empty()
-                && !written
-                    .iter()
-                    .any(|w| (w.line, w.column) == (out.line, out.column))
-            {
-                written.push(Cell {
-                    text: original.text.clone(),
-                    line: out.line,
-                    column: out.column,
-                });
-            }
-        }
+                && original.text != out.text
+                && !places.contains(&(out.line, out.column));
+            new.then(|| {
+                places.push((out.line, out.column));
+                (out.line, out.column, original.text.as_str())
+            })
+        }));
         Translated {
             row: Row {
                 line: row.line,
@@ -1833,9 +1829,9 @@ impl Plan {
             }
         }
         let problem = rows.iter_mut().find_map(|r| r.problem.take());
-        let written: Vec<Cell> = rows
+        let written: Vec<Originals> = rows
             .iter_mut()
-            .flat_map(|r| std::mem::take(&mut r.written))
+            .map(|r| std::mem::take(&mut r.written))
             .collect();
         // The case's team: its first row's that names one. Rows that name different
         // teams (siblings allocated apart) are not refused: the case counts under the
