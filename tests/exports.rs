@@ -805,6 +805,27 @@ fn the_report_gives_agreement_by_the_team_the_map_names() {
             .contains("1 case whose rows name more than one team is counted under the first row"),
         "{section}"
     );
+    // The cases recorded below the guidance name their team beside their area.
+    let below = &html[html
+        .find("<table id=\"below\">")
+        .expect("cases recorded below")..];
+    let below = &below[..below.find("</table>").unwrap()];
+    assert!(
+        below.contains("<th scope=\"col\">Area; team</th>"),
+        "{below}"
+    );
+    for line in below.lines().skip(2) {
+        assert!(
+            [
+                "; Assessment North</td>",
+                "; Assessment South</td>",
+                "; Disabled Children</td>"
+            ]
+            .iter()
+            .any(|team| line.contains(team)),
+            "{line}"
+        );
+    }
     let summary = batch(&[
         "--map",
         SSD_MAP,

@@ -876,14 +876,28 @@ fn below_table(out: &mut String, audit: &Audit) {
         out.push_str("<p>None.</p>\n</section>\n");
         return;
     }
-    out.push_str("<table id=\"below\">\n<tr><th scope=\"col\">Reference</th><th scope=\"col\">Source</th><th scope=\"col\">Area</th><th scope=\"col\">Recorded</th><th scope=\"col\">Guidance</th><th scope=\"col\">Reasons</th><th scope=\"col\">Unknowns that could raise it</th></tr>\n");
+    // With teams, each case's team beside its area (the columns stay where the print
+    // layout expects them).
+    let area = if audit.by_team() {
+        "Area; team"
+    } else {
+        "Area"
+    };
+    let _ = writeln!(
+        out,
+        "<table id=\"below\">\n<tr><th scope=\"col\">Reference</th><th scope=\"col\">Source</th><th scope=\"col\">{area}</th><th scope=\"col\">Recorded</th><th scope=\"col\">Guidance</th><th scope=\"col\">Reasons</th><th scope=\"col\">Unknowns that could raise it</th></tr>"
+    );
     for row in &audit.below {
+        let area = match &row.team {
+            Some(team) => format!("{}; {}", row.area, team_name(team)),
+            None => row.area.clone(),
+        };
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
             esc(&row.reference),
             esc(&row.source),
-            esc(&row.area),
+            esc(&area),
             row.recorded.unwrap_or_default(),
             row.tool.unwrap_or_default(),
             esc(&reasons_of(row)),
