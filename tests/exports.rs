@@ -229,13 +229,13 @@ fn an_unborn_child_is_read_from_its_own_column_and_its_expected_date_gives_no_ag
     }
     let error = |row: &Value| row["error"].as_str().unwrap_or_default().to_string();
     assert!(
-        error(&rows[2]).contains("export.csv:4:8:")
+        error(&rows[2]).contains("export.csv:4:3:")
             && error(&rows[2]).contains("but the child is recorded as unborn"),
         "{}",
         rows[2]
     );
     assert!(
-        error(&rows[3]).contains("export.csv:5:19:") && error(&rows[3]).contains("`maybe`"),
+        error(&rows[3]).contains("export.csv:5:4:") && error(&rows[3]).contains("`maybe`"),
         "{}",
         rows[3]
     );
@@ -259,6 +259,8 @@ fn yaml_cases_beside_a_mapped_export_keep_their_own_reading() {
 
 const CIN_MAP: &str = "examples/maps/cin-census.yaml";
 const CIN_EXPORT: &str = "examples/exports/cin-census-synthetic.csv";
+const SSD_MAP: &str = "examples/maps/ssd-assessments.yaml";
+const SSD_EXPORT: &str = "examples/exports/ssd-synthetic.csv";
 
 #[test]
 fn factor_codes_answer_yes_household_codes_are_the_union_and_an_absent_code_stays_unknown() {
@@ -469,6 +471,32 @@ fn a_workbooks_errors_name_the_sheet_and_the_cell() {
         run.stdout
     );
     assert_eq!(run.stdout.lines().count(), 1 + 1 + 4);
+}
+
+/// Issue 24's "values shown after translation", on a sheet: an answer that cannot apply
+/// (a witness where the export says no domestic abuse) is refused quoting the sheet's own
+/// `Y`, at its cell, not the `yes` it was read as.
+#[test]
+fn a_workbooks_translated_cell_is_quoted_as_the_sheet_writes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("export.xlsx");
+    // Row 4 (F-002), column G (Witnessed DA?), where DA Concern is N.
+    write_workbook(&book, |r, c, text| {
+        if (r, c) == (3, 6) {
+            "Y".into()
+        } else {
+            text.into()
+        }
+    });
+    let map = fixture("foreign-map.yaml");
+    let run = batch(&["--map", &map, book.to_str().unwrap(), "--sheet", "contacts"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let f002 = run.stdout.lines().find(|l| l.starts_with("F-002")).unwrap();
+    assert!(
+        f002.contains("`Witnessed DA?` is `Y` at sheet `Contacts`, cell G4: `children_witness_abuse` is answered, but it applies only when"),
+        "{f002}"
+    );
+    assert!(!f002.contains("`yes`"), "{f002}");
 }
 
 #[test]
@@ -723,6 +751,120 @@ fn every_row_of_an_export_is_accounted_for() {
         ),
         "{html}"
     );
+}
+
+/// Agreement by team or service (issue 24: "by month and by team or service (columns
+/// the map names)"): the SSD map names the dataset's team column, so the page and the
+/// summary give each team's cases, a case whose rows name two teams counts under its
+/// first row's and is said, and every assessed case's team is in the cases download.
+#[test]
+fn the_report_gives_agreement_by_the_team_the_map_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("ssd.csv");
+    let text = std::fs::read_to_string(SSD_EXPORT).unwrap();
+    // FAM-S07's second child was allocated to another team.
+    let moved = text.replace(
+        "\"[\"\"13A\"\"]\",CP,Assessment North",
+        "\"[\"\"13A\"\"]\",CP,Assessment South",
+    );
+    assert_ne!(moved, text, "the row is in the export");
+    std::fs::write(&export, moved).unwrap();
+    let report = dir.path().join("audit.html");
+    let run = batch(&[
+        "--map",
+        SSD_MAP,
+        export.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+        "--output",
+        dir.path().join("rows.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2, "the planted rows are refused: {}", run.stderr);
+    let html = std::fs::read_to_string(&report).unwrap();
+    let start = html
+        .find("<h2>By team or service</h2>")
+        .expect("a section by team");
+    let section = &html[start..start + html[start..].find("</section>").unwrap()];
+    // Assessed: North S01, S03, S07 (its first row's team); South S02, S05, S06;
+    // Disabled Children S04. The most cases first, ties by name.
+    let rows: Vec<&str> = section
+        .lines()
+        .filter(|l| l.starts_with("<tr><th scope=\"row\">"))
+        .collect();
+    assert_eq!(rows.len(), 3, "{section}");
+    for (row, (team, cases)) in rows.iter().zip([
+        ("Assessment North", 3),
+        ("Assessment South", 3),
+        ("Disabled Children", 1),
+    ]) {
+        let start = format!("<tr><th scope=\"row\">{team}</th><td class=\"n\">{cases}</td>");
+        assert!(row.starts_with(&start), "{start}\n{section}");
+    }
+    assert!(
+        section
+            .contains("1 case whose rows name more than one team is counted under the first row"),
+        "{section}"
+    );
+    // The cases recorded below the guidance name their team beside their area.
+    let below = &html[html
+        .find("<table id=\"below\">")
+        .expect("cases recorded below")..];
+    let below = &below[..below.find("</table>").unwrap()];
+    assert!(
+        below.contains("<th scope=\"col\">Area; team</th>"),
+        "{below}"
+    );
+    for line in below.lines().skip(2) {
+        assert!(
+            [
+                "; Assessment North</td>",
+                "; Assessment South</td>",
+                "; Disabled Children</td>"
+            ]
+            .iter()
+            .any(|team| line.contains(team)),
+            "{line}"
+        );
+    }
+    let summary = batch(&[
+        "--map",
+        SSD_MAP,
+        export.to_str().unwrap(),
+        "--format",
+        "summary",
+    ]);
+    assert!(
+        summary
+            .stdout
+            .contains("By team or service:\n  Assessment North: 3 compared"),
+        "{}",
+        summary.stdout
+    );
+    let cases = std::fs::read_to_string(dir.path().join("audit-cases.csv")).unwrap();
+    let mut lines = cases.lines();
+    assert!(lines.next().unwrap().ends_with(",team"), "{cases}");
+    let teams: Vec<(&str, &str)> = lines
+        .map(|l| (l.split(',').next().unwrap(), l.rsplit(',').next().unwrap()))
+        .collect();
+    assert_eq!(
+        teams,
+        [
+            ("FAM-S01", "Assessment North"),
+            ("FAM-S02", "Assessment South"),
+            ("FAM-S03", "Assessment North"),
+            ("FAM-S04", "Disabled Children"),
+            ("FAM-S05", "Assessment South"),
+            ("FAM-S06", "Assessment South"),
+            ("FAM-S07", "Assessment North"),
+        ]
+    );
+}
+
+/// A map without `columns: team` gives no section by team (the census has no team).
+#[test]
+fn a_map_that_names_no_team_gives_no_agreement_by_team() {
+    let run = batch(&["--map", CIN_MAP, CIN_EXPORT, "--format", "summary"]);
+    assert!(!run.stdout.contains("By team"), "{}", run.stdout);
 }
 
 /// The report's downloads are outputs too: an export named like one is never replaced.

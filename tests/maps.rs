@@ -70,11 +70,18 @@ fn cin_map_with(after: &str, extra: &str) -> (String, usize) {
 /// of `starts` (the cell as written) on line N of `text`.
 fn place(text: &str, line: usize, starts: &str) -> String {
     let written = text.lines().nth(line - 1).expect("the line is in the text");
-    let column = written.find(starts).expect("the cell is on its line");
-    format!(
-        "line {line}, column {}",
-        written[..column].chars().count() + 1
-    )
+    let at = written.find(starts).expect("the cell is on its line");
+    // The field, as a spreadsheet numbers columns: the commas before it outside quotes.
+    let mut quoted = false;
+    let mut field = 1;
+    for ch in written[..at].chars() {
+        match ch {
+            '"' => quoted = !quoted,
+            ',' if !quoted => field += 1,
+            _ => {}
+        }
+    }
+    format!("line {line}, column {field}")
 }
 
 const CIN_HEADER: &str = "FamilyID,LAchildID,PersonBirthDate,AssessmentAuthorisationDate,AssessmentFactors,LocalLevel,ExpectedPersonBirthDate\n";
@@ -760,5 +767,161 @@ fn a_household_question_answered_on_each_childs_row_is_yes_if_any_no_only_if_all
         answer("FAM-3"),
         (true, false),
         "a blank among noes: unknown"
+    );
+}
+
+/// A map of the census's columns with no `case_key:` (so a household's rows must agree on
+/// the date), dd/mm/yyyy dates, a filter, and codes for young carer and neglect.
+fn messages_map(dir: &Path) -> String {
+    write(
+        dir,
+        "messages.yaml",
+        "map: 1\narea: salford\ncolumns:\n  reference: FamilyID\n  child_id: LAchildID\n  date_of_birth: PersonBirthDate\n  expected_date_of_birth: ExpectedPersonBirthDate\n  assessed_at: AssessmentAuthorisationDate\ndate_format: \"%d/%m/%Y\"\nfilter: {column: Status, keep: [Complete]}\nrecorded_level:\n  column: LocalLevel\n  values: {NFA: 1, \"Early Help\": 2, CIN: 3, CP: 4}\nfactors:\n  column: AssessmentFactors\n  codes: {3B: domestic_abuse, 7A: young_carer, 16A: basic_needs_unmet}\n",
+    )
+}
+
+const MESSAGES_HEADER: &str = "FamilyID,LAchildID,PersonBirthDate,AssessmentAuthorisationDate,AssessmentFactors,LocalLevel,ExpectedPersonBirthDate,Status\n";
+
+/// Issue 24: "values shown after translation (`3` where the file says `CIN`)". A refusal
+/// at a cell the map translated (a date, an age worked out from a date of birth, a code
+/// read as a yes) quotes the export's own text and names its cell, never the value it was
+/// read as (`2026-11-04T12:00`, `36`, `yes`).
+#[test]
+fn a_refusal_at_a_translated_cell_quotes_the_exports_own_text_and_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = messages_map(dir.path());
+    let export = write(
+        dir.path(),
+        "export.csv",
+        &format!(
+            "{MESSAGES_HEADER}FAM-2,C2,01/01/2020,03/11/2026,3B,CIN,,Complete\nFAM-2,C3,01/01/2021,04/11/2026,3B,CP,,Complete\nFAM-3,C4,01/01/2024,03/11/2026,\"3B,7A\",CIN,,Complete\nFAM-4,C5,01/01/1990,03/11/2026,3B,CIN,,Complete\n"
+        ),
+    );
+    let run = batch(&["--map", &map, &export, "--format", "jsonl"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let rows = json_rows(&run.stdout);
+    let error = |reference: &str| row(&rows, reference)["error"].as_str().unwrap().to_string();
+    // The household's rows disagree on the date: both dates as written.
+    let dates = error("FAM-2");
+    assert!(
+        dates.contains("`03/11/2026` on line 2 but `04/11/2026` on line 3"),
+        "{dates}"
+    );
+    assert!(!dates.contains("2026-11-0"), "{dates}");
+    // 7A for a child of 2: the factors cell as written, at its field (the fifth).
+    let carer = error("FAM-3");
+    assert!(
+        carer.contains("`AssessmentFactors` is `3B,7A` at line 4, column 5: child `C4`: `young_carer` is answered"),
+        "{carer}"
+    );
+    // A date of birth that makes the child 36: the date as written, at its cell.
+    let age = error("FAM-4");
+    assert!(
+        age.contains("`PersonBirthDate` is `01/01/1990` at line 5, column 3: "),
+        "{age}"
+    );
+    assert!(age.starts_with(&format!("{export}:5:3: ")), "{age}");
+}
+
+/// Issue 24: "\"column\" is a character position in CSV messages". A mapped CSV cell is
+/// placed by its field, as a spreadsheet numbers columns: the date after two quoted cells
+/// full of commas is column 4, in the message and in `file:line:column`.
+#[test]
+fn a_mapped_csv_cells_column_is_its_field_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = messages_map(dir.path());
+    let export = write(
+        dir.path(),
+        "export.csv",
+        &format!(
+            "{MESSAGES_HEADER}\"FAM-5, the Smiths\",\"C6, Ann\",01/01/2020,31/13/2026,3B,CIN,,Complete\n"
+        ),
+    );
+    let run = batch(&["--map", &map, &export, "--format", "jsonl"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let rows = json_rows(&run.stdout);
+    let error = rows[0]["error"].as_str().unwrap();
+    assert!(error.starts_with(&format!("{export}:2:4: ")), "{error}");
+    assert!(
+        error.contains(
+            "`AssessmentAuthorisationDate` is `31/13/2026` at line 2, column 4: not a date"
+        ),
+        "{error}"
+    );
+}
+
+/// Issue 24's "every row accounted for": a file whose every row the map filters out still
+/// has its line (rows in = rows filtered out), on standard error and in the report.
+#[test]
+fn a_file_whose_every_row_is_filtered_out_is_still_accounted_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = messages_map(dir.path());
+    let open = write(
+        dir.path(),
+        "open.csv",
+        &format!(
+            "{MESSAGES_HEADER}FAM-9,C9,01/01/2020,03/11/2026,3B,CIN,,Open\nFAM-9,C10,01/01/2021,03/11/2026,3B,CIN,,Open\n"
+        ),
+    );
+    let report = dir.path().join("audit.html");
+    let run = batch(&[
+        "--map",
+        &map,
+        &open,
+        "--report",
+        report.to_str().unwrap(),
+        "--output",
+        dir.path().join("rows.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let line = format!(
+        "{open}: 2 rows = 0 rows in 0 cases assessed + 0 rows in 0 cases refused + 2 rows filtered out by the map"
+    );
+    assert!(run.stderr.contains(&line), "{line}\n{}", run.stderr);
+    let html = std::fs::read_to_string(&report).unwrap();
+    let input = format!(
+        "<tr><td>{open}</td><td class=\"n\">2</td><td class=\"n\">0 (0)</td><td class=\"n\">0 (0)</td><td class=\"n\">2</td></tr>"
+    );
+    assert!(html.contains(&input), "{input}\n{html}");
+}
+
+/// Issue 24: "Census code 16A is refused for unborn children". The question bank asks
+/// neglect before birth through other questions (antenatal care, the home, a parent's
+/// substance misuse), so an unborn child's 16A is listed on its case's row, never guessed
+/// as one of them and never a refusal; 7A (young carer), which cannot arise before birth,
+/// is still refused as a contradiction.
+#[test]
+fn an_unborn_childs_neglect_code_is_listed_not_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = messages_map(dir.path());
+    let export = write(
+        dir.path(),
+        "export.csv",
+        &format!(
+            "{MESSAGES_HEADER}FAM-1,C1,,03/11/2026,\"16A,3B\",CIN,01/03/2027,Complete\nFAM-1,C2,01/01/2020,03/11/2026,16A,CIN,,Complete\nFAM-6,C7,,03/11/2026,7A,CIN,01/03/2027,Complete\n"
+        ),
+    );
+    let run = batch(&["--map", &map, &export, "--format", "jsonl"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let rows = json_rows(&run.stdout);
+    let unborn = row(&rows, "FAM-1");
+    assert!(unborn["error"].is_null(), "{unborn}");
+    assert_eq!(unborn["unmapped_codes"], serde_json::json!(["16A"]));
+    // The sibling's 16A is read: neglect is not unknown for the child born.
+    let children = unborn["children"].as_array().unwrap();
+    let born = children.iter().find(|c| c["id"] == "C2").unwrap();
+    assert!(
+        !born["unknowns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u == "basic_needs_unmet"),
+        "{born}"
+    );
+    let carer = row(&rows, "FAM-6")["error"].as_str().unwrap();
+    assert!(
+        carer.contains("`AssessmentFactors` is `7A` at line 4, column 5")
+            && carer.contains("`young_carer` is answered"),
+        "{carer}"
     );
 }

@@ -69,6 +69,15 @@ pub fn too_large(name: &str, line: usize, what: &str) -> Diagnostic {
     .help("check that this is a case: one case is a few kilobytes")
 }
 
+/// A cell as a person finds it: `line 5, column 3` (the third field of line 5 of a CSV
+/// file) or, on a sheet of a workbook, `sheet \`Contacts\`, cell C5`.
+pub fn place(sheet: Option<&str>, line: usize, column: usize) -> String {
+    match sheet {
+        Some(sheet) => format!("sheet `{sheet}`, cell {}{line}", column_letter(column)),
+        None => format!("line {line}, column {column}"),
+    }
+}
+
 /// The letters of the 1-based spreadsheet column `n` (1 is A, 27 is AA).
 pub fn column_letter(mut n: usize) -> String {
     let mut letters = Vec::new();

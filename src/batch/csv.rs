@@ -199,6 +199,51 @@ fn column_named(name: &str, bank: &QuestionBank) -> Result<Column, String> {
     })
 }
 
+/// The cells of one foreign row that a map translated (a date, a level, a date of birth, a
+/// word, a code), as the export writes them, for a refusal to quote. Kept with each row of
+/// a mapped export until its case is read, so it is compact: one allocation for the
+/// places and one for the texts, not one per cell.
+#[derive(Debug, Default)]
+pub struct Originals {
+    /// Each cell's line, column and the end of its text in `texts`.
+    places: Box<[(u32, u32, u32)]>,
+    texts: Box<str>,
+}
+
+impl Originals {
+    /// The cells at (line, column) with their texts; one whose place or text does not fit
+    /// is left out (its refusal then quotes what it was read as).
+    pub fn new<'a>(cells: impl Iterator<Item = (usize, usize, &'a str)>) -> Originals {
+        let mut places = Vec::new();
+        let mut texts = String::new();
+        for (line, column, text) in cells {
+            let place = (u32::try_from(line), u32::try_from(column));
+            if let (Ok(line), Ok(column)) = place
+                && let Ok(end) = u32::try_from(texts.len() + text.len())
+            {
+                texts.push_str(text);
+                places.push((line, column, end));
+            }
+        }
+        Originals {
+            places: places.into_boxed_slice(),
+            texts: texts.into_boxed_str(),
+        }
+    }
+
+    /// The text of the cell at (line, column), as the export writes it.
+    fn at(&self, line: usize, column: usize) -> Option<&str> {
+        let mut start = 0;
+        for &(l, c, end) in &self.places {
+            if (l as usize, c as usize) == (line, column) {
+                return self.texts.get(start..end as usize);
+            }
+            start = end as usize;
+        }
+        None
+    }
+}
+
 /// The rows of one case, as read; turned into a case by a worker.
 pub struct Group {
     name: Arc<str>,
@@ -216,6 +261,13 @@ pub struct Group {
     mapped: bool,
     /// Rows of its file the map filtered out, counted with this case (the file's first).
     filtered: u64,
+    /// The team or service of a mapped case, when the map names its column, and whether
+    /// its rows named more than one.
+    team: Option<(String, bool)>,
+    /// Of a mapped case: the cells the map translated, as the export writes them (for each
+    /// row), and the export's column names, so that a refusal quotes the export's own text.
+    written: Vec<Originals>,
+    foreign: Option<Arc<[String]>>,
 }
 
 impl Group {
@@ -239,7 +291,73 @@ impl Group {
             codes,
             mapped: true,
             filtered: 0,
+            team: None,
+            written: Vec::new(),
+            foreign: None,
         }
+    }
+
+    /// The cells the map translated, as the export writes them, and the export's column
+    /// names.
+    pub fn with_written(self, written: Vec<Originals>, foreign: Arc<[String]>) -> Group {
+        Group {
+            written,
+            foreign: Some(foreign),
+            ..self
+        }
+    }
+
+    /// The text of the cell at (line, column) as the export writes it, where the map
+    /// translated it.
+    fn original(&self, line: usize, column: usize) -> Option<&str> {
+        self.written.iter().find_map(|w| w.at(line, column))
+    }
+
+    /// A cell's text as the export writes it: the map's translation undone.
+    fn as_written<'a>(&'a self, cell: &'a Cell) -> &'a str {
+        self.original(cell.line, cell.column).unwrap_or(&cell.text)
+    }
+
+    /// Where a refusal of a mapped case points at a cell the map translated: the cell's
+    /// text as the export writes it, its column's name in the export, and the value it was
+    /// read as.
+    fn translated_at(&self, at: Location) -> Option<(&str, &str, &str)> {
+        let written = self.original(at.line, at.column)?;
+        let header = self.foreign.as_ref()?.get(at.column.checked_sub(1)?)?;
+        let Rows::Cells(rows) = &self.rows else {
+            return None;
+        };
+        let read = rows
+            .iter()
+            .flat_map(|r| &r.cells)
+            .find(|c| (c.line, c.column) == (at.line, at.column))?;
+        Some((written, header, &read.text))
+    }
+
+    /// The case's team or service (the map's `columns: team`), and whether its rows named
+    /// more than one.
+    pub fn with_team(self, team: Option<(String, bool)>) -> Group {
+        Group { team, ..self }
+    }
+
+    pub fn team(&self) -> Option<&(String, bool)> {
+        self.team.as_ref()
+    }
+
+    /// A mapped file whose every row the map filtered out: no case, only the count of its
+    /// rows (so that the file still has its line: rows in = rows filtered out).
+    pub fn filtered_only(name: Arc<str>, header: Arc<Header>, rows: u64) -> Group {
+        let mut group = Group::mapped(
+            name,
+            header,
+            Vec::new(),
+            None,
+            String::new(),
+            None,
+            Vec::new(),
+        );
+        group.filtered = rows;
+        group
     }
 
     /// Count `rows` of its file the map filtered out with this case.
@@ -265,8 +383,8 @@ impl Group {
     /// Where the case is: the file and the line of its first row.
     pub fn source(&self) -> String {
         let line = match &self.rows {
-            Rows::Cells(rows) => rows[0].line,
-            Rows::Lines(lines) => lines.rows[0].0,
+            Rows::Cells(rows) => rows.first().map_or(0, |r| r.line),
+            Rows::Lines(lines) => lines.rows.first().map_or(0, |r| r.0),
         };
         format!("{}:{line}", self.name)
     }
@@ -325,6 +443,26 @@ impl Group {
             }
         };
         read.map_err(|mut error| {
+            // At a cell the map translated (`CIN` read as level 3, a date of birth as an
+            // age): the message quotes the export's own text and names the cell, as the
+            // map's own refusals do.
+            if let Some(at) = error.location
+                && let Some((written, header, read)) = self.translated_at(at)
+                && error.code != crate::error::Code::MapValue
+            {
+                let quoted = format!("`{header}` is `{written}`");
+                if !error.message.contains(&quoted) {
+                    let said = match read {
+                        "" => error.message.clone(),
+                        read => error
+                            .message
+                            .replace(&format!("`{read}`"), &format!("`{written}`")),
+                    };
+                    let place = super::cells::place(self.sheet.as_deref(), at.line, at.column);
+                    error.message = format!("{quoted} at {place}: {said}");
+                    return error;
+                }
+            }
             // A refusal of the map's own names its cell already.
             if let (Some(sheet), Some(at)) = (&self.sheet, error.location)
                 && error.code != crate::error::Code::MapValue
@@ -570,7 +708,7 @@ impl Group {
 
     fn disagreement(&self, column: Column, first: &Row, row: &Row) -> Diagnostic {
         let index = self.header.index(column).unwrap_or_default();
-        let shown = |row: &Row| match row.cells[index].text.as_str() {
+        let shown = |row: &Row| match self.as_written(&row.cells[index]) {
             "" => "empty".to_string(),
             text => format!("`{text}`"),
         };
@@ -716,6 +854,9 @@ impl Block {
                     codes: Vec::new(),
                     mapped: false,
                     filtered: 0,
+                    team: None,
+                    written: Vec::new(),
+                    foreign: None,
                 }
             })
     }
@@ -1699,6 +1840,9 @@ impl<'a> CsvCases<'a> {
             codes: Vec::new(),
             mapped: false,
             filtered: 0,
+            team: None,
+            written: Vec::new(),
+            foreign: None,
         };
         let line = match &group.rows {
             Rows::Cells(rows) => rows[0].line,
@@ -1921,6 +2065,17 @@ fn hash(reference: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rows_originals_give_each_cells_own_text_by_its_place() {
+        let originals =
+            Originals::new([(5, 3, "01/01/1990"), (5, 7, ""), (6, 7, "3B,7A")].into_iter());
+        assert_eq!(originals.at(5, 3), Some("01/01/1990"));
+        assert_eq!(originals.at(5, 7), Some(""));
+        assert_eq!(originals.at(6, 7), Some("3B,7A"));
+        assert_eq!(originals.at(5, 4), None);
+        assert_eq!(Originals::default().at(1, 1), None);
+    }
 
     fn rows(text: &'static str) -> Vec<Result<Row, String>> {
         let mut records = Records::new(Arc::from("t.csv"), Box::new(text.as_bytes()));

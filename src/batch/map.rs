@@ -9,7 +9,7 @@
 //! with no question is listed on the row of its case.
 
 use super::cells::column_letter;
-use super::csv::{Bad, Cell, Column, Group, Header, Row, Unit};
+use super::csv::{Bad, Cell, Column, Group, Header, Originals, Row, Unit};
 use crate::error::{Diagnostic, Location};
 use crate::question::{About, Kind, QId, QuestionBank, Worrying};
 use serde::Deserialize;
@@ -79,6 +79,11 @@ struct Columns {
     assessed_at: Option<String>,
     #[serde(default)]
     area: Option<String>,
+    /// The team or service that assessed the case (a local column, such as the Standard
+    /// Safeguarding Dataset's `cina_assessment_team`): the audit gives agreement by it.
+    /// Read as written; never part of the assessment.
+    #[serde(default)]
+    team: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -277,6 +282,7 @@ impl Map {
                     &c.unborn,
                     &c.assessed_at,
                     &c.area,
+                    &c.team,
                 ]
                 .into_iter()
                 .flatten(),
@@ -560,10 +566,7 @@ pub struct Source {
 impl Source {
     /// A cell as a person finds it: `line 5, column 3` or `sheet Contacts, cell C5`.
     pub fn cell(&self, line: usize, column: usize) -> String {
-        match &self.sheet {
-            Some(sheet) => format!("sheet `{sheet}`, cell {}{line}", column_letter(column)),
-            None => format!("line {line}, column {column}"),
-        }
+        super::cells::place(self.sheet.as_deref(), line, column)
     }
 }
 
@@ -622,6 +625,10 @@ struct Translated {
     /// Whether the row's factors cell listed anything, and if so whether the map gives
     /// any of it (`None`: blank, `[]`, or no factors column).
     factors_given: Option<bool>,
+    /// The row's team or service, as written, when the map names its column.
+    team: Option<String>,
+    /// The cells the map translated, as the export writes them.
+    written: Originals,
 }
 
 fn build(
@@ -750,9 +757,16 @@ fn build(
         })
         .collect();
     // The rows filtered out are counted with the file's first case (rows in = rows
-    // assessed + rows refused + rows filtered out).
-    if let Some(Unit::Case(first)) = units.first_mut() {
-        first.add_filtered(filtered);
+    // assessed + rows refused + rows filtered out); a file whose every row was filtered
+    // out still gives them, with no case.
+    match units.first_mut() {
+        Some(Unit::Case(first)) => first.add_filtered(filtered),
+        _ if filtered > 0 => units.push(Unit::Case(Group::filtered_only(
+            Arc::clone(name),
+            Arc::clone(&plan.header),
+            filtered,
+        ))),
+        _ => {}
     }
     units
 }
@@ -777,7 +791,13 @@ impl CodesSeen {
             Some(false) => {
                 self.listed += 1;
                 if self.example.is_none() {
-                    self.example = column.and_then(|i| row.cells.get(i)).cloned();
+                    // Its column the field's number, as every place in a message is.
+                    self.example = column.and_then(|i| {
+                        row.cells.get(i).map(|c| Cell {
+                            column: i + 1,
+                            ..c.clone()
+                        })
+                    });
                 }
             }
         }
@@ -836,12 +856,19 @@ struct Plan {
     expected: Option<usize>,
     /// The foreign columns that key a case besides the household reference.
     key: Vec<usize>,
+    /// The foreign column of the team or service.
+    team: Option<usize>,
+    /// Child questions the map answers, not asked before birth, whose worry other
+    /// questions carry for an unborn child (`before_birth: carried_by`).
+    carried_before_birth: Vec<QId>,
     /// Each filter: its foreign column, whether its values are kept (else skipped), and
     /// the values as compared.
     filters: Vec<(usize, bool, Vec<String>)>,
     /// Our column of each question, by question.
     question_column: HashMap<QId, usize>,
-    foreign_names: Vec<String>,
+    /// The export's own column names (each mapped case keeps them, to name a cell the map
+    /// translated in a refusal).
+    foreign_names: Arc<[String]>,
     /// Question ids, for messages.
     ids: HashMap<QId, String>,
     source: Source,
@@ -933,6 +960,10 @@ impl Plan {
             our_names.push("area".into());
             fills.push(Fill::Fixed(area.clone()));
         }
+        let team = match &c.team {
+            Some(column) => Some(find(column, "the team or service")?),
+            None => None,
+        };
         if let Some(column) = &c.assessed_at {
             let i = find(column, "the assessment date")?;
             date = Some(i);
@@ -1062,13 +1093,29 @@ impl Plan {
             birth,
             expected,
             key,
+            team,
+            carried_before_birth: map
+                .codes
+                .values()
+                .copied()
+                .chain(map.questions.iter().map(|(q, _, _)| *q))
+                .filter(|q| {
+                    let question = bank.question(*q);
+                    question.about == About::Child
+                        && !question.unborn
+                        && question
+                            .before_birth
+                            .as_ref()
+                            .is_some_and(|b| !b.carried_by.is_empty())
+                })
+                .collect(),
             filters,
             ids: question_column
                 .keys()
                 .map(|q| (*q, bank.name(*q).to_string()))
                 .collect(),
             question_column,
-            foreign_names: names,
+            foreign_names: names.into(),
             source: source.clone(),
         })
     }
@@ -1085,12 +1132,7 @@ impl Plan {
             line: row.line,
             column: 1,
         };
-        let cell = |i: usize| {
-            row.cells.get(i).cloned().unwrap_or(Cell {
-                column: i + 1,
-                ..blank.clone()
-            })
-        };
+        let cell = |i: usize| self.foreign(row, i);
         let mut codes = Vec::new();
         let mut household_yes = Vec::new();
         // "`D.O.B.` is `31/02/2020` at line 4, column 3": a foreign cell, for a refusal.
@@ -1346,6 +1388,31 @@ impl Plan {
             };
             cells.push(out);
         }
+        // An unborn child's row: a yes to a question not asked before birth, but whose
+        // worry other questions carry then (16A, neglect: the question bank asks it before
+        // birth as antenatal care missing, a home unfit or a parent's substance misuse), is
+        // listed on the row (its code, or its column's name), not read: the census records
+        // factors at a pre-birth assessment, and which of those questions it means is never
+        // guessed. A yes whose worry cannot arise before birth (young carer, missing) still
+        // refuses the case, as a contradiction in the row.
+        let unborn = match &birth {
+            Some(Ok((_, unborn))) => *unborn,
+            _ => said == Some(true),
+        };
+        if unborn {
+            for (fill, out) in self.fills.iter().zip(cells.iter_mut()) {
+                if let Fill::Answer(_, index) = fill
+                    && self.carried_before_birth.contains(&map.questions[*index].0)
+                    && out.text == "yes"
+                {
+                    let name = &self.foreign_names[out.column.saturating_sub(1)];
+                    if !codes.contains(name) {
+                        codes.push(name.clone());
+                    }
+                    out.text = String::new();
+                }
+            }
+        }
         let mut factors_given = None;
         if let Some(i) = self.factors {
             let c = cell(i);
@@ -1371,9 +1438,16 @@ impl Plan {
             if parsed.is_some_and(|codes| !codes.is_empty()) {
                 factors_given = Some(listed.iter().any(known));
             }
+            // An unborn child's code of a question carried before birth: listed, not read
+            // (see `unborn` above).
             for code in &listed {
                 let code = code.as_str();
                 match map.codes.get(&code.to_uppercase()) {
+                    Some(q) if unborn && self.carried_before_birth.contains(q) => {
+                        if !codes.iter().any(|k: &String| k == code) {
+                            codes.push(code.to_string());
+                        }
+                    }
                     Some(q) => {
                         let column = self.question_column[q];
                         if matches!(
@@ -1423,15 +1497,42 @@ impl Plan {
                 }
             }
         }
+        // The cells the map translated (a level, a date, an age from a date of birth, a
+        // word, a code), as the export writes them: a later refusal at one quotes the
+        // export's own text, never the value it was read as (`CIN`, not `3`).
+        // (A level is left out: a case's rows take their highest, never refused for it.)
+        let mut places: Vec<(usize, usize)> = Vec::new();
+        let written = Originals::new(self.fills.iter().zip(&cells).filter_map(|(fill, out)| {
+            let read = matches!(
+                fill,
+                Fill::Date(_)
+                    | Fill::BirthDate(_)
+                    | Fill::Unborn(Some(_))
+                    | Fill::Answer(..)
+                    | Fill::Codes
+            );
+            let original = out.column.checked_sub(1).and_then(|i| row.cells.get(i))?;
+            let new = read
+                && !original.text.is_empty()
+                && !out.text.is_empty()
+                && original.text != out.text
+                && !places.contains(&(out.line, out.column));
+            new.then(|| {
+                places.push((out.line, out.column));
+                (out.line, out.column, original.text.as_str())
+            })
+        }));
         Translated {
             row: Row {
                 line: row.line,
                 cells,
             },
+            written,
             problem,
             codes,
             household_yes,
             factors_given,
+            team: self.team.map(|i| cell(i).text),
         }
     }
 
@@ -1479,6 +1580,18 @@ impl Plan {
         key
     }
 
+    /// Foreign cell `i` of `row` (blank where the row is short), its column the field's
+    /// number as a person counts columns in a spreadsheet (1-based; in a CSV file, never a
+    /// character position): `line 5, column 3` is the third cell of line 5.
+    fn foreign(&self, row: &Row, i: usize) -> Cell {
+        let cell = row.cells.get(i);
+        Cell {
+            text: cell.map_or(String::new(), |c| c.text.clone()),
+            line: cell.map_or(row.line, |c| c.line),
+            column: i + 1,
+        }
+    }
+
     fn header_columns(&self) -> &[Column] {
         self.header.columns()
     }
@@ -1508,13 +1621,7 @@ impl Plan {
         at: jiff::civil::Date,
         said: Option<bool>,
     ) -> Result<(String, bool), (Cell, String, &'static str)> {
-        let cell = |i: usize| {
-            row.cells.get(i).cloned().unwrap_or(Cell {
-                text: String::new(),
-                line: row.line,
-                column: i + 1,
-            })
-        };
+        let cell = |i: usize| self.foreign(row, i);
         let is = |i: usize, c: &Cell| {
             format!(
                 "`{}` is `{}` at {}",
@@ -1722,6 +1829,22 @@ impl Plan {
             }
         }
         let problem = rows.iter_mut().find_map(|r| r.problem.take());
+        let written: Vec<Originals> = rows
+            .iter_mut()
+            .map(|r| std::mem::take(&mut r.written))
+            .collect();
+        // The case's team: its first row's that names one. Rows that name different
+        // teams (siblings allocated apart) are not refused: the case counts under the
+        // first, and the audit says how many cases that was.
+        let team = self.team.map(|_| {
+            let mut named = rows
+                .iter()
+                .filter_map(|r| r.team.as_deref())
+                .filter(|t| !t.is_empty());
+            let first = named.next().unwrap_or_default().to_string();
+            let differ = named.any(|t| normalise(t) != normalise(&first));
+            (first, differ)
+        });
         let mut codes: Vec<String> = Vec::new();
         for row in &rows {
             for code in &row.codes {
@@ -1739,6 +1862,8 @@ impl Plan {
             source.sheet.clone(),
             codes,
         )
+        .with_team(team)
+        .with_written(written, Arc::clone(&self.foreign_names))
     }
 }
 

@@ -1,7 +1,7 @@
 //! The audit of a batch (SPEC section 12): `--report FILE.html` and `--format summary`,
 //! for a partnership board. First the run (when, which rules and map) and the period the
 //! cases cover; every case accounted for (cases in = assessed + refused); agreement overall,
-//! by month and per area, as a matrix of the level recorded against the level the guidance
+//! by month, by team or service (when the map names its column) and per area, as a matrix of the level recorded against the level the guidance
 //! supports (the tool's), with the reasons that most often drive a disagreement and the
 //! unknown answers that most often could raise a level; then the cases recorded below the
 //! guidance, with their reasons, and the refused cases, with why.
@@ -38,6 +38,11 @@ pub struct AuditRow {
     /// Recorded above the tool's level, and within what the unknowns could reach: answers
     /// not known could explain the difference.
     pub unknowns_explain: bool,
+    /// The team or service, as the export writes it, when the map names its column (blank
+    /// when the case's rows leave it blank).
+    pub team: Option<String>,
+    /// The case's rows named more than one team: it counts under the first.
+    pub teams_differ: bool,
 }
 
 /// A case that could not be read or assessed: where, which (when it can be read) and why.
@@ -198,6 +203,8 @@ pub fn row(source: &str, outcome: &Outcome, bank: &QuestionBank) -> AuditRow {
             (outcome.case.recorded_level, outcome.overall, reach),
             (Some(recorded), Some(tool), Some(reach)) if recorded > tool && reach >= recorded
         ),
+        team: None,
+        teams_differ: false,
     }
 }
 
@@ -217,6 +224,19 @@ struct Counts {
 impl Counts {
     fn compared(&self) -> u64 {
         self.agree + self.below + self.above
+    }
+
+    /// Every case counted: compared or not.
+    fn cases(&self) -> u64 {
+        self.compared() + self.uncompared
+    }
+
+    fn join(&mut self, other: &Counts) {
+        self.agree += other.agree;
+        self.below += other.below;
+        self.above += other.above;
+        self.explained += other.explained;
+        self.uncompared += other.uncompared;
     }
 
     fn add(&mut self, row: &AuditRow) {
@@ -267,6 +287,14 @@ pub struct Audit {
     areas: BTreeMap<String, AreaAudit>,
     /// By month assessed (`2026-11`); cases with no date under "no date".
     months: BTreeMap<String, Counts>,
+    /// By team or service (the map's `columns: team`; a blank one under ""): the first
+    /// [`TEAMS_KEPT`] teams met one by one, the cases of any later one together in
+    /// `other_teams`, so that a column of a different value on each case (a worker, a
+    /// reference) cannot make the audit grow with the cases.
+    teams: BTreeMap<String, Counts>,
+    other_teams: Counts,
+    /// Cases whose rows named more than one team (each counted under its first).
+    teams_differ: u64,
     first: Option<jiff::civil::Date>,
     last: Option<jiff::civil::Date>,
     undated: u64,
@@ -292,6 +320,15 @@ impl Audit {
             }
         };
         self.months.entry(month).or_default().add(row);
+        if let Some(team) = &row.team {
+            let kept = self.teams.len();
+            match self.teams.get_mut(team) {
+                Some(counts) => counts.add(row),
+                None if kept < TEAMS_KEPT => self.teams.entry(team.clone()).or_default().add(row),
+                None => self.other_teams.add(row),
+            }
+            self.teams_differ += u64::from(row.teams_differ);
+        }
         let area = self.areas.entry(row.area.clone()).or_default();
         area.counts.add(row);
         for unknown in &row.raising {
@@ -327,6 +364,36 @@ impl Audit {
         self.assessed + self.refused_total
     }
 
+    /// Whether the cases have a team (the map names its column).
+    fn by_team(&self) -> bool {
+        !self.teams.is_empty() || self.other_teams.cases() > 0
+    }
+
+    /// The [`TEAMS_SHOWN`] teams with the most cases (ties by name), then the rest
+    /// together: how many teams they are (`None` past [`TEAMS_KEPT`], not counted one by
+    /// one) and their cases.
+    fn team_lines(&self) -> TeamLines<'_> {
+        let mut teams: Vec<(&str, Counts)> =
+            self.teams.iter().map(|(t, c)| (t.as_str(), *c)).collect();
+        teams.sort_by(|a, b| b.1.cases().cmp(&a.1.cases()).then(a.0.cmp(b.0)));
+        let rest = teams.split_off(teams.len().min(TEAMS_SHOWN));
+        let overflow = self.other_teams.cases() > 0;
+        if rest.is_empty() && !overflow {
+            return TeamLines {
+                shown: teams,
+                others: None,
+            };
+        }
+        let mut others = self.other_teams;
+        for (_, counts) in &rest {
+            others.join(counts);
+        }
+        TeamLines {
+            shown: teams,
+            others: Some(((!overflow).then_some(rest.len()), others)),
+        }
+    }
+
     fn period(&self) -> String {
         let undated = match self.undated {
             0 => String::new(),
@@ -346,8 +413,42 @@ impl Audit {
     }
 }
 
+/// The teams shown one by one, and the rest together.
+struct TeamLines<'a> {
+    shown: Vec<(&'a str, Counts)>,
+    /// How many other teams there are (`None`: past [`TEAMS_KEPT`], not counted one by
+    /// one) and their cases.
+    others: Option<(Option<usize>, Counts)>,
+}
+
+/// The teams or services the page and the summary show one by one (the most cases first);
+/// the others are one line, and every case's team is in the cases download.
+pub const TEAMS_SHOWN: usize = 15;
+/// The teams the audit counts one by one; the cases of any team met later are counted
+/// together (a local authority has tens of teams: more is a column that is no team's).
+const TEAMS_KEPT: usize = 10_000;
+
+/// A team as shown: a blank one is said so.
+fn team_name(team: &str) -> &str {
+    if team.is_empty() {
+        "(no team recorded)"
+    } else {
+        team
+    }
+}
+
+/// The other teams, in words: "the other 4 teams", or past [`TEAMS_KEPT`], "the other
+/// teams".
+fn other_teams(count: Option<usize>) -> String {
+    match count {
+        Some(1) => "the 1 other team".into(),
+        Some(n) => format!("the other {n} teams"),
+        None => "the other teams".into(),
+    }
+}
+
 /// The downloads' header lines (the report's full lists, as CSV).
-pub const CASES_HEADER: &str = "reference,source,area,assessed_on,recorded_level,tool_level,compared,reasons,unknowns_that_could_raise_it\n";
+pub const CASES_HEADER: &str = "reference,source,area,assessed_on,recorded_level,tool_level,compared,reasons,unknowns_that_could_raise_it,team\n";
 pub const REFUSED_HEADER: &str = "reference,source,why\n";
 /// The cases download's columns written as numbers in its workbook.
 pub const CASES_NUMBERS: &[&str] = &["recorded_level", "tool_level"];
@@ -372,6 +473,7 @@ pub fn case_line(row: &AuditRow, out: &mut Vec<u8>) {
         compared,
         &row.reasons.join("; "),
         &row.raising.join("; "),
+        row.team.as_deref().unwrap_or_default(),
     ];
     line(&cells, out);
 }
@@ -432,6 +534,34 @@ pub fn text(audit: &Audit, run: &Run) -> String {
                 counts.below,
                 counts.above
             );
+        }
+    }
+    if audit.by_team() {
+        let TeamLines {
+            shown: teams,
+            others,
+        } = audit.team_lines();
+        let _ = writeln!(out, "By team or service:");
+        let line = |out: &mut String, name: &str, counts: &Counts| {
+            let _ = writeln!(
+                out,
+                "  {}: {} compared, {} agree ({}), {} below, {} above",
+                crate::render::shown(name),
+                counts.compared(),
+                counts.agree,
+                percent(counts.agree, counts.compared()),
+                counts.below,
+                counts.above
+            );
+        };
+        for (team, counts) in &teams {
+            line(&mut out, team_name(team), counts);
+        }
+        if let Some((count, counts)) = others {
+            line(&mut out, &other_teams(count), &counts);
+        }
+        if audit.teams_differ > 0 {
+            let _ = writeln!(out, "  {}", teams_differ(audit.teams_differ));
         }
     }
     for (name, area) in &audit.areas {
@@ -516,6 +646,14 @@ fn refused_text(refused: &Refused) -> String {
         Some(reference) => format!("{} ({reference}): {}", refused.source, refused.why),
         None => format!("{}: {}", refused.source, refused.why),
     }
+}
+
+fn teams_differ(n: u64) -> String {
+    format!(
+        "{n} case{} whose rows name more than one team {} counted under the first row's team",
+        if n == 1 { "" } else { "s" },
+        if n == 1 { "is" } else { "are" }
+    )
 }
 
 fn no_reason(n: u64) -> String {
@@ -606,6 +744,7 @@ pub fn html(
     inputs_table(&mut out, &run.inputs);
     out.push_str(&overview_svg(&audit.areas));
     month_table(&mut out, audit);
+    team_table(&mut out, audit);
     below_table(&mut out, audit);
     for (name, area) in &audit.areas {
         area_section(&mut out, name, area);
@@ -671,6 +810,62 @@ fn month_table(out: &mut String, audit: &Audit) {
     out.push_str("</table>\n</section>\n");
 }
 
+/// Agreement by team or service, when the map names its column: the teams with the most
+/// cases, then the others as one line (every case's team is in the cases download).
+fn team_table(out: &mut String, audit: &Audit) {
+    if !audit.by_team() {
+        return;
+    }
+    let TeamLines {
+        shown: teams,
+        others,
+    } = audit.team_lines();
+    out.push_str("<section>\n<h2>By team or service</h2>\n<table id=\"teams\">\n<tr><th scope=\"col\">Team or service</th><th scope=\"col\">Compared</th><th scope=\"col\">Agree</th><th scope=\"col\">Recorded below</th><th scope=\"col\">Recorded above</th><th scope=\"col\">Not compared</th></tr>\n");
+    let line = |out: &mut String, name: &str, c: &Counts| {
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\">{}</th><td class=\"n\">{}</td><td class=\"n\">{} ({})</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            esc(name),
+            c.compared(),
+            c.agree,
+            percent(c.agree, c.compared()),
+            c.below,
+            c.above,
+            c.uncompared
+        );
+    };
+    for (team, counts) in &teams {
+        line(out, team_name(team), counts);
+    }
+    if let Some((count, counts)) = &others {
+        line(out, &other_teams(*count), counts);
+    }
+    out.push_str("</table>\n");
+    match others {
+        Some((None, _)) => {
+            let _ = writeln!(
+                out,
+                "<p class=\"note\">The cases name more than {TEAMS_KEPT} teams: those met after the first {TEAMS_KEPT} are counted together in the last line, and the teams above are the {TEAMS_SHOWN} with the most cases among the first {TEAMS_KEPT}. Check that the map's <code>team</code> column holds a team or service. Every case's team is in the cases download.</p>"
+            );
+        }
+        Some(_) => {
+            let _ = writeln!(
+                out,
+                "<p class=\"note\">The {TEAMS_SHOWN} teams with the most cases are shown one by one; every case's team is in the cases download.</p>"
+            );
+        }
+        None => {}
+    }
+    if audit.teams_differ > 0 {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">{}.</p>",
+            esc(&teams_differ(audit.teams_differ))
+        );
+    }
+    out.push_str("</section>\n");
+}
+
 fn below_table(out: &mut String, audit: &Audit) {
     let _ = writeln!(
         out,
@@ -681,14 +876,28 @@ fn below_table(out: &mut String, audit: &Audit) {
         out.push_str("<p>None.</p>\n</section>\n");
         return;
     }
-    out.push_str("<table id=\"below\">\n<tr><th scope=\"col\">Reference</th><th scope=\"col\">Source</th><th scope=\"col\">Area</th><th scope=\"col\">Recorded</th><th scope=\"col\">Guidance</th><th scope=\"col\">Reasons</th><th scope=\"col\">Unknowns that could raise it</th></tr>\n");
+    // With teams, each case's team beside its area (the columns stay where the print
+    // layout expects them).
+    let area = if audit.by_team() {
+        "Area; team"
+    } else {
+        "Area"
+    };
+    let _ = writeln!(
+        out,
+        "<table id=\"below\">\n<tr><th scope=\"col\">Reference</th><th scope=\"col\">Source</th><th scope=\"col\">{area}</th><th scope=\"col\">Recorded</th><th scope=\"col\">Guidance</th><th scope=\"col\">Reasons</th><th scope=\"col\">Unknowns that could raise it</th></tr>"
+    );
     for row in &audit.below {
+        let area = match &row.team {
+            Some(team) => format!("{}; {}", row.area, team_name(team)),
+            None => row.area.clone(),
+        };
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
             esc(&row.reference),
             esc(&row.source),
-            esc(&row.area),
+            esc(&area),
             row.recorded.unwrap_or_default(),
             row.tool.unwrap_or_default(),
             esc(&reasons_of(row)),
@@ -850,6 +1059,8 @@ mod tests {
             reasons: reasons.iter().map(|r| r.to_string()).collect(),
             raising: vec!["immediate danger".into()],
             unknowns_explain: false,
+            team: None,
+            teams_differ: false,
         }
     }
 
@@ -943,6 +1154,79 @@ mod tests {
             audit.months.keys().map(String::as_str).collect::<Vec<_>>(),
             ["2026-11", "2026-12", "no date"]
         );
+    }
+
+    /// Agreement by team: the teams with the most cases one by one, the rest as one line
+    /// that still counts every case, and a case whose rows named two teams said so; a
+    /// column of a different value on every case keeps the page and the audit bounded.
+    #[test]
+    fn teams_are_shown_largest_first_and_the_rest_together() {
+        let mut audit = Audit::default();
+        let team_row = |i: usize, team: &str, recorded: u8| {
+            let mut r = row(&format!("T{i}"), Some(recorded), Some(2), &[]);
+            r.team = Some(team.into());
+            r
+        };
+        for i in 0..5 {
+            audit.assessed(&team_row(i, "North", 2));
+        }
+        for i in 0..3 {
+            audit.assessed(&team_row(10 + i, "South", 1));
+        }
+        let mut mixed = team_row(20, "", 3);
+        mixed.teams_differ = true;
+        audit.assessed(&mixed);
+        // Teams of one case each, more than are kept one by one.
+        for i in 0..TEAMS_KEPT + 100 {
+            audit.assessed(&team_row(100 + i, &format!("Worker {i:05}"), 2));
+        }
+        let TeamLines {
+            shown: teams,
+            others,
+        } = audit.team_lines();
+        assert_eq!(teams.len(), TEAMS_SHOWN);
+        assert_eq!((teams[0].0, teams[0].1.agree), ("North", 5));
+        assert_eq!((teams[1].0, teams[1].1.below), ("South", 3));
+        let (count, rest) = others.unwrap();
+        assert_eq!(
+            count, None,
+            "past TEAMS_KEPT the teams are not counted one by one"
+        );
+        let shown: u64 = teams.iter().map(|(_, c)| c.cases()).sum();
+        assert_eq!(shown + rest.cases(), 5 + 3 + 1 + TEAMS_KEPT as u64 + 100);
+        assert!(audit.teams.len() <= TEAMS_KEPT);
+        let rules = crate::rules::bundled().unwrap();
+        let run = Run {
+            when: "Mon 7 Dec 2026, 09:00 GMT".into(),
+            downloads: None,
+            inputs: Vec::new(),
+        };
+        let page = html(&audit, &run, &rules, None);
+        let table = &page[page.find("<table id=\"teams\">").unwrap()..];
+        let table = &table[..table.find("</table>").unwrap()];
+        assert_eq!(
+            table.matches("<tr>").count(),
+            1 + TEAMS_SHOWN + 1,
+            "{table}"
+        );
+        assert!(
+            table.contains(
+                "<th scope=\"row\">North</th><td class=\"n\">5</td><td class=\"n\">5 (100%)</td>"
+            ),
+            "{table}"
+        );
+        assert!(table.contains("(no team recorded)"), "{table}");
+        assert!(table.contains("the other teams"), "{table}");
+        assert!(page.contains("more than 10000 teams"), "{page}");
+        assert!(page.contains(
+            "1 case whose rows name more than one team is counted under the first row&#39;s team"
+        ));
+        let summary = text(&audit, &run);
+        assert!(summary.contains("By team or service:\n  North: 5 compared, 5 agree (100%), 0 below, 0 above\n  South: 3 compared, 0 agree (0%), 3 below, 0 above\n"), "{summary}");
+        // A run whose map names no team column has no such section.
+        let plain = audit_of(&[row("a", Some(2), Some(2), &[])]);
+        assert!(!html(&plain, &run, &rules, None).contains("id=\"teams\""));
+        assert!(!text(&plain, &run).contains("By team"));
     }
 
     #[test]

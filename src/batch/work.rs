@@ -70,6 +70,7 @@ fn process(settings: &Settings, items: Vec<Item>) -> (Vec<u8>, Tally) {
         out: Vec::with_capacity(64 * 1024),
         tally: Tally::default(),
         input: (String::new(), 0),
+        team: None,
     };
     for item in items {
         rows.item(item);
@@ -141,6 +142,9 @@ struct Rows<'s, 'r> {
     /// case may be several; a line, a document or a file is one; an input refused whole,
     /// none known).
     input: (String, u64),
+    /// The team or service of the mapped case being read (the map's `columns: team`), and
+    /// whether its rows named more than one: for its audit row.
+    team: Option<(String, bool)>,
 }
 
 impl Rows<'_, '_> {
@@ -204,8 +208,14 @@ impl Rows<'_, '_> {
 
     fn csv(&mut self, group: &super::csv::Group) {
         self.input = (group.name().to_string(), group.rows() as u64);
+        // A file whose every row the map filtered out: its rows counted, no case.
+        if group.rows() == 0 {
+            self.tally.filtered(&self.input, group.filtered());
+            return;
+        }
         let read = group.case(&self.settings.rules.questions);
         let written = Written::At(group.area_at());
+        self.team = group.team().cloned();
         self.case(
             &group.source(),
             group.name(),
@@ -213,6 +223,7 @@ impl Rows<'_, '_> {
             written,
             group.reference(),
         );
+        self.team = None;
         if group.filtered() > 0 {
             self.tally.filtered(&self.input, group.filtered());
         }
@@ -290,7 +301,11 @@ impl Rows<'_, '_> {
         let outcome = engine::assess(area, &settings.rules.questions, &case, moment);
         self.tally.assessed(&outcome, &self.input);
         if settings.audit {
-            let row = super::report::row(source, &outcome, &settings.rules.questions);
+            let mut row = super::report::row(source, &outcome, &settings.rules.questions);
+            if let Some((team, differ)) = &self.team {
+                row.team = Some(team.clone());
+                row.teams_differ = *differ;
+            }
             self.tally.audit.push(row);
         }
         output::assessed(
