@@ -1,10 +1,10 @@
 //! Every case in `examples/cases/` gives, through the real binary, the tier, routes and
 //! first number to ring that `examples/expected-cases.yaml` documents, in office hours and
-//! out of hours.
+//! out of hours, and the rules that decide each child's level (`decided_by`).
 
 use assert_cmd::Command;
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 const IN_HOURS: &str = "2026-11-24T10:00";
 const OUT_OF_HOURS: &str = "2026-11-28T22:00";
@@ -17,12 +17,54 @@ struct Expected {
     #[serde(default)]
     emergency: bool,
     levels: BTreeMap<String, u8>,
+    /// Per child: the floor (or floors) whose tier is its level, or `points`.
+    decided_by: BTreeMap<String, DecidedBy>,
     #[serde(default)]
     could_reach: BTreeMap<String, u8>,
     overall: Option<u8>,
     routes: Vec<String>,
     in_hours: Call,
     out_of_hours: Call,
+}
+
+/// What puts a child at its level: one floor's id, the exact set of floors at that tier,
+/// or `points` (no floor at the level: the score reaches it).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum DecidedBy {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl DecidedBy {
+    /// The floors expected at the child's level: none for `points`.
+    fn floors(&self, file: &str, child: &str) -> BTreeSet<String> {
+        let ids: Vec<&String> = match self {
+            DecidedBy::One(id) if id == "points" => return BTreeSet::new(),
+            DecidedBy::One(id) => vec![id],
+            DecidedBy::Many(ids) => ids.iter().collect(),
+        };
+        assert!(
+            !ids.is_empty() && ids.iter().all(|id| *id != "points"),
+            "{file}: {child}'s decided_by is `points` alone or a non-empty list of floors"
+        );
+        ids.into_iter().cloned().collect()
+    }
+}
+
+/// A child of the JSON result: the rules with the effect `floor <its level>`, the level, and
+/// its highest floor tier (null when no floor holds).
+fn floors_at_level(child: &serde_json::Value) -> (BTreeSet<String>, u64, Option<u64>) {
+    let level = child["level"].as_u64().unwrap();
+    let at_level = format!("floor {level}");
+    let floors = child["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["effect"] == at_level.as_str())
+        .map(|r| r["rule"].as_str().unwrap().to_string())
+        .collect();
+    (floors, level, child["floor"].as_u64())
 }
 
 #[derive(Deserialize)]
@@ -117,6 +159,41 @@ fn examples_land_where_their_expectation_says() {
                 format!("{levels:?}"),
                 format!("{:?}", expected.levels),
             );
+            check(
+                &context,
+                "the children named in decided_by",
+                format!("{:?}", expected.decided_by.keys().collect::<Vec<_>>()),
+                format!("{:?}", levels.keys().collect::<Vec<_>>()),
+            );
+            for (child, decided) in &expected.decided_by {
+                let Some(found) = result["children"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|c| c["id"] == child.as_str())
+                else {
+                    continue;
+                };
+                let want = decided.floors(file, child);
+                let (got, level, floor) = floors_at_level(found);
+                check(
+                    &context,
+                    &format!("the floors at {child}'s level {level}"),
+                    format!("{got:?}"),
+                    format!("{want:?}"),
+                );
+                // A named floor makes the highest floor the level; `points` leaves every
+                // floor below it, so the score reached the level.
+                let floor_is_level = floor == Some(level);
+                check(
+                    &context,
+                    &format!(
+                        "whether {child}'s level {level} comes from a floor (highest floor {floor:?})"
+                    ),
+                    floor_is_level.to_string(),
+                    (!want.is_empty()).to_string(),
+                );
+            }
             for (child, reach) in &expected.could_reach {
                 let found = result["children"]
                     .as_array()
