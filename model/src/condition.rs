@@ -300,3 +300,118 @@ impl<'de> Deserialize<'de> for IsWord {
         deserializer.deserialize_any(Words)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: QId = QId(0);
+    const B: QId = QId(1);
+    const COUNT: QId = QId(2);
+
+    fn answers(a: Answer, b: Answer, count: Answer) -> Answers {
+        Answers(vec![a, b, count])
+    }
+
+    fn yes(q: QId) -> Condition {
+        Condition::Answer(q, Test::Is(Answer::Yes))
+    }
+
+    #[test]
+    fn a_count_holds_from_its_least_and_not_below() {
+        let at_least_3 = Condition::Answer(COUNT, Test::AtLeast(3));
+        for (count, holds) in [(2, false), (3, true), (4, true)] {
+            let household = answers(Answer::No, Answer::No, Answer::Count(count));
+            assert_eq!(
+                at_least_3.holds(&Facts::household(&household)),
+                holds,
+                "{count}"
+            );
+        }
+        let unknown = answers(Answer::No, Answer::No, Answer::Unknown);
+        assert!(!at_least_3.holds(&Facts::household(&unknown)));
+    }
+
+    #[test]
+    fn ages_tiers_and_settling_hold_on_their_own_side_of_the_line() {
+        let household = Answers::default();
+        let child = Answers::default();
+        let aged = |age| Facts::child(&household, &child, age);
+        assert!(Condition::AgeAtLeast(10).holds(&aged(Some(10))));
+        assert!(!Condition::AgeAtLeast(10).holds(&aged(Some(9))));
+        assert!(!Condition::AgeAtLeast(0).holds(&aged(None)));
+        assert!(Condition::AgeUnder(1).holds(&aged(Some(0))));
+        assert!(!Condition::AgeUnder(1).holds(&aged(Some(1))));
+        assert!(Condition::Unborn.holds(&aged(None)));
+        assert!(!Condition::Unborn.holds(&aged(Some(0))));
+
+        let at = |tier, unknown_could_raise| Facts {
+            tier,
+            unknown_could_raise,
+            ..Facts::household(&household)
+        };
+        assert!(Condition::TierAtLeast(3).holds(&at(Some(3), false)));
+        assert!(Condition::TierAtLeast(3).holds(&at(Some(4), false)));
+        assert!(!Condition::TierAtLeast(3).holds(&at(Some(2), false)));
+        assert!(!Condition::TierAtLeast(1).holds(&at(None, false)));
+        assert!(Condition::TierIn(vec![2, 4]).holds(&at(Some(4), false)));
+        assert!(!Condition::TierIn(vec![2, 4]).holds(&at(Some(3), false)));
+        assert!(Condition::Settled.holds(&at(Some(1), false)));
+        assert!(!Condition::Settled.holds(&at(Some(1), true)));
+        assert!(Condition::UnknownCouldRaise.holds(&at(Some(1), true)));
+        assert!(!Condition::UnknownCouldRaise.holds(&at(Some(1), false)));
+    }
+
+    #[test]
+    fn a_condition_could_hold_only_where_an_unknown_answer_leaves_it_open() {
+        let both = Condition::All(vec![yes(A), yes(B)]);
+        let open = answers(Answer::Yes, Answer::Unknown, Answer::Unknown);
+        assert!(!both.holds(&Facts::household(&open)));
+        assert!(both.could_hold(&Facts::household(&open)));
+        let closed = answers(Answer::Yes, Answer::No, Answer::Unknown);
+        assert!(!both.could_hold(&Facts::household(&closed)));
+        let known_yes = answers(Answer::Yes, Answer::Yes, Answer::Unknown);
+        assert!(both.could_hold(&Facts::household(&known_yes)));
+        let older = Condition::All(vec![yes(A), Condition::AgeAtLeast(10)]);
+        let child = Answers::default();
+        assert!(!older.could_hold(&Facts::child(&open, &child, Some(9))));
+        assert!(Condition::TierAtLeast(4).could_hold(&Facts::household(&closed)));
+    }
+
+    #[test]
+    fn the_trace_names_the_answers_of_the_branches_that_hold() {
+        let household = answers(Answer::Yes, Answer::No, Answer::Count(5));
+        let facts = Facts::household(&household);
+        let either = Condition::Any(vec![
+            yes(A),
+            yes(B),
+            Condition::Answer(COUNT, Test::AtLeast(3)),
+        ]);
+        let fired = either.fired_by(&facts);
+        assert!(fired.contains(A) && fired.contains(COUNT), "{fired:?}");
+        assert!(!fired.contains(B), "{fired:?}");
+        assert_eq!(yes(A).fired_by(&facts), QSet::of(A));
+        assert!(yes(B).fired_by(&facts).is_empty());
+        let with_b = Condition::All(vec![yes(A), yes(B)]);
+        assert!(with_b.fired_by(&facts).is_empty());
+        let on_age = Condition::All(vec![yes(A), Condition::AgeUnder(18)]);
+        let child = Answers::default();
+        assert_eq!(
+            on_age.fired_by(&Facts::child(&household, &child, Some(4))),
+            QSet::of(A)
+        );
+    }
+
+    #[test]
+    fn whenever_yes_is_proved_from_the_shape() {
+        assert!(yes(A).holds_whenever_yes(A));
+        assert!(!yes(A).holds_whenever_yes(B));
+        assert!(Condition::Any(vec![yes(B), yes(A)]).holds_whenever_yes(A));
+        assert!(!Condition::Any(vec![yes(B)]).holds_whenever_yes(A));
+        assert!(Condition::All(vec![yes(A), Condition::Any(vec![yes(A)])]).holds_whenever_yes(A));
+        assert!(!Condition::All(vec![yes(A), yes(B)]).holds_whenever_yes(A));
+        assert!(!Condition::All(vec![]).holds_whenever_yes(A));
+        assert!(!Condition::All(vec![yes(A), Condition::AgeAtLeast(0)]).holds_whenever_yes(A));
+        assert!(!Condition::Answer(A, Test::IsUnknown).holds_whenever_yes(A));
+    }
+}
