@@ -414,4 +414,96 @@ mod tests {
         assert!(!Condition::All(vec![yes(A), Condition::AgeAtLeast(0)]).holds_whenever_yes(A));
         assert!(!Condition::Answer(A, Test::IsUnknown).holds_whenever_yes(A));
     }
+
+    #[test]
+    fn a_condition_mentions_the_answers_it_tests_however_deep() {
+        let nested = Condition::All(vec![
+            Condition::AgeAtLeast(5),
+            Condition::Any(vec![yes(B), Condition::Answer(COUNT, Test::AtLeast(2))]),
+        ]);
+        assert!(nested.mentions(B) && nested.mentions(COUNT));
+        assert!(!nested.mentions(A));
+        assert!(yes(A).mentions(A) && !yes(A).mentions(B));
+        assert!(!Condition::TierAtLeast(3).mentions(A));
+        let atoms: Vec<String> = nested.atoms().iter().map(|a| format!("{a:?}")).collect();
+        assert_eq!(atoms.len(), 3, "{atoms:?}");
+        assert_eq!(
+            yes(A)
+                .atoms()
+                .iter()
+                .map(|a| format!("{a:?}"))
+                .collect::<Vec<_>>(),
+            vec![format!("{:?}", yes(A))]
+        );
+    }
+
+    fn read(text: &str) -> Result<Condition, String> {
+        let bank = std::sync::Arc::new(crate::question::QuestionBank::names_only(vec![
+            "a".into(),
+            "b".into(),
+            "count".into(),
+        ]));
+        crate::question::with_bank(&bank, || crate::yaml::from_str::<Condition>(text))
+            .map_err(|e| e.message)
+    }
+
+    #[test]
+    fn each_written_shape_reads_as_its_condition_and_two_shapes_are_refused() {
+        let cases = [
+            ("{answer: a, is: yes}", yes(A)),
+            (
+                "{answer: b, is: No}",
+                Condition::Answer(B, Test::Is(Answer::No)),
+            ),
+            (
+                "{answer: b, is: false}",
+                Condition::Answer(B, Test::Is(Answer::No)),
+            ),
+            (
+                "{answer: a, is: unknown}",
+                Condition::Answer(A, Test::IsUnknown),
+            ),
+            (
+                "{answer: count, at_least: 3}",
+                Condition::Answer(COUNT, Test::AtLeast(3)),
+            ),
+            (
+                "{all: [{answer: a, is: yes}]}",
+                Condition::All(vec![yes(A)]),
+            ),
+            (
+                "{any: [{answer: b, is: yes}]}",
+                Condition::Any(vec![yes(B)]),
+            ),
+            ("{age_at_least: 10}", Condition::AgeAtLeast(10)),
+            ("{age_under: 1}", Condition::AgeUnder(1)),
+            ("{unborn: true}", Condition::Unborn),
+            ("{tier_at_least: 3}", Condition::TierAtLeast(3)),
+            ("{tier: [2, 4]}", Condition::TierIn(vec![2, 4])),
+            ("{unknown_could_raise: true}", Condition::UnknownCouldRaise),
+            ("{unknown_could_raise: false}", Condition::Settled),
+            ("{no_children: true}", Condition::NoChildren),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(
+                read(text).map(|c| format!("{c:?}")),
+                Ok(format!("{expected:?}")),
+                "{text}"
+            );
+        }
+        for text in [
+            "{answer: a, is: yes, age_under: 3}",
+            "{all: [], any: []}",
+            "{answer: a}",
+            "{answer: a, is: yes, at_least: 2}",
+            "{unborn: false}",
+            "{no_children: false}",
+            "{}",
+        ] {
+            let error = read(text).expect_err(text);
+            assert!(error.contains("exactly one shape"), "{text}: {error}");
+        }
+        assert!(read("{answer: a, is: maybe}").is_err());
+        assert!(read("{answer: nowhere, is: yes}").is_err());
+    }
 }
