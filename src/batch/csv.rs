@@ -43,7 +43,7 @@ impl Row {
         }
     }
 
-    fn size(&self) -> usize {
+    pub fn size(&self) -> usize {
         self.cells.iter().map(|c| c.text.len() + 1).sum()
     }
 }
@@ -1103,8 +1103,8 @@ struct Records<'a> {
     /// Lines to read again before the reader (after a runaway quoted cell), with the
     /// bytes each consumed.
     replay: std::collections::VecDeque<(Vec<u8>, usize)>,
-    /// Records already read (a sheet of a workbook): given instead of the reader's.
-    given: Option<std::collections::VecDeque<Result<Row, Bad>>>,
+    /// Records read elsewhere (a sheet of a workbook): given instead of the reader's.
+    given: Option<Box<dyn Iterator<Item = Result<Row, Bad>> + 'a>>,
 }
 
 /// Whether a column of our own export may hold line breaks: the recorded reason alone.
@@ -1112,23 +1112,23 @@ fn free_text(name: &str) -> bool {
     name == "recorded_reason"
 }
 
-/// Every record of a CSV export, for a map to read (`map.rs`); the first is its header.
-/// `free_text` says which columns, by name, may hold line breaks (those the map does not
-/// read).
+/// The records of a CSV export, one at a time, for a map to read (`map.rs`); the first is
+/// its header. `free_text` says which columns, by name, may hold line breaks (those the map
+/// does not read).
 pub fn read_records<'a>(
     name: Arc<str>,
     reader: Box<dyn BufRead + 'a>,
-    free_text: &dyn Fn(&str) -> bool,
-) -> Vec<Result<Row, Bad>> {
+    free_text: Box<dyn Fn(&str) -> bool + 'a>,
+) -> impl Iterator<Item = Result<Row, Bad>> + 'a {
     let mut records = Records::new(name, reader);
-    let mut read = Vec::new();
-    while let Some(record) = records.next_row() {
-        if let (true, Ok(header)) = (read.is_empty(), &record) {
-            records.header(header, free_text);
+    let mut first = true;
+    std::iter::from_fn(move || {
+        let record = records.next_row()?;
+        if let (true, Ok(header)) = (std::mem::take(&mut first), &record) {
+            records.header(header, &*free_text);
         }
-        read.push(record);
-    }
-    read
+        Some(record)
+    })
 }
 
 /// The field at `index` (from 0) of a record, for a message: `field 3 (header
@@ -1199,7 +1199,7 @@ impl<'a> Records<'a> {
     /// The next record that is not a blank line; `None` at the end of the file.
     fn next_row(&mut self) -> Option<Result<Row, Bad>> {
         if let Some(given) = &mut self.given {
-            return given.pop_front();
+            return given.next();
         }
         let mut row = Row {
             line: self.line + 1,
@@ -1496,15 +1496,15 @@ impl<'a> CsvCases<'a> {
         self
     }
 
-    /// Records already read (a sheet of a workbook in our own columns), as cases.
+    /// Records read elsewhere (a sheet of a workbook in our own columns), as cases.
     pub fn from_rows(
         name: Arc<str>,
         sheet: Arc<str>,
-        rows: Vec<Result<Row, Bad>>,
+        rows: impl Iterator<Item = Result<Row, Bad>> + 'a,
         bank: Arc<QuestionBank>,
     ) -> Self {
         let mut cases = CsvCases::new(name, Box::new(std::io::empty()), bank);
-        cases.records.given = Some(rows.into());
+        cases.records.given = Some(Box::new(rows));
         cases.sheet = Some(sheet);
         cases
     }
@@ -1912,7 +1912,8 @@ fn group_error(name: &str, line: usize, message: String, help: &str) -> Diagnost
         .help(help)
 }
 
-fn hash(reference: &str) -> u64 {
+/// A reference or a case key as eight bytes, to tell one met again.
+pub fn hash(reference: &str) -> u64 {
     let mut hasher = DefaultHasher::new();
     reference.hash(&mut hasher);
     hasher.finish()
