@@ -640,11 +640,11 @@ struct Stream<'a> {
 }
 
 /// A row that is read (not blank, not filtered out): its cells, why it could not be read
-/// whole, and the case it belongs to (`None`: it has no household reference).
+/// whole, and the key of its case once it is worked out.
 struct Kept {
     row: Row,
     problem: Option<Diagnostic>,
-    key: Option<(String, String)>,
+    key: Option<String>,
 }
 
 impl<'a> MappedCases<'a> {
@@ -759,26 +759,32 @@ impl<'a> MappedCases<'a> {
 impl Stream<'_> {
     /// The next case: its first row and those after it with its key.
     fn next_case(&mut self) -> Option<Mapped> {
-        let first = match self.next.take() {
+        let mut first = match self.next.take() {
             Some(kept) => kept,
             None => self.plan.next_kept(&mut self.records)?,
         };
-        let Some((key, reference)) = first.key else {
+        let Some(reference) = self.plan.reference_of(&first.row).map(str::to_string) else {
             return Some(
                 self.plan
                     .lone(first.row, first.problem, &self.column_problem),
             );
         };
-        let mut rows = vec![(first.row, first.problem)];
-        while let Some(next) = self.plan.next_kept(&mut self.records) {
-            match &next.key {
-                Some((same, _)) if *same == key => rows.push((next.row, next.problem)),
-                _ => {
+        let mut rows = Vec::new();
+        while let Some(mut next) = self.plan.next_kept(&mut self.records) {
+            let same = match self.plan.reference_of(&next.row) {
+                Some(_) => self.plan.same_case(&first.row, &mut first.key, &next.row),
+                None => Err(None),
+            };
+            match same {
+                Ok(()) => rows.push((next.row, next.problem)),
+                Err(key) => {
+                    next.key = key;
                     self.next = Some(next);
                     break;
                 }
             }
         }
+        rows.insert(0, (first.row, first.problem));
         Some(
             self.plan
                 .pending(reference, rows, None, &self.column_problem),
@@ -1008,6 +1014,8 @@ struct Plan {
     source: Source,
     /// The date an age is worked out at when a row gives no assessment date.
     today: jiff::civil::Date,
+    /// The recorded level's values, as compared, and their levels.
+    levels: Vec<(String, u8)>,
 }
 
 impl Plan {
@@ -1235,6 +1243,12 @@ impl Plan {
             foreign_names: names,
             source: source.clone(),
             today,
+            levels: map
+                .file
+                .recorded_level
+                .iter()
+                .flat_map(|l| l.values.iter().map(|(w, t)| (normalise(w), *t)))
+                .collect(),
         })
     }
 
@@ -1304,7 +1318,8 @@ impl Plan {
             .date
             .map(&cell)
             .and_then(|c| parse_date(&c.text, date_format));
-        let words = map.file.answers.clone().unwrap_or_default();
+        let no_words = Words::default();
+        let words = map.file.answers.as_ref().unwrap_or(&no_words);
         // Yes, no (blank is no), or a word the map does not give.
         let unborn_word = |c: &Cell| {
             let key = normalise(&c.text);
@@ -1336,9 +1351,13 @@ impl Plan {
                 },
                 Fill::Date(i) => {
                     let c = cell(*i);
+                    let date = match self.date == Some(*i) {
+                        true => assessed,
+                        false => parse_date(&c.text, date_format),
+                    };
                     if c.text.is_empty() {
                         c
-                    } else if let Some(date) = parse_date(&c.text, date_format) {
+                    } else if let Some(date) = date {
                         Cell {
                             text: format!("{date}T12:00"),
                             ..c
@@ -1351,12 +1370,7 @@ impl Plan {
                     let c = cell(*i);
                     let level = map.file.recorded_level.as_ref();
                     let key = normalise(&c.text);
-                    let found = level.and_then(|l| {
-                        l.values
-                            .iter()
-                            .find(|(w, _)| normalise(w) == key)
-                            .map(|(_, t)| *t)
-                    });
+                    let found = self.levels.iter().find(|(w, _)| *w == key).map(|(_, t)| *t);
                     match found {
                         _ if c.text.is_empty() => c,
                         Some(tier) => Cell {
@@ -1504,9 +1518,17 @@ impl Plan {
                         },
                     }
                 }
-                Fill::Codes => Cell {
-                    text: String::new(),
-                    ..self.factors.map_or(blank.clone(), &cell)
+                // Placed at the factors cell, if there is one (its text is not needed).
+                Fill::Codes => match self.factors.and_then(|i| row.cells.get(i)) {
+                    Some(c) => Cell {
+                        text: String::new(),
+                        line: c.line,
+                        column: c.column,
+                    },
+                    None => Cell {
+                        column: self.factors.map_or(1, |i| i + 1),
+                        ..blank.clone()
+                    },
                 },
             };
             cells.push(out);
@@ -1600,7 +1622,8 @@ impl Plan {
             codes: CodesSeen::default(),
             keys: Keys::Apart,
         };
-        let mut current: Option<String> = None;
+        // The first row of the case being read, and its key once worked out.
+        let mut current: Option<(Row, Option<String>)> = None;
         for record in records {
             let (row, problem) = match record {
                 Ok(row) => (row, None),
@@ -1617,14 +1640,19 @@ impl Plan {
             survey
                 .codes
                 .count(self.factors_given(&row), &row, self.factors);
-            match self.key(&row) {
-                Some((key, _)) if current.as_ref() == Some(&key) => {}
-                Some((key, _)) => {
-                    keys.start(&key);
-                    current = Some(key);
-                }
+            if self.reference_of(&row).is_none() {
                 // A row with no reference is a case of its own, between the others.
-                None => current = None,
+                current = None;
+                continue;
+            }
+            let same = match &mut current {
+                Some((first, key)) => self.same_case(first, key, &row),
+                None => Err(None),
+            };
+            if let Err(key) = same {
+                let key = key.unwrap_or_else(|| self.key_of(&row));
+                keys.start(&key);
+                current = Some((row, Some(key)));
             }
         }
         survey.keys = keys;
@@ -1645,21 +1673,42 @@ impl Plan {
             if problem.is_none() && self.filtered_out(&row) {
                 continue;
             }
-            let key = self.key(&row);
-            return Some(Kept { row, problem, key });
+            return Some(Kept {
+                row,
+                problem,
+                key: None,
+            });
         }
         None
     }
 
-    /// The key of a row's case and its household reference; `None` when it has no
-    /// reference.
-    fn key(&self, row: &Row) -> Option<(String, String)> {
-        let reference = row
-            .cells
+    /// A row's household reference; `None` when it has none.
+    fn reference_of<'r>(&self, row: &'r Row) -> Option<&'r str> {
+        row.cells
             .get(self.reference)
             .map(|c| c.text.as_str())
-            .filter(|r| !r.is_empty())?;
-        Some((self.key_of(row, reference), reference.to_string()))
+            .filter(|r| !r.is_empty())
+    }
+
+    /// Whether `row` is of the case whose first row is `first` (whose key, once worked
+    /// out, is `first_key`): at once when the cells of the key are written as the first
+    /// row's, else by their keys. `Err` with the row's key when it is of another case.
+    fn same_case(
+        &self,
+        first: &Row,
+        first_key: &mut Option<String>,
+        row: &Row,
+    ) -> Result<(), Option<String>> {
+        let mut columns = std::iter::once(self.reference).chain(self.key.iter().copied());
+        if columns.all(|i| first.cells.get(i).map(|c| &c.text) == row.cells.get(i).map(|c| &c.text))
+        {
+            return Ok(());
+        }
+        let key = self.key_of(row);
+        match first_key.get_or_insert_with(|| self.key_of(first)) == &key {
+            true => Ok(()),
+            false => Err(Some(key)),
+        }
     }
 
     /// A row with no household reference: a case of its own, refused.
@@ -1718,10 +1767,11 @@ impl Plan {
         let mut cases: HashMap<String, (String, Vec<Read>)> = HashMap::new();
         let mut records = records;
         while let Some(kept) = self.next_kept(&mut records) {
-            let Some((key, reference)) = kept.key else {
+            let Some(reference) = self.reference_of(&kept.row).map(str::to_string) else {
                 order.push(Slot::Lone(Box::new(kept)));
                 continue;
             };
+            let key = self.key_of(&kept.row);
             match cases.get_mut(&key) {
                 Some((_, rows)) => rows.push((kept.row, kept.problem)),
                 None => {
@@ -1781,8 +1831,8 @@ impl Plan {
 
     /// The case a row belongs to: its household reference and the other columns of
     /// `case_key:` (an assessment date as the date it is, however it is written).
-    fn key_of(&self, row: &Row, reference: &str) -> String {
-        let mut key = reference.to_string();
+    fn key_of(&self, row: &Row) -> String {
+        let mut key = self.reference_of(row).unwrap_or_default().to_string();
         for i in &self.key {
             let text = row.cells.get(*i).map_or("", |c| c.text.trim());
             key.push('\u{1f}');
