@@ -371,14 +371,18 @@ impl<'a> Inputs<'a> {
         };
         self.open = Some(match &self.map {
             Some(map) => {
-                // Read twice through the map: the sheet is opened again for the second pass.
+                // Read twice through the map: a streamed sheet is read again as it was
+                // measured, any other opened again.
+                let again = rows.again();
                 let mut first: Option<super::map::Records<'a>> = Some(Box::new(rows));
                 let (path, wanted) = (path.to_path_buf(), Arc::clone(&sheet));
-                let reopen: super::map::Reopen<'a> = Box::new(move || match first.take() {
-                    Some(rows) => Ok(rows),
-                    None => super::sheet::open(&path, Some(&wanted))
-                        .map(|(_, rows)| Box::new(rows) as super::map::Records<'a>),
-                });
+                let reopen: super::map::Reopen<'a> =
+                    Box::new(move || match (first.take(), &again) {
+                        (Some(rows), _) => Ok(rows),
+                        (None, Some(again)) => Ok(Box::new(again.rows())),
+                        (None, None) => super::sheet::open(&path, Some(&wanted))
+                            .map(|(_, rows)| Box::new(rows) as super::map::Records<'a>),
+                    });
                 let source = super::map::Source {
                     name,
                     sheet: Some(sheet),

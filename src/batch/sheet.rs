@@ -29,6 +29,32 @@ pub type Sheet = (Arc<str>, SheetRows);
 pub struct SheetRows {
     batch: std::vec::IntoIter<Result<Row, Bad>>,
     stream: Option<Receiver<Vec<Result<Row, Bad>>>>,
+    /// The sheet, when it is streamed: to read it again without measuring it again.
+    again: Option<Streamed>,
+}
+
+impl SheetRows {
+    /// The sheet to read again from its start, when it is streamed (else it is opened
+    /// again with `open`).
+    pub fn again(&self) -> Option<Streamed> {
+        self.again.clone()
+    }
+}
+
+/// An .xlsx sheet that was measured and is streamed: where it is, and its rows' width.
+#[derive(Clone)]
+pub struct Streamed {
+    path: std::path::PathBuf,
+    name: String,
+    sheet: String,
+    width: usize,
+}
+
+impl Streamed {
+    /// Its rows from the start, read again.
+    pub fn rows(&self) -> SheetRows {
+        stream(self.clone())
+    }
 }
 
 impl Iterator for SheetRows {
@@ -157,12 +183,12 @@ pub fn open(path: &Path, wanted: Option<&str>) -> Result<Sheet, Diagnostic> {
             drop(reader);
             if measure.in_order {
                 measure.bounds().map_err(too_far)?;
-                let rows = stream(
-                    path.to_path_buf(),
-                    name.clone(),
-                    sheet.clone(),
-                    measure.width(),
-                );
+                let rows = stream(Streamed {
+                    path: path.to_path_buf(),
+                    name: name.clone(),
+                    sheet: sheet.clone(),
+                    width: measure.width(),
+                });
                 return Ok((Arc::from(sheet), rows));
             }
             let mut reader = xlsx.worksheet_cells_reader(&sheet).map_err(unreadable)?;
@@ -196,6 +222,7 @@ pub fn open(path: &Path, wanted: Option<&str>) -> Result<Sheet, Diagnostic> {
     let rows = SheetRows {
         batch: rows.into_iter(),
         stream: None,
+        again: None,
     };
     Ok((Arc::from(sheet), rows))
 }
@@ -261,8 +288,15 @@ impl Measure {
 
 /// The rows of an .xlsx sheet measured in order, `width` cells each, read again by a
 /// thread of their own and given as they are read.
-fn stream(path: std::path::PathBuf, name: String, sheet: String, width: usize) -> SheetRows {
+fn stream(streamed: Streamed) -> SheetRows {
     let (send, receive) = sync_channel(STREAM_AHEAD);
+    let again = Some(streamed.clone());
+    let Streamed {
+        path,
+        name,
+        sheet,
+        width,
+    } = streamed;
     std::thread::spawn(move || {
         if let Err(error) = send_rows(&path, &sheet, width, &send) {
             let error = Diagnostic::error(
@@ -282,6 +316,7 @@ fn stream(path: std::path::PathBuf, name: String, sheet: String, width: usize) -
     SheetRows {
         batch: Vec::new().into_iter(),
         stream: Some(receive),
+        again,
     }
 }
 
