@@ -298,7 +298,12 @@ fn stream(streamed: Streamed) -> SheetRows {
         width,
     } = streamed;
     std::thread::spawn(move || {
-        if let Err(error) = send_rows(&path, &sheet, width, &send) {
+        // A fault in the reader must not end the rows as if the sheet had ended there.
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            send_rows(&path, &sheet, width, &send)
+        }))
+        .unwrap_or_else(|_| Err("the workbook reader failed".into()));
+        if let Err(error) = read {
             let error = Diagnostic::error(
                 crate::error::Code::SheetRead,
                 &name,
