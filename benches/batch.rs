@@ -14,7 +14,14 @@
 //! - a folder of BATCH_BENCH_FILES case files (default 100,000; YAML and JSON, 1 in 1,000
 //!   malformed);
 //! - the audit (`--report`) of BATCH_BENCH_REPORT cases (default 1,000,000): under 30 s
-//!   and a page of a few MB at most, whatever the number of cases.
+//!   and a page of a few MB at most, whatever the number of cases;
+//! - a case system's export through a map (`--map`, the shipped CIN census map, one row a
+//!   child, 1 to 3 children a household, a case each household): BATCH_BENCH_MAPPED
+//!   households (default 1,000,000) and a fifth of them as CSV, on 2 workers: at least
+//!   100,000 cases a second, and peak memory flat (within 2x of JSON Lines');
+//! - the same through a map from a workbook (`.xlsx`, one row a case, as one sheet holds at
+//!   most 1,048,575): BATCH_BENCH_MAPPED_XLSX cases (default 1,000,000) and a fifth of
+//!   them: peak memory flat.
 //!
 //! The cases are synthetic and deterministic: the same seed gives the same bytes.
 
@@ -573,6 +580,162 @@ fn audit_report(cases: usize, dir: &Path) {
     std::fs::remove_file(&input).expect("remove the cases");
 }
 
+/// Codes of the CIN census that the shipped map reads, and some it knows but takes for no
+/// question.
+const CENSUS_CODES: [&str; 16] = [
+    "1B", "2B", "3B", "4B", "5B", "6B", "16A", "1A", "2A", "7A", "10A", "15A", "24A", "4A", "20",
+    "21",
+];
+const CENSUS_LEVELS: [&str; 4] = ["NFA", "Early Help", "CIN", "CP"];
+const CENSUS_HEADER: [&str; 9] = [
+    "FamilyID",
+    "LAchildID",
+    "PersonBirthDate",
+    "ReferralSource",
+    "AssessmentActualStartDate",
+    "AssessmentAuthorisationDate",
+    "AssessmentFactors",
+    "LocalLevel",
+    "ExpectedPersonBirthDate",
+];
+
+/// Household `index` of a census-shaped export: the cells of each child's row (at most
+/// `most` children).
+fn census_rows(rng: &mut Rng, index: usize, most: u64) -> Vec<[String; 9]> {
+    let family = format!("FAM-{index:07}");
+    let day = 1 + rng.below(28);
+    let assessed = format!("{day:02}/11/2026");
+    (0..1 + rng.below(most))
+        .map(|child| {
+            let born = format!(
+                "{:02}/{:02}/{}",
+                1 + rng.below(28),
+                1 + rng.below(12),
+                2009 + rng.below(17)
+            );
+            let codes: Vec<&str> = (0..rng.below(4))
+                .map(|_| CENSUS_CODES[rng.below(CENSUS_CODES.len() as u64) as usize])
+                .collect();
+            [
+                family.clone(),
+                format!("SYN{index:07}{child}"),
+                born,
+                "1A".to_string(),
+                format!("{:02}/10/2026", 1 + rng.below(28)),
+                assessed.clone(),
+                codes.join(","),
+                CENSUS_LEVELS[rng.below(4) as usize].to_string(),
+                String::new(),
+            ]
+        })
+        .collect()
+}
+
+/// A census-shaped export of `households` households as CSV.
+fn write_census_csv(out: &mut dyn Write, households: usize) -> std::io::Result<()> {
+    let mut rng = Rng(0x005E_EDCE_2505);
+    writeln!(out, "{}", CENSUS_HEADER.join(","))?;
+    for index in 0..households {
+        for row in census_rows(&mut rng, index, 3) {
+            let cells: Vec<String> = row
+                .iter()
+                .map(|c| match c.contains(',') {
+                    true => format!("\"{c}\""),
+                    false => c.clone(),
+                })
+                .collect();
+            writeln!(out, "{}", cells.join(","))?;
+        }
+    }
+    out.flush()
+}
+
+/// A census-shaped workbook of `cases` one-child households, written as a case system's
+/// export library writes one (rust_xlsxwriter, its rows streamed to the file).
+fn write_census_xlsx(path: &Path, cases: usize) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book
+        .add_worksheet_with_constant_memory()
+        .expect("a worksheet");
+    for (column, name) in CENSUS_HEADER.iter().enumerate() {
+        sheet
+            .write_string(0, column as u16, *name)
+            .expect("write the header");
+    }
+    let mut rng = Rng(0x005E_EDCE_2505);
+    for index in 0..cases {
+        for row in census_rows(&mut rng, index, 1) {
+            for (column, text) in row.iter().enumerate() {
+                if !text.is_empty() {
+                    sheet
+                        .write_string(index as u32 + 1, column as u16, text)
+                        .expect("write a cell");
+                }
+            }
+        }
+    }
+    book.save(path).expect("save the workbook");
+}
+
+/// The shipped CIN census map.
+fn census_map() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/examples/maps/cin-census.yaml").to_string()
+}
+
+/// An export of `households` households through the map, to CSV on 2 workers.
+fn mapped_csv(households: usize, dir: &Path) {
+    let path = dir.join("census.csv");
+    let mut file = BufWriter::new(std::fs::File::create(&path).expect("create the export"));
+    write_census_csv(&mut file, households).expect("write the export");
+    drop(file);
+    let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+    let (name, map) = (path.display().to_string(), census_map());
+    let run = run_batch(
+        &[
+            "batch", &name, "--map", &map, "--format", "csv", "--jobs", "2",
+        ],
+        Stdio::null(),
+        None,
+    );
+    let seconds = run.wall.as_secs_f64();
+    println!(
+        "{households} households as a census-shaped export ({:.0} MiB) through a map, batch FILE.csv --map MAP --format csv --jobs 2: {seconds:.2} s, {:.0} cases/s (target >= 100,000), peak memory {} (target within 2x of JSON Lines')",
+        size as f64 / 1048576.0,
+        households as f64 / seconds,
+        peak(&run)
+    );
+    cpu_time(&run, households);
+    println!("  {}", first_line(&run.summary));
+    std::fs::remove_file(&path).expect("remove the export");
+}
+
+/// A workbook of `cases` one-child households through the map, to CSV on 2 workers.
+fn mapped_xlsx(cases: usize, dir: &Path) {
+    let path = dir.join("census.xlsx");
+    let start = Instant::now();
+    write_census_xlsx(&path, cases);
+    let written = start.elapsed().as_secs_f64();
+    let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+    let (name, map) = (path.display().to_string(), census_map());
+    let run = run_batch(
+        &[
+            "batch", &name, "--map", &map, "--format", "csv", "--jobs", "2",
+        ],
+        Stdio::null(),
+        None,
+    );
+    let seconds = run.wall.as_secs_f64();
+    println!(
+        "{cases} cases as a census-shaped workbook ({:.0} MiB, written in {written:.1} s) through a map, batch FILE.xlsx --map MAP --format csv --jobs 2: {seconds:.2} s, {:.0} cases/s, peak memory {} (target within 2x of JSON Lines')",
+        size as f64 / 1048576.0,
+        cases as f64 / seconds,
+        peak(&run)
+    );
+    cpu_time(&run, cases);
+    println!("  {}", first_line(&run.summary));
+    std::fs::remove_file(&path).expect("remove the workbook");
+}
+
 /// Each measurement's size comes from the environment; 0 leaves it out.
 fn main() {
     let dir = tempfile::tempdir().expect("a temporary folder");
@@ -587,6 +750,20 @@ fn main() {
     if million > 0 {
         million_through_a_pipe(million);
         csv_to_csv(million, dir.path(), 1, None);
+    }
+    match env_number("BATCH_BENCH_MAPPED", 1_000_000) {
+        0 => {}
+        households => {
+            mapped_csv(households / 5, dir.path());
+            mapped_csv(households, dir.path());
+        }
+    }
+    match env_number("BATCH_BENCH_MAPPED_XLSX", 1_000_000) {
+        0 => {}
+        workbook => {
+            mapped_xlsx(workbook / 5, dir.path());
+            mapped_xlsx(workbook, dir.path());
+        }
     }
     match env_number("BATCH_BENCH_REPORT", 1_000_000) {
         0 => {}

@@ -43,7 +43,7 @@ impl Row {
         }
     }
 
-    fn size(&self) -> usize {
+    pub fn size(&self) -> usize {
         self.cells.iter().map(|c| c.text.len() + 1).sum()
     }
 }
@@ -430,9 +430,12 @@ impl Group {
 
     /// The case its rows describe, or why they do not describe one.
     pub fn case(&self, bank: &Arc<QuestionBank>) -> Result<Case, Diagnostic> {
-        if let (Rows::Lines(lines), None) = (&self.rows, &self.problem)
-            && let Some(case) = self.quick_case(lines, bank)
-        {
+        let quick = match (&self.rows, &self.problem) {
+            (Rows::Lines(lines), None) => self.quick_case(lines, bank),
+            (Rows::Cells(rows), None) => self.quick_cells(rows, bank),
+            (_, Some(_)) => None,
+        };
+        if let Some(case) = quick {
             return Ok(case);
         }
         let read = match &self.rows {
@@ -539,7 +542,7 @@ impl Group {
                 return None;
             }
             if index == 0 {
-                quick_household(&mut case, columns, line, &spans, bank)?;
+                quick_household(&mut case, columns, |i| spans[i].text(line), bank)?;
             } else {
                 let differs = columns.iter().enumerate().any(|(i, column)| {
                     household(*column) && first[i].text(first_line) != spans[i].text(line)
@@ -548,7 +551,7 @@ impl Group {
                     return None;
                 }
             }
-            if let Some(child) = quick_child(columns, line, &spans, bank)? {
+            if let Some(child) = quick_child(columns, |i| spans[i].text(line), bank)? {
                 if case.children.iter().any(|c| c.id == child.id) {
                     return None;
                 }
@@ -557,6 +560,41 @@ impl Group {
             if index == 0 {
                 std::mem::swap(&mut first, &mut spans);
                 first_line = line;
+            }
+        }
+        crate::case::applies(&case, bank, "", &self.name).ok()?;
+        Some(case)
+    }
+
+    /// The case that rows read into cells without a problem describe (a mapped export's),
+    /// as `quick_case` builds one from lines; `None` at the first thing that is not plainly
+    /// right, and for a case of many rows (`read_case` keeps its children's ids in a set).
+    fn quick_cells(&self, rows: &[Row], bank: &QuestionBank) -> Option<Case> {
+        const MOST_ROWS: usize = 64;
+        let columns = &self.header.columns;
+        let (first, _) = rows.split_first()?;
+        if rows.len() > MOST_ROWS || rows.iter().any(|r| r.cells.len() != columns.len()) {
+            return None;
+        }
+        let mut case = Case::empty(bank.len());
+        fn text(row: &Row, i: usize) -> Cow<'_, str> {
+            Cow::Borrowed(row.cells[i].text.as_str())
+        }
+        quick_household(&mut case, columns, |i| text(first, i), bank)?;
+        for row in rows {
+            let differs = columns
+                .iter()
+                .enumerate()
+                .any(|(i, column)| household(*column) && first.cells[i].text != row.cells[i].text);
+            if differs {
+                return None;
+            }
+            let child = quick_child(columns, |i| text(row, i), bank)?;
+            if let Some(child) = child {
+                if case.children.iter().any(|c| c.id == child.id) {
+                    return None;
+                }
+                case.children.push(child);
             }
         }
         crate::case::applies(&case, bank, "", &self.name).ok()?;
@@ -1016,18 +1054,17 @@ fn household(column: Column) -> bool {
 
 /// A row's household cells into `case`, as `Case: Deserialize` reads them; `None` for
 /// anything it would refuse.
-fn quick_household(
+fn quick_household<'t>(
     case: &mut Case,
     columns: &[Column],
-    line: &str,
-    spans: &[Span],
+    cell: impl Fn(usize) -> Cow<'t, str>,
     bank: &QuestionBank,
 ) -> Option<()> {
-    for (column, span) in columns.iter().zip(spans) {
+    for (index, column) in columns.iter().enumerate() {
         if !household(*column) && *column != Column::Reference {
             continue;
         }
-        let text = span.text(line);
+        let text = cell(index);
         if text.is_empty() {
             continue;
         }
@@ -1060,19 +1097,18 @@ fn quick_household(
 
 /// A row's child, as `Case: Deserialize` and `Group::check_shape` read it: `Some(None)`
 /// for a row with no child; `None` for anything they would refuse.
-fn quick_child(
+fn quick_child<'t>(
     columns: &[Column],
-    line: &str,
-    spans: &[Span],
+    cell: impl Fn(usize) -> Cow<'t, str>,
     bank: &QuestionBank,
 ) -> Option<Option<Child>> {
     let (mut id, mut age, mut unborn_child, mut any) = (None, None, false, false);
     let mut answers = Answers::unknown(bank.len());
-    for (column, span) in columns.iter().zip(spans) {
+    for (index, column) in columns.iter().enumerate() {
         if household(*column) || *column == Column::Reference {
             continue;
         }
-        let text = span.text(line);
+        let text = cell(index);
         if text.is_empty() {
             continue;
         }
@@ -1244,8 +1280,8 @@ struct Records<'a> {
     /// Lines to read again before the reader (after a runaway quoted cell), with the
     /// bytes each consumed.
     replay: std::collections::VecDeque<(Vec<u8>, usize)>,
-    /// Records already read (a sheet of a workbook): given instead of the reader's.
-    given: Option<std::collections::VecDeque<Result<Row, Bad>>>,
+    /// Records read elsewhere (a sheet of a workbook): given instead of the reader's.
+    given: Option<Box<dyn Iterator<Item = Result<Row, Bad>> + 'a>>,
 }
 
 /// Whether a column of our own export may hold line breaks: the recorded reason alone.
@@ -1253,23 +1289,23 @@ fn free_text(name: &str) -> bool {
     name == "recorded_reason"
 }
 
-/// Every record of a CSV export, for a map to read (`map.rs`); the first is its header.
-/// `free_text` says which columns, by name, may hold line breaks (those the map does not
-/// read).
+/// The records of a CSV export, one at a time, for a map to read (`map.rs`); the first is
+/// its header. `free_text` says which columns, by name, may hold line breaks (those the map
+/// does not read).
 pub fn read_records<'a>(
     name: Arc<str>,
     reader: Box<dyn BufRead + 'a>,
-    free_text: &dyn Fn(&str) -> bool,
-) -> Vec<Result<Row, Bad>> {
+    free_text: Box<dyn Fn(&str) -> bool + 'a>,
+) -> impl Iterator<Item = Result<Row, Bad>> + 'a {
     let mut records = Records::new(name, reader);
-    let mut read = Vec::new();
-    while let Some(record) = records.next_row() {
-        if let (true, Ok(header)) = (read.is_empty(), &record) {
-            records.header(header, free_text);
+    let mut first = true;
+    std::iter::from_fn(move || {
+        let record = records.next_row()?;
+        if let (true, Ok(header)) = (std::mem::take(&mut first), &record) {
+            records.header(header, &*free_text);
         }
-        read.push(record);
-    }
-    read
+        Some(record)
+    })
 }
 
 /// The field at `index` (from 0) of a record, for a message: `field 3 (header
@@ -1340,7 +1376,7 @@ impl<'a> Records<'a> {
     /// The next record that is not a blank line; `None` at the end of the file.
     fn next_row(&mut self) -> Option<Result<Row, Bad>> {
         if let Some(given) = &mut self.given {
-            return given.pop_front();
+            return given.next();
         }
         let mut row = Row {
             line: self.line + 1,
@@ -1353,7 +1389,7 @@ impl<'a> Records<'a> {
         };
         let mut state = State::Start;
         let mut problem = None;
-        let mut bytes = Vec::new();
+        let mut bytes = Vec::with_capacity(256);
         // The lines of this record after its first, kept while it spans lines, to be
         // read again if a quoted cell turns out never to close into a whole row; and the
         // cell that began to span them, with its place in the row.
@@ -1463,6 +1499,32 @@ impl<'a> Records<'a> {
         cell: &mut Cell,
         state: &mut State,
     ) -> Result<(), Diagnostic> {
+        // A line with no quote that starts a record: its cells are the text between its
+        // commas, each starting just after one (as read below, a character at a time).
+        if *state == State::Start && row.cells.is_empty() && !content.contains('"') {
+            let ascii = content.is_ascii();
+            let mut column = 1;
+            row.cells.reserve(self.names.len());
+            let mut pieces = content.split(',').peekable();
+            while let Some(piece) = pieces.next() {
+                let next = Cell {
+                    text: piece.to_string(),
+                    line: self.line,
+                    column,
+                };
+                column += 1 + if ascii {
+                    piece.len()
+                } else {
+                    piece.chars().count()
+                };
+                match pieces.peek() {
+                    Some(_) => finish_cell(row, next),
+                    None => *cell = next,
+                }
+            }
+            *state = State::Unquoted;
+            return Ok(());
+        }
         for (index, ch) in content.chars().enumerate() {
             let column = index + 1;
             *state = match (*state, ch) {
@@ -1554,7 +1616,10 @@ fn after_quote(name: &str, at: Location, field: &str) -> Diagnostic {
 }
 
 fn finish_cell(row: &mut Row, mut cell: Cell) {
-    cell.text = cell.text.trim().to_string();
+    let trimmed = cell.text.trim();
+    if trimmed.len() != cell.text.len() {
+        cell.text = trimmed.to_string();
+    }
     row.cells.push(cell);
 }
 
@@ -1637,15 +1702,15 @@ impl<'a> CsvCases<'a> {
         self
     }
 
-    /// Records already read (a sheet of a workbook in our own columns), as cases.
+    /// Records read elsewhere (a sheet of a workbook in our own columns), as cases.
     pub fn from_rows(
         name: Arc<str>,
         sheet: Arc<str>,
-        rows: Vec<Result<Row, Bad>>,
+        rows: impl Iterator<Item = Result<Row, Bad>> + 'a,
         bank: Arc<QuestionBank>,
     ) -> Self {
         let mut cases = CsvCases::new(name, Box::new(std::io::empty()), bank);
-        cases.records.given = Some(rows.into());
+        cases.records.given = Some(Box::new(rows));
         cases.sheet = Some(sheet);
         cases
     }
@@ -2056,7 +2121,8 @@ fn group_error(name: &str, line: usize, message: String, help: &str) -> Diagnost
         .help(help)
 }
 
-fn hash(reference: &str) -> u64 {
+/// A reference or a case key as eight bytes, to tell one met again.
+pub fn hash(reference: &str) -> u64 {
     let mut hasher = DefaultHasher::new();
     reference.hash(&mut hasher);
     hasher.finish()

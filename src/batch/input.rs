@@ -40,6 +40,8 @@ pub enum Item {
     Csv(super::csv::Group),
     /// Cases of a CSV export in our own columns, their rows as written.
     CsvBlock(super::csv::Block),
+    /// One case of a foreign export, its rows as written, to be read through the map.
+    Mapped(super::map::Pending),
     /// An input that could not be read as a case at all.
     Failed { source: String, error: Diagnostic },
 }
@@ -54,6 +56,15 @@ impl From<Unit> for Item {
     }
 }
 
+impl From<super::map::Mapped> for Item {
+    fn from(mapped: super::map::Mapped) -> Item {
+        match mapped {
+            super::map::Mapped::Case(pending) => Item::Mapped(pending),
+            super::map::Mapped::Failed { source, error } => Item::Failed { source, error },
+        }
+    }
+}
+
 impl Item {
     fn size(&self) -> usize {
         match self {
@@ -62,6 +73,7 @@ impl Item {
             }
             Item::Csv(group) => group.size(),
             Item::CsvBlock(block) => block.size(),
+            Item::Mapped(pending) => pending.size(),
             Item::Failed { .. } => 0,
         }
     }
@@ -131,7 +143,7 @@ enum Open<'a> {
     Lines(JsonLines<'a>),
     Yaml(YamlStream<'a>),
     Csv(Box<CsvCases<'a>>),
-    Mapped(super::map::MappedCases),
+    Mapped(super::map::MappedCases<'a>),
 }
 
 impl Open<'_> {
@@ -353,19 +365,31 @@ impl<'a> Inputs<'a> {
     /// A workbook's sheet, through the map or in our own columns.
     fn open_sheet(&mut self, path: &Path) -> Option<Item> {
         let name: Arc<str> = Arc::from(path.display().to_string());
-        let (sheet, rows) = match super::sheet::read(path, self.sheet.as_deref()) {
-            Ok(read) => read,
+        let (sheet, rows) = match super::sheet::open(path, self.sheet.as_deref()) {
+            Ok(open) => open,
             Err(error) => return Some(Item::failed(name.to_string(), error)),
         };
         self.open = Some(match &self.map {
             Some(map) => {
+                // Read twice through the map: a streamed sheet is read again as it was
+                // measured, any other opened again.
+                let again = rows.again();
+                let mut first: Option<super::map::Records<'a>> = Some(Box::new(rows));
+                let (path, wanted) = (path.to_path_buf(), Arc::clone(&sheet));
+                let reopen: super::map::Reopen<'a> =
+                    Box::new(move || match (first.take(), &again) {
+                        (Some(rows), _) => Ok(rows),
+                        (None, Some(again)) => Ok(Box::new(again.rows())),
+                        (None, None) => super::sheet::open(&path, Some(&wanted))
+                            .map(|(_, rows)| Box::new(rows) as super::map::Records<'a>),
+                    });
                 let source = super::map::Source {
                     name,
                     sheet: Some(sheet),
                 };
                 Open::Mapped(super::map::MappedCases::new(
                     source,
-                    rows,
+                    reopen,
                     map,
                     &self.bank,
                     self.today,
@@ -402,12 +426,14 @@ impl<'a> Inputs<'a> {
             Kind::Yaml => Open::Yaml(YamlStream::new(name, reader)),
             Kind::Csv if self.map.is_some() => {
                 let map = self.map.clone()?;
-                let free_text = |header: &str| !map.reads_column(header);
-                let records = super::csv::read_records(Arc::clone(&name), reader, &free_text);
-                let source = super::map::Source { name, sheet: None };
+                let source = super::map::Source {
+                    name: Arc::clone(&name),
+                    sheet: None,
+                };
+                let reopen = reopen_export(name, reader, path, Arc::clone(&map));
                 Open::Mapped(super::map::MappedCases::new(
                     source,
-                    records,
+                    reopen,
                     &map,
                     &self.bank,
                     self.today,
@@ -429,6 +455,51 @@ impl<'a> Inputs<'a> {
         });
         None
     }
+}
+
+/// The records of a CSV export read through `map`: first from `reader`, then from the file
+/// at `path` opened again for each later pass (an export read through a map is read twice).
+fn reopen_export<'a>(
+    name: Arc<str>,
+    reader: Box<dyn BufRead + 'a>,
+    path: Option<&Path>,
+    map: Arc<super::map::Map>,
+) -> super::map::Reopen<'a> {
+    let mut first = Some(reader);
+    let path = path.map(Path::to_path_buf);
+    Box::new(move || {
+        let reader = match (first.take(), &path) {
+            (Some(reader), _) => reader,
+            (None, Some(path)) => {
+                let again = std::fs::File::open(path).map_err(|e| {
+                    Diagnostic::error(
+                        crate::error::Code::CaseRead,
+                        &*name,
+                        format!("cannot read the file again: {e}"),
+                    )
+                    .help("check that the file is still there and readable")
+                })?;
+                let mut reader: Box<dyn BufRead + 'a> =
+                    Box::new(BufReader::with_capacity(1 << 16, again));
+                check_encoding(&name, &mut reader)?;
+                reader
+            }
+            // Standard input is read as JSON Lines, never through a map; a stream could
+            // not be read twice.
+            (None, None) => {
+                return Err(Diagnostic::error(
+                    crate::error::Code::CaseRead,
+                    &*name,
+                    "cannot read a stream twice, as an export read through a map is",
+                )
+                .help("save the export as a file and name it"));
+            }
+        };
+        let map = Arc::clone(&map);
+        let free_text = Box::new(move |header: &str| !map.reads_column(header));
+        let records = super::csv::read_records(Arc::clone(&name), reader, free_text);
+        Ok(Box::new(records) as super::map::Records<'a>)
+    })
 }
 
 fn is_hidden(entry: &walkdir::DirEntry) -> bool {

@@ -9,12 +9,12 @@
 //! with no question is listed on the row of its case.
 
 use super::cells::column_letter;
-use super::csv::{Bad, Cell, Column, Group, Header, Originals, Row, Unit};
+use super::csv::{Bad, Cell, Column, Group, Header, Originals, Row};
 use crate::error::{Diagnostic, Location};
 use crate::question::{About, Kind, QId, QuestionBank, Worrying};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -257,6 +257,13 @@ pub fn normalise(text: &str) -> String {
 }
 
 impl Map {
+    /// Whether the map knows a factor code: one a question takes, or one in
+    /// `other_codes:`.
+    fn knows(&self, code: &str) -> bool {
+        let key = code.to_uppercase();
+        self.codes.contains_key(&key) || self.other_codes.contains(&key)
+    }
+
     /// What a code absent from a row that lists codes says.
     fn absent(&self) -> Absent {
         self.file
@@ -588,31 +595,360 @@ enum Fill {
     Codes,
 }
 
-/// A foreign table read through a map, one case (household) at a time.
-pub struct MappedCases {
-    items: std::vec::IntoIter<Unit>,
+/// What a foreign table gives a worker: one case, or a table that could not be read (its
+/// header, say), with where it came from.
+pub enum Mapped {
+    Case(Pending),
+    Failed { source: String, error: Diagnostic },
 }
 
-impl MappedCases {
-    /// Read every record of a foreign table through `map`. The table is held whole (an
-    /// export is grouped by household, and its rows need not be next to each other).
+/// A foreign table's records, one at a time, the first being its header.
+pub type Records<'a> = Box<dyn Iterator<Item = Result<Row, Bad>> + 'a>;
+
+/// Opens a foreign table again at its start, for another pass over its records: the
+/// first call may give records already opened.
+pub type Reopen<'a> = Box<dyn FnMut() -> Result<Records<'a>, Diagnostic> + 'a>;
+
+/// A foreign table read through a map, one case (household, or each assessment of one:
+/// `case_key:`) at a time.
+///
+/// It is read twice. The first pass holds nothing that grows with the rows: it counts the
+/// rows the map filters out and the factors cells the map gives a code in (a column it
+/// recognises almost nothing in refuses every case, so the whole column is seen before any
+/// case is given), and checks that each case's rows are next to each other. The second
+/// pass gives each case when its last row is read, so memory stays flat however long the
+/// export. An export whose cases' rows are apart (sorted by child, say) is held whole on
+/// the second pass and grouped, as it must be to give each case once.
+pub struct MappedCases<'a> {
+    cases: Cases<'a>,
+    /// Rows the map filtered out, counted with the file's first case.
+    filtered: u64,
+    /// The map applied to the file's header, once it is: a file whose every row was
+    /// filtered out gives its count with no case.
+    plan: Option<Arc<Plan>>,
+}
+
+/// Where the cases of the second pass come from.
+enum Cases<'a> {
+    /// Rows read in order, each case given when the next begins.
+    Streamed(Box<Stream<'a>>),
+    /// Every case of an export whose cases' rows are apart, grouped.
+    Held(std::vec::IntoIter<Mapped>),
+}
+
+/// The second pass over an export whose cases' rows are together.
+struct Stream<'a> {
+    plan: Arc<Plan>,
+    records: Records<'a>,
+    /// The first row of the next case, read while looking for the end of this one.
+    next: Option<Kept>,
+    column_problem: Option<Diagnostic>,
+}
+
+/// A row that is read (not blank, not filtered out): its cells, why it could not be read
+/// whole, and the key of its case once it is worked out.
+struct Kept {
+    row: Row,
+    problem: Option<Diagnostic>,
+    key: Option<String>,
+}
+
+impl<'a> MappedCases<'a> {
+    /// Read a foreign table through `map`: its first pass now, to the end of the table.
     pub fn new(
         source: Source,
-        records: Vec<Result<Row, Bad>>,
+        mut reopen: Reopen<'a>,
         map: &Arc<Map>,
         bank: &QuestionBank,
         today: jiff::civil::Date,
         notes: &mut Vec<String>,
-    ) -> MappedCases {
-        let items = build(&source, records, map, bank, today, notes);
+    ) -> MappedCases<'a> {
+        let failed_whole = |error: Diagnostic| MappedCases {
+            cases: Cases::Held(
+                vec![Mapped::Failed {
+                    source: source.name.to_string(),
+                    error,
+                }]
+                .into_iter(),
+            ),
+            filtered: 0,
+            plan: None,
+        };
+        let mut records = match reopen() {
+            Ok(records) => records,
+            Err(error) => return failed_whole(error),
+        };
+        let header_row = match records.next() {
+            None => {
+                return MappedCases {
+                    cases: Cases::Held(
+                        vec![failed(&source, "the export is empty (no header row)", None)]
+                            .into_iter(),
+                    ),
+                    filtered: 0,
+                    plan: None,
+                };
+            }
+            Some(Err((_, error))) => return failed_whole(error),
+            Some(Ok(row)) => row,
+        };
+        let plan = match Plan::new(&header_row, &source, map, bank, today, notes) {
+            Ok(plan) => Arc::new(plan),
+            Err(mut error) => {
+                if let Some(sheet) = &source.sheet {
+                    error.message = format!(
+                        "{} (sheet `{sheet}`, row {})",
+                        error.message, header_row.line
+                    );
+                }
+                return failed_whole(error);
+            }
+        };
+        let mut survey = plan.survey(records, Keys::in_order());
+        // Keys out of order, both as text and as numbers are: read again, keeping a hash
+        // of each key, to know whether any case's rows are apart.
+        if matches!(survey.keys, Keys::Unsorted) {
+            survey.keys = match reopen() {
+                Ok(mut again) => {
+                    again.next();
+                    plan.survey(again, Keys::Hashed(HashSet::new())).keys
+                }
+                Err(error) => return failed_whole(error),
+            };
+        }
+        let filtered = survey.filtered;
+        if filtered > 0 {
+            notes.push(format!(
+                "{}: {filtered} row{} filtered out by the map {} ({}), counted and not read",
+                crate::text::clean_message(&source.name),
+                if filtered == 1 { "" } else { "s" },
+                map.path,
+                plan.filters_said(),
+            ));
+        }
+        // A factors column the map gives (almost) no code of is read wrongly as a whole:
+        // the wrong column, or another system's codes. Read anyway, every case would look
+        // as if nothing was identified (Level 1, exit 0). Each case is refused with the
+        // column's problem rather than the file with one row: every case of the export
+        // keeps its own row (its reference and source), so the audit still accounts for
+        // each of them.
+        let column_problem = survey.codes.problem(&plan);
+        let mut records = match reopen() {
+            Ok(records) => records,
+            Err(error) => return failed_whole(error),
+        };
+        records.next();
+        let cases = match survey.keys {
+            Keys::Apart => Cases::Held(plan.hold(records, column_problem).into_iter()),
+            _ => Cases::Streamed(Box::new(Stream {
+                plan: Arc::clone(&plan),
+                records,
+                next: None,
+                column_problem,
+            })),
+        };
         MappedCases {
-            items: items.into_iter(),
+            cases,
+            filtered,
+            plan: Some(plan),
         }
     }
 
-    pub fn next_item(&mut self) -> Option<Unit> {
-        self.items.next()
+    pub fn next_item(&mut self) -> Option<Mapped> {
+        let unit = match &mut self.cases {
+            Cases::Streamed(stream) => stream.next_case(),
+            Cases::Held(units) => units.next(),
+        };
+        // The rows filtered out are counted with the file's first case (rows in = rows
+        // assessed + rows refused + rows filtered out); a file whose every row was
+        // filtered out still gives them, with no case.
+        let filtered = std::mem::take(&mut self.filtered);
+        match unit {
+            Some(Mapped::Case(mut first)) => {
+                first.filtered = filtered;
+                Some(Mapped::Case(first))
+            }
+            Some(failed) => {
+                self.filtered = filtered;
+                Some(failed)
+            }
+            None if filtered > 0 => Some(Mapped::Case(Pending {
+                plan: Arc::clone(self.plan.as_ref()?),
+                reference: String::new(),
+                rows: Vec::new(),
+                lone: None,
+                column_problem: None,
+                filtered,
+            })),
+            None => None,
+        }
     }
+}
+
+impl Stream<'_> {
+    /// The next case: its first row and those after it with its key.
+    fn next_case(&mut self) -> Option<Mapped> {
+        let mut first = match self.next.take() {
+            Some(kept) => kept,
+            None => self.plan.next_kept(&mut self.records)?,
+        };
+        let Some(reference) = self.plan.reference_of(&first.row).map(str::to_string) else {
+            return Some(
+                self.plan
+                    .lone(first.row, first.problem, &self.column_problem),
+            );
+        };
+        let mut rows = Vec::new();
+        while let Some(mut next) = self.plan.next_kept(&mut self.records) {
+            let same = match self.plan.reference_of(&next.row) {
+                Some(_) => self.plan.same_case(&first.row, &mut first.key, &next.row),
+                None => Err(None),
+            };
+            match same {
+                Ok(()) => rows.push((next.row, next.problem)),
+                Err(key) => {
+                    next.key = key;
+                    self.next = Some(next);
+                    break;
+                }
+            }
+        }
+        rows.insert(0, (first.row, first.problem));
+        Some(
+            self.plan
+                .pending(reference, rows, None, &self.column_problem),
+        )
+    }
+}
+
+/// A row as read, and why it could not be read whole.
+type Read = (Row, Option<Diagnostic>);
+
+/// One case of a foreign export as read, its rows not yet translated: a worker turns it
+/// into a case (`group`), so the reader only finds where each case ends.
+pub struct Pending {
+    plan: Arc<Plan>,
+    reference: String,
+    rows: Vec<Read>,
+    /// Why a row with no household reference is refused (it is a case of its own).
+    lone: Option<Diagnostic>,
+    /// The factors column's problem, which refuses every case.
+    column_problem: Option<Diagnostic>,
+    /// Rows of its file the map filtered out, counted with this case (the file's first).
+    filtered: u64,
+}
+
+impl Pending {
+    /// The size of its rows as read, towards a chunk's size.
+    pub fn size(&self) -> usize {
+        self.rows.iter().map(|(row, _)| row.size()).sum()
+    }
+
+    /// Its rows translated to our columns and made one case.
+    pub fn group(self) -> Group {
+        let plan = &self.plan;
+        if self.rows.is_empty() {
+            return Group::filtered_only(
+                plan.source_name(),
+                Arc::clone(&plan.header),
+                self.filtered,
+            );
+        }
+        let column_problem = self.column_problem;
+        let refused = |problem: Option<Diagnostic>| column_problem.clone().or(problem);
+        let translated = self
+            .rows
+            .into_iter()
+            .map(|(row, problem)| plan.translate(&row, problem, plan.today));
+        let mut group = match self.lone {
+            Some(error) => {
+                let mut translated: Vec<Translated> = translated.collect();
+                let one = translated.pop();
+                let (row, problem, codes) = match one {
+                    Some(t) => (vec![t.row], t.problem, t.codes),
+                    None => (Vec::new(), None, Vec::new()),
+                };
+                Group::mapped(
+                    plan.source_name(),
+                    Arc::clone(&plan.header),
+                    row,
+                    refused(Some(problem.unwrap_or(error))),
+                    String::new(),
+                    plan.source.sheet.clone(),
+                    codes,
+                )
+            }
+            None => plan.group(&plan.source, self.reference, translated.collect(), refused),
+        };
+        group.add_filtered(self.filtered);
+        group
+    }
+}
+
+/// The keys of the cases met so far in the first pass, to know whether any case's rows
+/// are apart.
+enum Keys {
+    /// While each key comes after the one before, in the order of text or in that of
+    /// length then text (`FAM-9` before `FAM-10`), a key after the last is new: nothing
+    /// more is kept, however long the export.
+    Sorted {
+        last: Option<String>,
+        by_text: bool,
+        by_length: bool,
+    },
+    /// Both orders broke: the keys must be read again, kept as below.
+    Unsorted,
+    /// Hashes of the keys (eight bytes a case; a collision, about one in 10^8 for a
+    /// million cases, would hold a sorted export whole, never give a case twice).
+    Hashed(HashSet<u64>),
+    /// A case's rows are apart: met again after another case's.
+    Apart,
+}
+
+impl Keys {
+    fn in_order() -> Keys {
+        Keys::Sorted {
+            last: None,
+            by_text: true,
+            by_length: true,
+        }
+    }
+
+    /// A case starts with `key` (its rows before were another case's).
+    fn start(&mut self, key: &str) {
+        match self {
+            Keys::Sorted {
+                last,
+                by_text,
+                by_length,
+            } => {
+                if let Some(last) = last {
+                    *by_text &= key > last.as_str();
+                    *by_length &= (key.len(), key) > (last.len(), last.as_str());
+                    last.clear();
+                    last.push_str(key);
+                } else {
+                    *last = Some(key.to_string());
+                }
+                if !*by_text && !*by_length {
+                    *self = Keys::Unsorted;
+                }
+            }
+            Keys::Hashed(seen) => {
+                if !seen.insert(super::csv::hash(key)) {
+                    *self = Keys::Apart;
+                }
+            }
+            Keys::Unsorted | Keys::Apart => {}
+        }
+    }
+}
+
+/// What the first pass found.
+struct Survey {
+    filtered: u64,
+    codes: CodesSeen,
+    keys: Keys,
 }
 
 /// One foreign row, translated: our cells, why it was refused, and codes with no question.
@@ -622,153 +958,10 @@ struct Translated {
     codes: Vec<String>,
     /// Household questions the row's codes answer yes.
     household_yes: Vec<QId>,
-    /// Whether the row's factors cell listed anything, and if so whether the map gives
-    /// any of it (`None`: blank, `[]`, or no factors column).
-    factors_given: Option<bool>,
     /// The row's team or service, as written, when the map names its column.
     team: Option<String>,
     /// The cells the map translated, as the export writes them.
     written: Originals,
-}
-
-fn build(
-    source: &Source,
-    records: Vec<Result<Row, Bad>>,
-    map: &Arc<Map>,
-    bank: &QuestionBank,
-    today: jiff::civil::Date,
-    notes: &mut Vec<String>,
-) -> Vec<Unit> {
-    let name = &source.name;
-    let mut records = records.into_iter();
-    let header_row = match records.next() {
-        None => return vec![failed(source, "the export is empty (no header row)", None)],
-        Some(Err((_, error))) => {
-            return vec![Unit::Failed {
-                source: name.to_string(),
-                error,
-            }];
-        }
-        Some(Ok(row)) => row,
-    };
-    let plan = match Plan::new(&header_row, source, map, bank, notes) {
-        Ok(plan) => Arc::new(plan),
-        Err(mut error) => {
-            if let Some(sheet) = &source.sheet {
-                error.message = format!(
-                    "{} (sheet `{sheet}`, row {})",
-                    error.message, header_row.line
-                );
-            }
-            return vec![Unit::Failed {
-                source: name.to_string(),
-                error,
-            }];
-        }
-    };
-    // Cases (households, or each assessment of one: `case_key:`) in the order first met,
-    // with their reference and rows; a row with no reference is a case of its own, in its
-    // place.
-    enum Slot {
-        Household(String),
-        Lone(Box<Translated>, Diagnostic),
-    }
-    let mut order: Vec<Slot> = Vec::new();
-    let mut households: HashMap<String, (String, Vec<Translated>)> = HashMap::new();
-    let mut codes_seen = CodesSeen::default();
-    let mut filtered: u64 = 0;
-    for record in records {
-        let (row, problem) = match record {
-            Ok(row) => (row, None),
-            Err((row, error)) => (row, Some(error)),
-        };
-        if problem.is_none() && row.cells.iter().all(|c| c.text.is_empty()) {
-            continue;
-        }
-        // A row that could not be read whole is never filtered out: it is refused.
-        if problem.is_none() && plan.filtered_out(&row) {
-            filtered += 1;
-            continue;
-        }
-        let translated = plan.translate(&row, problem, today);
-        codes_seen.count(translated.factors_given, &row, plan.factors);
-        let reference = row
-            .cells
-            .get(plan.reference)
-            .map(|c| c.text.clone())
-            .unwrap_or_default();
-        if reference.is_empty() {
-            let line = row.line;
-            let error = Diagnostic::error(
-                crate::error::Code::CsvRows,
-                &**name,
-                format!(
-                    "{} has no household reference (`{}`)",
-                    source.cell(line, plan.reference + 1),
-                    map.file.columns.reference
-                ),
-            )
-            .at(Some(Location { line, column: 1 }))
-            .help("give every row the reference of the household it belongs to");
-            order.push(Slot::Lone(Box::new(translated), error));
-            continue;
-        }
-        let key = plan.key_of(&row, &reference);
-        match households.get_mut(&key) {
-            Some((_, rows)) => rows.push(translated),
-            None => {
-                order.push(Slot::Household(key.clone()));
-                households.insert(key, (reference, vec![translated]));
-            }
-        }
-    }
-    if filtered > 0 {
-        notes.push(format!(
-            "{}: {filtered} row{} filtered out by the map {} ({}), counted and not read",
-            crate::text::clean_message(name),
-            if filtered == 1 { "" } else { "s" },
-            map.path,
-            plan.filters_said(),
-        ));
-    }
-    // A factors column the map gives (almost) no code of is read wrongly as a whole: the
-    // wrong column, or another system's codes. Read anyway, every case would look as if
-    // nothing was identified (Level 1, exit 0). Each case is refused with the column's
-    // problem rather than the file with one row: every case of the export keeps its own
-    // row (its reference and source), so the audit still accounts for each of them.
-    let column_problem = codes_seen.problem(&plan);
-    let refused = |problem: Option<Diagnostic>| column_problem.clone().or(problem);
-    let mut units: Vec<Unit> = order
-        .into_iter()
-        .filter_map(|slot| match slot {
-            Slot::Lone(translated, error) => Some(Unit::Case(Group::mapped(
-                Arc::clone(name),
-                Arc::clone(&plan.header),
-                vec![translated.row],
-                refused(Some(translated.problem.unwrap_or(error))),
-                String::new(),
-                source.sheet.clone(),
-                translated.codes,
-            ))),
-            Slot::Household(key) => {
-                let (reference, rows) = households.remove(&key)?;
-                Some(Unit::Case(plan.group(source, reference, rows, refused)))
-            }
-        })
-        .collect();
-    // The rows filtered out are counted with the file's first case (rows in = rows
-    // assessed + rows refused + rows filtered out); a file whose every row was filtered
-    // out still gives them, with no case.
-    match units.first_mut() {
-        Some(Unit::Case(first)) => first.add_filtered(filtered),
-        _ if filtered > 0 => units.push(Unit::Case(Group::filtered_only(
-            Arc::clone(name),
-            Arc::clone(&plan.header),
-            filtered,
-        ))),
-        _ => {}
-    }
-    units
 }
 
 /// Over one export: how many factors cells listed anything, how many of them had a code
@@ -829,8 +1022,8 @@ impl CodesSeen {
     }
 }
 
-fn failed(source: &Source, message: &str, at: Option<Location>) -> Unit {
-    Unit::Failed {
+fn failed(source: &Source, message: &str, at: Option<Location>) -> Mapped {
+    Mapped::Failed {
         source: source.name.to_string(),
         error: Diagnostic::error(crate::error::Code::MapValue, &*source.name, message)
             .at(at)
@@ -872,6 +1065,10 @@ struct Plan {
     /// Question ids, for messages.
     ids: HashMap<QId, String>,
     source: Source,
+    /// The date an age is worked out at when a row gives no assessment date.
+    today: jiff::civil::Date,
+    /// The recorded level's values, as compared, and their levels.
+    levels: Vec<(String, u8)>,
 }
 
 impl Plan {
@@ -880,6 +1077,7 @@ impl Plan {
         source: &Source,
         map: &Arc<Map>,
         bank: &QuestionBank,
+        today: jiff::civil::Date,
         notes: &mut Vec<String>,
     ) -> Result<Plan, Diagnostic> {
         let names: Vec<String> = header
@@ -1117,6 +1315,13 @@ impl Plan {
             question_column,
             foreign_names: names.into(),
             source: source.clone(),
+            today,
+            levels: map
+                .file
+                .recorded_level
+                .iter()
+                .flat_map(|l| l.values.iter().map(|(w, t)| (normalise(w), *t)))
+                .collect(),
         })
     }
 
@@ -1181,7 +1386,8 @@ impl Plan {
             .date
             .map(&cell)
             .and_then(|c| parse_date(&c.text, date_format));
-        let words = map.file.answers.clone().unwrap_or_default();
+        let no_words = Words::default();
+        let words = map.file.answers.as_ref().unwrap_or(&no_words);
         // Yes, no (blank is no), or a word the map does not give.
         let unborn_word = |c: &Cell| {
             let key = normalise(&c.text);
@@ -1213,9 +1419,13 @@ impl Plan {
                 },
                 Fill::Date(i) => {
                     let c = cell(*i);
+                    let date = match self.date == Some(*i) {
+                        true => assessed,
+                        false => parse_date(&c.text, date_format),
+                    };
                     if c.text.is_empty() {
                         c
-                    } else if let Some(date) = parse_date(&c.text, date_format) {
+                    } else if let Some(date) = date {
                         Cell {
                             text: format!("{date}T12:00"),
                             ..c
@@ -1228,12 +1438,7 @@ impl Plan {
                     let c = cell(*i);
                     let level = map.file.recorded_level.as_ref();
                     let key = normalise(&c.text);
-                    let found = level.and_then(|l| {
-                        l.values
-                            .iter()
-                            .find(|(w, _)| normalise(w) == key)
-                            .map(|(_, t)| *t)
-                    });
+                    let found = self.levels.iter().find(|(w, _)| *w == key).map(|(_, t)| *t);
                     match found {
                         _ if c.text.is_empty() => c,
                         Some(tier) => Cell {
@@ -1381,9 +1586,17 @@ impl Plan {
                         },
                     }
                 }
-                Fill::Codes => Cell {
-                    text: String::new(),
-                    ..self.factors.map_or(blank.clone(), &cell)
+                // Placed at the factors cell, if there is one (its text is not needed).
+                Fill::Codes => match self.factors.and_then(|i| row.cells.get(i)) {
+                    Some(c) => Cell {
+                        text: String::new(),
+                        line: c.line,
+                        column: c.column,
+                    },
+                    None => Cell {
+                        column: self.factors.map_or(1, |i| i + 1),
+                        ..blank.clone()
+                    },
                 },
             };
             cells.push(out);
@@ -1413,7 +1626,6 @@ impl Plan {
                 }
             }
         }
-        let mut factors_given = None;
         if let Some(i) = self.factors {
             let c = cell(i);
             let parsed = codes_in(&c.text);
@@ -1430,14 +1642,8 @@ impl Plan {
                 );
                 Vec::new()
             });
-            let known = |code: &String| {
-                let key = code.to_uppercase();
-                map.codes.contains_key(&key) || map.other_codes.contains(&key)
-            };
-            // A cell that is not a list of codes is refused on its own and not counted.
-            if parsed.is_some_and(|codes| !codes.is_empty()) {
-                factors_given = Some(listed.iter().any(known));
-            }
+            // A cell that is not a list of codes is refused on its own.
+            let lists = parsed.is_some_and(|codes| !codes.is_empty());
             // An unborn child's code of a question carried before birth: listed, not read
             // (see `unborn` above).
             for code in &listed {
@@ -1472,8 +1678,8 @@ impl Plan {
             }
             // `absent: no`: a row that lists codes answers no to each question only codes
             // answer and none of its codes does. A blank cell lists nothing: unknown.
-            if map.absent() == Absent::No && factors_given.is_some() {
-                if let Some(code) = listed.iter().find(|code| !known(code)) {
+            if map.absent() == Absent::No && lists {
+                if let Some(code) = listed.iter().find(|code| !map.knows(code)) {
                     let message = format!(
                         "{}: the map {} does not know the code `{code}`, and with `absent: no` the codes it lists would answer every other question no",
                         is(i, &c),
@@ -1531,9 +1737,194 @@ impl Plan {
             problem,
             codes,
             household_yes,
-            factors_given,
             team: self.team.map(|i| cell(i).text),
         }
+    }
+
+    /// The first pass over the rows after the header: the rows filtered out, the factors
+    /// cells, and whether each case's rows are together (`keys`, as they start).
+    fn survey(&self, records: Records, mut keys: Keys) -> Survey {
+        let mut survey = Survey {
+            filtered: 0,
+            codes: CodesSeen::default(),
+            keys: Keys::Apart,
+        };
+        // The first row of the case being read, and its key once worked out.
+        let mut current: Option<(Row, Option<String>)> = None;
+        for record in records {
+            let (row, problem) = match record {
+                Ok(row) => (row, None),
+                Err((row, error)) => (row, Some(error)),
+            };
+            if problem.is_none() && row.cells.iter().all(|c| c.text.is_empty()) {
+                continue;
+            }
+            // A row that could not be read whole is never filtered out: it is refused.
+            if problem.is_none() && self.filtered_out(&row) {
+                survey.filtered += 1;
+                continue;
+            }
+            survey
+                .codes
+                .count(self.factors_given(&row), &row, self.factors);
+            if self.reference_of(&row).is_none() {
+                // A row with no reference is a case of its own, between the others.
+                current = None;
+                continue;
+            }
+            let same = match &mut current {
+                Some((first, key)) => self.same_case(first, key, &row),
+                None => Err(None),
+            };
+            if let Err(key) = same {
+                let key = key.unwrap_or_else(|| self.key_of(&row));
+                keys.start(&key);
+                current = Some((row, Some(key)));
+            }
+        }
+        survey.keys = keys;
+        survey
+    }
+
+    /// The next row that is read: not blank, not filtered out (those were counted in
+    /// the first pass).
+    fn next_kept(&self, records: &mut Records) -> Option<Kept> {
+        for record in records {
+            let (row, problem) = match record {
+                Ok(row) => (row, None),
+                Err((row, error)) => (row, Some(error)),
+            };
+            if problem.is_none() && row.cells.iter().all(|c| c.text.is_empty()) {
+                continue;
+            }
+            if problem.is_none() && self.filtered_out(&row) {
+                continue;
+            }
+            return Some(Kept {
+                row,
+                problem,
+                key: None,
+            });
+        }
+        None
+    }
+
+    /// A row's household reference; `None` when it has none.
+    fn reference_of<'r>(&self, row: &'r Row) -> Option<&'r str> {
+        row.cells
+            .get(self.reference)
+            .map(|c| c.text.as_str())
+            .filter(|r| !r.is_empty())
+    }
+
+    /// Whether `row` is of the case whose first row is `first` (whose key, once worked
+    /// out, is `first_key`): at once when the cells of the key are written as the first
+    /// row's, else by their keys. `Err` with the row's key when it is of another case.
+    fn same_case(
+        &self,
+        first: &Row,
+        first_key: &mut Option<String>,
+        row: &Row,
+    ) -> Result<(), Option<String>> {
+        let mut columns = std::iter::once(self.reference).chain(self.key.iter().copied());
+        if columns.all(|i| first.cells.get(i).map(|c| &c.text) == row.cells.get(i).map(|c| &c.text))
+        {
+            return Ok(());
+        }
+        let key = self.key_of(row);
+        match first_key.get_or_insert_with(|| self.key_of(first)) == &key {
+            true => Ok(()),
+            false => Err(Some(key)),
+        }
+    }
+
+    /// A row with no household reference: a case of its own, refused.
+    fn lone(
+        self: &Arc<Self>,
+        row: Row,
+        problem: Option<Diagnostic>,
+        column_problem: &Option<Diagnostic>,
+    ) -> Mapped {
+        let line = row.line;
+        let error = Diagnostic::error(
+            crate::error::Code::CsvRows,
+            &*self.source.name,
+            format!(
+                "{} has no household reference (`{}`)",
+                self.source.cell(line, self.reference + 1),
+                self.map.file.columns.reference
+            ),
+        )
+        .at(Some(Location { line, column: 1 }))
+        .help("give every row the reference of the household it belongs to");
+        self.pending(
+            String::new(),
+            vec![(row, problem)],
+            Some(error),
+            column_problem,
+        )
+    }
+
+    fn pending(
+        self: &Arc<Self>,
+        reference: String,
+        rows: Vec<Read>,
+        lone: Option<Diagnostic>,
+        column_problem: &Option<Diagnostic>,
+    ) -> Mapped {
+        Mapped::Case(Pending {
+            plan: Arc::clone(self),
+            reference,
+            rows,
+            lone,
+            column_problem: column_problem.clone(),
+            filtered: 0,
+        })
+    }
+
+    /// Every case of an export whose cases' rows are apart, held whole and grouped, in
+    /// the order each case is first met; a row with no reference is a case of its own, in
+    /// its place.
+    fn hold(self: &Arc<Self>, records: Records, column_problem: Option<Diagnostic>) -> Vec<Mapped> {
+        enum Slot {
+            Case(String),
+            Lone(Box<Kept>),
+        }
+        let mut order: Vec<Slot> = Vec::new();
+        let mut cases: HashMap<String, (String, Vec<Read>)> = HashMap::new();
+        let mut records = records;
+        while let Some(kept) = self.next_kept(&mut records) {
+            let Some(reference) = self.reference_of(&kept.row).map(str::to_string) else {
+                order.push(Slot::Lone(Box::new(kept)));
+                continue;
+            };
+            let key = self.key_of(&kept.row);
+            match cases.get_mut(&key) {
+                Some((_, rows)) => rows.push((kept.row, kept.problem)),
+                None => {
+                    order.push(Slot::Case(key.clone()));
+                    cases.insert(key, (reference, vec![(kept.row, kept.problem)]));
+                }
+            }
+        }
+        order
+            .into_iter()
+            .filter_map(|slot| match slot {
+                Slot::Lone(kept) => Some(self.lone(kept.row, kept.problem, &column_problem)),
+                Slot::Case(key) => {
+                    let (reference, rows) = cases.remove(&key)?;
+                    Some(self.pending(reference, rows, None, &column_problem))
+                }
+            })
+            .collect()
+    }
+
+    /// Whether a row's factors cell lists anything, and if so whether the map gives any
+    /// of it (`None`: blank, `[]`, not a list of codes, or no factors column).
+    fn factors_given(&self, row: &Row) -> Option<bool> {
+        let cell = row.cells.get(self.factors?)?;
+        let codes = codes_in(&cell.text)?;
+        (!codes.is_empty()).then(|| codes.iter().any(|code| self.map.knows(code)))
     }
 
     /// Whether the map's filters leave the row out.
@@ -1567,8 +1958,8 @@ impl Plan {
 
     /// The case a row belongs to: its household reference and the other columns of
     /// `case_key:` (an assessment date as the date it is, however it is written).
-    fn key_of(&self, row: &Row, reference: &str) -> String {
-        let mut key = reference.to_string();
+    fn key_of(&self, row: &Row) -> String {
+        let mut key = self.reference_of(row).unwrap_or_default().to_string();
         for i in &self.key {
             let text = row.cells.get(*i).map_or("", |c| c.text.trim());
             key.push('\u{1f}');

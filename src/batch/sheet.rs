@@ -2,6 +2,13 @@
 //! one sheet (`--sheet NAME`, else the first) as records, each cell at its row and column
 //! (a message names it as `sheet Contacts, cell C5`). The records are then read as our own
 //! CSV is, or through `--map`.
+//!
+//! An .xlsx sheet is streamed: read once cell by cell to measure it (the cells it holds, its
+//! rows and its widest row, refused when far larger than its cells), then again, its rows
+//! given as they are read by a thread of its own, so memory stays flat however many rows
+//! it has. A sheet whose cells are stored out of order (no spreadsheet program writes one)
+//! is read whole and sorted. An .ods is read whole (calamine reads it so), after its
+//! declared size is measured.
 
 use super::cells::column_letter;
 use super::csv::{Bad, Cell, Row};
@@ -9,15 +16,72 @@ use crate::error::Diagnostic;
 use calamine::{Data, Reader};
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 /// The largest workbook read (a month's export is a few megabytes).
 const MAX_WORKBOOK_BYTES: u64 = 256 << 20;
 
 /// A sheet's name and its records.
-pub type Sheet = (Arc<str>, Vec<Result<Row, Bad>>);
+pub type Sheet = (Arc<str>, SheetRows);
 
-/// The records of one sheet of the workbook at `path`, and the sheet's name.
-pub fn read(path: &Path, wanted: Option<&str>) -> Result<Sheet, Diagnostic> {
+/// The records of a sheet: given from a batch read whole, or streamed by a thread in
+/// batches.
+pub struct SheetRows {
+    batch: std::vec::IntoIter<Result<Row, Bad>>,
+    stream: Option<Receiver<Vec<Result<Row, Bad>>>>,
+    /// The sheet, when it is streamed: to read it again without measuring it again.
+    again: Option<Streamed>,
+}
+
+impl SheetRows {
+    /// The sheet to read again from its start, when it is streamed (else it is opened
+    /// again with `open`).
+    pub fn again(&self) -> Option<Streamed> {
+        self.again.clone()
+    }
+}
+
+/// An .xlsx sheet that was measured and is streamed: where it is, and its rows' width.
+#[derive(Clone)]
+pub struct Streamed {
+    path: std::path::PathBuf,
+    name: String,
+    sheet: String,
+    width: usize,
+}
+
+impl Streamed {
+    /// Its rows from the start, read again.
+    pub fn rows(&self) -> SheetRows {
+        stream(self.clone())
+    }
+}
+
+impl Iterator for SheetRows {
+    type Item = Result<Row, Bad>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(row) = self.batch.next() {
+                return Some(row);
+            }
+            let batch = self.stream.as_ref()?.recv();
+            match batch {
+                Ok(batch) => self.batch = batch.into_iter(),
+                Err(_) => self.stream = None,
+            }
+        }
+    }
+}
+
+/// Rows streamed from a sheet go over in batches of this many, at most this many batches
+/// ahead of the reader.
+const STREAM_BATCH: usize = 256;
+const STREAM_AHEAD: usize = 4;
+
+/// One sheet of the workbook at `path` (`wanted`, else its first): its name and its
+/// records, as they are read.
+pub fn open(path: &Path, wanted: Option<&str>) -> Result<Sheet, Diagnostic> {
     let name = path.display().to_string();
     let refuse = |message: String, help: &str| {
         Diagnostic::error(crate::error::Code::SheetRead, &name, message).help(help)
@@ -87,6 +151,17 @@ pub fn read(path: &Path, wanted: Option<&str>) -> Result<Sheet, Diagnostic> {
             )
         })?,
     };
+    let too_far = |grid: Sparse| {
+        refuse(
+            format!(
+                "sheet `{sheet}` holds {} cells but reaches cell {}: as rows, they would fill \
+                 {} cells, far more than an export of so few",
+                grid.cells, grid.far, grid.fill
+            ),
+            "delete what is below or to the right of the export's rows (or export the sheet \
+             as CSV)",
+        )
+    };
     let cells = match &mut book {
         // Cell by cell as stored, so memory follows the cells the sheet holds, never the
         // size it declares (a 5 KB file can declare every cell to XFD1048576).
@@ -97,6 +172,25 @@ pub fn read(path: &Path, wanted: Option<&str>) -> Result<Sheet, Diagnostic> {
                     "save the workbook again, or export the sheet as CSV",
                 )
             };
+            let mut reader = xlsx.worksheet_cells_reader(&sheet).map_err(unreadable)?;
+            let mut measure = Measure::default();
+            while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+                let (row, column) = cell.get_position();
+                if !text(&Data::from(cell.get_value().clone())).is_empty() {
+                    measure.add(row, column);
+                }
+            }
+            drop(reader);
+            if measure.in_order {
+                measure.bounds().map_err(too_far)?;
+                let rows = stream(Streamed {
+                    path: path.to_path_buf(),
+                    name: name.clone(),
+                    sheet: sheet.clone(),
+                    width: measure.width(),
+                });
+                return Ok((Arc::from(sheet), rows));
+            }
             let mut reader = xlsx.worksheet_cells_reader(&sheet).map_err(unreadable)?;
             let mut cells = Vec::new();
             while let Some(cell) = reader.next_cell().map_err(unreadable)? {
@@ -124,18 +218,167 @@ pub fn read(path: &Path, wanted: Option<&str>) -> Result<Sheet, Diagnostic> {
                 .collect()
         }
     };
-    let rows = rows_of(cells).map_err(|grid| {
-        refuse(
-            format!(
-                "sheet `{sheet}` holds {} cells but reaches cell {}: as rows, they would fill \
-                 {} cells, far more than an export of so few",
-                grid.cells, grid.far, grid.fill
-            ),
-            "delete what is below or to the right of the export's rows (or export the sheet \
-             as CSV)",
-        )
-    })?;
+    let rows = rows_of(cells).map_err(too_far)?;
+    let rows = SheetRows {
+        batch: rows.into_iter(),
+        stream: None,
+        again: None,
+    };
     Ok((Arc::from(sheet), rows))
+}
+
+/// An .xlsx sheet's cells that hold something, as they are read: how many, its rows, its
+/// widest row, and whether each cell came after the one before (row by row, left to right).
+struct Measure {
+    cells: u64,
+    rows: u64,
+    /// The last cell's place, and the widest column and its row.
+    last: Option<(u32, u32)>,
+    widest: Option<(u32, u32)>,
+    in_order: bool,
+}
+
+impl Default for Measure {
+    fn default() -> Self {
+        Measure {
+            cells: 0,
+            rows: 0,
+            last: None,
+            widest: None,
+            in_order: true,
+        }
+    }
+}
+
+impl Measure {
+    fn add(&mut self, row: u32, column: u32) {
+        self.cells += 1;
+        match self.last {
+            Some((r, c)) if (row, column) <= (r, c) => self.in_order = false,
+            Some((r, _)) if r == row => {}
+            _ => self.rows += 1,
+        }
+        self.last = Some((row, column));
+        if self.widest.is_none_or(|(_, c)| column > c) {
+            self.widest = Some((row, column));
+        }
+    }
+
+    /// The width of its rows: the widest row's.
+    fn width(&self) -> usize {
+        self.widest.map_or(0, |(_, column)| column as usize + 1)
+    }
+
+    /// Whether its rows, each as wide as the widest, stay in bounds (`rows_of`).
+    fn bounds(&self) -> Result<(), Sparse> {
+        let Some((row, _)) = self.widest else {
+            return Ok(());
+        };
+        let fill = self.rows.saturating_mul(self.width() as u64);
+        if too_sparse(fill, self.cells) {
+            return Err(Sparse {
+                cells: self.cells,
+                far: format!("{}{}", column_letter(self.width()), row as u64 + 1),
+                fill,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The rows of an .xlsx sheet measured in order, `width` cells each, read again by a
+/// thread of their own and given as they are read.
+fn stream(streamed: Streamed) -> SheetRows {
+    let (send, receive) = sync_channel(STREAM_AHEAD);
+    let again = Some(streamed.clone());
+    let Streamed {
+        path,
+        name,
+        sheet,
+        width,
+    } = streamed;
+    std::thread::spawn(move || {
+        // A fault in the reader must not end the rows as if the sheet had ended there.
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            send_rows(&path, &sheet, width, &send)
+        }))
+        .unwrap_or_else(|_| Err("the workbook reader failed".into()));
+        if let Err(error) = read {
+            let error = Diagnostic::error(
+                crate::error::Code::SheetRead,
+                &name,
+                format!("cannot read sheet `{sheet}` again: {error}"),
+            )
+            .help("check that the workbook is not being changed while it is read");
+            let row = Row {
+                line: 1,
+                cells: Vec::new(),
+            };
+            // The reader may have stopped listening: then there is no one to tell.
+            let _ = send.send(vec![Err((row, error))]);
+        }
+    });
+    SheetRows {
+        batch: Vec::new().into_iter(),
+        stream: Some(receive),
+        again,
+    }
+}
+
+/// Read the sheet's cells in order into rows of `width` cells, sending them in batches;
+/// stops quietly when the reader stops listening.
+fn send_rows(
+    path: &Path,
+    sheet: &str,
+    width: usize,
+    send: &SyncSender<Vec<Result<Row, Bad>>>,
+) -> Result<(), String> {
+    let book = calamine::open_workbook_auto(path).map_err(|e| e.to_string())?;
+    let calamine::Sheets::Xlsx(mut xlsx) = book else {
+        return Err("it is no longer an .xlsx workbook".into());
+    };
+    let mut reader = xlsx
+        .worksheet_cells_reader(sheet)
+        .map_err(|e| e.to_string())?;
+    let mut batch = Vec::with_capacity(STREAM_BATCH);
+    let mut current: Option<Row> = None;
+    while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
+        let (row, column) = cell.get_position();
+        let text = text(&Data::from(cell.get_value().clone()));
+        if text.is_empty() {
+            continue;
+        }
+        let line = row as usize + 1;
+        if current.as_ref().is_some_and(|r| r.line != line) {
+            batch.extend(current.take().map(Ok));
+            if batch.len() >= STREAM_BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(STREAM_BATCH));
+                if send.send(full).is_err() {
+                    return Ok(());
+                }
+            }
+        }
+        let blank = |column: usize| Cell {
+            text: String::new(),
+            line,
+            column,
+        };
+        let row = current.get_or_insert_with(|| Row {
+            line,
+            cells: (1..=width).map(blank).collect(),
+        });
+        let index = column as usize;
+        while row.cells.len() <= index {
+            row.cells.push(blank(row.cells.len() + 1));
+        }
+        row.cells[index].text = text;
+    }
+    batch.extend(current.map(Ok));
+    if !batch.is_empty() {
+        // The reader may have stopped listening: nothing is lost that it wanted.
+        let _ = send.send(batch);
+    }
+    Ok(())
 }
 
 /// The cells a sheet's rows may fill however few it holds, and how many for each cell it

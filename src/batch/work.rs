@@ -149,6 +149,11 @@ struct Rows<'s, 'r> {
 
 impl Rows<'_, '_> {
     fn item(&mut self, item: Item) {
+        // A foreign export's case is read through the map here, on a worker.
+        let item = match item {
+            Item::Mapped(pending) => Item::Csv(pending.group()),
+            item => item,
+        };
         let start = self.out.len();
         let codes = match &item {
             Item::Csv(group) => group.codes().to_vec(),
@@ -199,6 +204,7 @@ impl Rows<'_, '_> {
             }
             Item::Csv(group) => self.csv(&group),
             Item::CsvBlock(block) => block.groups().for_each(|group| self.csv(&group)),
+            Item::Mapped(pending) => self.csv(&pending.group()),
             Item::Failed { source, error } => {
                 self.input = input_of(&source);
                 self.failed(&source, None, &error)
