@@ -145,16 +145,18 @@ impl Proxy {
         Proxy { port, seen, count }
     }
 
-    /// Every connection but Chromium's own background services (the clock, updates and
-    /// accounts at Google's addresses, which it asks for whatever page is open, and which
-    /// the flags above only reduce): the count, and what each asked for.
+    /// Every connection that asked for something, but Chromium's own background services
+    /// (the clock, updates and accounts at Google's addresses, which it asks for whatever
+    /// page is open, and which the flags above only reduce): the count, and what each asked
+    /// for. A connection closed before it sent a byte (Chromium opens one to its proxy
+    /// ahead of need, and may close it unused) asked for nothing and carried nothing.
     fn connections(&self) -> (usize, Vec<String>) {
         let seen: Vec<String> = self
             .seen
             .lock()
             .unwrap()
             .iter()
-            .filter(|line| !browser_own(line))
+            .filter(|line| !line.is_empty() && !browser_own(line))
             .cloned()
             .collect();
         debug_assert!(self.count.load(Ordering::SeqCst) >= seen.len());
