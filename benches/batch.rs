@@ -106,56 +106,58 @@ fn answers(rng: &mut Rng, ids: &[&'static str]) -> Answers {
         .collect()
 }
 
-/// Whether `answers` says `id` is `no`.
-fn is_no(answers: &Answers, id: &str) -> bool {
-    answers.iter().any(|(q, a)| *q == id && a == "no")
-}
-
-/// Leave out the answers that the rules say cannot apply (`ask_when` in
-/// rules/questions.yaml), as a case system that asks in order would: a case is read, not
-/// refused.
-fn applicable(answers: &mut Answers, household: &Answers, age: Option<u64>) {
-    let young = |n| age.is_some_and(|a| a < n);
-    let ruled_out: Vec<&str> = answers
-        .iter()
-        .map(|(id, _)| *id)
-        .filter(|id| match *id {
-            "relapse_or_crisis" => {
-                is_no(household, "adult_mental_health")
-                    && is_no(household, "adult_substance_misuse")
-            }
-            "domestic_abuse_incidents_12m" | "children_witness_abuse" => {
-                is_no(household, "domestic_abuse")
-            }
-            "young_carer" | "missing_episodes" | "self_harm" => young(5),
-            "young_carer_impact" => young(5) || is_no(answers, "young_carer"),
-            "school_concerns" => young(4),
-            _ => false,
-        })
-        .collect();
-    answers.retain(|(id, _)| !ruled_out.contains(id));
-}
-
 fn synthetic(rng: &mut Rng, index: usize) -> Synthetic {
     let mut household = answers(rng, &HOUSEHOLD);
     household.push(("domestic_abuse_incidents_12m", rng.below(5).to_string()));
-    let mut own = household.clone();
-    applicable(&mut own, &household, None);
-    let household = own;
     let children = (0..1 + rng.below(3))
         .map(|c| {
             let age = rng.below(18);
-            let mut answers = answers(rng, &CHILD);
-            applicable(&mut answers, &household, Some(age));
-            (char::from(b'A' + c as u8), age, answers)
+            (char::from(b'A' + c as u8), age, answers(rng, &CHILD))
         })
         .collect();
-    Synthetic {
+    let mut case = Synthetic {
         reference: format!("CASE-{index:07}"),
         area: AREAS[index % 4],
         recorded: (rng.below(2) == 0).then(|| 1 + rng.below(4)),
         answers: household,
         children,
+    };
+    applicable(&mut case);
+    case
+}
+
+/// The bundled question bank, read once.
+fn bank() -> &'static std::sync::Arc<threshold::question::QuestionBank> {
+    static RULES: std::sync::OnceLock<threshold::rules::RuleSet> = std::sync::OnceLock::new();
+    &RULES
+        .get_or_init(|| threshold::rules::bundled().expect("bundled rules"))
+        .questions
+}
+
+/// Leave out the answers that the rules say cannot apply (`ask_when` in
+/// rules/questions.yaml: an age, or an answer that rules a question out), one at a time as
+/// the case reader finds them, as a case system that asks in order would: a case is read,
+/// not refused.
+fn applicable(case: &mut Synthetic) {
+    let bank = bank();
+    loop {
+        let json = to_json(case);
+        let read = threshold::case::parse_before_applies(
+            &json,
+            threshold::case::Format::Json,
+            "bench",
+            bank,
+        )
+        .expect("a synthetic case reads");
+        let Some(found) = threshold::case::not_applicable(&read, bank) else {
+            return;
+        };
+        let id = bank.name(found.question);
+        let answers = match found.child {
+            None => &mut case.answers,
+            Some(i) => &mut case.children[i].2,
+        };
+        answers.retain(|(q, _)| *q != id);
     }
 }
 
@@ -172,7 +174,11 @@ fn json_map(answers: &[(&str, String)]) -> String {
 
 /// Case `index` as one line of JSON.
 fn case_json(rng: &mut Rng, index: usize) -> String {
-    let case = synthetic(rng, index);
+    to_json(&synthetic(rng, index))
+}
+
+/// A synthetic case as one line of JSON.
+fn to_json(case: &Synthetic) -> String {
     let children: Vec<String> = case
         .children
         .iter()
