@@ -834,7 +834,7 @@ fn a_mapped_csv_cells_column_is_its_field_number() {
         dir.path(),
         "export.csv",
         &format!(
-            "{MESSAGES_HEADER}\"FAM-5, the Smiths\",\"C6, Ann\",01/01/2020,31/13/2026,3B,CIN,,Complete\n"
+            "{MESSAGES_HEADER}\"FAM-5, block B\",\"C6, twin 1\",01/01/2020,31/13/2026,3B,CIN,,Complete\n"
         ),
     );
     let run = batch(&["--map", &map, &export, "--format", "jsonl"]);

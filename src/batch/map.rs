@@ -1752,18 +1752,9 @@ impl Plan {
         // The first row of the case being read, and its key once worked out.
         let mut current: Option<(Row, Option<String>)> = None;
         for record in records {
-            let (row, problem) = match record {
-                Ok(row) => (row, None),
-                Err((row, error)) => (row, Some(error)),
+            let Some((row, _)) = self.read(record, &mut survey.filtered) else {
+                continue;
             };
-            if problem.is_none() && row.cells.iter().all(|c| c.text.is_empty()) {
-                continue;
-            }
-            // A row that could not be read whole is never filtered out: it is refused.
-            if problem.is_none() && self.filtered_out(&row) {
-                survey.filtered += 1;
-                continue;
-            }
             survey
                 .codes
                 .count(self.factors_given(&row), &row, self.factors);
@@ -1789,17 +1780,11 @@ impl Plan {
     /// The next row that is read: not blank, not filtered out (those were counted in
     /// the first pass).
     fn next_kept(&self, records: &mut Records) -> Option<Kept> {
+        let mut filtered = 0;
         for record in records {
-            let (row, problem) = match record {
-                Ok(row) => (row, None),
-                Err((row, error)) => (row, Some(error)),
+            let Some((row, problem)) = self.read(record, &mut filtered) else {
+                continue;
             };
-            if problem.is_none() && row.cells.iter().all(|c| c.text.is_empty()) {
-                continue;
-            }
-            if problem.is_none() && self.filtered_out(&row) {
-                continue;
-            }
             return Some(Kept {
                 row,
                 problem,
@@ -1807,6 +1792,24 @@ impl Plan {
             });
         }
         None
+    }
+
+    /// A record as read, with why it could not be read whole; `None` when it is blank, or
+    /// the map filters it out (counted in `filtered`). A row that could not be read whole
+    /// is never filtered out: it is refused.
+    fn read(&self, record: Result<Row, Bad>, filtered: &mut u64) -> Option<Read> {
+        let (row, problem) = match record {
+            Ok(row) => (row, None),
+            Err((row, error)) => (row, Some(error)),
+        };
+        if problem.is_none() && row.cells.iter().all(|c| c.text.is_empty()) {
+            return None;
+        }
+        if problem.is_none() && self.filtered_out(&row) {
+            *filtered += 1;
+            return None;
+        }
+        Some((row, problem))
     }
 
     /// A row's household reference; `None` when it has none.
