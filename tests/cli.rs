@@ -822,6 +822,9 @@ fn a_higher_judgement_brings_its_own_actions_and_numbers_into_the_record() {
         .find("### What 4 Getting Risk Support calls for (the practitioner's level)")
         .unwrap_or_else(|| panic!("{record}"));
     let rest = &record[section..];
+    // Salford's action for its top level (`tier: [4]`), which the tool's own level does
+    // not call for.
+    assert!(rest.contains("Refer to The Bridge now"), "{rest}");
     assert!(rest.contains("RING NOW (open now)"), "{rest}");
     assert!(
         record.contains("- The practitioner's reason: Seen bruising"),
@@ -872,4 +875,52 @@ fn the_combinations_the_seeds_name_reach_a_referral() {
         tier >= 3 && routes.iter().any(|r| r == "referral"),
         "{tier} {routes:?}"
     );
+}
+
+/// A result is provisional only while an answer not yet known could raise it (or danger is
+/// not ruled out): a household whose every question has its reassuring answer, written
+/// from the bank itself, is settled in every area: not provisional, nothing to find out,
+/// and no child could reach above its level.
+#[test]
+fn a_case_with_every_answer_known_is_not_provisional() {
+    let rules = threshold::rules::bundled().unwrap();
+    let bank = &rules.questions;
+    let reassuring = |about| {
+        bank.questions()
+            .filter(|(_, q)| q.about == about)
+            .map(|(_, q)| {
+                let answer = match q.worrying.reassuring() {
+                    threshold::question::Answer::Yes => "yes".to_string(),
+                    threshold::question::Answer::No => "no".to_string(),
+                    threshold::question::Answer::Count(n) => n.to_string(),
+                    threshold::question::Answer::Unknown => unreachable!("a reassuring answer"),
+                };
+                format!("\"{}\": {answer}", q.id)
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let household = reassuring(threshold::question::About::Household);
+    let child = reassuring(threshold::question::About::Child);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settled.yaml");
+    std::fs::write(
+        &path,
+        format!(
+            "schema: 1\nreference: SETTLED-1\nanswers: {{{household}}}\nchildren: [{{id: A, age: 9, answers: {{{child}}}}}]\n"
+        ),
+    )
+    .unwrap();
+    let case = path.to_str().unwrap();
+    for area in ["trafford", "redbridge", "torbay", "salford"] {
+        let json = stdout(&[
+            "assess", case, "--area", area, "--at", IN_HOURS, "--format", "json",
+        ]);
+        let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(json["provisional"], false, "{area}: {json}");
+        assert_eq!(json["overall"]["level"], 1, "{area}");
+        let child = &json["children"][0];
+        assert_eq!(child["could_reach"], child["level"], "{area}: {child}");
+        assert_eq!(child["unknowns"], serde_json::json!([]), "{area}: {child}");
+    }
 }
