@@ -236,9 +236,13 @@ fn the_json_call_values_are_the_documented_contract() {
     let calls = |case: &str, at: &str| -> Vec<String> {
         let out = stdout(&["assess", &example(case), "--at", at, "--format", "json"]);
         let result: serde_json::Value = serde_json::from_str(&out).unwrap();
-        result["contacts"]
-            .as_array()
-            .unwrap()
+        let contacts = result["contacts"].as_array().unwrap();
+        // `ring_now` is true only for what cannot wait (docs/case-files.md).
+        for c in contacts {
+            let cannot_wait = matches!(c["call"].as_str(), Some("emergency" | "ring_now"));
+            assert_eq!(c["ring_now"], cannot_wait, "{case} at {at}: {c}");
+        }
+        contacts
             .iter()
             .map(|c| c["call"].as_str().unwrap().to_string())
             .collect()
@@ -880,7 +884,7 @@ fn the_combinations_the_seeds_name_reach_a_referral() {
 /// A result is provisional only while an answer not yet known could raise it (or danger is
 /// not ruled out): a household whose every question has its reassuring answer, written
 /// from the bank itself, is settled in every area: not provisional, nothing to find out,
-/// and no child could reach above its level.
+/// and no child could reach above its level. `agrees` compares a recorded level with it.
 #[test]
 fn a_case_with_every_answer_known_is_not_provisional() {
     let rules = threshold::rules::bundled().unwrap();
@@ -903,24 +907,39 @@ fn a_case_with_every_answer_known_is_not_provisional() {
     let household = reassuring(threshold::question::About::Household);
     let child = reassuring(threshold::question::About::Child);
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("settled.yaml");
-    std::fs::write(
-        &path,
-        format!(
-            "schema: 1\nreference: SETTLED-1\nanswers: {{{household}}}\nchildren: [{{id: A, age: 9, answers: {{{child}}}}}]\n"
+    // With no level recorded, one that agrees (1) and one that does not (2): `agrees` is
+    // null, true and false.
+    for (recorded, agrees) in [
+        ("", serde_json::Value::Null),
+        (
+            "recorded_level: 1\nrecorded_reason: \"as the tool\"\n",
+            true.into(),
         ),
-    )
-    .unwrap();
-    let case = path.to_str().unwrap();
-    for area in ["trafford", "redbridge", "torbay", "salford"] {
-        let json = stdout(&[
-            "assess", case, "--area", area, "--at", IN_HOURS, "--format", "json",
-        ]);
-        let json: serde_json::Value = serde_json::from_str(&json).unwrap();
-        assert_eq!(json["provisional"], false, "{area}: {json}");
-        assert_eq!(json["overall"]["level"], 1, "{area}");
-        let child = &json["children"][0];
-        assert_eq!(child["could_reach"], child["level"], "{area}: {child}");
-        assert_eq!(child["unknowns"], serde_json::json!([]), "{area}: {child}");
+        (
+            "recorded_level: 2\nrecorded_reason: \"more worried\"\n",
+            false.into(),
+        ),
+    ] {
+        let path = dir.path().join("settled.yaml");
+        std::fs::write(
+            &path,
+            format!(
+                "schema: 1\nreference: SETTLED-1\n{recorded}answers: {{{household}}}\nchildren: [{{id: A, age: 9, answers: {{{child}}}}}]\n"
+            ),
+        )
+        .unwrap();
+        let case = path.to_str().unwrap();
+        for area in ["trafford", "redbridge", "torbay", "salford"] {
+            let json = stdout(&[
+                "assess", case, "--area", area, "--at", IN_HOURS, "--format", "json",
+            ]);
+            let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+            assert_eq!(json["provisional"], false, "{area}: {json}");
+            assert_eq!(json["overall"]["level"], 1, "{area}");
+            assert_eq!(json["agrees"], agrees, "{area} {recorded:?}");
+            let child = &json["children"][0];
+            assert_eq!(child["could_reach"], child["level"], "{area}: {child}");
+            assert_eq!(child["unknowns"], serde_json::json!([]), "{area}: {child}");
+        }
     }
 }
