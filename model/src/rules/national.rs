@@ -413,9 +413,21 @@ fn promises(
     bank: &QuestionBank,
     found: &mut Vec<Diagnostic>,
 ) {
+    emergency_fires_on_danger(texts, i, area, bank, found);
+    promises_of_floors(texts, i, area, national, bank, found);
+}
+
+/// The emergency route fires on immediate danger alone, and on nothing else.
+fn emergency_fires_on_danger(
+    texts: &Texts,
+    i: usize,
+    area: &Area,
+    bank: &QuestionBank,
+    found: &mut Vec<Diagnostic>,
+) {
     // A bank or an area without its role is reported with the bank's or the area's checks.
     let (Some(danger), Some(route)) = (bank.immediate_danger(), area.emergency_route()) else {
-        return promises_of_floors(texts, i, area, national, bank, found);
+        return;
     };
     let give = format!("give it `when: {{answer: {}, is: yes}}`", bank.name(danger));
     if !route.when.holds_whenever_yes(danger) {
@@ -440,7 +452,6 @@ fn promises(
             &give,
         ));
     }
-    promises_of_floors(texts, i, area, national, bank, found);
 }
 
 /// Each answer of [`TOP_TIER_ALONE`] has a tier-4 floor that needs nothing else, and no
