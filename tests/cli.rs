@@ -423,6 +423,16 @@ fn bad_usage_exits_2() {
             "--at: error[E-USAGE-AT]: `yesterday` is not a time",
         ));
     threshold()
+        .args([
+            "assess",
+            &example("salford-no-concerns.yaml"),
+            "--at",
+            "¡a 𐀀 𐀀𐀀",
+        ])
+        .assert()
+        .code(2)
+        .stderr(contains("is not a time"));
+    threshold()
         .args(["contacts", "wigan"])
         .assert()
         .code(2)

@@ -131,6 +131,22 @@ proptest! {
         read_is_safe(&bytes, "case.json")?;
     }
 
+    /// Whole characters, not bytes: a wide character where a reader slices by byte
+    /// position (the page found one in a moment's offset) is what byte edits rarely make.
+    #[test]
+    fn any_text_in_any_text_field_never_panics(
+        field in prop::sample::select(vec!["area", "reference", "assessed_at", "recorded_reason", "recorded_level"]),
+        text in "\\PC{0,24}",
+        child_label in "\\PC{0,12}",
+    ) {
+        let mut case: serde_json::Value = serde_json::from_str(CASE_JSON).unwrap();
+        case[field] = serde_json::Value::String(text.clone());
+        case["children"][0]["id"] = serde_json::Value::String(child_label);
+        read_is_safe(case.to_string().as_bytes(), "case.json")?;
+        let now = "2026-11-28T22:00:00Z".parse::<jiff::Timestamp>().unwrap().to_zoned_datetime(jiff::tz::TimeZone::UTC);
+        let _ = threshold::hours::parse_at_flag(&text, &now);
+    }
+
     #[test]
     fn a_mutated_rules_file_never_panics(bytes in mutated(include_str!("../rules/areas/torbay.yaml")), which in 0usize..2) {
         let mut files = rules::bundled_files();

@@ -395,7 +395,10 @@ pub fn parse_moment(text: &str) -> Result<jiff::ZonedDateTime, String> {
         Some((moment, zone)) => (moment, Some(zone.trim_end_matches(']'))),
         None => (text, None),
     };
-    let has_offset = moment.len() > 16 && moment[16..].contains(['+', '-', 'Z', 'z']);
+    // `get`, not indexing: byte 16 may fall inside a character of text that is no time at all.
+    let has_offset = moment
+        .get(16..)
+        .is_some_and(|rest| rest.contains(['+', '-', 'Z', 'z']));
     if let Some(zone) = zone {
         if !has_offset {
             return Err(format!(
@@ -458,6 +461,22 @@ mod tests {
 
     fn hours(yaml: &str) -> Hours {
         crate::yaml::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn a_moment_with_wide_characters_near_its_offset_is_refused_in_words() {
+        // Found by the page's boundary property: byte 16 falls inside a character.
+        for text in [
+            "¡a 𐀀 𐀀𐀀",
+            "2026-11-24T10:0𐀀",
+            "2026-11-24T10:00[Europe/London]𐀀",
+        ] {
+            let refused = parse_moment(text).unwrap_err();
+            assert!(
+                refused.contains("is not a time") || refused.contains("zone"),
+                "{refused}"
+            );
+        }
     }
 
     #[test]
