@@ -52,7 +52,8 @@ pub fn is_unsafe(c: char) -> bool {
 /// `text` with every unsafe character written as a visible escape (`\n`, `\t`, `\r`,
 /// `\u{1b}`), so an escape sequence shows as text instead of acting on the terminal.
 pub fn printable(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe) {
+    // Most text is printable ASCII, checked byte by byte before any character is decoded.
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) || !text.chars().any(is_unsafe) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -152,6 +153,7 @@ mod tests {
         assert_eq!(printable("A\u{200b}"), "A\\u{200b}");
         assert_eq!(printable("\u{9b}31m"), "\\u{9b}31m");
         assert_eq!(printable("é"), "é");
+        assert_eq!(printable("a\u{7f}~ "), "a\\u{7f}~ ");
     }
 
     #[test]

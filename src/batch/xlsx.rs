@@ -10,6 +10,7 @@
 //! counted. The audit's cases download (`--report`) is written the same way.
 
 use rust_xlsxwriter::{Format as CellFormat, Workbook, XlsxError};
+use std::borrow::Cow;
 use std::io::Write;
 
 /// Rows a worksheet holds, its header included.
@@ -18,7 +19,8 @@ const SHEET_ROWS: u32 = 1_048_576;
 /// The columns of batch's rows written as numbers.
 pub const ROW_NUMBERS: &[&str] = &["tier", "could_reach", "recorded_level"];
 
-pub struct Book {
+/// A workbook as it is filled, on the thread that fills it.
+struct Sheets {
     workbook: Workbook,
     /// The worksheets' name, and the columns written as numbers.
     name: &'static str,
@@ -33,12 +35,97 @@ pub struct Book {
     bold: CellFormat,
 }
 
+/// Bytes of CSV rows sent to the workbook's thread at a time.
+const BATCH_BYTES: usize = 1 << 16;
+
+/// Batches of bytes waiting for the workbook's thread: bounds the memory a slow workbook
+/// can hold back.
+const BATCHES_WAITING: usize = 16;
+
+/// The CSV rows of a run made into a workbook on a thread of its own, beside the thread
+/// that writes the rows (filling a worksheet costs as much as assessing the cases).
+pub struct Book {
+    batch: Vec<u8>,
+    to_sheets: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    sheets: Option<std::thread::JoinHandle<Result<Sheets, XlsxError>>>,
+}
+
 impl Book {
     /// A workbook of worksheets called `name`, the columns named in `numbers` written as
     /// numbers.
     pub fn new(name: &'static str, numbers: &'static [&'static str]) -> Book {
+        let (to_sheets, batches) = std::sync::mpsc::sync_channel::<Vec<u8>>(BATCHES_WAITING);
+        let sheets = std::thread::spawn(move || {
+            let mut sheets = Sheets::new(name, numbers);
+            for batch in batches {
+                sheets.rows(&batch)?;
+            }
+            Ok(sheets)
+        });
         Book {
-            workbook: Workbook::new(),
+            batch: Vec::with_capacity(BATCH_BYTES),
+            to_sheets: Some(to_sheets),
+            sheets: Some(sheets),
+        }
+    }
+
+    /// Send what is batched to the workbook's thread; if that thread has stopped, its error.
+    fn send(&mut self) -> std::io::Result<()> {
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH_BYTES));
+        let sent = self.to_sheets.as_ref().map(|to| to.send(batch));
+        match sent {
+            Some(Ok(())) => Ok(()),
+            _ => self.sheets().map(drop),
+        }
+    }
+
+    /// The filled workbook, once its thread has read every row sent.
+    fn sheets(&mut self) -> std::io::Result<Sheets> {
+        self.to_sheets = None;
+        let stopped = || std::io::Error::other("cannot write the workbook: its thread stopped");
+        let thread = self.sheets.take().ok_or_else(stopped)?;
+        match thread.join() {
+            Ok(filled) => filled.map_err(io),
+            Err(_) => Err(stopped()),
+        }
+    }
+
+    /// The workbook, written to `out` once every row is in.
+    pub fn finish(mut self, out: &mut super::output::Target) -> std::io::Result<()> {
+        if !self.batch.is_empty() {
+            self.send()?;
+        }
+        self.sheets()?.finish(out)
+    }
+}
+
+impl Write for Book {
+    /// Rows of CSV, in any pieces, passed on in batches.
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.batch.extend_from_slice(buf);
+        if self.batch.len() >= BATCH_BYTES {
+            self.send()?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The zip level of the workbooks written (1 fastest to 9 smallest; the crate's default
+/// is 6). A workbook's sheet is compressed after its last row, while nothing else runs:
+/// for the 205 MB sheet of 200,000 cases level 3 took 1.3 s against 2.1 s (`gzip -3` and
+/// `-6` of the same sheet), for a file about 40% larger (14.4 MB against 10.5 MB).
+const ZIP_LEVEL: u8 = 3;
+
+impl Sheets {
+    fn new(name: &'static str, numbers: &'static [&'static str]) -> Sheets {
+        let mut workbook = Workbook::new();
+        workbook.set_zip_compression_level(ZIP_LEVEL);
+        Sheets {
+            workbook,
             name,
             number_columns: numbers,
             sheets: 0,
@@ -53,10 +140,11 @@ impl Book {
     /// The workbook, written to `out` once every row is in: straight into the file when
     /// it is one (the sheets' rows go from their temporary files into it), else through
     /// memory (a device).
-    pub fn finish(mut self, out: &mut super::output::Target) -> std::io::Result<()> {
+    fn finish(mut self, out: &mut super::output::Target) -> std::io::Result<()> {
         if !self.pending.is_empty() {
             let last = std::mem::take(&mut self.pending);
-            self.record(&split(&last)).map_err(io)?;
+            self.record(&split(&String::from_utf8_lossy(&last)))
+                .map_err(io)?;
         }
         if self.sheets == 0 {
             self.sheet().map_err(io)?;
@@ -86,13 +174,13 @@ impl Book {
         Ok(())
     }
 
-    fn record(&mut self, cells: &[String]) -> Result<(), XlsxError> {
+    fn record(&mut self, cells: &[Cow<str>]) -> Result<(), XlsxError> {
         if self.header.is_empty() {
-            self.header = cells.to_vec();
+            self.header = cells.iter().map(|c| c.to_string()).collect();
             let numbers = self.number_columns;
             self.numbers = cells
                 .iter()
-                .map(|c| numbers.contains(&c.as_str()))
+                .map(|c| numbers.contains(&c.as_ref()))
                 .collect();
             return self.sheet();
         }
@@ -112,12 +200,10 @@ impl Book {
         self.row += 1;
         Ok(())
     }
-}
 
-impl Write for Book {
     /// Rows of CSV, in any pieces: each complete row (a line end outside quotes) becomes a
     /// row of the worksheet.
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+    fn rows(&mut self, buf: &[u8]) -> Result<(), XlsxError> {
         let mut pending = std::mem::take(&mut self.pending);
         pending.extend_from_slice(buf);
         let mut start = 0;
@@ -126,7 +212,7 @@ impl Write for Book {
             match b {
                 b'"' => quoted = !quoted,
                 b'\n' if !quoted => {
-                    self.record(&split(&pending[start..i])).map_err(io)?;
+                    self.record(&split(&String::from_utf8_lossy(&pending[start..i])))?;
                     start = i + 1;
                 }
                 _ => {}
@@ -134,36 +220,57 @@ impl Write for Book {
         }
         pending.drain(..start);
         self.pending = pending;
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
 }
 
 /// One CSV row (as `csv_cell` writes them: quoted when it holds a comma, a quote or a line
-/// end, quotes doubled) as its cells.
-fn split(row: &[u8]) -> Vec<String> {
-    let text = String::from_utf8_lossy(row);
-    let text = text.strip_suffix('\r').unwrap_or(&text);
+/// end, quotes doubled) as its cells; a cell without quotes is borrowed, not copied.
+fn split(row: &str) -> Vec<Cow<'_, str>> {
+    let row = row.strip_suffix('\r').unwrap_or(row);
     let mut cells = Vec::new();
-    let mut cell = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                cell.push('"');
-                chars.next();
+    let mut rest = row;
+    loop {
+        if let Some(quoted) = rest.strip_prefix('"') {
+            // A quoted cell: to the quote not doubled, its doubled quotes made one.
+            let mut cell = String::new();
+            let mut chars = quoted.char_indices().peekable();
+            let mut end = quoted.len();
+            while let Some((i, c)) = chars.next() {
+                match c {
+                    '"' if chars.peek().map(|&(_, n)| n) == Some('"') => {
+                        cell.push('"');
+                        chars.next();
+                    }
+                    '"' => {
+                        end = i + 1;
+                        break;
+                    }
+                    c => cell.push(c),
+                }
             }
-            ('"', _) => quoted = !quoted,
-            (',', false) => cells.push(std::mem::take(&mut cell)),
-            (c, _) => cell.push(c),
+            // Anything between the closing quote and the comma belongs to the cell too.
+            let after = &quoted[end..];
+            let to = after.find(',').unwrap_or(after.len());
+            cell.push_str(&after[..to]);
+            cells.push(Cow::Owned(cell));
+            match after.get(to + 1..) {
+                Some(next) if to < after.len() => rest = next,
+                _ => return cells,
+            }
+        } else {
+            match rest.find(',') {
+                Some(to) => {
+                    cells.push(Cow::Borrowed(&rest[..to]));
+                    rest = &rest[to + 1..];
+                }
+                None => {
+                    cells.push(Cow::Borrowed(rest));
+                    return cells;
+                }
+            }
         }
     }
-    cells.push(cell);
-    cells
 }
 
 /// The most characters a cell holds (Excel's limit is 32,767).
@@ -206,9 +313,13 @@ mod tests {
     #[test]
     fn a_csv_row_splits_into_its_cells() {
         assert_eq!(
-            split(b"R1,\"a, \"\"b\"\"\",,3\r"),
+            split("R1,\"a, \"\"b\"\"\",,3\r"),
             ["R1", "a, \"b\"", "", "3"]
         );
-        assert_eq!(split(b"\"line\nbreak\",x"), ["line\nbreak", "x"]);
+        assert_eq!(split("\"line\nbreak\",x"), ["line\nbreak", "x"]);
+        assert_eq!(split(""), [""]);
+        assert_eq!(split("a,"), ["a", ""]);
+        assert_eq!(split("\"\",\"x\""), ["", "x"]);
+        assert_eq!(split("é,\"𐀀,\"\"\""), ["é", "𐀀,\""]);
     }
 }
