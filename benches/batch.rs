@@ -605,22 +605,26 @@ const CENSUS_HEADER: [&str; 9] = [
     "ExpectedPersonBirthDate",
 ];
 
+/// Codes of questions asked only from age 5 (young carer, missing, self-harm).
+const FROM_FIVE: [&str; 3] = ["7A", "10A", "15A"];
+
 /// Household `index` of a census-shaped export: the cells of each child's row (at most
-/// `most` children).
+/// `most` children). A child born in 2021 or later is given no code of a question asked
+/// only from age 5, as a case system's records would not, except in 1 household in 100,
+/// where such a code is refused as it would be in a real export.
 fn census_rows(rng: &mut Rng, index: usize, most: u64) -> Vec<[String; 9]> {
     let family = format!("FAM-{index:07}");
     let day = 1 + rng.below(28);
     let assessed = format!("{day:02}/11/2026");
     (0..1 + rng.below(most))
         .map(|child| {
-            let born = format!(
-                "{:02}/{:02}/{}",
-                1 + rng.below(28),
-                1 + rng.below(12),
-                2009 + rng.below(17)
-            );
+            let (born_day, born_month, born_year) =
+                (1 + rng.below(28), 1 + rng.below(12), 2009 + rng.below(17));
+            let born = format!("{born_day:02}/{born_month:02}/{born_year}");
+            let any_code = born_year < 2021 || index % 100 == 0;
             let codes: Vec<&str> = (0..rng.below(4))
                 .map(|_| CENSUS_CODES[rng.below(CENSUS_CODES.len() as u64) as usize])
+                .filter(|code| any_code || !FROM_FIVE.contains(code))
                 .collect();
             [
                 family.clone(),
