@@ -621,7 +621,7 @@ fn census_rows(rng: &mut Rng, index: usize, most: u64) -> Vec<[String; 9]> {
             let (born_day, born_month, born_year) =
                 (1 + rng.below(28), 1 + rng.below(12), 2009 + rng.below(17));
             let born = format!("{born_day:02}/{born_month:02}/{born_year}");
-            let any_code = born_year < 2021 || index % 100 == 0;
+            let any_code = born_year < 2021 || index.is_multiple_of(100);
             let codes: Vec<&str> = (0..rng.below(4))
                 .map(|_| CENSUS_CODES[rng.below(CENSUS_CODES.len() as u64) as usize])
                 .filter(|code| any_code || !FROM_FIVE.contains(code))
