@@ -159,6 +159,12 @@ fn every_mapping_of_a_map_refuses_a_key_written_twice_where_it_is_written_again(
             "{text}\nexpected {expected} and {word}\n{}",
             run.stderr
         );
+        // A repeat is said to be one, in every section: the help says what to do about it.
+        assert!(
+            run.stderr.contains("help: keep one of the two"),
+            "{text}\n{}",
+            run.stderr
+        );
     }
 }
 

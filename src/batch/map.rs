@@ -320,12 +320,7 @@ impl Map {
             )
             .help("save the map as UTF-8")
         })?;
-        let file: MapFile = crate::yaml::from_str(&text).map_err(|mut e| {
-            // `yaml::parser_code` knows serde's "duplicate field" only at the start of the
-            // message; inside a section it follows the section's path (`columns: ...`).
-            if e.message.contains(": duplicate field `") {
-                e.code = Some(crate::error::Code::CaseDuplicate);
-            }
+        let file: MapFile = crate::yaml::from_str(&text).map_err(|e| {
             let repeat = e.code == Some(crate::error::Code::CaseDuplicate);
             let e = crate::parse::narrow(&text, e);
             let diagnostic = Diagnostic::error(
