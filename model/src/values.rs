@@ -86,15 +86,19 @@ impl Tier {
         self as u8
     }
 
-    /// `steps` tiers lower, stopping at the bottom.
-    pub fn lowered_by(self, steps: u8) -> Tier {
-        let number = self.get().saturating_sub(steps).max(1);
-        Tier::ALL[usize::from(number - 1)]
+    /// The tier's place in [`Tier::ALL`] (and in anything kept per tier): 0 to 3.
+    pub fn index(self) -> usize {
+        usize::from(self.get() - 1)
     }
 
-    /// The tier above, if this is not the top.
-    pub fn above(self) -> Option<Tier> {
-        Tier::ALL.get(usize::from(self.get())).copied()
+    /// `steps` tiers lower, stopping at the bottom.
+    pub fn lowered_by(self, steps: u8) -> Tier {
+        Tier::ALL[self.index().saturating_sub(usize::from(steps))]
+    }
+
+    /// How many tiers apart `self` and `other` are, either way round.
+    pub fn distance(self, other: Tier) -> u8 {
+        self.get().abs_diff(other.get())
     }
 }
 
@@ -210,6 +214,7 @@ mod tests {
     fn a_tier_is_its_number_and_nothing_else() {
         for (number, tier) in (1..=4u8).zip(Tier::ALL) {
             assert_eq!(tier.get(), number);
+            assert_eq!(Tier::ALL[tier.index()], tier);
             assert_eq!(u8::from(tier), number);
             assert_eq!(Tier::try_from(number), Ok(tier));
             assert_eq!(Tier::new(u64::from(number)), Ok(tier));
@@ -237,9 +242,9 @@ mod tests {
         assert_eq!(Tier::Three.lowered_by(2), Tier::One);
         assert_eq!(Tier::Two.lowered_by(3), Tier::One);
         assert_eq!(Tier::Two.lowered_by(0), Tier::Two);
-        assert_eq!(Tier::One.above(), Some(Tier::Two));
-        assert_eq!(Tier::Three.above(), Some(Tier::Four));
-        assert_eq!(Tier::TOP.above(), None);
+        assert_eq!(Tier::One.distance(Tier::Four), 3);
+        assert_eq!(Tier::Four.distance(Tier::Three), 1);
+        assert_eq!(Tier::Two.distance(Tier::Two), 0);
     }
 
     #[test]
