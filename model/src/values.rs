@@ -71,6 +71,7 @@ impl Tier {
     /// The highest tier: significant harm.
     pub const TOP: Tier = Tier::Four;
 
+    /// The tier numbered `level`; anything but 1 to 4 is refused in words.
     pub fn new(level: u64) -> Result<Tier, String> {
         match level {
             1 => Ok(Tier::One),
@@ -110,15 +111,10 @@ impl TryFrom<u8> for Tier {
     }
 }
 
-impl From<Tier> for u8 {
-    fn from(tier: Tier) -> u8 {
-        tier.get()
-    }
-}
-
+/// The number, as a `u8` shows it (width and alignment included).
 impl fmt::Display for Tier {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "{}", self.get())
+        fmt::Display::fmt(&self.get(), f)
     }
 }
 
@@ -215,10 +211,10 @@ mod tests {
         for (number, tier) in (1..=4u8).zip(Tier::ALL) {
             assert_eq!(tier.get(), number);
             assert_eq!(Tier::ALL[tier.index()], tier);
-            assert_eq!(u8::from(tier), number);
             assert_eq!(Tier::try_from(number), Ok(tier));
             assert_eq!(Tier::new(u64::from(number)), Ok(tier));
             assert_eq!(tier.to_string(), number.to_string());
+            assert_eq!(format!("{tier:>3}"), format!("{number:>3}"));
         }
         assert_eq!(
             Tier::try_from(0),
