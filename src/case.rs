@@ -23,7 +23,7 @@ pub fn find_field(text: &str, key: &str, value: &str, nth: usize) -> Option<Loca
     hits.get(nth).copied()
 }
 use crate::question::{About, Answers, AnswersFor, QId, QuestionBank};
-use crate::values::{ChildLabel, Reference};
+use crate::values::{ChildLabel, Reference, Tier};
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer};
 use std::sync::Arc;
@@ -38,7 +38,7 @@ pub struct Case {
     pub reference: Option<String>,
     pub assessed_at: Option<jiff::ZonedDateTime>,
     /// The tier the practitioner recorded, for audits.
-    pub recorded_level: Option<u8>,
+    pub recorded_level: Option<Tier>,
     /// Why the practitioner recorded that level (SPEC section 12): kept beside the tool's.
     pub recorded_reason: Option<String>,
     /// Household and adult answers.
@@ -373,7 +373,7 @@ struct Written {
     #[serde(default)]
     assessed_at: Option<Moment>,
     #[serde(default)]
-    recorded_level: Option<Tier>,
+    recorded_level: Option<Recorded>,
     #[serde(default)]
     recorded_reason: Option<Reason>,
     #[serde(default, deserialize_with = "household_answers")]
@@ -465,7 +465,7 @@ impl Written {
             area: self.area,
             reference: self.reference.map(|l| l.0),
             assessed_at: self.assessed_at.map(|m| m.0),
-            recorded_level: self.recorded_level.map(|t| t.0),
+            recorded_level: self.recorded_level.map(|r| r.0),
             recorded_reason: self.recorded_reason.map(|r| r.0),
             answers,
             children,
@@ -584,17 +584,18 @@ impl<'de> Deserialize<'de> for Age {
     }
 }
 
-/// `recorded_level`, checked as every way in checks a level ([`threshold_model::values::Tier`]).
-struct Tier(u8);
+/// `recorded_level`, checked as every way in checks a level ([`Tier::new`]), with the
+/// field named in the refusal.
+struct Recorded(Tier);
 
-impl<'de> Deserialize<'de> for Tier {
+impl<'de> Deserialize<'de> for Recorded {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let level = i64::deserialize(d)
             .map_err(|_| de::Error::custom("`recorded_level` must be a tier from 1 to 4"))?;
         u64::try_from(level)
             .map_err(|_| format!("a level is 1 to 4, not {level}"))
-            .and_then(threshold_model::values::Tier::new)
-            .map(|tier| Tier(tier.get()))
+            .and_then(Tier::new)
+            .map(Recorded)
             .map_err(|problem| de::Error::custom(format!("`recorded_level`: {problem}")))
     }
 }

@@ -8,6 +8,7 @@ use crate::question::QuestionBank;
 use crate::rules::RuleSet;
 use crate::rules::model::{Area, RouteRole};
 use crate::scenario;
+use crate::values::Tier;
 use std::collections::BTreeSet;
 
 /// Something assessed under both rule sets.
@@ -42,7 +43,7 @@ pub struct Subject {
 pub struct Snapshot {
     /// "3 Getting More Help", or "no children".
     pub level: String,
-    pub tier: Option<u8>,
+    pub tier: Option<Tier>,
     pub routes: Vec<String>,
     /// The first number to ring at the given moment: the contact's id and name.
     pub first: Option<(String, String)>,
@@ -409,7 +410,7 @@ impl Changes<'_> {
         self.value("reviewed", old.reviewed, new.reviewed);
         self.text("edition", &old.edition, &new.edition);
 
-        for tier in 1..=4u8 {
+        for tier in Tier::ALL {
             self.text(
                 &format!("level name for tier {tier}"),
                 &old.level_name(tier),
@@ -731,7 +732,7 @@ pub fn bundled_cases() -> Vec<Subject> {
 mod tests {
     use super::*;
 
-    fn snap(tier: u8, routes: &[&str], first: &str, night: &str) -> Snapshot {
+    fn snap(tier: Tier, routes: &[&str], first: &str, night: &str) -> Snapshot {
         let contact = |id: &str| Some((id.to_string(), format!("{id} name")));
         Snapshot {
             level: format!("Level {tier}"),
@@ -756,13 +757,13 @@ mod tests {
     #[test]
     fn a_move_says_what_moved_and_nothing_else() {
         let old = snap(
-            2,
+            Tier::Two,
             &["early_help", "information_sharing"],
             "bridge",
             "bridge",
         );
         let new = snap(
-            3,
+            Tier::Three,
             &["referral", "information_sharing"],
             "bridge",
             "salford_edt",
@@ -772,7 +773,12 @@ mod tests {
             "level Level 2 -> Level 3; routes +referral -early_help; \
              first call out of hours bridge (bridge name) -> salford_edt (salford_edt name)"
         );
-        let reordered = snap(2, &["information_sharing", "early_help"], "edt", "bridge");
+        let reordered = snap(
+            Tier::Two,
+            &["information_sharing", "early_help"],
+            "edt",
+            "bridge",
+        );
         assert_eq!(
             moved(Ok(old.clone()), Ok(reordered)),
             "routes reordered; first call bridge (bridge name) -> edt (edt name)"

@@ -13,6 +13,7 @@ use crate::question::{About, Answers, QId, QSet, QuestionBank};
 use crate::rules::model::{Action, Area, Contact, Route, RouteRole};
 use crate::rules::score::score;
 pub use crate::rules::score::{Effect, Reason};
+use crate::values::Tier;
 
 #[derive(Debug, Clone)]
 pub struct Outcome<'a> {
@@ -31,7 +32,7 @@ pub struct Outcome<'a> {
     /// Immediate danger has not been ruled out (not answered).
     pub danger_not_ruled_out: bool,
     /// The highest child tier; `None` when no children were recorded.
-    pub overall: Option<u8>,
+    pub overall: Option<Tier>,
     pub children: Vec<ChildOutcome<'a>>,
     pub routes: Vec<RouteOutcome<'a>>,
     pub actions: Vec<&'a Action>,
@@ -65,7 +66,7 @@ impl<'a> Outcome<'a> {
             .filter(|a| a.when.holds(&household))
             .collect();
         let danger = self.emergency || self.danger_not_ruled_out;
-        let urgent = danger || recorded == 4;
+        let urgent = danger || recorded == Tier::TOP;
         let contacts = contacts_now(self.area, &self.routes, self.contacts_at, danger, urgent);
         Some(Judged {
             tier: recorded,
@@ -84,7 +85,7 @@ impl<'a> Outcome<'a> {
 /// What the practitioner's higher level calls for.
 #[derive(Debug, Clone)]
 pub struct Judged<'a> {
-    pub tier: u8,
+    pub tier: Tier,
     pub actions: Vec<&'a Action>,
     pub contacts: Vec<ContactOutcome<'a>>,
 }
@@ -92,13 +93,13 @@ pub struct Judged<'a> {
 #[derive(Debug, Clone)]
 pub struct ChildOutcome<'a> {
     pub child: &'a Child,
-    pub level: u8,
+    pub level: Tier,
     /// Points from weights, less protective factors.
     pub score: i32,
     /// The highest floor that fired.
-    pub floor: Option<u8>,
+    pub floor: Option<Tier>,
     /// The tier if every unknown answer that applies turned out to be the worrying one.
-    pub could_reach: u8,
+    pub could_reach: Tier,
     pub reasons: Vec<Reason<'a>>,
     /// Questions that apply to this child (household ones included) and are not answered.
     pub unknowns: Vec<QId>,
@@ -109,7 +110,7 @@ pub struct ChildOutcome<'a> {
     pub limited: bool,
     /// The highest tier points alone could give (strengths counted, before the national
     /// limit and any floor) if every unknown answer turned out to be the worrying one.
-    pub points_could_reach: u8,
+    pub points_could_reach: Tier,
 }
 
 #[derive(Debug, Clone)]
@@ -312,7 +313,7 @@ pub fn assess<'a>(
                 .expect("rules that load have a question with `role: immediate_danger`"),
         )
         .is_unknown();
-    let urgent = emergency || danger_not_ruled_out || overall == Some(4);
+    let urgent = emergency || danger_not_ruled_out || overall == Some(Tier::TOP);
     let clock = area.bank_holidays.clock(at);
     let contacts = contacts_now(
         area,
@@ -393,7 +394,7 @@ fn could_matter_for(area: &Area, q: QId, facts: &Facts) -> bool {
 
 /// The level `assess` gives a child with these answers (its `level`), and nothing else: no
 /// unknowns, routes, actions or contacts. For audits that try one answer after another.
-pub fn child_level(area: &Area, household: &Answers, answers: &Answers, age: Option<u8>) -> u8 {
+pub fn child_level(area: &Area, household: &Answers, answers: &Answers, age: Option<u8>) -> Tier {
     score(area, &Facts::child(household, answers, age), false).tier
 }
 
@@ -403,7 +404,7 @@ pub fn child_level(area: &Area, household: &Answers, answers: &Answers, age: Opt
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Raise {
     pub question: QId,
-    pub to: u8,
+    pub to: Tier,
 }
 
 /// For each child of `outcome`, the unknown answers that alone could raise its level, the

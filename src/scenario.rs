@@ -10,6 +10,7 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::question::{About, Answer, QId, QuestionBank};
 use crate::rules::model::Area;
 use crate::rules::{RuleFile, RuleSet};
+use crate::values::Tier;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -48,7 +49,7 @@ pub enum Expect {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Common {
-    pub level: Option<u8>,
+    pub level: Option<Tier>,
     #[serde(default)]
     pub routes: Vec<String>,
     /// Where the expectation comes from: the national layer's floor or route, or a passage.
@@ -62,7 +63,7 @@ pub struct Common {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Override {
-    pub level: Option<u8>,
+    pub level: Option<Tier>,
     #[serde(default)]
     pub routes: Vec<String>,
     /// The area's passage: a source beginning with a document the area's rules declare.
@@ -72,7 +73,7 @@ pub struct Override {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Expectation {
-    pub level: Option<u8>,
+    pub level: Option<Tier>,
     #[serde(default)]
     pub routes: Vec<String>,
 }
@@ -325,7 +326,7 @@ pub fn check(rules: &RuleSet, scenarios: &[Scenario], at: &jiff::ZonedDateTime) 
             };
             let outcome = engine::assess(area, &rules.questions, &scenario.case, at);
             if outcome.overall != expected.level {
-                let show = |level: Option<u8>| {
+                let show = |level: Option<Tier>| {
                     level.map_or("no level".to_string(), |t| area.level_label(t))
                 };
                 found.push(mismatch(
@@ -415,7 +416,7 @@ pub fn moves<'a>(case: &'a Case, outcome: &Outcome) -> Vec<Move<'a>> {
 pub struct NearMiss {
     pub question: QId,
     pub child: Option<String>,
-    pub level: u8,
+    pub level: Tier,
     /// The new level is a floor's, and this answer is one that made the floor hold (from
     /// the engine's trace): the answer forces the level rather than tipping a score.
     pub by_floor: bool,
@@ -531,7 +532,7 @@ pub fn right_first_call<'o, 'a>(outcome: &'o Outcome<'a>) -> Option<FirstCall<'o
 /// Tier 1, nothing unknown could raise it, and every route that fired did so by the level
 /// alone (none by an answer).
 pub fn universal_only(outcome: &Outcome) -> bool {
-    outcome.overall == Some(1)
+    outcome.overall == Some(Tier::BOTTOM)
         && !outcome.provisional()
         && !outcome.urgent
         && outcome.routes.iter().all(|r| r.because.is_empty())
@@ -563,8 +564,8 @@ pub fn first_call_reason(outcome: &Outcome, call: &FirstCall) -> String {
 
 /// Quiz points for one scenario: 2 for the right level, 1 for one level out; 1 for the
 /// right first call.
-pub fn quiz_points(expected_level: u8, guessed_level: u8, first_call_right: bool) -> u8 {
-    let level = match expected_level.abs_diff(guessed_level) {
+pub fn quiz_points(expected_level: Tier, guessed_level: Tier, first_call_right: bool) -> u8 {
+    let level = match expected_level.distance(guessed_level) {
         0 => 2,
         1 => 1,
         _ => 0,

@@ -826,7 +826,7 @@ fn a_higher_judgement_brings_its_own_actions_and_numbers_into_the_record() {
     let at = threshold::hours::parse_moment(IN_HOURS).unwrap();
     let outcome =
         threshold::engine::assess(rules.area("salford").unwrap(), &rules.questions, &case, &at);
-    assert!(outcome.overall < Some(4));
+    assert!(outcome.overall < Some(threshold::values::Tier::Four));
     let notes = threshold::render::record::Notes {
         answers: Vec::new(),
         not_asked: Vec::new(),

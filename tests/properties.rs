@@ -11,6 +11,7 @@ use threshold::engine::{self, Outcome};
 use threshold::question::{About, Answer, Answers, Kind, QId, QuestionBank, Worrying};
 use threshold::rules::model::Area;
 use threshold::rules::{self, Origin, RuleSet};
+use threshold::values::Tier;
 
 fn rules() -> &'static RuleSet {
     static RULES: OnceLock<RuleSet> = OnceLock::new();
@@ -93,7 +94,7 @@ fn moment() -> impl Strategy<Value = jiff::ZonedDateTime> {
 
 /// What must not change when rules are re-ordered: per child, and the set of routes.
 /// Per child (level, score, floor, could_reach), and the route ids sorted.
-type Summary = (Vec<(u8, i32, Option<u8>, u8)>, Vec<String>);
+type Summary = (Vec<(Tier, i32, Option<Tier>, Tier)>, Vec<String>);
 
 fn summary(outcome: &Outcome) -> Summary {
     let children = outcome
@@ -178,8 +179,7 @@ proptest! {
         let outcome = engine::assess(area, bank, &case, &at);
         for c in &outcome.children {
             prop_assert!(c.could_reach >= c.level);
-            prop_assert!(c.level >= c.floor.unwrap_or(1), "a floor did not hold");
-            prop_assert!((1..=4).contains(&c.level));
+            prop_assert!(c.level >= c.floor.unwrap_or(Tier::One), "a floor did not hold");
         }
     }
 
@@ -225,7 +225,7 @@ proptest! {
         let after = engine::assess(area, bank, &protected, &at);
         for (b, a) in before.children.iter().zip(&after.children) {
             prop_assert!(a.level <= b.level);
-            prop_assert!(a.level + area.scoring.protective.max_lowering >= b.level, "protective factors lowered by more than allowed");
+            prop_assert!(a.level >= b.level.lowered_by(area.scoring.protective.max_lowering), "protective factors lowered by more than allowed");
         }
     }
 
@@ -293,7 +293,7 @@ proptest! {
             Answer::Yes => {
                 prop_assert!(outcome.emergency);
                 prop_assert_eq!(first, Some(Some("999")));
-                prop_assert!(outcome.children.iter().all(|c| c.level == 4));
+                prop_assert!(outcome.children.iter().all(|c| c.level == Tier::Four));
             }
             Answer::Unknown => {
                 prop_assert!(!outcome.emergency);
@@ -340,7 +340,7 @@ proptest! {
             .map(|(c, _)| c.level)
             .collect::<Vec<_>>();
         prop_assume!(!known.is_empty());
-        prop_assert!(known.iter().all(|&level| level >= 3), "levels {:?}", known);
+        prop_assert!(known.iter().all(|&level| level >= Tier::Three), "levels {:?}", known);
         let told = outcome.actions.iter().map(|a| a.text.as_str()).collect::<Vec<_>>();
         prop_assert!(
             told.iter().all(|t| !t.starts_with("No additional needs found")),
@@ -538,7 +538,7 @@ fn a_childs_own_need_holds_against_strengths_even_under_lenient_rules() {
         alone.answers = Answers::unknown(bank.len());
         let own = engine::assess(&lenient, bank, &alone, &at).children[0].level;
         assert!(
-            own >= 2,
+            own >= Tier::Two,
             "{}: neglect alone reaches early help at least",
             bundled.id
         );
@@ -647,7 +647,7 @@ fn household_level_is_the_highest_child_level_and_none_without_children() {
         },
     ];
     let outcome = engine::assess(area, bank, &case, &at);
-    assert_eq!(outcome.children[1].level, 4);
+    assert_eq!(outcome.children[1].level, Tier::Four);
     assert_eq!(
         outcome.overall,
         Some(outcome.children.iter().map(|c| c.level).max().unwrap())
@@ -712,7 +712,7 @@ fn no_worry_alone_is_universal_unless_the_national_layer_says_so() {
                 let outcome = engine::assess(area, bank, &case, &at);
                 let universal = outcome.routes.iter().any(|r| r.route.id == "universal");
                 assert!(
-                    outcome.overall > Some(1) && !universal,
+                    outcome.overall > Some(Tier::One) && !universal,
                     "{}: `{}` alone ({:?}) gives {:?}",
                     area.id,
                     bank.name(single.question),

@@ -157,7 +157,8 @@ const BREAKAGES: &[Breakage] = &[
         "areas/trafford.yaml",
         "      label: A child is in immediate danger\n      when: {answer: immediate_danger, is: yes}\n      tier: 4",
         "      label: A child is in immediate danger\n      when: {answer: immediate_danger, is: yes}\n      tier: 5",
-        "forces tier 5, but tiers are 1 to 4",
+        // A tier is 1 to 4 by its type: the parser refuses a 5 where it stands.
+        "scoring.floors[0].tier: a level is 1 to 4, not 5",
         None,
     ),
     (

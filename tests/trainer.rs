@@ -7,6 +7,7 @@ use common::{copy_dir, redact_fingerprint, stdout, threshold};
 
 use predicates::str::contains;
 use std::path::Path;
+use threshold::values::Tier;
 
 const AT: &str = "2026-11-24T10:00";
 const FIXTURES: &str = "tests/fixtures/scenarios";
@@ -403,7 +404,7 @@ fn the_quiz_answer_key_follows_the_urgency_rule_in_every_area() {
                     danger_answer.is_unknown() || danger_answer == threshold::question::Answer::Yes;
                 match key {
                     FirstCall::Universal => {
-                        assert_eq!(outcome.overall, Some(1), "{here}");
+                        assert_eq!(outcome.overall, Some(Tier::One), "{here}");
                         assert!(!outcome.provisional() && !danger_open, "{here}");
                         assert!(
                             outcome.routes.iter().all(|r| r.because.is_empty()),
@@ -419,7 +420,7 @@ fn the_quiz_answer_key_follows_the_urgency_rule_in_every_area() {
                         );
                         rung += 1;
                     }
-                    FirstCall::Ring(c) if outcome.overall == Some(4) => {
+                    FirstCall::Ring(c) if outcome.overall == Some(Tier::Four) => {
                         assert_eq!(c.call, Call::RingNow, "{here}");
                         assert_eq!(c.open_now, Some(true), "{here}: {}", c.contact.id);
                         rung += 1;

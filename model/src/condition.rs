@@ -2,6 +2,7 @@
 //! when a weight, floor, route or action applies. Pure data, evaluated without I/O.
 
 use crate::answer::{Answer, Answers, QId, QRef, QSet};
+use crate::values::Tier;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 use std::fmt;
@@ -18,9 +19,9 @@ pub enum Condition {
     /// An unborn child.
     Unborn,
     /// The tier reached (the child's for routes; the household's for actions).
-    TierAtLeast(u8),
+    TierAtLeast(Tier),
     /// The tier reached is one of these.
-    TierIn(Vec<u8>),
+    TierIn(Vec<Tier>),
     /// Some unknown answer, if it were the worrying one, would raise the tier.
     UnknownCouldRaise,
     /// No unknown answer could raise the tier: the result is settled, not provisional.
@@ -41,7 +42,7 @@ pub enum Test {
 pub struct Facts<'a> {
     pub household: &'a Answers,
     pub child: Option<ChildFacts<'a>>,
-    pub tier: Option<u8>,
+    pub tier: Option<Tier>,
     pub unknown_could_raise: bool,
     pub no_children: bool,
 }
@@ -191,8 +192,8 @@ struct Written {
     age_at_least: Option<u8>,
     age_under: Option<u8>,
     unborn: Option<bool>,
-    tier_at_least: Option<u8>,
-    tier: Option<Vec<u8>>,
+    tier_at_least: Option<Tier>,
+    tier: Option<Vec<Tier>>,
     unknown_could_raise: Option<bool>,
     no_children: Option<bool>,
 }
@@ -350,16 +351,18 @@ mod tests {
             unknown_could_raise,
             ..Facts::household(&household)
         };
-        assert!(Condition::TierAtLeast(3).holds(&at(Some(3), false)));
-        assert!(Condition::TierAtLeast(3).holds(&at(Some(4), false)));
-        assert!(!Condition::TierAtLeast(3).holds(&at(Some(2), false)));
-        assert!(!Condition::TierAtLeast(1).holds(&at(None, false)));
-        assert!(Condition::TierIn(vec![2, 4]).holds(&at(Some(4), false)));
-        assert!(!Condition::TierIn(vec![2, 4]).holds(&at(Some(3), false)));
-        assert!(Condition::Settled.holds(&at(Some(1), false)));
-        assert!(!Condition::Settled.holds(&at(Some(1), true)));
-        assert!(Condition::UnknownCouldRaise.holds(&at(Some(1), true)));
-        assert!(!Condition::UnknownCouldRaise.holds(&at(Some(1), false)));
+        assert!(Condition::TierAtLeast(Tier::Three).holds(&at(Some(Tier::Three), false)));
+        assert!(Condition::TierAtLeast(Tier::Three).holds(&at(Some(Tier::Four), false)));
+        assert!(!Condition::TierAtLeast(Tier::Three).holds(&at(Some(Tier::Two), false)));
+        assert!(!Condition::TierAtLeast(Tier::One).holds(&at(None, false)));
+        assert!(Condition::TierIn(vec![Tier::Two, Tier::Four]).holds(&at(Some(Tier::Four), false)));
+        assert!(
+            !Condition::TierIn(vec![Tier::Two, Tier::Four]).holds(&at(Some(Tier::Three), false))
+        );
+        assert!(Condition::Settled.holds(&at(Some(Tier::One), false)));
+        assert!(!Condition::Settled.holds(&at(Some(Tier::One), true)));
+        assert!(Condition::UnknownCouldRaise.holds(&at(Some(Tier::One), true)));
+        assert!(!Condition::UnknownCouldRaise.holds(&at(Some(Tier::One), false)));
     }
 
     #[test]
@@ -375,7 +378,7 @@ mod tests {
         let older = Condition::All(vec![yes(A), Condition::AgeAtLeast(10)]);
         let child = Answers::default();
         assert!(!older.could_hold(&Facts::child(&open, &child, Some(9))));
-        assert!(Condition::TierAtLeast(4).could_hold(&Facts::household(&closed)));
+        assert!(Condition::TierAtLeast(Tier::Four).could_hold(&Facts::household(&closed)));
     }
 
     #[test]
@@ -424,7 +427,7 @@ mod tests {
         assert!(nested.mentions(B) && nested.mentions(COUNT));
         assert!(!nested.mentions(A));
         assert!(yes(A).mentions(A) && !yes(A).mentions(B));
-        assert!(!Condition::TierAtLeast(3).mentions(A));
+        assert!(!Condition::TierAtLeast(Tier::Three).mentions(A));
         let atoms: Vec<String> = nested.atoms().iter().map(|a| format!("{a:?}")).collect();
         assert_eq!(atoms.len(), 3, "{atoms:?}");
         assert_eq!(
@@ -478,8 +481,11 @@ mod tests {
             ("{age_at_least: 10}", Condition::AgeAtLeast(10)),
             ("{age_under: 1}", Condition::AgeUnder(1)),
             ("{unborn: true}", Condition::Unborn),
-            ("{tier_at_least: 3}", Condition::TierAtLeast(3)),
-            ("{tier: [2, 4]}", Condition::TierIn(vec![2, 4])),
+            ("{tier_at_least: 3}", Condition::TierAtLeast(Tier::Three)),
+            (
+                "{tier: [2, 4]}",
+                Condition::TierIn(vec![Tier::Two, Tier::Four]),
+            ),
             ("{unknown_could_raise: true}", Condition::UnknownCouldRaise),
             ("{unknown_could_raise: false}", Condition::Settled),
             ("{no_children: true}", Condition::NoChildren),

@@ -4,6 +4,7 @@
 
 pub use crate::answer::{Answer, Answers, Ids, QId, QRef, QSet};
 use crate::condition::{Condition, Test};
+use crate::values::Tier;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use std::cell::RefCell;
@@ -224,7 +225,7 @@ impl QuestionBank {
             Condition::Unborn => "unborn".into(),
             Condition::TierAtLeast(n) => format!("level {n} or above"),
             Condition::TierIn(tiers) => {
-                let tiers: Vec<String> = tiers.iter().map(u8::to_string).collect();
+                let tiers: Vec<String> = tiers.iter().map(Tier::to_string).collect();
                 format!("level {}", tiers.join(" or "))
             }
             Condition::UnknownCouldRaise => "unknown answers could raise the level".into(),

@@ -4,6 +4,9 @@
 //! one way in accepts is never refused by another.
 
 use crate::text::{IDENTIFIER_RULE, identifier_problem};
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
 
 /// A child's label ("A", "eldest", "baby"): never a name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,9 +16,16 @@ pub struct ChildLabel(String);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reference(String);
 
-/// A level on the common ladder, 1 to 4.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Tier(u8);
+/// A level on the common ladder, 1 to 4: each area names its own rungs ("Universal",
+/// "Getting Advice", "Level 3"), so the tiers are known by their numbers. Written and read
+/// (JSON, YAML, CSV) as the plain number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Tier {
+    One = 1,
+    Two = 2,
+    Three = 3,
+    Four = 4,
+}
 
 /// How many children live in the household or often stay there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,15 +64,85 @@ impl Reference {
 }
 
 impl Tier {
+    /// Every tier, lowest first.
+    pub const ALL: [Tier; 4] = [Tier::One, Tier::Two, Tier::Three, Tier::Four];
+    /// The lowest tier: no additional needs.
+    pub const BOTTOM: Tier = Tier::One;
+    /// The highest tier: significant harm.
+    pub const TOP: Tier = Tier::Four;
+
+    /// The tier numbered `level`; anything but 1 to 4 is refused in words.
     pub fn new(level: u64) -> Result<Tier, String> {
         match level {
-            1..=4 => Ok(Tier(level as u8)),
+            1 => Ok(Tier::One),
+            2 => Ok(Tier::Two),
+            3 => Ok(Tier::Three),
+            4 => Ok(Tier::Four),
             _ => Err(format!("a level is 1 to 4, not {level}")),
         }
     }
 
+    /// The tier's number, 1 to 4.
     pub fn get(self) -> u8 {
-        self.0
+        self as u8
+    }
+
+    /// The tier's place in [`Tier::ALL`] (and in anything kept per tier): 0 to 3.
+    pub fn index(self) -> usize {
+        usize::from(self.get() - 1)
+    }
+
+    /// `steps` tiers lower, stopping at the bottom.
+    pub fn lowered_by(self, steps: u8) -> Tier {
+        Tier::ALL[self.index().saturating_sub(usize::from(steps))]
+    }
+
+    /// How many tiers apart `self` and `other` are, either way round.
+    pub fn distance(self, other: Tier) -> u8 {
+        self.get().abs_diff(other.get())
+    }
+}
+
+impl TryFrom<u8> for Tier {
+    type Error = String;
+
+    fn try_from(level: u8) -> Result<Tier, String> {
+        Tier::new(u64::from(level))
+    }
+}
+
+/// The number, as a `u8` shows it (width and alignment included).
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        fmt::Display::fmt(&self.get(), f)
+    }
+}
+
+impl Serialize for Tier {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u8(self.get())
+    }
+}
+
+impl<'de> Deserialize<'de> for Tier {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Number;
+        impl Visitor<'_> for Number {
+            type Value = Tier;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a tier from 1 to 4")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Tier, E> {
+                Tier::new(v).map_err(E::custom)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Tier, E> {
+                u64::try_from(v)
+                    .map_err(|_| format!("a level is 1 to 4, not {v}"))
+                    .and_then(Tier::new)
+                    .map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_any(Number)
     }
 }
 
@@ -124,5 +204,72 @@ mod tests {
         assert!(Tier::new(0).is_err() && Tier::new(5).is_err());
         assert_eq!(ChildCount::parse(" 3 ").map(ChildCount::get), Ok(3));
         assert!(ChildCount::parse("21").is_err() && ChildCount::parse("two").is_err());
+    }
+
+    #[test]
+    fn a_tier_is_its_number_and_nothing_else() {
+        for (number, tier) in (1..=4u8).zip(Tier::ALL) {
+            assert_eq!(tier.get(), number);
+            assert_eq!(Tier::ALL[tier.index()], tier);
+            assert_eq!(Tier::try_from(number), Ok(tier));
+            assert_eq!(Tier::new(u64::from(number)), Ok(tier));
+            assert_eq!(tier.to_string(), number.to_string());
+            assert_eq!(format!("{tier:>3}"), format!("{number:>3}"));
+        }
+        assert_eq!(
+            Tier::try_from(0),
+            Err("a level is 1 to 4, not 0".to_string())
+        );
+        assert_eq!(
+            Tier::try_from(5),
+            Err("a level is 1 to 4, not 5".to_string())
+        );
+        assert_eq!(
+            Tier::new(256),
+            Err("a level is 1 to 4, not 256".to_string())
+        );
+        assert!(Tier::ALL.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!((Tier::BOTTOM, Tier::TOP), (Tier::One, Tier::Four));
+    }
+
+    #[test]
+    fn a_tier_moves_within_the_ladder() {
+        assert_eq!(Tier::Four.lowered_by(1), Tier::Three);
+        assert_eq!(Tier::Three.lowered_by(2), Tier::One);
+        assert_eq!(Tier::Two.lowered_by(3), Tier::One);
+        assert_eq!(Tier::Two.lowered_by(0), Tier::Two);
+        assert_eq!(Tier::One.distance(Tier::Four), 3);
+        assert_eq!(Tier::Four.distance(Tier::Three), 1);
+        assert_eq!(Tier::Two.distance(Tier::Two), 0);
+    }
+
+    #[test]
+    fn a_tier_is_written_and_read_as_a_plain_number() {
+        assert_eq!(serde_json::to_string(&Tier::Three).unwrap(), "3");
+        assert_eq!(
+            serde_json::to_string(&Some(Tier::One)).unwrap(),
+            "1",
+            "an optional tier is the number too"
+        );
+        for tier in Tier::ALL {
+            let json = serde_json::to_string(&tier).unwrap();
+            assert_eq!(serde_json::from_str::<Tier>(&json).unwrap(), tier);
+            let yaml = crate::yaml::to_string(&tier).unwrap();
+            assert_eq!(yaml.trim(), tier.to_string());
+            assert_eq!(crate::yaml::from_str::<Tier>(&yaml), Ok(tier));
+        }
+        for (text, refusal) in [
+            ("0", "a level is 1 to 4, not 0"),
+            ("5", "a level is 1 to 4, not 5"),
+            ("-1", "a level is 1 to 4, not -1"),
+        ] {
+            let json = serde_json::from_str::<Tier>(text).unwrap_err().to_string();
+            assert!(json.contains(refusal), "{text}: {json}");
+            let yaml = crate::yaml::from_str::<Tier>(text).unwrap_err().message;
+            assert!(yaml.contains(refusal), "{text}: {yaml}");
+        }
+        for text in ["\"3\"", "2.5", "true"] {
+            assert!(serde_json::from_str::<Tier>(text).is_err(), "{text}");
+        }
     }
 }

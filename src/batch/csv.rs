@@ -12,6 +12,7 @@ use super::cells::{column_letter, read_line, text_of, too_large};
 use crate::case::{Case, Child, MAX_CASE_BYTES};
 use crate::error::{Code, Diagnostic, Location};
 use crate::question::{About, Answer, Answers, Kind, QId, QuestionBank};
+use crate::values::Tier;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -1077,8 +1078,8 @@ fn quick_household<'t>(
                 case.assessed_at = Some(crate::hours::parse_moment(&text).ok()?);
             }
             Column::RecordedLevel => {
-                let tier = text.parse::<i64>().ok().filter(|t| (1..=4).contains(t))?;
-                case.recorded_level = Some(tier as u8);
+                let tier = text.parse::<u64>().ok().and_then(|t| Tier::new(t).ok())?;
+                case.recorded_level = Some(tier);
             }
             Column::RecordedReason => {
                 crate::case::check_reason(&text).ok()?;

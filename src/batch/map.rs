@@ -12,6 +12,7 @@ use super::cells::column_letter;
 use super::csv::{Bad, Cell, Column, Group, Header, Originals, Row};
 use crate::error::{Diagnostic, Location};
 use crate::question::{About, Kind, QId, QuestionBank, Worrying};
+use crate::values::Tier;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -245,6 +246,8 @@ pub struct Map {
     codes: HashMap<String, QId>,
     /// Codes (upper case) the map knows that answer no question.
     other_codes: Vec<String>,
+    /// The recorded level's values, as compared, and their tiers.
+    levels: Vec<(String, Tier)>,
 }
 
 /// A header or a value as compared: letters and digits only, in lower case, so `Child ID`,
@@ -436,15 +439,15 @@ impl Map {
                 "code (codes are matched whatever their case)",
             )?;
         }
-        if let Some(level) = &file.recorded_level {
-            for (word, tier) in &level.values {
-                if !(1..=4).contains(tier) {
-                    return Err(refuse(
-                        format!("recorded level `{word}` is {tier}: a level is 1 to 4"),
-                        at(word, &tier.to_string()),
-                    ));
-                }
-            }
+        let mut levels = Vec::new();
+        for (word, &number) in file.recorded_level.iter().flat_map(|l| &l.values) {
+            let Ok(tier) = Tier::try_from(number) else {
+                return Err(refuse(
+                    format!("recorded level `{word}` is {number}: a level is 1 to 4"),
+                    at(word, &number.to_string()),
+                ));
+            };
+            levels.push((normalise(word), tier));
         }
         let defaults = file.answers.clone().unwrap_or_default();
         if file.columns.unborn.is_some() && (defaults.yes.is_empty() || defaults.no.is_empty()) {
@@ -548,6 +551,7 @@ impl Map {
             questions,
             codes,
             other_codes,
+            levels,
         })
     }
 }
@@ -1062,8 +1066,6 @@ struct Plan {
     source: Source,
     /// The date an age is worked out at when a row gives no assessment date.
     today: jiff::civil::Date,
-    /// The recorded level's values, as compared, and their levels.
-    levels: Vec<(String, u8)>,
 }
 
 impl Plan {
@@ -1311,12 +1313,6 @@ impl Plan {
             foreign_names: names.into(),
             source: source.clone(),
             today,
-            levels: map
-                .file
-                .recorded_level
-                .iter()
-                .flat_map(|l| l.values.iter().map(|(w, t)| (normalise(w), *t)))
-                .collect(),
         })
     }
 
@@ -1433,7 +1429,7 @@ impl Plan {
                     let c = cell(*i);
                     let level = map.file.recorded_level.as_ref();
                     let key = normalise(&c.text);
-                    let found = self.levels.iter().find(|(w, _)| *w == key).map(|(_, t)| *t);
+                    let found = map.levels.iter().find(|(w, _)| *w == key).map(|(_, t)| *t);
                     match found {
                         _ if c.text.is_empty() => c,
                         Some(tier) => Cell {

@@ -23,6 +23,7 @@ pub use output::Format;
 use crate::error::Diagnostic;
 use crate::io::Io;
 use crate::rules::RuleSet;
+use crate::values::Tier;
 use output::Tally;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -57,8 +58,15 @@ pub struct Args {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: Option<u16>,
     /// Exit 1 if any case is at tier N (1-4) or above
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=4))]
-    pub fail_on_level: Option<u8>,
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = clap::builder::TypedValueParser::try_map(
+            clap::value_parser!(u8).range(1..=4),
+            Tier::try_from
+        )
+    )]
+    pub fail_on_level: Option<Tier>,
     /// Exit 1 if the tool's level differs from any case's recorded_level
     #[arg(long)]
     pub fail_on_disagree: bool,

@@ -7,6 +7,7 @@ use crate::engine::Outcome;
 use crate::error::Diagnostic;
 use crate::render;
 use crate::rules::RuleSet;
+use crate::values::Tier;
 use serde::Serialize;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -171,7 +172,7 @@ struct JsonFailed<'a> {
 }
 
 /// The highest tier any child could reach; `None` with no children.
-fn could_reach(outcome: &Outcome) -> Option<u8> {
+fn could_reach(outcome: &Outcome) -> Option<Tier> {
     outcome.children.iter().map(|c| c.could_reach).max()
 }
 
@@ -180,7 +181,7 @@ fn csv_assessed(rules: &RuleSet, source: &str, outcome: &Outcome, out: &mut Vec<
     line.cell(outcome.case.reference.as_deref().unwrap_or_default());
     line.cell(source);
     line.cell(&outcome.area.id);
-    line.number(outcome.overall);
+    line.tier(outcome.overall);
     line.cell(
         &outcome
             .overall
@@ -189,8 +190,8 @@ fn csv_assessed(rules: &RuleSet, source: &str, outcome: &Outcome, out: &mut Vec<
     );
     line.cell(if outcome.emergency { "true" } else { "false" });
     line.list(outcome.routes.iter().map(|r| r.route.id.as_str()));
-    line.number(could_reach(outcome));
-    line.number(outcome.case.recorded_level);
+    line.tier(could_reach(outcome));
+    line.tier(outcome.case.recorded_level);
     line.cell(match outcome.agrees() {
         Some(true) => "true",
         Some(false) => "false",
@@ -232,10 +233,10 @@ impl<'o> CsvLine<'o> {
         csv_cell(text, self.out);
     }
 
-    fn number(&mut self, n: Option<u8>) {
+    fn tier(&mut self, tier: Option<Tier>) {
         self.separate();
-        if let Some(n) = n {
-            let _ = write!(self.out, "{n}");
+        if let Some(tier) = tier {
+            let _ = write!(self.out, "{tier}");
         }
     }
 
@@ -346,7 +347,7 @@ impl Tally {
         count.rows_assessed += input.1;
         self.cases += 1;
         match outcome.overall {
-            Some(tier) => self.tiers[usize::from(tier.clamp(1, 4)) - 1] += 1,
+            Some(tier) => self.tiers[tier.index()] += 1,
             None => self.no_children += 1,
         }
         self.emergencies += u64::from(outcome.emergency);
@@ -403,8 +404,8 @@ impl Tally {
         self.errors += other.errors;
     }
 
-    fn at_or_above(&self, tier: u8) -> u64 {
-        self.tiers[usize::from(tier.clamp(1, 4)) - 1..].iter().sum()
+    fn at_or_above(&self, tier: Tier) -> u64 {
+        self.tiers[tier.index()..].iter().sum()
     }
 }
 
@@ -413,7 +414,7 @@ impl Tally {
 /// trusts what the audit found.
 pub fn verdict(
     tally: &Tally,
-    fail_on_level: Option<u8>,
+    fail_on_level: Option<Tier>,
     fail_on_disagree: bool,
 ) -> (u8, Vec<String>) {
     let mut reasons = Vec::new();
@@ -830,9 +831,9 @@ mod tests {
             errors: 1,
             ..Tally::default()
         };
-        assert_eq!(verdict(&tally, Some(4), true).0, 2);
+        assert_eq!(verdict(&tally, Some(Tier::Four), true).0, 2);
         tally.errors = 0;
-        let (code, reasons) = verdict(&tally, Some(3), false);
+        let (code, reasons) = verdict(&tally, Some(Tier::Three), false);
         assert_eq!(code, 1);
         assert_eq!(
             reasons,

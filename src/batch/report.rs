@@ -17,6 +17,7 @@
 
 use crate::engine::{self, Outcome};
 use crate::question::{About, QId, QuestionBank};
+use crate::values::Tier;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -28,8 +29,8 @@ pub struct AuditRow {
     pub area: String,
     /// The day the case was assessed, when the case says (its `assessed_at`).
     pub date: Option<jiff::civil::Date>,
-    pub recorded: Option<u8>,
-    pub tool: Option<u8>,
+    pub recorded: Option<Tier>,
+    pub tool: Option<Tier>,
     /// The labels of the rules that gave the case its level (over its children).
     pub reasons: Vec<String>,
     /// Unknown answers any one of which, if it were the worrying answer, would raise the
@@ -271,7 +272,7 @@ impl Counts {
 #[derive(Default)]
 struct AreaAudit {
     counts: Counts,
-    /// `cells[recorded - 1][tool - 1]`: how many cases.
+    /// `cells[recorded.index()][tool.index()]`: how many cases.
     cells: [[u64; 4]; 4],
     /// Reasons in cases recorded below or above, and how many such cases gave none.
     reasons: BTreeMap<String, u64>,
@@ -335,11 +336,7 @@ impl Audit {
             *area.raising.entry(unknown.clone()).or_default() += 1;
         }
         if let (Some(recorded), Some(tool)) = (row.recorded, row.tool) {
-            let (r, t) = (
-                usize::from(recorded.clamp(1, 4)) - 1,
-                usize::from(tool.clamp(1, 4)) - 1,
-            );
-            area.cells[r][t] += 1;
+            area.cells[recorded.index()][tool.index()] += 1;
             if recorded != tool {
                 for reason in &row.reasons {
                     *area.reasons.entry(reason.clone()).or_default() += 1;
@@ -453,6 +450,11 @@ pub const REFUSED_HEADER: &str = "reference,source,why\n";
 /// The cases download's columns written as numbers in its workbook.
 pub const CASES_NUMBERS: &[&str] = &["recorded_level", "tool_level"];
 
+/// A tier as a number; empty for none.
+fn tier_text(tier: Option<Tier>) -> String {
+    tier.map_or(String::new(), |t| t.to_string())
+}
+
 /// A case's line of the cases download.
 pub fn case_line(row: &AuditRow, out: &mut Vec<u8>) {
     let compared = match (row.recorded, row.tool) {
@@ -461,15 +463,14 @@ pub fn case_line(row: &AuditRow, out: &mut Vec<u8>) {
         (Some(_), Some(_)) => "agree",
         _ => "not compared",
     };
-    let number = |n: Option<u8>| n.map_or(String::new(), |n| n.to_string());
     let date = row.date.map_or(String::new(), |d| d.to_string());
     let cells = [
         row.reference.as_str(),
         &row.source,
         &row.area,
         &date,
-        &number(row.recorded),
-        &number(row.tool),
+        &tier_text(row.recorded),
+        &tier_text(row.tool),
         compared,
         &row.reasons.join("; "),
         &row.raising.join("; "),
@@ -568,8 +569,8 @@ pub fn text(audit: &Audit, run: &Run) -> String {
         let name = crate::render::shown(name);
         let _ = writeln!(out, "\n{name}: {}", area.counts.sentence());
         let _ = writeln!(out, "  recorded \\ tool    1    2    3    4");
-        for (r, line) in area.cells.iter().enumerate() {
-            let _ = write!(out, "  level {}        ", r + 1);
+        for (recorded, line) in Tier::ALL.into_iter().zip(&area.cells) {
+            let _ = write!(out, "  level {recorded}        ");
             for cell in line {
                 let _ = write!(out, "{cell:>5}");
             }
@@ -605,8 +606,8 @@ pub fn text(audit: &Audit, run: &Run) -> String {
                 "  {} ({}): recorded {}, guidance {}; {}",
                 crate::render::shown(&row.reference),
                 crate::render::shown(&row.source),
-                row.recorded.unwrap_or_default(),
-                row.tool.unwrap_or_default(),
+                tier_text(row.recorded),
+                tier_text(row.tool),
                 crate::render::shown(&reasons_of(row))
             );
         }
@@ -898,8 +899,8 @@ fn below_table(out: &mut String, audit: &Audit) {
             esc(&row.reference),
             esc(&row.source),
             esc(&area),
-            row.recorded.unwrap_or_default(),
-            row.tool.unwrap_or_default(),
+            tier_text(row.recorded),
+            tier_text(row.tool),
             esc(&reasons_of(row)),
             esc(&first_few(&row.raising))
         );
@@ -995,14 +996,14 @@ fn area_section(out: &mut String, name: &str, area: &AreaAudit) {
     let _ = writeln!(out, "<section>\n<h2>{}</h2>", esc(name));
     let _ = writeln!(out, "<p>{}.</p>", esc(&area.counts.sentence()));
     out.push_str("<table>\n<caption>Cases by level recorded (rows) and level the guidance supports (columns)</caption>\n<tr><th scope=\"col\">Recorded \\ supported</th>");
-    for t in 1..=4 {
-        let _ = write!(out, "<th scope=\"col\">Level {t}</th>");
+    for tool in Tier::ALL {
+        let _ = write!(out, "<th scope=\"col\">Level {tool}</th>");
     }
     out.push_str("</tr>\n");
-    for (r, line) in area.cells.iter().enumerate() {
-        let _ = write!(out, "<tr><th scope=\"row\">Level {}</th>", r + 1);
-        for (t, cell) in line.iter().enumerate() {
-            let class = match r.cmp(&t) {
+    for (recorded, line) in Tier::ALL.into_iter().zip(&area.cells) {
+        let _ = write!(out, "<tr><th scope=\"row\">Level {recorded}</th>");
+        for (tool, cell) in Tier::ALL.into_iter().zip(line) {
+            let class = match recorded.cmp(&tool) {
                 std::cmp::Ordering::Equal => "agree",
                 std::cmp::Ordering::Less => "below",
                 std::cmp::Ordering::Greater => "above",
@@ -1049,13 +1050,14 @@ mod tests {
     use super::*;
 
     fn row(reference: &str, recorded: Option<u8>, tool: Option<u8>, reasons: &[&str]) -> AuditRow {
+        let tier = |n: Option<u8>| n.map(|n| Tier::try_from(n).unwrap());
         AuditRow {
             reference: reference.into(),
             source: format!("x.csv:{reference}"),
             area: "Salford".into(),
             date: Some(jiff::civil::date(2026, 11, 3)),
-            recorded,
-            tool,
+            recorded: tier(recorded),
+            tool: tier(tool),
             reasons: reasons.iter().map(|r| r.to_string()).collect(),
             raising: vec!["immediate danger".into()],
             unknowns_explain: false,

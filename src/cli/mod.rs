@@ -10,6 +10,7 @@ use crate::io::{Io, read_case};
 use crate::render;
 use crate::rules::{self, Origin, RuleSet};
 use crate::settings::parse_at;
+use crate::values::Tier;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::Write;
@@ -536,7 +537,10 @@ fn assess(
 fn render_areas(rules: &RuleSet) -> String {
     let mut table = render::table::grid(&["Area", "Levels (tier 1-4)", "Rules", "Edition"]);
     for area in &rules.areas {
-        let levels: Vec<String> = (1..=4).map(|t| render::level_label(area, t)).collect();
+        let levels: Vec<String> = Tier::ALL
+            .into_iter()
+            .map(|t| render::level_label(area, t))
+            .collect();
         table.add_row(vec![
             format!("{}\n{}", area.id, area.name),
             levels.join("\n"),

@@ -7,6 +7,7 @@ use crate::render;
 use crate::rules::RuleSet;
 use crate::rules::model::Area;
 use crate::scenario::{self, Scenario};
+use crate::values::Tier;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 
@@ -199,12 +200,12 @@ fn steps(sections: &[String], rows: usize, io: &mut Io) -> anyhow::Result<()> {
 }
 
 /// Read one answer; `None` at the end of input.
-fn ask(
+fn ask<T>(
     input: &mut impl BufRead,
     out: &mut dyn Write,
     prompt: &str,
-    valid: impl Fn(&str) -> Option<usize>,
-) -> anyhow::Result<Option<usize>> {
+    valid: impl Fn(&str) -> Option<T>,
+) -> anyhow::Result<Option<T>> {
     loop {
         write!(out, "{prompt} ")?;
         out.flush()?;
@@ -281,9 +282,12 @@ pub fn quiz(
             })
             .collect();
         out.write_all(render::table::wrap("What we know:", "  ", &known.join("; ")).as_bytes())?;
-        let ladder: Vec<String> = (1..=4).map(|t| render::level_label(area, t)).collect();
+        let ladder: Vec<String> = Tier::ALL
+            .into_iter()
+            .map(|t| render::level_label(area, t))
+            .collect();
         writeln!(out, "\nLevels: {}", ladder.join(" | "))?;
-        let pick_level = |s: &str| s.parse::<usize>().ok().filter(|n| (1..=4).contains(n));
+        let pick_level = |s: &str| s.parse::<u8>().ok().and_then(|n| Tier::try_from(n).ok());
         let Some(guess) = ask(
             &mut input,
             out,
@@ -315,7 +319,7 @@ pub fn quiz(
         // The last choice is "no call needed"; the others are the area's contacts in order.
         let chosen = area.contacts.get(call - 1).map(|c| c.id.as_str());
         let call_right = right.is_some_and(|r| r.contact_id() == chosen);
-        let points = scenario::quiz_points(level, guess as u8, call_right);
+        let points = scenario::quiz_points(level, guess, call_right);
         scored += u32::from(points);
         possible += u32::from(scenario::QUIZ_MAX);
         // The teaching points first, and the answer and score last, just above the pause:

@@ -539,6 +539,7 @@ fn reassure_unknowns(bank: &crate::question::QuestionBank, case: &mut Case) {
 pub(crate) mod tests {
     use super::*;
     use crate::engine::Outcome;
+    use crate::values::Tier;
     use std::sync::OnceLock;
 
     /// The shipped bank's immediate-danger question (`role: immediate_danger`).
@@ -732,7 +733,7 @@ pub(crate) mod tests {
                 let outcome = flow.outcome().unwrap();
                 assert_eq!(
                     outcome.overall,
-                    Some(1),
+                    Some(Tier::One),
                     "{} {age:?}: a low case stays low",
                     area.id
                 );
@@ -878,7 +879,7 @@ pub(crate) mod tests {
             };
             flow.answer(subject, q, worry);
             let outcome = engine::assess(area, &rules.questions, &flow.case, &moment());
-            if outcome.children.iter().any(|c| c.level >= 4) {
+            if outcome.children.iter().any(|c| c.level == Tier::TOP) {
                 flow.answer(subject, q, was);
             } else {
                 budget -= 1;
@@ -963,7 +964,7 @@ pub(crate) mod tests {
         case.area = Some("redbridge".into());
         case.reference = Some("O'Neil \"7\" #1: [x] \\ {y}".into());
         case.assessed_at = Some(moment());
-        case.recorded_level = Some(3);
+        case.recorded_level = Some(Tier::Three);
         case.answers.set(q("domestic_abuse"), Answer::Yes);
         case.answers
             .set(q("domestic_abuse_incidents_12m"), Answer::Count(4));

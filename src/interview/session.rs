@@ -10,6 +10,7 @@ use super::stop;
 use crate::question::{Kind, QId};
 use crate::render;
 use crate::render::table::wrap;
+use crate::values::Tier;
 use std::path::{Path, PathBuf};
 
 /// Where the interview is, for section headings.
@@ -492,7 +493,8 @@ impl<'r> Session<'r> {
         ) else {
             return Ok(());
         };
-        let items: Vec<String> = (1..=4)
+        let items: Vec<String> = Tier::ALL
+            .into_iter()
             .map(|tier| {
                 let label = render::level_label(area, tier);
                 if tier == tool {
@@ -510,8 +512,9 @@ impl<'r> Session<'r> {
             "The level you judge right for the household. The tool's level is kept beside \
              yours.",
         ))?;
-        let tier = (asker.choose("Your level", &items, Some(usize::from(start.max(1) - 1)))? + 1)
-            .min(4) as u8;
+        let at_start = Tier::ALL.iter().position(|&t| t == start);
+        let chosen = asker.choose("Your level", &items, at_start)?;
+        let tier = Tier::ALL[chosen.min(Tier::ALL.len() - 1)];
         if tier == tool {
             self.flow.case.recorded_level = Some(tier);
             self.flow.case.recorded_reason = None;

@@ -16,6 +16,7 @@ use crate::rules::model::{
 use crate::rules::sources::Library;
 use crate::rules::{Origin, RuleSet};
 use crate::scenario::{self, Scenario};
+use crate::values::Tier;
 use std::collections::BTreeMap;
 
 /// The moment every outcome in a book (and in `rules diff`) is worked out at: a Tuesday
@@ -748,7 +749,7 @@ fn national_grid(rules: &RuleSet, area: &Area) -> Vec<Block> {
                 text(row.band),
                 text(
                     if national::not_a_need_alone_anywhere(&rules.national, row.question)
-                        && row.national == 1
+                        && row.national == Tier::BOTTOM
                     {
                         "1 (not a need alone)".to_string()
                     } else {

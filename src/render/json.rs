@@ -3,6 +3,7 @@
 
 use crate::engine::Outcome;
 use crate::rules::RuleSet;
+use crate::values::Tier;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -26,7 +27,7 @@ pub struct Result<'a> {
     routes: Vec<Route<'a>>,
     actions: Vec<Action<'a>>,
     contacts: Vec<Contact<'a>>,
-    recorded_level: Option<u8>,
+    recorded_level: Option<Tier>,
     /// The practitioner's reason for their level, kept beside the tool's.
     recorded_reason: Option<&'a str>,
     agrees: Option<bool>,
@@ -52,7 +53,7 @@ struct RulesRef<'a> {
 
 #[derive(Serialize)]
 struct Level {
-    level: Option<u8>,
+    level: Option<Tier>,
     name: Option<String>,
 }
 
@@ -61,11 +62,11 @@ struct Child<'a> {
     id: &'a str,
     age: Option<u8>,
     unborn: bool,
-    level: u8,
+    level: Tier,
     name: String,
     score: i32,
-    floor: Option<u8>,
-    could_reach: u8,
+    floor: Option<Tier>,
+    could_reach: Tier,
     could_reach_name: String,
     reasons: Vec<Reason<'a>>,
     unknowns: Vec<&'a str>,
@@ -133,7 +134,7 @@ struct Contact<'a> {
 /// The result object for `outcome`.
 pub fn result<'a>(rules: &'a RuleSet, outcome: &'a Outcome<'a>) -> Result<'a> {
     let area = outcome.area;
-    let name = |tier: u8| area.level_name(tier);
+    let name = |tier: Tier| area.level_name(tier);
     Result {
         schema: 1,
         reference: outcome.case.reference.as_deref(),

@@ -17,6 +17,7 @@ pub mod view;
 use crate::engine::{Call, ContactOutcome, Outcome};
 use crate::rules::RuleSet;
 use crate::rules::model::Area;
+use crate::values::Tier;
 
 /// Text from a case file (a reference, a child's id, a file name) as a person is shown it:
 /// anything that could act on a terminal or a document is escaped (`text::printable`).
@@ -54,7 +55,7 @@ pub fn html_escape(s: &str) -> String {
 pub const JUDGEMENT_NOTE: &str = "Supports, not replaces, professional judgement.";
 
 /// "3 Getting More Help"; just "Level 3" where the area's name already says the tier.
-pub fn level_label(area: &Area, tier: u8) -> String {
+pub fn level_label(area: &Area, tier: Tier) -> String {
     area.level_label(tier)
 }
 

@@ -7,6 +7,7 @@ use crate::engine::{Call, Outcome};
 use crate::rules::RuleSet;
 use crate::rules::model::Area;
 use crate::scenario::{FirstCall, Move, NearMiss, Scenario};
+use crate::values::Tier;
 use std::fmt::Write;
 
 /// The scenarios there are.
@@ -185,30 +186,23 @@ pub fn compare(outcomes: &[Outcome]) -> String {
     let mut header = vec!["".to_string()];
     header.extend(outcomes.iter().map(|o| o.area.name.clone()));
     let mut table = grid(&header.iter().map(String::as_str).collect::<Vec<_>>());
-    let level = |o: &Outcome, tier: Option<u8>| {
-        tier.map_or("no children".to_string(), |t| level_label(o.area, t))
-    };
     let reach = |o: &Outcome| o.children.iter().map(|c| c.could_reach).max();
-    let rows: Vec<(&str, Vec<String>, Vec<u8>)> = vec![
-        (
-            "Level",
-            outcomes.iter().map(|o| level(o, o.overall)).collect(),
-            outcomes.iter().map(|o| o.overall.unwrap_or(0)).collect(),
-        ),
-        (
-            "Could reach",
-            outcomes.iter().map(|o| level(o, reach(o))).collect(),
-            outcomes.iter().map(|o| reach(o).unwrap_or(0)).collect(),
-        ),
+    let rows: [(&str, Vec<Option<Tier>>); 2] = [
+        ("Level", outcomes.iter().map(|o| o.overall).collect()),
+        ("Could reach", outcomes.iter().map(reach).collect()),
     ];
-    for (label, cells, tiers) in rows {
+    for (label, tiers) in rows {
         let differs = tiers.windows(2).any(|w| w[0] != w[1]);
         let mut row = vec![if differs {
             format!("{label} *")
         } else {
             label.to_string()
         }];
-        row.extend(cells);
+        row.extend(
+            outcomes.iter().zip(tiers).map(|(o, tier)| {
+                tier.map_or("no children".to_string(), |t| level_label(o.area, t))
+            }),
+        );
         table.add_row(row);
     }
     let mut first_action = vec!["First action".to_string()];
@@ -400,7 +394,10 @@ pub fn scenario_handout(
             super::moment_label(moment)
         )),
     ];
-    let ladder: Vec<String> = (1..=4).map(|t| level_label(area, t)).collect();
+    let ladder: Vec<String> = Tier::ALL
+        .into_iter()
+        .map(|t| level_label(area, t))
+        .collect();
     let choices = call_choices(area);
     for (number, w) in worked.iter().enumerate() {
         blocks.push(Block::Heading(format!(

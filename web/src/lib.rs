@@ -97,7 +97,7 @@ fn start(rules: &RuleSet) -> Value {
                 "version": area.version,
                 "reviewed": area.reviewed.to_string(),
                 "edition": area.edition,
-                "levels": (1..=4u8).map(|tier| json!({
+                "levels": threshold::values::Tier::ALL.into_iter().map(|tier| json!({
                     "level": tier,
                     "name": area.level_name(tier),
                     "label": threshold::render::level_label(area, tier),

@@ -5,6 +5,7 @@
 use crate::condition::Condition;
 use crate::hours::Hours;
 use crate::question::Question;
+use crate::values::Tier;
 use serde::Deserialize;
 
 /// `rules/questions.yaml`.
@@ -115,7 +116,7 @@ pub struct NotAlone {
 pub struct ScoreLimit {
     pub id: String,
     pub label: String,
-    pub tier: u8,
+    pub tier: Tier,
     pub when: Condition,
     pub source: String,
     /// The source's words this rests on (see [`Quotes`]).
@@ -133,7 +134,7 @@ pub struct ScoreLimit {
 pub struct Lowering {
     pub floor: String,
     #[serde(default)]
-    pub tier: Option<u8>,
+    pub tier: Option<Tier>,
     /// The area's own words, quoted.
     pub passage: String,
     pub source: String,
@@ -299,7 +300,7 @@ impl Layer {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Level {
-    pub tier: u8,
+    pub tier: Tier,
     pub name: String,
     pub descriptor: String,
     pub source: String,
@@ -326,7 +327,7 @@ pub struct Scoring {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Threshold {
-    pub tier: u8,
+    pub tier: Tier,
     pub at_least: i32,
     pub source: String,
     /// The source's words this rests on (see [`Quotes`]).
@@ -362,7 +363,7 @@ pub struct Floor {
     pub id: String,
     pub label: String,
     pub when: Condition,
-    pub tier: u8,
+    pub tier: Tier,
     pub source: String,
     /// The source's words this rests on (see [`Quotes`]).
     #[serde(default)]
@@ -383,7 +384,7 @@ pub struct Protective {
     /// they never lower a child below the tier one of the child's own answers reaches alone.
     pub max_lowering: u8,
     /// A score-based tier at or above this is never lowered.
-    pub not_from_tier: u8,
+    pub not_from_tier: Tier,
     pub source: String,
     /// The source's words this rests on (see [`Quotes`]).
     #[serde(default)]
@@ -534,7 +535,7 @@ impl Area {
     }
 
     /// The area's name(s) for a tier, lowest rung first ("Level 3 / Level 4").
-    pub fn level_name(&self, tier: u8) -> String {
+    pub fn level_name(&self, tier: Tier) -> String {
         let names: Vec<&str> = self
             .levels
             .iter()
@@ -545,7 +546,7 @@ impl Area {
     }
 
     /// "3 Getting More Help"; just "Level 3" where the area's name already says the tier.
-    pub fn level_label(&self, tier: u8) -> String {
+    pub fn level_label(&self, tier: Tier) -> String {
         let name = self.level_name(tier);
         if name.starts_with(&format!("Level {tier}")) {
             name

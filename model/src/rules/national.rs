@@ -17,6 +17,7 @@ use crate::answer::{Answer, Answers, QId};
 use crate::condition::{Condition, Facts, Test};
 use crate::error::{Code, Diagnostic, Location};
 use crate::question::{About, QuestionBank, Worrying};
+use crate::values::Tier;
 
 /// Merge `national` into `area`: its floors (as the area's passages lower them), its
 /// routes (an area's route of the same id keeps its words and fires on either condition),
@@ -207,7 +208,7 @@ fn satisfy(bank: &QuestionBank, when: &Condition, single: &mut Single, depth: us
 }
 
 /// The tier the national layer alone gives a single worry (its floors).
-pub fn national_tier(national: &National, single: &Single) -> u8 {
+pub fn national_tier(national: &National, single: &Single) -> Tier {
     let facts = single.facts();
     national
         .floors
@@ -215,7 +216,7 @@ pub fn national_tier(national: &National, single: &Single) -> u8 {
         .filter(|f| f.when.holds(&facts))
         .map(|f| f.tier)
         .max()
-        .unwrap_or(1)
+        .unwrap_or(Tier::BOTTOM)
 }
 
 /// Whether the national layer says the single worry is not a need on its own.
@@ -236,15 +237,15 @@ pub fn not_a_need_alone_anywhere(national: &National, q: QId) -> bool {
 pub struct GridRow {
     pub question: QId,
     pub band: String,
-    pub national: u8,
-    pub areas: Vec<u8>,
+    pub national: Tier,
+    pub areas: Vec<Tier>,
 }
 
 /// Question x age band -> tier, nationally and in each of `areas`.
 pub fn grid(bank: &QuestionBank, national: &National, areas: &[&Area]) -> Vec<GridRow> {
     let mut rows: Vec<GridRow> = Vec::new();
-    let mut open: Option<(QId, Situation, Situation, u8, Vec<u8>)> = None;
-    let mut close = |open: &mut Option<(QId, Situation, Situation, u8, Vec<u8>)>| {
+    let mut open: Option<(QId, Situation, Situation, Tier, Vec<Tier>)> = None;
+    let mut close = |open: &mut Option<(QId, Situation, Situation, Tier, Vec<Tier>)>| {
         if let Some((question, from, to, national, areas)) = open.take() {
             rows.push(GridRow {
                 question,
@@ -255,7 +256,7 @@ pub fn grid(bank: &QuestionBank, national: &National, areas: &[&Area]) -> Vec<Gr
         }
     };
     for single in singles(bank) {
-        let tiers: Vec<u8> = areas
+        let tiers: Vec<Tier> = areas
             .iter()
             .map(|a| score(a, &single.facts(), false).tier)
             .collect();
@@ -328,7 +329,7 @@ pub fn invariants(
         let at = describe(single.situation);
         let nat = national_tier(national, single);
         let alone = not_a_need_alone(national, single);
-        if nat < 2 && !alone && reported_gap.insert(q) {
+        if nat == Tier::BOTTOM && !alone && reported_gap.insert(q) {
             found.push(texts.error(
                 national_file,
                 "not_a_need_alone",
@@ -339,7 +340,7 @@ pub fn invariants(
                 "give it a national floor citing the law or statutory guidance, or list it under `not_a_need_alone:` with why",
             ));
         }
-        let tiers: Vec<u8> = areas
+        let tiers: Vec<Tier> = areas
             .iter()
             .map(|a| score(a, &single.facts(), false).tier)
             .collect();
@@ -482,7 +483,7 @@ fn promises_of_floors(
             .iter()
             .filter(|f| f.when.holds_whenever_yes(q))
             .collect();
-        if !floors.iter().any(|f| f.tier == 4) {
+        if !floors.iter().any(|f| f.tier == Tier::TOP) {
             found.push(texts.error(
                 i,
                 "floors",
@@ -521,21 +522,21 @@ fn lowerings(
     for lowering in &area.lowers_national {
         let at =
             |message: String, help: &str| texts.error(i, "floor", &lowering.floor, message, help);
-        match national.floors.iter().find(|f| f.id == lowering.floor) {
-            None => found.push(at(
+        let floor = national.floors.iter().find(|f| f.id == lowering.floor);
+        match (floor, lowering.tier) {
+            (None, _) => found.push(at(
                 format!("`lowers_national` names `{}`, which is not a national floor", lowering.floor),
                 "name a floor of rules/england.yaml",
             )),
-            Some(floor) if lowering.tier.is_some_and(|t| t >= floor.tier || t == 0) => found.push(at(
+            (Some(floor), Some(tier)) if tier >= floor.tier => found.push(at(
                 format!(
-                    "`lowers_national` gives `{}` tier {}, which does not lower its national tier {}",
+                    "`lowers_national` gives `{}` tier {tier}, which does not lower its national tier {}",
                     lowering.floor,
-                    lowering.tier.unwrap_or_default(),
                     floor.tier
                 ),
                 "give a lower tier (1 or more), or none to drop the floor here",
             )),
-            Some(_) => {}
+            _ => {}
         }
         if lowering.passage.trim().chars().count() < 20 {
             found.push(at(
@@ -678,7 +679,7 @@ fn routes_fire(
     (i, area): (usize, &Area),
     national: &National,
     (single, name): (&Single, &str),
-    tier: u8,
+    tier: Tier,
     found: &mut Vec<Diagnostic>,
 ) {
     let facts = Facts {
@@ -713,18 +714,18 @@ fn spread(
     texts: &Texts,
     areas: &[Area],
     single: &Single,
-    tiers: &[u8],
+    tiers: &[Tier],
     bank: &QuestionBank,
     found: &mut Vec<Diagnostic>,
 ) {
-    let (Some(low), Some(high)) = (tiers.iter().min(), tiers.iter().max()) else {
+    let (Some(&low), Some(&high)) = (tiers.iter().min(), tiers.iter().max()) else {
         return;
     };
-    if high - low <= 1 {
+    if high.distance(low) <= 1 {
         return;
     }
     for (i, area) in areas.iter().enumerate() {
-        if tiers[i] <= low + 1 {
+        if tiers[i].distance(low) <= 1 {
             continue;
         }
         let scored = score(area, &single.facts(), true);
@@ -737,7 +738,7 @@ fn spread(
             let lowest = areas
                 .iter()
                 .zip(tiers)
-                .find(|(_, t)| *t == low)
+                .find(|(_, t)| **t == low)
                 .map_or("", |(a, _)| a.name.as_str());
             found.push(texts.error(
                 i,
@@ -759,6 +760,7 @@ fn spread(
 #[cfg(test)]
 mod tests {
     use crate::rules::{Origin, RuleFile, load, read_dir};
+    use crate::values::Tier;
     use std::path::Path;
 
     fn bundled() -> Vec<RuleFile> {
@@ -880,7 +882,8 @@ mod tests {
         let facts = Facts::child(&household, &child, Some(9));
         let unlimited = super::score(trafford, &facts, false);
         assert_eq!(
-            unlimited.tier, 4,
+            unlimited.tier,
+            Tier::Four,
             "the points reach tier 4 while harm is not ruled out"
         );
         for id in ["disclosed_harm", "suspected_significant_harm"] {
@@ -888,7 +891,7 @@ mod tests {
         }
         let facts = Facts::child(&household, &child, Some(9));
         let limited = super::score(trafford, &facts, true);
-        assert_eq!(limited.tier, 3);
+        assert_eq!(limited.tier, Tier::Three);
         assert!(limited.limited);
         // Disclosure is not asked before birth: suspected significant harm answered no is
         // enough there.
@@ -899,7 +902,7 @@ mod tests {
         }
         let facts = Facts::child(&household, &unborn, None);
         let before_birth = super::score(trafford, &facts, false);
-        assert_eq!(before_birth.tier, 3);
+        assert_eq!(before_birth.tier, Tier::Three);
         assert!(before_birth.limited);
         // Torbay's top tier takes in children in need (section 17): no limit there.
         assert!(torbay.score_limit.is_none());
@@ -912,6 +915,7 @@ mod before_birth {
     use crate::answer::Answers;
     use crate::question::About;
     use crate::rules::{Origin, load, read_dir};
+    use crate::values::Tier;
     use std::path::Path;
 
     /// Every worry the bank can express for a born child can be carried for an unborn one:
@@ -952,7 +956,7 @@ mod before_birth {
                 for area in &rules.areas {
                     let tier = crate::rules::score::score(area, &single.facts(), false).tier;
                     assert!(
-                        tier >= 2,
+                        tier >= Tier::Two,
                         "{}: `{}` carries `{}` before birth but gives tier {tier}",
                         area.id,
                         bank.name(q),

@@ -6,6 +6,7 @@
 use super::model::{Area, Basis, Layer};
 use crate::answer::QSet;
 use crate::condition::Facts;
+use crate::values::Tier;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reason<'a> {
@@ -46,11 +47,11 @@ pub enum Effect {
     /// Points added (or, when negative, taken off by a protective factor).
     Points(i32),
     /// The tier cannot be below this.
-    Floor(u8),
+    Floor(Tier),
     /// Protective factors would have lowered the tier further; held at this tier.
-    Held(u8),
+    Held(Tier),
     /// Points alone would have gone higher; they stop at this tier (the national limit).
-    Limited(u8),
+    Limited(Tier),
 }
 
 impl Effect {
@@ -65,14 +66,14 @@ impl Effect {
 }
 
 pub struct Scored<'a> {
-    pub tier: u8,
+    pub tier: Tier,
     pub score: i32,
-    pub floor: Option<u8>,
+    pub floor: Option<Tier>,
     /// Points alone would have reached a higher tier than the national limit allows.
     pub limited: bool,
     /// The tier points alone give, strengths counted, before the national limit and any
     /// floor.
-    pub points_tier: u8,
+    pub points_tier: Tier,
     pub reasons: Vec<Reason<'a>>,
 }
 
@@ -88,14 +89,14 @@ pub fn score<'a>(area: &'a Area, facts: &Facts, explain: bool) -> Scored<'a> {
             .filter(|t| points >= t.at_least)
             .map(|t| t.tier)
             .max()
-            .unwrap_or(1)
+            .unwrap_or(Tier::BOTTOM)
     };
     // Validation bounds every weight, so these sums cannot overflow; saturating keeps a
     // local rule set that slipped past it from wrapping round.
     let mut risk: i32 = 0;
     // The highest tier one of the child's own answers reaches alone: strengths never take
     // a child below it (they shape the plan, not the child's need).
-    let mut own_need = 1;
+    let mut own_need = Tier::BOTTOM;
     for rule in scoring.weights.iter().filter(|r| r.when.holds(facts)) {
         risk = risk.saturating_add(rule.points);
         // A rule that holds only with the child's own answers (or age) is the child's need.
@@ -135,9 +136,8 @@ pub fn score<'a>(area: &'a Area, facts: &Facts, explain: bool) -> Scored<'a> {
         unprotected
     } else {
         unprotected
-            .saturating_sub(protective.max_lowering)
+            .lowered_by(protective.max_lowering)
             .max(own_need)
-            .max(1)
     };
     let points_tier = protected.max(lowest_allowed);
     let mut score_tier = points_tier;
@@ -185,7 +185,7 @@ pub fn score<'a>(area: &'a Area, facts: &Facts, explain: bool) -> Scored<'a> {
             ));
         }
     }
-    let tier = score_tier.max(floor.unwrap_or(1));
+    let tier = score_tier.max(floor.unwrap_or(Tier::BOTTOM));
     Scored {
         tier,
         score: risk.saturating_add(protection),

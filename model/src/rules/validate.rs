@@ -8,6 +8,7 @@ use crate::condition::{Condition, Test};
 use crate::error::{Diagnostic, Location};
 use crate::hours::{first_run_where, week_cover};
 use crate::question::{About, Answer, Kind, QId, QuestionBank, QuestionRole, Worrying};
+use crate::values::Tier;
 use std::collections::HashSet;
 
 /// The most points one rule may give or take, and the highest threshold: with at most a
@@ -477,12 +478,6 @@ fn check_condition(
                 Condition::NoChildren,
                 Use::Risk | Use::Protective | Use::AskWhen { .. } | Use::Route,
             ) => Some("`no_children` is for actions only".into()),
-            (Condition::TierAtLeast(t), _) if !(1..=4).contains(t) => {
-                Some(format!("tier {t} does not exist: tiers are 1 to 4"))
-            }
-            (Condition::TierIn(tiers), _) if tiers.iter().any(|t| !(1..=4).contains(t)) => {
-                Some("tiers are 1 to 4".into())
-            }
             _ => None,
         };
         if let Some(problem) = problem {
@@ -848,7 +843,7 @@ pub fn national(
             );
         }
         // A national floor that gives tier 1 would say nothing.
-        check_floor(&mut report, floor, bank, 2);
+        check_floor(&mut report, floor, bank, Tier::Two);
     }
     for route in national.routes.iter().chain([&national.score_limit.route]) {
         let at = report.locate("id", &route.id, 0);
@@ -912,7 +907,7 @@ pub fn national(
     }
     let limit = &national.score_limit;
     let at = report.locate("id", &limit.id, 0);
-    if !(1..=3).contains(&limit.tier) {
+    if limit.tier == Tier::TOP {
         report.error(
             at,
             format!(
@@ -1063,28 +1058,28 @@ fn contains_number(text: &str, number: &str) -> bool {
 
 /// Words in a level's name that say which tiers it can be: a rung named as universal
 /// cannot be the top tier, nor one named as child protection the bottom.
-const LEVEL_WORDS: [(&str, &[u8]); 17] = [
-    ("no additional needs", &[1]),
-    ("universal", &[1]),
-    ("getting advice", &[1]),
-    ("getting help", &[2]),
-    ("additional needs", &[2]),
-    ("early help", &[2, 3]),
-    ("targeted", &[2, 3]),
-    ("getting more help", &[3]),
-    ("complex", &[3, 4]),
-    ("child in need", &[3, 4]),
-    ("specialist", &[3, 4]),
-    ("acute", &[4]),
-    ("statutory", &[3, 4]),
-    ("getting risk support", &[4]),
-    ("child protection", &[4]),
-    ("significant harm", &[4]),
-    ("protection", &[4]),
+const LEVEL_WORDS: [(&str, &[Tier]); 17] = [
+    ("no additional needs", &[Tier::One]),
+    ("universal", &[Tier::One]),
+    ("getting advice", &[Tier::One]),
+    ("getting help", &[Tier::Two]),
+    ("additional needs", &[Tier::Two]),
+    ("early help", &[Tier::Two, Tier::Three]),
+    ("targeted", &[Tier::Two, Tier::Three]),
+    ("getting more help", &[Tier::Three]),
+    ("complex", &[Tier::Three, Tier::Four]),
+    ("child in need", &[Tier::Three, Tier::Four]),
+    ("specialist", &[Tier::Three, Tier::Four]),
+    ("acute", &[Tier::Four]),
+    ("statutory", &[Tier::Three, Tier::Four]),
+    ("getting risk support", &[Tier::Four]),
+    ("child protection", &[Tier::Four]),
+    ("significant harm", &[Tier::Four]),
+    ("protection", &[Tier::Four]),
 ];
 
 /// What a level's name says that its tier or place contradicts.
-fn level_name_problem(name: &str, tier: u8, rung: usize) -> Option<String> {
+fn level_name_problem(name: &str, tier: Tier, rung: usize) -> Option<String> {
     let lower = name.to_lowercase();
     let mut rest = lower.clone();
     for (words, tiers) in LEVEL_WORDS {
@@ -1108,7 +1103,7 @@ fn level_name_problem(name: &str, tier: u8, rung: usize) -> Option<String> {
 }
 
 fn levels(report: &mut Report, area: &Area) {
-    let mut previous = 0;
+    let mut previous = Tier::BOTTOM;
     for (rung, level) in area.levels.iter().enumerate() {
         let same_before = area.levels[..rung]
             .iter()
@@ -1125,16 +1120,7 @@ fn levels(report: &mut Report, area: &Area) {
                 "name each rung as the area's document does, and map it to the tier it is",
             );
         }
-        if !(1..=4).contains(&level.tier) {
-            report.error(
-                at,
-                format!(
-                    "level `{}` maps to tier {}, but tiers are 1 to 4",
-                    level.name, level.tier
-                ),
-                "map each rung to a common tier 1-4",
-            );
-        } else if level.tier < previous {
+        if level.tier < previous {
             report.error(
                 at,
                 format!("level `{}` is out of order", level.name),
@@ -1149,7 +1135,7 @@ fn levels(report: &mut Report, area: &Area) {
             Quoting::Required,
         );
     }
-    for tier in 1..=4 {
+    for tier in Tier::ALL {
         if !area.levels.iter().any(|l| l.tier == tier) {
             report.error(
                 report.locate("levels", "", 0),
@@ -1179,7 +1165,7 @@ fn scoring(report: &mut Report, area: &Area, bank: &QuestionBank) {
         .map(|w| w.points.clamp(0, MAX_POINTS))
         .sum();
     let mut previous = 0;
-    for tier in 2..=4u8 {
+    for tier in Tier::ALL.into_iter().filter(|&t| t != Tier::BOTTOM) {
         let matching: Vec<_> = scoring
             .thresholds
             .iter()
@@ -1247,11 +1233,11 @@ fn scoring(report: &mut Report, area: &Area, bank: &QuestionBank) {
     }
     for floor in &scoring.floors {
         check_id(report, &floor.id);
-        check_floor(report, floor, bank, 1);
+        check_floor(report, floor, bank, Tier::One);
     }
     let protective = &scoring.protective;
     let at = report.locate("max_lowering", &protective.max_lowering.to_string(), 0);
-    if protective.max_lowering > 3 || !(2..=4).contains(&protective.not_from_tier) {
+    if protective.max_lowering > 3 || protective.not_from_tier == Tier::BOTTOM {
         report.error(
             at,
             "protective factors: max_lowering is 0 to 3 and not_from_tier is 2 to 4".into(),
@@ -1270,24 +1256,18 @@ fn scoring(report: &mut Report, area: &Area, bank: &QuestionBank) {
     }
 }
 
-/// A floor's tier (`lowest` to 4), its condition (worrying answers only), basis and source.
-fn check_floor(report: &mut Report, floor: &Floor, bank: &QuestionBank, lowest: u8) {
+/// A floor's tier (`lowest` or above: a national floor's is 2 to 4), its condition
+/// (worrying answers only), basis and source.
+fn check_floor(report: &mut Report, floor: &Floor, bank: &QuestionBank, lowest: Tier) {
     let at = report.locate("id", &floor.id, 0);
-    if !(lowest..=4).contains(&floor.tier) {
-        let (range, help) = match lowest {
-            1 => ("tiers are 1 to 4", "a floor is a tier from 1 to 4"),
-            _ => (
-                "a national floor is 2 to 4",
-                "a national floor raises a child to tier 2, 3 or 4",
-            ),
-        };
+    if floor.tier < lowest {
         report.error(
             at,
             format!(
-                "floor `{}` forces tier {}, but {range}",
+                "floor `{}` forces tier {}, but a national floor is 2 to 4",
                 floor.id, floor.tier
             ),
-            help,
+            "a national floor raises a child to tier 2, 3 or 4",
         );
     }
     let what = format!("floor `{}`", floor.id);
@@ -1824,16 +1804,21 @@ mod tests {
     #[test]
     fn a_level_name_must_fit_its_tier_and_rung() {
         use super::level_name_problem as problem;
-        assert_eq!(problem("Getting Risk Support", 4, 4), None);
+        use crate::values::Tier;
+        assert_eq!(problem("Getting Risk Support", Tier::Four, 4), None);
         assert_eq!(
-            problem("Level 3: Early Help, coordinated multi-agency", 3, 3),
+            problem(
+                "Level 3: Early Help, coordinated multi-agency",
+                Tier::Three,
+                3
+            ),
             None
         );
-        assert_eq!(problem("Level 1: no additional needs", 1, 1), None);
-        assert!(problem("Getting Advice", 4, 4).is_some());
-        assert!(problem("Level 4: Universal", 4, 4).is_some());
-        assert!(problem("Level 1", 4, 4).is_some());
-        assert!(problem("Child Protection", 1, 1).is_some());
+        assert_eq!(problem("Level 1: no additional needs", Tier::One, 1), None);
+        assert!(problem("Getting Advice", Tier::Four, 4).is_some());
+        assert!(problem("Level 4: Universal", Tier::Four, 4).is_some());
+        assert!(problem("Level 1", Tier::Four, 4).is_some());
+        assert!(problem("Child Protection", Tier::One, 1).is_some());
     }
 
     #[test]
