@@ -41,7 +41,28 @@ pub fn parser_code(message: &str) -> (Option<Code>, String) {
 /// Parse one YAML document into `T`.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, ParseError> {
     refuse_deep_nesting(text)?;
-    yaml_serde::from_str(text).map_err(convert)
+    yaml_serde::from_str(text).map_err(|e| {
+        let mut error = convert(e);
+        error.location = error.location.map(|at| within(text, at));
+        error
+    })
+}
+
+/// `at`, or the end of `text` when the parser puts an error past it: at the end of the
+/// stream it can name the line after the last (`[` as a file's last character is
+/// refused at line 91 of a file of 90 lines). Lines are counted as YAML counts them: CR,
+/// LF, CR LF, NEL, LS and PS each end one.
+fn within(text: &str, at: Location) -> Location {
+    let ends = |c: char| matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}');
+    let lines = 1 + text.replace("\r\n", "\n").matches(ends).count();
+    if at.line <= lines {
+        return at;
+    }
+    let last = text.rsplit(ends).next().unwrap_or_default();
+    Location {
+        line: lines,
+        column: last.chars().count() + 1,
+    }
 }
 
 /// Parse with the parser alone, without the nesting scan in front of it, and with its own
@@ -568,7 +589,23 @@ impl Splitter {
 
 #[cfg(test)]
 mod tests {
-    use super::{Document, MAX_FLOW_DEPTH, Splitter, refuse_deep_nesting, strip_position};
+    use super::{
+        Document, Location, MAX_FLOW_DEPTH, Splitter, Value, from_str, refuse_deep_nesting,
+        strip_position, within,
+    };
+
+    #[test]
+    fn an_error_at_the_end_of_the_stream_is_placed_within_the_file() {
+        let at = |text: &str| from_str::<Value>(text).unwrap_err().location.unwrap();
+        let at_end = at("a: 1\nb: 2\n[");
+        assert_eq!((at_end.line, at_end.column), (3, 2));
+        let crlf = at("a: 1\r\nb: 2\r\n[");
+        assert_eq!((crlf.line, crlf.column), (3, 2));
+        assert_eq!(
+            within("a\nb", Location { line: 2, column: 1 }),
+            Location { line: 2, column: 1 }
+        );
+    }
 
     fn deep(prefix: &str, depth: usize) -> String {
         format!("{prefix}{}", "[".repeat(depth))
