@@ -308,14 +308,106 @@ impl Map {
     /// Read and check the map at `path`.
     pub fn load(path: &Path, bank: &QuestionBank) -> Result<Map, Diagnostic> {
         let name = path.display().to_string();
+        let (bytes, text, file) = MapFile::read(path, &name)?;
+        let t = MapText {
+            name: &name,
+            text: &text,
+        };
+        file.check_columns(&t)?;
+        file.check_filters(&t)?;
+        file.check_repeats(&t)?;
+        file.check_levels(&t)?;
+        let defaults = file.answers.clone().unwrap_or_default();
+        if file.columns.unborn.is_some() && (defaults.yes.is_empty() || defaults.no.is_empty()) {
+            return Err(t.refuse(
+                "`columns: unborn` is read in the words of `answers:`, which gives none for yes or for no"
+                    .into(),
+                t.at("unborn", ""),
+            ));
+        }
+        let questions = file.questions(&t, bank, &defaults)?;
+        let (codes, other_codes) = file.codes(&t, bank)?;
+        let sha256 = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(Map {
+            path: name,
+            sha256,
+            file,
+            questions,
+            codes,
+            other_codes,
+        })
+    }
+}
+
+/// A map's text as read, to place a refusal of it.
+struct MapText<'a> {
+    name: &'a str,
+    text: &'a str,
+}
+
+impl MapText<'_> {
+    /// Where `key: value` is written in the map.
+    fn at(&self, key: &str, value: &str) -> Option<Location> {
+        crate::case::find_field(self.text, key, value, 0)
+    }
+
+    /// The refusal of the map for `message`, at `location`.
+    fn refuse(&self, message: String, location: Option<Location>) -> Diagnostic {
+        Diagnostic::error(crate::error::Code::MapInvalid, self.name, message)
+            .at(location)
+            .help(MAP_HELP)
+    }
+
+    /// The bank's question `id`, or the refusal of an unknown one (naming the nearest).
+    fn question(&self, bank: &QuestionBank, id: &str) -> Result<QId, Diagnostic> {
+        bank.get(id).ok_or_else(|| {
+            let near = crate::error::nearest(id, bank.questions().map(|(_, q)| q.id.as_str()));
+            let hint = near.map_or(String::new(), |n| format!(" (did you mean `{n}`?)"));
+            self.refuse(format!("unknown question `{id}`{hint}"), self.at(id, ""))
+        })
+    }
+
+    /// Two keys the tool reads as one (a code in another case, a level's value in other
+    /// spacing): refused like a key written twice, at whichever is written later.
+    fn same(&self, keys: Vec<(&String, String)>, what: &str) -> Result<(), Diagnostic> {
+        let mut seen: HashMap<String, &String> = HashMap::new();
+        for (written, key) in keys {
+            if let Some(first) = seen.insert(key, written) {
+                let (a, b) = (self.at(first, ""), self.at(written, ""));
+                let (earlier, later, location) =
+                    if a.map(|l| (l.line, l.column)) > b.map(|l| (l.line, l.column)) {
+                        (written, first, a)
+                    } else {
+                        (first, written, b)
+                    };
+                return Err(Diagnostic::error(
+                    crate::error::Code::MapInvalid,
+                    self.name,
+                    format!("`{later}` is written twice: `{earlier}` and `{later}` are one {what}"),
+                )
+                .at(location)
+                .help(REPEAT_HELP));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl MapFile {
+    /// The map at `path` (`name` in messages) read and parsed: its bytes, its text, and
+    /// what it says.
+    fn read(path: &Path, name: &str) -> Result<(Vec<u8>, String, MapFile), Diagnostic> {
         let bytes = crate::files::read_limited(path, MAX_MAP_BYTES).map_err(|e| {
-            Diagnostic::error(crate::error::Code::MapInvalid, &name, e)
+            Diagnostic::error(crate::error::Code::MapInvalid, name, e)
                 .help("check the path given to --map")
         })?;
         let text = String::from_utf8(bytes.clone()).map_err(|_| {
             Diagnostic::error(
                 crate::error::Code::MapInvalid,
-                &name,
+                name,
                 "the map is not valid UTF-8",
             )
             .help("save the map as UTF-8")
@@ -330,7 +422,7 @@ impl Map {
             let e = crate::parse::narrow(&text, e);
             let diagnostic = Diagnostic::error(
                 crate::error::Code::MapInvalid,
-                &name,
+                name,
                 crate::yaml::strip_position(&e.message),
             )
             .at(e.location);
@@ -340,99 +432,82 @@ impl Map {
                 diagnostic.help(MAP_HELP)
             }
         })?;
-        let at = |key: &str, value: &str| crate::case::find_field(&text, key, value, 0);
-        let refuse = |message: String, location: Option<Location>| {
-            Diagnostic::error(crate::error::Code::MapInvalid, &name, message)
-                .at(location)
-                .help(MAP_HELP)
-        };
-        if file.map != 1 {
-            return Err(refuse(
+        Ok((bytes, text, file))
+    }
+
+    /// The version, the columns, the date formats and the case key, checked.
+    fn check_columns(&self, t: &MapText) -> Result<(), Diagnostic> {
+        if self.map != 1 {
+            return Err(t.refuse(
                 format!(
                     "`map: {}` is not a map version this tool reads (1)",
-                    file.map
+                    self.map
                 ),
-                at("map", &file.map.to_string()),
+                t.at("map", &self.map.to_string()),
             ));
         }
-        if file.columns.age.is_some() == file.columns.date_of_birth.is_some() {
-            return Err(refuse(
+        if self.columns.age.is_some() == self.columns.date_of_birth.is_some() {
+            return Err(t.refuse(
                 "the map needs exactly one of `columns: age` and `columns: date_of_birth`"
                     .to_string(),
-                at("columns", ""),
+                t.at("columns", ""),
             ));
         }
-        if let Some(format) = file.date_format.iter().find(|f| !f.contains('%')) {
-            return Err(refuse(
+        if let Some(format) = self.date_format.iter().find(|f| !f.contains('%')) {
+            return Err(t.refuse(
                 format!("`date_format: {format}` has no `%` field (for example %d/%m/%Y)"),
-                at("date_format", format),
+                t.at("date_format", format),
             ));
         }
-        if file.columns.expected_date_of_birth.is_some() && file.columns.date_of_birth.is_none() {
-            return Err(refuse(
+        if self.columns.expected_date_of_birth.is_some() && self.columns.date_of_birth.is_none() {
+            return Err(t.refuse(
                 "`columns: expected_date_of_birth` needs `columns: date_of_birth` (an age column gives no birth date to tell a born child from one expected)".to_string(),
-                at("expected_date_of_birth", ""),
+                t.at("expected_date_of_birth", ""),
             ));
         }
-        if let Some(key) = &file.case_key
+        if let Some(key) = &self.case_key
             && !key
                 .iter()
-                .any(|k| normalise(k) == normalise(&file.columns.reference))
+                .any(|k| normalise(k) == normalise(&self.columns.reference))
         {
-            return Err(refuse(
+            return Err(t.refuse(
                 format!(
                     "`case_key:` does not list the household reference `{}`: the rows of a case must be of one household",
-                    file.columns.reference
+                    self.columns.reference
                 ),
-                at("case_key", ""),
+                t.at("case_key", ""),
             ));
         }
-        for filter in &file.filter {
+        Ok(())
+    }
+
+    /// The filters, checked: each keeps or skips at least one value.
+    fn check_filters(&self, t: &MapText) -> Result<(), Diagnostic> {
+        for filter in &self.filter {
             let values = filter.keep.as_ref().or(filter.skip.as_ref());
             if filter.keep.is_some() == filter.skip.is_some() || values.is_some_and(Vec::is_empty) {
-                return Err(refuse(
+                return Err(t.refuse(
                     format!(
                         "the filter on `{}` needs exactly one of `keep:` (the values of the rows read) and `skip:` (the values of the rows left out), with at least one value",
                         filter.column
                     ),
-                    at("filter", ""),
+                    t.at("filter", ""),
                 ));
             }
         }
-        // Two keys the tool reads as one (a code in another case, a level's value in
-        // other spacing): refused like a key written twice, at whichever is written later.
-        let same = |keys: Vec<(&String, String)>, what: &str| -> Result<(), Diagnostic> {
-            let mut seen: HashMap<String, &String> = HashMap::new();
-            for (written, key) in keys {
-                if let Some(first) = seen.insert(key, written) {
-                    let (a, b) = (at(first, ""), at(written, ""));
-                    let (earlier, later, location) =
-                        if a.map(|l| (l.line, l.column)) > b.map(|l| (l.line, l.column)) {
-                            (written, first, a)
-                        } else {
-                            (first, written, b)
-                        };
-                    return Err(Diagnostic::error(
-                        crate::error::Code::MapInvalid,
-                        &name,
-                        format!(
-                            "`{later}` is written twice: `{earlier}` and `{later}` are one {what}"
-                        ),
-                    )
-                    .at(location)
-                    .help(REPEAT_HELP));
-                }
-            }
-            Ok(())
-        };
-        if let Some(level) = &file.recorded_level {
-            same(
+        Ok(())
+    }
+
+    /// The recorded level's values and the factor codes, checked: no two read as one.
+    fn check_repeats(&self, t: &MapText) -> Result<(), Diagnostic> {
+        if let Some(level) = &self.recorded_level {
+            t.same(
                 level.values.keys().map(|w| (w, normalise(w))).collect(),
                 "value (values are matched whatever their case, spacing and punctuation)",
             )?;
         }
-        if let Some(factors) = &file.factors {
-            same(
+        if let Some(factors) = &self.factors {
+            t.same(
                 factors
                     .codes
                     .keys()
@@ -441,34 +516,35 @@ impl Map {
                 "code (codes are matched whatever their case)",
             )?;
         }
-        if let Some(level) = &file.recorded_level {
+        Ok(())
+    }
+
+    /// The recorded level's values, checked: each is a level, 1 to 4.
+    fn check_levels(&self, t: &MapText) -> Result<(), Diagnostic> {
+        if let Some(level) = &self.recorded_level {
             for (word, tier) in &level.values {
                 if !(1..=4).contains(tier) {
-                    return Err(refuse(
+                    return Err(t.refuse(
                         format!("recorded level `{word}` is {tier}: a level is 1 to 4"),
-                        at(word, &tier.to_string()),
+                        t.at(word, &tier.to_string()),
                     ));
                 }
             }
         }
-        let defaults = file.answers.clone().unwrap_or_default();
-        if file.columns.unborn.is_some() && (defaults.yes.is_empty() || defaults.no.is_empty()) {
-            return Err(refuse(
-                "`columns: unborn` is read in the words of `answers:`, which gives none for yes or for no"
-                    .into(),
-                at("unborn", ""),
-            ));
-        }
-        let question = |id: &str| {
-            bank.get(id).ok_or_else(|| {
-                let near = crate::error::nearest(id, bank.questions().map(|(_, q)| q.id.as_str()));
-                let hint = near.map_or(String::new(), |n| format!(" (did you mean `{n}`?)"));
-                refuse(format!("unknown question `{id}`{hint}"), at(id, ""))
-            })
-        };
+        Ok(())
+    }
+
+    /// The mapped questions: each one's columns and its words for each answer (its own,
+    /// or `defaults`, those of `answers:`).
+    fn questions(
+        &self,
+        t: &MapText,
+        bank: &QuestionBank,
+        defaults: &Words,
+    ) -> Result<Vec<(QId, Vec<String>, Words)>, Diagnostic> {
         let mut questions = Vec::new();
-        for (id, q) in &file.questions {
-            let qid = question(id)?;
+        for (id, q) in &self.questions {
+            let qid = t.question(bank, id)?;
             let words = Words {
                 yes: q.yes.clone().unwrap_or_else(|| defaults.yes.clone()),
                 no: q.no.clone().unwrap_or_else(|| defaults.no.clone()),
@@ -482,47 +558,58 @@ impl Map {
                 (Some(one), None) => vec![one.clone()],
                 (None, Some(several)) if !several.is_empty() => several.clone(),
                 _ => {
-                    return Err(refuse(
+                    return Err(t.refuse(
                         format!(
                             "`{id}` needs exactly one of `column:` and `columns:` (a list of one or more)"
                         ),
-                        at(id, ""),
+                        t.at(id, ""),
                     ));
                 }
             };
             if columns.len() > 1 && kind != Kind::Yesno {
-                return Err(refuse(
+                return Err(t.refuse(
                     format!("`{id}` is a count: it is answered from one column, not several"),
-                    at(id, ""),
+                    t.at(id, ""),
                 ));
             }
             if kind == Kind::Yesno && words.yes.is_empty() && words.no.is_empty() {
-                return Err(refuse(
+                return Err(t.refuse(
                     format!("`{id}` has no words for yes or no, and `answers:` gives none"),
-                    at(id, ""),
+                    t.at(id, ""),
                 ));
             }
             questions.push((qid, columns, words));
         }
+        Ok(questions)
+    }
+
+    /// The codes table: each factor code (upper case) and the question it answers yes,
+    /// and the codes that answer none.
+    fn codes(
+        &self,
+        t: &MapText,
+        bank: &QuestionBank,
+    ) -> Result<(HashMap<String, QId>, Vec<String>), Diagnostic> {
+        let text = t.text;
         let mut codes = HashMap::new();
         let mut other_codes = Vec::new();
-        if let Some(factors) = &file.factors {
+        if let Some(factors) = &self.factors {
             for (code, id) in &factors.codes {
-                let qid = question(id)?;
+                let qid = t.question(bank, id)?;
                 if bank.question(qid).kind != Kind::Yesno {
-                    return Err(refuse(
+                    return Err(t.refuse(
                         format!("code `{code}` names `{id}`, which is a count, not yes or no"),
-                        at(code, id),
+                        t.at(code, id),
                     ));
                 }
                 // With `absent: no` a row without the code answers no: that must be the
                 // reassuring answer, never one that raises a level.
                 if factors.absent == Absent::No && bank.question(qid).worrying != Worrying::Yes {
-                    return Err(refuse(
+                    return Err(t.refuse(
                         format!(
                             "code `{code}` names `{id}`, whose worrying answer is not yes: with `absent: no` a row without the code would answer it no"
                         ),
-                        at(code, id),
+                        t.at(code, id),
                     ));
                 }
                 codes.insert(code.trim().to_uppercase(), qid);
@@ -530,30 +617,19 @@ impl Map {
             for code in &factors.other_codes {
                 let key = code.trim().to_uppercase();
                 if codes.contains_key(&key) || other_codes.contains(&key) {
-                    let list = crate::parse::find_word(&text, "other_codes", 0);
-                    let from = list.map_or(0, |l| l.offset_in(&text));
-                    return Err(refuse(
+                    let list = crate::parse::find_word(text, "other_codes", 0);
+                    let from = list.map_or(0, |l| l.offset_in(text));
+                    return Err(t.refuse(
                         format!(
                             "code `{code}` is in `other_codes:` and answers a question in `codes:`, or is listed twice"
                         ),
-                        crate::parse::find_word(&text, code, from),
+                        crate::parse::find_word(text, code, from),
                     ));
                 }
                 other_codes.push(key);
             }
         }
-        let sha256 = Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        Ok(Map {
-            path: name,
-            sha256,
-            file,
-            questions,
-            codes,
-            other_codes,
-        })
+        Ok((codes, other_codes))
     }
 }
 
