@@ -275,34 +275,63 @@ impl Map {
     /// Whether the map reads the column `header` (an `ignore`d one it does not): a column
     /// it reads holds no line break (a CSV reader takes one there for a stray quote).
     pub fn reads_column(&self, header: &str) -> bool {
+        self.columns()
+            .iter()
+            .any(|(name, _)| normalise(name) == normalise(header))
+    }
+
+    /// Every column the map names, with what it holds, in the order a header is searched
+    /// for them: the one list of them, so that a plan reads no column `reads_column` denies.
+    fn columns(&self) -> Vec<(&str, Role)> {
         let file = &self.file;
         let c = &file.columns;
-        let level = file.recorded_level.as_ref().map(|l| &l.column);
-        let factors = file.factors.as_ref().map(|f| &f.column);
-        [&c.reference, &c.child_id]
-            .into_iter()
-            .chain(
-                [
-                    &c.age,
-                    &c.date_of_birth,
-                    &c.expected_date_of_birth,
-                    &c.unborn,
-                    &c.assessed_at,
-                    &c.area,
-                    &c.team,
-                ]
+        let level = file.recorded_level.as_ref().map(|l| l.column.as_str());
+        let optional = [
+            (c.area.as_deref(), Role::Area),
+            (c.team.as_deref(), Role::Team),
+            (c.assessed_at.as_deref(), Role::AssessedAt),
+            (level, Role::RecordedLevel),
+            (c.age.as_deref(), Role::Age),
+            (c.date_of_birth.as_deref(), Role::DateOfBirth),
+            (
+                c.expected_date_of_birth.as_deref(),
+                Role::ExpectedDateOfBirth,
+            ),
+            (c.unborn.as_deref(), Role::Unborn),
+        ];
+        let answers = self.questions.iter().enumerate().flat_map(|(index, q)| {
+            q.1.iter()
+                .map(move |name| (name.as_str(), Role::Answer(index)))
+        });
+        [
+            (c.reference.as_str(), Role::Reference),
+            (c.child_id.as_str(), Role::ChildId),
+        ]
+        .into_iter()
+        .chain(
+            optional
                 .into_iter()
-                .flatten(),
-            )
-            .chain(level.into_iter().chain(factors))
-            .chain(file.case_key.iter().flatten())
-            .chain(file.filter.iter().map(|f| &f.column))
-            .chain(
-                file.questions
-                    .values()
-                    .flat_map(|q| q.column.iter().chain(q.columns.iter().flatten())),
-            )
-            .any(|name| normalise(name) == normalise(header))
+                .filter_map(|(n, role)| n.map(|n| (n, role))),
+        )
+        .chain(answers)
+        .chain(
+            file.case_key
+                .iter()
+                .flatten()
+                .map(|k| (k.as_str(), Role::CaseKey)),
+        )
+        .chain(
+            file.filter
+                .iter()
+                .enumerate()
+                .map(|(index, f)| (f.column.as_str(), Role::Filter(index))),
+        )
+        .chain(
+            file.factors
+                .iter()
+                .map(|f| (f.column.as_str(), Role::Factors)),
+        )
+        .collect()
     }
 
     /// Read and check the map at `path`.
@@ -1161,229 +1190,32 @@ impl Plan {
             .iter()
             .map(|c| c.text.trim_start_matches('\u{feff}').to_string())
             .collect();
-        let mut used = vec![false; names.len()];
-        let mut find = |wanted: &str, what: &str| -> Result<usize, Diagnostic> {
-            let key = normalise(wanted);
-            let found = names.iter().position(|n| normalise(n) == key);
-            let again = found.and_then(|i| {
-                names[i + 1..]
-                    .iter()
-                    .position(|n| normalise(n) == key)
-                    .map(|j| i + 1 + j)
-            });
-            if let (Some(first), Some(second)) = (found, again) {
-                let at = |i: usize| match &source.sheet {
-                    Some(_) => format!("column {}", column_letter(i + 1)),
-                    None => format!("column {}", i + 1),
-                };
-                return Err(Diagnostic::error(
-                    crate::error::Code::MapValue,
-                    &*source.name,
-                    format!(
-                        "two columns match `{wanted}` ({what}): `{}` ({}) and `{}` ({}); which is meant is never guessed",
-                        names[first],
-                        at(first),
-                        names[second],
-                        at(second)
-                    ),
-                )
-                .at(Some(Location {
-                    line: header.line,
-                    column: 1,
-                }))
-                .help("rename one of the columns in the export, or name the other in the map"));
-            }
-            match found {
-                Some(i) => {
-                    used[i] = true;
-                    Ok(i)
-                }
-                None => {
-                    let near = crate::error::nearest(wanted, names.iter().map(String::as_str));
-                    let hint = near.map_or(String::new(), |n| format!(" (the nearest is `{n}`)"));
-                    Err(Diagnostic::error(
-                        crate::error::Code::MapValue,
-                        &*source.name,
-                        format!(
-                            "the header has no column `{wanted}`, which the map {} names as {what}{hint}",
-                            map.path
-                        ),
-                    )
-                    .at(Some(Location {
-                        line: header.line,
-                        column: 1,
-                    }))
-                    .help("correct the column's name in the map (case and spacing do not matter)"))
-                }
-            }
+        let mut finder = Finder {
+            names: &names,
+            used: vec![false; names.len()],
+            line: header.line,
+            source,
+            map,
         };
-        let c = &map.file.columns;
-        let reference = find(&c.reference, "the household reference")?;
-        let child = find(&c.child_id, "the child id")?;
-        let mut columns = vec![Column::Reference, Column::ChildId];
-        let mut our_names = vec![names[reference].clone(), names[child].clone()];
-        let mut fills = vec![Fill::Copy(reference), Fill::Copy(child)];
-        let mut date = None;
-        if let Some(column) = &c.area {
-            let i = find(column, "the area")?;
-            columns.push(Column::Area);
-            our_names.push(names[i].clone());
-            fills.push(Fill::Copy(i));
-        } else if let Some(area) = &map.file.area {
-            columns.push(Column::Area);
-            our_names.push("area".into());
-            fills.push(Fill::Fixed(area.clone()));
-        }
-        let team = match &c.team {
-            Some(column) => Some(find(column, "the team or service")?),
-            None => None,
-        };
-        if let Some(column) = &c.assessed_at {
-            let i = find(column, "the assessment date")?;
-            date = Some(i);
-            columns.push(Column::AssessedAt);
-            our_names.push(names[i].clone());
-            fills.push(Fill::Date(i));
-        }
-        if let Some(level) = &map.file.recorded_level {
-            let i = find(&level.column, "the recorded level")?;
-            columns.push(Column::RecordedLevel);
-            our_names.push(names[i].clone());
-            fills.push(Fill::Level(i));
-        }
-        if let Some(column) = &c.age {
-            let i = find(column, "the age")?;
-            columns.push(Column::ChildAge);
-            our_names.push(names[i].clone());
-            fills.push(Fill::Age(i));
-        }
-        let mut birth = None;
-        if let Some(column) = &c.date_of_birth {
-            let i = find(column, "the date of birth")?;
-            birth = Some(i);
-            columns.push(Column::ChildAge);
-            our_names.push(names[i].clone());
-            fills.push(Fill::BirthDate(i));
-        }
-        let expected = match &c.expected_date_of_birth {
-            Some(column) => Some(find(column, "the expected date of birth")?),
-            None => None,
-        };
-        let mut unborn = None;
-        if let Some(column) = &c.unborn {
-            let i = find(column, "whether the child is unborn")?;
-            unborn = Some(i);
-            columns.push(Column::ChildUnborn);
-            our_names.push(names[i].clone());
-            fills.push(Fill::Unborn(Some(i)));
-        } else if birth.is_some() {
-            // A date of birth after the assessment, or only an expected one: unborn.
-            columns.push(Column::ChildUnborn);
-            our_names.push("child_unborn".into());
-            fills.push(Fill::Unborn(None));
-        }
-        let mut question_column = HashMap::new();
-        for (index, (q, wanted, _)) in map.questions.iter().enumerate() {
-            let mut found = Vec::with_capacity(wanted.len());
-            for column in wanted {
-                found.push(find(column, &format!("the answer to `{}`", bank.name(*q)))?);
-            }
-            question_column.insert(*q, columns.len());
-            columns.push(Column::Question(*q, bank.question(*q).about));
-            our_names.push(names[found[0]].clone());
-            fills.push(Fill::Answer(found, index));
-        }
-        let mut key = Vec::new();
-        for column in map.file.case_key.iter().flatten() {
-            let i = find(column, "a column of the case key")?;
-            if i != reference && !key.contains(&i) {
-                key.push(i);
-            }
-        }
-        let mut filters = Vec::new();
-        for filter in &map.file.filter {
-            let i = find(&filter.column, "a filter's column")?;
-            let (keep, values) = match &filter.keep {
-                Some(keep) => (true, keep.as_slice()),
-                None => (false, filter.skip.as_deref().unwrap_or_default()),
-            };
-            filters.push((i, keep, values.iter().map(|v| normalise(v)).collect()));
-        }
-        let factors = match &map.file.factors {
-            Some(f) => Some(find(&f.column, "the factor codes")?),
-            None => None,
-        };
-        let mut coded: Vec<QId> = map.codes.values().copied().collect();
-        coded.sort_by_key(|q| q.0);
-        coded.dedup();
-        for q in coded {
-            if question_column.contains_key(&q) {
-                continue;
-            }
-            question_column.insert(q, columns.len());
-            columns.push(Column::Question(q, bank.question(q).about));
-            our_names.push(bank.name(q).to_string());
-            fills.push(Fill::Codes);
-        }
-        for ignored in &map.file.ignore {
-            let key = normalise(ignored);
-            for (i, n) in names.iter().enumerate() {
-                if normalise(n) == key {
-                    used[i] = true;
-                }
-            }
-        }
-        let unused: Vec<String> = names
-            .iter()
-            .enumerate()
-            .filter(|(i, n)| !used[*i] && !n.trim().is_empty())
-            .map(|(i, n)| {
-                let at = match &source.sheet {
-                    Some(_) => format!("column {}", column_letter(i + 1)),
-                    None => format!("column {}", i + 1),
-                };
-                format!("`{}` ({at})", crate::text::clean_message(n))
-            })
-            .collect();
-        if !unused.is_empty() {
-            notes.push(format!(
-                "{}: the map {} does not use {} column{}: {} (add them to `ignore:` to say so)",
-                crate::text::clean_message(&source.name),
-                map.path,
-                unused.len(),
-                if unused.len() == 1 { "" } else { "s" },
-                unused.join(", ")
-            ));
-        }
+        let found = Found::search(&mut finder, map, bank)?;
+        let mut ours = Ours::before_questions(&found, &names, map);
+        let question_column = ours.questions(&found, &names, map, bank);
+        finder.note_unused(notes);
         Ok(Plan {
             map: Arc::clone(map),
-            header: Arc::new(Header::mapped(columns, our_names)),
-            fills,
-            reference,
-            factors,
-            date,
-            unborn,
-            child,
-            birth,
-            expected,
-            key,
-            team,
-            carried_before_birth: map
-                .codes
-                .values()
-                .copied()
-                .chain(map.questions.iter().map(|(q, _, _)| *q))
-                .filter(|q| {
-                    let question = bank.question(*q);
-                    question.about == About::Child
-                        && !question.unborn
-                        && question
-                            .before_birth
-                            .as_ref()
-                            .is_some_and(|b| !b.carried_by.is_empty())
-                })
-                .collect(),
-            filters,
+            header: Arc::new(Header::mapped(ours.columns, ours.names)),
+            fills: ours.fills,
+            reference: found.reference,
+            factors: found.factors,
+            date: found.date,
+            unborn: found.unborn,
+            child: found.child,
+            birth: found.birth,
+            expected: found.expected,
+            key: found.key,
+            team: found.team,
+            carried_before_birth: carried_before_birth(map, bank),
+            filters: found.filters,
             ids: question_column
                 .keys()
                 .map(|q| (*q, bank.name(*q).to_string()))
@@ -2337,6 +2169,330 @@ impl Plan {
     }
 }
 
+/// What a column the map names holds.
+#[derive(Debug, Clone, Copy)]
+enum Role {
+    Reference,
+    ChildId,
+    Area,
+    Team,
+    AssessedAt,
+    RecordedLevel,
+    Age,
+    DateOfBirth,
+    ExpectedDateOfBirth,
+    Unborn,
+    /// One of the columns of the map's question `.0` (its place in `Map::questions`).
+    Answer(usize),
+    CaseKey,
+    /// The column of the map's filter `.0` (its place in `filter:`).
+    Filter(usize),
+    Factors,
+}
+
+impl Role {
+    /// What the column holds, as a message about it says.
+    fn said(self, map: &Map, bank: &QuestionBank) -> String {
+        match self {
+            Role::Reference => "the household reference".into(),
+            Role::ChildId => "the child id".into(),
+            Role::Area => "the area".into(),
+            Role::Team => "the team or service".into(),
+            Role::AssessedAt => "the assessment date".into(),
+            Role::RecordedLevel => "the recorded level".into(),
+            Role::Age => "the age".into(),
+            Role::DateOfBirth => "the date of birth".into(),
+            Role::ExpectedDateOfBirth => "the expected date of birth".into(),
+            Role::Unborn => "whether the child is unborn".into(),
+            Role::Answer(index) => {
+                format!("the answer to `{}`", bank.name(map.questions[index].0))
+            }
+            Role::CaseKey => "a column of the case key".into(),
+            Role::Filter(_) => "a filter's column".into(),
+            Role::Factors => "the factor codes".into(),
+        }
+    }
+}
+
+/// A header's columns, searched by name for those the map names.
+struct Finder<'a> {
+    names: &'a [String],
+    /// Whether each column is one the map names.
+    used: Vec<bool>,
+    /// The header's line.
+    line: usize,
+    source: &'a Source,
+    map: &'a Map,
+}
+
+impl Finder<'_> {
+    /// The header's column `wanted` (which holds `what`), marked used; or the refusal of a
+    /// header with no such column, or two.
+    fn find(&mut self, wanted: &str, what: &str) -> Result<usize, Diagnostic> {
+        let (names, source) = (self.names, self.source);
+        let key = normalise(wanted);
+        let found = names.iter().position(|n| normalise(n) == key);
+        let again = found.and_then(|i| {
+            names[i + 1..]
+                .iter()
+                .position(|n| normalise(n) == key)
+                .map(|j| i + 1 + j)
+        });
+        if let (Some(first), Some(second)) = (found, again) {
+            let at = |i: usize| match &source.sheet {
+                Some(_) => format!("column {}", column_letter(i + 1)),
+                None => format!("column {}", i + 1),
+            };
+            return Err(Diagnostic::error(
+                crate::error::Code::MapValue,
+                &*source.name,
+                format!(
+                    "two columns match `{wanted}` ({what}): `{}` ({}) and `{}` ({}); which is meant is never guessed",
+                    names[first],
+                    at(first),
+                    names[second],
+                    at(second)
+                ),
+            )
+            .at(Some(Location {
+                line: self.line,
+                column: 1,
+            }))
+            .help("rename one of the columns in the export, or name the other in the map"));
+        }
+        match found {
+            Some(i) => {
+                self.used[i] = true;
+                Ok(i)
+            }
+            None => {
+                let near = crate::error::nearest(wanted, names.iter().map(String::as_str));
+                let hint = near.map_or(String::new(), |n| format!(" (the nearest is `{n}`)"));
+                Err(Diagnostic::error(
+                    crate::error::Code::MapValue,
+                    &*source.name,
+                    format!(
+                        "the header has no column `{wanted}`, which the map {} names as {what}{hint}",
+                        self.map.path
+                    ),
+                )
+                .at(Some(Location {
+                    line: self.line,
+                    column: 1,
+                }))
+                .help("correct the column's name in the map (case and spacing do not matter)"))
+            }
+        }
+    }
+
+    /// The note of the header's columns the map neither reads nor ignores, if any.
+    fn note_unused(mut self, notes: &mut Vec<String>) {
+        let (names, source, map) = (self.names, self.source, self.map);
+        for ignored in &map.file.ignore {
+            let key = normalise(ignored);
+            for (i, n) in names.iter().enumerate() {
+                if normalise(n) == key {
+                    self.used[i] = true;
+                }
+            }
+        }
+        let unused: Vec<String> = names
+            .iter()
+            .enumerate()
+            .filter(|(i, n)| !self.used[*i] && !n.trim().is_empty())
+            .map(|(i, n)| {
+                let at = match &source.sheet {
+                    Some(_) => format!("column {}", column_letter(i + 1)),
+                    None => format!("column {}", i + 1),
+                };
+                format!("`{}` ({at})", crate::text::clean_message(n))
+            })
+            .collect();
+        if !unused.is_empty() {
+            notes.push(format!(
+                "{}: the map {} does not use {} column{}: {} (add them to `ignore:` to say so)",
+                crate::text::clean_message(&source.name),
+                map.path,
+                unused.len(),
+                if unused.len() == 1 { "" } else { "s" },
+                unused.join(", ")
+            ));
+        }
+    }
+}
+
+/// The header's columns the map names, found.
+#[derive(Default)]
+struct Found {
+    reference: usize,
+    child: usize,
+    area: Option<usize>,
+    team: Option<usize>,
+    date: Option<usize>,
+    level: Option<usize>,
+    age: Option<usize>,
+    birth: Option<usize>,
+    expected: Option<usize>,
+    unborn: Option<usize>,
+    /// The columns of each of the map's questions, in the order of `Map::questions`.
+    answers: Vec<Vec<usize>>,
+    /// The case key's columns besides the household reference.
+    key: Vec<usize>,
+    /// Each filter: its column, whether its values are kept (else skipped), and the
+    /// values as compared.
+    filters: Vec<(usize, bool, Vec<String>)>,
+    factors: Option<usize>,
+}
+
+impl Found {
+    /// The header's columns found: each the map names, in the order of `Map::columns`
+    /// (the first missing, or matched twice, refuses the header).
+    fn search(finder: &mut Finder, map: &Map, bank: &QuestionBank) -> Result<Found, Diagnostic> {
+        let mut found = Found {
+            answers: vec![Vec::new(); map.questions.len()],
+            ..Found::default()
+        };
+        for (name, role) in map.columns() {
+            let i = finder.find(name, &role.said(map, bank))?;
+            match role {
+                Role::Reference => found.reference = i,
+                Role::ChildId => found.child = i,
+                Role::Area => found.area = Some(i),
+                Role::Team => found.team = Some(i),
+                Role::AssessedAt => found.date = Some(i),
+                Role::RecordedLevel => found.level = Some(i),
+                Role::Age => found.age = Some(i),
+                Role::DateOfBirth => found.birth = Some(i),
+                Role::ExpectedDateOfBirth => found.expected = Some(i),
+                Role::Unborn => found.unborn = Some(i),
+                Role::Answer(index) => found.answers[index].push(i),
+                Role::CaseKey => {
+                    if i != found.reference && !found.key.contains(&i) {
+                        found.key.push(i);
+                    }
+                }
+                Role::Filter(index) => {
+                    let filter = &map.file.filter[index];
+                    let (keep, values) = match &filter.keep {
+                        Some(keep) => (true, keep.as_slice()),
+                        None => (false, filter.skip.as_deref().unwrap_or_default()),
+                    };
+                    found
+                        .filters
+                        .push((i, keep, values.iter().map(|v| normalise(v)).collect()));
+                }
+                Role::Factors => found.factors = Some(i),
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Our columns, as a plan makes them: each one, its name, and how it is filled.
+struct Ours {
+    columns: Vec<Column>,
+    names: Vec<String>,
+    fills: Vec<Fill>,
+}
+
+impl Ours {
+    /// Our column `column`, named `name`, filled by `fill`.
+    fn push(&mut self, column: Column, name: String, fill: Fill) {
+        self.columns.push(column);
+        self.names.push(name);
+        self.fills.push(fill);
+    }
+
+    /// The fills of our columns before the questions': the reference, the child id, the
+    /// area, the assessment date, the recorded level, the age or date of birth, and
+    /// whether the child is unborn.
+    fn before_questions(found: &Found, names: &[String], map: &Map) -> Ours {
+        let (reference, child) = (found.reference, found.child);
+        let mut ours = Ours {
+            columns: vec![Column::Reference, Column::ChildId],
+            names: vec![names[reference].clone(), names[child].clone()],
+            fills: vec![Fill::Copy(reference), Fill::Copy(child)],
+        };
+        if let Some(i) = found.area {
+            ours.push(Column::Area, names[i].clone(), Fill::Copy(i));
+        } else if let Some(area) = &map.file.area {
+            ours.push(Column::Area, "area".into(), Fill::Fixed(area.clone()));
+        }
+        if let Some(i) = found.date {
+            ours.push(Column::AssessedAt, names[i].clone(), Fill::Date(i));
+        }
+        if let Some(i) = found.level {
+            ours.push(Column::RecordedLevel, names[i].clone(), Fill::Level(i));
+        }
+        if let Some(i) = found.age {
+            ours.push(Column::ChildAge, names[i].clone(), Fill::Age(i));
+        }
+        if let Some(i) = found.birth {
+            ours.push(Column::ChildAge, names[i].clone(), Fill::BirthDate(i));
+        }
+        if let Some(i) = found.unborn {
+            ours.push(Column::ChildUnborn, names[i].clone(), Fill::Unborn(Some(i)));
+        } else if found.birth.is_some() {
+            // A date of birth after the assessment, or only an expected one: unborn.
+            ours.push(
+                Column::ChildUnborn,
+                "child_unborn".into(),
+                Fill::Unborn(None),
+            );
+        }
+        ours
+    }
+
+    /// The question columns: each mapped question's, then each question only factor codes
+    /// answer; and our column of each question.
+    fn questions(
+        &mut self,
+        found: &Found,
+        names: &[String],
+        map: &Map,
+        bank: &QuestionBank,
+    ) -> HashMap<QId, usize> {
+        let mut question_column = HashMap::new();
+        for (index, (q, _, _)) in map.questions.iter().enumerate() {
+            let found = found.answers[index].clone();
+            question_column.insert(*q, self.columns.len());
+            let column = Column::Question(*q, bank.question(*q).about);
+            self.push(column, names[found[0]].clone(), Fill::Answer(found, index));
+        }
+        let mut coded: Vec<QId> = map.codes.values().copied().collect();
+        coded.sort_by_key(|q| q.0);
+        coded.dedup();
+        for q in coded {
+            if question_column.contains_key(&q) {
+                continue;
+            }
+            question_column.insert(q, self.columns.len());
+            let column = Column::Question(q, bank.question(q).about);
+            self.push(column, bank.name(q).to_string(), Fill::Codes);
+        }
+        question_column
+    }
+}
+
+/// Child questions the map answers, not asked before birth, whose worry other questions
+/// carry for an unborn child (`before_birth: carried_by`).
+fn carried_before_birth(map: &Map, bank: &QuestionBank) -> Vec<QId> {
+    map.codes
+        .values()
+        .copied()
+        .chain(map.questions.iter().map(|(q, _, _)| *q))
+        .filter(|q| {
+            let question = bank.question(*q);
+            question.about == About::Child
+                && !question.unborn
+                && question
+                    .before_birth
+                    .as_ref()
+                    .is_some_and(|b| !b.carried_by.is_empty())
+        })
+        .collect()
+}
+
 /// The codes of a factors cell. A cell that starts with `[` or `{` is JSON and must be a
 /// list of codes (strings, or numbers such as `21`), as the Standard Safeguarding Dataset
 /// holds them (`["3B","4B"]`; `[]` for none); anything else is a list separated by commas,
@@ -2485,5 +2641,84 @@ mod tests {
         assert_eq!(parse_date("11/02/2026", &two), Some(d));
         assert_eq!(parse_date("02.11.2026", &two), Some(d));
         assert_eq!(parse_date("02-11-2026", &two), None);
+    }
+
+    /// A plan reads no column that `reads_column` says the map does not (a line break in
+    /// it would be read as a stray quote): for each shipped map, a header of every word the
+    /// map writes gives a plan, and each foreign column the plan reads is one the map reads.
+    #[test]
+    fn every_column_a_plan_reads_is_one_the_map_reads() {
+        let rules = crate::rules::bundled().unwrap();
+        let bank = &rules.questions;
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/maps");
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        paths.sort();
+        assert!(paths.len() >= 3, "{paths:?}");
+        for path in paths {
+            let map = Arc::new(Map::load(&path, bank).unwrap());
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut words = Vec::new();
+            strings(&crate::yaml::from_str(&text).unwrap(), &mut words);
+            let mut seen = HashSet::new();
+            words.retain(|w| seen.insert(normalise(w)));
+            let cells = words.iter().enumerate().map(|(i, w)| Cell {
+                text: w.clone(),
+                line: 1,
+                column: i + 1,
+            });
+            let header = Row {
+                line: 1,
+                cells: cells.collect(),
+            };
+            let source = Source {
+                name: "export.csv".into(),
+                sheet: None,
+            };
+            let today = jiff::civil::date(2026, 1, 1);
+            let plan = Plan::new(&header, &source, &map, bank, today, &mut Vec::new()).unwrap();
+            let mut read = vec![plan.reference, plan.child];
+            let one = [plan.factors, plan.date, plan.unborn, plan.birth];
+            read.extend(one.into_iter().chain([plan.expected, plan.team]).flatten());
+            read.extend(&plan.key);
+            read.extend(plan.filters.iter().map(|f| f.0));
+            for fill in &plan.fills {
+                match fill {
+                    Fill::Copy(i)
+                    | Fill::Date(i)
+                    | Fill::Level(i)
+                    | Fill::Age(i)
+                    | Fill::BirthDate(i)
+                    | Fill::Unborn(Some(i)) => read.push(*i),
+                    Fill::Answer(columns, _) => read.extend(columns),
+                    Fill::Fixed(_) | Fill::Unborn(None) | Fill::Codes => {}
+                }
+            }
+            for i in read {
+                assert!(
+                    map.reads_column(&words[i]),
+                    "{}: the plan reads `{}`, which `reads_column` says the map does not",
+                    path.display(),
+                    words[i]
+                );
+            }
+        }
+    }
+
+    /// Every key and string in a map's YAML, in order.
+    fn strings(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::String(text) => out.push(text.clone()),
+            serde_json::Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
+            serde_json::Value::Object(fields) => {
+                for (key, v) in fields {
+                    out.push(key.clone());
+                    strings(v, out);
+                }
+            }
+            _ => {}
+        }
     }
 }
