@@ -1240,383 +1240,466 @@ impl Plan {
         today: jiff::civil::Date,
     ) -> Translated {
         let mut problem = problem;
+        let dates = self.dates(row, today);
+        let mut cells = Vec::with_capacity(self.fills.len());
+        for fill in &self.fills {
+            let out = self.fill(fill, row, &dates, &mut problem);
+            cells.push(out);
+        }
+        let mut codes = Vec::new();
+        let unborn = dates.unborn();
+        if unborn {
+            self.carried_out(&mut cells, &mut codes);
+        }
+        let household_yes =
+            self.codes_to_answers(row, unborn, &mut cells, &mut codes, &mut problem);
+        let written = self.originals(row, &cells);
+        Translated {
+            row: Row {
+                line: row.line,
+                cells,
+            },
+            written,
+            problem,
+            codes,
+            household_yes,
+            team: self.team.map(|i| self.foreign(row, i).text),
+        }
+    }
+
+    /// "`D.O.B.` is `31/02/2020` at line 4, column 3": a foreign cell, for a refusal.
+    fn is(&self, i: usize, c: &Cell) -> String {
+        format!(
+            "`{}` is `{}` at {}",
+            self.foreign_names[i],
+            c.text,
+            self.place(c)
+        )
+    }
+
+    /// The first problem of the row refuses its case; the cell is left blank.
+    fn refuse(
+        &self,
+        problem: &mut Option<Diagnostic>,
+        at: Cell,
+        message: String,
+        help: &str,
+    ) -> Cell {
+        problem.get_or_insert_with(|| {
+            Diagnostic::error(crate::error::Code::MapValue, &*self.source_name(), message)
+                .at(Some(Location {
+                    line: at.line,
+                    column: at.column,
+                }))
+                .help(help)
+        });
+        Cell {
+            text: String::new(),
+            ..at
+        }
+    }
+
+    /// Yes, no (blank is no), or a word the map does not give: a cell of the unborn column.
+    fn unborn_word(&self, c: &Cell) -> Option<bool> {
+        let no_words = Words::default();
+        let words = self.map.file.answers.as_ref().unwrap_or(&no_words);
+        let key = normalise(&c.text);
+        let one_of = |list: &[String]| list.iter().any(|w| normalise(w) == key);
+        if c.text.is_empty() || one_of(&words.no) {
+            Some(false)
+        } else if one_of(&words.yes) {
+            Some(true)
+        } else {
+            None
+        }
+    }
+
+    /// The row's dates: the assessment date, what the unborn column says, and the child's
+    /// age from the dates of birth.
+    fn dates(&self, row: &Row, today: jiff::civil::Date) -> Dates {
+        let cell = |i: usize| self.foreign(row, i);
+        let assessed = self
+            .date
+            .map(cell)
+            .and_then(|c| parse_date(&c.text, &self.map.file.date_format));
+        // What the unborn column says: yes, no, or nothing (blank, or a word refused below).
+        let said = self
+            .unborn
+            .map(cell)
+            .filter(|c| !c.text.is_empty())
+            .and_then(|c| self.unborn_word(&c));
+        let birth = self
+            .birth
+            .map(|i| self.birth(row, i, assessed.unwrap_or(today), said));
+        Dates {
+            assessed,
+            said,
+            birth,
+        }
+    }
+
+    /// Our cell filled by `fill` from the row (blank, and the row's problem, where the
+    /// map does not give its value).
+    fn fill(
+        &self,
+        fill: &Fill,
+        row: &Row,
+        dates: &Dates,
+        problem: &mut Option<Diagnostic>,
+    ) -> Cell {
         let blank = Cell {
             text: String::new(),
             line: row.line,
             column: 1,
         };
         let cell = |i: usize| self.foreign(row, i);
-        let mut codes = Vec::new();
-        let mut household_yes = Vec::new();
-        // "`D.O.B.` is `31/02/2020` at line 4, column 3": a foreign cell, for a refusal.
-        let is = |i: usize, c: &Cell| {
-            format!(
-                "`{}` is `{}` at {}",
-                self.foreign_names[i],
-                c.text,
-                self.place(c)
-            )
-        };
-        // The first problem of the row refuses its case; the cell is left blank.
-        let refuse = |problem: &mut Option<Diagnostic>, at: Cell, message: String, help: &str| {
-            problem.get_or_insert_with(|| {
-                Diagnostic::error(crate::error::Code::MapValue, &*self.source_name(), message)
-                    .at(Some(Location {
-                        line: at.line,
-                        column: at.column,
-                    }))
-                    .help(help)
-            });
-            Cell {
-                text: String::new(),
-                ..at
+        match fill {
+            Fill::Copy(i) => cell(*i),
+            Fill::Fixed(text) => Cell {
+                text: text.clone(),
+                ..blank.clone()
+            },
+            Fill::Date(i) => self.date_cell(*i, cell(*i), dates.assessed, problem),
+            Fill::Level(i) => self.level_cell(*i, cell(*i), problem),
+            Fill::Age(i) => cell(*i),
+            Fill::BirthDate(i) => match &dates.birth {
+                Some(Err((c, message, help))) => {
+                    self.refuse(problem, c.clone(), message.clone(), help)
+                }
+                Some(Ok((age, _))) => Cell {
+                    text: age.clone(),
+                    ..cell(*i)
+                },
+                None => cell(*i),
+            },
+            Fill::Unborn(column) => {
+                let c = column.map_or(blank.clone(), &cell);
+                self.unborn_cell(*column, c, dates.unborn(), problem)
             }
+            Fill::Answer(columns, index) => self.answer_cell(row, columns, *index, problem),
+            // Placed at the factors cell, if there is one (its text is not needed).
+            Fill::Codes => match self.factors.and_then(|i| row.cells.get(i)) {
+                Some(c) => Cell {
+                    text: String::new(),
+                    line: c.line,
+                    column: c.column,
+                },
+                None => Cell {
+                    column: self.factors.map_or(1, |i| i + 1),
+                    ..blank.clone()
+                },
+            },
+        }
+    }
+
+    /// A date cell `c` of foreign column `i` as our date (the assessment's: `assessed`).
+    fn date_cell(
+        &self,
+        i: usize,
+        c: Cell,
+        assessed: Option<jiff::civil::Date>,
+        problem: &mut Option<Diagnostic>,
+    ) -> Cell {
+        let date_format = self.map.file.date_format.as_slice();
+        let date = match self.date == Some(i) {
+            true => assessed,
+            false => parse_date(&c.text, date_format),
         };
-        let map = &self.map;
-        let date_format = map.file.date_format.as_slice();
-        let not_a_date = |problem: &mut Option<Diagnostic>, i: usize, c: Cell| {
+        if c.text.is_empty() {
+            c
+        } else if let Some(date) = date {
+            Cell {
+                text: format!("{date}T12:00"),
+                ..c
+            }
+        } else {
             let message = format!(
                 "{}: not a date written {}",
-                is(i, &c),
+                self.is(i, &c),
                 match date_format {
                     [] => "%Y-%m-%d".to_string(),
                     formats => formats.join(" or "),
                 }
             );
-            refuse(
+            self.refuse(
                 problem,
                 c,
                 message,
                 "correct the date, or `date_format:` in the map",
             )
-        };
-        let assessed = self
-            .date
-            .map(&cell)
-            .and_then(|c| parse_date(&c.text, date_format));
+        }
+    }
+
+    /// The level: the recorded level cell `c` of foreign column `i`, as the map's level.
+    fn level_cell(&self, i: usize, c: Cell, problem: &mut Option<Diagnostic>) -> Cell {
+        let map = &self.map;
+        let level = map.file.recorded_level.as_ref();
+        let key = normalise(&c.text);
+        let found = self.levels.iter().find(|(w, _)| *w == key).map(|(_, t)| *t);
+        match found {
+            _ if c.text.is_empty() => c,
+            Some(tier) => Cell {
+                text: tier.to_string(),
+                ..c
+            },
+            None => {
+                let known: Vec<&str> = level
+                    .map(|l| l.values.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                let message = format!(
+                    "{}, which the map {} gives no level (it gives {})",
+                    self.is(i, &c),
+                    map.path,
+                    known.join(", ")
+                );
+                self.refuse(
+                    problem,
+                    c,
+                    message,
+                    "add the value to `recorded_level: values:` in the map; it is never guessed",
+                )
+            }
+        }
+    }
+
+    /// The unborn cell: yes or no (`unborn`), or the refusal of a word the map does not
+    /// give in the map's unborn column (`column`, whose cell is `c`).
+    fn unborn_cell(
+        &self,
+        column: Option<usize>,
+        c: Cell,
+        unborn: bool,
+        problem: &mut Option<Diagnostic>,
+    ) -> Cell {
         let no_words = Words::default();
-        let words = map.file.answers.as_ref().unwrap_or(&no_words);
-        // Yes, no (blank is no), or a word the map does not give.
-        let unborn_word = |c: &Cell| {
+        let words = self.map.file.answers.as_ref().unwrap_or(&no_words);
+        match (column, self.unborn_word(&c)) {
+            (Some(i), None) => {
+                let message = format!(
+                    "{}, which the map {} does not give (unborn: {}; born: {} or blank)",
+                    self.is(i, &c),
+                    self.map.path,
+                    shown(&words.yes),
+                    shown(&words.no),
+                );
+                self.refuse(
+                    problem,
+                    c,
+                    message,
+                    "add the value to `answers:` in the map; it is never guessed",
+                )
+            }
+            _ => Cell {
+                text: if unborn { "yes" } else { "no" }.to_string(),
+                ..c
+            },
+        }
+    }
+
+    /// The answer to the map's question `index` from its foreign `columns` of the row.
+    fn answer_cell(
+        &self,
+        row: &Row,
+        columns: &[usize],
+        index: usize,
+        problem: &mut Option<Diagnostic>,
+    ) -> Cell {
+        let map = &self.map;
+        let (q, _, words) = &map.questions[index];
+        // Each cell's answer: yes, no, unknown, a count, blank (None), or a
+        // word the map does not give (Err).
+        let read = |c: &Cell| -> Result<Option<String>, ()> {
             let key = normalise(&c.text);
             let one_of = |list: &[String]| list.iter().any(|w| normalise(w) == key);
-            if c.text.is_empty() || one_of(&words.no) {
-                Some(false)
+            if c.text.is_empty() {
+                Ok(None)
+            } else if one_of(&words.unknown) {
+                Ok(Some("unknown".into()))
             } else if one_of(&words.yes) {
-                Some(true)
+                Ok(Some("yes".into()))
+            } else if one_of(&words.no) {
+                Ok(Some("no".into()))
+            } else if columns.len() == 1 && c.text.parse::<u32>().is_ok() {
+                Ok(Some(c.text.clone()))
             } else {
-                None
+                Err(())
             }
         };
-        // What the unborn column says: yes, no, or nothing (blank, or a word refused below).
-        let said = self
-            .unborn
-            .map(&cell)
-            .filter(|c| !c.text.is_empty())
-            .and_then(|c| unborn_word(&c));
-        let birth = self
-            .birth
-            .map(|i| self.birth(row, i, assessed.unwrap_or(today), said));
-        let mut cells = Vec::with_capacity(self.fills.len());
-        for fill in &self.fills {
-            let out = match fill {
-                Fill::Copy(i) => cell(*i),
-                Fill::Fixed(text) => Cell {
-                    text: text.clone(),
-                    ..blank.clone()
-                },
-                Fill::Date(i) => {
-                    let c = cell(*i);
-                    let date = match self.date == Some(*i) {
-                        true => assessed,
-                        false => parse_date(&c.text, date_format),
-                    };
-                    if c.text.is_empty() {
-                        c
-                    } else if let Some(date) = date {
-                        Cell {
-                            text: format!("{date}T12:00"),
-                            ..c
-                        }
-                    } else {
-                        not_a_date(&mut problem, *i, c)
-                    }
-                }
-                Fill::Level(i) => {
-                    let c = cell(*i);
-                    let level = map.file.recorded_level.as_ref();
-                    let key = normalise(&c.text);
-                    let found = self.levels.iter().find(|(w, _)| *w == key).map(|(_, t)| *t);
-                    match found {
-                        _ if c.text.is_empty() => c,
-                        Some(tier) => Cell {
-                            text: tier.to_string(),
-                            ..c
-                        },
-                        None => {
-                            let known: Vec<&str> = level
-                                .map(|l| l.values.keys().map(String::as_str).collect())
-                                .unwrap_or_default();
-                            let message = format!(
-                                "{}, which the map {} gives no level (it gives {})",
-                                is(*i, &c),
-                                map.path,
-                                known.join(", ")
-                            );
-                            refuse(
-                                &mut problem,
-                                c,
-                                message,
-                                "add the value to `recorded_level: values:` in the map; it is never guessed",
-                            )
-                        }
-                    }
-                }
-                Fill::Age(i) => cell(*i),
-                Fill::BirthDate(i) => match &birth {
-                    Some(Err((c, message, help))) => {
-                        refuse(&mut problem, c.clone(), message.clone(), help)
-                    }
-                    Some(Ok((age, _))) => Cell {
-                        text: age.clone(),
-                        ..cell(*i)
-                    },
-                    None => cell(*i),
-                },
-                Fill::Unborn(column) => {
-                    let c = column.map_or(blank.clone(), &cell);
-                    let unborn = match &birth {
-                        Some(Ok((_, unborn))) => *unborn,
-                        _ => said == Some(true),
-                    };
-                    match (column, unborn_word(&c)) {
-                        (Some(i), None) => {
-                            let message = format!(
-                                "{}, which the map {} does not give (unborn: {}; born: {} or blank)",
-                                is(*i, &c),
-                                map.path,
-                                shown(&words.yes),
-                                shown(&words.no),
-                            );
-                            refuse(
-                                &mut problem,
-                                c,
-                                message,
-                                "add the value to `answers:` in the map; it is never guessed",
-                            )
-                        }
-                        _ => Cell {
-                            text: if unborn { "yes" } else { "no" }.to_string(),
-                            ..c
-                        },
-                    }
-                }
-                Fill::Answer(columns, index) => {
-                    let (q, _, words) = &map.questions[*index];
-                    // Each cell's answer: yes, no, unknown, a count, blank (None), or a
-                    // word the map does not give (Err).
-                    let read = |c: &Cell| -> Result<Option<String>, ()> {
-                        let key = normalise(&c.text);
-                        let one_of = |list: &[String]| list.iter().any(|w| normalise(w) == key);
-                        if c.text.is_empty() {
-                            Ok(None)
-                        } else if one_of(&words.unknown) {
-                            Ok(Some("unknown".into()))
-                        } else if one_of(&words.yes) {
-                            Ok(Some("yes".into()))
-                        } else if one_of(&words.no) {
-                            Ok(Some("no".into()))
-                        } else if columns.len() == 1 && c.text.parse::<u32>().is_ok() {
-                            Ok(Some(c.text.clone()))
-                        } else {
-                            Err(())
-                        }
-                    };
-                    let cells: Vec<(usize, Cell)> =
-                        columns.iter().map(|i| (*i, cell(*i))).collect();
-                    let answers: Vec<Result<Option<String>, ()>> =
-                        cells.iter().map(|(_, c)| read(c)).collect();
-                    let bad = answers.iter().position(Result::is_err);
-                    let said = |answer: &str| {
-                        answers
-                            .iter()
-                            .position(|a| a.as_ref().is_ok_and(|a| a.as_deref() == Some(answer)))
-                    };
-                    match bad {
-                        Some(at) => {
-                            let (i, c) = cells[at].clone();
-                            let message = format!(
-                                "{}, which the map {} does not give for `{}` (yes: {}; no: {}; unknown: {})",
-                                is(i, &c),
-                                map.path,
-                                self.header_name(*q),
-                                shown(&words.yes),
-                                shown(&words.no),
-                                shown(&words.unknown),
-                            );
-                            refuse(
-                                &mut problem,
-                                c,
-                                message,
-                                "add the value to the question's words in the map; it is never guessed",
-                            )
-                        }
-                        // One column: its answer as it is (blank stays blank).
-                        None if cells.len() == 1 => {
-                            let c = cells[0].1.clone();
-                            match &answers[0] {
-                                Ok(Some(text)) => Cell {
-                                    text: text.clone(),
-                                    ..c
-                                },
-                                _ => c,
-                            }
-                        }
-                        // Several: yes if any says yes, no only if all say no, else unknown.
-                        None => match said("yes") {
-                            Some(at) => Cell {
-                                text: "yes".into(),
-                                ..cells[at].1.clone()
-                            },
-                            None if answers
-                                .iter()
-                                .all(|a| a.as_ref().is_ok_and(|a| a.as_deref() == Some("no"))) =>
-                            {
-                                Cell {
-                                    text: "no".into(),
-                                    ..cells[0].1.clone()
-                                }
-                            }
-                            None => Cell {
-                                text: String::new(),
-                                ..cells[0].1.clone()
-                            },
-                        },
-                    }
-                }
-                // Placed at the factors cell, if there is one (its text is not needed).
-                Fill::Codes => match self.factors.and_then(|i| row.cells.get(i)) {
-                    Some(c) => Cell {
-                        text: String::new(),
-                        line: c.line,
-                        column: c.column,
-                    },
-                    None => Cell {
-                        column: self.factors.map_or(1, |i| i + 1),
-                        ..blank.clone()
-                    },
-                },
-            };
-            cells.push(out);
-        }
-        // An unborn child's row: a yes to a question not asked before birth, but whose
-        // worry other questions carry then (16A, neglect: the question bank asks it before
-        // birth as antenatal care missing, a home unfit or a parent's substance misuse), is
-        // listed on the row (its code, or its column's name), not read: the census records
-        // factors at a pre-birth assessment, and which of those questions it means is never
-        // guessed. A yes whose worry cannot arise before birth (young carer, missing) still
-        // refuses the case, as a contradiction in the row.
-        let unborn = match &birth {
-            Some(Ok((_, unborn))) => *unborn,
-            _ => said == Some(true),
-        };
-        if unborn {
-            for (fill, out) in self.fills.iter().zip(cells.iter_mut()) {
-                if let Fill::Answer(_, index) = fill
-                    && self.carried_before_birth.contains(&map.questions[*index].0)
-                    && out.text == "yes"
-                {
-                    let name = &self.foreign_names[out.column.saturating_sub(1)];
-                    if !codes.contains(name) {
-                        codes.push(name.clone());
-                    }
-                    out.text = String::new();
-                }
-            }
-        }
-        if let Some(i) = self.factors {
-            let c = cell(i);
-            let parsed = codes_in(&c.text);
-            let listed = parsed.clone().unwrap_or_else(|| {
+        let cells: Vec<(usize, Cell)> = columns
+            .iter()
+            .map(|i| (*i, self.foreign(row, *i)))
+            .collect();
+        let answers: Vec<Result<Option<String>, ()>> = cells.iter().map(|(_, c)| read(c)).collect();
+        match answers.iter().position(Result::is_err) {
+            Some(at) => {
+                let (i, c) = cells[at].clone();
                 let message = format!(
-                    "{}: it starts like JSON but is not a JSON list of codes (`[\"3B\",\"4B\"]`)",
-                    is(i, &c)
+                    "{}, which the map {} does not give for `{}` (yes: {}; no: {}; unknown: {})",
+                    self.is(i, &c),
+                    map.path,
+                    self.header_name(*q),
+                    shown(&words.yes),
+                    shown(&words.no),
+                    shown(&words.unknown),
                 );
-                refuse(
-                    &mut problem,
-                    c.clone(),
+                self.refuse(
+                    problem,
+                    c,
                     message,
-                    "correct the cell in the export: write its codes as a JSON list of strings, or separated by commas; a code is never read out of anything else (the older `{\"2B\":\"No\"}` form says a factor was not identified)",
-                );
-                Vec::new()
-            });
-            // A cell that is not a list of codes is refused on its own.
-            let lists = parsed.is_some_and(|codes| !codes.is_empty());
-            // An unborn child's code of a question carried before birth: listed, not read
-            // (see `unborn` above).
-            for code in &listed {
-                let code = code.as_str();
-                match map.codes.get(&code.to_uppercase()) {
-                    Some(q) if unborn && self.carried_before_birth.contains(q) => {
-                        if !codes.iter().any(|k: &String| k == code) {
-                            codes.push(code.to_string());
-                        }
-                    }
-                    Some(q) => {
-                        let column = self.question_column[q];
-                        if matches!(
-                            self.header_columns()[column],
-                            Column::Question(_, About::Household)
-                        ) {
-                            household_yes.push(*q);
-                        }
-                        let target = &mut cells[column];
-                        if target.text.is_empty() || target.text == "unknown" {
-                            target.text = "yes".into();
-                            target.line = c.line;
-                            target.column = c.column;
-                        }
-                    }
-                    None => {
-                        if !codes.iter().any(|k: &String| k == code) {
-                            codes.push(code.to_string());
-                        }
-                    }
+                    "add the value to the question's words in the map; it is never guessed",
+                )
+            }
+            // One column: its answer as it is (blank stays blank).
+            None if cells.len() == 1 => {
+                let c = cells[0].1.clone();
+                match &answers[0] {
+                    Ok(Some(text)) => Cell {
+                        text: text.clone(),
+                        ..c
+                    },
+                    _ => c,
                 }
             }
-            // `absent: no`: a row that lists codes answers no to each question only codes
-            // answer and none of its codes does. A blank cell lists nothing: unknown.
-            if map.absent() == Absent::No && lists {
-                if let Some(code) = listed.iter().find(|code| !map.knows(code)) {
-                    let message = format!(
-                        "{}: the map {} does not know the code `{code}`, and with `absent: no` the codes it lists would answer every other question no",
-                        is(i, &c),
-                        map.path
-                    );
-                    refuse(
-                        &mut problem,
-                        c.clone(),
-                        message,
-                        "add the code to `factors: codes:` (with its question) or to `factors: other_codes:` in the map, or correct the cell",
-                    );
-                } else {
-                    for (column, fill) in self.fills.iter().enumerate() {
-                        if matches!(fill, Fill::Codes) && cells[column].text.is_empty() {
-                            cells[column] = Cell {
-                                text: "no".into(),
-                                ..c.clone()
-                            };
-                        }
+            None => several(&cells, &answers),
+        }
+    }
+
+    /// An unborn child's row: a yes to a question not asked before birth, but whose worry
+    /// other questions carry then, is listed in `codes` (its column's name), not read.
+    fn carried_out(&self, cells: &mut [Cell], codes: &mut Vec<String>) {
+        // (16A, neglect: the question bank asks it before birth as antenatal care missing,
+        // a home unfit or a parent's substance misuse): the census records factors at a
+        // pre-birth assessment, and which of those questions it means is never guessed. A
+        // yes whose worry cannot arise before birth (young carer, missing) still refuses
+        // the case, as a contradiction in the row.
+        for (fill, out) in self.fills.iter().zip(cells.iter_mut()) {
+            if let Fill::Answer(_, index) = fill
+                && self
+                    .carried_before_birth
+                    .contains(&self.map.questions[*index].0)
+                && out.text == "yes"
+            {
+                let name = &self.foreign_names[out.column.saturating_sub(1)];
+                if !codes.contains(name) {
+                    codes.push(name.clone());
+                }
+                out.text = String::new();
+            }
+        }
+    }
+
+    /// The factor codes to answers: each code the map gives answers its question yes (the
+    /// household questions so answered are returned); any other code is listed in `codes`.
+    fn codes_to_answers(
+        &self,
+        row: &Row,
+        unborn: bool,
+        cells: &mut [Cell],
+        codes: &mut Vec<String>,
+        problem: &mut Option<Diagnostic>,
+    ) -> Vec<QId> {
+        let mut household_yes = Vec::new();
+        let Some(i) = self.factors else {
+            return household_yes;
+        };
+        let map = &self.map;
+        let c = self.foreign(row, i);
+        let parsed = codes_in(&c.text);
+        let listed = parsed.clone().unwrap_or_else(|| {
+            let message = format!(
+                "{}: it starts like JSON but is not a JSON list of codes (`[\"3B\",\"4B\"]`)",
+                self.is(i, &c)
+            );
+            self.refuse(
+                problem,
+                c.clone(),
+                message,
+                "correct the cell in the export: write its codes as a JSON list of strings, or separated by commas; a code is never read out of anything else (the older `{\"2B\":\"No\"}` form says a factor was not identified)",
+            );
+            Vec::new()
+        });
+        // A cell that is not a list of codes is refused on its own.
+        let lists = parsed.is_some_and(|codes| !codes.is_empty());
+        // An unborn child's code of a question carried before birth: listed, not read
+        // (see `carried_out`).
+        for code in &listed {
+            let code = code.as_str();
+            match map.codes.get(&code.to_uppercase()) {
+                Some(q) if unborn && self.carried_before_birth.contains(q) => {
+                    if !codes.iter().any(|k: &String| k == code) {
+                        codes.push(code.to_string());
+                    }
+                }
+                Some(q) => {
+                    let column = self.question_column[q];
+                    if matches!(
+                        self.header_columns()[column],
+                        Column::Question(_, About::Household)
+                    ) {
+                        household_yes.push(*q);
+                    }
+                    let target = &mut cells[column];
+                    if target.text.is_empty() || target.text == "unknown" {
+                        target.text = "yes".into();
+                        target.line = c.line;
+                        target.column = c.column;
+                    }
+                }
+                None => {
+                    if !codes.iter().any(|k: &String| k == code) {
+                        codes.push(code.to_string());
                     }
                 }
             }
         }
-        // The cells the map translated (a level, a date, an age from a date of birth, a
-        // word, a code), as the export writes them: a later refusal at one quotes the
-        // export's own text, never the value it was read as (`CIN`, not `3`).
+        if map.absent() == Absent::No && lists {
+            self.absent_no(i, &c, &listed, cells, problem);
+        }
+        household_yes
+    }
+
+    /// `absent: no`: a row that lists codes answers no to each question only codes
+    /// answer and none of its codes does. (A blank cell lists nothing: unknown.)
+    fn absent_no(
+        &self,
+        i: usize,
+        c: &Cell,
+        listed: &[String],
+        cells: &mut [Cell],
+        problem: &mut Option<Diagnostic>,
+    ) {
+        let map = &self.map;
+        if let Some(code) = listed.iter().find(|code| !map.knows(code)) {
+            let message = format!(
+                "{}: the map {} does not know the code `{code}`, and with `absent: no` the codes it lists would answer every other question no",
+                self.is(i, c),
+                map.path
+            );
+            self.refuse(
+                problem,
+                c.clone(),
+                message,
+                "add the code to `factors: codes:` (with its question) or to `factors: other_codes:` in the map, or correct the cell",
+            );
+        } else {
+            for (column, fill) in self.fills.iter().enumerate() {
+                if matches!(fill, Fill::Codes) && cells[column].text.is_empty() {
+                    cells[column] = Cell {
+                        text: "no".into(),
+                        ..c.clone()
+                    };
+                }
+            }
+        }
+    }
+
+    /// The cells the map translated (a level, a date, an age from a date of birth, a
+    /// word, a code), as the export writes them: a later refusal at one quotes the
+    /// export's own text, never the value it was read as (`CIN`, not `3`).
+    fn originals(&self, row: &Row, cells: &[Cell]) -> Originals {
         // (A level is left out: a case's rows take their highest, never refused for it.)
         let mut places: Vec<(usize, usize)> = Vec::new();
-        let written = Originals::new(self.fills.iter().zip(&cells).filter_map(|(fill, out)| {
+        Originals::new(self.fills.iter().zip(cells).filter_map(|(fill, out)| {
             let read = matches!(
                 fill,
                 Fill::Date(_)
@@ -1635,18 +1718,7 @@ impl Plan {
                 places.push((out.line, out.column));
                 (out.line, out.column, original.text.as_str())
             })
-        }));
-        Translated {
-            row: Row {
-                line: row.line,
-                cells,
-            },
-            written,
-            problem,
-            codes,
-            household_yes,
-            team: self.team.map(|i| cell(i).text),
-        }
+        }))
     }
 
     /// The first pass over the rows after the header: the rows filtered out, the factors
@@ -2166,6 +2238,56 @@ impl Plan {
         )
         .with_team(team)
         .with_written(written, Arc::clone(&self.foreign_names))
+    }
+}
+
+/// A row's dates, read before its cells.
+struct Dates {
+    /// The assessment date.
+    assessed: Option<jiff::civil::Date>,
+    /// What the unborn column says: yes, no, or nothing (blank, or a word refused).
+    said: Option<bool>,
+    /// The child's age from the dates of birth, and whether the child is unborn; or the
+    /// cell at fault, why, and what to do (`Plan::birth`).
+    birth: Option<Result<(String, bool), (Cell, String, &'static str)>>,
+}
+
+impl Dates {
+    /// Whether the child is unborn: as the dates of birth say, else as the unborn column.
+    fn unborn(&self) -> bool {
+        match &self.birth {
+            Some(Ok((_, unborn))) => *unborn,
+            _ => self.said == Some(true),
+        }
+    }
+}
+
+/// A question's answer from several cells, each read (`answers`) as yes, no, unknown or
+/// blank: yes if any says yes, no only if all say no, else unknown.
+fn several(cells: &[(usize, Cell)], answers: &[Result<Option<String>, ()>]) -> Cell {
+    let said = |answer: &str| {
+        answers
+            .iter()
+            .position(|a| a.as_ref().is_ok_and(|a| a.as_deref() == Some(answer)))
+    };
+    match said("yes") {
+        Some(at) => Cell {
+            text: "yes".into(),
+            ..cells[at].1.clone()
+        },
+        None if answers
+            .iter()
+            .all(|a| a.as_ref().is_ok_and(|a| a.as_deref() == Some("no"))) =>
+        {
+            Cell {
+                text: "no".into(),
+                ..cells[0].1.clone()
+            }
+        }
+        None => Cell {
+            text: String::new(),
+            ..cells[0].1.clone()
+        },
     }
 }
 
