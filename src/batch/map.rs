@@ -280,8 +280,7 @@ impl Map {
             .any(|(name, _)| normalise(name) == normalise(header))
     }
 
-    /// Every column the map names, with what it holds, in the order a header is searched
-    /// for them: the one list of them, so that a plan reads no column `reads_column` denies.
+    /// Every column the map names, with its role, in the order a header is searched.
     fn columns(&self) -> Vec<(&str, Role)> {
         let file = &self.file;
         let c = &file.columns;
@@ -399,8 +398,7 @@ impl MapText<'_> {
         })
     }
 
-    /// Two keys the tool reads as one (a code in another case, a level's value in other
-    /// spacing): refused like a key written twice, at whichever is written later.
+    /// Two keys read as one (a code in another case, say), refused at the later.
     fn same(&self, keys: Vec<(&String, String)>, what: &str) -> Result<(), Diagnostic> {
         let mut seen: HashMap<String, &String> = HashMap::new();
         for (written, key) in keys {
@@ -426,8 +424,7 @@ impl MapText<'_> {
 }
 
 impl MapFile {
-    /// The map at `path` (`name` in messages) read and parsed: its bytes, its text, and
-    /// what it says.
+    /// The map at `path` read and parsed: its bytes, its text, and what it says.
     fn read(path: &Path, name: &str) -> Result<(Vec<u8>, String, MapFile), Diagnostic> {
         let bytes = crate::files::read_limited(path, MAX_MAP_BYTES).map_err(|e| {
             Diagnostic::error(crate::error::Code::MapInvalid, name, e)
@@ -563,8 +560,7 @@ impl MapFile {
         Ok(())
     }
 
-    /// The mapped questions: each one's columns and its words for each answer (its own,
-    /// or `defaults`, those of `answers:`).
+    /// The questions: each one's columns and its words (its own, or those of `answers:`).
     fn questions(
         &self,
         t: &MapText,
@@ -612,8 +608,7 @@ impl MapFile {
         Ok(questions)
     }
 
-    /// The codes table: each factor code (upper case) and the question it answers yes,
-    /// and the codes that answer none.
+    /// The codes table: each code (upper case) and the question it answers; `other_codes:`.
     fn codes(
         &self,
         t: &MapText,
@@ -1177,6 +1172,7 @@ struct Plan {
 }
 
 impl Plan {
+    /// The map applied to a `header`: our columns and the foreign columns that fill them.
     fn new(
         header: &Row,
         source: &Source,
@@ -1233,6 +1229,7 @@ impl Plan {
         })
     }
 
+    /// A foreign row as a row of ours, with its first problem (which refuses its case).
     fn translate(
         &self,
         row: &Row,
@@ -1314,8 +1311,7 @@ impl Plan {
         }
     }
 
-    /// The row's dates: the assessment date, what the unborn column says, and the child's
-    /// age from the dates of birth.
+    /// The row's dates: the assessment date, what the unborn column says, the age from birth.
     fn dates(&self, row: &Row, today: jiff::civil::Date) -> Dates {
         let cell = |i: usize| self.foreign(row, i);
         let assessed = self
@@ -1338,8 +1334,7 @@ impl Plan {
         }
     }
 
-    /// Our cell filled by `fill` from the row (blank, and the row's problem, where the
-    /// map does not give its value).
+    /// Our cell that `fill` makes of the row (blank, and a problem, where the map gives none).
     fn fill(
         &self,
         fill: &Fill,
@@ -1462,8 +1457,7 @@ impl Plan {
         }
     }
 
-    /// The unborn cell: yes or no (`unborn`), or the refusal of a word the map does not
-    /// give in the map's unborn column (`column`, whose cell is `c`).
+    /// The unborn cell: yes or no, or the refusal of a word the map's unborn column lacks.
     fn unborn_cell(
         &self,
         column: Option<usize>,
@@ -1508,28 +1502,14 @@ impl Plan {
         let (q, _, words) = &map.questions[index];
         // Each cell's answer: yes, no, unknown, a count, blank (None), or a
         // word the map does not give (Err).
-        let read = |c: &Cell| -> Result<Option<String>, ()> {
-            let key = normalise(&c.text);
-            let one_of = |list: &[String]| list.iter().any(|w| normalise(w) == key);
-            if c.text.is_empty() {
-                Ok(None)
-            } else if one_of(&words.unknown) {
-                Ok(Some("unknown".into()))
-            } else if one_of(&words.yes) {
-                Ok(Some("yes".into()))
-            } else if one_of(&words.no) {
-                Ok(Some("no".into()))
-            } else if columns.len() == 1 && c.text.parse::<u32>().is_ok() {
-                Ok(Some(c.text.clone()))
-            } else {
-                Err(())
-            }
-        };
         let cells: Vec<(usize, Cell)> = columns
             .iter()
             .map(|i| (*i, self.foreign(row, *i)))
             .collect();
-        let answers: Vec<Result<Option<String>, ()>> = cells.iter().map(|(_, c)| read(c)).collect();
+        let answers: Vec<Result<Option<String>, ()>> = cells
+            .iter()
+            .map(|(_, c)| word_answer(words, columns.len(), c))
+            .collect();
         match answers.iter().position(Result::is_err) {
             Some(at) => {
                 let (i, c) = cells[at].clone();
@@ -1564,14 +1544,15 @@ impl Plan {
         }
     }
 
-    /// An unborn child's row: a yes to a question not asked before birth, but whose worry
-    /// other questions carry then, is listed in `codes` (its column's name), not read.
+    /// An unborn child's yes to a question carried before birth, listed in `codes`, not read.
     fn carried_out(&self, cells: &mut [Cell], codes: &mut Vec<String>) {
-        // (16A, neglect: the question bank asks it before birth as antenatal care missing,
-        // a home unfit or a parent's substance misuse): the census records factors at a
-        // pre-birth assessment, and which of those questions it means is never guessed. A
-        // yes whose worry cannot arise before birth (young carer, missing) still refuses
-        // the case, as a contradiction in the row.
+        // An unborn child's row: a yes to a question not asked before birth, but whose
+        // worry other questions carry then (16A, neglect: the question bank asks it before
+        // birth as antenatal care missing, a home unfit or a parent's substance misuse), is
+        // listed on the row (its code, or its column's name), not read: the census records
+        // factors at a pre-birth assessment, and which of those questions it means is never
+        // guessed. A yes whose worry cannot arise before birth (young carer, missing) still
+        // refuses the case, as a contradiction in the row.
         for (fill, out) in self.fills.iter().zip(cells.iter_mut()) {
             if let Fill::Answer(_, index) = fill
                 && self
@@ -1588,8 +1569,7 @@ impl Plan {
         }
     }
 
-    /// The factor codes to answers: each code the map gives answers its question yes (the
-    /// household questions so answered are returned); any other code is listed in `codes`.
+    /// The factor codes to answers (the household questions answered yes are returned).
     fn codes_to_answers(
         &self,
         row: &Row,
@@ -1604,22 +1584,7 @@ impl Plan {
         };
         let map = &self.map;
         let c = self.foreign(row, i);
-        let parsed = codes_in(&c.text);
-        let listed = parsed.clone().unwrap_or_else(|| {
-            let message = format!(
-                "{}: it starts like JSON but is not a JSON list of codes (`[\"3B\",\"4B\"]`)",
-                self.is(i, &c)
-            );
-            self.refuse(
-                problem,
-                c.clone(),
-                message,
-                "correct the cell in the export: write its codes as a JSON list of strings, or separated by commas; a code is never read out of anything else (the older `{\"2B\":\"No\"}` form says a factor was not identified)",
-            );
-            Vec::new()
-        });
-        // A cell that is not a list of codes is refused on its own.
-        let lists = parsed.is_some_and(|codes| !codes.is_empty());
+        let (listed, lists) = self.listed_codes(i, &c, problem);
         // An unborn child's code of a question carried before birth: listed, not read
         // (see `carried_out`).
         for code in &listed {
@@ -1652,14 +1617,41 @@ impl Plan {
                 }
             }
         }
+        // `absent: no`: a row that lists codes answers no to each question only codes
+        // answer and none of its codes does. A blank cell lists nothing: unknown.
         if map.absent() == Absent::No && lists {
             self.absent_no(i, &c, &listed, cells, problem);
         }
         household_yes
     }
 
-    /// `absent: no`: a row that lists codes answers no to each question only codes
-    /// answer and none of its codes does. (A blank cell lists nothing: unknown.)
+    /// The codes a factors cell lists, and whether any (a cell not a list is refused).
+    fn listed_codes(
+        &self,
+        i: usize,
+        c: &Cell,
+        problem: &mut Option<Diagnostic>,
+    ) -> (Vec<String>, bool) {
+        let parsed = codes_in(&c.text);
+        let listed = parsed.clone().unwrap_or_else(|| {
+            let message = format!(
+                "{}: it starts like JSON but is not a JSON list of codes (`[\"3B\",\"4B\"]`)",
+                self.is(i, c)
+            );
+            self.refuse(
+                problem,
+                c.clone(),
+                message,
+                "correct the cell in the export: write its codes as a JSON list of strings, or separated by commas; a code is never read out of anything else (the older `{\"2B\":\"No\"}` form says a factor was not identified)",
+            );
+            Vec::new()
+        });
+        // A cell that is not a list of codes is refused on its own.
+        let lists = parsed.is_some_and(|codes| !codes.is_empty());
+        (listed, lists)
+    }
+
+    /// `absent: no`: the codes-only questions a row listing codes does not name, answered no.
     fn absent_no(
         &self,
         i: usize,
@@ -1693,10 +1685,11 @@ impl Plan {
         }
     }
 
-    /// The cells the map translated (a level, a date, an age from a date of birth, a
-    /// word, a code), as the export writes them: a later refusal at one quotes the
-    /// export's own text, never the value it was read as (`CIN`, not `3`).
+    /// The cells the map translated, as the export writes them.
     fn originals(&self, row: &Row, cells: &[Cell]) -> Originals {
+        // The cells the map translated (a level, a date, an age from a date of birth, a
+        // word, a code), as the export writes them: a later refusal at one quotes the
+        // export's own text, never the value it was read as (`CIN`, not `3`).
         // (A level is left out: a case's rows take their highest, never refused for it.)
         let mut places: Vec<(usize, usize)> = Vec::new();
         Originals::new(self.fills.iter().zip(cells).filter_map(|(fill, out)| {
@@ -1988,13 +1981,7 @@ impl Plan {
     /// expected date, is a child not yet born: within 10 months of the assessment (no
     /// pregnancy is longer); an expected date already past, with no date of birth, may be
     /// a child born since, and is never guessed either way.
-    fn birth(
-        &self,
-        row: &Row,
-        column: usize,
-        at: jiff::civil::Date,
-        said: Option<bool>,
-    ) -> Result<(String, bool), (Cell, String, &'static str)> {
+    fn birth(&self, row: &Row, column: usize, at: jiff::civil::Date, said: Option<bool>) -> Birth {
         let cell = |i: usize| self.foreign(row, i);
         let is = |i: usize, c: &Cell| {
             format!(
@@ -2247,10 +2234,13 @@ struct Dates {
     assessed: Option<jiff::civil::Date>,
     /// What the unborn column says: yes, no, or nothing (blank, or a word refused).
     said: Option<bool>,
-    /// The child's age from the dates of birth, and whether the child is unborn; or the
-    /// cell at fault, why, and what to do (`Plan::birth`).
-    birth: Option<Result<(String, bool), (Cell, String, &'static str)>>,
+    /// The child's age from the dates of birth (`Plan::birth`).
+    birth: Option<Birth>,
 }
+
+/// A child's age from a row's dates of birth, and whether the child is unborn; or the cell
+/// at fault, why, and what to do.
+type Birth = Result<(String, bool), (Cell, String, &'static str)>;
 
 impl Dates {
     /// Whether the child is unborn: as the dates of birth say, else as the unborn column.
@@ -2262,8 +2252,26 @@ impl Dates {
     }
 }
 
-/// A question's answer from several cells, each read (`answers`) as yes, no, unknown or
-/// blank: yes if any says yes, no only if all say no, else unknown.
+/// A question's cell in the map's `words`: an answer, blank (None), or not given (Err).
+fn word_answer(words: &Words, columns: usize, c: &Cell) -> Result<Option<String>, ()> {
+    let key = normalise(&c.text);
+    let one_of = |list: &[String]| list.iter().any(|w| normalise(w) == key);
+    if c.text.is_empty() {
+        Ok(None)
+    } else if one_of(&words.unknown) {
+        Ok(Some("unknown".into()))
+    } else if one_of(&words.yes) {
+        Ok(Some("yes".into()))
+    } else if one_of(&words.no) {
+        Ok(Some("no".into()))
+    } else if columns == 1 && c.text.parse::<u32>().is_ok() {
+        Ok(Some(c.text.clone()))
+    } else {
+        Err(())
+    }
+}
+
+/// A question's answer from several cells: yes if any says yes, no only if all say no.
 fn several(cells: &[(usize, Cell)], answers: &[Result<Option<String>, ()>]) -> Cell {
     let said = |answer: &str| {
         answers
@@ -2348,8 +2356,7 @@ struct Finder<'a> {
 }
 
 impl Finder<'_> {
-    /// The header's column `wanted` (which holds `what`), marked used; or the refusal of a
-    /// header with no such column, or two.
+    /// The header's column `wanted` (holding `what`), marked used; or the refusal of none, or two.
     fn find(&mut self, wanted: &str, what: &str) -> Result<usize, Diagnostic> {
         let (names, source) = (self.names, self.source);
         let key = normalise(wanted);
@@ -2467,8 +2474,7 @@ struct Found {
 }
 
 impl Found {
-    /// The header's columns found: each the map names, in the order of `Map::columns`
-    /// (the first missing, or matched twice, refuses the header).
+    /// The header's columns found, in the order of `Map::columns` (the first missing refuses).
     fn search(finder: &mut Finder, map: &Map, bank: &QuestionBank) -> Result<Found, Diagnostic> {
         let mut found = Found {
             answers: vec![Vec::new(); map.questions.len()],
@@ -2525,9 +2531,7 @@ impl Ours {
         self.fills.push(fill);
     }
 
-    /// The fills of our columns before the questions': the reference, the child id, the
-    /// area, the assessment date, the recorded level, the age or date of birth, and
-    /// whether the child is unborn.
+    /// Our columns before the questions': reference, child, area, date, level, age, unborn.
     fn before_questions(found: &Found, names: &[String], map: &Map) -> Ours {
         let (reference, child) = (found.reference, found.child);
         let mut ours = Ours {
@@ -2565,8 +2569,7 @@ impl Ours {
         ours
     }
 
-    /// The question columns: each mapped question's, then each question only factor codes
-    /// answer; and our column of each question.
+    /// The question columns: each mapped question's, then those only codes answer.
     fn questions(
         &mut self,
         found: &Found,
@@ -2596,8 +2599,7 @@ impl Ours {
     }
 }
 
-/// Child questions the map answers, not asked before birth, whose worry other questions
-/// carry for an unborn child (`before_birth: carried_by`).
+/// The child questions the map answers whose worry others carry before birth.
 fn carried_before_birth(map: &Map, bank: &QuestionBank) -> Vec<QId> {
     map.codes
         .values()

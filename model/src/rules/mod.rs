@@ -340,6 +340,7 @@ pub enum Quotations {
     Skip,
 }
 
+/// The rules in `files` read and checked (`load`, `load_for_use`).
 fn load_with(
     files: Vec<RuleFile>,
     origin: Origin,
@@ -418,8 +419,7 @@ struct Read<'a> {
 }
 
 impl<'a> Loading<'a> {
-    /// The files to load: the question bank found (or the refusal of a folder without
-    /// one), and each YAML file parsed.
+    /// The files to load: the question bank found (or refused missing), each YAML file parsed.
     fn new(
         files: &'a [RuleFile],
         origin: &'a Origin,
@@ -475,9 +475,7 @@ impl<'a> Loading<'a> {
         Yaml(self.values.get(path))
     }
 
-    /// The files read: the question bank (which, unread, stops the loading), the sources,
-    /// the bank holidays, the national layer and the areas; and the errors of any other
-    /// that could not be read.
+    /// The files read (an unread question bank stops the loading), and the errors of the others.
     fn read(&self) -> Result<(Read<'a>, Vec<Diagnostic>), Diagnostics> {
         let questions = read_questions(&self.yaml(QUESTIONS_FILE), &self.questions_file.text)
             .map_err(|e| Diagnostics(vec![self.parse_error(QUESTIONS_FILE, e)]))?;
@@ -596,8 +594,7 @@ impl<'a> Loading<'a> {
         (areas, area_files)
     }
 
-    /// What every check finds in the rules read: the question bank's, each area's and the
-    /// national layer's, each file's characters, and the bank holidays'.
+    /// Every check of the rules read: the bank's, the areas', the national layer's, the files'.
     fn check(&self, read: &Read) -> Vec<Diagnostic> {
         // The bank is reviewed with the areas: its sources may not be read after the latest
         // area review (or today, if later).
@@ -641,8 +638,7 @@ impl<'a> Loading<'a> {
         found
     }
 
-    /// The checks of the question bank, each area and the national layer, on their text
-    /// when `locating` (else on none, every location unknown).
+    /// The bank's, each area's and the national layer's checks, located only when `locating`.
     fn validate(
         &self,
         read: &Read,
