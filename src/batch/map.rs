@@ -278,268 +278,86 @@ impl Map {
     /// Whether the map reads the column `header` (an `ignore`d one it does not): a column
     /// it reads holds no line break (a CSV reader takes one there for a stray quote).
     pub fn reads_column(&self, header: &str) -> bool {
+        self.columns()
+            .iter()
+            .any(|(name, _)| normalise(name) == normalise(header))
+    }
+
+    /// Every column the map names, with its role, in the order a header is searched.
+    fn columns(&self) -> Vec<(&str, Role)> {
         let file = &self.file;
         let c = &file.columns;
-        let level = file.recorded_level.as_ref().map(|l| &l.column);
-        let factors = file.factors.as_ref().map(|f| &f.column);
-        [&c.reference, &c.child_id]
-            .into_iter()
-            .chain(
-                [
-                    &c.age,
-                    &c.date_of_birth,
-                    &c.expected_date_of_birth,
-                    &c.unborn,
-                    &c.assessed_at,
-                    &c.area,
-                    &c.team,
-                ]
+        let level = file.recorded_level.as_ref().map(|l| l.column.as_str());
+        let optional = [
+            (c.area.as_deref(), Role::Area),
+            (c.team.as_deref(), Role::Team),
+            (c.assessed_at.as_deref(), Role::AssessedAt),
+            (level, Role::RecordedLevel),
+            (c.age.as_deref(), Role::Age),
+            (c.date_of_birth.as_deref(), Role::DateOfBirth),
+            (
+                c.expected_date_of_birth.as_deref(),
+                Role::ExpectedDateOfBirth,
+            ),
+            (c.unborn.as_deref(), Role::Unborn),
+        ];
+        let answers = self.questions.iter().enumerate().flat_map(|(index, q)| {
+            q.1.iter()
+                .map(move |name| (name.as_str(), Role::Answer(index)))
+        });
+        [
+            (c.reference.as_str(), Role::Reference),
+            (c.child_id.as_str(), Role::ChildId),
+        ]
+        .into_iter()
+        .chain(
+            optional
                 .into_iter()
-                .flatten(),
-            )
-            .chain(level.into_iter().chain(factors))
-            .chain(file.case_key.iter().flatten())
-            .chain(file.filter.iter().map(|f| &f.column))
-            .chain(
-                file.questions
-                    .values()
-                    .flat_map(|q| q.column.iter().chain(q.columns.iter().flatten())),
-            )
-            .any(|name| normalise(name) == normalise(header))
+                .filter_map(|(n, role)| n.map(|n| (n, role))),
+        )
+        .chain(answers)
+        .chain(
+            file.case_key
+                .iter()
+                .flatten()
+                .map(|k| (k.as_str(), Role::CaseKey)),
+        )
+        .chain(
+            file.filter
+                .iter()
+                .enumerate()
+                .map(|(index, f)| (f.column.as_str(), Role::Filter(index))),
+        )
+        .chain(
+            file.factors
+                .iter()
+                .map(|f| (f.column.as_str(), Role::Factors)),
+        )
+        .collect()
     }
 
     /// Read and check the map at `path`.
     pub fn load(path: &Path, bank: &QuestionBank) -> Result<Map, Diagnostic> {
         let name = path.display().to_string();
-        let bytes = crate::files::read_limited(path, MAX_MAP_BYTES).map_err(|e| {
-            Diagnostic::error(crate::error::Code::MapInvalid, &name, e)
-                .help("check the path given to --map")
-        })?;
-        let text = String::from_utf8(bytes.clone()).map_err(|_| {
-            Diagnostic::error(
-                crate::error::Code::MapInvalid,
-                &name,
-                "the map is not valid UTF-8",
-            )
-            .help("save the map as UTF-8")
-        })?;
-        let file: MapFile = crate::yaml::from_str(&text).map_err(|e| {
-            let repeat = e.code == Some(crate::error::Code::CaseDuplicate);
-            let e = crate::parse::narrow(&text, e);
-            let diagnostic = Diagnostic::error(
-                crate::error::Code::MapInvalid,
-                &name,
-                crate::yaml::strip_position(&e.message),
-            )
-            .at(e.location);
-            if repeat {
-                diagnostic.help(REPEAT_HELP)
-            } else {
-                diagnostic.help(MAP_HELP)
-            }
-        })?;
-        let at = |key: &str, value: &str| crate::case::find_field(&text, key, value, 0);
-        let refuse = |message: String, location: Option<Location>| {
-            Diagnostic::error(crate::error::Code::MapInvalid, &name, message)
-                .at(location)
-                .help(MAP_HELP)
+        let (bytes, text, file) = MapFile::read(path, &name)?;
+        let t = MapText {
+            name: &name,
+            text: &text,
         };
-        if file.map != 1 {
-            return Err(refuse(
-                format!(
-                    "`map: {}` is not a map version this tool reads (1)",
-                    file.map
-                ),
-                at("map", &file.map.to_string()),
-            ));
-        }
-        if file.columns.age.is_some() == file.columns.date_of_birth.is_some() {
-            return Err(refuse(
-                "the map needs exactly one of `columns: age` and `columns: date_of_birth`"
-                    .to_string(),
-                at("columns", ""),
-            ));
-        }
-        if let Some(format) = file.date_format.iter().find(|f| !f.contains('%')) {
-            return Err(refuse(
-                format!("`date_format: {format}` has no `%` field (for example %d/%m/%Y)"),
-                at("date_format", format),
-            ));
-        }
-        if file.columns.expected_date_of_birth.is_some() && file.columns.date_of_birth.is_none() {
-            return Err(refuse(
-                "`columns: expected_date_of_birth` needs `columns: date_of_birth` (an age column gives no birth date to tell a born child from one expected)".to_string(),
-                at("expected_date_of_birth", ""),
-            ));
-        }
-        if let Some(key) = &file.case_key
-            && !key
-                .iter()
-                .any(|k| normalise(k) == normalise(&file.columns.reference))
-        {
-            return Err(refuse(
-                format!(
-                    "`case_key:` does not list the household reference `{}`: the rows of a case must be of one household",
-                    file.columns.reference
-                ),
-                at("case_key", ""),
-            ));
-        }
-        for filter in &file.filter {
-            let values = filter.keep.as_ref().or(filter.skip.as_ref());
-            if filter.keep.is_some() == filter.skip.is_some() || values.is_some_and(Vec::is_empty) {
-                return Err(refuse(
-                    format!(
-                        "the filter on `{}` needs exactly one of `keep:` (the values of the rows read) and `skip:` (the values of the rows left out), with at least one value",
-                        filter.column
-                    ),
-                    at("filter", ""),
-                ));
-            }
-        }
-        // Two keys the tool reads as one (a code in another case, a level's value in
-        // other spacing): refused like a key written twice, at whichever is written later.
-        let same = |keys: Vec<(&String, String)>, what: &str| -> Result<(), Diagnostic> {
-            let mut seen: HashMap<String, &String> = HashMap::new();
-            for (written, key) in keys {
-                if let Some(first) = seen.insert(key, written) {
-                    let (a, b) = (at(first, ""), at(written, ""));
-                    let (earlier, later, location) =
-                        if a.map(|l| (l.line, l.column)) > b.map(|l| (l.line, l.column)) {
-                            (written, first, a)
-                        } else {
-                            (first, written, b)
-                        };
-                    return Err(Diagnostic::error(
-                        crate::error::Code::MapInvalid,
-                        &name,
-                        format!(
-                            "`{later}` is written twice: `{earlier}` and `{later}` are one {what}"
-                        ),
-                    )
-                    .at(location)
-                    .help(REPEAT_HELP));
-                }
-            }
-            Ok(())
-        };
-        if let Some(level) = &file.recorded_level {
-            same(
-                level.values.keys().map(|w| (w, normalise(w))).collect(),
-                "value (values are matched whatever their case, spacing and punctuation)",
-            )?;
-        }
-        if let Some(factors) = &file.factors {
-            same(
-                factors
-                    .codes
-                    .keys()
-                    .map(|c| (c, c.trim().to_uppercase()))
-                    .collect(),
-                "code (codes are matched whatever their case)",
-            )?;
-        }
-        let mut levels = Vec::new();
-        for (word, &number) in file.recorded_level.iter().flat_map(|l| &l.values) {
-            let Ok(tier) = Tier::try_from(number) else {
-                return Err(refuse(
-                    format!("recorded level `{word}` is {number}: a level is 1 to 4"),
-                    at(word, &number.to_string()),
-                ));
-            };
-            levels.push((normalise(word), tier));
-        }
+        file.check_columns(&t)?;
+        file.check_filters(&t)?;
+        file.check_repeats(&t)?;
+        let levels = file.levels(&t)?;
         let defaults = file.answers.clone().unwrap_or_default();
         if file.columns.unborn.is_some() && (defaults.yes.is_empty() || defaults.no.is_empty()) {
-            return Err(refuse(
+            return Err(t.refuse(
                 "`columns: unborn` is read in the words of `answers:`, which gives none for yes or for no"
                     .into(),
-                at("unborn", ""),
+                t.at("unborn", ""),
             ));
         }
-        let question = |id: &str| {
-            bank.get(id).ok_or_else(|| {
-                let near = crate::error::nearest(id, bank.questions().map(|(_, q)| q.id.as_str()));
-                let hint = near.map_or(String::new(), |n| format!(" (did you mean `{n}`?)"));
-                refuse(format!("unknown question `{id}`{hint}"), at(id, ""))
-            })
-        };
-        let mut questions = Vec::new();
-        for (id, q) in &file.questions {
-            let qid = question(id)?;
-            let words = Words {
-                yes: q.yes.clone().unwrap_or_else(|| defaults.yes.clone()),
-                no: q.no.clone().unwrap_or_else(|| defaults.no.clone()),
-                unknown: q
-                    .unknown
-                    .clone()
-                    .unwrap_or_else(|| defaults.unknown.clone()),
-            };
-            let kind = bank.question(qid).kind;
-            let columns = match (&q.column, &q.columns) {
-                (Some(one), None) => vec![one.clone()],
-                (None, Some(several)) if !several.is_empty() => several.clone(),
-                _ => {
-                    return Err(refuse(
-                        format!(
-                            "`{id}` needs exactly one of `column:` and `columns:` (a list of one or more)"
-                        ),
-                        at(id, ""),
-                    ));
-                }
-            };
-            if columns.len() > 1 && kind != Kind::Yesno {
-                return Err(refuse(
-                    format!("`{id}` is a count: it is answered from one column, not several"),
-                    at(id, ""),
-                ));
-            }
-            if kind == Kind::Yesno && words.yes.is_empty() && words.no.is_empty() {
-                return Err(refuse(
-                    format!("`{id}` has no words for yes or no, and `answers:` gives none"),
-                    at(id, ""),
-                ));
-            }
-            questions.push((qid, columns, words));
-        }
-        let mut codes = HashMap::new();
-        let mut other_codes = Vec::new();
-        if let Some(factors) = &file.factors {
-            for (code, id) in &factors.codes {
-                let qid = question(id)?;
-                if bank.question(qid).kind != Kind::Yesno {
-                    return Err(refuse(
-                        format!("code `{code}` names `{id}`, which is a count, not yes or no"),
-                        at(code, id),
-                    ));
-                }
-                // With `absent: no` a row without the code answers no: that must be the
-                // reassuring answer, never one that raises a level.
-                if factors.absent == Absent::No && bank.question(qid).worrying != Worrying::Yes {
-                    return Err(refuse(
-                        format!(
-                            "code `{code}` names `{id}`, whose worrying answer is not yes: with `absent: no` a row without the code would answer it no"
-                        ),
-                        at(code, id),
-                    ));
-                }
-                codes.insert(code.trim().to_uppercase(), qid);
-            }
-            for code in &factors.other_codes {
-                let key = code.trim().to_uppercase();
-                if codes.contains_key(&key) || other_codes.contains(&key) {
-                    let list = crate::parse::find_word(&text, "other_codes", 0);
-                    let from = list.map_or(0, |l| l.offset_in(&text));
-                    return Err(refuse(
-                        format!(
-                            "code `{code}` is in `other_codes:` and answers a question in `codes:`, or is listed twice"
-                        ),
-                        crate::parse::find_word(&text, code, from),
-                    ));
-                }
-                other_codes.push(key);
-            }
-        }
+        let questions = file.questions(&t, bank, &defaults)?;
+        let (codes, other_codes) = file.codes(&t, bank)?;
         let sha256 = Sha256::digest(&bytes)
             .iter()
             .map(|b| format!("{b:02x}"))
@@ -553,6 +371,289 @@ impl Map {
             other_codes,
             levels,
         })
+    }
+}
+
+/// A map's text as read, to place a refusal of it.
+struct MapText<'a> {
+    name: &'a str,
+    text: &'a str,
+}
+
+impl MapText<'_> {
+    /// Where `key: value` is written in the map.
+    fn at(&self, key: &str, value: &str) -> Option<Location> {
+        crate::case::find_field(self.text, key, value, 0)
+    }
+
+    /// The refusal of the map for `message`, at `location`.
+    fn refuse(&self, message: String, location: Option<Location>) -> Diagnostic {
+        Diagnostic::error(crate::error::Code::MapInvalid, self.name, message)
+            .at(location)
+            .help(MAP_HELP)
+    }
+
+    /// The bank's question `id`, or the refusal of an unknown one (naming the nearest).
+    fn question(&self, bank: &QuestionBank, id: &str) -> Result<QId, Diagnostic> {
+        bank.get(id).ok_or_else(|| {
+            let near = crate::error::nearest(id, bank.questions().map(|(_, q)| q.id.as_str()));
+            let hint = near.map_or(String::new(), |n| format!(" (did you mean `{n}`?)"));
+            self.refuse(format!("unknown question `{id}`{hint}"), self.at(id, ""))
+        })
+    }
+
+    /// Two keys read as one (a code in another case, say), refused at the later.
+    fn same(&self, keys: Vec<(&String, String)>, what: &str) -> Result<(), Diagnostic> {
+        let mut seen: HashMap<String, &String> = HashMap::new();
+        for (written, key) in keys {
+            if let Some(first) = seen.insert(key, written) {
+                let (a, b) = (self.at(first, ""), self.at(written, ""));
+                let (earlier, later, location) =
+                    if a.map(|l| (l.line, l.column)) > b.map(|l| (l.line, l.column)) {
+                        (written, first, a)
+                    } else {
+                        (first, written, b)
+                    };
+                return Err(Diagnostic::error(
+                    crate::error::Code::MapInvalid,
+                    self.name,
+                    format!("`{later}` is written twice: `{earlier}` and `{later}` are one {what}"),
+                )
+                .at(location)
+                .help(REPEAT_HELP));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl MapFile {
+    /// The map at `path` read and parsed: its bytes, its text, and what it says.
+    fn read(path: &Path, name: &str) -> Result<(Vec<u8>, String, MapFile), Diagnostic> {
+        let bytes = crate::files::read_limited(path, MAX_MAP_BYTES).map_err(|e| {
+            Diagnostic::error(crate::error::Code::MapInvalid, name, e)
+                .help("check the path given to --map")
+        })?;
+        let text = String::from_utf8(bytes.clone()).map_err(|_| {
+            Diagnostic::error(
+                crate::error::Code::MapInvalid,
+                name,
+                "the map is not valid UTF-8",
+            )
+            .help("save the map as UTF-8")
+        })?;
+        let file: MapFile = crate::yaml::from_str(&text).map_err(|e| {
+            let repeat = e.code == Some(crate::error::Code::CaseDuplicate);
+            let e = crate::parse::narrow(&text, e);
+            let diagnostic = Diagnostic::error(
+                crate::error::Code::MapInvalid,
+                name,
+                crate::yaml::strip_position(&e.message),
+            )
+            .at(e.location);
+            if repeat {
+                diagnostic.help(REPEAT_HELP)
+            } else {
+                diagnostic.help(MAP_HELP)
+            }
+        })?;
+        Ok((bytes, text, file))
+    }
+
+    /// The version, the columns, the date formats and the case key, checked.
+    fn check_columns(&self, t: &MapText) -> Result<(), Diagnostic> {
+        if self.map != 1 {
+            return Err(t.refuse(
+                format!(
+                    "`map: {}` is not a map version this tool reads (1)",
+                    self.map
+                ),
+                t.at("map", &self.map.to_string()),
+            ));
+        }
+        if self.columns.age.is_some() == self.columns.date_of_birth.is_some() {
+            return Err(t.refuse(
+                "the map needs exactly one of `columns: age` and `columns: date_of_birth`"
+                    .to_string(),
+                t.at("columns", ""),
+            ));
+        }
+        if let Some(format) = self.date_format.iter().find(|f| !f.contains('%')) {
+            return Err(t.refuse(
+                format!("`date_format: {format}` has no `%` field (for example %d/%m/%Y)"),
+                t.at("date_format", format),
+            ));
+        }
+        if self.columns.expected_date_of_birth.is_some() && self.columns.date_of_birth.is_none() {
+            return Err(t.refuse(
+                "`columns: expected_date_of_birth` needs `columns: date_of_birth` (an age column gives no birth date to tell a born child from one expected)".to_string(),
+                t.at("expected_date_of_birth", ""),
+            ));
+        }
+        if let Some(key) = &self.case_key
+            && !key
+                .iter()
+                .any(|k| normalise(k) == normalise(&self.columns.reference))
+        {
+            return Err(t.refuse(
+                format!(
+                    "`case_key:` does not list the household reference `{}`: the rows of a case must be of one household",
+                    self.columns.reference
+                ),
+                t.at("case_key", ""),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The filters, checked: each keeps or skips at least one value.
+    fn check_filters(&self, t: &MapText) -> Result<(), Diagnostic> {
+        for filter in &self.filter {
+            let values = filter.keep.as_ref().or(filter.skip.as_ref());
+            if filter.keep.is_some() == filter.skip.is_some() || values.is_some_and(Vec::is_empty) {
+                return Err(t.refuse(
+                    format!(
+                        "the filter on `{}` needs exactly one of `keep:` (the values of the rows read) and `skip:` (the values of the rows left out), with at least one value",
+                        filter.column
+                    ),
+                    t.at("filter", ""),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The recorded level's values and the factor codes, checked: no two read as one.
+    fn check_repeats(&self, t: &MapText) -> Result<(), Diagnostic> {
+        if let Some(level) = &self.recorded_level {
+            t.same(
+                level.values.keys().map(|w| (w, normalise(w))).collect(),
+                "value (values are matched whatever their case, spacing and punctuation)",
+            )?;
+        }
+        if let Some(factors) = &self.factors {
+            t.same(
+                factors
+                    .codes
+                    .keys()
+                    .map(|c| (c, c.trim().to_uppercase()))
+                    .collect(),
+                "code (codes are matched whatever their case)",
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The recorded level's values, checked (each is a level, 1 to 4), as compared and
+    /// with their tiers.
+    fn levels(&self, t: &MapText) -> Result<Vec<(String, Tier)>, Diagnostic> {
+        let mut levels = Vec::new();
+        for (word, &number) in self.recorded_level.iter().flat_map(|l| &l.values) {
+            let Ok(tier) = Tier::try_from(number) else {
+                return Err(t.refuse(
+                    format!("recorded level `{word}` is {number}: a level is 1 to 4"),
+                    t.at(word, &number.to_string()),
+                ));
+            };
+            levels.push((normalise(word), tier));
+        }
+        Ok(levels)
+    }
+
+    /// The questions: each one's columns and its words (its own, or those of `answers:`).
+    fn questions(
+        &self,
+        t: &MapText,
+        bank: &QuestionBank,
+        defaults: &Words,
+    ) -> Result<Vec<(QId, Vec<String>, Words)>, Diagnostic> {
+        let mut questions = Vec::new();
+        for (id, q) in &self.questions {
+            let qid = t.question(bank, id)?;
+            let words = Words {
+                yes: q.yes.clone().unwrap_or_else(|| defaults.yes.clone()),
+                no: q.no.clone().unwrap_or_else(|| defaults.no.clone()),
+                unknown: q
+                    .unknown
+                    .clone()
+                    .unwrap_or_else(|| defaults.unknown.clone()),
+            };
+            let kind = bank.question(qid).kind;
+            let columns = match (&q.column, &q.columns) {
+                (Some(one), None) => vec![one.clone()],
+                (None, Some(several)) if !several.is_empty() => several.clone(),
+                _ => {
+                    return Err(t.refuse(
+                        format!(
+                            "`{id}` needs exactly one of `column:` and `columns:` (a list of one or more)"
+                        ),
+                        t.at(id, ""),
+                    ));
+                }
+            };
+            if columns.len() > 1 && kind != Kind::Yesno {
+                return Err(t.refuse(
+                    format!("`{id}` is a count: it is answered from one column, not several"),
+                    t.at(id, ""),
+                ));
+            }
+            if kind == Kind::Yesno && words.yes.is_empty() && words.no.is_empty() {
+                return Err(t.refuse(
+                    format!("`{id}` has no words for yes or no, and `answers:` gives none"),
+                    t.at(id, ""),
+                ));
+            }
+            questions.push((qid, columns, words));
+        }
+        Ok(questions)
+    }
+
+    /// The codes table: each code (upper case) and the question it answers; `other_codes:`.
+    fn codes(
+        &self,
+        t: &MapText,
+        bank: &QuestionBank,
+    ) -> Result<(HashMap<String, QId>, Vec<String>), Diagnostic> {
+        let text = t.text;
+        let mut codes = HashMap::new();
+        let mut other_codes = Vec::new();
+        if let Some(factors) = &self.factors {
+            for (code, id) in &factors.codes {
+                let qid = t.question(bank, id)?;
+                if bank.question(qid).kind != Kind::Yesno {
+                    return Err(t.refuse(
+                        format!("code `{code}` names `{id}`, which is a count, not yes or no"),
+                        t.at(code, id),
+                    ));
+                }
+                // With `absent: no` a row without the code answers no: that must be the
+                // reassuring answer, never one that raises a level.
+                if factors.absent == Absent::No && bank.question(qid).worrying != Worrying::Yes {
+                    return Err(t.refuse(
+                        format!(
+                            "code `{code}` names `{id}`, whose worrying answer is not yes: with `absent: no` a row without the code would answer it no"
+                        ),
+                        t.at(code, id),
+                    ));
+                }
+                codes.insert(code.trim().to_uppercase(), qid);
+            }
+            for code in &factors.other_codes {
+                let key = code.trim().to_uppercase();
+                if codes.contains_key(&key) || other_codes.contains(&key) {
+                    let list = crate::parse::find_word(text, "other_codes", 0);
+                    let from = list.map_or(0, |l| l.offset_in(text));
+                    return Err(t.refuse(
+                        format!(
+                            "code `{code}` is in `other_codes:` and answers a question in `codes:`, or is listed twice"
+                        ),
+                        crate::parse::find_word(text, code, from),
+                    ));
+                }
+                other_codes.push(key);
+            }
+        }
+        Ok((codes, other_codes))
     }
 }
 
@@ -1069,6 +1170,7 @@ struct Plan {
 }
 
 impl Plan {
+    /// The map applied to a `header`: our columns and the foreign columns that fill them.
     fn new(
         header: &Row,
         source: &Source,
@@ -1082,229 +1184,32 @@ impl Plan {
             .iter()
             .map(|c| c.text.trim_start_matches('\u{feff}').to_string())
             .collect();
-        let mut used = vec![false; names.len()];
-        let mut find = |wanted: &str, what: &str| -> Result<usize, Diagnostic> {
-            let key = normalise(wanted);
-            let found = names.iter().position(|n| normalise(n) == key);
-            let again = found.and_then(|i| {
-                names[i + 1..]
-                    .iter()
-                    .position(|n| normalise(n) == key)
-                    .map(|j| i + 1 + j)
-            });
-            if let (Some(first), Some(second)) = (found, again) {
-                let at = |i: usize| match &source.sheet {
-                    Some(_) => format!("column {}", column_letter(i + 1)),
-                    None => format!("column {}", i + 1),
-                };
-                return Err(Diagnostic::error(
-                    crate::error::Code::MapValue,
-                    &*source.name,
-                    format!(
-                        "two columns match `{wanted}` ({what}): `{}` ({}) and `{}` ({}); which is meant is never guessed",
-                        names[first],
-                        at(first),
-                        names[second],
-                        at(second)
-                    ),
-                )
-                .at(Some(Location {
-                    line: header.line,
-                    column: 1,
-                }))
-                .help("rename one of the columns in the export, or name the other in the map"));
-            }
-            match found {
-                Some(i) => {
-                    used[i] = true;
-                    Ok(i)
-                }
-                None => {
-                    let near = crate::error::nearest(wanted, names.iter().map(String::as_str));
-                    let hint = near.map_or(String::new(), |n| format!(" (the nearest is `{n}`)"));
-                    Err(Diagnostic::error(
-                        crate::error::Code::MapValue,
-                        &*source.name,
-                        format!(
-                            "the header has no column `{wanted}`, which the map {} names as {what}{hint}",
-                            map.path
-                        ),
-                    )
-                    .at(Some(Location {
-                        line: header.line,
-                        column: 1,
-                    }))
-                    .help("correct the column's name in the map (case and spacing do not matter)"))
-                }
-            }
+        let mut finder = Finder {
+            names: &names,
+            used: vec![false; names.len()],
+            line: header.line,
+            source,
+            map,
         };
-        let c = &map.file.columns;
-        let reference = find(&c.reference, "the household reference")?;
-        let child = find(&c.child_id, "the child id")?;
-        let mut columns = vec![Column::Reference, Column::ChildId];
-        let mut our_names = vec![names[reference].clone(), names[child].clone()];
-        let mut fills = vec![Fill::Copy(reference), Fill::Copy(child)];
-        let mut date = None;
-        if let Some(column) = &c.area {
-            let i = find(column, "the area")?;
-            columns.push(Column::Area);
-            our_names.push(names[i].clone());
-            fills.push(Fill::Copy(i));
-        } else if let Some(area) = &map.file.area {
-            columns.push(Column::Area);
-            our_names.push("area".into());
-            fills.push(Fill::Fixed(area.clone()));
-        }
-        let team = match &c.team {
-            Some(column) => Some(find(column, "the team or service")?),
-            None => None,
-        };
-        if let Some(column) = &c.assessed_at {
-            let i = find(column, "the assessment date")?;
-            date = Some(i);
-            columns.push(Column::AssessedAt);
-            our_names.push(names[i].clone());
-            fills.push(Fill::Date(i));
-        }
-        if let Some(level) = &map.file.recorded_level {
-            let i = find(&level.column, "the recorded level")?;
-            columns.push(Column::RecordedLevel);
-            our_names.push(names[i].clone());
-            fills.push(Fill::Level(i));
-        }
-        if let Some(column) = &c.age {
-            let i = find(column, "the age")?;
-            columns.push(Column::ChildAge);
-            our_names.push(names[i].clone());
-            fills.push(Fill::Age(i));
-        }
-        let mut birth = None;
-        if let Some(column) = &c.date_of_birth {
-            let i = find(column, "the date of birth")?;
-            birth = Some(i);
-            columns.push(Column::ChildAge);
-            our_names.push(names[i].clone());
-            fills.push(Fill::BirthDate(i));
-        }
-        let expected = match &c.expected_date_of_birth {
-            Some(column) => Some(find(column, "the expected date of birth")?),
-            None => None,
-        };
-        let mut unborn = None;
-        if let Some(column) = &c.unborn {
-            let i = find(column, "whether the child is unborn")?;
-            unborn = Some(i);
-            columns.push(Column::ChildUnborn);
-            our_names.push(names[i].clone());
-            fills.push(Fill::Unborn(Some(i)));
-        } else if birth.is_some() {
-            // A date of birth after the assessment, or only an expected one: unborn.
-            columns.push(Column::ChildUnborn);
-            our_names.push("child_unborn".into());
-            fills.push(Fill::Unborn(None));
-        }
-        let mut question_column = HashMap::new();
-        for (index, (q, wanted, _)) in map.questions.iter().enumerate() {
-            let mut found = Vec::with_capacity(wanted.len());
-            for column in wanted {
-                found.push(find(column, &format!("the answer to `{}`", bank.name(*q)))?);
-            }
-            question_column.insert(*q, columns.len());
-            columns.push(Column::Question(*q, bank.question(*q).about));
-            our_names.push(names[found[0]].clone());
-            fills.push(Fill::Answer(found, index));
-        }
-        let mut key = Vec::new();
-        for column in map.file.case_key.iter().flatten() {
-            let i = find(column, "a column of the case key")?;
-            if i != reference && !key.contains(&i) {
-                key.push(i);
-            }
-        }
-        let mut filters = Vec::new();
-        for filter in &map.file.filter {
-            let i = find(&filter.column, "a filter's column")?;
-            let (keep, values) = match &filter.keep {
-                Some(keep) => (true, keep.as_slice()),
-                None => (false, filter.skip.as_deref().unwrap_or_default()),
-            };
-            filters.push((i, keep, values.iter().map(|v| normalise(v)).collect()));
-        }
-        let factors = match &map.file.factors {
-            Some(f) => Some(find(&f.column, "the factor codes")?),
-            None => None,
-        };
-        let mut coded: Vec<QId> = map.codes.values().copied().collect();
-        coded.sort_by_key(|q| q.0);
-        coded.dedup();
-        for q in coded {
-            if question_column.contains_key(&q) {
-                continue;
-            }
-            question_column.insert(q, columns.len());
-            columns.push(Column::Question(q, bank.question(q).about));
-            our_names.push(bank.name(q).to_string());
-            fills.push(Fill::Codes);
-        }
-        for ignored in &map.file.ignore {
-            let key = normalise(ignored);
-            for (i, n) in names.iter().enumerate() {
-                if normalise(n) == key {
-                    used[i] = true;
-                }
-            }
-        }
-        let unused: Vec<String> = names
-            .iter()
-            .enumerate()
-            .filter(|(i, n)| !used[*i] && !n.trim().is_empty())
-            .map(|(i, n)| {
-                let at = match &source.sheet {
-                    Some(_) => format!("column {}", column_letter(i + 1)),
-                    None => format!("column {}", i + 1),
-                };
-                format!("`{}` ({at})", crate::text::clean_message(n))
-            })
-            .collect();
-        if !unused.is_empty() {
-            notes.push(format!(
-                "{}: the map {} does not use {} column{}: {} (add them to `ignore:` to say so)",
-                crate::text::clean_message(&source.name),
-                map.path,
-                unused.len(),
-                if unused.len() == 1 { "" } else { "s" },
-                unused.join(", ")
-            ));
-        }
+        let found = Found::search(&mut finder, map, bank)?;
+        let mut ours = Ours::before_questions(&found, &names, map);
+        let question_column = ours.questions(&found, &names, map, bank);
+        finder.note_unused(notes);
         Ok(Plan {
             map: Arc::clone(map),
-            header: Arc::new(Header::mapped(columns, our_names)),
-            fills,
-            reference,
-            factors,
-            date,
-            unborn,
-            child,
-            birth,
-            expected,
-            key,
-            team,
-            carried_before_birth: map
-                .codes
-                .values()
-                .copied()
-                .chain(map.questions.iter().map(|(q, _, _)| *q))
-                .filter(|q| {
-                    let question = bank.question(*q);
-                    question.about == About::Child
-                        && !question.unborn
-                        && question
-                            .before_birth
-                            .as_ref()
-                            .is_some_and(|b| !b.carried_by.is_empty())
-                })
-                .collect(),
-            filters,
+            header: Arc::new(Header::mapped(ours.columns, ours.names)),
+            fills: ours.fills,
+            reference: found.reference,
+            factors: found.factors,
+            date: found.date,
+            unborn: found.unborn,
+            child: found.child,
+            birth: found.birth,
+            expected: found.expected,
+            key: found.key,
+            team: found.team,
+            carried_before_birth: carried_before_birth(map, bank),
+            filters: found.filters,
             ids: question_column
                 .keys()
                 .map(|q| (*q, bank.name(*q).to_string()))
@@ -1316,6 +1221,7 @@ impl Plan {
         })
     }
 
+    /// A foreign row as a row of ours, with its first problem (which refuses its case).
     fn translate(
         &self,
         row: &Row,
@@ -1323,275 +1229,315 @@ impl Plan {
         today: jiff::civil::Date,
     ) -> Translated {
         let mut problem = problem;
+        let dates = self.dates(row, today);
+        let mut cells = Vec::with_capacity(self.fills.len());
+        for fill in &self.fills {
+            let out = self.fill(fill, row, &dates, &mut problem);
+            cells.push(out);
+        }
+        let mut codes = Vec::new();
+        let unborn = dates.unborn();
+        if unborn {
+            self.carried_out(&mut cells, &mut codes);
+        }
+        let household_yes =
+            self.codes_to_answers(row, unborn, &mut cells, &mut codes, &mut problem);
+        let written = self.originals(row, &cells);
+        Translated {
+            row: Row {
+                line: row.line,
+                cells,
+            },
+            written,
+            problem,
+            codes,
+            household_yes,
+            team: self.team.map(|i| self.foreign(row, i).text),
+        }
+    }
+
+    /// "`D.O.B.` is `31/02/2020` at line 4, column 3": a foreign cell, for a refusal.
+    fn is(&self, i: usize, c: &Cell) -> String {
+        format!(
+            "`{}` is `{}` at {}",
+            self.foreign_names[i],
+            c.text,
+            self.place(c)
+        )
+    }
+
+    /// The first problem of the row refuses its case; the cell is left blank.
+    fn refuse(
+        &self,
+        problem: &mut Option<Diagnostic>,
+        at: Cell,
+        message: String,
+        help: &str,
+    ) -> Cell {
+        problem.get_or_insert_with(|| {
+            Diagnostic::error(crate::error::Code::MapValue, &*self.source_name(), message)
+                .at(Some(Location {
+                    line: at.line,
+                    column: at.column,
+                }))
+                .help(help)
+        });
+        Cell {
+            text: String::new(),
+            ..at
+        }
+    }
+
+    /// Yes, no (blank is no), or a word the map does not give: a cell of the unborn column.
+    fn unborn_word(&self, c: &Cell) -> Option<bool> {
+        let no_words = Words::default();
+        let words = self.map.file.answers.as_ref().unwrap_or(&no_words);
+        let key = normalise(&c.text);
+        let one_of = |list: &[String]| list.iter().any(|w| normalise(w) == key);
+        if c.text.is_empty() || one_of(&words.no) {
+            Some(false)
+        } else if one_of(&words.yes) {
+            Some(true)
+        } else {
+            None
+        }
+    }
+
+    /// The row's dates: the assessment date, what the unborn column says, the age from birth.
+    fn dates(&self, row: &Row, today: jiff::civil::Date) -> Dates {
+        let cell = |i: usize| self.foreign(row, i);
+        let assessed = self
+            .date
+            .map(cell)
+            .and_then(|c| parse_date(&c.text, &self.map.file.date_format));
+        // What the unborn column says: yes, no, or nothing (blank, or a word refused below).
+        let said = self
+            .unborn
+            .map(cell)
+            .filter(|c| !c.text.is_empty())
+            .and_then(|c| self.unborn_word(&c));
+        let birth = self
+            .birth
+            .map(|i| self.birth(row, i, assessed.unwrap_or(today), said));
+        Dates {
+            assessed,
+            said,
+            birth,
+        }
+    }
+
+    /// Our cell that `fill` makes of the row (blank, and a problem, where the map gives none).
+    fn fill(
+        &self,
+        fill: &Fill,
+        row: &Row,
+        dates: &Dates,
+        problem: &mut Option<Diagnostic>,
+    ) -> Cell {
         let blank = Cell {
             text: String::new(),
             line: row.line,
             column: 1,
         };
         let cell = |i: usize| self.foreign(row, i);
-        let mut codes = Vec::new();
-        let mut household_yes = Vec::new();
-        // "`D.O.B.` is `31/02/2020` at line 4, column 3": a foreign cell, for a refusal.
-        let is = |i: usize, c: &Cell| {
-            format!(
-                "`{}` is `{}` at {}",
-                self.foreign_names[i],
-                c.text,
-                self.place(c)
-            )
-        };
-        // The first problem of the row refuses its case; the cell is left blank.
-        let refuse = |problem: &mut Option<Diagnostic>, at: Cell, message: String, help: &str| {
-            problem.get_or_insert_with(|| {
-                Diagnostic::error(crate::error::Code::MapValue, &*self.source_name(), message)
-                    .at(Some(Location {
-                        line: at.line,
-                        column: at.column,
-                    }))
-                    .help(help)
-            });
-            Cell {
-                text: String::new(),
-                ..at
+        match fill {
+            Fill::Copy(i) => cell(*i),
+            Fill::Fixed(text) => Cell {
+                text: text.clone(),
+                ..blank.clone()
+            },
+            Fill::Date(i) => self.date_cell(*i, cell(*i), dates.assessed, problem),
+            Fill::Level(i) => self.level_cell(*i, cell(*i), problem),
+            Fill::Age(i) => cell(*i),
+            Fill::BirthDate(i) => match &dates.birth {
+                Some(Err((c, message, help))) => {
+                    self.refuse(problem, c.clone(), message.clone(), help)
+                }
+                Some(Ok((age, _))) => Cell {
+                    text: age.clone(),
+                    ..cell(*i)
+                },
+                None => cell(*i),
+            },
+            Fill::Unborn(column) => {
+                let c = column.map_or(blank.clone(), &cell);
+                self.unborn_cell(*column, c, dates.unborn(), problem)
             }
+            Fill::Answer(columns, index) => self.answer_cell(row, columns, *index, problem),
+            // Placed at the factors cell, if there is one (its text is not needed).
+            Fill::Codes => match self.factors.and_then(|i| row.cells.get(i)) {
+                Some(c) => Cell {
+                    text: String::new(),
+                    line: c.line,
+                    column: c.column,
+                },
+                None => Cell {
+                    column: self.factors.map_or(1, |i| i + 1),
+                    ..blank.clone()
+                },
+            },
+        }
+    }
+
+    /// A date cell `c` of foreign column `i` as our date (the assessment's: `assessed`).
+    fn date_cell(
+        &self,
+        i: usize,
+        c: Cell,
+        assessed: Option<jiff::civil::Date>,
+        problem: &mut Option<Diagnostic>,
+    ) -> Cell {
+        let date_format = self.map.file.date_format.as_slice();
+        let date = match self.date == Some(i) {
+            true => assessed,
+            false => parse_date(&c.text, date_format),
         };
-        let map = &self.map;
-        let date_format = map.file.date_format.as_slice();
-        let not_a_date = |problem: &mut Option<Diagnostic>, i: usize, c: Cell| {
+        if c.text.is_empty() {
+            c
+        } else if let Some(date) = date {
+            Cell {
+                text: format!("{date}T12:00"),
+                ..c
+            }
+        } else {
             let message = format!(
                 "{}: not a date written {}",
-                is(i, &c),
+                self.is(i, &c),
                 match date_format {
                     [] => "%Y-%m-%d".to_string(),
                     formats => formats.join(" or "),
                 }
             );
-            refuse(
+            self.refuse(
                 problem,
                 c,
                 message,
                 "correct the date, or `date_format:` in the map",
             )
-        };
-        let assessed = self
-            .date
-            .map(&cell)
-            .and_then(|c| parse_date(&c.text, date_format));
-        let no_words = Words::default();
-        let words = map.file.answers.as_ref().unwrap_or(&no_words);
-        // Yes, no (blank is no), or a word the map does not give.
-        let unborn_word = |c: &Cell| {
-            let key = normalise(&c.text);
-            let one_of = |list: &[String]| list.iter().any(|w| normalise(w) == key);
-            if c.text.is_empty() || one_of(&words.no) {
-                Some(false)
-            } else if one_of(&words.yes) {
-                Some(true)
-            } else {
-                None
-            }
-        };
-        // What the unborn column says: yes, no, or nothing (blank, or a word refused below).
-        let said = self
-            .unborn
-            .map(&cell)
-            .filter(|c| !c.text.is_empty())
-            .and_then(|c| unborn_word(&c));
-        let birth = self
-            .birth
-            .map(|i| self.birth(row, i, assessed.unwrap_or(today), said));
-        let mut cells = Vec::with_capacity(self.fills.len());
-        for fill in &self.fills {
-            let out = match fill {
-                Fill::Copy(i) => cell(*i),
-                Fill::Fixed(text) => Cell {
-                    text: text.clone(),
-                    ..blank.clone()
-                },
-                Fill::Date(i) => {
-                    let c = cell(*i);
-                    let date = match self.date == Some(*i) {
-                        true => assessed,
-                        false => parse_date(&c.text, date_format),
-                    };
-                    if c.text.is_empty() {
-                        c
-                    } else if let Some(date) = date {
-                        Cell {
-                            text: format!("{date}T12:00"),
-                            ..c
-                        }
-                    } else {
-                        not_a_date(&mut problem, *i, c)
-                    }
-                }
-                Fill::Level(i) => {
-                    let c = cell(*i);
-                    let level = map.file.recorded_level.as_ref();
-                    let key = normalise(&c.text);
-                    let found = map.levels.iter().find(|(w, _)| *w == key).map(|(_, t)| *t);
-                    match found {
-                        _ if c.text.is_empty() => c,
-                        Some(tier) => Cell {
-                            text: tier.to_string(),
-                            ..c
-                        },
-                        None => {
-                            let known: Vec<&str> = level
-                                .map(|l| l.values.keys().map(String::as_str).collect())
-                                .unwrap_or_default();
-                            let message = format!(
-                                "{}, which the map {} gives no level (it gives {})",
-                                is(*i, &c),
-                                map.path,
-                                known.join(", ")
-                            );
-                            refuse(
-                                &mut problem,
-                                c,
-                                message,
-                                "add the value to `recorded_level: values:` in the map; it is never guessed",
-                            )
-                        }
-                    }
-                }
-                Fill::Age(i) => cell(*i),
-                Fill::BirthDate(i) => match &birth {
-                    Some(Err((c, message, help))) => {
-                        refuse(&mut problem, c.clone(), message.clone(), help)
-                    }
-                    Some(Ok((age, _))) => Cell {
-                        text: age.clone(),
-                        ..cell(*i)
-                    },
-                    None => cell(*i),
-                },
-                Fill::Unborn(column) => {
-                    let c = column.map_or(blank.clone(), &cell);
-                    let unborn = match &birth {
-                        Some(Ok((_, unborn))) => *unborn,
-                        _ => said == Some(true),
-                    };
-                    match (column, unborn_word(&c)) {
-                        (Some(i), None) => {
-                            let message = format!(
-                                "{}, which the map {} does not give (unborn: {}; born: {} or blank)",
-                                is(*i, &c),
-                                map.path,
-                                shown(&words.yes),
-                                shown(&words.no),
-                            );
-                            refuse(
-                                &mut problem,
-                                c,
-                                message,
-                                "add the value to `answers:` in the map; it is never guessed",
-                            )
-                        }
-                        _ => Cell {
-                            text: if unborn { "yes" } else { "no" }.to_string(),
-                            ..c
-                        },
-                    }
-                }
-                Fill::Answer(columns, index) => {
-                    let (q, _, words) = &map.questions[*index];
-                    // Each cell's answer: yes, no, unknown, a count, blank (None), or a
-                    // word the map does not give (Err).
-                    let read = |c: &Cell| -> Result<Option<String>, ()> {
-                        let key = normalise(&c.text);
-                        let one_of = |list: &[String]| list.iter().any(|w| normalise(w) == key);
-                        if c.text.is_empty() {
-                            Ok(None)
-                        } else if one_of(&words.unknown) {
-                            Ok(Some("unknown".into()))
-                        } else if one_of(&words.yes) {
-                            Ok(Some("yes".into()))
-                        } else if one_of(&words.no) {
-                            Ok(Some("no".into()))
-                        } else if columns.len() == 1 && c.text.parse::<u32>().is_ok() {
-                            Ok(Some(c.text.clone()))
-                        } else {
-                            Err(())
-                        }
-                    };
-                    let cells: Vec<(usize, Cell)> =
-                        columns.iter().map(|i| (*i, cell(*i))).collect();
-                    let answers: Vec<Result<Option<String>, ()>> =
-                        cells.iter().map(|(_, c)| read(c)).collect();
-                    let bad = answers.iter().position(Result::is_err);
-                    let said = |answer: &str| {
-                        answers
-                            .iter()
-                            .position(|a| a.as_ref().is_ok_and(|a| a.as_deref() == Some(answer)))
-                    };
-                    match bad {
-                        Some(at) => {
-                            let (i, c) = cells[at].clone();
-                            let message = format!(
-                                "{}, which the map {} does not give for `{}` (yes: {}; no: {}; unknown: {})",
-                                is(i, &c),
-                                map.path,
-                                self.header_name(*q),
-                                shown(&words.yes),
-                                shown(&words.no),
-                                shown(&words.unknown),
-                            );
-                            refuse(
-                                &mut problem,
-                                c,
-                                message,
-                                "add the value to the question's words in the map; it is never guessed",
-                            )
-                        }
-                        // One column: its answer as it is (blank stays blank).
-                        None if cells.len() == 1 => {
-                            let c = cells[0].1.clone();
-                            match &answers[0] {
-                                Ok(Some(text)) => Cell {
-                                    text: text.clone(),
-                                    ..c
-                                },
-                                _ => c,
-                            }
-                        }
-                        // Several: yes if any says yes, no only if all say no, else unknown.
-                        None => match said("yes") {
-                            Some(at) => Cell {
-                                text: "yes".into(),
-                                ..cells[at].1.clone()
-                            },
-                            None if answers
-                                .iter()
-                                .all(|a| a.as_ref().is_ok_and(|a| a.as_deref() == Some("no"))) =>
-                            {
-                                Cell {
-                                    text: "no".into(),
-                                    ..cells[0].1.clone()
-                                }
-                            }
-                            None => Cell {
-                                text: String::new(),
-                                ..cells[0].1.clone()
-                            },
-                        },
-                    }
-                }
-                // Placed at the factors cell, if there is one (its text is not needed).
-                Fill::Codes => match self.factors.and_then(|i| row.cells.get(i)) {
-                    Some(c) => Cell {
-                        text: String::new(),
-                        line: c.line,
-                        column: c.column,
-                    },
-                    None => Cell {
-                        column: self.factors.map_or(1, |i| i + 1),
-                        ..blank.clone()
-                    },
-                },
-            };
-            cells.push(out);
         }
+    }
+
+    /// The level: the recorded level cell `c` of foreign column `i`, as the map's level.
+    fn level_cell(&self, i: usize, c: Cell, problem: &mut Option<Diagnostic>) -> Cell {
+        let map = &self.map;
+        let level = map.file.recorded_level.as_ref();
+        let key = normalise(&c.text);
+        let found = map.levels.iter().find(|(w, _)| *w == key).map(|(_, t)| *t);
+        match found {
+            _ if c.text.is_empty() => c,
+            Some(tier) => Cell {
+                text: tier.to_string(),
+                ..c
+            },
+            None => {
+                let known: Vec<&str> = level
+                    .map(|l| l.values.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                let message = format!(
+                    "{}, which the map {} gives no level (it gives {})",
+                    self.is(i, &c),
+                    map.path,
+                    known.join(", ")
+                );
+                self.refuse(
+                    problem,
+                    c,
+                    message,
+                    "add the value to `recorded_level: values:` in the map; it is never guessed",
+                )
+            }
+        }
+    }
+
+    /// The unborn cell: yes or no, or the refusal of a word the map's unborn column lacks.
+    fn unborn_cell(
+        &self,
+        column: Option<usize>,
+        c: Cell,
+        unborn: bool,
+        problem: &mut Option<Diagnostic>,
+    ) -> Cell {
+        let no_words = Words::default();
+        let words = self.map.file.answers.as_ref().unwrap_or(&no_words);
+        match (column, self.unborn_word(&c)) {
+            (Some(i), None) => {
+                let message = format!(
+                    "{}, which the map {} does not give (unborn: {}; born: {} or blank)",
+                    self.is(i, &c),
+                    self.map.path,
+                    shown(&words.yes),
+                    shown(&words.no),
+                );
+                self.refuse(
+                    problem,
+                    c,
+                    message,
+                    "add the value to `answers:` in the map; it is never guessed",
+                )
+            }
+            _ => Cell {
+                text: if unborn { "yes" } else { "no" }.to_string(),
+                ..c
+            },
+        }
+    }
+
+    /// The answer to the map's question `index` from its foreign `columns` of the row.
+    fn answer_cell(
+        &self,
+        row: &Row,
+        columns: &[usize],
+        index: usize,
+        problem: &mut Option<Diagnostic>,
+    ) -> Cell {
+        let map = &self.map;
+        let (q, _, words) = &map.questions[index];
+        // Each cell's answer: yes, no, unknown, a count, blank (None), or a
+        // word the map does not give (Err).
+        let cells: Vec<(usize, Cell)> = columns
+            .iter()
+            .map(|i| (*i, self.foreign(row, *i)))
+            .collect();
+        let answers: Vec<Result<Option<String>, ()>> = cells
+            .iter()
+            .map(|(_, c)| word_answer(words, columns.len(), c))
+            .collect();
+        match answers.iter().position(Result::is_err) {
+            Some(at) => {
+                let (i, c) = cells[at].clone();
+                let message = format!(
+                    "{}, which the map {} does not give for `{}` (yes: {}; no: {}; unknown: {})",
+                    self.is(i, &c),
+                    map.path,
+                    self.header_name(*q),
+                    shown(&words.yes),
+                    shown(&words.no),
+                    shown(&words.unknown),
+                );
+                self.refuse(
+                    problem,
+                    c,
+                    message,
+                    "add the value to the question's words in the map; it is never guessed",
+                )
+            }
+            // One column: its answer as it is (blank stays blank).
+            None if cells.len() == 1 => {
+                let c = cells[0].1.clone();
+                match &answers[0] {
+                    Ok(Some(text)) => Cell {
+                        text: text.clone(),
+                        ..c
+                    },
+                    _ => c,
+                }
+            }
+            None => several(&cells, &answers),
+        }
+    }
+
+    /// An unborn child's yes to a question carried before birth, listed in `codes`, not read.
+    fn carried_out(&self, cells: &mut [Cell], codes: &mut Vec<String>) {
         // An unborn child's row: a yes to a question not asked before birth, but whose
         // worry other questions carry then (16A, neglect: the question bank asks it before
         // birth as antenatal care missing, a home unfit or a parent's substance misuse), is
@@ -1599,107 +1545,146 @@ impl Plan {
         // factors at a pre-birth assessment, and which of those questions it means is never
         // guessed. A yes whose worry cannot arise before birth (young carer, missing) still
         // refuses the case, as a contradiction in the row.
-        let unborn = match &birth {
-            Some(Ok((_, unborn))) => *unborn,
-            _ => said == Some(true),
+        for (fill, out) in self.fills.iter().zip(cells.iter_mut()) {
+            if let Fill::Answer(_, index) = fill
+                && self
+                    .carried_before_birth
+                    .contains(&self.map.questions[*index].0)
+                && out.text == "yes"
+            {
+                let name = &self.foreign_names[out.column.saturating_sub(1)];
+                if !codes.contains(name) {
+                    codes.push(name.clone());
+                }
+                out.text = String::new();
+            }
+        }
+    }
+
+    /// The factor codes to answers (the household questions answered yes are returned).
+    fn codes_to_answers(
+        &self,
+        row: &Row,
+        unborn: bool,
+        cells: &mut [Cell],
+        codes: &mut Vec<String>,
+        problem: &mut Option<Diagnostic>,
+    ) -> Vec<QId> {
+        let mut household_yes = Vec::new();
+        let Some(i) = self.factors else {
+            return household_yes;
         };
-        if unborn {
-            for (fill, out) in self.fills.iter().zip(cells.iter_mut()) {
-                if let Fill::Answer(_, index) = fill
-                    && self.carried_before_birth.contains(&map.questions[*index].0)
-                    && out.text == "yes"
-                {
-                    let name = &self.foreign_names[out.column.saturating_sub(1)];
-                    if !codes.contains(name) {
-                        codes.push(name.clone());
-                    }
-                    out.text = String::new();
-                }
-            }
-        }
-        if let Some(i) = self.factors {
-            let c = cell(i);
-            let parsed = codes_in(&c.text);
-            let listed = parsed.clone().unwrap_or_else(|| {
-                let message = format!(
-                    "{}: it starts like JSON but is not a JSON list of codes (`[\"3B\",\"4B\"]`)",
-                    is(i, &c)
-                );
-                refuse(
-                    &mut problem,
-                    c.clone(),
-                    message,
-                    "correct the cell in the export: write its codes as a JSON list of strings, or separated by commas; a code is never read out of anything else (the older `{\"2B\":\"No\"}` form says a factor was not identified)",
-                );
-                Vec::new()
-            });
-            // A cell that is not a list of codes is refused on its own.
-            let lists = parsed.is_some_and(|codes| !codes.is_empty());
-            // An unborn child's code of a question carried before birth: listed, not read
-            // (see `unborn` above).
-            for code in &listed {
-                let code = code.as_str();
-                match map.codes.get(&code.to_uppercase()) {
-                    Some(q) if unborn && self.carried_before_birth.contains(q) => {
-                        if !codes.iter().any(|k: &String| k == code) {
-                            codes.push(code.to_string());
-                        }
-                    }
-                    Some(q) => {
-                        let column = self.question_column[q];
-                        if matches!(
-                            self.header_columns()[column],
-                            Column::Question(_, About::Household)
-                        ) {
-                            household_yes.push(*q);
-                        }
-                        let target = &mut cells[column];
-                        if target.text.is_empty() || target.text == "unknown" {
-                            target.text = "yes".into();
-                            target.line = c.line;
-                            target.column = c.column;
-                        }
-                    }
-                    None => {
-                        if !codes.iter().any(|k: &String| k == code) {
-                            codes.push(code.to_string());
-                        }
+        let map = &self.map;
+        let c = self.foreign(row, i);
+        let (listed, lists) = self.listed_codes(i, &c, problem);
+        // An unborn child's code of a question carried before birth: listed, not read
+        // (see `carried_out`).
+        for code in &listed {
+            let code = code.as_str();
+            match map.codes.get(&code.to_uppercase()) {
+                Some(q) if unborn && self.carried_before_birth.contains(q) => {
+                    if !codes.iter().any(|k: &String| k == code) {
+                        codes.push(code.to_string());
                     }
                 }
-            }
-            // `absent: no`: a row that lists codes answers no to each question only codes
-            // answer and none of its codes does. A blank cell lists nothing: unknown.
-            if map.absent() == Absent::No && lists {
-                if let Some(code) = listed.iter().find(|code| !map.knows(code)) {
-                    let message = format!(
-                        "{}: the map {} does not know the code `{code}`, and with `absent: no` the codes it lists would answer every other question no",
-                        is(i, &c),
-                        map.path
-                    );
-                    refuse(
-                        &mut problem,
-                        c.clone(),
-                        message,
-                        "add the code to `factors: codes:` (with its question) or to `factors: other_codes:` in the map, or correct the cell",
-                    );
-                } else {
-                    for (column, fill) in self.fills.iter().enumerate() {
-                        if matches!(fill, Fill::Codes) && cells[column].text.is_empty() {
-                            cells[column] = Cell {
-                                text: "no".into(),
-                                ..c.clone()
-                            };
-                        }
+                Some(q) => {
+                    let column = self.question_column[q];
+                    if matches!(
+                        self.header_columns()[column],
+                        Column::Question(_, About::Household)
+                    ) {
+                        household_yes.push(*q);
+                    }
+                    let target = &mut cells[column];
+                    if target.text.is_empty() || target.text == "unknown" {
+                        target.text = "yes".into();
+                        target.line = c.line;
+                        target.column = c.column;
+                    }
+                }
+                None => {
+                    if !codes.iter().any(|k: &String| k == code) {
+                        codes.push(code.to_string());
                     }
                 }
             }
         }
+        // `absent: no`: a row that lists codes answers no to each question only codes
+        // answer and none of its codes does. A blank cell lists nothing: unknown.
+        if map.absent() == Absent::No && lists {
+            self.absent_no(i, &c, &listed, cells, problem);
+        }
+        household_yes
+    }
+
+    /// The codes a factors cell lists, and whether any (a cell not a list is refused).
+    fn listed_codes(
+        &self,
+        i: usize,
+        c: &Cell,
+        problem: &mut Option<Diagnostic>,
+    ) -> (Vec<String>, bool) {
+        let parsed = codes_in(&c.text);
+        let listed = parsed.clone().unwrap_or_else(|| {
+            let message = format!(
+                "{}: it starts like JSON but is not a JSON list of codes (`[\"3B\",\"4B\"]`)",
+                self.is(i, c)
+            );
+            self.refuse(
+                problem,
+                c.clone(),
+                message,
+                "correct the cell in the export: write its codes as a JSON list of strings, or separated by commas; a code is never read out of anything else (the older `{\"2B\":\"No\"}` form says a factor was not identified)",
+            );
+            Vec::new()
+        });
+        // A cell that is not a list of codes is refused on its own.
+        let lists = parsed.is_some_and(|codes| !codes.is_empty());
+        (listed, lists)
+    }
+
+    /// `absent: no`: the codes-only questions a row listing codes does not name, answered no.
+    fn absent_no(
+        &self,
+        i: usize,
+        c: &Cell,
+        listed: &[String],
+        cells: &mut [Cell],
+        problem: &mut Option<Diagnostic>,
+    ) {
+        let map = &self.map;
+        if let Some(code) = listed.iter().find(|code| !map.knows(code)) {
+            let message = format!(
+                "{}: the map {} does not know the code `{code}`, and with `absent: no` the codes it lists would answer every other question no",
+                self.is(i, c),
+                map.path
+            );
+            self.refuse(
+                problem,
+                c.clone(),
+                message,
+                "add the code to `factors: codes:` (with its question) or to `factors: other_codes:` in the map, or correct the cell",
+            );
+        } else {
+            for (column, fill) in self.fills.iter().enumerate() {
+                if matches!(fill, Fill::Codes) && cells[column].text.is_empty() {
+                    cells[column] = Cell {
+                        text: "no".into(),
+                        ..c.clone()
+                    };
+                }
+            }
+        }
+    }
+
+    /// The cells the map translated, as the export writes them.
+    fn originals(&self, row: &Row, cells: &[Cell]) -> Originals {
         // The cells the map translated (a level, a date, an age from a date of birth, a
         // word, a code), as the export writes them: a later refusal at one quotes the
         // export's own text, never the value it was read as (`CIN`, not `3`).
         // (A level is left out: a case's rows take their highest, never refused for it.)
         let mut places: Vec<(usize, usize)> = Vec::new();
-        let written = Originals::new(self.fills.iter().zip(&cells).filter_map(|(fill, out)| {
+        Originals::new(self.fills.iter().zip(cells).filter_map(|(fill, out)| {
             let read = matches!(
                 fill,
                 Fill::Date(_)
@@ -1718,18 +1703,7 @@ impl Plan {
                 places.push((out.line, out.column));
                 (out.line, out.column, original.text.as_str())
             })
-        }));
-        Translated {
-            row: Row {
-                line: row.line,
-                cells,
-            },
-            written,
-            problem,
-            codes,
-            household_yes,
-            team: self.team.map(|i| cell(i).text),
-        }
+        }))
     }
 
     /// The first pass over the rows after the header: the rows filtered out, the factors
@@ -1999,13 +1973,7 @@ impl Plan {
     /// expected date, is a child not yet born: within 10 months of the assessment (no
     /// pregnancy is longer); an expected date already past, with no date of birth, may be
     /// a child born since, and is never guessed either way.
-    fn birth(
-        &self,
-        row: &Row,
-        column: usize,
-        at: jiff::civil::Date,
-        said: Option<bool>,
-    ) -> Result<(String, bool), (Cell, String, &'static str)> {
+    fn birth(&self, row: &Row, column: usize, at: jiff::civil::Date, said: Option<bool>) -> Birth {
         let cell = |i: usize| self.foreign(row, i);
         let is = |i: usize, c: &Cell| {
             format!(
@@ -2252,6 +2220,395 @@ impl Plan {
     }
 }
 
+/// A row's dates, read before its cells.
+struct Dates {
+    /// The assessment date.
+    assessed: Option<jiff::civil::Date>,
+    /// What the unborn column says: yes, no, or nothing (blank, or a word refused).
+    said: Option<bool>,
+    /// The child's age from the dates of birth (`Plan::birth`).
+    birth: Option<Birth>,
+}
+
+/// A child's age from a row's dates of birth, and whether the child is unborn; or the cell
+/// at fault, why, and what to do.
+type Birth = Result<(String, bool), (Cell, String, &'static str)>;
+
+impl Dates {
+    /// Whether the child is unborn: as the dates of birth say, else as the unborn column.
+    fn unborn(&self) -> bool {
+        match &self.birth {
+            Some(Ok((_, unborn))) => *unborn,
+            _ => self.said == Some(true),
+        }
+    }
+}
+
+/// A question's cell in the map's `words`: an answer, blank (None), or not given (Err).
+fn word_answer(words: &Words, columns: usize, c: &Cell) -> Result<Option<String>, ()> {
+    let key = normalise(&c.text);
+    let one_of = |list: &[String]| list.iter().any(|w| normalise(w) == key);
+    if c.text.is_empty() {
+        Ok(None)
+    } else if one_of(&words.unknown) {
+        Ok(Some("unknown".into()))
+    } else if one_of(&words.yes) {
+        Ok(Some("yes".into()))
+    } else if one_of(&words.no) {
+        Ok(Some("no".into()))
+    } else if columns == 1 && c.text.parse::<u32>().is_ok() {
+        Ok(Some(c.text.clone()))
+    } else {
+        Err(())
+    }
+}
+
+/// A question's answer from several cells: yes if any says yes, no only if all say no.
+fn several(cells: &[(usize, Cell)], answers: &[Result<Option<String>, ()>]) -> Cell {
+    let said = |answer: &str| {
+        answers
+            .iter()
+            .position(|a| a.as_ref().is_ok_and(|a| a.as_deref() == Some(answer)))
+    };
+    match said("yes") {
+        Some(at) => Cell {
+            text: "yes".into(),
+            ..cells[at].1.clone()
+        },
+        None if answers
+            .iter()
+            .all(|a| a.as_ref().is_ok_and(|a| a.as_deref() == Some("no"))) =>
+        {
+            Cell {
+                text: "no".into(),
+                ..cells[0].1.clone()
+            }
+        }
+        None => Cell {
+            text: String::new(),
+            ..cells[0].1.clone()
+        },
+    }
+}
+
+/// What a column the map names holds.
+#[derive(Debug, Clone, Copy)]
+enum Role {
+    Reference,
+    ChildId,
+    Area,
+    Team,
+    AssessedAt,
+    RecordedLevel,
+    Age,
+    DateOfBirth,
+    ExpectedDateOfBirth,
+    Unborn,
+    /// One of the columns of the map's question `.0` (its place in `Map::questions`).
+    Answer(usize),
+    CaseKey,
+    /// The column of the map's filter `.0` (its place in `filter:`).
+    Filter(usize),
+    Factors,
+}
+
+impl Role {
+    /// What the column holds, as a message about it says.
+    fn said(self, map: &Map, bank: &QuestionBank) -> String {
+        match self {
+            Role::Reference => "the household reference".into(),
+            Role::ChildId => "the child id".into(),
+            Role::Area => "the area".into(),
+            Role::Team => "the team or service".into(),
+            Role::AssessedAt => "the assessment date".into(),
+            Role::RecordedLevel => "the recorded level".into(),
+            Role::Age => "the age".into(),
+            Role::DateOfBirth => "the date of birth".into(),
+            Role::ExpectedDateOfBirth => "the expected date of birth".into(),
+            Role::Unborn => "whether the child is unborn".into(),
+            Role::Answer(index) => {
+                format!("the answer to `{}`", bank.name(map.questions[index].0))
+            }
+            Role::CaseKey => "a column of the case key".into(),
+            Role::Filter(_) => "a filter's column".into(),
+            Role::Factors => "the factor codes".into(),
+        }
+    }
+}
+
+/// A header's columns, searched by name for those the map names.
+struct Finder<'a> {
+    names: &'a [String],
+    /// Whether each column is one the map names.
+    used: Vec<bool>,
+    /// The header's line.
+    line: usize,
+    source: &'a Source,
+    map: &'a Map,
+}
+
+impl Finder<'_> {
+    /// The header's column `wanted` (holding `what`), marked used; or the refusal of none, or two.
+    fn find(&mut self, wanted: &str, what: &str) -> Result<usize, Diagnostic> {
+        let (names, source) = (self.names, self.source);
+        let key = normalise(wanted);
+        let found = names.iter().position(|n| normalise(n) == key);
+        let again = found.and_then(|i| {
+            names[i + 1..]
+                .iter()
+                .position(|n| normalise(n) == key)
+                .map(|j| i + 1 + j)
+        });
+        if let (Some(first), Some(second)) = (found, again) {
+            let at = |i: usize| match &source.sheet {
+                Some(_) => format!("column {}", column_letter(i + 1)),
+                None => format!("column {}", i + 1),
+            };
+            return Err(Diagnostic::error(
+                crate::error::Code::MapValue,
+                &*source.name,
+                format!(
+                    "two columns match `{wanted}` ({what}): `{}` ({}) and `{}` ({}); which is meant is never guessed",
+                    names[first],
+                    at(first),
+                    names[second],
+                    at(second)
+                ),
+            )
+            .at(Some(Location {
+                line: self.line,
+                column: 1,
+            }))
+            .help("rename one of the columns in the export, or name the other in the map"));
+        }
+        match found {
+            Some(i) => {
+                self.used[i] = true;
+                Ok(i)
+            }
+            None => {
+                let near = crate::error::nearest(wanted, names.iter().map(String::as_str));
+                let hint = near.map_or(String::new(), |n| format!(" (the nearest is `{n}`)"));
+                Err(Diagnostic::error(
+                    crate::error::Code::MapValue,
+                    &*source.name,
+                    format!(
+                        "the header has no column `{wanted}`, which the map {} names as {what}{hint}",
+                        self.map.path
+                    ),
+                )
+                .at(Some(Location {
+                    line: self.line,
+                    column: 1,
+                }))
+                .help("correct the column's name in the map (case and spacing do not matter)"))
+            }
+        }
+    }
+
+    /// The note of the header's columns the map neither reads nor ignores, if any.
+    fn note_unused(mut self, notes: &mut Vec<String>) {
+        let (names, source, map) = (self.names, self.source, self.map);
+        for ignored in &map.file.ignore {
+            let key = normalise(ignored);
+            for (i, n) in names.iter().enumerate() {
+                if normalise(n) == key {
+                    self.used[i] = true;
+                }
+            }
+        }
+        let unused: Vec<String> = names
+            .iter()
+            .enumerate()
+            .filter(|(i, n)| !self.used[*i] && !n.trim().is_empty())
+            .map(|(i, n)| {
+                let at = match &source.sheet {
+                    Some(_) => format!("column {}", column_letter(i + 1)),
+                    None => format!("column {}", i + 1),
+                };
+                format!("`{}` ({at})", crate::text::clean_message(n))
+            })
+            .collect();
+        if !unused.is_empty() {
+            notes.push(format!(
+                "{}: the map {} does not use {} column{}: {} (add them to `ignore:` to say so)",
+                crate::text::clean_message(&source.name),
+                map.path,
+                unused.len(),
+                if unused.len() == 1 { "" } else { "s" },
+                unused.join(", ")
+            ));
+        }
+    }
+}
+
+/// The header's columns the map names, found.
+#[derive(Default)]
+struct Found {
+    reference: usize,
+    child: usize,
+    area: Option<usize>,
+    team: Option<usize>,
+    date: Option<usize>,
+    level: Option<usize>,
+    age: Option<usize>,
+    birth: Option<usize>,
+    expected: Option<usize>,
+    unborn: Option<usize>,
+    /// The columns of each of the map's questions, in the order of `Map::questions`.
+    answers: Vec<Vec<usize>>,
+    /// The case key's columns besides the household reference.
+    key: Vec<usize>,
+    /// Each filter: its column, whether its values are kept (else skipped), and the
+    /// values as compared.
+    filters: Vec<(usize, bool, Vec<String>)>,
+    factors: Option<usize>,
+}
+
+impl Found {
+    /// The header's columns found, in the order of `Map::columns` (the first missing refuses).
+    fn search(finder: &mut Finder, map: &Map, bank: &QuestionBank) -> Result<Found, Diagnostic> {
+        let mut found = Found {
+            answers: vec![Vec::new(); map.questions.len()],
+            ..Found::default()
+        };
+        for (name, role) in map.columns() {
+            let i = finder.find(name, &role.said(map, bank))?;
+            match role {
+                Role::Reference => found.reference = i,
+                Role::ChildId => found.child = i,
+                Role::Area => found.area = Some(i),
+                Role::Team => found.team = Some(i),
+                Role::AssessedAt => found.date = Some(i),
+                Role::RecordedLevel => found.level = Some(i),
+                Role::Age => found.age = Some(i),
+                Role::DateOfBirth => found.birth = Some(i),
+                Role::ExpectedDateOfBirth => found.expected = Some(i),
+                Role::Unborn => found.unborn = Some(i),
+                Role::Answer(index) => found.answers[index].push(i),
+                Role::CaseKey => {
+                    if i != found.reference && !found.key.contains(&i) {
+                        found.key.push(i);
+                    }
+                }
+                Role::Filter(index) => {
+                    let filter = &map.file.filter[index];
+                    let (keep, values) = match &filter.keep {
+                        Some(keep) => (true, keep.as_slice()),
+                        None => (false, filter.skip.as_deref().unwrap_or_default()),
+                    };
+                    found
+                        .filters
+                        .push((i, keep, values.iter().map(|v| normalise(v)).collect()));
+                }
+                Role::Factors => found.factors = Some(i),
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Our columns, as a plan makes them: each one, its name, and how it is filled.
+struct Ours {
+    columns: Vec<Column>,
+    names: Vec<String>,
+    fills: Vec<Fill>,
+}
+
+impl Ours {
+    /// Our column `column`, named `name`, filled by `fill`.
+    fn push(&mut self, column: Column, name: String, fill: Fill) {
+        self.columns.push(column);
+        self.names.push(name);
+        self.fills.push(fill);
+    }
+
+    /// Our columns before the questions': reference, child, area, date, level, age, unborn.
+    fn before_questions(found: &Found, names: &[String], map: &Map) -> Ours {
+        let (reference, child) = (found.reference, found.child);
+        let mut ours = Ours {
+            columns: vec![Column::Reference, Column::ChildId],
+            names: vec![names[reference].clone(), names[child].clone()],
+            fills: vec![Fill::Copy(reference), Fill::Copy(child)],
+        };
+        if let Some(i) = found.area {
+            ours.push(Column::Area, names[i].clone(), Fill::Copy(i));
+        } else if let Some(area) = &map.file.area {
+            ours.push(Column::Area, "area".into(), Fill::Fixed(area.clone()));
+        }
+        if let Some(i) = found.date {
+            ours.push(Column::AssessedAt, names[i].clone(), Fill::Date(i));
+        }
+        if let Some(i) = found.level {
+            ours.push(Column::RecordedLevel, names[i].clone(), Fill::Level(i));
+        }
+        if let Some(i) = found.age {
+            ours.push(Column::ChildAge, names[i].clone(), Fill::Age(i));
+        }
+        if let Some(i) = found.birth {
+            ours.push(Column::ChildAge, names[i].clone(), Fill::BirthDate(i));
+        }
+        if let Some(i) = found.unborn {
+            ours.push(Column::ChildUnborn, names[i].clone(), Fill::Unborn(Some(i)));
+        } else if found.birth.is_some() {
+            // A date of birth after the assessment, or only an expected one: unborn.
+            ours.push(
+                Column::ChildUnborn,
+                "child_unborn".into(),
+                Fill::Unborn(None),
+            );
+        }
+        ours
+    }
+
+    /// The question columns: each mapped question's, then those only codes answer.
+    fn questions(
+        &mut self,
+        found: &Found,
+        names: &[String],
+        map: &Map,
+        bank: &QuestionBank,
+    ) -> HashMap<QId, usize> {
+        let mut question_column = HashMap::new();
+        for (index, (q, _, _)) in map.questions.iter().enumerate() {
+            let found = found.answers[index].clone();
+            question_column.insert(*q, self.columns.len());
+            let column = Column::Question(*q, bank.question(*q).about);
+            self.push(column, names[found[0]].clone(), Fill::Answer(found, index));
+        }
+        let mut coded: Vec<QId> = map.codes.values().copied().collect();
+        coded.sort_by_key(|q| q.0);
+        coded.dedup();
+        for q in coded {
+            if question_column.contains_key(&q) {
+                continue;
+            }
+            question_column.insert(q, self.columns.len());
+            let column = Column::Question(q, bank.question(q).about);
+            self.push(column, bank.name(q).to_string(), Fill::Codes);
+        }
+        question_column
+    }
+}
+
+/// The child questions the map answers whose worry others carry before birth.
+fn carried_before_birth(map: &Map, bank: &QuestionBank) -> Vec<QId> {
+    map.codes
+        .values()
+        .copied()
+        .chain(map.questions.iter().map(|(q, _, _)| *q))
+        .filter(|q| {
+            let question = bank.question(*q);
+            question.about == About::Child
+                && !question.unborn
+                && question
+                    .before_birth
+                    .as_ref()
+                    .is_some_and(|b| !b.carried_by.is_empty())
+        })
+        .collect()
+}
+
 /// The codes of a factors cell. A cell that starts with `[` or `{` is JSON and must be a
 /// list of codes (strings, or numbers such as `21`), as the Standard Safeguarding Dataset
 /// holds them (`["3B","4B"]`; `[]` for none); anything else is a list separated by commas,
@@ -2400,5 +2757,84 @@ mod tests {
         assert_eq!(parse_date("11/02/2026", &two), Some(d));
         assert_eq!(parse_date("02.11.2026", &two), Some(d));
         assert_eq!(parse_date("02-11-2026", &two), None);
+    }
+
+    /// A plan reads no column that `reads_column` says the map does not (a line break in
+    /// it would be read as a stray quote): for each shipped map, a header of every word the
+    /// map writes gives a plan, and each foreign column the plan reads is one the map reads.
+    #[test]
+    fn every_column_a_plan_reads_is_one_the_map_reads() {
+        let rules = crate::rules::bundled().unwrap();
+        let bank = &rules.questions;
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/maps");
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        paths.sort();
+        assert!(paths.len() >= 3, "{paths:?}");
+        for path in paths {
+            let map = Arc::new(Map::load(&path, bank).unwrap());
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut words = Vec::new();
+            strings(&crate::yaml::from_str(&text).unwrap(), &mut words);
+            let mut seen = HashSet::new();
+            words.retain(|w| seen.insert(normalise(w)));
+            let cells = words.iter().enumerate().map(|(i, w)| Cell {
+                text: w.clone(),
+                line: 1,
+                column: i + 1,
+            });
+            let header = Row {
+                line: 1,
+                cells: cells.collect(),
+            };
+            let source = Source {
+                name: "export.csv".into(),
+                sheet: None,
+            };
+            let today = jiff::civil::date(2026, 1, 1);
+            let plan = Plan::new(&header, &source, &map, bank, today, &mut Vec::new()).unwrap();
+            let mut read = vec![plan.reference, plan.child];
+            let one = [plan.factors, plan.date, plan.unborn, plan.birth];
+            read.extend(one.into_iter().chain([plan.expected, plan.team]).flatten());
+            read.extend(&plan.key);
+            read.extend(plan.filters.iter().map(|f| f.0));
+            for fill in &plan.fills {
+                match fill {
+                    Fill::Copy(i)
+                    | Fill::Date(i)
+                    | Fill::Level(i)
+                    | Fill::Age(i)
+                    | Fill::BirthDate(i)
+                    | Fill::Unborn(Some(i)) => read.push(*i),
+                    Fill::Answer(columns, _) => read.extend(columns),
+                    Fill::Fixed(_) | Fill::Unborn(None) | Fill::Codes => {}
+                }
+            }
+            for i in read {
+                assert!(
+                    map.reads_column(&words[i]),
+                    "{}: the plan reads `{}`, which `reads_column` says the map does not",
+                    path.display(),
+                    words[i]
+                );
+            }
+        }
+    }
+
+    /// Every key and string in a map's YAML, in order.
+    fn strings(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::String(text) => out.push(text.clone()),
+            serde_json::Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
+            serde_json::Value::Object(fields) => {
+                for (key, v) in fields {
+                    out.push(key.clone());
+                    strings(v, out);
+                }
+            }
+            _ => {}
+        }
     }
 }

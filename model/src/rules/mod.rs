@@ -340,194 +340,26 @@ pub enum Quotations {
     Skip,
 }
 
+/// The rules in `files` read and checked (`load`, `load_for_use`).
 fn load_with(
     files: Vec<RuleFile>,
     origin: Origin,
     today: jiff::civil::Date,
     quotations: Quotations,
 ) -> Result<(RuleSet, Diagnostics), Diagnostics> {
-    let name_of = |path: &str| match &origin {
-        Origin::Bundled => format!("rules/{path}"),
-        Origin::Local(dir) => dir.join(path).display().to_string(),
-    };
-    let parse_error = |path: &str, e: crate::yaml::ParseError| {
-        Diagnostic::error(crate::error::Code::RulesSource, name_of(path), e.message)
-            .at(e.location)
-            .help("fix the rules file; `threshold rules check` lists every problem")
-    };
-
-    let Some(questions_file) = files.iter().find(|f| f.path == QUESTIONS_FILE) else {
-        return Err(Diagnostics(vec![
-            Diagnostic::error(
-                crate::error::Code::RulesSource,
-                name_of(QUESTIONS_FILE),
-                "the question bank is missing",
-            )
-            .help(format!(
-                "a rules folder holds {QUESTIONS_FILE} and {AREAS_DIR}/<area>.yaml"
-            )),
-        ]));
-    };
-    // Each YAML file is parsed once: its strings are checked, and its typed reading made,
-    // from that value.
-    let values: std::collections::HashMap<&str, serde_json::Value> = files
-        .iter()
-        .filter(|f| !sources::is_source_text(&f.path))
-        .filter_map(|f| Some((f.path.as_str(), crate::yaml::from_str(&f.text).ok()?)))
-        .collect();
-    let yaml = |path: &str| Yaml(values.get(path));
-    let questions = read_questions(&yaml(QUESTIONS_FILE), &questions_file.text)
-        .map_err(|e| Diagnostics(vec![parse_error(QUESTIONS_FILE, e)]))?;
-    let question_sources = questions.sources;
-    let bank = Arc::new(QuestionBank::new(questions.questions));
-
-    let (library, mut errors) = sources::Library::read(&files, name_of);
-    let holidays = match files.iter().find(|f| f.path == BANK_HOLIDAYS_FILE) {
-        None => {
-            errors.push(
-                Diagnostic::error(
-                    crate::error::Code::RulesSource,
-                    name_of(BANK_HOLIDAYS_FILE),
-                    "the bank holidays are missing",
-                )
-                .help(
-                    "a rules folder holds questions.yaml, bank-holidays.yaml and areas/<area>.yaml",
-                ),
-            );
-            Arc::default()
-        }
-        Some(file) => match read_holidays(&yaml(&file.path), &file.text) {
-            Ok(holidays) => Arc::new(holidays),
-            Err(e) => {
-                errors.push(parse_error(&file.path, e));
-                Arc::default()
-            }
-        },
-    };
-    let national_file = files.iter().find(|f| f.path == NATIONAL_FILE);
-    let national = match national_file {
-        None => {
-            errors.push(
-                Diagnostic::error(
-                    crate::error::Code::RulesSource,
-                    name_of(NATIONAL_FILE),
-                    "the national layer is missing",
-                )
-                .help(format!(
-                    "a rules folder holds {NATIONAL_FILE}: what English law and guidance make of each worry in every area"
-                )),
-            );
-            None
-        }
-        Some(file) => match read_national(&yaml(&file.path), &file.text, &bank) {
-            Ok(national) => Some(national),
-            Err(e) => {
-                errors.push(parse_error(&file.path, e));
-                None
-            }
-        },
-    };
-    let mut areas = Vec::new();
-    let mut area_files = Vec::new();
-    for file in files.iter().filter(|f| f.path.starts_with(AREAS_DIR)) {
-        match read_area(&yaml(&file.path), &file.text, &bank, &holidays) {
-            Ok(area) => {
-                areas.push(area);
-                area_files.push(file);
-            }
-            Err(e) => errors.push(parse_error(&file.path, e)),
-        }
-    }
-    for id in AREA_IDS {
-        let path = format!("{AREAS_DIR}/{id}.yaml");
-        if !files.iter().any(|f| f.path == path) {
-            errors.push(
-                Diagnostic::error(
-                    crate::error::Code::RulesSource,
-                    name_of(&path),
-                    format!("the rules for {id} are missing"),
-                )
-                .help(format!(
-                    "a rules folder holds one file per area: {}",
-                    AREA_IDS.map(|a| format!("{AREAS_DIR}/{a}.yaml")).join(", ")
-                )),
-            );
-        }
-    }
-
-    // The bank is reviewed with the areas: its sources may not be read after the latest
-    // area review (or today, if later).
-    let latest_review = areas
-        .iter()
-        .map(|a| a.reviewed)
-        .chain(national.as_ref().map(|n| n.reviewed))
-        .max()
-        .unwrap_or(today);
-    // Working out where each problem stands means searching the text for every rule; most
-    // of the time nothing is wrong. So the checks run first on no text (every location
-    // comes back unknown, instantly), and only if they find something again on the real
-    // text, for the located messages. The checks are pure: both runs find the same.
-    let check = |locating: bool| {
-        let text = |file: &RuleFile| {
-            if locating {
-                file.text.clone()
-            } else {
-                String::new()
-            }
-        };
-        let mut found = validate::questions(
-            &bank,
-            (&library, quotations),
-            &question_sources,
-            &text(questions_file),
-            &name_of(QUESTIONS_FILE),
-            today.max(latest_review),
-        );
-        for (area, file) in areas.iter().zip(&area_files) {
-            found.extend(validate::area(
-                area,
-                &bank,
-                (&library, quotations),
-                &file.path,
-                &text(file),
-                &name_of(&file.path),
-                today,
-            ));
-        }
-        if let (Some(national), Some(file)) = (&national, national_file) {
-            found.extend(validate::national(
-                national,
-                &bank,
-                (&library, quotations),
-                &text(file),
-                &name_of(NATIONAL_FILE),
-                today.max(latest_review),
-            ));
-        }
-        found
-    };
-    let mut found = check(false);
-    if !found.is_empty() {
-        found = check(true);
-    }
-    for file in files.iter().filter(|f| !sources::is_source_text(&f.path)) {
-        if let Some(value) = values.get(file.path.as_str()) {
-            found.extend(validate::characters(
-                value,
-                &file.text,
-                &name_of(&file.path),
-            ));
-        }
-        if file.path == BANK_HOLIDAYS_FILE {
-            found.extend(validate::bank_holidays(
-                &holidays,
-                &library,
-                &file.text,
-                &name_of(&file.path),
-            ));
-        }
-    }
+    let loading = Loading::new(&files, &origin, today, quotations)?;
+    let (read, errors) = loading.read()?;
+    let mut found = loading.check(&read);
     found.extend(errors);
+    let Read {
+        bank,
+        question_sources,
+        mut areas,
+        area_files,
+        national,
+        national_file,
+        ..
+    } = read;
     let Some(national) = national.filter(|_| !Diagnostics(found.clone()).has_errors()) else {
         return Err(Diagnostics(found));
     };
@@ -538,8 +370,8 @@ fn load_with(
     }
     let texts: Vec<(&str, String)> = area_files
         .iter()
-        .map(|f| (f.text.as_str(), name_of(&f.path)))
-        .chain(national_file.map(|f| (f.text.as_str(), name_of(NATIONAL_FILE))))
+        .map(|f| (f.text.as_str(), loading.name_of(&f.path)))
+        .chain(national_file.map(|f| (f.text.as_str(), loading.name_of(NATIONAL_FILE))))
         .collect();
     found.extend(national::invariants(&areas, &national, &bank, &texts));
     let diagnostics = Diagnostics(found);
@@ -559,6 +391,307 @@ fn load_with(
         },
         diagnostics,
     ))
+}
+
+/// Rules files being loaded, and how.
+struct Loading<'a> {
+    files: &'a [RuleFile],
+    origin: &'a Origin,
+    questions_file: &'a RuleFile,
+    /// Each YAML file parsed once: its strings are checked, and its typed reading made,
+    /// from that value.
+    values: std::collections::HashMap<&'a str, serde_json::Value>,
+    today: jiff::civil::Date,
+    quotations: Quotations,
+}
+
+/// What the rules files say, read.
+struct Read<'a> {
+    bank: Arc<QuestionBank>,
+    question_sources: Vec<model::SourceDocument>,
+    library: sources::Library,
+    holidays: Arc<BankHolidays>,
+    national: Option<National>,
+    national_file: Option<&'a RuleFile>,
+    areas: Vec<Area>,
+    /// The file of each area, in the order of `areas`.
+    area_files: Vec<&'a RuleFile>,
+}
+
+impl<'a> Loading<'a> {
+    /// The files to load: the question bank found (or refused missing), each YAML file parsed.
+    fn new(
+        files: &'a [RuleFile],
+        origin: &'a Origin,
+        today: jiff::civil::Date,
+        quotations: Quotations,
+    ) -> Result<Loading<'a>, Diagnostics> {
+        let name_of = |path: &str| file_name(origin, path);
+        let Some(questions_file) = files.iter().find(|f| f.path == QUESTIONS_FILE) else {
+            return Err(Diagnostics(vec![
+                Diagnostic::error(
+                    crate::error::Code::RulesSource,
+                    name_of(QUESTIONS_FILE),
+                    "the question bank is missing",
+                )
+                .help(format!(
+                    "a rules folder holds {QUESTIONS_FILE} and {AREAS_DIR}/<area>.yaml"
+                )),
+            ]));
+        };
+        let values = files
+            .iter()
+            .filter(|f| !sources::is_source_text(&f.path))
+            .filter_map(|f| Some((f.path.as_str(), crate::yaml::from_str(&f.text).ok()?)))
+            .collect();
+        Ok(Loading {
+            files,
+            origin,
+            questions_file,
+            values,
+            today,
+            quotations,
+        })
+    }
+
+    /// The name of the rules file at `path` in messages.
+    fn name_of(&self, path: &str) -> String {
+        file_name(self.origin, path)
+    }
+
+    /// The refusal of the rules file at `path`, which could not be read.
+    fn parse_error(&self, path: &str, e: crate::yaml::ParseError) -> Diagnostic {
+        Diagnostic::error(
+            crate::error::Code::RulesSource,
+            self.name_of(path),
+            e.message,
+        )
+        .at(e.location)
+        .help("fix the rules file; `threshold rules check` lists every problem")
+    }
+
+    /// The YAML file at `path`, as parsed.
+    fn yaml(&self, path: &str) -> Yaml<'_> {
+        Yaml(self.values.get(path))
+    }
+
+    /// The files read (an unread question bank stops the loading), and the errors of the others.
+    fn read(&self) -> Result<(Read<'a>, Vec<Diagnostic>), Diagnostics> {
+        let questions = read_questions(&self.yaml(QUESTIONS_FILE), &self.questions_file.text)
+            .map_err(|e| Diagnostics(vec![self.parse_error(QUESTIONS_FILE, e)]))?;
+        let question_sources = questions.sources;
+        let bank = Arc::new(QuestionBank::new(questions.questions));
+        let (library, mut errors) = sources::Library::read(self.files, |p| self.name_of(p));
+        let holidays = self.holidays(&mut errors);
+        let (national_file, national) = self.national(&bank, &mut errors);
+        let (areas, area_files) = self.areas(&bank, &holidays, &mut errors);
+        let read = Read {
+            bank,
+            question_sources,
+            library,
+            holidays,
+            national,
+            national_file,
+            areas,
+            area_files,
+        };
+        Ok((read, errors))
+    }
+
+    /// The bank holidays (none, and an error, where they are missing or unreadable).
+    fn holidays(&self, errors: &mut Vec<Diagnostic>) -> Arc<BankHolidays> {
+        match self.files.iter().find(|f| f.path == BANK_HOLIDAYS_FILE) {
+            None => {
+                errors.push(
+                    Diagnostic::error(
+                        crate::error::Code::RulesSource,
+                        self.name_of(BANK_HOLIDAYS_FILE),
+                        "the bank holidays are missing",
+                    )
+                    .help(
+                        "a rules folder holds questions.yaml, bank-holidays.yaml and areas/<area>.yaml",
+                    ),
+                );
+                Arc::default()
+            }
+            Some(file) => match read_holidays(&self.yaml(&file.path), &file.text) {
+                Ok(holidays) => Arc::new(holidays),
+                Err(e) => {
+                    errors.push(self.parse_error(&file.path, e));
+                    Arc::default()
+                }
+            },
+        }
+    }
+
+    /// The national layer and its file (an error where it is missing or unreadable).
+    fn national(
+        &self,
+        bank: &Arc<QuestionBank>,
+        errors: &mut Vec<Diagnostic>,
+    ) -> (Option<&'a RuleFile>, Option<National>) {
+        let national_file = self.files.iter().find(|f| f.path == NATIONAL_FILE);
+        let national = match national_file {
+            None => {
+                errors.push(
+                    Diagnostic::error(
+                        crate::error::Code::RulesSource,
+                        self.name_of(NATIONAL_FILE),
+                        "the national layer is missing",
+                    )
+                    .help(format!(
+                        "a rules folder holds {NATIONAL_FILE}: what English law and guidance make of each worry in every area"
+                    )),
+                );
+                None
+            }
+            Some(file) => match read_national(&self.yaml(&file.path), &file.text, bank) {
+                Ok(national) => Some(national),
+                Err(e) => {
+                    errors.push(self.parse_error(&file.path, e));
+                    None
+                }
+            },
+        };
+        (national_file, national)
+    }
+
+    /// The areas read, each with its file (an error for each unreadable, or missing).
+    fn areas(
+        &self,
+        bank: &Arc<QuestionBank>,
+        holidays: &Arc<BankHolidays>,
+        errors: &mut Vec<Diagnostic>,
+    ) -> (Vec<Area>, Vec<&'a RuleFile>) {
+        let files = self.files;
+        let mut areas = Vec::new();
+        let mut area_files = Vec::new();
+        for file in files.iter().filter(|f| f.path.starts_with(AREAS_DIR)) {
+            match read_area(&self.yaml(&file.path), &file.text, bank, holidays) {
+                Ok(area) => {
+                    areas.push(area);
+                    area_files.push(file);
+                }
+                Err(e) => errors.push(self.parse_error(&file.path, e)),
+            }
+        }
+        for id in AREA_IDS {
+            let path = format!("{AREAS_DIR}/{id}.yaml");
+            if !files.iter().any(|f| f.path == path) {
+                errors.push(
+                    Diagnostic::error(
+                        crate::error::Code::RulesSource,
+                        self.name_of(&path),
+                        format!("the rules for {id} are missing"),
+                    )
+                    .help(format!(
+                        "a rules folder holds one file per area: {}",
+                        AREA_IDS.map(|a| format!("{AREAS_DIR}/{a}.yaml")).join(", ")
+                    )),
+                );
+            }
+        }
+        (areas, area_files)
+    }
+
+    /// Every check of the rules read: the bank's, the areas', the national layer's, the files'.
+    fn check(&self, read: &Read) -> Vec<Diagnostic> {
+        // The bank is reviewed with the areas: its sources may not be read after the latest
+        // area review (or today, if later).
+        let latest_review = read
+            .areas
+            .iter()
+            .map(|a| a.reviewed)
+            .chain(read.national.as_ref().map(|n| n.reviewed))
+            .max()
+            .unwrap_or(self.today);
+        // Working out where each problem stands means searching the text for every rule;
+        // most of the time nothing is wrong. So the checks run first on no text (every
+        // location comes back unknown, instantly), and only if they find something again
+        // on the real text, for the located messages. The checks are pure: both runs find
+        // the same.
+        let mut found = self.validate(read, latest_review, false);
+        if !found.is_empty() {
+            found = self.validate(read, latest_review, true);
+        }
+        for file in self
+            .files
+            .iter()
+            .filter(|f| !sources::is_source_text(&f.path))
+        {
+            if let Some(value) = self.values.get(file.path.as_str()) {
+                found.extend(validate::characters(
+                    value,
+                    &file.text,
+                    &self.name_of(&file.path),
+                ));
+            }
+            if file.path == BANK_HOLIDAYS_FILE {
+                found.extend(validate::bank_holidays(
+                    &read.holidays,
+                    &read.library,
+                    &file.text,
+                    &self.name_of(&file.path),
+                ));
+            }
+        }
+        found
+    }
+
+    /// The bank's, each area's and the national layer's checks, located only when `locating`.
+    fn validate(
+        &self,
+        read: &Read,
+        latest_review: jiff::civil::Date,
+        locating: bool,
+    ) -> Vec<Diagnostic> {
+        let (today, quotations, library) = (self.today, self.quotations, &read.library);
+        let text = |file: &RuleFile| {
+            if locating {
+                file.text.clone()
+            } else {
+                String::new()
+            }
+        };
+        let mut found = validate::questions(
+            &read.bank,
+            (library, quotations),
+            &read.question_sources,
+            &text(self.questions_file),
+            &self.name_of(QUESTIONS_FILE),
+            today.max(latest_review),
+        );
+        for (area, file) in read.areas.iter().zip(&read.area_files) {
+            found.extend(validate::area(
+                area,
+                &read.bank,
+                (library, quotations),
+                &file.path,
+                &text(file),
+                &self.name_of(&file.path),
+                today,
+            ));
+        }
+        if let (Some(national), Some(file)) = (&read.national, read.national_file) {
+            found.extend(validate::national(
+                national,
+                &read.bank,
+                (library, quotations),
+                &text(file),
+                &self.name_of(NATIONAL_FILE),
+                today.max(latest_review),
+            ));
+        }
+        found
+    }
+}
+
+/// The name of the rules file at `path`, from `origin`, in messages.
+fn file_name(origin: &Origin, path: &str) -> String {
+    match origin {
+        Origin::Bundled => format!("rules/{path}"),
+        Origin::Local(dir) => dir.join(path).display().to_string(),
+    }
 }
 
 /// Put each contact's number where a text names it (`{contact:ID}`); validation has made
