@@ -310,6 +310,31 @@ mod tests {
         assert!(fitted(&long).contains("[cut: 10000 characters more"));
     }
 
+    /// The workbook is filled on its own thread: what stops it there reaches the run.
+    #[test]
+    fn a_row_the_workbook_cannot_hold_is_an_error_of_the_run() {
+        let mut book = Book::new("cases", ROW_NUMBERS);
+        let wide = ",x".repeat(20_000);
+        let mut written = book.write_all(format!("reference\nR1{wide}\n").as_bytes());
+        // The thread's error comes back at the next batch sent, or at the end.
+        for _ in 0..BATCHES_WAITING + 2 {
+            if written.is_err() {
+                break;
+            }
+            written = book.write_all(&vec![b'\n'; BATCH_BYTES]);
+        }
+        let mut sink = std::io::sink();
+        let mut target = super::super::output::Target::open(None, &mut sink).unwrap();
+        let error = written
+            .err()
+            .or_else(|| book.finish(&mut target).err())
+            .expect("a row past the sheet's last column is refused");
+        assert!(
+            error.to_string().contains("cannot write the workbook"),
+            "{error}"
+        );
+    }
+
     #[test]
     fn a_csv_row_splits_into_its_cells() {
         assert_eq!(
