@@ -288,6 +288,28 @@ fn the_json_call_values_are_the_documented_contract() {
     assert!(lado.contains(&"specialist".to_string()), "{lado:?}");
 }
 
+/// A refusal found after the case is read is placed by its field, and a quoted value that
+/// reads like that field is not it: the second child called `A` is on line 7, not in the
+/// reason on line 3 nor the first child on line 5.
+#[test]
+fn a_repeated_child_id_is_refused_at_the_repeat_not_at_a_quotation_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("case.yaml");
+    std::fs::write(
+        &case,
+        "schema: 1\narea: torbay\nrecorded_reason: \"see id: A\"\nchildren:\n  - id: A\n    age: 4\n  - id: A\n    age: 5\n",
+    )
+    .unwrap();
+    let path = case.to_str().unwrap();
+    threshold()
+        .args(["assess", path])
+        .assert()
+        .code(2)
+        .stderr(contains(format!(
+            "{path}:7:5: error[E-CASE-CHILD]: two children have the id `A`"
+        )));
+}
+
 /// An unknown `area:` is the case's error at its own line, whichever command reads the
 /// case: `check --answers` once said E-USAGE-AREA with no line, and every command pointed at
 /// a comment that mentioned the area (line 2) instead of the field (line 4).

@@ -329,23 +329,35 @@ pub fn find_key_value(text: &str, key: &str, value: &str, nth: usize) -> Option<
     None
 }
 
-/// Whether the end of `before` is inside a YAML comment: its last line has a `#` that
-/// starts the line or follows white space, outside quotes (`# area: nowhere` is a comment
-/// about an area, not the area).
+/// Whether the end of `before` is inside a YAML comment or a quoted scalar on its line: a
+/// `#` that starts the line or follows white space starts a comment (`# area: nowhere` is
+/// a comment about an area, not the area); a quote where a token can start opens a scalar
+/// (`reason: "see id: A"` quotes a child's id, it is not the child). Inside double quotes a
+/// backslash escapes; inside single quotes `''` is a quote.
 fn in_comment(before: &str) -> bool {
     let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
     let mut quote = None;
     let mut previous = ' ';
-    for c in line.chars() {
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
         match (quote, c) {
-            (None, '"' | '\'') => quote = Some(c),
+            // An escaped character inside double quotes, or `''` inside single quotes.
+            (Some('"'), '\\') => {
+                chars.next();
+            }
+            (Some('\''), '\'') if chars.peek() == Some(&'\'') => {
+                chars.next();
+            }
             (Some(q), c) if c == q => quote = None,
+            (None, '"' | '\'') if previous.is_whitespace() || "[{,:-?".contains(previous) => {
+                quote = Some(c)
+            }
             (None, '#') if previous.is_whitespace() => return true,
             _ => {}
         }
         previous = c;
     }
-    false
+    quote.is_some()
 }
 
 #[cfg(test)]
@@ -361,6 +373,26 @@ mod tests {
             Some(Location { line: 4, column: 1 })
         );
         assert_eq!(find_key_value(text, "area", "nowhere", 1), None);
+    }
+
+    #[test]
+    fn a_key_inside_a_quoted_value_is_not_the_key() {
+        let text = "reason: \"see id: A\"\nnote: 'it''s id: A'\nx: \"a \\\" id: A\"\nchildren:\n  - id: A\n  - {\"id\": \"A\"}\n";
+        assert_eq!(
+            find_key_value(text, "id", "A", 0),
+            Some(Location { line: 5, column: 5 })
+        );
+        assert_eq!(find_key_value(text, "id", "A", 1), None);
+        assert_eq!(
+            find_key_value(text, "\"id\"", "\"A\"", 0),
+            Some(Location { line: 6, column: 6 })
+        );
+        // An apostrophe inside a plain word opens nothing.
+        let plain = "reason: O'Neil said so\nid: A\n";
+        assert_eq!(
+            find_key_value(plain, "id", "A", 0),
+            Some(Location { line: 2, column: 1 })
+        );
     }
 
     #[test]
