@@ -358,13 +358,37 @@ pub struct Move<'a> {
     /// The child whose answer it is; `None` for a household answer.
     pub child: Option<&'a str>,
     pub answer: Answer,
-    /// What it moved: "+2 Parent or carer with mental ill health (A)", "floor 4 ...", "route lado".
-    pub effects: Vec<String>,
+    /// What it moved, each the result's own reason or route (words only when shown).
+    pub effects: Vec<Moved<'a>>,
+}
+
+/// One thing an answer moved in a result.
+#[derive(Debug, Clone, Copy)]
+pub enum Moved<'a> {
+    /// It is part of why a rule applied to a child: the rule's reason, and the child's id.
+    Reason {
+        reason: &'a engine::Reason<'a>,
+        child: &'a str,
+    },
+    /// It made a route fire.
+    Route(&'a crate::rules::model::Route),
+}
+
+impl std::fmt::Display for Moved<'_> {
+    /// "+2 Parent or carer with mental ill health (A)", "floor 4 ... (A)", "route lado".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Moved::Reason { reason, child } => {
+                write!(f, "{} {} ({child})", reason.effect.label(), reason.label)
+            }
+            Moved::Route(route) => write!(f, "route {}", route.id),
+        }
+    }
 }
 
 /// Every answer given in the case, in the order the interview asks them, with the rules
 /// it moved in `outcome`.
-pub fn moves<'a>(case: &'a Case, outcome: &Outcome) -> Vec<Move<'a>> {
+pub fn moves<'a>(case: &'a Case, outcome: &'a Outcome) -> Vec<Move<'a>> {
     let mut out = Vec::new();
     let answered = |child: Option<&'a crate::case::Child>| {
         let answers = child.map_or(&case.answers, |c| &c.answers);
@@ -378,18 +402,16 @@ pub fn moves<'a>(case: &'a Case, outcome: &Outcome) -> Vec<Move<'a>> {
             }
             for reason in &c.reasons {
                 if reason.because.contains(q) {
-                    effects.push(format!(
-                        "{} {} ({})",
-                        reason.effect.label(),
-                        reason.label,
-                        c.child.id
-                    ));
+                    effects.push(Moved::Reason {
+                        reason,
+                        child: &c.child.id,
+                    });
                 }
             }
         }
         for route in &outcome.routes {
             if route.moved_by(q, child.map(|c| c.id.as_str())) {
-                effects.push(format!("route {}", route.route.id));
+                effects.push(Moved::Route(route.route));
             }
         }
         out.push(Move {

@@ -330,9 +330,10 @@ fn every_move_is_an_answer_that_made_its_rule_hold() {
             let outcome = threshold::engine::assess(area, &rules.questions, &scenario.case, &at);
             for m in threshold::scenario::moves(&scenario.case, &outcome) {
                 for effect in &m.effects {
-                    let Some(id) = effect.strip_prefix("route ") else {
+                    let threshold::scenario::Moved::Route(route) = effect else {
                         continue;
                     };
+                    let id = route.id.as_str();
                     // The national limit's route fires on the points that went past it: an
                     // answer moves it by a weight it made hold.
                     let limit = area.score_limit.as_ref().filter(|l| l.route.id == id);

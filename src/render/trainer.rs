@@ -63,7 +63,7 @@ pub fn moves(rules: &RuleSet, moves: &[Move]) -> String {
                     "{}: {} -> {}",
                     question.short,
                     m.answer.label(),
-                    m.effects.join("; ")
+                    moved_words(&m.effects)
                 );
                 out.push_str(&wrap("-", "    ", &text));
             }
@@ -569,7 +569,7 @@ fn answers(rules: &RuleSet, outcome: &Outcome, blocks: &mut Vec<Block>) {
             moved.push(format!(
                 "{question}{who}: {} moved {}",
                 m.answer.label(),
-                m.effects.join("; ")
+                moved_words(&m.effects)
             ));
         }
     }
@@ -745,4 +745,13 @@ fn html(title: &str, blocks: &[Block]) -> String {
     }
     out.push_str("</section>\n</body>\n</html>\n");
     out
+}
+
+/// What an answer moved, in words: "+2 Parent or carer with mental ill health (A); route lado".
+fn moved_words(effects: &[crate::scenario::Moved]) -> String {
+    effects
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
