@@ -657,6 +657,9 @@ impl MapFile {
     }
 }
 
+/// What to do about a date the map cannot read.
+const NOT_A_DATE_HELP: &str = "correct the date, or `date_format:` in the map";
+
 const MAP_HELP: &str = "docs/batch.md (`Reading a case system's export`) shows a map";
 
 const REPEAT_HELP: &str =
@@ -1400,21 +1403,18 @@ impl Plan {
                 ..c
             }
         } else {
-            let message = format!(
-                "{}: not a date written {}",
-                self.is(i, &c),
-                match date_format {
-                    [] => "%Y-%m-%d".to_string(),
-                    formats => formats.join(" or "),
-                }
-            );
-            self.refuse(
-                problem,
-                c,
-                message,
-                "correct the date, or `date_format:` in the map",
-            )
+            let message = self.not_a_date(i, &c);
+            self.refuse(problem, c, message, NOT_A_DATE_HELP)
         }
+    }
+
+    /// Why cell `c` of foreign column `i` is refused as a date: the formats the map reads.
+    fn not_a_date(&self, i: usize, c: &Cell) -> String {
+        let written = match self.map.file.date_format.as_slice() {
+            [] => "%Y-%m-%d".to_string(),
+            formats => formats.join(" or "),
+        };
+        format!("{}: not a date written {written}", self.is(i, c))
     }
 
     /// The level: the recorded level cell `c` of foreign column `i`, as the map's level.
@@ -1975,28 +1975,16 @@ impl Plan {
     /// a child born since, and is never guessed either way.
     fn birth(&self, row: &Row, column: usize, at: jiff::civil::Date, said: Option<bool>) -> Birth {
         let cell = |i: usize| self.foreign(row, i);
-        let is = |i: usize, c: &Cell| {
-            format!(
-                "`{}` is `{}` at {}",
-                self.foreign_names[i],
-                c.text,
-                self.place(c)
-            )
-        };
         let formats = self.map.file.date_format.as_slice();
         let not_a_date = |i: usize, c: Cell| {
-            let written = match formats {
-                [] => "%Y-%m-%d".to_string(),
-                formats => formats.join(" or "),
-            };
-            let message = format!("{}: not a date written {written}", is(i, &c));
-            Err((c, message, "correct the date, or `date_format:` in the map"))
+            let message = self.not_a_date(i, &c);
+            Err((c, message, NOT_A_DATE_HELP))
         };
         let longest = at.checked_add(jiff::Span::new().days(300)).unwrap_or(at);
         let too_far = |i: usize, c: Cell| {
             let message = format!(
                 "{}: more than 10 months after the assessment date {at}, which no pregnancy is",
-                is(i, &c)
+                self.is(i, &c)
             );
             Err((c, message, "correct the date"))
         };
@@ -2008,7 +1996,7 @@ impl Plan {
                 Some(date) if date <= at && said == Some(true) => {
                     let message = format!(
                         "{}, on or before the assessment date {at}, but the child is recorded as unborn",
-                        is(column, &born)
+                        self.is(column, &born)
                     );
                     Err((
                         born,
@@ -2026,7 +2014,7 @@ impl Plan {
                 Some(_) if said == Some(false) => {
                     let message = format!(
                         "{}: after the assessment date {at}, but the child is recorded as born",
-                        is(column, &born)
+                        self.is(column, &born)
                     );
                     Err((
                         born,
@@ -2044,7 +2032,7 @@ impl Plan {
                 Some(date) if date < at => {
                     let message = format!(
                         "{}: an expected date of birth before the assessment date {at}, and no date of birth: the child may have been born since",
-                        is(i, &c)
+                        self.is(i, &c)
                     );
                     Err((
                         c,
@@ -2056,7 +2044,7 @@ impl Plan {
                 Some(_) if said == Some(false) => {
                     let message = format!(
                         "{}: the child is recorded as born, but has only an expected date of birth",
-                        is(i, &c)
+                        self.is(i, &c)
                     );
                     Err((
                         c,
