@@ -23,9 +23,10 @@ pub fn find_field(text: &str, key: &str, value: &str, nth: usize) -> Option<Loca
     hits.get(nth).copied()
 }
 use crate::question::{About, Answers, AnswersFor, QId, QuestionBank};
+use crate::refused::{Refused, parsing, raise};
 use crate::values::{ChildLabel, Reference, Tier};
 use serde::Deserialize;
-use serde::de::{self, DeserializeSeed, Deserializer};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::sync::Arc;
 
 /// Larger than any real case file by far; refusing early keeps a wrong file from
@@ -155,21 +156,21 @@ pub fn parse_before_applies(
     let written = crate::question::with_bank(bank, || match format {
         Format::Yaml => crate::yaml::from_str::<Written>(text).map_err(|e| {
             let e = crate::parse::narrow(text, e);
-            (e.code, e.message, e.location)
+            (e.code, e.help, e.message, e.location)
         }),
-        Format::Json => serde_json::from_str::<Written>(text).map_err(|e| {
-            let (code, message) =
-                crate::yaml::parser_code(&crate::yaml::strip_position(&e.to_string()));
+        Format::Json => parsing(|| serde_json::from_str::<Written>(text)).map_err(|(e, cause)| {
+            let message = crate::yaml::strip_position(&e.to_string());
             let at = (e.line() > 0)
                 .then_some(Location {
                     line: e.line(),
                     column: e.column(),
                 })
                 .map(|at| crate::parse::narrow_back(text, at, &message));
-            (code, message, at)
+            let code = crate::yaml::parser_code(&message, cause.as_ref());
+            (code, cause.and_then(|c| c.help()), message, at)
         }),
     });
-    let written = written.map_err(|(code, message, at)| {
+    let written = written.map_err(|(code, refusal_help, message, at)| {
         if top_level_is_not_a_mapping(text, format) {
             return Diagnostic::error(
                 Code::CaseSyntax,
@@ -181,9 +182,13 @@ pub fn parse_before_applies(
         }
         Diagnostic::error(code.unwrap_or(Code::CaseSyntax), name, message)
             .at(at)
-            .help(help)
+            .help(refusal_help.unwrap_or(help))
     })?;
-    written.into_case(text, name, bank.len())
+    written.into_case(bank.len()).map_err(|refused| {
+        Diagnostic::error(refused.code(), name, refused.to_string())
+            .at(missing_field_at(text))
+            .help(refused.help().unwrap_or(help))
+    })
 }
 
 /// An answer given to a question that cannot apply: the question, the child whose
@@ -369,7 +374,7 @@ struct Written {
     #[serde(default)]
     area: Option<String>,
     #[serde(default)]
-    reference: Option<Label<false>>,
+    reference: Option<Label>,
     #[serde(default)]
     assessed_at: Option<Moment>,
     #[serde(default)]
@@ -379,85 +384,19 @@ struct Written {
     #[serde(default, deserialize_with = "household_answers")]
     answers: Option<Answers>,
     #[serde(default)]
-    children: Option<Vec<WrittenChild>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WrittenChild {
-    id: Label<true>,
-    #[serde(default)]
-    age: Option<Age>,
-    #[serde(default)]
-    unborn: bool,
-    #[serde(default, deserialize_with = "child_answers")]
-    answers: Option<Answers>,
+    children: Option<Children>,
 }
 
 fn household_answers<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Answers>, D::Error> {
     AnswersFor(About::Household).deserialize(d).map(Some)
 }
 
-fn child_answers<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Answers>, D::Error> {
-    AnswersFor(About::Child).deserialize(d).map(Some)
-}
-
 impl Written {
-    fn into_case(self, text: &str, name: &str, questions: usize) -> Result<Case, Diagnostic> {
+    /// The case, once the rest has been read: a missing `schema:` is refused last, as a
+    /// parser refuses a missing field.
+    fn into_case(self, questions: usize) -> Result<Case, Refused> {
         if self.schema.is_none() {
-            return Err(
-                Diagnostic::error(Code::CaseSyntax, name, "the case has no `schema:`")
-                    .at(missing_field_at(text))
-                    .help("add `schema: 1` at the top"),
-            );
-        }
-        let mut children: Vec<Child> = Vec::new();
-        for (index, child) in self.children.unwrap_or_default().into_iter().enumerate() {
-            let id = child.id.0;
-            // Where the child stands is looked up only for a refusal: it costs a search
-            // of the text, and most cases are fine.
-            let at = || find_field(text, "id", &id, 0);
-            let refuse = |code: Code, message: String, help: &str| {
-                Err(Diagnostic::error(code, name, message).at(at()).help(help))
-            };
-            if id.trim().is_empty() {
-                return refuse(
-                    Code::CaseChild,
-                    format!("child {} has an empty `id`", index + 1),
-                    "give each child a label such as A, B or eldest (never a name)",
-                );
-            }
-            if children.iter().any(|c| c.id == id) {
-                let again = find_field(text, "id", &id, 1).or_else(at);
-                return Err(Diagnostic::error(
-                    crate::error::Code::CaseChild,
-                    name,
-                    format!("two children have the id `{id}`"),
-                )
-                .at(again)
-                .help("give each child its own label"));
-            }
-            let age = match (child.age, child.unborn) {
-                (Some(_), true) => {
-                    return refuse(
-                        Code::CaseAge,
-                        format!("child `{id}` has an age and `unborn: true`"),
-                        "an unborn child has no age: remove one of them",
-                    );
-                }
-                (None, false) => {
-                    return refuse(
-                        Code::CaseAge,
-                        format!("child `{id}` has no age"),
-                        "give `age:` in whole years 0-17, or `unborn: true`",
-                    );
-                }
-                (Some(Age(age)), false) => Some(age),
-                (None, true) => None,
-            };
-            let mut answers = child.answers.unwrap_or_default();
-            answers.0.resize(questions, Default::default());
-            children.push(Child { id, age, answers });
+            return Err(Refused::NoSchema);
         }
         let mut answers = self.answers.unwrap_or_default();
         answers.0.resize(questions, Default::default());
@@ -468,8 +407,168 @@ impl Written {
             recorded_level: self.recorded_level.map(|r| r.0),
             recorded_reason: self.recorded_reason.map(|r| r.0),
             answers,
-            children,
+            children: self.children.map(|c| c.0).unwrap_or_default(),
         })
+    }
+}
+
+/// A case's children, each checked as it is read, so the parser places a refusal where it
+/// stands: a repeated id at the repeat, a missing or contradictory age at its child.
+struct Children(Vec<Child>);
+
+impl<'de> Deserialize<'de> for Children {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_seq(ChildrenVisitor).map(Children)
+    }
+}
+
+struct ChildrenVisitor;
+
+impl<'de> Visitor<'de> for ChildrenVisitor {
+    type Value = Vec<Child>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of children")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Child>, A::Error> {
+        let mut children = Vec::new();
+        while let Some(child) = seq.next_element_seed(ChildOf { before: &children })? {
+            children.push(child);
+        }
+        Ok(children)
+    }
+}
+
+/// One child of a case, whose id must differ from those `before` it.
+struct ChildOf<'a> {
+    before: &'a [Child],
+}
+
+impl<'de> DeserializeSeed<'de> for ChildOf<'_> {
+    type Value = Child;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Child, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ChildOf<'_> {
+    type Value = Child;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a child: `id`, `age` or `unborn`, and `answers`")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Child, A::Error> {
+        const FIELDS: &[&str] = &["id", "age", "unborn", "answers"];
+        let mut id: Option<String> = None;
+        let mut age: Option<Option<Age>> = None;
+        let mut unborn: Option<bool> = None;
+        let mut answers: Option<Answers> = None;
+        while let Some(key) = map.next_key::<String>()? {
+            let repeated = match key.as_str() {
+                "id" => id
+                    .replace(map.next_value_seed(ChildId {
+                        before: self.before,
+                    })?)
+                    .is_some(),
+                "age" => age.replace(map.next_value()?).is_some(),
+                "unborn" => unborn.replace(map.next_value()?).is_some(),
+                "answers" => answers
+                    .replace(map.next_value_seed(AnswersFor(About::Child))?)
+                    .is_some(),
+                other => return Err(de::Error::unknown_field(other, FIELDS)),
+            };
+            if repeated {
+                let field = FIELDS.iter().find(|f| **f == key).copied().unwrap_or("id");
+                return Err(de::Error::duplicate_field(field));
+            }
+        }
+        let id = id.ok_or_else(|| de::Error::missing_field("id"))?;
+        let age = match (age.flatten(), unborn.unwrap_or(false)) {
+            (Some(_), true) => return Err(raise(Refused::AgeAndUnborn { child: id })),
+            (None, false) => return Err(raise(Refused::NoAge { child: id })),
+            (Some(Age(age)), false) => Some(age),
+            (None, true) => None,
+        };
+        let mut answers = answers.unwrap_or_default();
+        answers
+            .0
+            .resize(crate::question::bank_len_in_scope()?, Default::default());
+        Ok(Child { id, age, answers })
+    }
+}
+
+/// A child's id: text, or a number written without quotes, checked as every way in checks
+/// it ([`ChildLabel`]) and against the ids of the children `before` it, and refused as it
+/// is read so the parser places the refusal on the id.
+struct ChildId<'a> {
+    before: &'a [Child],
+}
+
+impl ChildId<'_> {
+    fn not_text<E: de::Error>() -> E {
+        E::custom("a child's `id` must be text")
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ChildId<'_> {
+    type Value = String;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ChildId<'_> {
+    type Value = String;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a child's `id` as text")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<String, E> {
+        let id = ChildLabel::new(text)
+            .map(ChildLabel::into_string)
+            .map_err(|problem| {
+                E::custom(format!(
+                    "a child's `id` `{}` {problem}",
+                    crate::text::echo(text)
+                ))
+            })?;
+        if self.before.iter().any(|c| c.id == id) {
+            return Err(raise(Refused::ChildTwice { child: id }));
+        }
+        Ok(id)
+    }
+
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<String, E> {
+        self.visit_str(&n.to_string())
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<String, E> {
+        Err(Self::not_text())
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<String, E> {
+        Err(Self::not_text())
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<String, E> {
+        Err(Self::not_text())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<String, E> {
+        Err(Self::not_text())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<String, A::Error> {
+        Err(Self::not_text())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<String, A::Error> {
+        Err(Self::not_text())
     }
 }
 
@@ -479,9 +578,7 @@ impl<'de> Deserialize<'de> for Case {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let written = Written::deserialize(d)?;
         let questions = crate::question::bank_len_in_scope::<D::Error>()?;
-        written
-            .into_case("", "", questions)
-            .map_err(|diagnostic| de::Error::custom(diagnostic.code.tag(diagnostic.message)))
+        written.into_case(questions).map_err(raise)
     }
 }
 
@@ -500,12 +597,11 @@ impl<'de> Deserialize<'de> for Schema {
     }
 }
 
-/// A reference (`CHILD` false) or a child's id (`CHILD` true): text, or a number written
-/// without quotes, checked as every way in checks it ([`Reference`], [`ChildLabel`]) and
-/// refused here so the parser locates the refusal.
-struct Label<const CHILD: bool>(String);
+/// A reference: text, or a number written without quotes, checked as every way in checks
+/// it ([`Reference`]) and refused here so the parser locates the refusal.
+struct Label(String);
 
-impl<'de, const CHILD: bool> Deserialize<'de> for Label<CHILD> {
+impl<'de> Deserialize<'de> for Label {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
         #[serde(untagged)]
@@ -513,24 +609,19 @@ impl<'de, const CHILD: bool> Deserialize<'de> for Label<CHILD> {
             Text(String),
             Number(u64),
         }
-        let what = if CHILD {
-            "a child's `id`"
-        } else {
-            "`reference`"
-        };
         let text = match Written::deserialize(d) {
             Ok(Written::Text(s)) => s,
             Ok(Written::Number(n)) => n.to_string(),
-            Err(_) => return Err(de::Error::custom(format!("{what} must be text"))),
+            Err(_) => return Err(de::Error::custom("`reference` must be text")),
         };
-        let checked = if CHILD {
-            ChildLabel::new(&text).map(ChildLabel::into_string)
-        } else {
-            Reference::new(&text).map(Reference::into_string)
-        };
-        checked.map(Label).map_err(|problem| {
-            de::Error::custom(format!("{what} `{}` {problem}", crate::text::echo(&text)))
-        })
+        Reference::new(&text)
+            .map(|r| Label(r.into_string()))
+            .map_err(|problem| {
+                de::Error::custom(format!(
+                    "`reference` `{}` {problem}",
+                    crate::text::echo(&text)
+                ))
+            })
     }
 }
 
@@ -574,12 +665,8 @@ impl<'de> Deserialize<'de> for Age {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match i64::deserialize(d) {
             Ok(age @ 0..=17) => Ok(Age(age as u8)),
-            Ok(age) => Err(de::Error::custom(Code::CaseAge.tag(format!(
-                "`age` {age} is outside 0-17: record children under 18 only, in whole years (0 for a baby)"
-            )))),
-            Err(_) => Err(de::Error::custom(
-                Code::CaseAge.tag("`age` must be whole years from 0 to 17"),
-            )),
+            Ok(age) => Err(raise(Refused::AgeOutside { age })),
+            Err(_) => Err(raise(Refused::AgeNotNumber)),
         }
     }
 }

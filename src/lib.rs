@@ -21,7 +21,9 @@ pub mod rules;
 pub mod scenario;
 pub mod settings;
 
-pub use threshold_model::{condition, error, files, hours, parse, question, text, values, yaml};
+pub use threshold_model::{
+    condition, error, files, hours, parse, question, refused, text, values, yaml,
+};
 
 #[cfg(feature = "cli")]
 pub use cli::run;

@@ -288,9 +288,9 @@ fn the_json_call_values_are_the_documented_contract() {
     assert!(lado.contains(&"specialist".to_string()), "{lado:?}");
 }
 
-/// A refusal found after the case is read is placed by its field, and a quoted value that
-/// reads like that field is not it: the second child called `A` is on line 7, not in the
-/// reason on line 3 nor the first child on line 5.
+/// A repeated child id is refused as the parser reads it, so it is placed on the repeated
+/// id itself (line 7, column 9), not on a quoted value that reads like it (the reason on
+/// line 3) nor on the first child (line 5).
 #[test]
 fn a_repeated_child_id_is_refused_at_the_repeat_not_at_a_quotation_of_it() {
     let dir = tempfile::tempdir().unwrap();
@@ -306,7 +306,7 @@ fn a_repeated_child_id_is_refused_at_the_repeat_not_at_a_quotation_of_it() {
         .assert()
         .code(2)
         .stderr(contains(format!(
-            "{path}:7:5: error[E-CASE-CHILD]: two children have the id `A`"
+            "{path}:7:9: error[E-CASE-CHILD]: children[1].id: two children have the id `A`"
         )));
 }
 

@@ -70,48 +70,30 @@ fn every_code_used_in_src_is_in_the_readme_table_and_no_other() {
 }
 
 #[test]
-fn codes_are_unique_and_a_tag_round_trips() {
+fn codes_are_unique() {
     let texts: BTreeSet<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
     assert_eq!(texts.len(), Code::ALL.len(), "two codes share a text");
-    for code in Code::ALL {
-        let tagged = code.tag("`age` must be whole years");
-        assert_eq!(
-            Code::untag(&format!("children[0]: {tagged} at line 3")),
-            (
-                Some(*code),
-                "children[0]: `age` must be whole years at line 3".to_string()
-            )
-        );
-    }
-    assert_eq!(
-        Code::untag("[E-NOT-A-CODE] x"),
-        (None, "[E-NOT-A-CODE] x".into())
-    );
-    assert_eq!(
-        Code::untag("[E-CASE-AGE] `age` 18"),
-        (Some(Code::CaseAge), "`age` 18".into())
-    );
-    // Text a file wrote, quoted in a parser's own message, never sets a code.
-    for forged in [
-        "unknown field `[E-CASE-AGE] x`, expected one of `schema`",
-        "answers: unknown field `a: [E-CASE-AGE] x`",
-        "invalid type: string \"[E-CASE-AGE] \", expected a case file",
-    ] {
-        assert_eq!(Code::untag(forged), (None, forged.to_string()));
-    }
 }
 
 #[test]
 fn a_file_cannot_choose_its_own_code() {
     let dir = tempfile::tempdir().unwrap();
-    for (text, code) in [
+    for (text, code, kept) in [
         (
             "schema: 1\narea: salford\n\"[E-CASE-AGE] x\": 1\n",
             "E-CASE-SYNTAX",
+            "[E-CASE-AGE] x",
         ),
         (
             "schema: 1\narea: salford\nanswers:\n  \"[E-CASE-AGE] x\": yes\n",
             "E-CASE-UNKNOWN-ID",
+            "[E-CASE-AGE] x",
+        ),
+        // The words of a refusal of ours, written in the file: no refusal was raised.
+        (
+            "schema: 1\narea: salford\n\"`age` must be whole years from 0 to 17\": 1\n",
+            "E-CASE-SYNTAX",
+            "`age` must be whole years from 0 to 17",
         ),
     ] {
         let case = dir.path().join("case.yaml");
@@ -124,10 +106,7 @@ fn a_file_cannot_choose_its_own_code() {
         assert_eq!(out.status.code(), Some(2));
         let err = String::from_utf8(out.stderr).unwrap();
         assert!(err.contains(&format!("error[{code}]: ")), "{text:?}: {err}");
-        assert!(
-            err.contains("[E-CASE-AGE] x"),
-            "the file's text is kept: {err}"
-        );
+        assert!(err.contains(kept), "the file's text is kept: {err}");
     }
 }
 

@@ -232,13 +232,13 @@ refusals! {
     age_18_json: "age_18.json", Line(5), ["error[E-CASE-AGE]: ", "`age` 18 is outside 0-17"];
     age_minus_1_yaml: "age_minus_1.yaml", Line(5), ["error[E-CASE-AGE]: ", "`age` -1 is outside 0-17"];
     age_not_a_number_yaml: "age_not_a_number.yaml", At(5, 5), ["error[E-CASE-AGE]: ", "`age` must be whole years from 0 to 17"];
-    unborn_with_age_yaml: "unborn_with_age.yaml", At(6, 5),
+    unborn_with_age_yaml: "unborn_with_age.yaml", At(6, 9),
         ["error[E-CASE-AGE]: ", "child `B` has an age and `unborn: true`", "remove one of them"];
     unborn_with_age_json: "unborn_with_age.json", Line(6), ["error[E-CASE-AGE]: ", "child `B` has an age and `unborn: true`"];
-    child_without_age_yaml: "child_without_age.yaml", At(6, 5),
+    child_without_age_yaml: "child_without_age.yaml", At(6, 9),
         ["error[E-CASE-AGE]: ", "child `B` has no age", "`age:` in whole years 0-17, or `unborn: true`"];
     child_without_age_json: "child_without_age.json", Line(6), ["error[E-CASE-AGE]: ", "child `B` has no age"];
-    duplicate_child_id_yaml: "duplicate_child_id.yaml", At(6, 5), ["error[E-CASE-CHILD]: ", "two children have the id `A`"];
+    duplicate_child_id_yaml: "duplicate_child_id.yaml", At(6, 9), ["error[E-CASE-CHILD]: ", "two children have the id `A`"];
     duplicate_child_id_json: "duplicate_child_id.json", Line(6), ["error[E-CASE-CHILD]: ", "two children have the id `A`"];
     // Area.
     unknown_area_yaml: "unknown_area.yaml", At(2, 1),

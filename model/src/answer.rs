@@ -148,13 +148,12 @@ impl Ids {
         &self.names
     }
 
-    /// "unknown question id `x`", with the nearest real id when there is one.
-    pub fn unknown_id_message(&self, id: &str) -> String {
-        match crate::error::nearest(id, self.names.iter().map(String::as_str)) {
-            Some(near) => format!("unknown question id `{id}` (did you mean `{near}`?)"),
-            None => format!(
-                "unknown question id `{id}`; docs/case-files.md and rules/questions.yaml list the ids"
-            ),
+    /// The refusal of an unknown question id, with the nearest real id when there is one.
+    pub fn unknown_id(&self, id: &str) -> crate::refused::Refused {
+        crate::refused::Refused::UnknownId {
+            id: id.to_string(),
+            near: crate::error::nearest(id, self.names.iter().map(String::as_str))
+                .map(str::to_string),
         }
     }
 }
@@ -208,9 +207,9 @@ impl<'de> Deserialize<'de> for QRef {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let id = String::deserialize(deserializer)?;
         let ids = ids_in_scope::<D::Error>()?;
-        ids.get(&id).map(QRef).ok_or_else(|| {
-            de::Error::custom(crate::error::Code::CaseUnknownId.tag(ids.unknown_id_message(&id)))
-        })
+        ids.get(&id)
+            .map(QRef)
+            .ok_or_else(|| crate::refused::raise(ids.unknown_id(&id)))
     }
 }
 

@@ -145,41 +145,6 @@ impl fmt::Display for Code {
     }
 }
 
-impl Code {
-    /// The code with the text `text`, if there is one.
-    pub fn from_text(text: &str) -> Option<Code> {
-        Code::ALL.iter().copied().find(|c| c.as_str() == text)
-    }
-
-    /// `message` marked with this code, for an error raised inside a parser (serde's
-    /// custom errors carry only text); [`Code::untag`] takes the mark out again.
-    pub fn tag(self, message: impl fmt::Display) -> String {
-        format!("[{}] {message}", self.as_str())
-    }
-
-    /// The code a parser's message was marked with by [`Code::tag`], and the message
-    /// without the mark. The mark counts only where a parser puts the message it was given:
-    /// at the start, or after a path of field names (`children[0].age: `). A mark-like text
-    /// anywhere else is something a file said (`unknown field `[E-CASE-AGE]``), so it is
-    /// left as it is and sets no code: a file cannot choose its own code.
-    pub fn untag(message: &str) -> (Option<Code>, String) {
-        let path_end = message
-            .find(": [")
-            .filter(|&end| {
-                message[..end]
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'))
-            })
-            .map_or(0, |end| end + 2);
-        let rest = &message[path_end..];
-        let tagged = rest.strip_prefix('[').and_then(|r| r.split_once("] "));
-        match tagged.and_then(|(text, after)| Some((Code::from_text(text)?, after))) {
-            Some((code, after)) => (Some(code), format!("{}{after}", &message[..path_end])),
-            None => (None, message.to_string()),
-        }
-    }
-}
-
 /// One problem in one file. The file name, the message and the help are cleaned as a
 /// diagnostic is made (`text::clean_message`): input they echo is escaped and cut short.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,6 +13,7 @@ pub mod files;
 pub mod hours;
 pub mod parse;
 pub mod question;
+pub mod refused;
 pub mod rules;
 pub mod text;
 pub mod values;

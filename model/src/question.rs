@@ -4,28 +4,14 @@
 
 pub use crate::answer::{Answer, Answers, Ids, QId, QRef, QSet};
 use crate::condition::{Condition, Test};
+use crate::refused::{Refused, raise};
 use crate::values::Tier;
+pub use crate::values::{About, Kind};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum About {
-    Household,
-    Child,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    /// Yes, no or not known.
-    Yesno,
-    /// A whole number >= 0, or not known.
-    Count,
-}
 
 /// Which answer is the worrying one: used for "could reach" and to keep rules monotone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -191,8 +177,8 @@ impl QuestionBank {
     }
 
     /// "unknown question id `x`", with the nearest real id when there is one.
-    pub fn unknown_id_message(&self, id: &str) -> String {
-        self.ids.unknown_id_message(id)
+    pub fn unknown_id(&self, id: &str) -> Refused {
+        self.ids.unknown_id(id)
     }
 
     /// A condition in words ("adult mental ill health is yes and aged 10 or over").
@@ -294,39 +280,61 @@ impl<'de> Visitor<'de> for AnswersVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Answers, A::Error> {
         let mut answers = Answers::unknown(self.bank.len());
         let mut seen = vec![false; self.bank.len()];
-        while let Some(id) = map.next_key::<String>()? {
-            let Some(q) = self.bank.get(&id) else {
-                return Err(de::Error::custom(
-                    crate::error::Code::CaseUnknownId.tag(self.bank.unknown_id_message(&id)),
-                ));
-            };
-            let question = self.bank.question(q);
-            if question.about != self.about {
-                let (is, put) = match question.about {
-                    About::Child => ("about a child", "under the child's `answers`"),
-                    About::Household => (
-                        "about the household or adult",
-                        "in the case's top-level `answers`",
-                    ),
-                };
-                return Err(de::Error::custom(
-                    crate::error::Code::CaseWrongPlace
-                        .tag(format!("`{id}` is a question {is}: put it {put}")),
-                ));
-            }
-            if std::mem::replace(&mut seen[q.index()], true) {
-                return Err(de::Error::custom(
-                    crate::error::Code::CaseDuplicate
-                        .tag(format!("`{id}` is answered twice: keep one answer")),
-                ));
-            }
+        while let Some(q) = map.next_key_seed(QuestionKey {
+            bank: &self.bank,
+            about: self.about,
+            seen: &seen,
+        })? {
+            seen[q.index()] = true;
             let answer = map.next_value_seed(AnswerOf {
-                id: &id,
-                kind: question.kind,
+                id: self.bank.name(q),
+                kind: self.bank.question(q).kind,
             })?;
             answers.set(q, answer);
         }
         Ok(answers)
+    }
+}
+
+/// A question id written as a key of `answers`, resolved as it is read so that the parser
+/// places a refusal on the key itself: an id the bank does not have, a question about
+/// someone else, a question already answered (`seen`).
+struct QuestionKey<'a> {
+    bank: &'a QuestionBank,
+    about: About,
+    seen: &'a [bool],
+}
+
+impl<'de> de::DeserializeSeed<'de> for QuestionKey<'_> {
+    type Value = QId;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<QId, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for QuestionKey<'_> {
+    type Value = QId;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a question id")
+    }
+
+    fn visit_str<E: de::Error>(self, id: &str) -> Result<QId, E> {
+        let Some(q) = self.bank.get(id) else {
+            return Err(raise(self.bank.unknown_id(id)));
+        };
+        let about = self.bank.question(q).about;
+        if about != self.about {
+            return Err(raise(Refused::WrongPlace {
+                id: id.to_string(),
+                about,
+            }));
+        }
+        if self.seen[q.index()] {
+            return Err(raise(Refused::AnsweredTwice { id: id.to_string() }));
+        }
+        Ok(q)
     }
 }
 
@@ -345,22 +353,19 @@ impl<'de> de::DeserializeSeed<'de> for AnswerOf<'_> {
 
 impl AnswerOf<'_> {
     fn refuse<E: de::Error>(&self, got: &str) -> E {
-        let expected = match self.kind {
-            Kind::Yesno => "yes, no or unknown",
-            Kind::Count => "a whole number 0 or more, or unknown",
-        };
-        E::custom(crate::error::Code::CaseAnswer.tag(format!(
-            "`{}` has the answer {got}, which is not an answer: use {expected}",
-            self.id
-        )))
+        raise(Refused::NotAnAnswer {
+            id: self.id.to_string(),
+            kind: self.kind,
+            got: got.to_string(),
+        })
     }
 
     fn count<E: de::Error>(&self, n: i128) -> Result<Answer, E> {
         match self.kind {
-            Kind::Count if n < 0 => Err(E::custom(crate::error::Code::CaseAnswer.tag(format!(
-                "`{}` is a count and cannot be negative ({n}): use 0 or more, or unknown",
-                self.id
-            )))),
+            Kind::Count if n < 0 => Err(raise(Refused::Negative {
+                id: self.id.to_string(),
+                n,
+            })),
             Kind::Count => u32::try_from(n)
                 .map(Answer::Count)
                 .map_err(|_| self.refuse(&n.to_string())),
@@ -413,14 +418,9 @@ impl<'de> Visitor<'de> for AnswerOf<'_> {
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Answer, E> {
-        let number = if self.kind == Kind::Count {
-            " (or a number)"
-        } else {
-            ""
-        };
-        Err(E::custom(crate::error::Code::CaseAnswer.tag(format!(
-            "`{}` has no answer: write yes, no or unknown{number}",
-            self.id
-        ))))
+        Err(raise(Refused::NoAnswer {
+            id: self.id.to_string(),
+            kind: self.kind,
+        }))
     }
 }

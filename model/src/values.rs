@@ -8,6 +8,24 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
 
+/// Whom a question is about: the household (and the adult), or each child.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum About {
+    Household,
+    Child,
+}
+
+/// How a question is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Yes, no or not known.
+    Yesno,
+    /// A whole number >= 0, or not known.
+    Count,
+}
+
 /// A child's label ("A", "eldest", "baby"): never a name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChildLabel(String);

@@ -4,6 +4,7 @@
 //! `threshold::yaml`.
 
 use crate::error::{Code, Location};
+use crate::refused::{Refused, parsing};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -17,32 +18,32 @@ pub type Mapping = yaml_serde::Mapping;
 pub struct ParseError {
     pub message: String,
     pub location: Option<Location>,
-    /// The kind of problem, where the message says (see [`parser_code`]).
+    /// The kind of problem, where it is known (see [`parser_code`]).
     pub code: Option<Code>,
+    /// What to do about it, where the refusal says more than its reader's general help.
+    pub help: Option<&'static str>,
 }
 
-/// The code of a parser's message, and the message without its mark: an error a
-/// `Deserialize` of ours raised is marked with [`Code::tag`]; the parsers' own words for a
-/// repeated key (serde's "duplicate field", libyaml's "duplicate entry") are read here, the
-/// one place that knows them.
-pub fn parser_code(message: &str) -> (Option<Code>, String) {
-    let (code, message) = Code::untag(message);
+/// The code of a parser's error: that of the refusal of ours that caused it, or, for a
+/// repeated key, the parser's own words (serde's "duplicate field", libyaml's "duplicate
+/// entry"), read here, the one place that knows them.
+pub fn parser_code(message: &str, cause: Option<&Refused>) -> Option<Code> {
+    if let Some(cause) = cause {
+        return Some(cause.code());
+    }
     // The parser's words, at the top level or after the path of a nested mapping
     // (`children[0]: duplicate field `age``).
-    let code = code.or_else(|| {
-        let after_path = message
-            .split_once(": ")
-            .is_some_and(|(path, rest)| !path.contains(' ') && rest.starts_with("duplicate"));
-        (message.starts_with("duplicate") || after_path).then_some(Code::CaseDuplicate)
-    });
-    (code, message)
+    let after_path = message
+        .split_once(": ")
+        .is_some_and(|(path, rest)| !path.contains(' ') && rest.starts_with("duplicate"));
+    (message.starts_with("duplicate") || after_path).then_some(Code::CaseDuplicate)
 }
 
 /// Parse one YAML document into `T`.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, ParseError> {
     refuse_deep_nesting(text)?;
-    yaml_serde::from_str(text).map_err(|e| {
-        let mut error = convert(e);
+    parsing(|| yaml_serde::from_str(text)).map_err(|(e, cause)| {
+        let mut error = convert(e, cause);
         error.location = error.location.map(|at| within(text, at));
         error
     })
@@ -96,6 +97,7 @@ pub fn refuse_deep_nesting(text: &str) -> Result<(), ParseError> {
             message: format!("nested more than {MAX_FLOW_DEPTH} levels deep"),
             location: Some(Location::of_offset(text, offset)),
             code: None,
+            help: None,
         }),
     }
 }
@@ -453,16 +455,17 @@ impl<'t> Scan<'t> {
     }
 }
 
-fn convert(error: yaml_serde::Error) -> ParseError {
+fn convert(error: yaml_serde::Error, cause: Option<Refused>) -> ParseError {
     let location = error.location().map(|l| Location {
         line: l.line(),
         column: l.column(),
     });
-    let (code, message) = parser_code(&strip_position(&error.to_string()));
+    let message = strip_position(&error.to_string());
     ParseError {
+        code: parser_code(&message, cause.as_ref()),
+        help: cause.and_then(|c| c.help()),
         message,
         location,
-        code,
     }
 }
 

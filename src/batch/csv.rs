@@ -630,8 +630,10 @@ impl Group {
     fn row_case(&self, row: &Row, bank: &Arc<QuestionBank>) -> Result<Case, Diagnostic> {
         self.check_shape(row)?;
         let read = |only: Option<usize>| {
-            crate::question::with_bank(bank, || {
-                Case::deserialize(row_value(&self.header, row, only, bank))
+            crate::refused::parsing(|| {
+                crate::question::with_bank(bank, || {
+                    Case::deserialize(row_value(&self.header, row, only, bank))
+                })
             })
         };
         read(None).map_err(|e| {
@@ -650,8 +652,9 @@ impl Group {
                     line: c.line,
                     column: c.column,
                 });
-            let (code, message) =
-                crate::yaml::parser_code(&crate::yaml::strip_position(&e.to_string()));
+            let (e, cause) = e;
+            let message = crate::yaml::strip_position(&e.to_string());
+            let code = crate::yaml::parser_code(&message, cause.as_ref());
             self.error(
                 code.unwrap_or(Code::CsvRows),
                 at,

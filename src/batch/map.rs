@@ -185,11 +185,9 @@ where
             let mut out = BTreeMap::new();
             while let Some(key) = map.next_key::<String>()? {
                 if out.contains_key(&key) {
-                    return Err(serde::de::Error::custom(
-                        crate::error::Code::CaseDuplicate.tag(format!(
-                            "`{key}` is written twice: the second would silently replace the first"
-                        )),
-                    ));
+                    return Err(crate::refused::raise(crate::refused::Refused::KeyTwice {
+                        key,
+                    }));
                 }
                 let value = map.next_value()?;
                 out.insert(key, value);

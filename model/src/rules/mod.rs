@@ -796,6 +796,7 @@ impl Syntax for Json {
                 column: e.column(),
             }),
             code: None,
+            help: None,
         })
     }
 }
