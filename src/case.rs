@@ -22,6 +22,7 @@ pub fn find_field(text: &str, key: &str, value: &str, nth: usize) -> Option<Loca
     hits.dedup();
     hits.get(nth).copied()
 }
+use crate::parse::{FromScalar, Scalar};
 use crate::question::{About, Answers, AnswersFor, QId, QuestionBank};
 use crate::refused::{Refused, parsing, raise};
 use crate::values::{ChildLabel, Reference, Tier};
@@ -582,17 +583,29 @@ impl<'de> Deserialize<'de> for Case {
     }
 }
 
+/// The case's scalars are read by [`FromScalar`], so each refusal is placed on its value.
+macro_rules! read_as_scalar {
+    ($($t:ty),*) => {$(
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                crate::parse::scalar(d)
+            }
+        }
+    )*};
+}
+read_as_scalar!(Schema, Label, Reason, Age, Recorded, Moment);
+
 /// `schema: 1`, the only schema there is.
 struct Schema;
 
-impl<'de> Deserialize<'de> for Schema {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match u64::deserialize(d) {
-            Ok(1) => Ok(Schema),
-            Ok(n) => Err(de::Error::custom(format!(
+impl FromScalar for Schema {
+    fn from_scalar<E: de::Error>(scalar: Scalar<'_>) -> Result<Self, E> {
+        match scalar {
+            Scalar::Whole(1) => Ok(Schema),
+            Scalar::Whole(n) if n >= 0 && u64::try_from(n).is_ok() => Err(E::custom(format!(
                 "unknown `schema` {n}: this threshold reads case files of schema 1"
             ))),
-            Err(_) => Err(de::Error::custom("`schema` must be the number 1")),
+            _ => Err(E::custom("`schema` must be the number 1")),
         }
     }
 }
@@ -601,23 +614,17 @@ impl<'de> Deserialize<'de> for Schema {
 /// it ([`Reference`]) and refused here so the parser locates the refusal.
 struct Label(String);
 
-impl<'de> Deserialize<'de> for Label {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Written {
-            Text(String),
-            Number(u64),
-        }
-        let text = match Written::deserialize(d) {
-            Ok(Written::Text(s)) => s,
-            Ok(Written::Number(n)) => n.to_string(),
-            Err(_) => return Err(de::Error::custom("`reference` must be text")),
+impl FromScalar for Label {
+    fn from_scalar<E: de::Error>(scalar: Scalar<'_>) -> Result<Self, E> {
+        let text = match scalar {
+            Scalar::Text(s) => s.to_string(),
+            Scalar::Whole(n) if u64::try_from(n).is_ok() => n.to_string(),
+            _ => return Err(E::custom("`reference` must be text")),
         };
         Reference::new(&text)
             .map(|r| Label(r.into_string()))
             .map_err(|problem| {
-                de::Error::custom(format!(
+                E::custom(format!(
                     "`reference` `{}` {problem}",
                     crate::text::echo(&text)
                 ))
@@ -631,12 +638,13 @@ struct Reason(String);
 
 pub const MAX_REASON: usize = 2000;
 
-impl<'de> Deserialize<'de> for Reason {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)
-            .map_err(|_| de::Error::custom("`recorded_reason` must be text"))?;
-        check_reason(&text).map_err(de::Error::custom)?;
-        Ok(Reason(text))
+impl FromScalar for Reason {
+    fn from_scalar<E: de::Error>(scalar: Scalar<'_>) -> Result<Self, E> {
+        let Scalar::Text(text) = scalar else {
+            return Err(E::custom("`recorded_reason` must be text"));
+        };
+        check_reason(text).map_err(E::custom)?;
+        Ok(Reason(text.to_string()))
     }
 }
 
@@ -661,12 +669,15 @@ pub fn check_reason(text: &str) -> Result<(), String> {
 
 struct Age(u8);
 
-impl<'de> Deserialize<'de> for Age {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match i64::deserialize(d) {
-            Ok(age @ 0..=17) => Ok(Age(age as u8)),
-            Ok(age) => Err(raise(Refused::AgeOutside { age })),
-            Err(_) => Err(raise(Refused::AgeNotNumber)),
+impl FromScalar for Age {
+    fn from_scalar<E: de::Error>(scalar: Scalar<'_>) -> Result<Self, E> {
+        match scalar {
+            Scalar::Whole(age @ 0..=17) => Ok(Age(age as u8)),
+            Scalar::Whole(age) => match i64::try_from(age) {
+                Ok(age) => Err(raise(Refused::AgeOutside { age })),
+                Err(_) => Err(raise(Refused::AgeNotNumber)),
+            },
+            _ => Err(raise(Refused::AgeNotNumber)),
         }
     }
 }
@@ -675,26 +686,33 @@ impl<'de> Deserialize<'de> for Age {
 /// field named in the refusal.
 struct Recorded(Tier);
 
-impl<'de> Deserialize<'de> for Recorded {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let level = i64::deserialize(d)
-            .map_err(|_| de::Error::custom("`recorded_level` must be a tier from 1 to 4"))?;
+impl FromScalar for Recorded {
+    fn from_scalar<E: de::Error>(scalar: Scalar<'_>) -> Result<Self, E> {
+        let level = match scalar {
+            Scalar::Whole(n) => i64::try_from(n).ok(),
+            _ => None,
+        }
+        .ok_or_else(|| E::custom("`recorded_level` must be a tier from 1 to 4"))?;
         u64::try_from(level)
             .map_err(|_| format!("a level is 1 to 4, not {level}"))
             .and_then(Tier::new)
             .map(Recorded)
-            .map_err(|problem| de::Error::custom(format!("`recorded_level`: {problem}")))
+            .map_err(|problem| E::custom(format!("`recorded_level`: {problem}")))
     }
 }
 
 struct Moment(jiff::ZonedDateTime);
 
-impl<'de> Deserialize<'de> for Moment {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        crate::hours::parse_moment(&text)
+impl FromScalar for Moment {
+    fn from_scalar<E: de::Error>(scalar: Scalar<'_>) -> Result<Self, E> {
+        let Scalar::Text(text) = scalar else {
+            return Err(E::custom(
+                "`assessed_at` must be a date and time written as text",
+            ));
+        };
+        crate::hours::parse_moment(text)
             .map(Moment)
-            .map_err(de::Error::custom)
+            .map_err(E::custom)
     }
 }
 

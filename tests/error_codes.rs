@@ -134,7 +134,7 @@ fn a_refusal_shows_its_code_in_the_message() {
         .stderr
         .clone();
     let err = String::from_utf8(out).unwrap();
-    assert!(err.contains(":5:5: error[E-CASE-AGE]: "), "{err}");
+    assert!(err.contains(":5:10: error[E-CASE-AGE]: "), "{err}");
 
     let out = threshold()
         .args(["assess", "--at", "yesterday"])

@@ -51,11 +51,11 @@ fn assert_inert(text: &str, what: &str) {
 #[test]
 fn control_characters_in_references_and_ids_are_refused_where_they_are() {
     for (file, at) in [
-        ("escape_in_reference.yaml", ":3:1: "),
+        ("escape_in_reference.yaml", ":3:12: "),
         ("newline_in_reference.json", ":1:35: "),
         ("zero_width_child_id.yaml", ":7:9: "),
         ("cyrillic_child_id.yaml", ":7:9: "),
-        ("trailing_space_reference.yaml", ":3:1: "),
+        ("trailing_space_reference.yaml", ":3:12: "),
     ] {
         let path = format!("{HOSTILE}/{file}");
         for command in ["assess", "compare"] {

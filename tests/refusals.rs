@@ -231,7 +231,7 @@ refusals! {
     age_18_yaml: "age_18.yaml", Line(7), ["error[E-CASE-AGE]: ", "`age` 18 is outside 0-17"];
     age_18_json: "age_18.json", Line(5), ["error[E-CASE-AGE]: ", "`age` 18 is outside 0-17"];
     age_minus_1_yaml: "age_minus_1.yaml", Line(5), ["error[E-CASE-AGE]: ", "`age` -1 is outside 0-17"];
-    age_not_a_number_yaml: "age_not_a_number.yaml", At(5, 5), ["error[E-CASE-AGE]: ", "`age` must be whole years from 0 to 17"];
+    age_not_a_number_yaml: "age_not_a_number.yaml", At(5, 10), ["error[E-CASE-AGE]: ", "`age` must be whole years from 0 to 17"];
     unborn_with_age_yaml: "unborn_with_age.yaml", At(6, 9),
         ["error[E-CASE-AGE]: ", "child `B` has an age and `unborn: true`", "remove one of them"];
     unborn_with_age_json: "unborn_with_age.json", Line(6), ["error[E-CASE-AGE]: ", "child `B` has an age and `unborn: true`"];
@@ -246,7 +246,7 @@ refusals! {
     unknown_area_json: "unknown_area.json", At(3, 3), ["error[E-CASE-AREA]: ", "unknown area `slford` (did you mean `salford`?)"];
     no_area_yaml: "no_area.yaml", Nowhere, ["error[E-CASE-AREA]: ", "the case names no area", "pass --area"];
     // Schema.
-    unknown_schema_yaml: "unknown_schema.yaml", At(1, 1), ["error[E-CASE-SYNTAX]: ", "unknown `schema` 2", "schema 1"];
+    unknown_schema_yaml: "unknown_schema.yaml", At(1, 9), ["error[E-CASE-SYNTAX]: ", "unknown `schema` 2", "schema 1"];
     unknown_schema_json: "unknown_schema.json", Line(2), ["error[E-CASE-SYNTAX]: ", "unknown `schema` 2", "schema 1"];
     unknown_schema_second_yaml: "unknown_schema_second.yaml", Line(2), ["error[E-CASE-SYNTAX]: ", "unknown `schema` 2"];
     unknown_schema_last_json: "unknown_schema_last.json", Line(3), ["error[E-CASE-SYNTAX]: ", "unknown `schema` 2"];

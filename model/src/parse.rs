@@ -40,9 +40,12 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, (Code, String, Option<Locatio
     }
 }
 
-/// The YAML parser places errors raised inside a mapping at the mapping's start. When the
-/// message quotes the offending word (`like_this`), point at that word instead: the
-/// second time it stands when the message is about a repeat.
+/// A refusal raised as a value is read ([`FromScalar`], the readers' seeds) is placed by
+/// the parser on that value. What the parser itself refuses once a mapping is read (a
+/// field written twice or missing), and what a reader refuses of a whole mapping (a child
+/// with no age), it places at the mapping's start. When the message quotes the offending
+/// word (`like_this`), point at that word instead: the second time it stands when the
+/// message is about a repeat.
 pub fn narrow(text: &str, mut error: crate::yaml::ParseError) -> crate::yaml::ParseError {
     if let (Some(at), Some(word)) = (error.location, quoted_word(&error.message)) {
         let from = at.offset_in(text);
@@ -101,4 +104,75 @@ pub fn find_word(text: &str, word: &str, from: usize) -> Option<Location> {
         start = end;
     }
     None
+}
+
+/// One scalar as a file wrote it, for a reader that checks it as the parser reads it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Scalar<'a> {
+    Text(&'a str),
+    Whole(i128),
+    Fraction(f64),
+    Bool(bool),
+    /// Nothing written (`~`, `null`, an empty value).
+    Null,
+    /// A list or a mapping where a scalar belongs.
+    Collection,
+}
+
+/// A value read from one scalar and checked as it is read: a refusal is raised inside the
+/// parser's reading of the scalar, so the parser places it on the value itself rather
+/// than at the start of the mapping around it.
+pub trait FromScalar: Sized {
+    fn from_scalar<E: serde::de::Error>(scalar: Scalar<'_>) -> Result<Self, E>;
+}
+
+/// Read a `T` from one scalar (see [`FromScalar`]).
+pub fn scalar<'de, D: serde::Deserializer<'de>, T: FromScalar>(d: D) -> Result<T, D::Error> {
+    d.deserialize_any(ScalarOf(std::marker::PhantomData))
+}
+
+struct ScalarOf<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: FromScalar> serde::de::Visitor<'de> for ScalarOf<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a single value")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
+        T::from_scalar(Scalar::Text(v))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<T, E> {
+        T::from_scalar(Scalar::Whole(i128::from(v)))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<T, E> {
+        T::from_scalar(Scalar::Whole(i128::from(v)))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<T, E> {
+        T::from_scalar(Scalar::Fraction(v))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<T, E> {
+        T::from_scalar(Scalar::Bool(v))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<T, E> {
+        T::from_scalar(Scalar::Null)
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<T, E> {
+        T::from_scalar(Scalar::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<T, A::Error> {
+        T::from_scalar(Scalar::Collection)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<T, A::Error> {
+        T::from_scalar(Scalar::Collection)
+    }
 }
