@@ -235,7 +235,9 @@ pub fn load(files: &[RuleFile], bank: &Arc<QuestionBank>) -> Result<Vec<Scenario
                 problems.push(
                     Diagnostic::error(crate::error::Code::ScenarioSource, &file.path, e.message)
                         .at(e.location)
-                        .help("fix the scenario; examples/scenarios/README.md shows the format"),
+                        .help(e.help.unwrap_or(
+                            "fix the scenario; examples/scenarios/README.md shows the format",
+                        )),
                 );
             }
         }

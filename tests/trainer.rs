@@ -39,6 +39,32 @@ fn scenario_list_keeps_every_name_whole_on_a_line_of_its_own() {
     assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
 }
 
+/// A scenario's case is read by the case reader, inside the scenario's parser: a repeated
+/// child id is refused on the repeated id (line 8, column 12 of the scenario), with the case
+/// reader's own help, not at the case's start nor with the scenario's general help.
+#[test]
+fn a_scenarios_case_is_refused_where_its_mistake_stands() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("twins.yaml"),
+        "title: Twins\nsituation: twins\nstory: Two children.\ncase:\n  schema: 1\n  children:\n    - {id: A, age: 3}\n    - {id: A, age: 3}\n",
+    )
+    .unwrap();
+    let out = threshold()
+        .args(["scenario", "list", "--scenarios"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("twins.yaml:8:12: error[E-SCENARIO-SOURCE]: ")
+            && err.contains("two children have the id `A`")
+            && err.contains("help: give each child its own label"),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_walkthrough_shows_each_answer_what_it_moved_and_the_result() {
     let out = stdout(threshold().args([
