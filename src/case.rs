@@ -22,7 +22,7 @@ pub fn find_field(text: &str, key: &str, value: &str, nth: usize) -> Option<Loca
     hits.dedup();
     hits.get(nth).copied()
 }
-use crate::parse::{FromScalar, Scalar};
+use crate::parse::{FromScalar, Scalar, ScalarSeed};
 use crate::question::{About, Answers, AnswersFor, QId, QuestionBank};
 use crate::refused::{Refused, parsing, raise};
 use crate::values::{ChildLabel, Reference, Tier};
@@ -508,68 +508,35 @@ struct ChildId<'a> {
     before: &'a [Child],
 }
 
-impl ChildId<'_> {
-    fn not_text<E: de::Error>() -> E {
-        E::custom("a child's `id` must be text")
-    }
-}
-
 impl<'de> DeserializeSeed<'de> for ChildId<'_> {
     type Value = String;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
-        d.deserialize_any(self)
+        crate::parse::scalar_with(d, self)
     }
 }
 
-impl<'de> Visitor<'de> for ChildId<'_> {
+impl ScalarSeed for ChildId<'_> {
     type Value = String;
 
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a child's `id` as text")
-    }
-
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<String, E> {
-        let id = ChildLabel::new(text)
+    fn read<E: de::Error>(self, scalar: Scalar<'_>) -> Result<String, E> {
+        let text = match scalar {
+            Scalar::Text(s) => s.to_string(),
+            Scalar::Whole(n) if u64::try_from(n).is_ok() => n.to_string(),
+            _ => return Err(E::custom("a child's `id` must be text")),
+        };
+        let id = ChildLabel::new(&text)
             .map(ChildLabel::into_string)
             .map_err(|problem| {
                 E::custom(format!(
                     "a child's `id` `{}` {problem}",
-                    crate::text::echo(text)
+                    crate::text::echo(&text)
                 ))
             })?;
         if self.before.iter().any(|c| c.id == id) {
             return Err(raise(Refused::ChildTwice { child: id }));
         }
         Ok(id)
-    }
-
-    fn visit_u64<E: de::Error>(self, n: u64) -> Result<String, E> {
-        self.visit_str(&n.to_string())
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<String, E> {
-        Err(Self::not_text())
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<String, E> {
-        Err(Self::not_text())
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<String, E> {
-        Err(Self::not_text())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<String, E> {
-        Err(Self::not_text())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<String, A::Error> {
-        Err(Self::not_text())
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<String, A::Error> {
-        Err(Self::not_text())
     }
 }
 

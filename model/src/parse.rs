@@ -126,53 +126,78 @@ pub trait FromScalar: Sized {
     fn from_scalar<E: serde::de::Error>(scalar: Scalar<'_>) -> Result<Self, E>;
 }
 
-/// Read a `T` from one scalar (see [`FromScalar`]).
-pub fn scalar<'de, D: serde::Deserializer<'de>, T: FromScalar>(d: D) -> Result<T, D::Error> {
-    d.deserialize_any(ScalarOf(std::marker::PhantomData))
+/// As [`FromScalar`], for a reader that needs what came before (a child's id, checked
+/// against the ids of the children before it).
+pub trait ScalarSeed {
+    type Value;
+    fn read<E: serde::de::Error>(self, scalar: Scalar<'_>) -> Result<Self::Value, E>;
 }
 
-struct ScalarOf<T>(std::marker::PhantomData<T>);
+/// Read a `T` from one scalar (see [`FromScalar`]).
+pub fn scalar<'de, D: serde::Deserializer<'de>, T: FromScalar>(d: D) -> Result<T, D::Error> {
+    scalar_with(d, Stateless(std::marker::PhantomData))
+}
 
-impl<'de, T: FromScalar> serde::de::Visitor<'de> for ScalarOf<T> {
+/// Read one scalar with `seed` (see [`ScalarSeed`]).
+pub fn scalar_with<'de, D: serde::Deserializer<'de>, S: ScalarSeed>(
+    d: D,
+    seed: S,
+) -> Result<S::Value, D::Error> {
+    d.deserialize_any(ScalarOf(seed))
+}
+
+struct Stateless<T>(std::marker::PhantomData<T>);
+
+impl<T: FromScalar> ScalarSeed for Stateless<T> {
     type Value = T;
+
+    fn read<E: serde::de::Error>(self, scalar: Scalar<'_>) -> Result<T, E> {
+        T::from_scalar(scalar)
+    }
+}
+
+struct ScalarOf<S>(S);
+
+impl<'de, S: ScalarSeed> serde::de::Visitor<'de> for ScalarOf<S> {
+    type Value = S::Value;
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("a single value")
     }
 
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
-        T::from_scalar(Scalar::Text(v))
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<S::Value, E> {
+        self.0.read(Scalar::Text(v))
     }
 
-    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<T, E> {
-        T::from_scalar(Scalar::Whole(i128::from(v)))
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<S::Value, E> {
+        self.0.read(Scalar::Whole(i128::from(v)))
     }
 
-    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<T, E> {
-        T::from_scalar(Scalar::Whole(i128::from(v)))
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<S::Value, E> {
+        self.0.read(Scalar::Whole(i128::from(v)))
     }
 
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<T, E> {
-        T::from_scalar(Scalar::Fraction(v))
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<S::Value, E> {
+        self.0.read(Scalar::Fraction(v))
     }
 
-    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<T, E> {
-        T::from_scalar(Scalar::Bool(v))
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<S::Value, E> {
+        self.0.read(Scalar::Bool(v))
     }
 
-    fn visit_unit<E: serde::de::Error>(self) -> Result<T, E> {
-        T::from_scalar(Scalar::Null)
+    fn visit_unit<E: serde::de::Error>(self) -> Result<S::Value, E> {
+        self.0.read(Scalar::Null)
     }
 
-    fn visit_none<E: serde::de::Error>(self) -> Result<T, E> {
-        T::from_scalar(Scalar::Null)
+    fn visit_none<E: serde::de::Error>(self) -> Result<S::Value, E> {
+        self.0.read(Scalar::Null)
     }
 
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<T, A::Error> {
-        T::from_scalar(Scalar::Collection)
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<S::Value, A::Error> {
+        self.0.read(Scalar::Collection)
     }
 
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<T, A::Error> {
-        T::from_scalar(Scalar::Collection)
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<S::Value, A::Error> {
+        self.0.read(Scalar::Collection)
     }
 }
