@@ -32,6 +32,17 @@ pub struct Settings<'r> {
     pub audit: bool,
 }
 
+impl Settings<'_> {
+    /// How much of each result the rows and the audit read: a CSV row, a workbook's or a
+    /// table's line shows only the levels and routes; JSON Lines and the audit read all.
+    fn detail(&self) -> engine::Detail {
+        match (self.audit, self.format) {
+            (false, Format::Csv | Format::Xlsx | Format::Table) => engine::Detail::Levels,
+            _ => engine::Detail::Full,
+        }
+    }
+}
+
 /// A chunk of work, numbered so its rows can be put back in input order.
 pub struct Chunk {
     pub seq: u64,
@@ -304,7 +315,13 @@ impl Rows<'_, '_> {
             case.assessed_at = Some(at.clone());
         }
         let moment = settings.at.as_ref().unwrap_or(&settings.now);
-        let outcome = engine::assess(area, &settings.rules.questions, &case, moment);
+        let outcome = engine::assess_to(
+            area,
+            &settings.rules.questions,
+            &case,
+            moment,
+            settings.detail(),
+        );
         self.tally.assessed(&outcome, &self.input);
         if settings.audit {
             let mut row = super::report::row(source, &outcome, &settings.rules.questions);
