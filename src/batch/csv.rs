@@ -1526,6 +1526,34 @@ impl<'a> Records<'a> {
             *state = State::Unquoted;
             return Ok(());
         }
+        // A line with quotes that starts a record and holds it whole (no quote left open,
+        // nothing after a closing quote): its cells as `row_of` reads them, which is how
+        // they are read below.
+        let mut spans = Vec::new();
+        if *state == State::Start
+            && row.cells.is_empty()
+            && scan(content, &mut spans, usize::MAX) == Scanned::Whole
+        {
+            let ascii = content.is_ascii();
+            let last = spans.len().saturating_sub(1);
+            row.cells.reserve(spans.len());
+            for (index, span) in spans.iter().enumerate() {
+                let next = Cell {
+                    text: span.text(content).into_owned(),
+                    line: self.line,
+                    column: match ascii {
+                        true => span.start + 1,
+                        false => column_of(content, span.start),
+                    },
+                };
+                match index == last {
+                    false => row.cells.push(next),
+                    true => *cell = next,
+                }
+            }
+            *state = State::Closed;
+            return Ok(());
+        }
         for (index, ch) in content.chars().enumerate() {
             let column = index + 1;
             *state = match (*state, ch) {
