@@ -160,12 +160,23 @@ struct Rows<'s, 'r> {
 
 impl Rows<'_, '_> {
     fn item(&mut self, item: Item) {
-        // A foreign export's case is read through the map here, on a worker.
+        let start = self.out.len();
+        // A foreign export's case is read through the map here, on a worker: straight from
+        // its foreign cells where it can be, else made our rows first.
         let item = match item {
-            Item::Mapped(pending) => Item::Csv(pending.group()),
+            Item::Mapped(pending) => match pending.quick(&self.settings.rules.questions) {
+                Some(quick) => {
+                    let codes = self.quick(quick);
+                    if let Some(map) = &self.settings.map {
+                        let format = self.settings.format;
+                        super::map::append(format, &mut self.out, start, map, &codes);
+                    }
+                    return;
+                }
+                None => Item::Csv(pending.group()),
+            },
             item => item,
         };
-        let start = self.out.len();
         let codes = match &item {
             Item::Csv(group) => group.codes().to_vec(),
             _ => Vec::new(),
@@ -244,6 +255,26 @@ impl Rows<'_, '_> {
         if group.filtered() > 0 {
             self.tally.filtered(&self.input, group.filtered());
         }
+    }
+
+    /// A mapped case read straight from its foreign cells, as `csv` reads its group; its
+    /// factor codes that no question takes are given back, for its row.
+    fn quick(&mut self, quick: super::map::Quick) -> Vec<String> {
+        self.input = (quick.name.to_string(), quick.rows as u64);
+        self.team = quick.team;
+        let reference = (!quick.reference.is_empty()).then_some(quick.reference.as_str());
+        self.case(
+            &quick.source,
+            &quick.name,
+            Ok(quick.case),
+            Written::At(quick.area_at),
+            reference,
+        );
+        self.team = None;
+        if quick.filtered > 0 {
+            self.tally.filtered(&self.input, quick.filtered);
+        }
+        quick.codes
     }
 
     /// Each non-blank line of a block of JSON Lines is a case.
