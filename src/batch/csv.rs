@@ -1283,6 +1283,8 @@ struct Records<'a> {
     replay: std::collections::VecDeque<(Vec<u8>, usize)>,
     /// Records read elsewhere (a sheet of a workbook): given instead of the reader's.
     given: Option<Box<dyn Iterator<Item = Result<Row, Bad>> + 'a>>,
+    /// Where the cells of the line being read are (kept for the next line).
+    spans: Vec<Span>,
 }
 
 /// Whether a column of our own export may hold line breaks: the recorded reason alone.
@@ -1338,6 +1340,7 @@ impl<'a> Records<'a> {
             line: 0,
             replay: std::collections::VecDeque::new(),
             given: None,
+            spans: Vec::new(),
         }
     }
 
@@ -1494,7 +1497,7 @@ impl<'a> Records<'a> {
 
     /// Read one physical line's characters into the record.
     fn scan(
-        &self,
+        &mut self,
         content: &str,
         row: &mut Row,
         cell: &mut Cell,
@@ -1529,7 +1532,8 @@ impl<'a> Records<'a> {
         // A line with quotes that starts a record and holds it whole (no quote left open,
         // nothing after a closing quote): its cells as `row_of` reads them, which is how
         // they are read below.
-        let mut spans = Vec::new();
+        let mut spans = std::mem::take(&mut self.spans);
+        spans.clear();
         if *state == State::Start
             && row.cells.is_empty()
             && scan(content, &mut spans, usize::MAX) == Scanned::Whole
@@ -1551,9 +1555,11 @@ impl<'a> Records<'a> {
                     true => *cell = next,
                 }
             }
+            self.spans = spans;
             *state = State::Closed;
             return Ok(());
         }
+        self.spans = spans;
         for (index, ch) in content.chars().enumerate() {
             let column = index + 1;
             *state = match (*state, ch) {
