@@ -524,7 +524,7 @@ fn worst_case(
         About::Household
     };
     let mut worst = answers.clone();
-    let mut unknowns = Vec::new();
+    let mut unknowns = Vec::with_capacity(bank.len());
     for (q, question) in bank.questions().filter(|(_, q)| q.about == about) {
         let not_before_birth = child.is_some_and(|(_, c)| c.unborn() && !question.unborn);
         if !worst.get(q).is_unknown() || not_before_birth {
