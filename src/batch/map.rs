@@ -835,16 +835,27 @@ impl<'a> MappedCases<'a> {
                 Err(error) => return failed_whole(error),
             };
         }
-        let filtered = survey.filtered;
+        let Left { filtered, empty } = survey.left;
+        let plural = |n: u64| if n == 1 { "" } else { "s" };
         if filtered > 0 {
             notes.push(format!(
                 "{}: {filtered} row{} filtered out by the map {} ({}), counted and not read",
                 crate::text::clean_message(&source.name),
-                if filtered == 1 { "" } else { "s" },
+                plural(filtered),
                 map.path,
                 plan.filters_said(),
             ));
         }
+        // Rows of nothing but empty cells are rows of the export too: counted with those
+        // filtered out (rows in = rows assessed + rows refused + rows filtered out).
+        if empty > 0 {
+            notes.push(format!(
+                "{}: {empty} row{} with every cell empty, counted with the rows filtered out and not read",
+                crate::text::clean_message(&source.name),
+                plural(empty),
+            ));
+        }
+        let filtered = filtered + empty;
         // A factors column the map gives (almost) no code of is read wrongly as a whole:
         // the wrong column, or another system's codes. Read anyway, every case would look
         // as if nothing was identified (Level 1, exit 0). Each case is refused with the
@@ -1228,9 +1239,17 @@ impl Keys {
 
 /// What the first pass found.
 struct Survey {
-    filtered: u64,
+    left: Left,
     codes: CodesSeen,
     keys: Keys,
+}
+
+/// Rows of an export that are not read, each counted: those the map's filters leave out,
+/// and those whose every cell is empty.
+#[derive(Default)]
+struct Left {
+    filtered: u64,
+    empty: u64,
 }
 
 /// One foreign row, translated: our cells, why it was refused, and codes with no question.
@@ -1897,14 +1916,14 @@ impl Plan {
     /// cells, and whether each case's rows are together (`keys`, as they start).
     fn survey(&self, records: Records, mut keys: Keys) -> Survey {
         let mut survey = Survey {
-            filtered: 0,
+            left: Left::default(),
             codes: CodesSeen::default(),
             keys: Keys::Apart,
         };
         // The first row of the case being read, and its key once worked out.
         let mut current: Option<(Row, Option<String>)> = None;
         for record in records {
-            let Some((row, _)) = self.read(record, &mut survey.filtered) else {
+            let Some((row, _)) = self.read(record, &mut survey.left) else {
                 continue;
             };
             survey
@@ -1932,9 +1951,9 @@ impl Plan {
     /// The next row that is read: not blank, not filtered out (those were counted in
     /// the first pass).
     fn next_kept(&self, records: &mut Records) -> Option<Kept> {
-        let mut filtered = 0;
+        let mut left = Left::default();
         for record in records {
-            let Some((row, problem)) = self.read(record, &mut filtered) else {
+            let Some((row, problem)) = self.read(record, &mut left) else {
                 continue;
             };
             return Some(Kept {
@@ -1946,19 +1965,24 @@ impl Plan {
         None
     }
 
-    /// A record as read, with why it could not be read whole; `None` when it is blank, or
-    /// the map filters it out (counted in `filtered`). A row that could not be read whole
-    /// is never filtered out: it is refused.
-    fn read(&self, record: Result<Row, Bad>, filtered: &mut u64) -> Option<Read> {
+    /// A record as read, with why it could not be read whole; `None` when every cell is
+    /// empty (a row of a CSV export such as `,,,`, counted in `left.empty`), or the map
+    /// filters it out (counted in `left.filtered`). A row that could not be read whole is
+    /// never left out: it is refused. (A blank line is no record, and a sheet gives no row
+    /// whose cells are all empty.)
+    fn read(&self, record: Result<Row, Bad>, left: &mut Left) -> Option<Read> {
         let (row, problem) = match record {
             Ok(row) => (row, None),
             Err((row, error)) => (row, Some(error)),
         };
         if problem.is_none() && row.cells.iter().all(|c| c.text.is_empty()) {
+            if self.source.sheet.is_none() {
+                left.empty += 1;
+            }
             return None;
         }
         if problem.is_none() && self.filtered_out(&row) {
-            *filtered += 1;
+            left.filtered += 1;
             return None;
         }
         Some((row, problem))
