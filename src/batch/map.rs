@@ -244,7 +244,7 @@ pub struct Map {
     /// Each mapped question: its columns and the words for each answer.
     questions: Vec<(QId, Vec<String>, Words)>,
     /// Factor codes (upper case) and the question each answers yes.
-    codes: HashMap<String, QId>,
+    codes: BTreeMap<String, QId>,
     /// Codes (upper case) the map knows that answer no question.
     other_codes: Vec<String>,
     /// The recorded level's values, as compared, and their tiers.
@@ -629,9 +629,9 @@ impl MapFile {
         &self,
         t: &MapText,
         bank: &QuestionBank,
-    ) -> Result<(HashMap<String, QId>, Vec<String>), Diagnostic> {
+    ) -> Result<(BTreeMap<String, QId>, Vec<String>), Diagnostic> {
         let text = t.text;
-        let mut codes = HashMap::new();
+        let mut codes = BTreeMap::new();
         let mut other_codes = Vec::new();
         if let Some(factors) = &self.factors {
             for (code, id) in &factors.codes {
@@ -985,6 +985,28 @@ pub struct Quick {
     pub filtered: u64,
 }
 
+/// Assessment dates as a case reads them (`{date}T12:00`, London time: `Plan::date_cell`
+/// and `Group::case`), kept for the last dates met: a worker's cases share a few dates.
+#[derive(Default)]
+pub struct Moments(Vec<(jiff::civil::Date, jiff::ZonedDateTime)>);
+
+impl Moments {
+    /// Dates kept, at most.
+    const KEPT: usize = 64;
+
+    fn at_noon(&mut self, date: jiff::civil::Date) -> Option<jiff::ZonedDateTime> {
+        if let Some((_, moment)) = self.0.iter().find(|(d, _)| *d == date) {
+            return Some(moment.clone());
+        }
+        let moment = crate::hours::parse_moment(&format!("{date}T12:00")).ok()?;
+        if self.0.len() >= Self::KEPT {
+            self.0.clear();
+        }
+        self.0.push((date, moment.clone()));
+        Some(moment)
+    }
+}
+
 /// The most rows of a case read straight from its foreign cells, as `Group::case` reads
 /// at most that many straight from its cells.
 const QUICK_ROWS: usize = 64;
@@ -994,7 +1016,7 @@ impl Pending {
     /// then `Group::case` read it, without our cells in between: for a plan that allows
     /// it (`Plan::quick`) and rows with nothing that needs their care. `None` at the first
     /// thing that is not plainly right (any refusal among them), for them to read.
-    pub fn quick(&self, bank: &QuestionBank) -> Option<Quick> {
+    pub fn quick(&self, bank: &QuestionBank, moments: &mut Moments) -> Option<Quick> {
         let plan = &self.plan;
         if !plan.quick
             || self.rows.is_empty()
@@ -1062,8 +1084,7 @@ impl Pending {
                         case.area = Some(area.to_string());
                     }
                     if let Some(date) = assessed {
-                        let moment = crate::hours::parse_moment(&format!("{date}T12:00"));
-                        case.assessed_at = Some(moment.ok()?);
+                        case.assessed_at = Some(moments.at_noon(date)?);
                     }
                 }
                 Some(first) if first != (area, assessed) => return None,
@@ -2149,7 +2170,10 @@ impl Plan {
             let text = row.cells.get(*i).map_or("", |c| c.text.trim());
             key.push('\u{1f}');
             match parse_date(text, &self.map.file.date_format) {
-                Some(date) if self.date == Some(*i) => key.push_str(&date.to_string()),
+                Some(date) if self.date == Some(*i) => {
+                    use std::fmt::Write;
+                    let _ = write!(key, "{date}");
+                }
                 _ => key.push_str(text),
             }
         }
@@ -3268,7 +3292,7 @@ mod tests {
                     let Mapped::Case(pending) = item else {
                         continue;
                     };
-                    let fast = pending.quick(bank);
+                    let fast = pending.quick(bank, &mut Moments::default());
                     let group = pending.group();
                     let slow = group.case(bank).map_err(|e| e.to_string());
                     read += usize::from(slow.is_ok());

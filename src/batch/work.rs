@@ -57,6 +57,7 @@ pub struct Done {
 
 /// Take chunks until there are no more; send each one's rows back.
 pub fn worker(settings: &Settings, work: &Mutex<Receiver<Chunk>>, done: Sender<Done>) {
+    let mut moments = super::map::Moments::default();
     loop {
         let next = match work.lock() {
             Ok(work) => work.recv(),
@@ -66,26 +67,34 @@ pub fn worker(settings: &Settings, work: &Mutex<Receiver<Chunk>>, done: Sender<D
             return;
         };
         // A bug must not leave the writer waiting for this chunk for ever.
-        let result =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process(settings, items)))
-                .map_err(|_| ());
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            process(settings, items, &mut moments)
+        }))
+        .map_err(|_| ());
         if done.send(Done { seq, result }).is_err() {
             return;
         }
     }
 }
 
-fn process(settings: &Settings, items: Vec<Item>) -> (Vec<u8>, Tally) {
+/// A chunk's rows and counts; `moments` are the worker's, kept from chunk to chunk.
+fn process(
+    settings: &Settings,
+    items: Vec<Item>,
+    moments: &mut super::map::Moments,
+) -> (Vec<u8>, Tally) {
     let mut rows = Rows {
         settings,
         out: Vec::with_capacity(64 * 1024),
         tally: Tally::default(),
         input: (String::new(), 0),
         team: None,
+        moments: std::mem::take(moments),
     };
     for item in items {
         rows.item(item);
     }
+    *moments = rows.moments;
     (rows.out, rows.tally)
 }
 
@@ -156,6 +165,8 @@ struct Rows<'s, 'r> {
     /// The team or service of the mapped case being read (the map's `columns: team`), and
     /// whether its rows named more than one: for its audit row.
     team: Option<(String, bool)>,
+    /// The moments of the assessment dates of the mapped cases read last.
+    moments: super::map::Moments,
 }
 
 impl Rows<'_, '_> {
@@ -164,17 +175,19 @@ impl Rows<'_, '_> {
         // A foreign export's case is read through the map here, on a worker: straight from
         // its foreign cells where it can be, else made our rows first.
         let item = match item {
-            Item::Mapped(pending) => match pending.quick(&self.settings.rules.questions) {
-                Some(quick) => {
-                    let codes = self.quick(quick);
-                    if let Some(map) = &self.settings.map {
-                        let format = self.settings.format;
-                        super::map::append(format, &mut self.out, start, map, &codes);
+            Item::Mapped(pending) => {
+                match pending.quick(&self.settings.rules.questions, &mut self.moments) {
+                    Some(quick) => {
+                        let codes = self.quick(quick);
+                        if let Some(map) = &self.settings.map {
+                            let format = self.settings.format;
+                            super::map::append(format, &mut self.out, start, map, &codes);
+                        }
+                        return;
                     }
-                    return;
+                    None => Item::Csv(pending.group()),
                 }
-                None => Item::Csv(pending.group()),
-            },
+            }
             item => item,
         };
         let codes = match &item {
