@@ -1507,12 +1507,15 @@ impl<'a> Records<'a> {
         // commas, each starting just after one (as read below, a character at a time).
         if *state == State::Start && row.cells.is_empty() && !content.contains('"') {
             let ascii = content.is_ascii();
-            let mut column = 1;
+            let bytes = content.as_bytes();
+            let (mut start, mut column) = (0, 1);
             row.cells.reserve(self.names.len());
-            let mut pieces = content.split(',').peekable();
-            while let Some(piece) = pieces.next() {
+            loop {
+                let comma = bytes[start..].iter().position(|b| *b == b',');
+                let end = comma.map_or(bytes.len(), |at| start + at);
+                let piece = &content[start..end];
                 let next = Cell {
-                    text: piece.to_string(),
+                    text: trim(piece).to_string(),
                     line: self.line,
                     column,
                 };
@@ -1521,10 +1524,12 @@ impl<'a> Records<'a> {
                 } else {
                     piece.chars().count()
                 };
-                match pieces.peek() {
-                    Some(_) => finish_cell(row, next),
-                    None => *cell = next,
+                if comma.is_none() {
+                    *cell = next;
+                    break;
                 }
+                row.cells.push(next);
+                start = end + 1;
             }
             *state = State::Unquoted;
             return Ok(());
