@@ -1101,17 +1101,16 @@ impl Pending {
             if let Some(i) = plan.factors {
                 for code in codes_in(text(row, i))? {
                     match plan.map.question_of(&code) {
-                        Some(q) if unborn && plan.carried_before_birth.contains(&q) => {
-                            if !codes.contains(&code) {
-                                codes.push(code);
+                        Some(q) if !unborn || !plan.carried_before_birth.contains(&q) => {
+                            match bank.question(q).about {
+                                About::Household => case.answers.set(q, Answer::Yes),
+                                About::Child => child.answers.set(q, Answer::Yes),
                             }
                         }
-                        Some(q) => match bank.question(q).about {
-                            About::Household => case.answers.set(q, Answer::Yes),
-                            About::Child => child.answers.set(q, Answer::Yes),
-                        },
-                        None if !codes.contains(&code) => codes.push(code),
-                        None => {}
+                        // A code with no question, or an unborn child's code of a question
+                        // carried before birth: listed on the row, once.
+                        _ if !codes.contains(&code) => codes.push(code),
+                        _ => {}
                     }
                 }
             }
