@@ -206,6 +206,19 @@ impl Call {
     }
 }
 
+/// How much of a result to work out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// All of it.
+    Full,
+    /// The levels (each child's and the case's, what each could reach, whether points were
+    /// limited), the routes that fire and whether one is the emergency's: what a batch's
+    /// CSV row, workbook row and table line show. Left empty: each child's reasons and
+    /// unknowns, what made each route fire (`because`, `because_each`), the actions and
+    /// the contacts. The levels and routes are those [`Detail::Full`] gives.
+    Levels,
+}
+
 /// Decide `case` under `area`'s rules at moment `at`.
 pub fn assess<'a>(
     area: &'a Area,
@@ -213,6 +226,18 @@ pub fn assess<'a>(
     case: &'a Case,
     at: &jiff::ZonedDateTime,
 ) -> Outcome<'a> {
+    assess_to(area, bank, case, at, Detail::Full)
+}
+
+/// Decide `case` under `area`'s rules at moment `at`, working out `detail` of the result.
+pub fn assess_to<'a>(
+    area: &'a Area,
+    bank: &QuestionBank,
+    case: &'a Case,
+    at: &jiff::ZonedDateTime,
+    detail: Detail,
+) -> Outcome<'a> {
+    let full = detail == Detail::Full;
     let (worst_household, household_unknowns) = worst_case(bank, &case.answers, None);
     let children: Vec<ChildOutcome> = case
         .children
@@ -221,10 +246,9 @@ pub fn assess<'a>(
             assess_child(
                 area,
                 bank,
-                &case.answers,
-                &worst_household,
-                &household_unknowns,
+                (&case.answers, &worst_household, &household_unknowns),
                 child,
+                full,
             )
         })
         .collect();
@@ -241,7 +265,10 @@ pub fn assess<'a>(
         .routes
         .iter()
         .filter_map(|route| {
-            let mut because = route.when.fired_by(&household);
+            let mut because = match full {
+                true => route.when.fired_by(&household),
+                false => QSet::default(),
+            };
             let mut because_each = Vec::new();
             let for_children: Vec<&str> = children
                 .iter()
@@ -249,7 +276,7 @@ pub fn assess<'a>(
                     let facts = child_facts(&case.answers, c);
                     // Most routes do not fire: test first, trace only what holds.
                     let holds = route.when.holds(&facts);
-                    if holds {
+                    if holds && full {
                         let fired = route.when.fired_by(&facts);
                         because = because.union(fired);
                         because_each.push(fired);
@@ -298,11 +325,14 @@ pub fn assess<'a>(
             );
         }
     }
-    let actions = area
-        .actions
-        .iter()
-        .filter(|a| a.when.holds(&household))
-        .collect();
+    let actions = match full {
+        true => area
+            .actions
+            .iter()
+            .filter(|a| a.when.holds(&household))
+            .collect(),
+        false => Vec::new(),
+    };
     let emergency = routes
         .iter()
         .any(|r| r.route.role == Some(RouteRole::Emergency));
@@ -315,13 +345,16 @@ pub fn assess<'a>(
         .is_unknown();
     let urgent = emergency || danger_not_ruled_out || overall == Some(Tier::TOP);
     let clock = area.bank_holidays.clock(at);
-    let contacts = contacts_now(
-        area,
-        &routes,
-        clock,
-        emergency || danger_not_ruled_out,
-        urgent,
-    );
+    let contacts = match full {
+        true => contacts_now(
+            area,
+            &routes,
+            clock,
+            emergency || danger_not_ruled_out,
+            urgent,
+        ),
+        false => Vec::new(),
+    };
     Outcome {
         area,
         case,
@@ -347,16 +380,17 @@ fn child_facts<'a>(household: &'a Answers, outcome: &'a ChildOutcome) -> Facts<'
     }
 }
 
+/// A child's outcome beside the household's answers, their worst case and its unknowns;
+/// `full`: with its reasons and unknowns (see [`Detail`]).
 fn assess_child<'a>(
     area: &'a Area,
     bank: &QuestionBank,
-    household: &Answers,
-    worst_household: &Answers,
-    household_unknowns: &[QId],
+    (household, worst_household, household_unknowns): (&Answers, &Answers, &[QId]),
     child: &'a Child,
+    full: bool,
 ) -> ChildOutcome<'a> {
     let facts = Facts::child(household, &child.answers, child.age);
-    let known = score(area, &facts, true);
+    let known = score(area, &facts, full);
     let (worst_answers, child_unknowns) =
         worst_case(bank, &child.answers, Some((worst_household, child)));
     let worst_facts = Facts::child(worst_household, &worst_answers, child.age);
@@ -364,12 +398,15 @@ fn assess_child<'a>(
     // Only what these rules use: an unknown no rule of the area tests cannot change it. A
     // question asked once the children are known (a baby's carers) is listed for a child
     // only where a rule that tests it could hold for that child.
-    let mut unknowns: Vec<QId> = household_unknowns.to_vec();
-    unknowns.extend(child_unknowns);
-    unknowns.retain(|q| {
-        area.uses.contains(*q)
-            && (!bank.question(*q).after_children || could_matter_for(area, *q, &facts))
-    });
+    let mut unknowns: Vec<QId> = Vec::new();
+    if full {
+        unknowns.extend_from_slice(household_unknowns);
+        unknowns.extend(child_unknowns);
+        unknowns.retain(|q| {
+            area.uses.contains(*q)
+                && (!bank.question(*q).after_children || could_matter_for(area, *q, &facts))
+        });
+    }
     ChildOutcome {
         child,
         level: known.tier,
@@ -487,7 +524,7 @@ fn worst_case(
         About::Household
     };
     let mut worst = answers.clone();
-    let mut unknowns = Vec::new();
+    let mut unknowns = Vec::with_capacity(bank.len());
     for (q, question) in bank.questions().filter(|(_, q)| q.about == about) {
         let not_before_birth = child.is_some_and(|(_, c)| c.unborn() && !question.unborn);
         if !worst.get(q).is_unknown() || not_before_birth {

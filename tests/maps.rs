@@ -719,6 +719,38 @@ fn rows_the_map_filters_out_are_counted_and_said_never_lost() {
     }
 }
 
+/// A row of a CSV export whose cells are all empty (`,,,`) is a row of the export: counted
+/// with the rows filtered out and said, so that every row is accounted for. A blank line,
+/// and the line end after the last row, are no rows.
+#[test]
+fn a_row_of_empty_cells_is_counted_with_the_rows_filtered_out_a_blank_line_is_no_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = small_map(
+        dir.path(),
+        "columns: {reference: FamilyID, child_id: LAchildID, date_of_birth: PersonBirthDate, assessed_at: AssessmentAuthorisationDate}\ndate_format: \"%d/%m/%Y\"\n",
+    );
+    let header = "FamilyID,LAchildID,PersonBirthDate,AssessmentAuthorisationDate,AssessmentFactors,LocalLevel\n";
+    let text = format!(
+        "{header}FAM-1,C1,14/03/2014,03/11/2026,3B,CIN\n,,,,,\n\nFAM-2,C2,14/03/2014,03/11/2026,3B,CIN\n , ,\"\",,,\n   \n"
+    );
+    let export = write(dir.path(), "export.csv", &text);
+    let run = batch(&["--map", &map, &export, "--format", "jsonl"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(json_rows(&run.stdout).len(), 2, "{}", run.stdout);
+    assert!(
+        run.stderr.contains(&format!(
+            "{export}: 4 rows = 2 rows in 2 cases assessed + 0 rows in 0 cases refused + 2 rows filtered out by the map"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("2 rows with every cell empty"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn a_filter_needs_one_of_keep_and_skip_and_some_values_in_it() {
     let dir = tempfile::tempdir().unwrap();

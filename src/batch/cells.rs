@@ -104,6 +104,13 @@ fn formula_start(first: Option<char>) -> bool {
 /// formula is neutralised as OWASP advises: a `'` before it, and quotes around it, so
 /// `=HYPERLINK(...)` shows as the text it is.
 pub fn csv_cell(cell: &str, out: &mut Vec<u8>) {
+    // Most cells are printable ASCII with nothing to quote: written as they are.
+    let plain = |b: &u8| (0x20..0x7f).contains(b) && *b != b',' && *b != b'"';
+    let first = cell.bytes().next();
+    if !formula_start(first.map(char::from)) && cell.as_bytes().iter().all(plain) {
+        out.extend_from_slice(cell.as_bytes());
+        return;
+    }
     let cell = crate::text::printable(cell);
     let cell = cell.as_ref();
     if formula_start(cell.chars().next()) {

@@ -1286,6 +1286,8 @@ struct Records<'a> {
     replay: std::collections::VecDeque<(Vec<u8>, usize)>,
     /// Records read elsewhere (a sheet of a workbook): given instead of the reader's.
     given: Option<Box<dyn Iterator<Item = Result<Row, Bad>> + 'a>>,
+    /// Where the cells of the line being read are (kept for the next line).
+    spans: Vec<Span>,
 }
 
 /// Whether a column of our own export may hold line breaks: the recorded reason alone.
@@ -1341,6 +1343,7 @@ impl<'a> Records<'a> {
             line: 0,
             replay: std::collections::VecDeque::new(),
             given: None,
+            spans: Vec::new(),
         }
     }
 
@@ -1497,7 +1500,7 @@ impl<'a> Records<'a> {
 
     /// Read one physical line's characters into the record.
     fn scan(
-        &self,
+        &mut self,
         content: &str,
         row: &mut Row,
         cell: &mut Cell,
@@ -1507,12 +1510,15 @@ impl<'a> Records<'a> {
         // commas, each starting just after one (as read below, a character at a time).
         if *state == State::Start && row.cells.is_empty() && !content.contains('"') {
             let ascii = content.is_ascii();
-            let mut column = 1;
+            let bytes = content.as_bytes();
+            let (mut start, mut column) = (0, 1);
             row.cells.reserve(self.names.len());
-            let mut pieces = content.split(',').peekable();
-            while let Some(piece) = pieces.next() {
+            loop {
+                let comma = bytes[start..].iter().position(|b| *b == b',');
+                let end = comma.map_or(bytes.len(), |at| start + at);
+                let piece = &content[start..end];
                 let next = Cell {
-                    text: piece.to_string(),
+                    text: trim(piece).to_string(),
                     line: self.line,
                     column,
                 };
@@ -1521,14 +1527,47 @@ impl<'a> Records<'a> {
                 } else {
                     piece.chars().count()
                 };
-                match pieces.peek() {
-                    Some(_) => finish_cell(row, next),
-                    None => *cell = next,
+                if comma.is_none() {
+                    *cell = next;
+                    break;
                 }
+                row.cells.push(next);
+                start = end + 1;
             }
             *state = State::Unquoted;
             return Ok(());
         }
+        // A line with quotes that starts a record and holds it whole (no quote left open,
+        // nothing after a closing quote): its cells as `row_of` reads them, which is how
+        // they are read below.
+        let mut spans = std::mem::take(&mut self.spans);
+        spans.clear();
+        if *state == State::Start
+            && row.cells.is_empty()
+            && scan(content, &mut spans, usize::MAX) == Scanned::Whole
+        {
+            let ascii = content.is_ascii();
+            let last = spans.len().saturating_sub(1);
+            row.cells.reserve(spans.len());
+            for (index, span) in spans.iter().enumerate() {
+                let next = Cell {
+                    text: span.text(content).into_owned(),
+                    line: self.line,
+                    column: match ascii {
+                        true => span.start + 1,
+                        false => column_of(content, span.start),
+                    },
+                };
+                match index == last {
+                    false => row.cells.push(next),
+                    true => *cell = next,
+                }
+            }
+            self.spans = spans;
+            *state = State::Closed;
+            return Ok(());
+        }
+        self.spans = spans;
         for (index, ch) in content.chars().enumerate() {
             let column = index + 1;
             *state = match (*state, ch) {

@@ -32,6 +32,17 @@ pub struct Settings<'r> {
     pub audit: bool,
 }
 
+impl Settings<'_> {
+    /// How much of each result the rows and the audit read: a CSV row, a workbook's or a
+    /// table's line shows only the levels and routes; JSON Lines and the audit read all.
+    fn detail(&self) -> engine::Detail {
+        match (self.audit, self.format) {
+            (false, Format::Csv | Format::Xlsx | Format::Table) => engine::Detail::Levels,
+            _ => engine::Detail::Full,
+        }
+    }
+}
+
 /// A chunk of work, numbered so its rows can be put back in input order.
 pub struct Chunk {
     pub seq: u64,
@@ -46,6 +57,7 @@ pub struct Done {
 
 /// Take chunks until there are no more; send each one's rows back.
 pub fn worker(settings: &Settings, work: &Mutex<Receiver<Chunk>>, done: Sender<Done>) {
+    let mut moments = super::map::Moments::default();
     loop {
         let next = match work.lock() {
             Ok(work) => work.recv(),
@@ -55,26 +67,34 @@ pub fn worker(settings: &Settings, work: &Mutex<Receiver<Chunk>>, done: Sender<D
             return;
         };
         // A bug must not leave the writer waiting for this chunk for ever.
-        let result =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process(settings, items)))
-                .map_err(|_| ());
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            process(settings, items, &mut moments)
+        }))
+        .map_err(|_| ());
         if done.send(Done { seq, result }).is_err() {
             return;
         }
     }
 }
 
-fn process(settings: &Settings, items: Vec<Item>) -> (Vec<u8>, Tally) {
+/// A chunk's rows and counts; `moments` are the worker's, kept from chunk to chunk.
+fn process(
+    settings: &Settings,
+    items: Vec<Item>,
+    moments: &mut super::map::Moments,
+) -> (Vec<u8>, Tally) {
     let mut rows = Rows {
         settings,
         out: Vec::with_capacity(64 * 1024),
         tally: Tally::default(),
         input: (String::new(), 0),
         team: None,
+        moments: std::mem::take(moments),
     };
     for item in items {
         rows.item(item);
     }
+    *moments = rows.moments;
     (rows.out, rows.tally)
 }
 
@@ -145,16 +165,31 @@ struct Rows<'s, 'r> {
     /// The team or service of the mapped case being read (the map's `columns: team`), and
     /// whether its rows named more than one: for its audit row.
     team: Option<(String, bool)>,
+    /// The moments of the assessment dates of the mapped cases read last.
+    moments: super::map::Moments,
 }
 
 impl Rows<'_, '_> {
     fn item(&mut self, item: Item) {
-        // A foreign export's case is read through the map here, on a worker.
+        let start = self.out.len();
+        // A foreign export's case is read through the map here, on a worker: straight from
+        // its foreign cells where it can be, else made our rows first.
         let item = match item {
-            Item::Mapped(pending) => Item::Csv(pending.group()),
+            Item::Mapped(pending) => {
+                match pending.quick(&self.settings.rules.questions, &mut self.moments) {
+                    Some(quick) => {
+                        let codes = self.quick(quick);
+                        if let Some(map) = &self.settings.map {
+                            let format = self.settings.format;
+                            super::map::append(format, &mut self.out, start, map, &codes);
+                        }
+                        return;
+                    }
+                    None => Item::Csv(pending.group()),
+                }
+            }
             item => item,
         };
-        let start = self.out.len();
         let codes = match &item {
             Item::Csv(group) => group.codes().to_vec(),
             _ => Vec::new(),
@@ -235,6 +270,26 @@ impl Rows<'_, '_> {
         }
     }
 
+    /// A mapped case read straight from its foreign cells, as `csv` reads its group; its
+    /// factor codes that no question takes are given back, for its row.
+    fn quick(&mut self, quick: super::map::Quick) -> Vec<String> {
+        self.input = (quick.name.to_string(), quick.rows as u64);
+        self.team = quick.team;
+        let reference = (!quick.reference.is_empty()).then_some(quick.reference.as_str());
+        self.case(
+            &quick.source,
+            &quick.name,
+            Ok(quick.case),
+            Written::At(quick.area_at),
+            reference,
+        );
+        self.team = None;
+        if quick.filtered > 0 {
+            self.tally.filtered(&self.input, quick.filtered);
+        }
+        quick.codes
+    }
+
     /// Each non-blank line of a block of JSON Lines is a case.
     fn lines(&mut self, name: &str, first_line: usize, bytes: &[u8]) {
         let bank = &self.settings.rules.questions;
@@ -304,7 +359,13 @@ impl Rows<'_, '_> {
             case.assessed_at = Some(at.clone());
         }
         let moment = settings.at.as_ref().unwrap_or(&settings.now);
-        let outcome = engine::assess(area, &settings.rules.questions, &case, moment);
+        let outcome = engine::assess_to(
+            area,
+            &settings.rules.questions,
+            &case,
+            moment,
+            settings.detail(),
+        );
         self.tally.assessed(&outcome, &self.input);
         if settings.audit {
             let mut row = super::report::row(source, &outcome, &settings.rules.questions);
