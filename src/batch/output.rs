@@ -785,6 +785,64 @@ mod tests {
         assert_eq!(back["reference"], text);
     }
 
+    /// A CSV row and a table line are made from a result worked out only as far as they
+    /// read (`engine::Detail::Levels`): each must be what the whole result gives, for every
+    /// example case in every area, as written and with every answer not known (the
+    /// unknowns' paths), in hours and out of them. A row that starts reading something the
+    /// lighter result leaves out fails here.
+    #[test]
+    fn a_row_from_the_levels_alone_is_the_row_of_the_whole_result() {
+        let rules = crate::rules::bundled().unwrap();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/cases");
+        let mut cases = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let format = match path.extension().and_then(|e| e.to_str()) {
+                Some("yaml") => crate::case::Format::Yaml,
+                Some("json") => crate::case::Format::Json,
+                _ => continue,
+            };
+            let text = std::fs::read_to_string(&path).unwrap();
+            let case = crate::case::parse(&text, format, "example", &rules.questions).unwrap();
+            let mut unknown = case.clone();
+            unknown.answers = crate::question::Answers::unknown(rules.questions.len());
+            for child in &mut unknown.children {
+                child.answers = crate::question::Answers::unknown(rules.questions.len());
+            }
+            cases.extend([case, unknown]);
+        }
+        assert!(cases.len() >= 20, "{} cases", cases.len());
+        // A Tuesday morning, and a Saturday night.
+        let moments = ["2026-11-24T10:00", "2026-11-28T23:30"];
+        for area in rules.areas.iter() {
+            for case in &cases {
+                for at in moments {
+                    let at = crate::hours::parse_moment(at).unwrap();
+                    let full = crate::engine::assess(area, &rules.questions, case, &at);
+                    let levels = crate::engine::assess_to(
+                        area,
+                        &rules.questions,
+                        case,
+                        &at,
+                        crate::engine::Detail::Levels,
+                    );
+                    let (mut a, mut b) = (Vec::new(), Vec::new());
+                    csv_assessed(&rules, "x", &full, &mut a);
+                    csv_assessed(&rules, "x", &levels, &mut b);
+                    table_assessed(&rules, "x", &full, false, &mut a);
+                    table_assessed(&rules, "x", &levels, false, &mut b);
+                    assert_eq!(
+                        String::from_utf8(a).unwrap(),
+                        String::from_utf8(b).unwrap(),
+                        "{} {:?}",
+                        area.id,
+                        case.reference
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn cells_are_quoted_only_when_they_must_be() {
         let mut out = Vec::new();
