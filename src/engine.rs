@@ -11,8 +11,8 @@ use crate::condition::Facts;
 use crate::hours::Clock;
 use crate::question::{About, Answers, QId, QSet, QuestionBank};
 use crate::rules::model::{Action, Area, Contact, Route, RouteRole};
-use crate::rules::score::score;
 pub use crate::rules::score::{Effect, Reason};
+use crate::rules::score::{Holds, score};
 use crate::values::Tier;
 
 #[derive(Debug, Clone)]
@@ -429,10 +429,48 @@ fn could_matter_for(area: &Area, q: QId, facts: &Facts) -> bool {
         .any(|when| when.could_hold(facts))
 }
 
-/// The level `assess` gives a child with these answers (its `level`), and nothing else: no
-/// unknowns, routes, actions or contacts. For audits that try one answer after another.
-pub fn child_level(area: &Area, household: &Answers, answers: &Answers, age: Option<u8>) -> Tier {
-    score(area, &Facts::child(household, answers, age), false).tier
+/// A child's level tried with one answer after another, each alone, for an audit: its
+/// scoring rules are tested once, and each try tests again only the rules that read the
+/// answer tried ([`Holds::tier_if`]).
+pub struct Trial<'c> {
+    area: &'c Area,
+    /// The household's answers and the child's, each try set in them and put back after.
+    household: Answers,
+    answers: Answers,
+    age: Option<u8>,
+    holds: Holds,
+}
+
+impl<'c> Trial<'c> {
+    pub fn new(area: &'c Area, household: &Answers, child: &Child) -> Trial<'c> {
+        let facts = Facts::child(household, &child.answers, child.age);
+        Trial {
+            area,
+            household: household.clone(),
+            answers: child.answers.clone(),
+            age: child.age,
+            holds: Holds::of(area, &facts),
+        }
+    }
+
+    /// The level the child would be at if the answer to `q` (a question about `about`)
+    /// were `answer`, every other answer as it is: the level [`assess`] gives the child
+    /// with those answers.
+    pub fn level_if(&mut self, q: QId, about: About, answer: crate::question::Answer) -> Tier {
+        let slot = match about {
+            About::Household => &mut self.household,
+            About::Child => &mut self.answers,
+        };
+        let was = slot.get(q);
+        slot.set(q, answer);
+        let facts = Facts::child(&self.household, &self.answers, self.age);
+        let tier = self.holds.tier_if(self.area, &facts, q);
+        match about {
+            About::Household => self.household.set(q, was),
+            About::Child => self.answers.set(q, was),
+        }
+        tier
+    }
 }
 
 /// One unknown answer that alone could raise a child's level: the question, and the level

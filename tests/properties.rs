@@ -74,6 +74,14 @@ fn case() -> impl Strategy<Value = Case> {
         })
 }
 
+/// The answer `case` gives to `q` (the household's, or child `i`'s).
+fn case_answer(case: &Case, i: usize, q: QId, about: About) -> Answer {
+    match about {
+        About::Household => case.answers.get(q),
+        About::Child => case.children[i].answers.get(q),
+    }
+}
+
 fn area() -> impl Strategy<Value = usize> {
     0..rules().areas.len()
 }
@@ -306,15 +314,46 @@ proptest! {
         }
     }
 
-    /// The audit's what-ifs use `child_level`: it must be the level `assess` gives.
+    /// The audit's what-ifs (`engine::Trial`) test again only the rules that read the
+    /// answer tried: each must be the level `assess` gives the case with that one answer
+    /// changed, for every question, about the household or the child, and every answer
+    /// (yes, no, not known, counts), tried one after another on the same trial.
     #[test]
-    fn child_level_is_the_level_assess_gives(case in case(), index in area(), at in moment()) {
+    fn a_trial_of_one_answer_is_the_level_assess_gives_it(
+        case in case(),
+        index in area(),
+        at in moment(),
+        counts in proptest::collection::vec(0u32..6, 4),
+    ) {
         let area = &rules().areas[index];
-        let outcome = engine::assess(area, &rules().questions, &case, &at);
-        for (child, assessed) in case.children.iter().zip(&outcome.children) {
+        let bank = &rules().questions;
+        let outcome = engine::assess(area, bank, &case, &at);
+        for (i, child) in case.children.iter().enumerate() {
+            let mut trial = engine::Trial::new(area, &case.answers, child);
+            for (q, question) in bank.questions() {
+                let answers = match question.kind {
+                    Kind::Yesno => vec![Answer::Yes, Answer::No, Answer::Unknown],
+                    Kind::Count => counts.iter().map(|n| Answer::Count(*n)).chain([Answer::Unknown]).collect(),
+                };
+                for answer in answers {
+                    let mut changed = case.clone();
+                    match question.about {
+                        About::Household => changed.answers.set(q, answer),
+                        About::Child => changed.children[i].answers.set(q, answer),
+                    }
+                    let expected = engine::assess(area, bank, &changed, &at).children[i].level;
+                    prop_assert_eq!(
+                        trial.level_if(q, question.about, answer),
+                        expected,
+                        "{} = {:?} for child {}", &question.id, answer, i
+                    );
+                }
+            }
+            // Each try is put back: the trial still gives the child's own level.
+            let (q, question) = bank.questions().next().unwrap();
             prop_assert_eq!(
-                engine::child_level(area, &case.answers, &child.answers, child.age),
-                assessed.level
+                trial.level_if(q, question.about, case_answer(&case, i, q, question.about)),
+                outcome.children[i].level
             );
         }
     }

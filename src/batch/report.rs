@@ -156,7 +156,10 @@ pub fn row(source: &str, outcome: &Outcome, bank: &QuestionBank) -> AuditRow {
         // quadratic.
         let mut tried: std::collections::HashSet<(QId, Option<usize>)> =
             std::collections::HashSet::new();
-        for &index in &hopeful {
+        let mut trials: Vec<engine::Trial> = (hopeful.iter())
+            .map(|&i| engine::Trial::new(outcome.area, &case.answers, &case.children[i]))
+            .collect();
+        for (at, &index) in hopeful.iter().enumerate() {
             for &q in &outcome.children[index].unknowns {
                 let question = bank.question(q);
                 let whose = match question.about {
@@ -169,20 +172,9 @@ pub fn row(source: &str, outcome: &Outcome, bank: &QuestionBank) -> AuditRow {
                 let answer = question.worrying.worst();
                 let raises = match whose {
                     None => {
-                        let mut household = case.answers.clone();
-                        household.set(q, answer);
-                        hopeful.iter().any(|&i| {
-                            let child = &case.children[i];
-                            engine::child_level(outcome.area, &household, &child.answers, child.age)
-                                > tool
-                        })
+                        (trials.iter_mut()).any(|t| t.level_if(q, question.about, answer) > tool)
                     }
-                    Some(i) => {
-                        let child = &case.children[i];
-                        let mut answers = child.answers.clone();
-                        answers.set(q, answer);
-                        engine::child_level(outcome.area, &case.answers, &answers, child.age) > tool
-                    }
+                    Some(_) => trials[at].level_if(q, question.about, answer) > tool,
                 };
                 if raises && !raising.contains(&question.short) {
                     raising.push(question.short.clone());

@@ -69,6 +69,25 @@ pub struct Area {
     /// can tell cheaply whether such a question could matter for a child.
     #[serde(skip)]
     pub tested_by: Vec<(crate::question::QId, Vec<Condition>)>,
+    /// For each question, the scoring rules that test its answer: the rules one answer can
+    /// make hold or not (`Holds::tier_if` in `score.rs`). Filled in when the
+    /// rules are loaded.
+    #[serde(skip)]
+    pub scoring_tests: ScoringTests,
+}
+
+/// For each question (by its index in the bank), the scoring rules of an area that test
+/// its answer.
+#[derive(Debug, Clone, Default)]
+pub struct ScoringTests(pub Vec<Vec<ScoringRule>>);
+
+/// One scoring rule of an area, by its place among its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScoringRule {
+    Weight(usize),
+    Protective(usize),
+    Limit,
+    Floor(usize),
 }
 
 /// `rules/england.yaml`: what English law and statutory guidance make of each worrying
@@ -597,6 +616,32 @@ impl Area {
             uses = grown;
         }
         self.uses = uses;
+        let scoring = &self.scoring;
+        let rules = (scoring.weights.iter().enumerate())
+            .map(|(i, r)| (ScoringRule::Weight(i), &r.when))
+            .chain(
+                (scoring.protective.factors.iter().enumerate())
+                    .map(|(i, r)| (ScoringRule::Protective(i), &r.when)),
+            )
+            .chain(
+                self.score_limit
+                    .iter()
+                    .map(|l| (ScoringRule::Limit, &l.when)),
+            )
+            .chain(
+                (scoring.floors.iter().enumerate()).map(|(i, f)| (ScoringRule::Floor(i), &f.when)),
+            );
+        let mut tests = vec![Vec::new(); bank.len()];
+        for (rule, when) in rules {
+            for atom in when.atoms() {
+                if let Condition::Answer(q, _) = atom
+                    && !tests[q.index()].contains(&rule)
+                {
+                    tests[q.index()].push(rule);
+                }
+            }
+        }
+        self.scoring_tests = ScoringTests(tests);
         self.tested_by = bank
             .questions()
             .filter(|(q, question)| question.after_children && uses.contains(*q))
