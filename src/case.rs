@@ -468,21 +468,22 @@ impl<'de> Visitor<'de> for ChildOf<'_> {
         let mut unborn: Option<bool> = None;
         let mut answers: Option<Answers> = None;
         while let Some(key) = map.next_key::<String>()? {
-            let repeated = match key.as_str() {
-                "id" => id
-                    .replace(map.next_value_seed(ChildId {
+            let (field, repeated) = match key.as_str() {
+                "id" => {
+                    let read = map.next_value_seed(ChildId {
                         before: self.before,
-                    })?)
-                    .is_some(),
-                "age" => age.replace(map.next_value()?).is_some(),
-                "unborn" => unborn.replace(map.next_value()?).is_some(),
-                "answers" => answers
-                    .replace(map.next_value_seed(AnswersFor(About::Child))?)
-                    .is_some(),
+                    })?;
+                    ("id", id.replace(read).is_some())
+                }
+                "age" => ("age", age.replace(map.next_value()?).is_some()),
+                "unborn" => ("unborn", unborn.replace(map.next_value()?).is_some()),
+                "answers" => {
+                    let read = map.next_value_seed(AnswersFor(About::Child))?;
+                    ("answers", answers.replace(read).is_some())
+                }
                 other => return Err(de::Error::unknown_field(other, FIELDS)),
             };
             if repeated {
-                let field = FIELDS.iter().find(|f| **f == key).copied().unwrap_or("id");
                 return Err(de::Error::duplicate_field(field));
             }
         }

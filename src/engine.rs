@@ -265,9 +265,10 @@ pub fn assess_to<'a>(
         .routes
         .iter()
         .filter_map(|route| {
-            let mut because = match full {
-                true => route.when.fired_by(&household),
-                false => QSet::default(),
+            let mut because = if full {
+                route.when.fired_by(&household)
+            } else {
+                QSet::default()
             };
             let mut because_each = Vec::new();
             let for_children: Vec<&str> = children
@@ -325,13 +326,12 @@ pub fn assess_to<'a>(
             );
         }
     }
-    let actions = match full {
-        true => area
-            .actions
-            .iter()
+    let actions = if full {
+        (area.actions.iter())
             .filter(|a| a.when.holds(&household))
-            .collect(),
-        false => Vec::new(),
+            .collect()
+    } else {
+        Vec::new()
     };
     let emergency = routes
         .iter()
@@ -345,15 +345,16 @@ pub fn assess_to<'a>(
         .is_unknown();
     let urgent = emergency || danger_not_ruled_out || overall == Some(Tier::TOP);
     let clock = area.bank_holidays.clock(at);
-    let contacts = match full {
-        true => contacts_now(
+    let contacts = if full {
+        contacts_now(
             area,
             &routes,
             clock,
             emergency || danger_not_ruled_out,
             urgent,
-        ),
-        false => Vec::new(),
+        )
+    } else {
+        Vec::new()
     };
     Outcome {
         area,
