@@ -2,26 +2,9 @@
 //! hold opaque references and child labels, never names. Everything a file can get wrong
 //! is refused with the file, the line and column where known, and what to do.
 
-use crate::error::{Code, Diagnostic, Location, find_key_value};
+use crate::error::{Code, Diagnostic, Location};
+use crate::seek::Step;
 
-/// Where `key: value` stands (YAML, or JSON's `"key": "value"`) for the `nth` time.
-pub fn find_field(text: &str, key: &str, value: &str, nth: usize) -> Option<Location> {
-    let quoted = format!("\"{value}\"");
-    let json_key = format!("\"{key}\"");
-    let forms = [
-        (key, value),
-        (key, quoted.as_str()),
-        (json_key.as_str(), quoted.as_str()),
-        (json_key.as_str(), value),
-    ];
-    let mut hits: Vec<Location> = forms
-        .iter()
-        .flat_map(|(k, v)| (0..=nth).filter_map(move |i| find_key_value(text, k, v, i)))
-        .collect();
-    hits.sort_by_key(|l| (l.line, l.column));
-    hits.dedup();
-    hits.get(nth).copied()
-}
 use crate::parse::{FromScalar, Scalar, ScalarSeed};
 use crate::question::{About, Answers, AnswersFor, QId, QuestionBank};
 use crate::refused::{Refused, parsing, raise};
@@ -126,7 +109,7 @@ pub fn parse(
     bank: &Arc<QuestionBank>,
 ) -> Result<Case, Diagnostic> {
     let case = parse_before_applies(text, format, name, bank)?;
-    applies(&case, bank, text, name)?;
+    applies(&case, bank, text, format, name)?;
     Ok(case)
 }
 
@@ -204,24 +187,47 @@ pub struct NotApplicable {
 /// Every answer given must be to a question that can apply: its `ask_when` (opening
 /// answers, the child's age) could hold, and an unborn child is asked only what is asked
 /// before birth. An explicit answer is never ignored: one that cannot apply is refused,
-/// naming the answer and what rules it out, so it is never scored silently.
-pub fn applies(case: &Case, bank: &QuestionBank, text: &str, name: &str) -> Result<(), Diagnostic> {
+/// naming the answer and what rules it out, so it is never scored silently. The refusal
+/// stands on the answer's own key, where the parser reads it in `text`.
+pub fn applies(
+    case: &Case,
+    bank: &QuestionBank,
+    text: &str,
+    format: Format,
+    name: &str,
+) -> Result<(), Diagnostic> {
     match not_applicable(case, bank) {
         None => Ok(()),
         Some(found) => {
-            let child = found.child.map(|i| &case.children[i]);
             let id = bank.name(found.question);
-            let from = child.and_then(|c| find_field(text, "id", &c.id, 0));
-            let at = from
-                .map(|f| f.offset_in(text))
-                .and_then(|start| {
-                    find_key_value(&text[start..], id, "", 0)
-                        .or_else(|| find_key_value(&text[start..], &format!("\"{id}\""), "", 0))
-                        .map(|l| Location::of_offset(text, start + l.offset_in(&text[start..])))
-                })
-                .or_else(|| find_field(text, id, "", 0));
+            let at = match found.child {
+                None => locate(text, format, &[Step::Key("answers"), Step::Key(id)]),
+                Some(i) => locate(
+                    text,
+                    format,
+                    &[
+                        Step::Key("children"),
+                        Step::Index(i),
+                        Step::Key("answers"),
+                        Step::Key(id),
+                    ],
+                ),
+            };
             Err(not_applicable_error(case, bank, &found, name).at(at))
         }
+    }
+}
+
+/// Where the case in `text` (the file `name`) writes its `area:`, found by the parser.
+pub fn area_at(text: &str, name: &str) -> Option<Location> {
+    locate(text, Format::detect(name, text), &[Step::Key("area")])
+}
+
+/// Where the value at `path` stands in a case's `text`, found by the parser of its format.
+pub fn locate(text: &str, format: Format, path: &[Step]) -> Option<Location> {
+    match format {
+        Format::Yaml => crate::yaml::locate(text, path),
+        Format::Json => crate::seek::in_json(text, path),
     }
 }
 

@@ -22,7 +22,7 @@ pub mod scenario;
 pub mod settings;
 
 pub use threshold_model::{
-    condition, error, files, hours, parse, question, refused, text, values, yaml,
+    condition, error, files, hours, parse, question, refused, seek, text, values, yaml,
 };
 
 #[cfg(feature = "cli")]

@@ -53,7 +53,7 @@ pub fn resolve_area<'r>(
     case_area: Option<&str>,
     default: impl FnOnce() -> Result<Option<&'r Area>, Diagnostic>,
     file: &str,
-    area_at: impl FnOnce(&str) -> Option<Location>,
+    area_at: impl FnOnce() -> Option<Location>,
 ) -> Result<Option<&'r Area>, Diagnostic> {
     if flag.is_some() {
         return Ok(flag);
@@ -61,7 +61,7 @@ pub fn resolve_area<'r>(
     match case_area {
         Some(id) => rules.area_or_error(id).map(Some).map_err(|e| {
             Diagnostic::error(Code::CaseArea, file, e)
-                .at(area_at(id))
+                .at(area_at())
                 .help("fix `area:` in the case file, or pass --area")
         }),
         None => default(),

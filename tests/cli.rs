@@ -652,6 +652,62 @@ fn a_recorded_reason_is_kept_beside_the_recorded_level() {
     assert!(!markdown.contains(" <img"), "{markdown}");
 }
 
+/// A refusal that needs the whole case read (an area the rules do not have, an answer
+/// that cannot apply) stands where the value is written, found by the parser: never on
+/// words that only mention it (a reason's text), never on another child's answer.
+#[test]
+fn a_refusal_of_the_whole_case_stands_on_the_value_not_on_words_that_mention_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mentioned = dir.path().join("mentioned.yaml");
+    std::fs::write(
+        &mentioned,
+        "schema: 1\nreference: R-7\nrecorded_level: 2\nrecorded_reason: |\n  the old file said\n  area: nowhere\narea: nowhere\nanswers: {immediate_danger: no}\nchildren: [{id: A, age: 4}]\n",
+    )
+    .unwrap();
+    let shown = mentioned.display().to_string();
+    for args in [vec!["assess", &shown], vec!["batch", &shown]] {
+        threshold()
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(contains(format!("{shown}:7:1: error[E-CASE-AREA]")));
+    }
+    // One line of JSON: child B's answer, not child A's (the same question, which
+    // applies to A), nor the first place the question's name is written.
+    let line = r#"{"schema":1,"area":"salford","answers":{"immediate_danger":"no"},"children":[{"id":"A","age":9,"answers":{"young_carer":"yes","young_carer_impact":"yes"}},{"id":"B","age":9,"answers":{"young_carer":"no","young_carer_impact":"yes"}}]}"#;
+    let column = 1 + line.rfind("\"young_carer_impact\"").unwrap();
+    let json = dir.path().join("two.json");
+    std::fs::write(&json, line).unwrap();
+    let shown = json.display().to_string();
+    threshold()
+        .args(["assess", &shown])
+        .assert()
+        .code(2)
+        .stderr(contains(format!(
+            "{shown}:1:{column}: error[E-CASE-NOT-APPLICABLE]: child `B`: `young_carer_impact` is answered"
+        )));
+    let lines = dir.path().join("cases.jsonl");
+    std::fs::write(
+        &lines,
+        format!(
+            "{}\n{line}\n",
+            line.replace("\"B\"", "\"C\"")
+                .replace("\"no\",\"young", "\"yes\",\"young")
+        ),
+    )
+    .unwrap();
+    let shown = lines.display().to_string();
+    let out = threshold()
+        .args(["batch", &shown, "--format", "jsonl"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(&format!("{shown}:2:{column}: error[E-CASE-NOT-APPLICABLE]")),
+        "{stderr}"
+    );
+}
+
 /// An answer whose opening question rules it out, or outside its age gate, is refused
 /// naming both (SPEC 12), in a case file and in a batch row.
 #[test]

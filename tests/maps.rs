@@ -754,12 +754,20 @@ fn a_row_of_empty_cells_is_counted_with_the_rows_filtered_out_a_blank_line_is_no
 #[test]
 fn a_filter_needs_one_of_keep_and_skip_and_some_values_in_it() {
     let dir = tempfile::tempdir().unwrap();
-    for filter in [
-        "filter: {column: AssessmentStatus, keep: [Complete], skip: [Open]}\n",
-        "filter: {column: AssessmentStatus}\n",
+    // Each refused at the filter at fault: the one filter's line, or its own in a list.
+    for (filter, line) in [
+        (
+            "filter: {column: AssessmentStatus, keep: [Complete], skip: [Open]}\n",
+            4,
+        ),
+        ("filter: {column: AssessmentStatus}\n", 4),
         // Would leave out every row (or none): a mistake, never read as one.
-        "filter: {column: AssessmentStatus, keep: []}\n",
-        "filter:\n  - {column: AssessmentStatus, skip: []}\n",
+        ("filter: {column: AssessmentStatus, keep: []}\n", 4),
+        ("filter:\n  - {column: AssessmentStatus, skip: []}\n", 5),
+        (
+            "filter:\n  - {column: AssessmentStatus, keep: [Complete]}\n  # skip: []\n  - {column: AssessmentStatus, skip: []}\n",
+            7,
+        ),
     ] {
         let map = small_map(
             dir.path(),
@@ -769,7 +777,7 @@ fn a_filter_needs_one_of_keep_and_skip_and_some_values_in_it() {
         assert_eq!(run.code, 2, "{filter}{}", run.stderr);
         assert!(run.stdout.is_empty(), "{filter}");
         assert!(
-            run.stderr.contains(&format!("{map}:4:"))
+            run.stderr.contains(&format!("{map}:{line}:"))
                 && run
                     .stderr
                     .contains("the filter on `AssessmentStatus` needs"),

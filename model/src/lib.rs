@@ -15,6 +15,7 @@ pub mod parse;
 pub mod question;
 pub mod refused;
 pub mod rules;
+pub mod seek;
 pub mod text;
 pub mod values;
 pub mod yaml;

@@ -49,6 +49,23 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, ParseError> {
     })
 }
 
+/// Where the value at `path` stands in the YAML `text`, as the parser places it: a key
+/// where the key is written, an element where it starts (see [`crate::seek`]).
+pub fn locate(text: &str, path: &[crate::seek::Step]) -> Option<Location> {
+    use serde::de::DeserializeSeed;
+    let error = crate::seek::Seek(path)
+        .deserialize(yaml_serde::Deserializer::from_str(text))
+        .err()?;
+    let at = error.location()?;
+    error
+        .to_string()
+        .contains(crate::seek::FOUND)
+        .then(|| Location {
+            line: at.line(),
+            column: at.column(),
+        })
+}
+
 /// `at`, or the end of `text` when the parser puts an error past it: at the end of the
 /// stream it can name the line after the last (`[` as a file's last character is
 /// refused at line 91 of a file of 90 lines). Lines are counted as YAML counts them: CR,

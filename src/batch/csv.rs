@@ -563,7 +563,9 @@ impl Group {
                 first_line = line;
             }
         }
-        crate::case::applies(&case, bank, "", &self.name).ok()?;
+        if crate::case::not_applicable(&case, bank).is_some() {
+            return None;
+        }
         Some(case)
     }
 
@@ -598,7 +600,9 @@ impl Group {
                 case.children.push(child);
             }
         }
-        crate::case::applies(&case, bank, "", &self.name).ok()?;
+        if crate::case::not_applicable(&case, bank).is_some() {
+            return None;
+        }
         Some(case)
     }
 

@@ -13,6 +13,7 @@ use super::csv::{Bad, Cell, Column, Group, Header, Originals, Row};
 use crate::case::{Case, Child};
 use crate::error::{Diagnostic, Location};
 use crate::question::{About, Answer, Answers, Kind, QId, QuestionBank, Worrying};
+use crate::seek::Step;
 use crate::values::{ChildLabel, Reference, Tier};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -367,7 +368,7 @@ impl Map {
             return Err(t.refuse(
                 "`columns: unborn` is read in the words of `answers:`, which gives none for yes or for no"
                     .into(),
-                t.at("unborn", ""),
+                t.at(&[Step::Key("columns"), Step::Key("unborn")]),
             ));
         }
         let questions = file.questions(&t, bank, &defaults)?;
@@ -395,9 +396,9 @@ struct MapText<'a> {
 }
 
 impl MapText<'_> {
-    /// Where `key: value` is written in the map.
-    fn at(&self, key: &str, value: &str) -> Option<Location> {
-        crate::case::find_field(self.text, key, value, 0)
+    /// Where the key or element at `path` is written in the map, found by the parser.
+    fn at(&self, path: &[Step]) -> Option<Location> {
+        crate::yaml::locate(self.text, path)
     }
 
     /// The refusal of the map for `message`, at `location`.
@@ -407,21 +408,36 @@ impl MapText<'_> {
             .help(MAP_HELP)
     }
 
-    /// The bank's question `id`, or the refusal of an unknown one (naming the nearest).
-    fn question(&self, bank: &QuestionBank, id: &str) -> Result<QId, Diagnostic> {
+    /// Where element `i` of the list `key` is written; where `key` is, if it is one value
+    /// (a list of one may be written as its value).
+    fn element(&self, key: &str, i: usize) -> Option<Location> {
+        self.at(&[Step::Key(key), Step::Index(i)])
+            .or_else(|| self.at(&[Step::Key(key)]))
+    }
+
+    /// The bank's question `id`, written at `path`, or the refusal of an unknown one
+    /// (naming the nearest).
+    fn question(&self, bank: &QuestionBank, id: &str, path: &[Step]) -> Result<QId, Diagnostic> {
         bank.get(id).ok_or_else(|| {
             let near = crate::error::nearest(id, bank.questions().map(|(_, q)| q.id.as_str()));
             let hint = near.map_or(String::new(), |n| format!(" (did you mean `{n}`?)"));
-            self.refuse(format!("unknown question `{id}`{hint}"), self.at(id, ""))
+            self.refuse(format!("unknown question `{id}`{hint}"), self.at(path))
         })
     }
 
-    /// Two keys read as one (a code in another case, say), refused at the later.
-    fn same(&self, keys: Vec<(&String, String)>, what: &str) -> Result<(), Diagnostic> {
+    /// Two keys of the mapping at `path` read as one (a code in another case, say),
+    /// refused at the later.
+    fn same(
+        &self,
+        path: &[Step],
+        keys: Vec<(&String, String)>,
+        what: &str,
+    ) -> Result<(), Diagnostic> {
+        let at = |key: &str| self.at(&[path, &[Step::Key(key)]].concat());
         let mut seen: HashMap<String, &String> = HashMap::new();
         for (written, key) in keys {
             if let Some(first) = seen.insert(key, written) {
-                let (a, b) = (self.at(first, ""), self.at(written, ""));
+                let (a, b) = (at(first), at(written));
                 let (earlier, later, location) =
                     if a.map(|l| (l.line, l.column)) > b.map(|l| (l.line, l.column)) {
                         (written, first, a)
@@ -482,26 +498,31 @@ impl MapFile {
                     "`map: {}` is not a map version this tool reads (1)",
                     self.map
                 ),
-                t.at("map", &self.map.to_string()),
+                t.at(&[Step::Key("map")]),
             ));
         }
         if self.columns.age.is_some() == self.columns.date_of_birth.is_some() {
             return Err(t.refuse(
                 "the map needs exactly one of `columns: age` and `columns: date_of_birth`"
                     .to_string(),
-                t.at("columns", ""),
+                t.at(&[Step::Key("columns")]),
             ));
         }
-        if let Some(format) = self.date_format.iter().find(|f| !f.contains('%')) {
+        if let Some((i, format)) = self
+            .date_format
+            .iter()
+            .enumerate()
+            .find(|(_, f)| !f.contains('%'))
+        {
             return Err(t.refuse(
                 format!("`date_format: {format}` has no `%` field (for example %d/%m/%Y)"),
-                t.at("date_format", format),
+                t.element("date_format", i),
             ));
         }
         if self.columns.expected_date_of_birth.is_some() && self.columns.date_of_birth.is_none() {
             return Err(t.refuse(
                 "`columns: expected_date_of_birth` needs `columns: date_of_birth` (an age column gives no birth date to tell a born child from one expected)".to_string(),
-                t.at("expected_date_of_birth", ""),
+                t.at(&[Step::Key("columns"), Step::Key("expected_date_of_birth")]),
             ));
         }
         if let Some(key) = &self.case_key
@@ -514,7 +535,7 @@ impl MapFile {
                     "`case_key:` does not list the household reference `{}`: the rows of a case must be of one household",
                     self.columns.reference
                 ),
-                t.at("case_key", ""),
+                t.at(&[Step::Key("case_key")]),
             ));
         }
         Ok(())
@@ -522,7 +543,7 @@ impl MapFile {
 
     /// The filters, checked: each keeps or skips at least one value.
     fn check_filters(&self, t: &MapText) -> Result<(), Diagnostic> {
-        for filter in &self.filter {
+        for (i, filter) in self.filter.iter().enumerate() {
             let values = filter.keep.as_ref().or(filter.skip.as_ref());
             if filter.keep.is_some() == filter.skip.is_some() || values.is_some_and(Vec::is_empty) {
                 return Err(t.refuse(
@@ -530,7 +551,7 @@ impl MapFile {
                         "the filter on `{}` needs exactly one of `keep:` (the values of the rows read) and `skip:` (the values of the rows left out), with at least one value",
                         filter.column
                     ),
-                    t.at("filter", ""),
+                    t.element("filter", i),
                 ));
             }
         }
@@ -541,12 +562,14 @@ impl MapFile {
     fn check_repeats(&self, t: &MapText) -> Result<(), Diagnostic> {
         if let Some(level) = &self.recorded_level {
             t.same(
+                &[Step::Key("recorded_level"), Step::Key("values")],
                 level.values.keys().map(|w| (w, normalise(w))).collect(),
                 "value (values are matched whatever their case, spacing and punctuation)",
             )?;
         }
         if let Some(factors) = &self.factors {
             t.same(
+                &[Step::Key("factors"), Step::Key("codes")],
                 factors
                     .codes
                     .keys()
@@ -566,7 +589,11 @@ impl MapFile {
             let Ok(tier) = Tier::try_from(number) else {
                 return Err(t.refuse(
                     format!("recorded level `{word}` is {number}: a level is 1 to 4"),
-                    t.at(word, &number.to_string()),
+                    t.at(&[
+                        Step::Key("recorded_level"),
+                        Step::Key("values"),
+                        Step::Key(word),
+                    ]),
                 ));
             };
             levels.push((normalise(word), tier));
@@ -583,7 +610,8 @@ impl MapFile {
     ) -> Result<Vec<(QId, Vec<String>, Words)>, Diagnostic> {
         let mut questions = Vec::new();
         for (id, q) in &self.questions {
-            let qid = t.question(bank, id)?;
+            let at = [Step::Key("questions"), Step::Key(id)];
+            let qid = t.question(bank, id, &at)?;
             let words = Words {
                 yes: q.yes.clone().unwrap_or_else(|| defaults.yes.clone()),
                 no: q.no.clone().unwrap_or_else(|| defaults.no.clone()),
@@ -601,20 +629,20 @@ impl MapFile {
                         format!(
                             "`{id}` needs exactly one of `column:` and `columns:` (a list of one or more)"
                         ),
-                        t.at(id, ""),
+                        t.at(&at),
                     ));
                 }
             };
             if columns.len() > 1 && kind != Kind::Yesno {
                 return Err(t.refuse(
                     format!("`{id}` is a count: it is answered from one column, not several"),
-                    t.at(id, ""),
+                    t.at(&at),
                 ));
             }
             if kind == Kind::Yesno && words.yes.is_empty() && words.no.is_empty() {
                 return Err(t.refuse(
                     format!("`{id}` has no words for yes or no, and `answers:` gives none"),
-                    t.at(id, ""),
+                    t.at(&at),
                 ));
             }
             questions.push((qid, columns, words));
@@ -628,16 +656,16 @@ impl MapFile {
         t: &MapText,
         bank: &QuestionBank,
     ) -> Result<(BTreeMap<String, QId>, Vec<String>), Diagnostic> {
-        let text = t.text;
         let mut codes = BTreeMap::new();
         let mut other_codes = Vec::new();
         if let Some(factors) = &self.factors {
             for (code, id) in &factors.codes {
-                let qid = t.question(bank, id)?;
+                let at = [Step::Key("factors"), Step::Key("codes"), Step::Key(code)];
+                let qid = t.question(bank, id, &at)?;
                 if bank.question(qid).kind != Kind::Yesno {
                     return Err(t.refuse(
                         format!("code `{code}` names `{id}`, which is a count, not yes or no"),
-                        t.at(code, id),
+                        t.at(&at),
                     ));
                 }
                 // With `absent: no` a row without the code answers no: that must be the
@@ -647,21 +675,23 @@ impl MapFile {
                         format!(
                             "code `{code}` names `{id}`, whose worrying answer is not yes: with `absent: no` a row without the code would answer it no"
                         ),
-                        t.at(code, id),
+                        t.at(&at),
                     ));
                 }
                 codes.insert(code.trim().to_uppercase(), qid);
             }
-            for code in &factors.other_codes {
+            for (i, code) in factors.other_codes.iter().enumerate() {
                 let key = code.trim().to_uppercase();
                 if codes.contains_key(&key) || other_codes.contains(&key) {
-                    let list = crate::parse::find_word(text, "other_codes", 0);
-                    let from = list.map_or(0, |l| l.offset_in(text));
                     return Err(t.refuse(
                         format!(
                             "code `{code}` is in `other_codes:` and answers a question in `codes:`, or is listed twice"
                         ),
-                        crate::parse::find_word(text, code, from),
+                        t.at(&[
+                            Step::Key("factors"),
+                            Step::Key("other_codes"),
+                            Step::Index(i),
+                        ]),
                     ));
                 }
                 other_codes.push(key);
@@ -1117,7 +1147,9 @@ impl Pending {
             }
             case.children.push(child);
         }
-        crate::case::applies(&case, bank, "", &plan.source.name).ok()?;
+        if crate::case::not_applicable(&case, bank).is_some() {
+            return None;
+        }
         let (first, _) = &self.rows[0];
         let area_at = plan.fills.iter().zip(columns).find_map(|(fill, column)| {
             let i = match (column, fill) {

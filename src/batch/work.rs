@@ -10,6 +10,7 @@ use crate::engine;
 use crate::error::{Diagnostic, Location};
 use crate::rules::RuleSet;
 use crate::rules::model::Area;
+use crate::seek::Step;
 use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, Sender};
 
@@ -106,6 +107,7 @@ enum Written<'t> {
     /// the file's only case (a YAML file of one document).
     Part {
         text: &'t str,
+        format: case::Format,
         first_line: usize,
         only: bool,
     },
@@ -123,18 +125,21 @@ impl Written<'_> {
         }
     }
 
-    fn area_at(&self, area: &str) -> Option<Location> {
-        let (text, first_line) = match self {
-            Written::File(bytes) => (String::from_utf8_lossy(bytes), 1),
+    /// Where the case writes its `area:`, found by the parser; `name` is the file's.
+    fn area_at(&self, name: &str) -> Option<Location> {
+        match self {
+            Written::File(bytes) => case::area_at(&String::from_utf8_lossy(bytes), name),
             Written::Part {
-                text, first_line, ..
-            } => (std::borrow::Cow::Borrowed(*text), *first_line),
-            Written::At(at) => return *at,
-        };
-        case::find_field(&text, "area", area, 0).map(|mut at| {
-            at.line += first_line - 1;
-            at
-        })
+                text,
+                format,
+                first_line,
+                ..
+            } => case::locate(text, *format, &[Step::Key("area")]).map(|mut at| {
+                at.line += first_line - 1;
+                at
+            }),
+            Written::At(at) => *at,
+        }
     }
 
     /// Where the case starts, when it is part of a file: the place to point at when the
@@ -229,6 +234,7 @@ impl Rows<'_, '_> {
                         let read = parse_part(text, case::Format::Yaml, &name, first_line, bank);
                         let written = Written::Part {
                             text,
+                            format: case::Format::Yaml,
                             first_line,
                             only: number.is_none(),
                         };
@@ -319,6 +325,7 @@ impl Rows<'_, '_> {
                     );
                     let written = Written::Part {
                         text,
+                        format: case::Format::Json,
                         first_line: number,
                         only: false,
                     };
@@ -426,7 +433,7 @@ fn area_of<'r>(
         case.area.as_deref(),
         || Ok(settings.default_area),
         name,
-        |id| written.area_at(id),
+        || written.area_at(name),
     )?
     .ok_or_else(|| crate::settings::no_area(settings.rules, name, written.start()))
 }
@@ -452,7 +459,7 @@ fn parse_part(
     // The fast path skips only the locating: a case whose answers cannot all apply is read
     // again below, for the located refusal.
     if let Some(case) = good
-        && case::applies(&case, bank, "", name).is_ok()
+        && case::not_applicable(&case, bank).is_none()
     {
         return Ok(case);
     }

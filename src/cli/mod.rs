@@ -515,7 +515,7 @@ fn assess(
         case.area.as_deref(),
         || crate::settings::default_area(rules),
         name,
-        |id| crate::case::find_field(&text, "area", id, 0),
+        || crate::case::area_at(&text, name),
     )?
     .ok_or_else(|| crate::settings::no_area(rules, name, None))?;
     // The result keeps the case's own assessment time (or --at); the numbers are for the

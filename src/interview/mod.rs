@@ -94,7 +94,7 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
                 case.area.as_deref(),
                 || crate::settings::default_area(rules),
                 path,
-                |id| crate::case::find_field(&text, "area", id, 0),
+                || crate::case::area_at(&text, path),
             )?;
             (case, area)
         }
@@ -105,7 +105,7 @@ pub fn run(rules: &RuleSet, args: Args, io: &mut Io) -> anyhow::Result<u8> {
                 None,
                 || crate::settings::default_area(rules),
                 "",
-                |_| None,
+                || None,
             )?;
             (Case::empty(rules.questions.len()), area)
         }
