@@ -184,32 +184,25 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RuleFile>, Diagnostic> {
 /// read) refuses the file, as in a rules file.
 fn unsafe_text(file: &RuleFile) -> Option<Diagnostic> {
     let value: serde_json::Value = crate::yaml::from_str(&file.text).ok()?;
-    let mut stack = vec![&value];
-    while let Some(value) = stack.pop() {
-        match value {
-            serde_json::Value::String(s) => {
-                if let Some(c) = s.chars().find(|&c| crate::text::is_unsafe(c) && c != '\n') {
-                    return Some(
-                        Diagnostic::error(
-                            crate::error::Code::ScenarioSource,
-                            &file.path,
-                            format!(
-                                "a control, escape or invisible character (U+{:04X}) in \"{}\"",
-                                c as u32,
-                                crate::text::printable(&crate::text::shorten(s, 60))
-                            ),
-                        )
-                        .at(crate::rules::validate::locate_character(&file.text, c))
-                        .help("a scenario is plain words: remove it (in a double-quoted YAML string, look for a backslash escape such as \\e, \\x1b or \\u202e)"),
-                    );
-                }
-            }
-            serde_json::Value::Array(items) => stack.extend(items),
-            serde_json::Value::Object(map) => stack.extend(map.values()),
-            _ => {}
-        }
-    }
-    None
+    crate::rules::validate::strings(&value)
+        .into_iter()
+        .find_map(|written| {
+            let c = (written.string.chars()).find(|&c| crate::text::is_unsafe(c) && c != '\n')?;
+            Some(
+                Diagnostic::error(
+                    crate::error::Code::ScenarioSource,
+                    &file.path,
+                    format!(
+                        "a control, escape or invisible character (U+{:04X}) in \"{}\"",
+                        c as u32,
+                        crate::text::printable(&crate::text::shorten(written.string, 60))
+                    ),
+                )
+                .at(crate::yaml::locate_nearest(&file.text, &written.path)
+                    .map(|at| crate::rules::validate::character_in(&file.text, at, c)))
+                .help("a scenario is plain words: remove it (in a double-quoted YAML string, look for a backslash escape such as \\e, \\x1b or \\u202e)"),
+            )
+        })
 }
 
 /// Parse scenario files; every file that cannot be read is reported.

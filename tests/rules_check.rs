@@ -108,7 +108,8 @@ fn the_environment_variable_selects_local_rules_too() {
 }
 
 /// Each broken copy: which file, what to break, a fragment of the message, and where the
-/// error must point: `None` at the break itself, or the first line holding this text.
+/// error must point, exactly: `None` at the line where the break starts, or the first line
+/// that starts with this text (lines that start with each of its lines, in turn).
 type Breakage = (
     &'static str,
     &'static str,
@@ -159,14 +160,15 @@ const BREAKAGES: &[Breakage] = &[
         "      label: A child is in immediate danger\n      when: {answer: immediate_danger, is: yes}\n      tier: 5",
         // A tier is 1 to 4 by its type: the parser refuses a 5 where it stands.
         "scoring.floors[0].tier: a level is 1 to 4, not 5",
-        None,
+        Some("      tier: 5"),
     ),
     (
         "areas/redbridge.yaml",
         "    phone: \"020 8708 5350\"\n",
         "",
+        // About the contact: at its id.
         "contact `redbridge_lado` has no phone and no email",
-        None,
+        Some("  - id: redbridge_lado"),
     ),
     (
         "areas/torbay.yaml",
@@ -225,8 +227,9 @@ const BREAKAGES: &[Breakage] = &[
         "areas/salford.yaml",
         "      basis: calibration\n",
         "",
+        // With no `basis:` to point at, at the threshold it belongs to.
         "it must say `basis: calibration`",
-        None,
+        Some("    - tier: 2"),
     ),
     (
         "areas/salford.yaml",
@@ -278,14 +281,14 @@ const BREAKAGES: &[Breakage] = &[
         "ring the Police on {contact:police_999} now",
         "ring the Police on 999 now, then 0161 912 5125",
         "writes the number 0161 912 5125 out",
-        Some("  - id: emergency"),
+        Some("    text: >-\n      A child's immediate safety is at risk"),
     ),
     (
         "areas/trafford.yaml",
         "ring the Police on {contact:police_999} now",
         "ring the Police on {contact:police_99} now",
         "names `{contact:police_99}`, which is not in this area's contacts",
-        Some("  - id: emergency"),
+        Some("    text: >-\n      A child's immediate safety is at risk"),
     ),
     (
         "questions.yaml",
@@ -299,14 +302,14 @@ const BREAKAGES: &[Breakage] = &[
         "  - id: self_harm\n    short: self-harm or suicidal thoughts\n",
         "  - id: self_harm\n    short: self-harm or suicidal thoughts\n    colour: red\n",
         "unknown field `colour`",
-        None,
+        Some("    colour: red"),
     ),
     (
         "areas/salford.yaml",
         "    checked: 2026-11-22\n    confidence: seed_only\n    source: 004_6a0c92154672053a.txt, Getting More Help",
         "    checked: 2026-11-22\n    confidence: sure\n    source: 004_6a0c92154672053a.txt, Getting More Help",
         "unknown variant `sure`",
-        None,
+        Some("    confidence: sure"),
     ),
 ];
 
@@ -345,12 +348,12 @@ fn a_broken_copy_is_refused_with_a_located_error() {
             .collect();
         let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
         let expected = match anchor {
-            Some(anchor) => text.lines().position(|l| l.starts_with(anchor)).unwrap() + 1,
+            Some(anchor) => common::line_of(&text, anchor),
             None => line,
         };
         assert!(
-            position[0].abs_diff(expected) <= 3,
-            "{file}: {message:?} reported at line {} but expected near line {expected}",
+            position[0] == expected,
+            "{file}: {message:?} reported at line {} but expected at line {expected}",
             position[0]
         );
         assert!(stderr.contains("help: "), "{stderr}");

@@ -11,11 +11,13 @@ use crate::error::Location;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 
-/// One step of the path to a value: a mapping's key, or a list's element (from 0).
+/// One step of the path to a value: a mapping's key, or a list's element (from 0); a path
+/// that ends with a key stands at the key, unless `Value` follows it: then at its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step<'a> {
     Key(&'a str),
     Index(usize),
+    Value,
 }
 
 /// The words of the failure raised where the path ends, which no file can write (a
@@ -53,7 +55,9 @@ impl<'de> Visitor<'de> for Seek<'_> {
             want,
             last: rest.is_empty(),
         })? {
-            if found {
+            if found && rest == [Step::Value] {
+                map.next_value_seed(Here)?;
+            } else if found {
                 map.next_value_seed(Seek(rest))?;
             } else {
                 map.next_value::<IgnoredAny>()?;
@@ -344,6 +348,34 @@ mod tests {
         assert_eq!(
             yaml(text, &[Step::Key("values"), Step::Key("2")]),
             Some((3, 3))
+        );
+    }
+
+    #[test]
+    fn a_value_is_found_where_it_starts() {
+        let text = "a:\n  b: \"quoted\"\n  c: {d: 1}\n";
+        let value = |key| yaml(text, &[Step::Key("a"), Step::Key(key), Step::Value]);
+        assert_eq!(value("b"), Some((2, 6)));
+        assert_eq!(value("c"), Some((3, 6)));
+        assert_eq!(
+            json(
+                "{\"a\": {\"b\": \"quoted\"}}",
+                &[Step::Key("a"), Step::Key("b"), Step::Value]
+            ),
+            Some((1, 13))
+        );
+    }
+
+    #[test]
+    fn a_block_scalar_is_found_where_its_words_start() {
+        let text = "quote:\n  - >-\n\n    the words\n    go on\n  - |\n    more\n";
+        assert_eq!(
+            yaml(text, &[Step::Key("quote"), Step::Index(0)]),
+            Some((4, 5))
+        );
+        assert_eq!(
+            yaml(text, &[Step::Key("quote"), Step::Index(1)]),
+            Some((7, 5))
         );
     }
 

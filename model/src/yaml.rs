@@ -57,13 +57,32 @@ pub fn locate(text: &str, path: &[crate::seek::Step]) -> Option<Location> {
         .deserialize(yaml_serde::Deserializer::from_str(text))
         .err()?;
     let at = error.location()?;
-    error
-        .to_string()
-        .contains(crate::seek::FOUND)
-        .then(|| Location {
-            line: at.line(),
-            column: at.column(),
-        })
+    if !error.to_string().contains(crate::seek::FOUND) {
+        return None;
+    }
+    let at = Location {
+        line: at.line(),
+        column: at.column(),
+    };
+    // A block scalar (`>-`, `|`) starts with its indicator; its words start on the next
+    // line that has any.
+    let offset = at.offset_in(text);
+    if text[offset..].starts_with(['>', '|'])
+        && let Some(end) = text[offset..].find('\n')
+    {
+        let words = offset + end + 1;
+        let first = text[words..].find(|c: char| !c.is_whitespace());
+        return Some(first.map_or(at, |i| Location::of_offset(text, words + i)));
+    }
+    Some(at)
+}
+
+/// Where the deepest step of `path` the YAML `text` writes stands: the value at `path`, or
+/// where a field left to its default would be written (the item it belongs to).
+pub fn locate_nearest(text: &str, path: &[crate::seek::Step]) -> Option<Location> {
+    (1..=path.len())
+        .rev()
+        .find_map(|steps| locate(text, &path[..steps]))
 }
 
 /// `at`, or the end of `text` when the parser puts an error past it: at the end of the

@@ -118,3 +118,17 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The 1-based line of `text` where `anchor` stands: the first line that starts with it, or
+/// for an anchor of several lines, the first of lines that start with each of them in turn.
+pub fn line_of(text: &str, anchor: &str) -> usize {
+    let lines: Vec<&str> = text.lines().collect();
+    let parts: Vec<&str> = anchor.split('\n').collect();
+    (0..lines.len())
+        .position(|i| {
+            (parts.iter().enumerate())
+                .all(|(k, part)| lines.get(i + k).is_some_and(|l| l.starts_with(part)))
+        })
+        .unwrap_or_else(|| panic!("{anchor:?} is not in the text"))
+        + 1
+}

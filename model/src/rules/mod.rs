@@ -605,15 +605,8 @@ impl<'a> Loading<'a> {
             .chain(read.national.as_ref().map(|n| n.reviewed))
             .max()
             .unwrap_or(self.today);
-        // Working out where each problem stands means searching the text for every rule;
-        // most of the time nothing is wrong. So the checks run first on no text (every
-        // location comes back unknown, instantly), and only if they find something again
-        // on the real text, for the located messages. The checks are pure: both runs find
-        // the same.
-        let mut found = self.validate(read, latest_review, false);
-        if !found.is_empty() {
-            found = self.validate(read, latest_review, true);
-        }
+        // Where a problem stands is found by the parser only when there is one.
+        let mut found = self.validate(read, latest_review);
         for file in self
             .files
             .iter()
@@ -638,26 +631,14 @@ impl<'a> Loading<'a> {
         found
     }
 
-    /// The bank's, each area's and the national layer's checks, located only when `locating`.
-    fn validate(
-        &self,
-        read: &Read,
-        latest_review: jiff::civil::Date,
-        locating: bool,
-    ) -> Vec<Diagnostic> {
+    /// The bank's, each area's and the national layer's checks.
+    fn validate(&self, read: &Read, latest_review: jiff::civil::Date) -> Vec<Diagnostic> {
         let (today, quotations, library) = (self.today, self.quotations, &read.library);
-        let text = |file: &RuleFile| {
-            if locating {
-                file.text.clone()
-            } else {
-                String::new()
-            }
-        };
         let mut found = validate::questions(
             &read.bank,
             (library, quotations),
             &read.question_sources,
-            &text(self.questions_file),
+            &self.questions_file.text,
             &self.name_of(QUESTIONS_FILE),
             today.max(latest_review),
         );
@@ -667,7 +648,7 @@ impl<'a> Loading<'a> {
                 &read.bank,
                 (library, quotations),
                 &file.path,
-                &text(file),
+                &file.text,
                 &self.name_of(&file.path),
                 today,
             ));
@@ -677,7 +658,7 @@ impl<'a> Loading<'a> {
                 national,
                 &read.bank,
                 (library, quotations),
-                &text(file),
+                &file.text,
                 &self.name_of(NATIONAL_FILE),
                 today.max(latest_review),
             ));

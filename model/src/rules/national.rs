@@ -17,6 +17,7 @@ use crate::answer::{Answer, Answers, QId};
 use crate::condition::{Condition, Facts, Test};
 use crate::error::{Code, Diagnostic, Location};
 use crate::question::{About, QuestionBank, Worrying};
+use crate::seek::Step;
 use crate::values::Tier;
 
 /// Merge `national` into `area`: its floors (as the area's passages lower them), its
@@ -289,19 +290,40 @@ struct Texts<'a> {
 }
 
 impl Texts<'_> {
-    fn error(
-        &self,
-        index: usize,
-        key: &str,
-        value: &str,
-        message: String,
-        help: &str,
-    ) -> Diagnostic {
-        let (text, file) = &self.files[index.min(self.files.len().saturating_sub(1))];
-        let at: Option<Location> = crate::error::find_key_value(text, key, value, 0);
+    fn file(&self, index: usize) -> &(&str, String) {
+        &self.files[index.min(self.files.len().saturating_sub(1))]
+    }
+
+    /// The refusal of what stands at `path` in file `index`, placed there by the parser.
+    fn error(&self, index: usize, path: &[Step], message: String, help: &str) -> Diagnostic {
+        let (text, file) = self.file(index);
+        let at: Option<Location> = crate::yaml::locate_nearest(text, path);
         Diagnostic::error(Code::RulesInvariant, file.clone(), message)
             .at(at)
             .help(help)
+    }
+
+    /// The path to the `id:` of the item `id` of the list at `list` in file `index` (the
+    /// rules merged, an item's place in its file is read from the file); the list itself
+    /// if no item there has that id.
+    fn id_in<'p>(&self, index: usize, list: &[Step<'p>], id: &'p str) -> Vec<Step<'p>> {
+        let (text, _) = self.file(index);
+        let nth = crate::yaml::from_str::<crate::yaml::Value>(text)
+            .ok()
+            .and_then(|document| {
+                let items = list.iter().try_fold(&document, |at, step| match step {
+                    Step::Key(key) => at.get(*key),
+                    Step::Index(nth) => at.get(*nth),
+                    Step::Value => Some(at),
+                })?;
+                items.as_sequence()?.iter().position(|item| {
+                    item.get("id").and_then(crate::yaml::Value::as_str) == Some(id)
+                })
+            });
+        match nth {
+            Some(nth) => [list, &[Step::Index(nth), Step::Key("id")]].concat(),
+            None => list.to_vec(),
+        }
     }
 }
 
@@ -332,8 +354,7 @@ pub fn invariants(
         if nat == Tier::BOTTOM && !alone && reported_gap.insert(q) {
             found.push(texts.error(
                 national_file,
-                "not_a_need_alone",
-                "",
+                &[Step::Key("not_a_need_alone")],
                 format!(
                     "the national layer says nothing of `{name}` alone ({at}): it gives tier 1, \"no additional needs\""
                 ),
@@ -354,8 +375,7 @@ pub fn invariants(
             if tiers[i] < nat && !lowered {
                 found.push(texts.error(
                     i,
-                    "id",
-                    &area.id,
+                    &[Step::Key("id")],
                     format!(
                         "`{name}` alone ({at}) gives tier {} here, below the national layer's tier {nat}",
                         tiers[i]
@@ -434,8 +454,7 @@ fn emergency_fires_on_danger(
     if !route.when.holds_whenever_yes(danger) {
         found.push(texts.error(
             i,
-            "id",
-            &route.id,
+            &texts.id_in(i, &[Step::Key("routes")], &route.id),
             "the emergency route does not fire on immediate danger alone: whatever else is answered, a child in immediate danger gets the emergency route and 999 first".into(),
             &format!("{give} (an `any:` may add more, an `all:` may not)"),
         ));
@@ -447,8 +466,7 @@ fn emergency_fires_on_danger(
     {
         found.push(texts.error(
             i,
-            "id",
-            &route.id,
+            &texts.id_in(i, &[Step::Key("routes")], &route.id),
             "the emergency route's condition tests more than immediate danger: it fires on immediate danger, and on nothing else".into(),
             &give,
         ));
@@ -470,8 +488,7 @@ fn promises_of_floors(
             // The ids are the case-file format's: a bank without one would drop a promise.
             found.push(texts.error(
                 i,
-                "floors",
-                "",
+                &[Step::Key("scoring"), Step::Key("floors")],
                 format!("the question bank has no `{id}`, so the promise that it alone meets the top tier cannot be checked"),
                 &format!("keep the question `{id}` in questions.yaml: case files and the national promises name it"),
             ));
@@ -486,15 +503,14 @@ fn promises_of_floors(
         if !floors.iter().any(|f| f.tier == Tier::TOP) {
             found.push(texts.error(
                 i,
-                "floors",
-                "",
+                &[Step::Key("scoring"), Step::Key("floors")],
                 format!("no floor puts every child at tier 4 when `{id}` is yes, whatever else is answered and at every age"),
                 &format!("add a floor `when: {{answer: {id}, is: yes}}`, `tier: 4`, with no other condition"),
             ));
         }
         // Checked against the national layer as written: a lowering that drops a floor
         // leaves nothing of it in the merged rules.
-        for lowering in &area.lowers_national {
+        for (nth, lowering) in area.lowers_national.iter().enumerate() {
             let lowers_it = national
                 .floors
                 .iter()
@@ -502,8 +518,11 @@ fn promises_of_floors(
             if lowers_it {
                 found.push(texts.error(
                     i,
-                    "floor",
-                    &lowering.floor,
+                    &[
+                        Step::Key("lowers_national"),
+                        Step::Index(nth),
+                        Step::Key("floor"),
+                    ],
                     format!("`lowers_national` lowers `{}`, which meets `{id}` with the top tier: no area may", lowering.floor),
                     "remove the lowering",
                 ));
@@ -519,9 +538,13 @@ fn lowerings(
     national: &National,
     found: &mut Vec<Diagnostic>,
 ) {
-    for lowering in &area.lowers_national {
-        let at =
-            |message: String, help: &str| texts.error(i, "floor", &lowering.floor, message, help);
+    for (nth, lowering) in area.lowers_national.iter().enumerate() {
+        let path = [
+            Step::Key("lowers_national"),
+            Step::Index(nth),
+            Step::Key("floor"),
+        ];
+        let at = |message: String, help: &str| texts.error(i, &path, message, help);
         let floor = national.floors.iter().find(|f| f.id == lowering.floor);
         match (floor, lowering.tier) {
             (None, _) => found.push(at(
@@ -569,8 +592,7 @@ fn lowerings(
         if passage.passage.trim().chars().count() < 20 || !cites {
             found.push(texts.error(
                 i,
-                "top_tier_not_only_section_47",
-                "",
+                &[Step::Key("top_tier_not_only_section_47")],
                 "`top_tier_not_only_section_47` needs the area's own passage and a declared source".into(),
                 "quote the words that put children in need (section 17) in the top tier, and cite them",
             ));
@@ -587,8 +609,7 @@ fn lowerings(
         {
             found.push(texts.error(
                 i,
-                "id",
-                &floor.id,
+                &texts.id_in(i, &[Step::Key("scoring"), Step::Key("floors")], &floor.id),
                 format!("floor `{}` has the id of a national floor", floor.id),
                 "give the area's floor its own id",
             ));
@@ -618,15 +639,14 @@ fn floors_by_age(
             })
             .collect();
         if let (Some(first), Some(last)) = (missed.first(), missed.last()) {
-            let file_index = if floor.layer == Layer::National {
-                texts.files.len() - 1
+            let (file_index, list) = if floor.layer == Layer::National {
+                (texts.files.len() - 1, &[Step::Key("floors")][..])
             } else {
-                i
+                (i, &[Step::Key("scoring"), Step::Key("floors")][..])
             };
             found.push(texts.error(
                 file_index,
-                "id",
-                &floor.id,
+                &texts.id_in(file_index, list, &floor.id),
                 format!(
                     "floor `{}` can never hold for a child aged {} in {}: it needs a child question not asked at that age",
                     floor.id,
@@ -694,8 +714,7 @@ fn routes_fire(
         if !fires {
             found.push(texts.error(
                 i,
-                "id",
-                &area.id,
+                &[Step::Key("id")],
                 format!(
                     "the national route `{}` does not fire here for `{}` alone ({})",
                     route.id,
@@ -742,8 +761,7 @@ fn spread(
                 .map_or("", |(a, _)| a.name.as_str());
             found.push(texts.error(
                 i,
-                "id",
-                &area.id,
+                &[Step::Key("id")],
                 format!(
                     "`{}` alone ({}) gives tier {} in {} but tier {low} in {lowest}: areas differ by more than one tier only where the higher area's own document says so",
                     bank.name(single.question),

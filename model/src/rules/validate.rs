@@ -8,6 +8,7 @@ use crate::condition::{Condition, Test};
 use crate::error::{Diagnostic, Location};
 use crate::hours::{first_run_where, week_cover};
 use crate::question::{About, Answer, Kind, QId, QuestionBank, QuestionRole, Worrying};
+use crate::seek::Step;
 use crate::values::Tier;
 use std::collections::HashSet;
 
@@ -15,6 +16,38 @@ use std::collections::HashSet;
 /// few hundred rules, no sum comes near overflow.
 const MAX_POINTS: i32 = 100;
 const MAX_THRESHOLD: i32 = 1000;
+
+/// Where something stands in the file: the path the parser follows to it, read only when
+/// a message needs it. Where the file does not write the path's last steps (a field left
+/// to its default), the message stands at the deepest step it does write.
+#[derive(Debug, Clone, Default)]
+struct At<'p>(Vec<Step<'p>>);
+
+impl<'p> At<'p> {
+    /// The whole file: a message about nothing in particular.
+    fn file() -> At<'p> {
+        At(Vec::new())
+    }
+
+    /// A key of the file's top level.
+    fn top(key: &'p str) -> At<'p> {
+        At(vec![Step::Key(key)])
+    }
+
+    /// The field `key` of what stands here.
+    fn then(&self, key: &'p str) -> At<'p> {
+        let mut path = self.0.clone();
+        path.push(Step::Key(key));
+        At(path)
+    }
+
+    /// Element `index` of the list that stands here.
+    fn nth(&self, index: usize) -> At<'p> {
+        let mut path = self.0.clone();
+        path.push(Step::Index(index));
+        At(path)
+    }
+}
 
 struct Report<'a> {
     file: &'a str,
@@ -36,62 +69,35 @@ enum Quoting {
 }
 
 impl Report<'_> {
-    /// Where `key: value` stands in the file for the `nth` time.
-    fn locate(&self, key: &str, value: &str, nth: usize) -> Option<Location> {
-        crate::error::find_key_value(self.text, key, value, nth)
+    /// Where `at` stands in the file, found by the parser.
+    fn place(&self, at: &At) -> Option<Location> {
+        crate::yaml::locate_nearest(self.text, &at.0)
     }
 
-    /// Where `key: value` first stands after the line `section:`.
-    fn locate_in(&self, section: &str, key: &str, value: &str) -> Option<Location> {
-        self.locate_after(
-            crate::error::find_key_value(self.text, section, "", 0),
-            key,
-            value,
-        )
-    }
-
-    /// Where `key: value` first stands at or after `at`.
-    fn locate_after(&self, at: Option<Location>, key: &str, value: &str) -> Option<Location> {
-        let start = at?.offset_in(self.text);
-        crate::error::find_key_value(&self.text[start..], key, value, 0).map(|found| {
-            Location::of_offset(self.text, start + found.offset_in(&self.text[start..]))
-        })
-    }
-
-    fn error(&mut self, at: Option<Location>, message: String, help: &str) {
+    fn error(&mut self, at: &At, message: String, help: &str) {
+        let location = self.place(at);
         self.found.push(
             Diagnostic::error(crate::error::Code::RulesInvariant, self.file, message)
-                .at(at)
+                .at(location)
                 .help(help),
         );
     }
 
-    fn warning(&mut self, at: Option<Location>, message: String, help: &str) {
+    fn warning(&mut self, at: &At, message: String, help: &str) {
+        let location = self.place(at);
         self.found.push(
             Diagnostic::warning(crate::error::Code::RulesCheckWarning, self.file, message)
-                .at(at)
+                .at(location)
                 .help(help),
         );
     }
 
     /// Every source begins with the key of a declared document, names no undeclared seed
     /// file, and says "general principle" where it cites a document declared as one.
-    fn source(&mut self, at: Option<Location>, what: &str, source: &str) {
+    fn source(&mut self, item: &At, what: &str, source: &str) {
         if let Some(problem) = citation_problem(self.sources, source) {
-            // Point at the source text itself, which follows the item's own line.
-            let start: String = source
-                .split_whitespace()
-                .take(4)
-                .collect::<Vec<_>>()
-                .join(" ");
-            let from = at.map_or(0, |a| a.offset_in(self.text));
-            let at = self.text[from..]
-                .find(&start)
-                .filter(|_| !start.is_empty())
-                .map(|i| Location::of_offset(self.text, from + i))
-                .or(at);
             self.error(
-                at,
+                &item.then("source"),
                 format!("{what} {problem}"),
                 "begin the source with a key declared under `sources:` (a seed file such as 004_6a0c92154672053a.txt, or a public page's key), then the section; see rules/README.md",
             );
@@ -102,24 +108,33 @@ impl Report<'_> {
     /// documents; every quotation (under `quote:`, or in double quotation marks in the
     /// source or the rationale) stands in a shipped text of a document the item cites; an
     /// item labelled `source` quotes the words it rests on, and not from a third party's
-    /// copy; an interpretation or calibration says why.
-    fn cites(&mut self, at: Option<Location>, what: &str, cite: Citation, words: Quoting) {
-        self.source(at, what, cite.source);
+    /// copy; an interpretation or calibration says why. `item` is where the item stands,
+    /// `at` where a message about it points (its id).
+    fn cites(&mut self, item: &At, at: &At, what: &str, cite: Citation, words: Quoting) {
+        self.source(item, what, cite.source);
         let cited: Vec<&SourceDocument> = self
             .sources
             .iter()
             .filter(|d| cite.source.contains(d.key.as_str()))
             .collect();
         let paths: Vec<&str> = cited.iter().filter_map(|d| d.text.as_deref()).collect();
-        let quote_at = self.locate_after(at, "quote", "").or(at);
         let mut quoted = false;
-        for quote in cite.quote.iter() {
+        for (nth, quote) in cite.quote.iter().enumerate() {
             quoted = true;
-            self.quotation(quote_at, what, quote, &paths, &cited, cite.basis);
+            // (One quotation written as the value of `quote:` itself is placed there.)
+            let quote_at = item.then("quote").nth(nth);
+            self.quotation(&quote_at, what, quote, &paths, &cited, cite.basis);
         }
         for quote in quoted_runs(cite.source) {
             quoted = true;
-            self.quotation(at, what, quote, &paths, &cited, cite.basis);
+            self.quotation(
+                &item.then("source"),
+                what,
+                quote,
+                &paths,
+                &cited,
+                cite.basis,
+            );
         }
         if let Some(rationale) = cite.rationale {
             let all: Vec<&SourceDocument> = self.sources.iter().collect();
@@ -128,9 +143,9 @@ impl Report<'_> {
                 .copied()
                 .chain(self.sources.iter().filter_map(|d| d.text.as_deref()))
                 .collect();
-            let rationale_at = self.locate_after(at, "rationale", "").or(at);
+            let rationale_at = item.then("rationale");
             for quote in quoted_runs(rationale) {
-                self.quotation(rationale_at, what, quote, &every, &all, Basis::Calibration);
+                self.quotation(&rationale_at, what, quote, &every, &all, Basis::Calibration);
             }
         }
         if cite.basis == Basis::Source && words == Quoting::Required && !quoted {
@@ -153,7 +168,7 @@ impl Report<'_> {
     /// the nearest words there.
     fn quotation(
         &mut self,
-        at: Option<Location>,
+        at: &At,
         what: &str,
         quote: &str,
         paths: &[&str],
@@ -163,10 +178,6 @@ impl Report<'_> {
         if self.quotations == super::Quotations::Skip {
             return;
         }
-        let first = quote.split_whitespace().next().unwrap_or("");
-        let at = at
-            .and_then(|a| crate::parse::find_word(self.text, first, a.offset_in(self.text)))
-            .or(at);
         let shown = crate::text::shorten(quote, 70);
         if paths.is_empty() {
             let keys: Vec<&str> = cited.iter().map(|d| d.key.as_str()).collect();
@@ -215,7 +226,7 @@ impl Report<'_> {
 
     /// A contact's phone number and email stand in the words it quotes (so a number
     /// cannot change without its passage): digits compared whatever the spacing.
-    fn number_quoted(&mut self, at: Option<Location>, what: &str, contact: &super::model::Contact) {
+    fn number_quoted(&mut self, item: &At, what: &str, contact: &super::model::Contact) {
         let digits = |t: &str| -> String { t.chars().filter(char::is_ascii_digit).collect() };
         let quoted: Vec<&String> = contact.quote.iter().collect();
         if quoted.is_empty() {
@@ -238,7 +249,7 @@ impl Report<'_> {
             });
             if !in_quote {
                 self.error(
-                    self.locate_after(at, "phone", "").or(at),
+                    &item.then("phone"),
                     format!("{what}'s number {phone} is not in the words it quotes"),
                     "quote the passage that gives this number, or correct the number to the one the passage gives",
                 );
@@ -250,7 +261,7 @@ impl Report<'_> {
                 .any(|q| q.to_lowercase().contains(&email.to_lowercase()))
         {
             self.error(
-                self.locate_after(at, "email", "").or(at),
+                &item.then("email"),
                 format!("{what}'s email {email} is not in the words it quotes"),
                 "quote the passage that gives this address, or correct it",
             );
@@ -258,10 +269,11 @@ impl Report<'_> {
     }
 
     /// Weights and thresholds are always this project's calibration: no seed gives points.
-    fn must_calibrate(&mut self, at: Option<Location>, what: &str, basis: Basis) {
+    /// `item`'s basis, where it says (or would say) what it is.
+    fn must_calibrate(&mut self, item: &At, what: &str, basis: Basis) {
         if basis != Basis::Calibration {
             self.error(
-                at,
+                &item.then("basis"),
                 format!("{what} is a number no source gives: it must say `basis: calibration`"),
                 "add `basis: calibration` and a `rationale:` saying why this number",
             );
@@ -295,11 +307,12 @@ fn quoted_runs(text: &str) -> Vec<&str> {
 /// bundled rules loading).
 fn check_sources(report: &mut Report, not_after: jiff::civil::Date) {
     let mut keys = HashSet::new();
-    for doc in report.sources {
-        let at = report.locate("key", &doc.key, 0);
+    for (nth, doc) in report.sources.iter().enumerate() {
+        let item = At::top("sources").nth(nth);
+        let at = &item.then("key");
         if !keys.insert(doc.key.as_str()) {
             report.error(
-                report.locate("key", &doc.key, 1),
+                at,
                 format!("source `{}` is declared twice", doc.key),
                 "declare each document once",
             );
@@ -321,14 +334,14 @@ fn check_sources(report: &mut Report, not_after: jiff::civil::Date) {
                 "add `text: sources/...txt` naming the document's words shipped in rules/sources/",
             ),
             Some((path, None)) => report.error(
-                report.locate_after(at, "text", "").or(at),
+                &item.then("text"),
                 format!("source `{}` names `{path}`, which is not a shipped text", doc.key),
                 "ship the document's words at that path under the rules folder (see rules/sources/README.md), or fix the path",
             ),
             Some((path, Some(shipped))) => {
                 if shipped.checked() != doc.checked && doc.checked.is_some() {
                     report.error(
-                        report.locate_after(at, "checked", "").or(at),
+                        &item.then("checked"),
                         format!(
                             "source `{}` says it was checked on {}, but its shipped text {path} was read on {}",
                             doc.key,
@@ -353,7 +366,7 @@ fn check_sources(report: &mut Report, not_after: jiff::civil::Date) {
                     })
                 {
                     report.error(
-                        report.locate_after(at, "url", "").or(at),
+                        &item.then("url"),
                         format!("source `{}` is at {url}, but its shipped text {path} says it came from elsewhere", doc.key),
                         "make the `url:` of the source and of its shipped text agree",
                     );
@@ -367,7 +380,7 @@ fn check_sources(report: &mut Report, not_after: jiff::civil::Date) {
             && checked > not_after
         {
             report.error(
-                report.locate_after(at, "checked", "").or(at),
+                &item.then("checked"),
                 format!(
                     "source `{}` was checked on {checked}, which is in the future",
                     doc.key
@@ -447,7 +460,7 @@ enum Use {
 
 fn check_condition(
     report: &mut Report,
-    at: Option<Location>,
+    at: &At,
     what: &str,
     condition: &Condition,
     bank: &QuestionBank,
@@ -557,7 +570,7 @@ pub fn questions(
     check_sources(&mut report, not_after);
     if bank.len() > crate::question::QSet::CAPACITY {
         report.error(
-            None,
+            &At::file(),
             format!(
                 "the bank has {} questions; the engine's trace holds at most {}",
                 bank.len(),
@@ -575,14 +588,14 @@ pub fn questions(
         .filter(|(_, question)| question.role == Some(QuestionRole::ImmediateDanger));
     if danger.next().is_none() {
         report.error(
-            None,
+            &At::file(),
             "no question has `role: immediate_danger`".into(),
             "give the question about a child in immediate danger `role: immediate_danger`: it is asked first and puts 999 first",
         );
     }
-    if let Some((_, second)) = danger.next() {
+    if let Some((q, second)) = danger.next() {
         report.error(
-            report.locate("id", &second.id, 0),
+            &At::top("questions").nth(q.index()).then("id"),
             format!(
                 "`{}` is a second question with `role: immediate_danger`",
                 second.id
@@ -603,11 +616,11 @@ fn check_question<'a>(
     seen: &mut HashSet<&'a str>,
 ) {
     let id = question.id.as_str();
-    let at = report.locate("id", id, 0);
+    let item = At::top("questions").nth(q.index());
+    let at = &item.then("id");
     if !seen.insert(id) {
-        let again = report.locate("id", id, 1);
         report.error(
-            again,
+            at,
             format!("question id `{id}` is used twice"),
             "give each question its own id",
         );
@@ -690,7 +703,7 @@ fn check_question<'a>(
             .any(|a| matches!(a, Condition::Answer(..)))
     {
         report.error(
-            report.locate_after(at, "ask_when", "").or(at),
+            &item.then("ask_when"),
             format!("`{id}` is asked only after other answers: it must be asked whenever a child's age allows"),
             "`ask_when` here may test only the child's age",
         );
@@ -700,10 +713,9 @@ fn check_question<'a>(
             question: q,
             about: question.about,
         };
-        let at = report.locate_after(at, "ask_when", "").or(at);
         check_condition(
             report,
-            at,
+            &item.then("ask_when"),
             &format!("question `{id}` ask_when"),
             when,
             bank,
@@ -721,6 +733,7 @@ fn check_question<'a>(
         );
     }
     report.cites(
+        &item,
         at,
         &format!("question `{id}`"),
         question.citation(),
@@ -749,7 +762,7 @@ pub fn area(
     check_sources(&mut report, not_after);
     if area.reviewed > today {
         report.warning(
-            report.locate("reviewed", &area.reviewed.to_string(), 0),
+            &At::top("reviewed"),
             format!(
                 "the rules say they were reviewed on {}, after today ({today})",
                 area.reviewed
@@ -759,16 +772,15 @@ pub fn area(
     }
     let expected = format!("{}/{}.yaml", super::AREAS_DIR, area.id);
     if path != expected {
-        let at = report.locate("id", &area.id, 0);
         report.error(
-            at,
+            &At::top("id"),
             format!("area `{}` is in {path}", area.id),
             &format!("name the file {expected}"),
         );
     }
     if area.sources.is_empty() {
         report.error(
-            None,
+            &At::file(),
             "the area lists no source documents".into(),
             "list the seed documents under `sources:`",
         );
@@ -781,8 +793,10 @@ pub fn area(
     let passages = area
         .lowers_national
         .iter()
-        .map(|l| {
+        .enumerate()
+        .map(|(nth, l)| {
             (
+                At::top("lowers_national").nth(nth),
                 format!("`lowers_national` for `{}`", l.floor),
                 &l.passage,
                 &l.source,
@@ -790,16 +804,17 @@ pub fn area(
         })
         .chain(area.top_tier_not_only_section_47.iter().map(|p| {
             (
+                At::top("top_tier_not_only_section_47"),
                 "`top_tier_not_only_section_47`".to_string(),
                 &p.passage,
                 &p.source,
             )
         }));
-    for (nth, (what, passage, source)) in passages.enumerate() {
-        let at = report.locate("passage", "", nth);
+    for (item, what, passage, source) in passages {
         let quote = Quotes(vec![passage.clone()]);
         report.cites(
-            at,
+            &item,
+            &item.then("passage"),
             &what,
             Citation {
                 source,
@@ -834,29 +849,42 @@ pub fn national(
     };
     check_sources(&mut report, not_after.max(national.reviewed));
     let mut ids = HashSet::new();
-    for floor in &national.floors {
+    for (nth, floor) in national.floors.iter().enumerate() {
+        let item = At::top("floors").nth(nth);
         if !ids.insert(floor.id.as_str()) {
             report.error(
-                report.locate("id", &floor.id, 1),
+                &item.then("id"),
                 format!("floor `{}` is listed twice", floor.id),
                 "give each national floor its own id",
             );
         }
         // A national floor that gives tier 1 would say nothing.
-        check_floor(&mut report, floor, bank, Tier::Two);
+        check_floor(&mut report, &item, floor, bank, Tier::Two);
     }
-    for route in national.routes.iter().chain([&national.score_limit.route]) {
-        let at = report.locate("id", &route.id, 0);
+    let routes = (national.routes.iter().enumerate())
+        .map(|(nth, route)| (At::top("routes").nth(nth), route))
+        .chain([(
+            At::top("score_limit").then("route"),
+            &national.score_limit.route,
+        )]);
+    for (item, route) in routes {
+        let at = &item.then("id");
         if !ids.insert(route.id.as_str()) {
             report.error(
-                report.locate("id", &route.id, 1),
+                at,
                 format!("`{}` is listed twice", route.id),
                 "give each national route its own id",
             );
         }
         let what = format!("route `{}`", route.id);
-        let when = report.locate_after(at, "when", "").or(at);
-        check_condition(&mut report, when, &what, &route.when, bank, Use::Route);
+        check_condition(
+            &mut report,
+            &item.then("when"),
+            &what,
+            &route.when,
+            bank,
+            Use::Route,
+        );
         if !route.contacts.is_empty()
             || std::iter::once(&route.text)
                 .chain(&route.detail)
@@ -868,11 +896,12 @@ pub fn national(
                 "contacts are the areas' own: a national route says what to do; an area words it with its contacts (a route of the same id)",
             );
         }
-        report.cites(at, &what, route.citation(), Quoting::Required);
+        report.cites(&item, at, &what, route.citation(), Quoting::Required);
     }
-    for entry in &national.not_a_need_alone {
+    for (nth, entry) in national.not_a_need_alone.iter().enumerate() {
         let id = bank.name(entry.question.0);
-        let at = report.locate("question", id, 0);
+        let item = At::top("not_a_need_alone").nth(nth);
+        let at = &item.then("question");
         if entry.rationale.trim().is_empty() {
             report.error(
                 at,
@@ -899,6 +928,7 @@ pub fn national(
             );
         }
         report.cites(
+            &item,
             at,
             &format!("`{id}` (not a need alone)"),
             entry.citation(),
@@ -906,7 +936,8 @@ pub fn national(
         );
     }
     let limit = &national.score_limit;
-    let at = report.locate("id", &limit.id, 0);
+    let item = At::top("score_limit");
+    let at = &item.then("id");
     if limit.tier == Tier::TOP {
         report.error(
             at,
@@ -918,21 +949,27 @@ pub fn national(
         );
     }
     let what = format!("score limit `{}`", limit.id);
-    let when = report.locate_after(at, "when", "").or(at);
     // A limit lowers, so like a strength it may test only reassuring answers: a more
     // worrying answer lifts it and never lowers a tier.
-    check_condition(&mut report, when, &what, &limit.when, bank, Use::Protective);
-    report.cites(at, &what, limit.citation(), Quoting::Required);
+    check_condition(
+        &mut report,
+        &item.then("when"),
+        &what,
+        &limit.when,
+        bank,
+        Use::Protective,
+    );
+    report.cites(&item, at, &what, limit.citation(), Quoting::Required);
     report.found
 }
 
 /// The emergency contact is 999. (What the rules promise a child in danger is proved over
 /// the merged rules: `national::invariants`.)
 fn safety_invariants(report: &mut Report, area: &Area) {
-    for contact in area.contacts.iter().filter(|c| c.emergency) {
-        if contact.phone.as_deref() != Some("999") {
+    for (nth, contact) in area.contacts.iter().enumerate() {
+        if contact.emergency && contact.phone.as_deref() != Some("999") {
             report.error(
-                report.locate("id", &contact.id, 0),
+                &At::top("contacts").nth(nth).then("id"),
                 format!(
                     "the emergency contact `{}` has the number {}, not 999",
                     contact.id,
@@ -946,13 +983,7 @@ fn safety_invariants(report: &mut Report, area: &Area) {
 
 /// A text that names contacts by reference, `{contact:ID}`, never by number: every
 /// reference names a contact of this area, and no contact's number is written out.
-fn texts_name_contacts(
-    report: &mut Report,
-    area: &Area,
-    at: Option<Location>,
-    what: &str,
-    text: &str,
-) {
+fn texts_name_contacts(report: &mut Report, area: &Area, at: &At, what: &str, text: &str) {
     let mut rest = text;
     while let Some(start) = rest.find("{contact:") {
         let after = &rest[start + "{contact:".len()..];
@@ -1105,11 +1136,8 @@ fn level_name_problem(name: &str, tier: Tier, rung: usize) -> Option<String> {
 fn levels(report: &mut Report, area: &Area) {
     let mut previous = Tier::BOTTOM;
     for (rung, level) in area.levels.iter().enumerate() {
-        let same_before = area.levels[..rung]
-            .iter()
-            .filter(|l| l.name == level.name)
-            .count();
-        let at = report.locate("name", &level.name, same_before);
+        let item = At::top("levels").nth(rung);
+        let at = &item.then("name");
         if let Some(problem) = level_name_problem(&level.name, level.tier, rung + 1) {
             report.error(
                 at,
@@ -1129,6 +1157,7 @@ fn levels(report: &mut Report, area: &Area) {
         }
         previous = previous.max(level.tier);
         report.cites(
+            &item,
             at,
             &format!("level `{}`", level.name),
             level.citation(),
@@ -1138,7 +1167,7 @@ fn levels(report: &mut Report, area: &Area) {
     for tier in Tier::ALL {
         if !area.levels.iter().any(|l| l.tier == tier) {
             report.error(
-                report.locate("levels", "", 0),
+                &At::top("levels"),
                 format!("no level of the ladder maps to tier {tier}"),
                 "every tier 1-4 needs at least one rung",
             );
@@ -1149,9 +1178,8 @@ fn levels(report: &mut Report, area: &Area) {
 fn scoring(report: &mut Report, area: &Area, bank: &QuestionBank) {
     let scoring = &area.scoring;
     let mut ids = HashSet::new();
-    let mut check_id = |report: &mut Report, id: &str| {
+    let mut check_id = |report: &mut Report, at: &At, id: &str| {
         if !ids.insert(id.to_string()) {
-            let at = report.locate("id", id, 1);
             report.error(
                 at,
                 format!("rule id `{id}` is used twice in the scoring"),
@@ -1166,17 +1194,20 @@ fn scoring(report: &mut Report, area: &Area, bank: &QuestionBank) {
         .sum();
     let mut previous = 0;
     for tier in Tier::ALL.into_iter().filter(|&t| t != Tier::BOTTOM) {
-        let matching: Vec<_> = scoring
-            .thresholds
-            .iter()
-            .filter(|t| t.tier == tier)
+        let matching: Vec<_> = (scoring.thresholds.iter().enumerate())
+            .filter(|(_, t)| t.tier == tier)
             .collect();
-        let at = report.locate_in("thresholds", "tier", &tier.to_string());
+        let thresholds = At::top("scoring").then("thresholds");
+        let item = matching
+            .first()
+            .map_or(thresholds.clone(), |(nth, _)| thresholds.nth(*nth));
+        let at = &item.then("tier");
         match matching.as_slice() {
-            [threshold] => {
+            [(_, threshold)] => {
+                let number = &item.then("at_least");
                 if threshold.at_least <= previous {
                     report.error(
-                        at,
+                        number,
                         format!(
                             "the threshold for tier {tier} ({}) is not above the one below it",
                             threshold.at_least
@@ -1187,14 +1218,14 @@ fn scoring(report: &mut Report, area: &Area, bank: &QuestionBank) {
                 previous = threshold.at_least;
                 if !(1..=MAX_THRESHOLD).contains(&threshold.at_least) {
                     report.error(
-                        at,
+                        number,
                         format!("the threshold for tier {tier} is {}: thresholds are 1 to {MAX_THRESHOLD}", threshold.at_least),
                         "keep thresholds small: they are counts of points",
                     );
                 }
                 let what = format!("threshold for tier {tier}");
-                report.must_calibrate(at, &what, threshold.basis);
-                report.cites(at, &what, threshold.citation(), Quoting::Required);
+                report.must_calibrate(&item, &what, threshold.basis);
+                report.cites(&item, at, &what, threshold.citation(), Quoting::Required);
                 let floored = scoring.floors.iter().any(|f| f.tier == tier);
                 if threshold.at_least > max_score {
                     let message = format!(
@@ -1204,13 +1235,13 @@ fn scoring(report: &mut Report, area: &Area, bank: &QuestionBank) {
                     );
                     if floored {
                         report.warning(
-                            at,
+                            number,
                             message,
                             "only a floor reaches this tier: lower the threshold or add weights",
                         );
                     } else {
                         report.error(
-                            at,
+                            number,
                             format!("{message}, and no floor gives it"),
                             "lower the threshold, add weights or add a floor",
                         );
@@ -1227,16 +1258,20 @@ fn scoring(report: &mut Report, area: &Area, bank: &QuestionBank) {
             ),
         }
     }
-    for rule in &scoring.weights {
-        check_id(report, &rule.id);
-        scored_rule(report, rule, bank, Use::Risk);
+    let scoring_at = At::top("scoring");
+    for (nth, rule) in scoring.weights.iter().enumerate() {
+        let item = scoring_at.then("weights").nth(nth);
+        check_id(report, &item.then("id"), &rule.id);
+        scored_rule(report, &item, rule, bank, Use::Risk);
     }
-    for floor in &scoring.floors {
-        check_id(report, &floor.id);
-        check_floor(report, floor, bank, Tier::One);
+    for (nth, floor) in scoring.floors.iter().enumerate() {
+        let item = scoring_at.then("floors").nth(nth);
+        check_id(report, &item.then("id"), &floor.id);
+        check_floor(report, &item, floor, bank, Tier::One);
     }
     let protective = &scoring.protective;
-    let at = report.locate("max_lowering", &protective.max_lowering.to_string(), 0);
+    let protective_at = scoring_at.then("protective");
+    let at = &protective_at.then("max_lowering");
     if protective.max_lowering > 3 || protective.not_from_tier == Tier::BOTTOM {
         report.error(
             at,
@@ -1245,21 +1280,23 @@ fn scoring(report: &mut Report, area: &Area, bank: &QuestionBank) {
         );
     }
     report.cites(
+        &protective_at,
         at,
         "protective factors",
         protective.citation(),
         Quoting::Required,
     );
-    for rule in &protective.factors {
-        check_id(report, &rule.id);
-        scored_rule(report, rule, bank, Use::Protective);
+    for (nth, rule) in protective.factors.iter().enumerate() {
+        let item = protective_at.then("factors").nth(nth);
+        check_id(report, &item.then("id"), &rule.id);
+        scored_rule(report, &item, rule, bank, Use::Protective);
     }
 }
 
 /// A floor's tier (`lowest` or above: a national floor's is 2 to 4), its condition
 /// (worrying answers only), basis and source.
-fn check_floor(report: &mut Report, floor: &Floor, bank: &QuestionBank, lowest: Tier) {
-    let at = report.locate("id", &floor.id, 0);
+fn check_floor(report: &mut Report, item: &At, floor: &Floor, bank: &QuestionBank, lowest: Tier) {
+    let at = &item.then("id");
     if floor.tier < lowest {
         report.error(
             at,
@@ -1271,27 +1308,34 @@ fn check_floor(report: &mut Report, floor: &Floor, bank: &QuestionBank, lowest: 
         );
     }
     let what = format!("floor `{}`", floor.id);
-    let when = report.locate_after(at, "when", "").or(at);
-    check_condition(report, when, &what, &floor.when, bank, Use::Risk);
-    report.cites(at, &what, floor.citation(), Quoting::Required);
+    check_condition(
+        report,
+        &item.then("when"),
+        &what,
+        &floor.when,
+        bank,
+        Use::Risk,
+    );
+    report.cites(item, at, &what, floor.citation(), Quoting::Required);
 }
 
-fn scored_rule(report: &mut Report, rule: &Rule, bank: &QuestionBank, usage: Use) {
-    let at = report.locate("id", &rule.id, 0);
+fn scored_rule(report: &mut Report, item: &At, rule: &Rule, bank: &QuestionBank, usage: Use) {
+    let at = &item.then("id");
     let (ok, need) = match usage {
         Use::Risk => (rule.points > 0, "a weight has points above 0"),
         _ => (rule.points < 0, "a protective factor has points below 0"),
     };
+    let points = &item.then("points");
     if !ok {
         report.error(
-            at,
+            points,
             format!("`{}` has {} points: {need}", rule.id, rule.points),
             "move it to the right list or fix its points",
         );
     }
     if rule.points.unsigned_abs() > MAX_POINTS as u32 {
         report.error(
-            at,
+            points,
             format!(
                 "`{}` has {} points: a rule's points are at most {MAX_POINTS} either way",
                 rule.id, rule.points
@@ -1299,17 +1343,17 @@ fn scored_rule(report: &mut Report, rule: &Rule, bank: &QuestionBank, usage: Use
             "keep points small; no sum of them can then overflow",
         );
     }
-    report.must_calibrate(at, &format!("`{}`", rule.id), rule.basis);
-    let when = report.locate_after(at, "when", "").or(at);
+    report.must_calibrate(item, &format!("`{}`", rule.id), rule.basis);
     check_condition(
         report,
-        when,
+        &item.then("when"),
         &format!("`{}`", rule.id),
         &rule.when,
         bank,
         usage,
     );
     report.cites(
+        item,
         at,
         &format!("`{}`", rule.id),
         rule.citation(),
@@ -1319,29 +1363,27 @@ fn scored_rule(report: &mut Report, rule: &Rule, bank: &QuestionBank, usage: Use
 
 fn routes_and_actions(report: &mut Report, area: &Area, bank: &QuestionBank) {
     let mut ids = HashSet::new();
-    for route in &area.routes {
-        let at = report.locate("id", &route.id, 0);
+    for (nth, route) in area.routes.iter().enumerate() {
+        let item = At::top("routes").nth(nth);
+        let at = &item.then("id");
         if !ids.insert(route.id.as_str()) {
-            let again = report.locate("id", &route.id, 1);
             report.error(
-                again,
+                at,
                 format!("route `{}` is listed twice", route.id),
                 "merge the two into one route with an `any:` condition",
             );
         }
-        let when = report.locate_after(at, "when", "").or(at);
         check_condition(
             report,
-            when,
+            &item.then("when"),
             &format!("route `{}`", route.id),
             &route.when,
             bank,
             Use::Route,
         );
         let doors = [&area.front_door.daytime, &area.front_door.out_of_hours];
-        for contact in &route.contacts {
-            let from = at.map_or(0, |a| a.offset_in(report.text));
-            let near = crate::parse::find_word(report.text, contact, from).or(at);
+        for (k, contact) in route.contacts.iter().enumerate() {
+            let near = &item.then("contacts").nth(k);
             match area.contact(contact) {
                 None => report.error(near, format!("route `{}` names contact `{contact}`, which is not in this area's contacts", route.id), "add the contact or fix the id"),
                 Some(c) if c.emergency || doors.contains(&contact) => report.error(
@@ -1353,26 +1395,24 @@ fn routes_and_actions(report: &mut Report, area: &Area, bank: &QuestionBank) {
             }
         }
         let what = format!("route `{}`", route.id);
-        texts_name_contacts(report, area, at, &what, &route.text);
-        for line in &route.detail {
-            texts_name_contacts(report, area, at, &what, line);
+        texts_name_contacts(report, area, &item.then("text"), &what, &route.text);
+        for (k, line) in route.detail.iter().enumerate() {
+            texts_name_contacts(report, area, &item.then("detail").nth(k), &what, line);
         }
-        report.cites(at, &what, route.citation(), Quoting::Required);
+        report.cites(&item, at, &what, route.citation(), Quoting::Required);
     }
-    let mut emergency = area
-        .routes
-        .iter()
-        .filter(|r| r.role == Some(super::model::RouteRole::Emergency));
+    let mut emergency = (area.routes.iter().enumerate())
+        .filter(|(_, r)| r.role == Some(super::model::RouteRole::Emergency));
     if emergency.next().is_none() {
         report.error(
-            None,
+            &At::file(),
             "there is no emergency route (a route with `role: emergency`)".into(),
             "every area needs an emergency route for a child in immediate danger: give it `role: emergency`",
         );
     }
-    if let Some(second) = emergency.next() {
+    if let Some((nth, second)) = emergency.next() {
         report.error(
-            report.locate("id", &second.id, 0),
+            &At::top("routes").nth(nth).then("id"),
             format!(
                 "route `{}` is a second route with `role: emergency`",
                 second.id
@@ -1380,11 +1420,19 @@ fn routes_and_actions(report: &mut Report, area: &Area, bank: &QuestionBank) {
             "an area has one emergency route: merge the two, or remove one's `role:`",
         );
     }
-    for action in &area.actions {
-        let at = report.locate("text", &action.text, 0);
-        check_condition(report, at, "action", &action.when, bank, Use::Action);
+    for (nth, action) in area.actions.iter().enumerate() {
+        let item = At::top("actions").nth(nth);
+        let at = &item.then("text");
+        check_condition(
+            report,
+            &item.then("when"),
+            "action",
+            &action.when,
+            bank,
+            Use::Action,
+        );
         texts_name_contacts(report, area, at, "action", &action.text);
-        report.cites(at, "action", action.citation(), Quoting::Required);
+        report.cites(&item, at, "action", action.citation(), Quoting::Required);
     }
 }
 
@@ -1396,12 +1444,12 @@ fn contacts(
 ) {
     use jiff::ToSpan;
     let mut ids = HashSet::new();
-    for contact in &area.contacts {
-        let at = report.locate("id", &contact.id, 0);
+    for (nth, contact) in area.contacts.iter().enumerate() {
+        let item = At::top("contacts").nth(nth);
+        let at = &item.then("id");
         if !ids.insert(contact.id.as_str()) {
-            let again = report.locate("id", &contact.id, 1);
             report.error(
-                again,
+                at,
                 format!("contact `{}` is listed twice", contact.id),
                 "give each contact its own id",
             );
@@ -1442,7 +1490,7 @@ fn contacts(
         }
         if contact.checked > not_after {
             report.error(
-                report.locate_after(at, "checked", "").or(at),
+                &item.then("checked"),
                 format!(
                     "contact `{}` was checked on {}, which is in the future",
                     contact.id, contact.checked
@@ -1452,18 +1500,18 @@ fn contacts(
         }
         if let Some(problem) = contact.hours.text_problem() {
             report.error(
-                report.locate_after(at, "hours", "").or(at),
+                &item.then("hours").then("text"),
                 format!("contact `{}`'s hours text {problem}", contact.id),
                 "write the hours as the windows give them (e.g. Mon-Fri 08:30-16:30), and nothing else",
             );
         }
         let what = format!("contact `{}`", contact.id);
-        report.cites(at, &what, contact.citation(), Quoting::Required);
-        report.number_quoted(at, &what, contact);
+        report.cites(&item, at, &what, contact.citation(), Quoting::Required);
+        report.number_quoted(&item, &what, contact);
     }
     if !area.contacts.iter().any(|c| c.emergency) {
         report.error(
-            report.locate("contacts", "", 0),
+            &At::top("contacts"),
             "no contact is marked `emergency: true`".into(),
             "add police 999 as the emergency contact",
         );
@@ -1474,14 +1522,15 @@ fn contacts(
 /// The front door: a daytime service and a duty team, both this area's contacts, with
 /// known hours that together answer every minute of the week exactly once.
 fn front_door(report: &mut Report, area: &Area) {
-    let at = report.locate("front_door", "", 0);
+    let item = At::top("front_door");
+    let at = &item;
     let door = &area.front_door;
     let mut covering = Vec::new();
     for (role, id) in [
         ("daytime", &door.daytime),
         ("out_of_hours", &door.out_of_hours),
     ] {
-        let at = report.locate_in("front_door", role, id).or(at);
+        let at = &item.then(role);
         match area.contact(id) {
             Some(contact) if contact.emergency => report.error(
                 at,
@@ -1516,7 +1565,7 @@ fn front_door(report: &mut Report, area: &Area) {
             );
         }
     }
-    report.cites(at, "front_door", door.citation(), Quoting::Required);
+    report.cites(&item, at, "front_door", door.citation(), Quoting::Required);
 }
 
 /// The bank holidays are exactly the published list shipped in `rules/sources/` (none
@@ -1527,15 +1576,14 @@ pub fn bank_holidays(
     text: &str,
     file: &str,
 ) -> Vec<Diagnostic> {
-    let error = |key: &str, value: &str, message: String, help: &str| {
+    let error = |path: &[Step], message: String, help: &str| {
         Diagnostic::error(crate::error::Code::RulesInvariant, file, message)
-            .at(crate::error::find_key_value(text, key, value, 0))
+            .at(crate::yaml::locate(text, path))
             .help(help)
     };
     let Some(shipped) = library.get(&holidays.text) else {
         return vec![error(
-            "text",
-            "",
+            &[Step::Key("text")],
             format!("`{}` is not a shipped text", holidays.text),
             "name the published list shipped under rules/sources/",
         )];
@@ -1545,32 +1593,25 @@ pub fn bank_holidays(
     let listed: std::collections::BTreeSet<_> = holidays.dates.iter().copied().collect();
     for date in published.difference(&listed) {
         found.push(error(
-            "dates",
-            "",
+            &[Step::Key("dates")],
             format!("the published bank holiday {date} is missing"),
             &format!("list every date of rules/{}", holidays.text),
         ));
     }
     for date in listed.difference(&published) {
-        let shown = date.to_string();
-        let at = text.find(&shown).map(|i| Location::of_offset(text, i));
-        found.push(
-            Diagnostic::error(
-                crate::error::Code::RulesInvariant,
-                file,
-                format!("{date} is not a bank holiday in the published list"),
-            )
-            .at(at)
-            .help(format!("list only the dates of rules/{}", holidays.text)),
-        );
+        let nth = holidays.dates.iter().position(|d| d == date).unwrap_or(0);
+        found.push(error(
+            &[Step::Key("dates"), Step::Index(nth)],
+            format!("{date} is not a bank holiday in the published list"),
+            &format!("list only the dates of rules/{}", holidays.text),
+        ));
     }
     let last_year = published.iter().map(|d| d.year()).max();
     if let (Some(to), Some(year)) = (holidays.published_to, last_year)
         && to > jiff::civil::date(year, 12, 31)
     {
         found.push(error(
-            "published_to",
-            "",
+            &[Step::Key("published_to")],
             format!("`published_to: {to}` goes beyond the published list, which ends with {year}"),
             "a bank holiday not yet published cannot be known: end `published_to` with the list's last year",
         ));
@@ -1622,9 +1663,7 @@ fn published_dates(body: &str) -> std::collections::BTreeSet<jiff::civil::Date> 
 /// A number reaches a result only as a contact, whose number is tied to its passage.
 pub fn characters(value: &serde_json::Value, text: &str, file: &str) -> Vec<Diagnostic> {
     let mut found = Vec::new();
-    let mut strings = Vec::new();
-    collect_strings(value, "", &mut strings);
-    for (key, string) in strings {
+    for Written { key, path, string } in strings(value) {
         let error = |message: String, at: Option<Location>, help: &str| {
             Diagnostic::error(crate::error::Code::RulesInvariant, file, message)
                 .at(at)
@@ -1644,7 +1683,7 @@ pub fn characters(value: &serde_json::Value, text: &str, file: &str) -> Vec<Diag
                     c as u32,
                     crate::text::printable(&crate::text::shorten(string, 60))
                 ),
-                locate_character(text, c),
+                crate::yaml::locate_nearest(text, &path).map(|at| character_in(text, at, c)),
                 "rules text is plain words: remove it (in a double-quoted YAML string, look for a backslash escape such as \\e, \\x1b or \\u202e)",
             ));
             continue;
@@ -1666,7 +1705,7 @@ pub fn characters(value: &serde_json::Value, text: &str, file: &str) -> Vec<Diag
         if let Some(run) = phone_like_run(string) {
             found.push(error(
                 format!("`{key}` writes the number {run}: \"{}\"", crate::text::shorten(string, 60)),
-                locate_run(text, string, run),
+                crate::yaml::locate_nearest(text, &path),
                 "a number reaches a result only as a contact (`phone:`, quoted from its source); name it with {contact:ID}",
             ));
         }
@@ -1674,59 +1713,81 @@ pub fn characters(value: &serde_json::Value, text: &str, file: &str) -> Vec<Diag
     found
 }
 
-/// Where `run` stands in the file: within the first place the string holding it is
-/// written, else its first place anywhere.
-fn locate_run(text: &str, string: &str, run: &str) -> Option<Location> {
-    let start: String = string.chars().take(40).collect();
-    let start = start.lines().next().unwrap_or("").trim();
-    let from = text.find(start).filter(|_| !start.is_empty()).unwrap_or(0);
-    text[from..]
-        .find(run)
-        .map(|i| from + i)
-        .or_else(|| text.find(run))
-        .map(|i| Location::of_offset(text, i))
+/// A string a file writes: the key it stands under (a list's items under the list's key;
+/// "a key" for a key), the path to it, and the string.
+pub struct Written<'v> {
+    pub key: &'v str,
+    pub path: Vec<Step<'v>>,
+    pub string: &'v str,
 }
 
-/// Each string in `value` with the key it stands under (a list's items under its key).
-fn collect_strings<'v>(
-    value: &'v serde_json::Value,
-    key: &'v str,
-    out: &mut Vec<(&'v str, &'v str)>,
-) {
-    match value {
-        serde_json::Value::String(s) => out.push((key, s)),
-        serde_json::Value::Array(items) => {
-            for item in items {
-                collect_strings(item, key, out);
+/// Every string in `value`, keys too, with where each stands (see [`Written`]).
+pub fn strings(value: &serde_json::Value) -> Vec<Written<'_>> {
+    fn walk<'v>(
+        value: &'v serde_json::Value,
+        key: &'v str,
+        path: &mut Vec<Step<'v>>,
+        out: &mut Vec<Written<'v>>,
+    ) {
+        match value {
+            serde_json::Value::String(string) => {
+                let mut path = path.clone();
+                if let Some(Step::Key(_)) = path.last() {
+                    path.push(Step::Value);
+                }
+                out.push(Written { key, path, string });
             }
-        }
-        serde_json::Value::Object(map) => {
-            for (k, v) in map {
-                out.push(("a key", k));
-                collect_strings(v, k, out);
+            serde_json::Value::Array(items) => {
+                for (nth, item) in items.iter().enumerate() {
+                    path.push(Step::Index(nth));
+                    walk(item, key, path, out);
+                    path.pop();
+                }
             }
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    path.push(Step::Key(k));
+                    out.push(Written {
+                        key: "a key",
+                        path: path.clone(),
+                        string: k,
+                    });
+                    walk(v, k, path, out);
+                    path.pop();
+                }
+            }
+            _ => {}
         }
-        _ => {}
     }
+    let mut out = Vec::new();
+    walk(value, "", &mut Vec::new(), &mut out);
+    out
 }
 
-/// Where a character that YAML produced stands in the file: the character itself, or the
-/// first backslash escape that could have made it.
-/// Where `c` is written in `text`: the character itself, or else the first backslash escape
-/// (a double-quoted YAML string's `\e`, `\u202e` and the like).
-pub fn locate_character(text: &str, c: char) -> Option<Location> {
-    if let Some(i) = text.find(c) {
-        return Some(Location::of_offset(text, i));
-    }
-    let escapes = [
-        "\\e", "\\x", "\\u", "\\U", "\\N", "\\L", "\\P", "\\0", "\\a", "\\b", "\\v", "\\f", "\\r",
-        "\\t", "\\n",
-    ];
-    escapes
-        .iter()
-        .filter_map(|e| text.find(e))
-        .min()
-        .map(|i| Location::of_offset(text, i))
+/// Where `c` is written in the value that starts at `at`: the character itself (the first
+/// after the value's start is the value's own: it stands there literally unless escaped),
+/// or, in a double-quoted value, the first backslash escape, which could have made it; the
+/// value's start if neither.
+pub fn character_in(text: &str, at: Location, c: char) -> Location {
+    let start = at.offset_in(text);
+    let rest = &text[start..];
+    let found = match rest.strip_prefix('"') {
+        Some(inside) => {
+            let mut escaped = false;
+            let end = inside
+                .char_indices()
+                .find(|&(_, ch)| {
+                    let closes = ch == '"' && !escaped;
+                    escaped = ch == '\\' && !escaped;
+                    closes
+                })
+                .map_or(inside.len(), |(i, _)| i);
+            let quoted = &inside[..end];
+            quoted.find(c).or_else(|| quoted.find('\\')).map(|i| i + 1)
+        }
+        None => rest.find(c),
+    };
+    found.map_or(at, |i| Location::of_offset(text, start + i))
 }
 
 /// The first run of six digits or more that reads as one number: digits separated by at
