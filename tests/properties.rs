@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use threshold::case::{Case, Child};
 use threshold::engine::{self, Outcome};
 use threshold::question::{About, Answer, Answers, Kind, QId, QuestionBank, Worrying};
-use threshold::rules::model::Area;
+use threshold::rules::model::{Action, Area, RouteRole};
 use threshold::rules::{self, Origin, RuleSet};
 use threshold::values::Tier;
 
@@ -311,6 +311,55 @@ proptest! {
                 prop_assert!(!outcome.emergency);
                 prop_assert_eq!(outcome.contacts.last().map(|c| c.contact.emergency), Some(true));
             }
+        }
+    }
+
+    /// A practitioner who records a higher level gets that level's numbers with the same
+    /// urgency: while immediate danger is not ruled out (or is answered yes), 999 first.
+    #[test]
+    fn a_higher_judgement_keeps_999_first_while_danger_is_not_ruled_out(
+        case in case(),
+        recorded in 2u8..=4,
+        index in area(),
+        at in moment(),
+    ) {
+        let bank = &rules().questions;
+        let area = &rules().areas[index];
+        let mut case = case;
+        case.recorded_level = Some(Tier::try_from(recorded).unwrap());
+        let outcome = engine::assess(area, bank, &case, &at);
+        if let Some(judged) = outcome.judged_higher()
+            && (outcome.emergency || outcome.danger_not_ruled_out)
+        {
+            let first = judged.contacts.first().map(|c| c.contact.phone.as_deref());
+            prop_assert_eq!(first, Some(Some("999")));
+            prop_assert_eq!(judged.contacts[0].call, engine::Call::Emergency);
+        }
+    }
+
+    /// Each route gives what moved it for each child it names, one set a child; and the
+    /// question put back when points alone are stopped below the top tier comes straight
+    /// after the emergency route, before every other.
+    #[test]
+    fn a_route_has_a_reason_per_child_and_the_score_limit_follows_the_emergency_route(
+        case in case(),
+        index in area(),
+        at in moment(),
+    ) {
+        let bank = &rules().questions;
+        let area = &rules().areas[index];
+        let outcome = engine::assess(area, bank, &case, &at);
+        for route in &outcome.routes {
+            prop_assert_eq!(route.because_each.len(), route.children.len(), "{}", &route.route.id);
+        }
+        let limit = area.score_limit.as_ref().map(|l| l.route.id.as_str());
+        if let Some(place) = outcome.routes.iter().position(|r| Some(r.route.id.as_str()) == limit) {
+            let emergencies = outcome
+                .routes
+                .iter()
+                .filter(|r| r.route.role == Some(RouteRole::Emergency))
+                .count();
+            prop_assert_eq!(place, emergencies);
         }
     }
 
@@ -763,4 +812,59 @@ fn no_worry_alone_is_universal_unless_the_national_layer_says_so() {
         }
     }
     assert!(checked > 1000, "{checked}");
+}
+
+/// A practitioner's higher level is answered with the actions that level calls for, read
+/// against the same facts as the tool's own: whether an answer not yet known could raise a
+/// child's level. No bundled action above tier 1 asks this, so an action that does is added.
+#[test]
+fn a_higher_judgement_reads_its_actions_against_whether_unknowns_could_raise() {
+    let bank = &rules().questions;
+    let mut area = rules().areas[0].clone();
+    area.actions.push(Action {
+        when: threshold::condition::Condition::UnknownCouldRaise,
+        text: "find out what is not known".into(),
+        ..area.actions[0].clone()
+    });
+    let at = jiff::civil::date(2026, 12, 2)
+        .at(10, 0, 0, 0)
+        .in_tz("Europe/London")
+        .unwrap();
+    let judged = |answers: &dyn Fn(QId) -> Answer| {
+        let mut case = Case::empty(bank.len());
+        case.recorded_level = Some(Tier::Two);
+        let mut child = Answers::unknown(bank.len());
+        for (q, question) in bank.questions() {
+            match question.about {
+                About::Household => case.answers.set(q, answers(q)),
+                About::Child => child.set(q, answers(q)),
+            }
+        }
+        case.children.push(Child {
+            id: "A".into(),
+            age: Some(8),
+            answers: child,
+        });
+        let outcome = engine::assess(&area, bank, &case, &at);
+        assert_eq!(outcome.overall, Some(Tier::One));
+        let judged = outcome.judged_higher().expect("recorded above the tool's");
+        judged
+            .actions
+            .iter()
+            .any(|a| a.text == "find out what is not known")
+    };
+    let reassuring = |q: QId| bank.question(q).worrying.reassuring();
+    assert!(
+        !judged(&reassuring),
+        "nothing unknown, nothing could raise it"
+    );
+    let danger = bank.get("immediate_danger").unwrap();
+    let unknown_but_danger = |q: QId| {
+        if q == danger {
+            Answer::No
+        } else {
+            Answer::Unknown
+        }
+    };
+    assert!(judged(&unknown_but_danger), "unknowns that could raise it");
 }
