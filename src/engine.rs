@@ -10,7 +10,7 @@ use crate::case::{Case, Child};
 use crate::condition::Facts;
 use crate::hours::Clock;
 use crate::question::{About, Answers, QId, QSet, QuestionBank};
-use crate::rules::model::{Action, Area, Contact, Route, RouteRole};
+use crate::rules::model::{Action, Area, Contact, Route, RouteRole, ScoreLimit};
 pub use crate::rules::score::{Effect, Reason};
 use crate::rules::score::{Holds, score};
 use crate::values::Tier;
@@ -295,36 +295,7 @@ pub fn assess_to<'a>(
         })
         .collect();
     if let Some(limit) = &area.score_limit {
-        let limited: Vec<&ChildOutcome> = children.iter().filter(|c| c.limited).collect();
-        if !limited.is_empty() {
-            // Asked straight after the emergency route: it is a question about significant
-            // harm, the most urgent one left.
-            let at = routes
-                .iter()
-                .position(|r| r.route.role != Some(RouteRole::Emergency))
-                .unwrap_or(routes.len());
-            let because_each: Vec<QSet> = limited
-                .iter()
-                .map(|c| {
-                    c.reasons
-                        .iter()
-                        .map(|r| r.because)
-                        .fold(QSet::default(), QSet::union)
-                })
-                .collect();
-            routes.insert(
-                at,
-                RouteOutcome {
-                    route: &limit.route,
-                    children: limited.iter().map(|c| c.child.id.as_str()).collect(),
-                    because: because_each
-                        .iter()
-                        .copied()
-                        .fold(QSet::default(), QSet::union),
-                    because_each,
-                },
-            );
-        }
+        put_back_to_the_practitioner(limit, &children, &mut routes);
     }
     let actions = if full {
         (area.actions.iter())
@@ -371,6 +342,45 @@ pub fn assess_to<'a>(
         actions,
         contacts,
     }
+}
+
+/// Where points alone were stopped below the top tier for some children (`limit`), the
+/// question of significant harm is put back to the practitioner for them: asked straight
+/// after the emergency route, as the most urgent one left.
+fn put_back_to_the_practitioner<'a>(
+    limit: &'a ScoreLimit,
+    children: &[ChildOutcome<'a>],
+    routes: &mut Vec<RouteOutcome<'a>>,
+) {
+    let limited: Vec<&ChildOutcome> = children.iter().filter(|c| c.limited).collect();
+    if limited.is_empty() {
+        return;
+    }
+    let at = routes
+        .iter()
+        .position(|r| r.route.role != Some(RouteRole::Emergency))
+        .unwrap_or(routes.len());
+    let because_each: Vec<QSet> = limited
+        .iter()
+        .map(|c| {
+            c.reasons
+                .iter()
+                .map(|r| r.because)
+                .fold(QSet::default(), QSet::union)
+        })
+        .collect();
+    routes.insert(
+        at,
+        RouteOutcome {
+            route: &limit.route,
+            children: limited.iter().map(|c| c.child.id.as_str()).collect(),
+            because: because_each
+                .iter()
+                .copied()
+                .fold(QSet::default(), QSet::union),
+            because_each,
+        },
+    );
 }
 
 fn child_facts<'a>(household: &'a Answers, outcome: &'a ChildOutcome) -> Facts<'a> {

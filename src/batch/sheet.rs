@@ -124,33 +124,8 @@ pub fn open(path: &Path, wanted: Option<&str>) -> Result<Sheet, Diagnostic> {
             "save it as .xlsx or .ods (or export the sheet as CSV)",
         )
     })?;
-    let names = book.sheet_names();
-    let sheet = match wanted {
-        Some(wanted) => names
-            .iter()
-            .find(|n| n.as_str() == wanted)
-            .or_else(|| names.iter().find(|n| n.eq_ignore_ascii_case(wanted)))
-            .cloned()
-            .ok_or_else(|| {
-                refuse(
-                    format!(
-                        "the workbook has no sheet `{wanted}` (it has {})",
-                        names
-                            .iter()
-                            .map(|n| format!("`{n}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                    "name one of its sheets with --sheet",
-                )
-            })?,
-        None => names.first().cloned().ok_or_else(|| {
-            refuse(
-                "the workbook has no sheets".into(),
-                "save the export with its sheet",
-            )
-        })?,
-    };
+    let sheet = choose_sheet(&book.sheet_names(), wanted)
+        .map_err(|(message, help)| refuse(message, help))?;
     let too_far = |grid: Sparse| {
         refuse(
             format!(
@@ -225,6 +200,34 @@ pub fn open(path: &Path, wanted: Option<&str>) -> Result<Sheet, Diagnostic> {
         again: None,
     };
     Ok((Arc::from(sheet), rows))
+}
+
+/// The sheet to read: `wanted` (by its name, else whatever its case), or the first; else
+/// why not, and what to do.
+fn choose_sheet(names: &[String], wanted: Option<&str>) -> Result<String, (String, &'static str)> {
+    match wanted {
+        Some(wanted) => names
+            .iter()
+            .find(|n| n.as_str() == wanted)
+            .or_else(|| names.iter().find(|n| n.eq_ignore_ascii_case(wanted)))
+            .cloned()
+            .ok_or_else(|| {
+                let have: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+                (
+                    format!(
+                        "the workbook has no sheet `{wanted}` (it has {})",
+                        have.join(", ")
+                    ),
+                    "name one of its sheets with --sheet",
+                )
+            }),
+        None => names.first().cloned().ok_or_else(|| {
+            (
+                "the workbook has no sheets".into(),
+                "save the export with its sheet",
+            )
+        }),
+    }
 }
 
 /// An .xlsx sheet's cells that hold something, as they are read: how many, its rows, its

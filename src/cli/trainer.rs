@@ -1,6 +1,7 @@
 //! The trainer's commands: `scenario list | run | quiz`, `compare` and `rules test`.
 
 use super::{Io, parse_at, read_case};
+use crate::case::Case;
 use crate::engine;
 use crate::error::Diagnostic;
 use crate::render;
@@ -220,6 +221,33 @@ fn ask<T>(
     }
 }
 
+/// What the scenario says was answered, and the area's ladder to choose from.
+fn show_what_we_know(
+    out: &mut dyn Write,
+    rules: &RuleSet,
+    area: &Area,
+    case: &Case,
+    outcome: &engine::Outcome,
+) -> std::io::Result<()> {
+    let known: Vec<String> = scenario::moves(case, outcome)
+        .iter()
+        .map(|m| {
+            let who = m.child.map(|c| format!(" (child {c})")).unwrap_or_default();
+            format!(
+                "{}{who}: {}",
+                rules.questions.question(m.question).short,
+                m.answer.label()
+            )
+        })
+        .collect();
+    out.write_all(render::table::wrap("What we know:", "  ", &known.join("; ")).as_bytes())?;
+    let ladder: Vec<String> = Tier::ALL
+        .into_iter()
+        .map(|t| render::level_label(area, t))
+        .collect();
+    writeln!(out, "\nLevels: {}", ladder.join(" | "))
+}
+
 pub fn quiz(
     rules: &RuleSet,
     dir: Option<&Path>,
@@ -269,24 +297,7 @@ pub fn quiz(
             chosen.len(),
             render::trainer::story(found, area)
         )?;
-        let moves = scenario::moves(&found.case, &outcome);
-        let known: Vec<String> = moves
-            .iter()
-            .map(|m| {
-                let who = m.child.map(|c| format!(" (child {c})")).unwrap_or_default();
-                format!(
-                    "{}{who}: {}",
-                    rules.questions.question(m.question).short,
-                    m.answer.label()
-                )
-            })
-            .collect();
-        out.write_all(render::table::wrap("What we know:", "  ", &known.join("; ")).as_bytes())?;
-        let ladder: Vec<String> = Tier::ALL
-            .into_iter()
-            .map(|t| render::level_label(area, t))
-            .collect();
-        writeln!(out, "\nLevels: {}", ladder.join(" | "))?;
+        show_what_we_know(out, rules, area, &found.case, &outcome)?;
         let pick_level = |s: &str| s.parse::<u8>().ok().and_then(|n| Tier::try_from(n).ok());
         let Some(guess) = ask(
             &mut input,
