@@ -349,8 +349,9 @@ proptest! {
     }
 
     /// Each route gives what moved it for each child it names, one set a child; and the
-    /// question put back when points alone are stopped below the top tier comes straight
-    /// after the emergency route, before every other.
+    /// question put back when points alone are stopped below the top tier names each child
+    /// they were stopped for, and comes straight after the emergency route, before every
+    /// other.
     #[test]
     fn a_route_has_a_reason_per_child_and_the_score_limit_follows_the_emergency_route(
         case in case(),
@@ -364,6 +365,13 @@ proptest! {
             prop_assert_eq!(route.because_each.len(), route.children.len(), "{}", &route.route.id);
         }
         let limit = area.score_limit.as_ref().map(|l| l.route.id.as_str());
+        // Put back for exactly the children whose points alone were stopped.
+        let limited: Vec<&str> = (outcome.children.iter())
+            .filter(|c| c.limited)
+            .map(|c| c.child.id.as_str())
+            .collect();
+        let put_back = outcome.routes.iter().find(|r| Some(r.route.id.as_str()) == limit);
+        prop_assert_eq!(put_back.map_or(Vec::new(), |r| r.children.clone()), limited);
         if let Some(place) = outcome.routes.iter().position(|r| Some(r.route.id.as_str()) == limit) {
             let emergencies = outcome
                 .routes
